@@ -1,0 +1,16 @@
+"""bpr: business-process reengineering and four-reduction analysis for government services.
+
+The verbs a notebook user needs are here; algorithms live in the subpackages.
+
+    import bpr
+    catalogue = bpr.read_catalogue("samples/catalogue_template.xlsx")
+    log = bpr.read_log("samples/logs/food_licence.csv")
+"""
+
+from bpr.io import read_catalogue, read_log, write_template
+from bpr.model import Bundle, Catalogue, EventLog, Material, Matter, Step, TimeLimit, WorkCalendar
+
+__all__ = [
+    "Bundle", "Catalogue", "EventLog", "Material", "Matter", "Step", "TimeLimit", "WorkCalendar",
+    "read_catalogue", "read_log", "write_template",
+]

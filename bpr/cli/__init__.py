@@ -1,0 +1,53 @@
+"""The `bpr` command: a thin shell over the library. One module per concept registers its commands.
+
+A known user error (`bpr.errors.BprError`) becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from bpr.errors import BprError
+
+# Each module defines `commands`: a list of click commands to register.
+COMMAND_MODULES = [
+    "bpr.cli.files",  # template, inspect
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="bpr")
+def cli() -> None:
+    """bpr: process reengineering (流程再造) and four-reduction (四减) analysis for government services.
+
+    \b
+    Typical session:
+      bpr inspect samples/catalogue_template.xlsx     # what is in a file
+      bpr template 我的事项清单.xlsx                    # a blank sheet to fill in
+    """
+
+
+for _name in COMMAND_MODULES:
+    for _command in importlib.import_module(_name).commands:
+        cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning user errors into exit code 2 without a traceback."""
+    try:
+        cli.main(args=argv, prog_name="bpr", standalone_mode=False)
+    except BprError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(0)

@@ -1,0 +1,45 @@
+"""Commands about input files: `bpr template` and `bpr inspect`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+import bpr.io
+from bpr.analyse.summary import summarise_catalogue, summarise_log
+from bpr.cli.options import lang_option, map_option, parse_mapping
+from bpr.report.text import summary_text
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+def template(path: str) -> None:
+    """Write a blank matter-sheet template (sheets 事项, 环节, 材料, 填写说明).
+
+    Example: bpr template 我的事项清单.xlsx
+    """
+    bpr.io.write_template(path)
+    click.echo(path)
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
+@map_option
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="Time zone of timestamps written without one.")
+@lang_option
+def inspect(file: str, as_json: bool, mapping: str | None, timezone: str, lang: str) -> None:
+    """Say what a matter sheet or event log holds: counts, columns, warnings.
+
+    Example: bpr inspect samples/logs/food_licence.csv --json
+    """
+    if bpr.io.file_kind(file) == "catalogue":
+        summary = summarise_catalogue(bpr.io.read_catalogue(file))
+    else:
+        summary = summarise_log(bpr.io.read_log(file, mapping=parse_mapping(mapping), timezone=timezone))
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else summary_text(summary, lang))
+
+
+commands = [template, inspect]

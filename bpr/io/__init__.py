@@ -1,0 +1,61 @@
+"""Everything that touches a file format, and nothing else.
+
+Readers return domain objects (`Catalogue`, `EventLog`, `Bundle`, `ProcessModel`) and collect
+recoverable oddities as `DataWarning`s; a file that cannot be read raises `bpr.errors.InputError`
+naming the file, sheet, row and column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bpr.errors import InputError
+
+LOG_SUFFIXES = (".xes", ".xes.gz", ".csv", ".parquet", ".csv.gz", ".tsv")
+
+
+def _existing(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=path)
+    if path.is_dir():
+        raise InputError("is a folder, not a file", file=path)
+    if path.stat().st_size == 0:
+        raise InputError("file is empty", file=path)
+    return path
+
+
+def file_kind(path: str | Path) -> str:
+    """'log' or 'catalogue': by extension, and for .xlsx by looking for a matter-name header."""
+    path = _existing(path)
+    name = path.name.lower()
+    if name.endswith(LOG_SUFFIXES):
+        return "log"
+    if name.endswith((".xlsx", ".xlsm")):
+        from bpr.io.matter_sheet import looks_like_catalogue
+
+        return "catalogue" if looks_like_catalogue(path) else "log"
+    raise InputError("unknown file type", file=path,
+                     expected="a matter sheet (.xlsx) or an event log (.csv, .xlsx, .xes, .xes.gz, .parquet)")
+
+
+def read_catalogue(path: str | Path, **options):
+    """Read a matter sheet (the bpr template or a province export) into a `Catalogue`."""
+    from bpr.io.matter_sheet import read_catalogue as _read
+
+    return _read(_existing(path), **options)
+
+
+def write_template(path: str | Path, catalogue=None) -> None:
+    """Write the bpr matter-sheet template, empty or filled with `catalogue`."""
+    from bpr.io.template import write_template as _write
+
+    _write(path, catalogue)
+
+
+def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
+             **options):
+    """Read an event log (CSV, XLSX, XES, XES.gz, Parquet) into a canonical `EventLog`."""
+    from bpr.io.eventlog_reader import read_log as _read
+
+    return _read(_existing(path), mapping=mapping or {}, timezone=timezone, **options)

@@ -1,0 +1,52 @@
+"""Read a user-supplied holiday calendar (for years chinese-calendar does not cover yet)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from bpr.errors import InputError
+
+_HOLIDAY = {"holiday", "假", "休", "节假日", "休息日", "放假"}
+_WORKDAY = {"workday", "班", "工作日", "调休上班", "补班"}
+
+
+def read_calendar_file(path: str | Path) -> tuple[set[dt.date], set[dt.date]]:
+    """Return (holidays, workdays) from CSV `date,type` rows or YAML `holidays:`/`workdays:` lists."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("calendar file not found", file=path)
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise InputError("not a calendar", file=path, expected="keys holidays: and workdays:")
+        for key, target in (("holidays", holidays), ("workdays", workdays)):
+            for i, value in enumerate(data.get(key) or []):
+                target.add(_date(value, path, f"{key}[{i}]"))
+        return holidays, workdays
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row_no, row in enumerate(csv.DictReader(fh), start=2):
+            kind = (row.get("type") or "").strip().lower()
+            day = _date(row.get("date"), path, f"row {row_no}")
+            if kind in _HOLIDAY:
+                holidays.add(day)
+            elif kind in _WORKDAY:
+                workdays.add(day)
+            else:
+                raise InputError(f"unknown day type {kind!r}", file=path, row=row_no, column="type",
+                                 expected="holiday or workday")
+    return holidays, workdays
+
+
+def _date(value: object, path: Path, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"{where}: {value!r} is not a date", file=path, expected="YYYY-MM-DD") from None

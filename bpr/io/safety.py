@@ -1,0 +1,115 @@
+"""Hardening shared by every reader and writer: hostile files in, safe files out.
+
+- `check_xlsx`: an .xlsx is a zip; refuse one that is not a zip, is truncated, or whose members
+  would decompress past a limit (zip bombs), before openpyxl or pandas ever touch it.
+- `atomic_output`: write to a temporary name beside the target and rename on success, so a failed
+  run never leaves a half-written file.
+- `escape_cell`: text starting with = + - @ (or tab/CR) is written as text, never as a formula.
+- `safe_filename`: a file name derived from a matter name cannot escape the output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from bpr.errors import InputError
+
+MAX_XLSX_UNCOMPRESSED = 1 << 30  # 1 GiB in total
+MAX_XLSX_MEMBER = 512 << 20  # 512 MiB for one sheet
+MAX_COMPRESSION_RATIO = 200  # spreadsheets compress ~5-20x; bombs compress 1000x+
+
+
+def check_xlsx(path: str | Path) -> None:
+    """Raise InputError unless `path` is a well-formed, reasonably sized .xlsx zip."""
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        what = "an old binary .xls file" if head.startswith(b"\xd0\xcf\x11\xe0") else "not a zip archive"
+        raise InputError(f"not a valid .xlsx file ({what})", file=path,
+                         hint="save it from Excel as .xlsx (Excel Workbook)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names:
+                raise InputError("not a valid .xlsx file (no [Content_Types].xml)", file=path)
+            total = 0
+            for info in infos:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_XLSX_MEMBER or (info.file_size > (8 << 20) and ratio > MAX_COMPRESSION_RATIO):
+                    raise InputError(
+                        f"member {info.filename} would decompress to {info.file_size >> 20} MiB "
+                        f"(ratio {ratio:.0f}:1); refusing a likely zip bomb", file=path)
+            if total > MAX_XLSX_UNCOMPRESSED:
+                raise InputError(f"decompresses to {total >> 20} MiB in total; limit is "
+                                 f"{MAX_XLSX_UNCOMPRESSED >> 20} MiB", file=path)
+            bad = zf.testzip()
+            if bad is not None:
+                raise InputError(f"corrupt member {bad} (truncated or damaged file)", file=path)
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise InputError(f"truncated or damaged .xlsx ({exc})", file=path) from None
+
+
+@contextlib.contextmanager
+def atomic_output(target: str | Path, mode: str = "wb", **open_kwargs) -> Iterator:
+    """Open a temporary file beside `target`; rename it into place only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Like `atomic_output` for libraries that want a path (openpyxl, python-docx, matplotlib)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: object) -> object:
+    """Prefix a quote to text that a spreadsheet would run as a formula (CSV/Excel injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def safe_filename(name: str, default: str = "matter", max_length: int = 80) -> str:
+    """A file name from free text (a matter name): no path separators, no dots at the start."""
+    name = _UNSAFE.sub("_", name).strip().strip(".").strip()
+    name = re.sub(r"\s+", " ", name)[:max_length].rstrip()
+    if not name or name in {".", ".."}:
+        return default
+    if name.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                                       *(f"LPT{i}" for i in range(1, 10))}:
+        name = "_" + name
+    return name

@@ -1,0 +1,34 @@
+"""Plain-text summaries for the terminal (Chinese by default)."""
+
+from __future__ import annotations
+
+from bpr.i18n import t
+
+MAX_WARNINGS_SHOWN = 20
+
+
+def summary_text(summary: dict, lang: str = "zh") -> str:
+    """Render the dict from `bpr.analyse.summary` as a few readable lines."""
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"{t('kind_' + summary['kind'], lang)}{sep}{summary.get('source', '')}"]
+    if summary["kind"] == "log":
+        for key in ("cases", "events", "activities"):
+            lines.append(f"  {t(key, lang)}{sep}{summary[key]:,}")
+        lines.append(f"  {t('period', lang)}{sep}{summary['start']} — {summary['end']}")
+        mapped = ", ".join(f"{t('role_' + role, lang)}←{col}" for role, col in summary["columns"].items())
+        lines.append(f"  {t('columns_mapped', lang)}{sep}{mapped}")
+    else:
+        for key, label in (("matters", "matters_count"), ("materials", "materials_count"),
+                           ("steps", "steps_count")):
+            lines.append(f"  {t(label, lang)}{sep}{summary[key]:,}")
+        depts = "，".join(f"{name or t('unknown', lang)} {n}" for name, n in summary["departments"].items())
+        lines.append(f"  {t('departments', lang)}{sep}{depts or t('none', lang)}")
+    warnings = summary["warnings"]
+    lines.append(f"  {t('warnings', lang)}{sep}{len(warnings) or t('none', lang)}")
+    for w in warnings[:MAX_WARNINGS_SHOWN]:
+        where = " ".join(str(w[k]) for k in ("sheet", "cell") if k in w) or (f"row {w['row']}" if "row" in w else "")
+        value = f" [{w['value']}]" if "value" in w else ""
+        lines.append(f"    - {where} {w['message']}{value}".rstrip())
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        lines.append(f"    … {len(warnings) - MAX_WARNINGS_SHOWN} {t('more', lang)}")
+    return "\n".join(lines)
