@@ -106,7 +106,7 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 def safe_filename(name: str, default: str = "matter", max_length: int = 80) -> str:
     """A file name from free text (a matter name): no path separators, no dots at the start."""
     name = re.sub(r"\.{2,}", "_", _UNSAFE.sub("_", name))
-    name = re.sub(r"_+", "_", name).strip().strip(".").strip()
+    name = re.sub(r"_+", "_", name).strip(" ._")
     name = re.sub(r"\s+", " ", name)[:max_length].rstrip()
     if not name or name in {".", ".."}:
         return default

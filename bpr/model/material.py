@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class SourceChannel(str, Enum):
+class SourceChannel(StrEnum):
     """来源渠道 codes of GB/T 39046."""
 
     APPLICANT = "10"  # 申请人自备
@@ -14,19 +14,19 @@ class SourceChannel(str, Enum):
     OTHER = "99"  # 其他
 
 
-class MaterialForm(str, Enum):
+class MaterialForm(StrEnum):
     PAPER = "paper"  # 纸质
     ELECTRONIC = "electronic"  # 电子
     BOTH = "both"  # 纸质和电子
 
 
-class MaterialKind(str, Enum):
+class MaterialKind(StrEnum):
     ORIGINAL = "original"  # 原件
     COPY = "copy"  # 复印件
     BOTH = "both"  # 原件和复印件
 
 
-class Necessity(str, Enum):
+class Necessity(StrEnum):
     REQUIRED = "required"  # 必要
     OPTIONAL = "optional"  # 非必要
     DEFERRABLE = "deferrable"  # 容缺后补

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from bpr.model.material import Material
 from bpr.model.step import Step
 from bpr.model.timelimit import TimeLimit
 
 
-class HandlingType(str, Enum):
+class HandlingType(StrEnum):
     """办件类型."""
 
     IMMEDIATE = "1"  # 即办件
     PROMISED = "2"  # 承诺件
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     """办理形式."""
 
     WINDOW = "1"  # 窗口办理

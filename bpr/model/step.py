@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from bpr.model.timelimit import TimeLimit
 
 
-class StepKind(str, Enum):
+class StepKind(StrEnum):
     """The standard phases of handling an application, recognised from a step name."""
 
     APPLY = "apply"  # 申请

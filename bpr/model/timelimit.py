@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     WORKING_DAY = "working_day"  # 工作日
     NATURAL_DAY = "natural_day"  # 自然日 / 天 / 日
     MONTH = "month"  # 月

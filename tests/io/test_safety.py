@@ -17,9 +17,10 @@ def test_ordinary_values_untouched(value):
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("../../etc/passwd", "_etc_passwd"),
+    ("../../etc/passwd", "etc_passwd"),
     ("食品经营许可（新办）", "食品经营许可（新办）"),
     ("a/b\\c:d*e?f", "a_b_c_d_e_f"),
+    ("  .hidden  ", "hidden"),
     ("..", "matter"),
     ("", "matter"),
     ("CON", "_CON"),
