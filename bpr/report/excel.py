@@ -1,0 +1,125 @@
+"""Excel workbook (openpyxl): 汇总 first, then one sheet per table that names a sheet.
+
+Styled header, sensible widths, number/percent formats, frozen header, auto-filter, values under
+a column's target in red. Text cells are escaped so nothing runs as a formula.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from bpr.i18n import t
+from bpr.io.safety import atomic_path, escape_cell
+from bpr.report.document import Column, Report, Table
+
+HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+RED = Font(color="C53030", bold=True)
+GREEN = Font(color="2F855A", bold=True)
+THIN = Side(style="thin", color="D9E2EC")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "days": "#,##0.0", "pct": "0.0%"}
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        value = "、".join(map(str, value))
+    elif isinstance(value, dict):
+        value = "; ".join(f"{k}: {v}" for k, v in value.items())
+    return escape_cell(value)
+
+
+def _write_table(ws, table: Table, start_row: int = 1) -> None:
+    for j, col in enumerate(table.columns, start=1):
+        cell = ws.cell(row=start_row, column=j, value=escape_cell(col.label))
+        cell.fill, cell.font, cell.border = HEADER_FILL, HEADER_FONT, BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    widths = [_display_width(c.label) + 2 for c in table.columns]
+    for i, row in enumerate(table.rows, start=start_row + 1):
+        for j, col in enumerate(table.columns, start=1):
+            value = row.get(col.key)
+            cell = ws.cell(row=i, column=j, value=_cell_value(value))
+            cell.border = BORDER
+            if col.fmt in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[col.fmt]
+            if _below(value, col):
+                cell.font = RED
+            widths[j - 1] = max(widths[j - 1], min(_display_width(str(cell.value or "")) + 2, 60))
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = max(8, width)
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    if table.rows:
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(table.columns))}{start_row + len(table.rows)}"
+
+
+def _below(value: object, col: Column) -> bool:
+    return (col.red_below is not None and isinstance(value, (int, float))
+            and not isinstance(value, bool) and value < col.red_below)
+
+
+def _summary_table(report: Report) -> Table:
+    lang = report.lang
+    rows = []
+    for m in report.metrics:
+        met = None if m.met is None else t("report_met" if m.met else "report_not_met", lang)
+        rows.append({"label": f"{m.label}（{m.unit}）" if m.unit else m.label, "before": m.before,
+                     "after": m.after, "cut": m.cut,
+                     "cut_pct": None if m.cut_pct is None else m.cut_pct / 100,
+                     "target": None if m.target_cut_pct is None else m.target_cut_pct / 100,
+                     "met": met})
+    columns = [Column("label", t("report_indicator", lang)), Column("before", t("report_before", lang), "float"),
+               Column("after", t("report_after", lang), "float"), Column("cut", t("report_cut", lang), "float"),
+               Column("cut_pct", t("report_cut_pct", lang), "pct"), Column("target", t("report_target", lang), "pct"),
+               Column("met", t("report_met", lang))]
+    return Table(t("sheet_summary", lang), columns, rows, sheet=t("sheet_summary", lang))
+
+
+def write_xlsx(report: Report, path: str | Path) -> Path:
+    path = Path(path)
+    lang = report.lang
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t("sheet_summary", lang)
+    ws.cell(row=1, column=1, value=escape_cell(report.title)).font = Font(bold=True, size=14)
+    if report.subtitle:
+        ws.cell(row=2, column=1, value=escape_cell(report.subtitle))
+    summary = _summary_table(report)
+    _write_table(ws, summary, start_row=4)
+    for i, row in enumerate(summary.rows, start=5):
+        met = row["met"]
+        if met is not None:
+            ws.cell(row=i, column=7).font = GREEN if met == t("report_met", lang) else RED
+    used = {ws.title}
+    for section in report.sections:
+        for table in section.tables:
+            if not table.sheet:
+                continue
+            name = _unique_sheet_name(table.sheet, used)
+            _write_table(wb.create_sheet(name), table)
+    if report.warnings:
+        quality = Table(t("sheet_quality", lang), [
+            Column("file", "file"), Column("sheet", "sheet"), Column("cell", "cell"), Column("row", "row", "int"),
+            Column("column", "column"), Column("message", t("report_message", lang)),
+            Column("value", t("report_value", lang)), Column("expected", "expected"), Column("count", "count", "int"),
+        ], report.warnings)
+        _write_table(wb.create_sheet(_unique_sheet_name(t("sheet_quality", lang), used)), quality)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def _unique_sheet_name(name: str, used: set[str]) -> str:
+    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:28] or "Sheet"
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}{n}", n + 1
+    used.add(candidate)
+    return candidate

@@ -1,0 +1,35 @@
+"""How numbers look in text formats (HTML, Word); Excel uses number formats instead."""
+
+from __future__ import annotations
+
+import math
+
+from bpr.i18n import t
+
+
+def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if fmt == "pct" and isinstance(value, (int, float)):
+        return f"{100 * value:.1f}%"
+    if fmt == "int" and isinstance(value, (int, float)):
+        return f"{value:,.0f}"
+    if fmt in ("float", "days") and isinstance(value, (int, float)):
+        return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value)) if lang == "zh" else ", ".join(map(str, value))
+    return str(value)
+
+
+def format_cut(before: float | None, after: float | None, cut_pct: float | None) -> str:
+    """'12 → 5（−58.3%）' style text for a metric line."""
+    if before is None:
+        return "—"
+    if after is None:
+        return format_value(before, "float")
+    pct = "" if cut_pct is None else f"（−{cut_pct:.1f}%）" if cut_pct >= 0 else f"（+{-cut_pct:.1f}%）"
+    return f"{format_value(before, 'float')} → {format_value(after, 'float')}{pct}"

@@ -1,0 +1,66 @@
+"""Self-contained HTML: inline CSS, inline font subset, charts as SVG data URIs; nothing fetched.
+
+Jinja2 autoescaping escapes every string that comes from data.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+
+import jinja2
+
+from bpr.i18n import t
+from bpr.io.safety import atomic_output
+from bpr.report.document import Column, Report
+from bpr.report.fonts import font_face_css
+from bpr.report.formatting import format_value
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("bpr.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _is_low(value: object, column: Column) -> bool:
+    return (column.red_below is not None and isinstance(value, (int, float))
+            and not isinstance(value, bool) and value < column.red_below)
+
+
+def _where(warning: dict) -> str:
+    parts = [str(warning[k]) for k in ("file", "sheet", "cell") if warning.get(k)]
+    if not warning.get("cell"):
+        parts += [f"{k} {warning[k]}" for k in ("row", "column") if warning.get(k) is not None]
+    return " · ".join(Path(p).name if i == 0 and "/" in p else p for i, p in enumerate(parts))
+
+
+def render_html(report: Report) -> str:
+    lang = report.lang
+    return _ENV.get_template("report.html.j2").render(
+        report=report,
+        lang=lang,
+        t=partial(t, lang=lang),
+        fmt=lambda v: format_value(v, "float", lang),
+        fmtc=lambda v, f: format_value(v, f, lang),
+        is_low=_is_low,
+        where=_where,
+        svg64=lambda svg: base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+        font_css=font_face_css(report.all_text() + "".join(t(k, lang) for k in (
+            "report_summary", "report_cut_pct", "report_met", "report_not_met", "report_target",
+            "report_data_quality", "report_method", "report_source", "report_generated_by",
+            "report_where", "report_message", "report_value", "report_no_warnings",
+            "report_contents", "severity_error", "severity_warning", "severity_info"))),
+        generated=f"bpr {version('bpr')}",
+    )
+
+
+def write_html(report: Report, path: str | Path) -> Path:
+    path = Path(path)
+    with atomic_output(path, "w", encoding="utf-8") as fh:
+        fh.write(render_html(report))
+    return path
