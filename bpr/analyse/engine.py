@@ -1,0 +1,325 @@
+"""Engines that run the event-log queries: DuckDB (embedded, default) and Apache Spark (at scale).
+
+Every analysis is written ONCE as SQL in DuckDB's dialect (bpr.analyse.queries); the Spark engine
+translates it with sqlglot, plus the few rewrites sqlglot does not make on its own (exact
+percentiles). Both engines expose the same small API:
+
+    engine = DuckDBEngine(memory_limit="1GB")      # or SparkEngine(master="local[*]")
+    engine.register(log)                           # EventLog, pyarrow.Table, or a .parquet/.csv path
+    table = engine.sql('SELECT count(*) AS n FROM events')   # -> pyarrow.Table
+    engine.close()                                 # or use `with make_engine("duckdb") as engine:`
+
+`register` makes a view named `events` (or `name=`) with exactly the canonical columns of
+`bpr.model.eventlog.SCHEMA`: case, activity, timestamp (UTC, completion), start, resource,
+department, channel, action, matter, row. Rows are not guaranteed to come in any order: queries
+order explicitly by ("case", "timestamp", "row"), the order pm4py uses. Quote the column names
+that are SQL keywords ("case", "row", "timestamp", "start") in queries.
+
+A file path is read by the engine itself, never through a whole-file pandas frame: Parquet is
+scanned in place; CSV is loaded by DuckDB into its own (spillable) storage. Files whose columns
+are not already canonical need `mapping` (role -> column), as `bpr.io.read_log` takes.
+
+Memory: DuckDB runs under `memory_limit` and spills to `temp_directory`; Spark uses its own
+settings (`spark_conf`). Engines are context managers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bpr.errors import InputError, UsageError
+from bpr.model.eventlog import SCHEMA, EventLog
+
+#: canonical column -> SQL type in DuckDB
+_SQL_TYPES = {
+    "case": "VARCHAR", "activity": "VARCHAR", "timestamp": "TIMESTAMPTZ", "start": "TIMESTAMPTZ",
+    "resource": "VARCHAR", "department": "VARCHAR", "channel": "VARCHAR", "action": "VARCHAR",
+    "matter": "VARCHAR", "row": "BIGINT",
+}
+#: role -> column names recognised in a file when no mapping is given (canonical, then pm4py/XES)
+_KNOWN_NAMES = {
+    "case": ("case", "case:concept:name", "case_id", "caseid"),
+    "activity": ("activity", "concept:name"),
+    "timestamp": ("timestamp", "time:timestamp", "end", "complete_timestamp"),
+    "start": ("start", "start_timestamp", "time:start"),
+    "resource": ("resource", "org:resource"),
+    "department": ("department", "org:group"),
+    "channel": ("channel",),
+    "action": ("action",),
+    "matter": ("matter",),
+    "row": ("row",),
+}
+
+
+def quote(name: str) -> str:
+    """A double-quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Engine(ABC):
+    """Runs DuckDB-dialect SQL over a registered event log; see the module docstring."""
+
+    name: str = "engine"
+
+    @abstractmethod
+    def register(self, source: EventLog | pa.Table | str | Path, name: str = "events",
+                 mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai") -> None:
+        """Make `source` queryable as the view `name` with the canonical columns."""
+
+    @abstractmethod
+    def sql(self, query: str) -> pa.Table:
+        """Run one query written in DuckDB's dialect; return the result as a pyarrow Table."""
+
+    @abstractmethod
+    def view(self, name: str, query: str) -> None:
+        """Make the result of `query` (DuckDB dialect) queryable as the view `name`."""
+
+    def translate(self, query: str) -> str:
+        """The query as this engine runs it (identity for DuckDB)."""
+        return query
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the engine's resources."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _canonical_table(source: EventLog | pa.Table) -> pa.Table:
+    table = source.table if isinstance(source, EventLog) else source
+    missing = [n for n in SCHEMA.names if n not in table.column_names]
+    for n in missing:
+        table = table.append_column(n, pa.nulls(table.num_rows, SCHEMA.field(n).type))
+    return table.select(SCHEMA.names).cast(SCHEMA)
+
+
+def resolve_columns(columns: list[str], mapping: dict[str, str] | None, file: str | Path) -> dict[str, str]:
+    """role -> column in a file: `mapping` first, then well-known names. Raises if a required role
+    (case, activity, timestamp) cannot be found."""
+    mapping = dict(mapping or {})
+    lower = {c.lower(): c for c in columns}
+    for role, names in _KNOWN_NAMES.items():
+        if role in mapping:
+            if mapping[role] not in columns:
+                raise InputError(f"column {mapping[role]!r} given for {role} is not in the file",
+                                 file=file, column=mapping[role], expected=", ".join(columns))
+            continue
+        for candidate in names:
+            if candidate in lower:
+                mapping[role] = lower[candidate]
+                break
+    for role in ("case", "activity", "timestamp"):
+        if role not in mapping:
+            raise InputError(f"no column for {role}", file=file, expected=", ".join(columns),
+                             hint=f"say which column it is: --map {role}=COLUMN")
+    return mapping
+
+
+class DuckDBEngine(Engine):
+    """Embedded DuckDB under a memory limit, spilling to `temp_directory` when it runs out."""
+
+    name = "duckdb"
+
+    def __init__(self, memory_limit: str = "1GB", temp_directory: str | Path | None = None,
+                 threads: int | None = None) -> None:
+        import duckdb
+
+        self._own_temp = temp_directory is None
+        self.temp_directory = Path(temp_directory or tempfile.mkdtemp(prefix="bpr-duckdb-"))
+        self.temp_directory.mkdir(parents=True, exist_ok=True)
+        config: dict[str, Any] = {
+            "memory_limit": memory_limit,
+            "temp_directory": str(self.temp_directory),
+            "preserve_insertion_order": True,  # CSV rows keep file order, so rowid = source row
+        }
+        if threads:
+            config["threads"] = int(threads)
+        self.con = duckdb.connect(":memory:", config=config)
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._arrow: dict[str, pa.Table] = {}
+
+    def register(self, source: EventLog | pa.Table | str | Path, name: str = "events",
+                 mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai") -> None:
+        if isinstance(source, EventLog | pa.Table):
+            table = _canonical_table(source)
+            self._arrow[name] = table
+            self.con.register(f"_{name}_arrow", table)
+            self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS SELECT * FROM {quote('_' + name + '_arrow')}")
+            return
+        path = Path(source)
+        suffix = "".join(path.suffixes[-2:]).lower()
+        if path.suffix.lower() == ".parquet":
+            scan = f"read_parquet({_literal(str(path))}, file_row_number = true)"
+            self._register_scan(scan, name, mapping, timezone, path, row_fallback="file_row_number")
+        elif path.suffix.lower() in (".csv", ".tsv") or suffix == ".csv.gz":
+            # Loaded once into DuckDB's own storage (spills past memory_limit); rowid = file order.
+            staging = quote(f"_{name}_raw")
+            self.con.execute(f"CREATE OR REPLACE TABLE {staging} AS SELECT * FROM read_csv({_literal(str(path))}, "
+                             "header = true, all_varchar = false, sample_size = 20480)")
+            self._register_scan(staging, name, mapping, timezone, path, row_fallback="rowid")
+        else:
+            raise UsageError(f"the {self.name} engine reads .parquet and .csv files directly; "
+                             f"read {path.name} with bpr.io.read_log and register the EventLog")
+
+    def _register_scan(self, scan: str, name: str, mapping: dict[str, str] | None, timezone: str,
+                       path: Path, row_fallback: str) -> None:
+        described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+        types = {row[0]: row[1].upper() for row in described if row[0] != "file_row_number"}
+        roles = resolve_columns(list(types), mapping, path)
+        select = []
+        for role in SCHEMA.names:
+            column = roles.get(role)
+            sql_type = _SQL_TYPES[role]
+            if column is None:
+                expr = row_fallback if role == "row" else f"CAST(NULL AS {sql_type})"
+            elif sql_type == "TIMESTAMPTZ":
+                kind = types[column]
+                if "TIME ZONE" in kind or kind == "TIMESTAMPTZ":
+                    expr = quote(column)
+                elif kind.startswith("TIMESTAMP") or kind == "DATE":
+                    expr = f"timezone({_literal(timezone)}, CAST({quote(column)} AS TIMESTAMP))"
+                else:  # text: naive local times are read in `timezone`
+                    expr = f"timezone({_literal(timezone)}, CAST({quote(column)} AS TIMESTAMP))"
+            else:
+                expr = f"CAST({quote(column)} AS {sql_type})"
+            select.append(f"{expr} AS {quote(role)}")
+        self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS SELECT {', '.join(select)} FROM {scan}")
+
+    def view(self, name: str, query: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS {query}")
+
+    def sql(self, query: str) -> pa.Table:
+        return self.con.execute(query).to_arrow_table()
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            if self._own_temp:
+                shutil.rmtree(self.temp_directory, ignore_errors=True)
+
+
+def to_spark_sql(query: str) -> str:
+    """Translate a DuckDB-dialect query to Spark SQL with sqlglot.
+
+    On top of sqlglot's translation: `quantile_cont(x, q)` and `median(x)` become Spark's exact
+    `percentile(x, q)` (linear interpolation, as numpy and DuckDB), never an approximation.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(query, read="duckdb")
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None \
+                and not isinstance(node.parent, exp.WithinGroup):
+            return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+        if isinstance(node, exp.Median):
+            return exp.Anonymous(this="percentile", expressions=[node.this, exp.Literal.number(0.5)])
+        if isinstance(node, exp.Quantile):
+            return exp.Anonymous(this="percentile", expressions=[node.this, node.args["quantile"]])
+        return node
+
+    return tree.transform(rewrite).sql(dialect="spark")
+
+
+class SparkEngine(Engine):
+    """Apache Spark (pyspark, from the `spark` extra) over the same queries, translated."""
+
+    name = "spark"
+    _session = None  # one SparkSession per process, shared by every SparkEngine
+
+    def __init__(self, master: str = "local[*]", spark_conf: dict[str, str] | None = None,
+                 app_name: str = "bpr") -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise UsageError("the spark engine needs pyspark", hint="pip install 'bpr[spark]'") from None
+        if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+            raise UsageError("the spark engine needs Java (17 or later)", hint="install a JDK and set JAVA_HOME")
+        if SparkEngine._session is None:
+            builder = (SparkSession.builder.master(master).appName(app_name)
+                       .config("spark.sql.session.timeZone", "UTC")
+                       .config("spark.ui.enabled", "false")
+                       .config("spark.sql.shuffle.partitions", "8")
+                       .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+            for key, value in (spark_conf or {}).items():
+                builder = builder.config(key, value)
+            SparkEngine._session = builder.getOrCreate()
+            SparkEngine._session.sparkContext.setLogLevel("ERROR")
+        self.spark = SparkEngine._session
+        self._temp = Path(tempfile.mkdtemp(prefix="bpr-spark-"))
+        self._views: list[str] = []
+
+    def register(self, source: EventLog | pa.Table | str | Path, name: str = "events",
+                 mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai") -> None:
+        if isinstance(source, str | Path):
+            path = Path(source)
+            if path.suffix.lower() == ".parquet" and not mapping:
+                columns = pq.read_schema(path).names
+                if all(n in columns for n in SCHEMA.names):
+                    self._view(self.spark.read.parquet(str(path)).select(*SCHEMA.names), name)
+                    return
+            # Anything else is normalised by DuckDB (streaming) into a canonical Parquet file.
+            with DuckDBEngine() as duck:
+                duck.register(path, "events", mapping=mapping, timezone=timezone)
+                target = self._temp / f"{name}.parquet"
+                duck.con.execute(f"COPY (SELECT * FROM events) TO {_literal(str(target))} (FORMAT parquet)")
+            self._view(self.spark.read.parquet(str(target)), name)
+            return
+        table = _canonical_table(source)
+        target = self._temp / f"{name}.parquet"
+        pq.write_table(table, target)
+        self._view(self.spark.read.parquet(str(target)), name)
+
+    def _view(self, frame, name: str) -> None:
+        frame.createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def view(self, name: str, query: str) -> None:
+        self._view(self.spark.sql(self.translate(query)), name)
+
+    def translate(self, query: str) -> str:
+        return to_spark_sql(query)
+
+    def sql(self, query: str) -> pa.Table:
+        frame = self.spark.sql(self.translate(query))
+        table = frame.toArrow()
+        return table
+
+    def close(self) -> None:
+        for name in self._views:
+            self.spark.catalog.dropTempView(name)
+        self._views.clear()
+        shutil.rmtree(self._temp, ignore_errors=True)
+
+    @classmethod
+    def stop(cls) -> None:
+        """Stop the shared SparkSession (end of a test session or program)."""
+        if cls._session is not None:
+            cls._session.stop()
+            cls._session = None
+
+
+def make_engine(name: str = "duckdb", *, spark_master: str | None = None, **options: Any) -> Engine:
+    """An engine by name: "duckdb" (default) or "spark"."""
+    if name == "duckdb":
+        return DuckDBEngine(**options)
+    if name == "spark":
+        return SparkEngine(master=spark_master or "local[*]", **options)
+    raise UsageError(f"unknown engine {name!r}", expected="duckdb or spark")
