@@ -15,6 +15,7 @@ from bpr.errors import BprError
 # Each module defines `commands`: a list of click commands to register.
 COMMAND_MODULES = [
     "bpr.cli.files",  # template, inspect
+    "bpr.cli.report",  # report
 ]
 
 

@@ -1,0 +1,73 @@
+"""Render a saved result folder (its result.json) into HTML, Excel and Word reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bpr.errors import InputError, UsageError
+from bpr.io.safety import safe_filename
+from bpr.report.document import Report
+
+FORMATS = ("html", "xlsx", "docx")
+
+
+def load_result(result_dir: str | Path) -> dict:
+    """The result.json of a folder written by audit, propose, apply, bundle, discover or simulate."""
+    path = Path(result_dir)
+    if path.is_dir():
+        path = path / "result.json"
+    if not path.is_file():
+        raise InputError("no result.json here", file=path,
+                         hint="give a folder written by bpr audit/propose/apply/bundle/discover/simulate")
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid JSON ({exc})", file=path) from None
+    if not isinstance(result, dict):
+        raise InputError("not a bpr result", file=path, expected="a JSON object")
+    return result
+
+
+def result_kind(result: dict) -> str:
+    """What produced a result: its `kind`, or recognised from its keys for older folders."""
+    if isinstance(result.get("kind"), str):
+        return result["kind"]
+    keys = set(result)
+    for kind, marker in (("simulate", "scenarios"), ("discover", "dfg"), ("bundle", "bundle"),
+                         ("apply", "before_after"), ("audit", "indicators"), ("propose", "proposals")):
+        if marker in keys:
+            return kind
+    raise InputError("cannot tell which command wrote this result", expected="a `kind` key")
+
+
+def build_report(result: dict, lang: str = "zh") -> Report:
+    from bpr.report.builders import BUILDERS
+
+    kind = result_kind(result)
+    if kind not in BUILDERS:
+        raise UsageError(f"no report for results of kind {kind!r}", expected=", ".join(sorted(BUILDERS)))
+    return BUILDERS[kind](result, lang)
+
+
+def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] = FORMATS,
+                 stem: str | None = None) -> list[Path]:
+    """Write `report` in each format into `out_dir`; returns the paths (each written atomically)."""
+    from bpr.report.excel import write_xlsx
+    from bpr.report.html import write_html
+    from bpr.report.word import write_docx
+
+    writers = {"html": write_html, "xlsx": write_xlsx, "docx": write_docx}
+    unknown = [f for f in formats if f not in writers]
+    if unknown:
+        raise UsageError("unknown report format", details=unknown, expected=", ".join(FORMATS))
+    out = Path(out_dir)
+    stem = safe_filename(stem or report.title, default="report")
+    return [writers[f](report, out / f"{stem}.{f}") for f in formats]
+
+
+def render(result_dir: str | Path, out_dir: str | Path, lang: str = "zh",
+           formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Load result.json from `result_dir`, build its report, write it in `formats` to `out_dir`."""
+    report = build_report(load_result(result_dir), lang)
+    return write_report(report, out_dir, formats)
