@@ -204,7 +204,7 @@ class DuckDBEngine(Engine):
         self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS {query}")
 
     def sql(self, query: str) -> pa.Table:
-        return self.con.execute(query).to_arrow_table()
+        return self.con.sql(query).to_arrow_table()
 
     def close(self) -> None:
         try:

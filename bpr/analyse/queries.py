@@ -174,3 +174,9 @@ def matters(table: str = "events") -> str:
 def filtered(table: str, column: str, value: str) -> str:
     """The rows of `table` where `column` equals `value` (a view for per-matter analyses)."""
     return f"SELECT * FROM {quote(table)} WHERE {quote(column)} = '{value.replace(chr(39), chr(39) * 2)}'"
+
+
+def activities(table: str = "events") -> str:
+    """activity, events, cases: how often each activity occurs and in how many cases."""
+    return (f'SELECT activity, count(*) AS events, count(DISTINCT "case") AS cases '
+            f'FROM ({_valid(table)}) AS ev GROUP BY activity ORDER BY events DESC, activity')

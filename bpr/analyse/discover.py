@@ -1,0 +1,365 @@
+"""`discover`: what applications actually go through, from an event log.
+
+    result = discover("receipt.xes.gz")                  # or an EventLog; DuckDB by default
+    result = discover(log, engine=SparkEngine())         # same queries, on Spark
+    result.to_dict()                                     # the documented result.json
+    result.graph()                                       # networkx DiGraph (bpr.analyse.graph)
+
+The core (this module): counts, variants (top k plus "other"), the directly-follows graph with
+frequency and performance (mean, median, p90 seconds), start and end activities, case durations,
+rework cases, data-quality counts; the same per matter when the log has a matter column. All of
+it is SQL from `bpr.analyse.queries` run by an engine (`bpr.analyse.engine`); the figures agree
+with pm4py (tests/analyse/test_discover_pm4py.py).
+
+Further analyses plug in without touching this module: any module listed in `EXTRA_MODULES` that
+exists and defines `ANALYSES` (a list of callables `analysis(engine, table, context) -> object with
+to_dict()`, each with a `name` attribute) is run after the core; its result lands in
+`DiscoverResult.extra[name]` and at the top level of `to_dict()` under `name`. `context` is the
+`DiscoverContext` below (source, the roles present, timezone, the core figures computed so far).
+An analysis that cannot run (e.g. no resource column) should return a result saying so, or raise
+`SkipAnalysis(reason)`, which is recorded in `notes`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bpr.analyse import queries as Q
+from bpr.analyse.engine import DuckDBEngine, Engine
+from bpr.errors import InputError
+from bpr.model.eventlog import EventLog
+from bpr.model.warning import DataWarning
+from bpr.progress import note
+
+#: modules whose ANALYSES run after the core when they exist (issue 4, second half)
+EXTRA_MODULES = ("bpr.analyse.performance", "bpr.analyse.conformance")
+#: at most this many matters get their own breakdown (largest first)
+MAX_MATTERS = 200
+OPTIONAL_ROLES = ("start", "resource", "department", "channel", "action", "matter")
+
+
+class SkipAnalysis(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by an extra analysis that does not apply to this log; the reason becomes a note."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One path through the process and how many cases took it."""
+
+    activities: tuple[str, ...]
+    count: int
+    share: float  # of all cases
+    other: bool = False  # the "other" row: everything below the top k
+    variants: int = 1  # how many distinct variants this row stands for
+
+    def to_dict(self) -> dict:
+        return {"variant": list(self.activities), "count": self.count, "share": self.share,
+                "other": self.other, "variants": self.variants}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directly-follows edge: how often `target` directly follows `source`, and the time between
+    the two completions (seconds)."""
+
+    source: str
+    target: str
+    count: int
+    mean_s: float
+    median_s: float
+    p90_s: float
+    min_s: float
+    max_s: float
+    sum_s: float
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "target": self.target, "count": self.count, "mean_s": self.mean_s,
+                "median_s": self.median_s, "p90_s": self.p90_s, "min_s": self.min_s,
+                "max_s": self.max_s, "sum_s": self.sum_s}
+
+
+@dataclass(frozen=True)
+class ActivityStats:
+    activity: str
+    events: int
+    cases: int
+
+    def to_dict(self) -> dict:
+        return {"activity": self.activity, "events": self.events, "cases": self.cases}
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    """Case durations in seconds: first to last completion in the case (pm4py's definition)."""
+
+    cases: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+    min: float | None
+    max: float | None
+
+    def to_dict(self) -> dict:
+        return {"cases": self.cases, "mean": self.mean, "median": self.median, "p90": self.p90,
+                "min": self.min, "max": self.max}
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """Odd rows, counted (the run goes on; see `DiscoverResult.warnings`)."""
+
+    missing_required: int  # events without case, activity or timestamp: left out
+    end_before_start: int  # events whose start is after their completion: no processing time
+    duplicate_events: int  # exact duplicates (every column equal but the row number)
+    future_events: int  # completion after the time of the run
+    one_event_cases: int  # cases with a single event (duration 0, no edges)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class DiscoverContext:
+    """What an extra analysis gets to know besides the engine and the view name."""
+
+    source: str
+    roles: frozenset[str]  # optional roles present in the log (start, resource, matter, ...)
+    timezone: str
+    core: DiscoverResult | None = None
+
+
+@dataclass
+class DiscoverResult:
+    """Everything `bpr discover` finds in one log (or one matter of it)."""
+
+    source: str
+    engine: str
+    events: int
+    cases: int
+    activities: int
+    first_timestamp: str | None
+    last_timestamp: str | None
+    variant_count: int
+    variants: list[Variant]
+    dfg: list[Edge]
+    start_activities: dict[str, int]
+    end_activities: dict[str, int]
+    activity_stats: list[ActivityStats]
+    case_duration_s: DurationStats
+    rework_cases: dict[str, int]
+    data_quality: DataQuality
+    roles: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
+    by_matter: dict[str, DiscoverResult] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data: dict[str, Any] = {
+            "source": self.source,
+            "engine": self.engine,
+            "cases": self.cases,
+            "events": self.events,
+            "activities": self.activities,
+            "first_timestamp": self.first_timestamp,
+            "last_timestamp": self.last_timestamp,
+            "variant_count": self.variant_count,
+            "variants": [v.to_dict() for v in self.variants],
+            "dfg": [e.to_dict() for e in self.dfg],
+            "start_activities": dict(self.start_activities),
+            "end_activities": dict(self.end_activities),
+            "activity_stats": [a.to_dict() for a in self.activity_stats],
+            "case_duration_s": self.case_duration_s.to_dict(),
+            "rework_cases": dict(self.rework_cases),
+            "data_quality": self.data_quality.to_dict(),
+            "roles": list(self.roles),
+            "notes": list(self.notes),
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+        if self.by_matter:
+            data["by_matter"] = {m: r.to_dict() for m, r in self.by_matter.items()}
+        for name, value in self.extra.items():
+            data[name] = value.to_dict() if hasattr(value, "to_dict") else value
+        return data
+
+    def graph(self, max_nodes: int = 60):
+        """The process as a networkx DiGraph (summarised past `max_nodes` activities)."""
+        from bpr.analyse.graph import process_graph
+
+        return process_graph(self, max_nodes=max_nodes)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def variant_counts(engine: Engine, table: str = "events", limit: int | None = None) -> list[tuple[tuple[str, ...], int]]:
+    """(activities, count) for each variant, most frequent first (ties by variant text)."""
+    rows = engine.sql(Q.variants(table, limit)).to_pylist()
+    return [(tuple(r["variant"].split(Q.VARIANT_SEP)), int(r["count"])) for r in rows]
+
+
+def _roles_present(engine: Engine, table: str) -> list[str]:
+    columns = ", ".join(f'count({Q.quote(r)}) AS {Q.quote(r)}' for r in OPTIONAL_ROLES)
+    row = engine.sql(f"SELECT {columns} FROM {Q.quote(table)}").to_pylist()[0]
+    return [r for r in OPTIONAL_ROLES if row[r]]
+
+
+def core_analysis(engine: Engine, table: str = "events", top_k: int = 20, source: str = "",
+                  now: datetime | None = None) -> DiscoverResult:
+    """The core figures for the view `table` (see the module docstring)."""
+    counts = engine.sql(Q.counts(table)).to_pylist()[0]
+    cases = int(counts["cases"])
+    note(f"{engine.name}: {counts['events']} events, {cases} cases")
+    top = variant_counts(engine, table, limit=top_k)
+    variant_count = int(engine.sql(Q.variant_total(table)).to_pylist()[0]["variants"])
+    variants = [Variant(acts, n, n / cases if cases else 0.0) for acts, n in top]
+    rest_cases = cases - sum(v.count for v in variants)
+    if variant_count > len(variants):
+        variants.append(Variant((), rest_cases, rest_cases / cases if cases else 0.0, other=True,
+                                variants=variant_count - len(variants)))
+    note(f"{engine.name}: directly-follows graph")
+    dfg = [Edge(r["source"], r["target"], int(r["count"]), float(r["mean_s"]), float(r["median_s"]),
+                float(r["p90_s"]), float(r["min_s"]), float(r["max_s"]), float(r["sum_s"]))
+           for r in engine.sql(Q.dfg(table)).to_pylist()]
+    starts = {r["activity"]: int(r["count"]) for r in engine.sql(Q.start_activities(table)).to_pylist()}
+    ends = {r["activity"]: int(r["count"]) for r in engine.sql(Q.end_activities(table)).to_pylist()}
+    acts = [ActivityStats(r["activity"], int(r["events"]), int(r["cases"]))
+            for r in engine.sql(Q.activities(table)).to_pylist()]
+    note(f"{engine.name}: case durations and rework")
+    d = engine.sql(Q.case_duration_stats(table)).to_pylist()[0]
+    durations = DurationStats(int(d["cases"]), _float(d["mean"]), _float(d["median"]), _float(d["p90"]),
+                              _float(d["min"]), _float(d["max"]))
+    rework = {r["activity"]: int(r["cases"]) for r in engine.sql(Q.rework_cases(table)).to_pylist()}
+    now = now or datetime.now(UTC)
+    q = engine.sql(Q.data_quality(table, now.strftime("%Y-%m-%d %H:%M:%S+00"))).to_pylist()[0]
+    quality = DataQuality(int(q["missing_required"]), int(q["end_before_start"]), int(q["duplicate_events"]),
+                          int(q["future_events"]), int(d["one_event_cases"] or 0))
+    roles = [r for r in OPTIONAL_ROLES if q[f"with_{r}"]] if all(f"with_{r}" in q for r in OPTIONAL_ROLES) \
+        else _roles_present(engine, table)
+    result = DiscoverResult(
+        source=source, engine=engine.name, events=int(counts["events"]), cases=cases,
+        activities=int(counts["activities"]), first_timestamp=_iso(counts["first_timestamp"]),
+        last_timestamp=_iso(counts["last_timestamp"]), variant_count=variant_count, variants=variants,
+        dfg=dfg, start_activities=starts, end_activities=ends, activity_stats=acts,
+        case_duration_s=durations, rework_cases=rework, data_quality=quality, roles=roles)
+    result.notes.extend(_quality_notes(quality, roles))
+    return result
+
+
+def _quality_notes(quality: DataQuality, roles: list[str]) -> list[str]:
+    notes = []
+    if quality.missing_required:
+        notes.append(f"{quality.missing_required} events lack a case, activity or timestamp and are left out")
+    if quality.end_before_start:
+        notes.append(f"{quality.end_before_start} events end before they start; their processing "
+                     "time is left out (case durations use completion times only)")
+    if quality.duplicate_events:
+        notes.append(f"{quality.duplicate_events} events are exact duplicates of another event "
+                     "(kept, as pm4py does)")
+    if quality.future_events:
+        notes.append(f"{quality.future_events} events complete after the time of this run")
+    if "resource" not in roles:
+        notes.append("no resource column: resource analyses (handoffs between people, workload) are skipped")
+    return notes
+
+
+def extra_analyses() -> list[Callable]:
+    """The ANALYSES of every module in EXTRA_MODULES that exists."""
+    found: list[Callable] = []
+    for name in EXTRA_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.extend(getattr(module, "ANALYSES", []))
+    return found
+
+
+def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] | None = None,
+         timezone: str = "Asia/Shanghai", table: str = "events") -> tuple[str, list[DataWarning]]:
+    """Register `source` in `engine`: Parquet and plain CSV are read by the engine itself, other
+    files (XES, XLSX, CSV in other encodings or layouts) by `bpr.io.read_log`. Returns the source
+    name and the reader's warnings."""
+    if isinstance(source, EventLog):
+        engine.register(source, table)
+        return source.source, list(source.warnings)
+    path = Path(source)
+    import bpr.io
+
+    bpr.io._existing(path)
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        note(f"reading {path.name} ({engine.name})")
+        engine.register(path, table, mapping=mapping, timezone=timezone)
+        return str(path), []
+    if name.endswith((".csv", ".csv.gz")) and isinstance(engine, DuckDBEngine):
+        try:
+            note(f"reading {path.name} (duckdb)")
+            engine.register(path, table, mapping=mapping, timezone=timezone)
+            engine.sql(f"SELECT count(*) FROM {Q.quote(table)}")  # forces the casts now
+            return str(path), []
+        except Exception:  # noqa: BLE001 - not a plain UTF-8 CSV with known columns: use the reader
+            pass
+    note(f"reading {path.name}")
+    log = bpr.io.read_log(path, mapping=mapping, timezone=timezone)
+    engine.register(log, table)
+    return str(path), list(log.warnings)
+
+
+def discover(log: EventLog | str | Path, engine: Engine | None = None, top_k: int = 20,
+             mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
+             analyses: Sequence[Callable] | None = None, per_matter: bool = True,
+             now: datetime | None = None) -> DiscoverResult:
+    """Run the core analyses and every extra analysis on `log` (an EventLog or a file).
+
+    `engine` defaults to a fresh `DuckDBEngine()` (closed afterwards; an engine passed in is
+    left open). `analyses` defaults to `extra_analyses()`; pass [] for the core only.
+    """
+    own = engine is None
+    engine = engine or DuckDBEngine()
+    try:
+        source, warnings = load(engine, log, mapping=mapping, timezone=timezone)
+        result = core_analysis(engine, "events", top_k=top_k, source=source, now=now)
+        if result.events == 0:
+            raise InputError("the log has no events with a case, an activity and a timestamp",
+                             file=source or None)
+        result.warnings.extend(warnings)
+        context = DiscoverContext(source, frozenset(result.roles), timezone, result)
+        for analysis in (extra_analyses() if analyses is None else analyses):
+            name = getattr(analysis, "name", getattr(analysis, "__name__", "analysis"))
+            note(f"{engine.name}: {name}")
+            try:
+                result.extra[name] = analysis(engine, "events", context)
+            except SkipAnalysis as skip:
+                result.notes.append(f"{name} skipped: {skip}")
+        if per_matter and "matter" in result.roles:
+            _per_matter(engine, result, top_k, now)
+        return result
+    finally:
+        if own:
+            engine.close()
+
+
+def _per_matter(engine: Engine, result: DiscoverResult, top_k: int, now: datetime | None) -> None:
+    matters = engine.sql(Q.matters("events")).to_pylist()
+    if len(matters) < 2:
+        return
+    if len(matters) > MAX_MATTERS:
+        result.notes.append(f"{len(matters)} matters: the breakdown covers the {MAX_MATTERS} with most cases")
+    for row in matters[:MAX_MATTERS]:
+        engine.view("events_matter", Q.filtered("events", "matter", row["matter"]))
+        sub = core_analysis(engine, "events_matter", top_k=top_k, source=result.source, now=now)
+        sub.notes = [n for n in sub.notes if not n.startswith("no resource column")]
+        result.by_matter[row["matter"]] = sub
