@@ -1,0 +1,488 @@
+"""Read an event log (CSV/TSV/CSV.gz, XLSX, XES/XES.gz, Parquet) into the canonical `EventLog`.
+
+Every format becomes a DuckDB relation of raw columns plus the source row number; one SQL query
+then maps columns to roles (`bpr.io.columns`), parses timestamps column-wise
+(`bpr.io.timestamps`), drops rows pm4py would drop (no case, activity or timestamp) and sorts by
+case, timestamp, row: the order of pm4py's `format_dataframe`. CSV is scanned by DuckDB directly,
+never through a whole-file pandas frame, and the sort spills to disk past `memory_limit`.
+
+`convert_log` streams a log of any size into a canonical Parquet file with bounded memory (for
+logs that should not be held in memory); `read_log(..., to_parquet=PATH)` does the same and then
+loads the result.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import gzip
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bpr.errors import InputError
+from bpr.io import timestamps as ts
+from bpr.io.columns import map_columns
+from bpr.io.safety import atomic_path, check_xlsx
+from bpr.model.eventlog import SCHEMA, EventLog
+from bpr.model.warning import DataWarning
+
+TEXT_ROLES = ("case", "activity", "resource", "department", "channel", "action", "matter")
+#: below this share of readable timestamps the column is wrong, not dirty: refuse the file
+MIN_PARSED_SHARE = 0.5
+ENCODING_SAMPLE = 1 << 20
+EXAMPLES = 5
+
+
+@dataclass
+class ConvertedLog:
+    """What `convert_log` wrote: the canonical Parquet file and what reading found."""
+
+    parquet: Path
+    source: str
+    columns: dict[str, str]
+    events: int
+    warnings: list[DataWarning] = field(default_factory=list)
+    timezone: str = "Asia/Shanghai"
+
+    def to_dict(self) -> dict:
+        return {"parquet": str(self.parquet), "source": self.source, "columns": dict(self.columns),
+                "events": self.events, "warnings": [w.to_dict() for w in self.warnings],
+                "timezone": self.timezone}
+
+
+def log_format(path: Path) -> str:
+    """'csv', 'xlsx', 'xes' or 'parquet' from the file name (and the first bytes when unsure)."""
+    name = path.name.lower()
+    if name.endswith((".xes", ".xes.gz")):
+        return "xes"
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if name.endswith((".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")):
+        return "csv"
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head == b"PAR1":
+        return "parquet"
+    if head.startswith(b"PK"):
+        return "xlsx"
+    raise InputError("unknown event-log file type", file=path,
+                     expected="an event log (.csv, .tsv, .csv.gz, .xlsx, .xes, .xes.gz, .parquet)")
+
+
+def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
+             *, sheet: str | None = None, to_parquet: str | Path | None = None,
+             memory_limit: str = "1GB", threads: int | None = None,
+             now: datetime | None = None) -> EventLog:
+    """Read `path` into an `EventLog` sorted by case, timestamp, row.
+
+    mapping: role -> column overrides (`--map`). timezone: zone of times written without an
+    offset. sheet: worksheet of an .xlsx (default: the first with a recognisable header).
+    to_parquet: also write the canonical table there (see `convert_log`). memory_limit/threads:
+    DuckDB limits; past the limit the sort spills to a temporary folder. now: the "future"
+    cut-off for warnings (default: the current time).
+    """
+    path = Path(path)
+    if to_parquet is not None:
+        info = convert_log(path, to_parquet, mapping, timezone, sheet=sheet, memory_limit=memory_limit,
+                           threads=threads, now=now)
+        table = pq.read_table(info.parquet).cast(SCHEMA)
+        return EventLog(table, str(path), info.columns, info.warnings, timezone)
+    with _Session(path, mapping, timezone, sheet, memory_limit, threads, now) as session:
+        table = session.canonical_table()
+        return EventLog(table, str(path), session.columns, session.warnings, timezone)
+
+
+def convert_log(path: str | Path, out: str | Path, mapping: dict[str, str] | None = None,
+                timezone: str = "Asia/Shanghai", *, sheet: str | None = None,
+                memory_limit: str = "1GB", threads: int | None = None,
+                now: datetime | None = None) -> ConvertedLog:
+    """Stream `path` into a canonical Parquet file `out` (schema `bpr.model.eventlog.SCHEMA`, rows
+    sorted by case, timestamp, row) without holding the log in memory; written atomically."""
+    path, out = Path(path), Path(out)
+    with _Session(path, mapping, timezone, sheet, memory_limit, threads, now) as session:
+        events = session.write_parquet(out)
+        return ConvertedLog(out, str(path), session.columns, events, session.warnings, timezone)
+
+
+# --------------------------------------------------------------------------------------------
+def _ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+class _Session:
+    """One DuckDB connection holding the raw relation `src` (raw columns + row) of one file."""
+
+    def __init__(self, path: Path, mapping, timezone: str, sheet: str | None, memory_limit: str,
+                 threads: int | None, now: datetime | None) -> None:
+        self.path = path
+        self.file = str(path)
+        self.mapping = dict(mapping or {})
+        self.timezone = timezone
+        self.sheet = sheet
+        self.now = now
+        self.warnings: list[DataWarning] = []
+        self._stack = contextlib.ExitStack()
+        self._tmpdir = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="bpr-log-"))
+        self.con = ts.connect(timezone, memory_limit=memory_limit, temp_directory=self._tmpdir,
+                              threads=threads)
+        self._stack.callback(self.con.close)
+        self.con.execute("SET preserve_insertion_order = true")
+
+    def __enter__(self) -> _Session:
+        try:
+            self._load()
+            self._prepare()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+    # -- loading: each format becomes the view `src` ------------------------------------------
+    def _load(self) -> None:
+        kind = log_format(self.path)
+        try:
+            if kind == "csv":
+                self._load_csv()
+            elif kind == "parquet":
+                self.con.execute(f"CREATE VIEW src AS SELECT * EXCLUDE (file_row_number), "
+                                 f"file_row_number AS __row FROM read_parquet({_lit(self.path)}, "
+                                 f"file_row_number = true)")
+            elif kind == "xes":
+                from bpr.io.xes import read_xes_table
+
+                table, _ = read_xes_table(self.path)
+                self._register(table)
+            else:
+                self._register(_read_xlsx(self.path, self.sheet, self.mapping))
+            described = self.con.execute("DESCRIBE src").fetchall()
+        except duckdb.Error as exc:
+            raise InputError(f"cannot read as {kind.upper()} ({_first_line(exc)})", file=self.path,
+                             expected=f"a readable {kind.upper()} event log") from None
+        self.types = {name: str(kind_) for name, kind_, *_ in described if name != "__row"}
+        if not self.types:
+            raise InputError("no columns found", file=self.path, expected="a header row naming the columns")
+
+    def _register(self, table: pa.Table) -> None:
+        if "__row" in table.column_names:
+            table = table.drop(["__row"])
+        table = table.append_column("__row", pa.array(range(table.num_rows), pa.int64()))
+        self._arrow_src = table  # keep alive while DuckDB scans it
+        self.con.register("src", table)
+
+    def _load_csv(self) -> None:
+        source = _utf8_csv(self.path, self._tmpdir)
+        name = self.path.name.lower()
+        options = ["header = true", "all_varchar = true", "null_padding = true"]
+        if name.endswith((".tsv", ".tsv.gz")):
+            options.append("delim = '\\t'")
+        if name.endswith(".gz"):
+            options.append("compression = 'gzip'")
+        # row_number() over the scan numbers rows in file order (insertion order is preserved)
+        self.con.execute(f"CREATE VIEW src_csv AS SELECT * FROM read_csv({_lit(source)}, {', '.join(options)})")
+        self.con.execute("CREATE VIEW src AS SELECT *, row_number() OVER () - 1 AS __row FROM src_csv")
+
+    # -- mapping and timestamp formats --------------------------------------------------------
+    def _prepare(self) -> None:
+        self.columns = map_columns(list(self.types), self.mapping, file=self.path)
+        self.ts_sql: dict[str, str] = {}
+        for role in ("timestamp", "start"):
+            col = self.columns.get(role)
+            if col is None:
+                continue
+            kind = self.types[col]
+            formats: tuple[str, ...] = (ts.ISO,)
+            if kind == "VARCHAR":
+                q = _ident(col)
+                sample = [r[0] for r in self.con.execute(
+                    f"SELECT {q} FROM src WHERE {q} IS NOT NULL AND trim({q}) <> '' LIMIT {ts.SAMPLE_SIZE}"
+                ).fetchall()]
+                choice = ts.detect_formats(self.con, sample)
+                if choice.sample_size and choice.share < MIN_PARSED_SHARE:
+                    self._refuse_timestamps(role, col, choice.sample_size - choice.parsed,
+                                            choice.sample_size, choice.examples)
+                formats = choice.formats
+            self.ts_sql[role] = ts.timestamp_sql(_ident(col), formats, kind)
+
+    def _refuse_timestamps(self, role: str, col: str, bad: int, total: int, examples) -> None:
+        raise InputError(
+            f"most {role} values cannot be read as times ({bad:,} of {total:,})", file=self.path,
+            column=col, expected=ts.EXPECTED,
+            details=[f"examples: {', '.join(repr(e) for e in examples)}"],
+            hint=f"if another column holds the {role}, name it with --map {role}=COLUMN")
+
+    def _select(self) -> str:
+        """The canonical columns plus bookkeeping (__bad_ts/__bad_start raw text, __given)."""
+        parts = []
+        for role in ("case", "activity"):
+            parts.append(f"nullif(trim(CAST({_ident(self.columns[role])} AS VARCHAR)), '') AS {_ident(role)}")
+        parts.append(f"{self.ts_sql['timestamp']} AS timestamp")
+        parts.append(f"{self.ts_sql['start']} AS start" if "start" in self.ts_sql
+                     else "CAST(NULL AS TIMESTAMPTZ) AS start")
+        for role in TEXT_ROLES[2:]:
+            col = self.columns.get(role)
+            parts.append(f"nullif(trim(CAST({_ident(col)} AS VARCHAR)), '') AS {role}" if col
+                         else f"CAST(NULL AS VARCHAR) AS {role}")
+        parts.append('__row AS "row"')
+        for role, alias in (("timestamp", "__ts_raw"), ("start", "__start_raw")):
+            col = self.columns.get(role)
+            parts.append(f"nullif(trim(CAST({_ident(col)} AS VARCHAR)), '') AS {alias}" if col
+                         else f"CAST(NULL AS VARCHAR) AS {alias}")
+        return ", ".join(parts)
+
+    def _stage(self) -> None:
+        """Parse once into the temporary table `ev` (spills to disk past the memory limit)."""
+        self.con.execute(
+            "CREATE TEMP TABLE ev AS SELECT * EXCLUDE (__ts_raw, __start_raw), "
+            "CASE WHEN timestamp IS NULL THEN __ts_raw END AS __ts_bad, "
+            f"CASE WHEN start IS NULL THEN __start_raw END AS __start_bad FROM (SELECT {self._select()} FROM src)")
+
+    def _check(self) -> None:
+        """Count what is odd in `ev`: warnings, or InputError when most timestamps are unreadable."""
+        now = self.now or datetime.now().astimezone()
+        (rows, no_case, no_act, no_ts, bad_ts, bad_start, reversed_, future) = self.con.execute(
+            "SELECT count(*), count(*) FILTER (\"case\" IS NULL), count(*) FILTER (activity IS NULL), "
+            "count(*) FILTER (timestamp IS NULL AND __ts_bad IS NULL), "
+            "count(*) FILTER (__ts_bad IS NOT NULL), count(*) FILTER (__start_bad IS NOT NULL), "
+            "count(*) FILTER (start > timestamp), count(*) FILTER (timestamp > ?::TIMESTAMPTZ) FROM ev",
+            [now]).fetchall()[0]
+        if rows == 0:
+            raise InputError("no events (only a header)", file=self.path, expected="at least one event row")
+        given = rows - no_ts
+        if bad_ts and bad_ts > given * (1 - MIN_PARSED_SHARE):
+            self._refuse_timestamps("timestamp", self.columns["timestamp"], bad_ts, given,
+                                    self._examples("__ts_bad"))
+        warn = self._warn
+        if bad_ts:
+            warn("unparseable_timestamp", "timestamps that cannot be read; those events were left out",
+                 bad_ts, self.columns["timestamp"], self._examples("__ts_bad"), ts.EXPECTED)
+        if bad_start:
+            warn("unparseable_start", "start times that cannot be read; left empty", bad_start,
+                 self.columns["start"], self._examples("__start_bad"), ts.EXPECTED)
+        if no_ts:
+            warn("missing_timestamp", "events without a timestamp were left out", no_ts,
+                 self.columns["timestamp"])
+        if no_case:
+            warn("missing_case", "events without a case id were left out", no_case, self.columns["case"])
+        if no_act:
+            warn("missing_activity", "events without an activity were left out", no_act,
+                 self.columns["activity"])
+        if reversed_:
+            ex = self.con.execute("SELECT \"case\", activity FROM ev WHERE start > timestamp LIMIT 1").fetchall()[0]
+            warn("end_before_start", "steps that end before they start", reversed_,
+                 self.columns.get("start"), [f"{ex[0]} / {ex[1]}"], "start <= end")
+        if future:
+            ex = self.con.execute("SELECT CAST(timestamp AS VARCHAR) FROM ev WHERE timestamp > ?::TIMESTAMPTZ "
+                                  "ORDER BY timestamp DESC LIMIT 1", [now]).fetchall()[0]
+            warn("future_timestamp", "timestamps in the future", future, self.columns["timestamp"],
+                 [ex[0]], f"times before {now.isoformat(timespec='seconds')}")
+        keys = '"case", activity, timestamp, start, resource, department, channel, action, matter'
+        dupes = self.con.execute(
+            f"SELECT count(*) - count(DISTINCT hash({keys})) FROM ev WHERE timestamp IS NOT NULL").fetchall()[0][0]
+        if dupes:
+            ex = self.con.execute(f"SELECT \"case\", activity, CAST(timestamp AS VARCHAR) FROM ev "
+                                  f"WHERE timestamp IS NOT NULL GROUP BY {keys} HAVING count(*) > 1 "
+                                  f"LIMIT 1").fetchall()
+            warn("duplicate_event", "exact duplicate events (kept, as pm4py keeps them)", dupes, None,
+                 [" / ".join(map(str, ex[0]))] if ex else [])
+
+    def _examples(self, column: str) -> list[str]:
+        return [r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {column} FROM (SELECT {column} FROM ev WHERE {column} IS NOT NULL LIMIT 1000) "
+            f"LIMIT {EXAMPLES}").fetchall()]
+
+    def _warn(self, code: str, message: str, count: int, column: str | None = None,
+              examples: list[str] | None = None, expected: str | None = None) -> None:
+        value = ", ".join(examples) if examples else None
+        self.warnings.append(DataWarning(code, message, file=self.file, column=column, value=value,
+                                         expected=expected, count=int(count)))
+
+    def _canonical_sql(self) -> str:
+        return ('SELECT "case", activity, timestamp, start, resource, department, channel, action, matter, '
+                '"row" FROM ev WHERE "case" IS NOT NULL AND activity IS NOT NULL AND timestamp IS NOT NULL '
+                'ORDER BY "case", timestamp, "row"')
+
+    def canonical_table(self) -> pa.Table:
+        self._stage()
+        self._check()
+        table = ts.arrow_table(self.con.sql(self._canonical_sql()))
+        self.con.execute("DROP TABLE ev")
+        return table.cast(SCHEMA)
+
+    def write_parquet(self, out: Path) -> int:
+        self._stage()
+        self._check()
+        with atomic_path(out) as tmp:
+            self.con.execute(f"COPY ({self._canonical_sql()}) TO {_lit(tmp)} "
+                             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)")
+        events = pq.ParquetFile(out).metadata.num_rows
+        self.con.execute("DROP TABLE ev")
+        return events
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0][:300] if lines else type(exc).__name__
+
+
+# --------------------------------------------------------------------------------------------
+def _open_bytes(path: Path):
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
+
+
+def detect_encoding(sample: bytes) -> str:
+    """'utf-8' (with or without BOM), 'utf-16', or what charset-normalizer finds (GBK -> gb18030)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for cut in range(4):  # the sample may end inside a multi-byte character
+        try:
+            sample[: len(sample) - cut].decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError as exc:
+            if exc.start < len(sample) - cut - 4:
+                break
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    name = (best.encoding if best else "gb18030").lower().replace("-", "_")
+    if name in {"gbk", "gb2312", "gb18030", "hz", "cp936", "big5", "big5hkscs"} or best is None:
+        return "gb18030" if not name.startswith("big5") else "big5hkscs"
+    return codecs.lookup(name).name
+
+
+def _utf8_csv(path: Path, tmpdir: str) -> str:
+    """Path of a UTF-8 version of `path`: the file itself when it already is UTF-8, else a
+    transcoded copy in `tmpdir` (streamed in chunks; gzip kept as plain text)."""
+    try:
+        with _open_bytes(path) as fh:
+            sample = fh.read(ENCODING_SAMPLE)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read ({exc})", file=path, expected="a CSV file (optionally gzip-compressed)") from None
+    if not sample.strip():
+        raise InputError("file is empty", file=path, expected="a CSV file with a header row and events")
+    encoding = detect_encoding(sample)
+    if encoding == "utf-8":
+        return str(path)
+    target = os.path.join(tmpdir, "utf8.csv")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    try:
+        with _open_bytes(path) as src, open(target, "w", encoding="utf-8", newline="") as dst:
+            for chunk in iter(lambda: src.read(8 << 20), b""):
+                dst.write(decoder.decode(chunk))
+            dst.write(decoder.decode(b"", final=True))
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read ({exc})", file=path, expected="a complete CSV file") from None
+    return target
+
+
+# --------------------------------------------------------------------------------------------
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def _rows(ws) -> Iterator[tuple]:
+    yield from ws.iter_rows(values_only=True)
+
+
+def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Table:
+    """First sheet (or `sheet`) as a table of strings; header = first row among the first 10
+    that names a case and a timestamp column (else the first non-empty row)."""
+    check_xlsx(path)
+    import openpyxl
+
+    from bpr.errors import BprError
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise InputError(f"cannot open workbook ({type(exc).__name__}: {exc})", file=path,
+                         expected="an .xlsx workbook saved by Excel or WPS") from None
+    try:
+        names = wb.sheetnames
+        if sheet is not None and sheet not in names:
+            raise InputError(f"no sheet named {sheet!r}", file=path, expected=", ".join(names))
+        candidates = [sheet] if sheet else names
+        first_error: BprError | None = None
+        for name in candidates:
+            rows = _rows(wb[name])
+            head: list[tuple] = []
+            for row in rows:
+                head.append(row)
+                if len(head) >= 10:
+                    break
+            header_at = None
+            for i, row in enumerate(head):
+                cells = [_cell_text(v) for v in row]
+                if sum(c is not None for c in cells) < 2:
+                    continue
+                if header_at is None:
+                    header_at = i
+                try:
+                    map_columns([c or "" for c in cells], mapping, file=path)
+                    header_at = i
+                    break
+                except InputError as exc:
+                    first_error = first_error or exc
+            if header_at is None:
+                continue
+            header = [_cell_text(v) or f"column{j + 1}" for j, v in enumerate(head[header_at])]
+            try:
+                map_columns(header, mapping, file=path)
+            except InputError as exc:
+                if sheet or len(candidates) == 1:
+                    exc.sheet = name
+                    raise
+                first_error = first_error or exc
+                continue
+            header = _dedupe(header)
+            columns: list[list] = [[] for _ in header]
+            for row in [*head[header_at + 1:], *rows]:
+                if row is None or all(v is None for v in row):
+                    continue
+                for j in range(len(header)):
+                    columns[j].append(_cell_text(row[j]) if j < len(row) else None)
+            return pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, columns, strict=True)})
+        if first_error is not None:
+            raise first_error
+        raise InputError("no sheet with a header row", file=path, expected="a sheet whose first rows name the columns")
+    finally:
+        wb.close()
+
+
+def _dedupe(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in header:
+        n = seen.get(h, 0)
+        seen[h] = n + 1
+        out.append(h if n == 0 else f"{h}_{n + 1}")
+    return out
