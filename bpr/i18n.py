@@ -139,6 +139,16 @@ VOCAB: dict[str, tuple[str, str]] = {
     "sheet_proposals": ("建议清单", "Proposals"),
     "sheet_quality": ("数据质量", "Data quality"),
     "sheet_departments": ("部门排名", "Departments"),
+    # --- discover (bpr/analyse/discover.py, graph.py, cli/logs_discover.py) ------------------------
+    "graph_start": ("开始", "start"),
+    "graph_end": ("结束", "end"),
+    "graph_other": ("其他环节", "other steps"),
+    "discover_cases": ("办件数", "cases"),
+    "discover_events": ("事件数", "events"),
+    "discover_activities": ("环节数", "activities"),
+    "discover_variants": ("路径变体数", "variants"),
+    "discover_median_duration": ("办理时长中位数（小时）", "median case duration (hours)"),
+    "discover_written": ("结果已写入", "results written to"),
 }
 
 

@@ -23,6 +23,8 @@ An analysis that cannot run (e.g. no resource column) should return a result say
 from __future__ import annotations
 
 import importlib
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +34,7 @@ from typing import Any
 from bpr.analyse import queries as Q
 from bpr.analyse.engine import DuckDBEngine, Engine
 from bpr.errors import InputError
-from bpr.model.eventlog import EventLog
+from bpr.model.eventlog import SCHEMA, EventLog
 from bpr.model.warning import DataWarning
 from bpr.progress import note
 
@@ -161,6 +163,7 @@ class DiscoverResult:
 
     def to_dict(self) -> dict:
         data: dict[str, Any] = {
+            "kind": "discover",
             "source": self.source,
             "engine": self.engine,
             "cases": self.cases,
@@ -187,11 +190,11 @@ class DiscoverResult:
             data[name] = value.to_dict() if hasattr(value, "to_dict") else value
         return data
 
-    def graph(self, max_nodes: int = 60):
+    def graph(self, max_nodes: int = 60, lang: str = "zh"):
         """The process as a networkx DiGraph (summarised past `max_nodes` activities)."""
         from bpr.analyse.graph import process_graph
 
-        return process_graph(self, max_nodes=max_nodes)
+        return process_graph(self, max_nodes=max_nodes, lang=lang)
 
 
 def _float(value: Any) -> float | None:
@@ -288,34 +291,34 @@ def extra_analyses() -> list[Callable]:
 
 
 def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] | None = None,
-         timezone: str = "Asia/Shanghai", table: str = "events") -> tuple[str, list[DataWarning]]:
-    """Register `source` in `engine`: Parquet and plain CSV are read by the engine itself, other
-    files (XES, XLSX, CSV in other encodings or layouts) by `bpr.io.read_log`. Returns the source
-    name and the reader's warnings."""
+         timezone: str = "Asia/Shanghai", table: str = "events", workdir: str | Path | None = None,
+         now: datetime | None = None) -> tuple[str, list[DataWarning]]:
+    """Register `source` in `engine` as the view `table`; return the source name and the reader's
+    warnings.
+
+    A file is never held in memory whole: a canonical Parquet file is scanned in place; anything
+    else (CSV in any encoding, XLSX, XES, other Parquet) is streamed by `bpr.io`'s reader into a
+    canonical Parquet file in `workdir` (a temporary folder by default), which the engine scans.
+    """
     if isinstance(source, EventLog):
         engine.register(source, table)
         return source.source, list(source.warnings)
-    path = Path(source)
     import bpr.io
+    from bpr.io.eventlog_reader import convert_log
 
-    bpr.io._existing(path)
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        note(f"reading {path.name} ({engine.name})")
-        engine.register(path, table, mapping=mapping, timezone=timezone)
-        return str(path), []
-    if name.endswith((".csv", ".csv.gz")) and isinstance(engine, DuckDBEngine):
-        try:
-            note(f"reading {path.name} (duckdb)")
-            engine.register(path, table, mapping=mapping, timezone=timezone)
-            engine.sql(f"SELECT count(*) FROM {Q.quote(table)}")  # forces the casts now
+    path = bpr.io._existing(source)
+    if path.name.lower().endswith(".parquet") and not mapping:
+        import pyarrow.parquet as pq
+
+        if set(SCHEMA.names) <= set(pq.read_schema(path).names):
+            note(f"reading {path.name} ({engine.name})")
+            engine.register(path, table)
             return str(path), []
-        except Exception:  # noqa: BLE001 - not a plain UTF-8 CSV with known columns: use the reader
-            pass
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="bpr-discover-"))
     note(f"reading {path.name}")
-    log = bpr.io.read_log(path, mapping=mapping, timezone=timezone)
-    engine.register(log, table)
-    return str(path), list(log.warnings)
+    info = convert_log(path, workdir / f"{table}.parquet", mapping, timezone, now=now)
+    engine.register(info.parquet, table)
+    return str(path), list(info.warnings)
 
 
 def discover(log: EventLog | str | Path, engine: Engine | None = None, top_k: int = 20,
@@ -329,8 +332,9 @@ def discover(log: EventLog | str | Path, engine: Engine | None = None, top_k: in
     """
     own = engine is None
     engine = engine or DuckDBEngine()
+    workdir = tempfile.mkdtemp(prefix="bpr-discover-")
     try:
-        source, warnings = load(engine, log, mapping=mapping, timezone=timezone)
+        source, warnings = load(engine, log, mapping=mapping, timezone=timezone, workdir=workdir, now=now)
         result = core_analysis(engine, "events", top_k=top_k, source=source, now=now)
         if result.events == 0:
             raise InputError("the log has no events with a case, an activity and a timestamp",
@@ -350,6 +354,7 @@ def discover(log: EventLog | str | Path, engine: Engine | None = None, top_k: in
     finally:
         if own:
             engine.close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _per_matter(engine: Engine, result: DiscoverResult, top_k: int, now: datetime | None) -> None:

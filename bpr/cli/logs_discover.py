@@ -1,0 +1,90 @@
+"""`bpr discover`: the as-is process from an event log, written as a result folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import click
+
+from bpr.analyse.discover import DiscoverResult, discover
+from bpr.analyse.engine import make_engine
+from bpr.analyse.graph import write_graph_json, write_graphml
+from bpr.cli.options import lang_option, map_option, parse_mapping
+from bpr.i18n import t
+from bpr.io.safety import atomic_output, escape_cell
+from bpr.progress import note
+
+
+def write_csv(path: Path, header: list[str], rows) -> None:
+    """A UTF-8 (with BOM, for Excel) CSV, cells escaped against formula injection, atomically."""
+    with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([escape_cell(v) for v in row])
+
+
+def write_result(result: DiscoverResult, out: Path, lang: str = "zh", max_nodes: int = 60) -> None:
+    """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    data = result.to_dict()
+    with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+    sep = "→"
+    write_csv(out / "dfg.csv", ["source", "target", "count", "mean_s", "median_s", "p90_s", "min_s", "max_s"],
+              ([e.source, e.target, e.count, e.mean_s, e.median_s, e.p90_s, e.min_s, e.max_s] for e in result.dfg))
+    write_csv(out / "variants.csv", ["rank", "variant", "count", "share", "other", "variants"],
+              ([i, sep.join(v.activities), v.count, v.share, v.other, v.variants]
+               for i, v in enumerate(result.variants, start=1)))
+    write_csv(out / "activities.csv", ["activity", "events", "cases", "start_cases", "end_cases", "rework_cases"],
+              ([a.activity, a.events, a.cases, result.start_activities.get(a.activity, 0),
+                result.end_activities.get(a.activity, 0), result.rework_cases.get(a.activity, 0)]
+               for a in result.activity_stats))
+    write_csv(out / "case_duration.csv", ["statistic", "seconds"],
+              ([k, v] for k, v in result.case_duration_s.to_dict().items()))
+    if result.by_matter:
+        write_csv(out / "matters.csv", ["matter", "cases", "events", "variants", "mean_s", "median_s", "p90_s"],
+                  ([m, r.cases, r.events, r.variant_count, r.case_duration_s.mean, r.case_duration_s.median,
+                    r.case_duration_s.p90] for m, r in result.by_matter.items()))
+    graph = result.graph(max_nodes=max_nodes, lang=lang)
+    write_graphml(graph, out / "process.graphml")
+    write_graph_json(graph, out / "process.json")
+
+
+@click.command(name="discover")
+@click.argument("log", type=click.Path())
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder for result.json, the CSV tables and process.graphml.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Where the queries run: embedded DuckDB, or Apache Spark for logs past one machine.")
+@click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (--engine spark).")
+@click.option("--memory-limit", default="1GB", show_default=True, help="DuckDB memory limit; it spills to disk past it.")
+@click.option("--top", "top_k", default=20, show_default=True, help="Variants listed before the 'other' row.")
+@click.option("--max-nodes", default=60, show_default=True, help="Activities drawn in the graph before 'other'.")
+@map_option
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="Time zone of timestamps written without one.")
+@lang_option
+def discover_command(log: str, out: str, engine: str, spark_master: str, memory_limit: str, top_k: int,
+                     max_nodes: int, mapping: str | None, timezone: str, lang: str) -> None:
+    """Find the process an event log actually follows: variants, directly-follows graph with
+    times, case durations, rework (and the further analyses installed).
+
+    Example: bpr discover receipt.xes.gz -o out/receipt --engine duckdb
+    """
+    options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
+    with make_engine(engine, **options) as runner:
+        result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone)
+    note(f"writing {out}")
+    write_result(result, Path(out), lang=lang, max_nodes=max_nodes)
+    median = result.case_duration_s.median
+    click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "
+               f"{t('discover_activities', lang)} {result.activities}  {t('discover_variants', lang)} "
+               f"{result.variant_count}  {t('discover_median_duration', lang)} "
+               f"{'-' if median is None else f'{median / 3600:.1f}'}")
+    click.echo(f"{t('discover_written', lang)} {out}")
+
+
+commands = [discover_command]
