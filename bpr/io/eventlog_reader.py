@@ -82,22 +82,23 @@ def log_format(path: Path) -> str:
 def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
              *, sheet: str | None = None, to_parquet: str | Path | None = None,
              memory_limit: str = "1GB", threads: int | None = None,
-             now: datetime | None = None) -> EventLog:
+             now: datetime | None = None, duplicates: bool = True) -> EventLog:
     """Read `path` into an `EventLog` sorted by case, timestamp, row.
 
     mapping: role -> column overrides (`--map`). timezone: zone of times written without an
     offset. sheet: worksheet of an .xlsx (default: the first with a recognisable header).
     to_parquet: also write the canonical table there (see `convert_log`). memory_limit/threads:
     DuckDB limits; past the limit the sort spills to a temporary folder. now: the "future"
-    cut-off for warnings (default: the current time).
+    cut-off for warnings (default: the current time). duplicates: count exact duplicate events
+    (one hash aggregate over the log; callers that count them themselves may skip it).
     """
     path = Path(path)
     if to_parquet is not None:
         info = convert_log(path, to_parquet, mapping, timezone, sheet=sheet, memory_limit=memory_limit,
-                           threads=threads, now=now)
+                           threads=threads, now=now, duplicates=duplicates)
         table = pq.read_table(info.parquet).cast(SCHEMA)
         return EventLog(table, str(path), info.columns, info.warnings, timezone)
-    with _Session(path, mapping, timezone, sheet, memory_limit, threads, now) as session:
+    with _Session(path, mapping, timezone, sheet, memory_limit, threads, now, True, duplicates) as session:
         table = session.canonical_table()
         return EventLog(table, str(path), session.columns, session.warnings, timezone)
 
@@ -105,11 +106,13 @@ def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: 
 def convert_log(path: str | Path, out: str | Path, mapping: dict[str, str] | None = None,
                 timezone: str = "Asia/Shanghai", *, sheet: str | None = None,
                 memory_limit: str = "1GB", threads: int | None = None,
-                now: datetime | None = None) -> ConvertedLog:
-    """Stream `path` into a canonical Parquet file `out` (schema `bpr.model.eventlog.SCHEMA`, rows
-    sorted by case, timestamp, row) without holding the log in memory; written atomically."""
+                now: datetime | None = None, sort: bool = True, duplicates: bool = True) -> ConvertedLog:
+    """Stream `path` into a canonical Parquet file `out` (schema `bpr.model.eventlog.SCHEMA`)
+    without holding the log in memory; written atomically. Options as for `read_log`; with
+    sort=False rows are left in file order (faster; for SQL that orders by case, timestamp, row
+    itself)."""
     path, out = Path(path), Path(out)
-    with _Session(path, mapping, timezone, sheet, memory_limit, threads, now) as session:
+    with _Session(path, mapping, timezone, sheet, memory_limit, threads, now, sort, duplicates) as session:
         events = session.write_parquet(out)
         return ConvertedLog(out, str(path), session.columns, events, session.warnings, timezone)
 
@@ -127,7 +130,10 @@ class _Session:
     """One DuckDB connection holding the raw relation `src` (raw columns + row) of one file."""
 
     def __init__(self, path: Path, mapping, timezone: str, sheet: str | None, memory_limit: str,
-                 threads: int | None, now: datetime | None) -> None:
+                 threads: int | None, now: datetime | None, sort: bool = True,
+                 duplicates: bool = True) -> None:
+        self.sort = sort
+        self.duplicates = duplicates
         self.path = path
         self.file = str(path)
         self.mapping = dict(mapping or {})
@@ -135,6 +141,7 @@ class _Session:
         self.sheet = sheet
         self.now = now
         self.warnings: list[DataWarning] = []
+        self.row_sql = '"row"'  # how `ev` gives the source row number
         self._stack = contextlib.ExitStack()
         self._tmpdir = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="bpr-log-"))
         self.con = ts.connect(timezone, memory_limit=memory_limit, temp_directory=self._tmpdir,
@@ -194,9 +201,10 @@ class _Session:
             options.append("delim = '\\t'")
         if name.endswith(".gz"):
             options.append("compression = 'gzip'")
-        # row_number() over the scan numbers rows in file order (insertion order is preserved)
-        self.con.execute(f"CREATE VIEW src_csv AS SELECT * FROM read_csv({_lit(source)}, {', '.join(options)})")
-        self.con.execute("CREATE VIEW src AS SELECT *, row_number() OVER () - 1 AS __row FROM src_csv")
+        self.con.execute(f"CREATE VIEW src AS SELECT * FROM read_csv({_lit(source)}, {', '.join(options)})")
+        # No row column: `ev` is filled in file order (preserve_insertion_order), so its rowid is
+        # the row number; a row_number() window would serialise the parallel scan.
+        self.row_sql = "rowid"
 
     # -- mapping and timestamp formats --------------------------------------------------------
     def _prepare(self) -> None:
@@ -227,31 +235,41 @@ class _Session:
             details=[f"examples: {', '.join(repr(e) for e in examples)}"],
             hint=f"if another column holds the {role}, name it with --map {role}=COLUMN")
 
-    def _select(self) -> str:
-        """The canonical columns plus bookkeeping (__bad_ts/__bad_start raw text, __given)."""
-        parts = []
-        for role in ("case", "activity"):
-            parts.append(f"nullif(trim(CAST({_ident(self.columns[role])} AS VARCHAR)), '') AS {_ident(role)}")
-        parts.append(f"{self.ts_sql['timestamp']} AS timestamp")
-        parts.append(f"{self.ts_sql['start']} AS start" if "start" in self.ts_sql
-                     else "CAST(NULL AS TIMESTAMPTZ) AS start")
-        for role in TEXT_ROLES[2:]:
-            col = self.columns.get(role)
-            parts.append(f"nullif(trim(CAST({_ident(col)} AS VARCHAR)), '') AS {role}" if col
-                         else f"CAST(NULL AS VARCHAR) AS {role}")
-        parts.append('__row AS "row"')
-        for role, alias in (("timestamp", "__ts_raw"), ("start", "__start_raw")):
-            col = self.columns.get(role)
-            parts.append(f"nullif(trim(CAST({_ident(col)} AS VARCHAR)), '') AS {alias}" if col
-                         else f"CAST(NULL AS VARCHAR) AS {alias}")
-        return ", ".join(parts)
+    def _text(self, col: str) -> str:
+        """A source column as text; CSV cells are already text with blanks as NULL."""
+        if self.row_sql == "rowid":
+            return _ident(col)
+        return f"nullif(CAST({_ident(col)} AS VARCHAR), '')"
 
     def _stage(self) -> None:
-        """Parse once into the temporary table `ev` (spills to disk past the memory limit)."""
-        self.con.execute(
-            "CREATE TEMP TABLE ev AS SELECT * EXCLUDE (__ts_raw, __start_raw), "
-            "CASE WHEN timestamp IS NULL THEN __ts_raw END AS __ts_bad, "
-            f"CASE WHEN start IS NULL THEN __start_raw END AS __start_bad FROM (SELECT {self._select()} FROM src)")
+        """Parse once into the temporary table `ev` (only the roles present, spilling to disk past
+        the memory limit); the view `evc` adds the absent roles as NULLs and the row number."""
+        inner, outer = [], []
+        for role in TEXT_ROLES:
+            col = self.columns.get(role)
+            if col is not None:
+                inner.append(f"{self._text(col)} AS {_ident(role)}")
+                outer.append(_ident(role))
+        for role, raw in (("timestamp", "__ts_bad"), ("start", "__start_bad")):
+            if role in self.ts_sql:
+                inner.append(f"{self.ts_sql[role]} AS {role}")
+                inner.append(f"{self._text(self.columns[role])} AS {raw}")
+                outer.append(role)
+                outer.append(f"CASE WHEN {role} IS NULL THEN {raw} END AS {raw}")
+        if self.row_sql == '"row"':
+            inner.append('__row AS "row"')
+            outer.append('"row"')
+        self.con.execute(f"CREATE TEMP TABLE ev AS SELECT {', '.join(outer)} FROM "
+                         f"(SELECT {', '.join(inner)} FROM src)")
+        present = set(self.columns) | {"timestamp"}
+        view = []
+        for role in ("case", "activity", "timestamp", "start", *TEXT_ROLES[2:]):
+            kind = "TIMESTAMPTZ" if role in ("timestamp", "start") else "VARCHAR"
+            view.append(_ident(role) if role in present else f"CAST(NULL AS {kind}) AS {_ident(role)}")
+        view.append(f'{self.row_sql} AS "row"')
+        for raw in ("__ts_bad", "__start_bad"):
+            view.append(raw if (raw == "__ts_bad" or "start" in self.ts_sql) else f"CAST(NULL AS VARCHAR) AS {raw}")
+        self.con.execute(f"CREATE TEMP VIEW evc AS SELECT {', '.join(view)} FROM ev")
 
     def _check(self) -> None:
         """Count what is odd in `ev`: warnings, or InputError when most timestamps are unreadable."""
@@ -260,7 +278,7 @@ class _Session:
             "SELECT count(*), count(*) FILTER (\"case\" IS NULL), count(*) FILTER (activity IS NULL), "
             "count(*) FILTER (timestamp IS NULL AND __ts_bad IS NULL), "
             "count(*) FILTER (__ts_bad IS NOT NULL), count(*) FILTER (__start_bad IS NOT NULL), "
-            "count(*) FILTER (start > timestamp), count(*) FILTER (timestamp > ?::TIMESTAMPTZ) FROM ev",
+            "count(*) FILTER (start > timestamp), count(*) FILTER (timestamp > ?::TIMESTAMPTZ) FROM evc",
             [now]).fetchall()[0]
         if rows == 0:
             raise InputError("no events (only a header)", file=self.path, expected="at least one event row")
@@ -284,19 +302,20 @@ class _Session:
             warn("missing_activity", "events without an activity were left out", no_act,
                  self.columns["activity"])
         if reversed_:
-            ex = self.con.execute("SELECT \"case\", activity FROM ev WHERE start > timestamp LIMIT 1").fetchall()[0]
+            ex = self.con.execute("SELECT \"case\", activity FROM evc WHERE start > timestamp LIMIT 1").fetchall()[0]
             warn("end_before_start", "steps that end before they start", reversed_,
                  self.columns.get("start"), [f"{ex[0]} / {ex[1]}"], "start <= end")
         if future:
-            ex = self.con.execute("SELECT CAST(timestamp AS VARCHAR) FROM ev WHERE timestamp > ?::TIMESTAMPTZ "
+            ex = self.con.execute("SELECT CAST(timestamp AS VARCHAR) FROM evc WHERE timestamp > ?::TIMESTAMPTZ "
                                   "ORDER BY timestamp DESC LIMIT 1", [now]).fetchall()[0]
             warn("future_timestamp", "timestamps in the future", future, self.columns["timestamp"],
                  [ex[0]], f"times before {now.isoformat(timespec='seconds')}")
         keys = '"case", activity, timestamp, start, resource, department, channel, action, matter'
         dupes = self.con.execute(
-            f"SELECT count(*) - count(DISTINCT hash({keys})) FROM ev WHERE timestamp IS NOT NULL").fetchall()[0][0]
+            f"SELECT count(*) - count(DISTINCT hash({keys})) FROM evc WHERE timestamp IS NOT NULL"
+        ).fetchall()[0][0] if self.duplicates else 0
         if dupes:
-            ex = self.con.execute(f"SELECT \"case\", activity, CAST(timestamp AS VARCHAR) FROM ev "
+            ex = self.con.execute(f"SELECT \"case\", activity, CAST(timestamp AS VARCHAR) FROM evc "
                                   f"WHERE timestamp IS NOT NULL GROUP BY {keys} HAVING count(*) > 1 "
                                   f"LIMIT 1").fetchall()
             warn("duplicate_event", "exact duplicate events (kept, as pm4py keeps them)", dupes, None,
@@ -304,7 +323,7 @@ class _Session:
 
     def _examples(self, column: str) -> list[str]:
         return [r[0] for r in self.con.execute(
-            f"SELECT DISTINCT {column} FROM (SELECT {column} FROM ev WHERE {column} IS NOT NULL LIMIT 1000) "
+            f"SELECT DISTINCT {column} FROM (SELECT {column} FROM evc WHERE {column} IS NOT NULL LIMIT 1000) "
             f"LIMIT {EXAMPLES}").fetchall()]
 
     def _warn(self, code: str, message: str, count: int, column: str | None = None,
@@ -314,9 +333,10 @@ class _Session:
                                          expected=expected, count=int(count)))
 
     def _canonical_sql(self) -> str:
+        order = 'ORDER BY "case", timestamp, "row"' if self.sort else ""
         return ('SELECT "case", activity, timestamp, start, resource, department, channel, action, matter, '
-                '"row" FROM ev WHERE "case" IS NOT NULL AND activity IS NOT NULL AND timestamp IS NOT NULL '
-                'ORDER BY "case", timestamp, "row"')
+                f'"row" FROM evc WHERE "case" IS NOT NULL AND activity IS NOT NULL '
+                f'AND timestamp IS NOT NULL {order}')
 
     def canonical_table(self) -> pa.Table:
         self._stage()
@@ -330,7 +350,7 @@ class _Session:
         self._check()
         with atomic_path(out) as tmp:
             self.con.execute(f"COPY ({self._canonical_sql()}) TO {_lit(tmp)} "
-                             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)")
+                             f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 1000000)")
         events = pq.ParquetFile(out).metadata.num_rows
         self.con.execute("DROP TABLE ev")
         return events

@@ -142,7 +142,7 @@ def timestamp_sql(col: str, formats: tuple[str, ...], kind: str = "VARCHAR") -> 
         return f"CAST({col} AS TIMESTAMP)::TIMESTAMPTZ"
     if kind in {"DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "HUGEINT"} or kind.startswith("DECIMAL"):
         return _parser_sql(EXCEL, f"CAST({col} AS VARCHAR)")
-    text = f"trim(CAST({col} AS VARCHAR))"
+    text = col if kind == "VARCHAR" else f"CAST({col} AS VARCHAR)"
     parts = [_parser_sql(f, text) for f in formats]
     return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
 
