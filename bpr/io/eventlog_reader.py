@@ -288,27 +288,27 @@ class _Session:
                                     self._examples("__ts_bad"))
         warn = self._warn
         if bad_ts:
-            warn("unparseable_timestamp", "timestamps that cannot be read; those events were left out",
+            warn("unparseable_timestamp", f"{bad_ts:,} 个事件的完成时间无法识别，已剔除",
                  bad_ts, self.columns["timestamp"], self._examples("__ts_bad"), ts.EXPECTED)
         if bad_start:
-            warn("unparseable_start", "start times that cannot be read; left empty", bad_start,
+            warn("unparseable_start", f"{bad_start:,} 个事件的开始时间无法识别，按空值处理", bad_start,
                  self.columns["start"], self._examples("__start_bad"), ts.EXPECTED)
         if no_ts:
-            warn("missing_timestamp", "events without a timestamp were left out", no_ts,
+            warn("missing_timestamp", f"{no_ts:,} 个事件没有完成时间，已剔除", no_ts,
                  self.columns["timestamp"])
         if no_case:
-            warn("missing_case", "events without a case id were left out", no_case, self.columns["case"])
+            warn("missing_case", f"{no_case:,} 个事件没有办件编号，已剔除", no_case, self.columns["case"])
         if no_act:
-            warn("missing_activity", "events without an activity were left out", no_act,
+            warn("missing_activity", f"{no_act:,} 个事件没有环节名称，已剔除", no_act,
                  self.columns["activity"])
         if reversed_:
             ex = self.con.execute("SELECT \"case\", activity FROM evc WHERE start > timestamp LIMIT 1").fetchall()[0]
-            warn("end_before_start", "steps that end before they start", reversed_,
+            warn("end_before_start", f"{reversed_:,} 个环节结束时间早于开始时间", reversed_,
                  self.columns.get("start"), [f"{ex[0]} / {ex[1]}"], "start <= end")
         if future:
             ex = self.con.execute("SELECT CAST(timestamp AS VARCHAR) FROM evc WHERE timestamp > ?::TIMESTAMPTZ "
                                   "ORDER BY timestamp DESC LIMIT 1", [now]).fetchall()[0]
-            warn("future_timestamp", "timestamps in the future", future, self.columns["timestamp"],
+            warn("future_timestamp", f"{future:,} 个事件的时间晚于当前时间", future, self.columns["timestamp"],
                  [ex[0]], f"times before {now.isoformat(timespec='seconds')}")
         keys = '"case", activity, timestamp, start, resource, department, channel, action, matter'
         dupes = self.con.execute(
@@ -318,7 +318,7 @@ class _Session:
             ex = self.con.execute(f"SELECT \"case\", activity, CAST(timestamp AS VARCHAR) FROM evc "
                                   f"WHERE timestamp IS NOT NULL GROUP BY {keys} HAVING count(*) > 1 "
                                   f"LIMIT 1").fetchall()
-            warn("duplicate_event", "exact duplicate events (kept, as pm4py keeps them)", dupes, None,
+            warn("duplicate_event", f"{dupes:,} 个完全重复的事件（保留，与 pm4py 一致）", dupes, None,
                  [" / ".join(map(str, ex[0]))] if ex else [])
 
     def _examples(self, column: str) -> list[str]:
