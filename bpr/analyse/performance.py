@@ -1,0 +1,657 @@
+"""Where the time goes: case durations in working days, processing and waiting times, handoffs,
+rework, visits, on-time rate and bottlenecks, from an event log.
+
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        report = analyse_performance(engine, options=PerformanceOptions.from_catalogue(catalogue))
+    report.to_dict()   # {"performance": ..., "handoffs": ..., "rework": ..., "visits": ...,
+                       #  "on_time": ..., "bottlenecks": ...}
+
+Every figure is SQL (bpr.analyse.performance_queries) run by an engine, so the same analyses run on
+DuckDB and on Spark. `bpr discover` runs them through `ANALYSES` (see bpr.analyse.discover).
+
+Definitions (documented, because several are choices):
+- Case duration: from the case start (earliest start, or completion when a log has no starts) to
+  the last completion. Without start times this is pm4py's case duration.
+- Working days (`working_days`): office hours elapsed on working days (China's holidays and
+  make-up working days, office hours of `WorkCalendar`, local time in the log's time zone) divided
+  by the office hours of one day. `elapsed_working_days` counts calendar working days after the
+  start date up to the end date (how promised limits are counted).
+- Processing time: completion - start of an event (events that have both, start <= completion).
+  Waiting time before a step: its start - the previous completion in the case (0 when they
+  overlap). Without start times waiting cannot be told from processing, and the lead time
+  (completion - previous completion) is reported instead.
+- Handoff: two consecutive events of a case handled by different departments (resources), both
+  known; time = completion to the next completion (as the DFG), and to the next start when known.
+- Rework: a case repeats a step, or is sent back (业务动作 in `sendback_actions`, or an activity
+  named with one of `sendback_words`: 补正, 退回, 补齐, 补件). Time added is given two ways: mean
+  duration of affected minus unaffected cases, and the send-back loop: from a send-back event to
+  the start (else completion) of the next event that is not part of the send-back.
+- Visits: distinct local dates on which a case has an on-site event (channel in
+  `onsite_channels`, or an activity named with one of `onsite_words`): two on-site steps on the
+  same day are one trip.
+- On time (按时办结): the clock starts at acceptance (first event named with `accept_words`, else
+  the case start); the case is on time when its last completion falls on or before
+  `WorkCalendar.add_working_days(clock date, promised working days)` (natural days: plus days).
+- Bottlenecks: activities ranked by the total waiting time before them (lead time without starts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bpr.analyse import performance_queries as PQ
+from bpr.analyse.engine import Engine, quote
+from bpr.model.calendar import WorkCalendar
+from bpr.model.timelimit import TimeLimit, Unit
+
+ACCEPT_WORDS = ("受理", "收件", "接件")
+SENDBACK_ACTIONS = ("退回", "回退", "退件", "补正", "sendback", "send back", "return")
+SENDBACK_WORDS = ("补正", "退回", "补齐", "补件", "补充材料", "回退")
+ONSITE_CHANNELS = ("窗口", "现场", "大厅", "线下", "窗口办理", "counter", "window", "on-site", "onsite")
+ONSITE_WORDS = ("窗口受理", "窗口", "现场核查", "现场勘验", "现场踏勘", "现场", "领证", "取证")
+#: overdue cases listed by name (the count is always complete)
+MAX_LISTED = 200
+#: at most this many matters broken down
+MAX_MATTERS = 200
+
+
+@dataclass
+class PerformanceOptions:
+    """What the analyses need besides the log: calendar, rules, and per-matter facts."""
+
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    timezone: str | None = None  # None: the log's (context) time zone
+    accept_words: tuple[str, ...] = ACCEPT_WORDS
+    sendback_actions: tuple[str, ...] = SENDBACK_ACTIONS
+    sendback_words: tuple[str, ...] = SENDBACK_WORDS
+    onsite_channels: tuple[str, ...] = ONSITE_CHANNELS
+    onsite_words: tuple[str, ...] = ONSITE_WORDS
+    limits: dict[str, TimeLimit] = field(default_factory=dict)  # matter (code or name) -> promised limit
+    default_limit: TimeLimit | None = None  # for cases whose matter has none
+    stated_visits: dict[str, int] = field(default_factory=dict)  # matter -> 到办事现场次数
+
+    @classmethod
+    def from_catalogue(cls, catalogue: Iterable, **kwargs: Any) -> PerformanceOptions:
+        """Promised limits and stated visits of every matter, keyed by code and by name (the log's
+        matter column may hold either)."""
+        options = cls(**kwargs)
+        for matter in catalogue:
+            for key in {matter.key, matter.code, matter.name} - {""}:
+                if matter.promised_limit.is_known and not matter.promised_limit.is_unlimited:
+                    options.limits.setdefault(key, matter.promised_limit)
+                if matter.visits is not None:
+                    options.stated_visits.setdefault(key, matter.visits)
+        return options
+
+    def accept_rule(self) -> str:
+        return PQ.text_rule("activity", contains=self.accept_words)
+
+    def sendback_rule(self) -> str:
+        return ("(" + PQ.text_rule("action", equals=self.sendback_actions) + " OR "
+                + PQ.text_rule("activity", contains=self.sendback_words) + ")")
+
+    def onsite_rule(self) -> str:
+        return ("(" + PQ.text_rule("channel", equals=self.onsite_channels) + " OR "
+                + PQ.text_rule("activity", contains=self.onsite_words) + ")")
+
+
+def limit_days(limit: TimeLimit) -> tuple[int, bool] | None:
+    """(days, natural) for a promised limit: working days rounded up, or natural days; None for
+    无期限 and unknown limits."""
+    if limit.unit is None or limit.unit is Unit.UNLIMITED or limit.value is None:
+        return None
+    if limit.unit is Unit.NATURAL_DAY:
+        return math.ceil(limit.value), True
+    days = limit.to_working_days()
+    return (None if days is None else (math.ceil(days - 1e-9), False))
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass
+class Stat:
+    """mean, median, p90, max of one measure."""
+
+    mean: float | None
+    median: float | None
+    p90: float | None
+    max: float | None
+
+    @classmethod
+    def of(cls, row: Mapping, prefix: str) -> Stat:
+        return cls(_num(row[f"{prefix}_mean"]), _num(row[f"{prefix}_median"]), _num(row[f"{prefix}_p90"]),
+                   _num(row[f"{prefix}_max"]))
+
+
+@dataclass
+class DurationSummary:
+    """Case durations in hours, working days and elapsed working days."""
+
+    cases: int
+    hours: Stat
+    working_days: Stat
+    elapsed_working_days: Stat
+
+    @classmethod
+    def of(cls, row: Mapping) -> DurationSummary:
+        return cls(int(row["cases"]), Stat.of(row, "hours"), Stat.of(row, "working_days"),
+                   Stat.of(row, "elapsed_working_days"))
+
+
+@dataclass
+class StepTime:
+    """One activity: processing time, waiting before it and lead time, in seconds."""
+
+    activity: str
+    events: int
+    cases: int
+    processing_n: int
+    processing_mean_s: float | None
+    processing_median_s: float | None
+    processing_p90_s: float | None
+    processing_total_s: float
+    waiting_n: int
+    waiting_mean_s: float | None
+    waiting_median_s: float | None
+    waiting_p90_s: float | None
+    waiting_total_s: float
+    lead_n: int
+    lead_mean_s: float | None
+    lead_total_s: float
+
+    @classmethod
+    def of(cls, r: Mapping) -> StepTime:
+        return cls(r["activity"], int(r["events"]), int(r["cases"]), int(r["processing_n"]),
+                   _num(r["processing_mean"]), _num(r["processing_median"]), _num(r["processing_p90"]),
+                   float(r["processing_sum"] or 0.0), int(r["waiting_n"]), _num(r["waiting_mean"]),
+                   _num(r["waiting_median"]), _num(r["waiting_p90"]), float(r["waiting_sum"] or 0.0),
+                   int(r["lead_n"]), _num(r["lead_mean"]), float(r["lead_sum"] or 0.0))
+
+
+@dataclass
+class PerformanceResult:
+    """Case durations (overall and per matter) and per-step times."""
+
+    timezone: str
+    hours_per_day: float
+    durations: DurationSummary
+    steps: list[StepTime]
+    has_start: bool
+    by_matter: dict[str, DurationSummary] = field(default_factory=dict)
+    uncovered_years: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    name = "performance"
+
+    def to_dict(self) -> dict:
+        return {"timezone": self.timezone, "hours_per_day": self.hours_per_day, "has_start": self.has_start,
+                "durations": asdict(self.durations), "steps": [asdict(s) for s in self.steps],
+                "by_matter": {m: asdict(d) for m, d in self.by_matter.items()},
+                "uncovered_years": list(self.uncovered_years), "notes": list(self.notes)}
+
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """CSV tables: name -> (header, rows)."""
+        header = list(StepTime.__dataclass_fields__)
+        tables = {"step_times": (header, [[getattr(s, h) for h in header] for s in self.steps])}
+        if self.by_matter:
+            tables["matter_durations"] = (
+                ["matter", "cases", "hours_mean", "hours_median", "hours_p90", "working_days_mean",
+                 "working_days_median", "working_days_p90"],
+                [[m, d.cases, d.hours.mean, d.hours.median, d.hours.p90, d.working_days.mean,
+                  d.working_days.median, d.working_days.p90] for m, d in self.by_matter.items()])
+        return tables
+
+
+@dataclass
+class Handoff:
+    source: str
+    target: str
+    count: int
+    cases: int
+    mean_s: float
+    median_s: float
+    mean_wait_s: float | None
+
+
+@dataclass
+class HandoffTotals:
+    cases: int  # cases with at least one known value of the column
+    handoffs: int
+    cases_with_handoff: int
+    max_per_case: int
+    mean_per_case: float
+    mean_distinct: float  # distinct departments (resources) a case passes through
+
+
+@dataclass
+class HandoffResult:
+    """Handoffs between departments and between resources; None where the column is absent."""
+
+    departments: list[Handoff] | None
+    department_totals: HandoffTotals | None
+    resources: list[Handoff] | None
+    resource_totals: HandoffTotals | None
+    notes: list[str] = field(default_factory=list)
+    name = "handoffs"
+
+    def to_dict(self) -> dict:
+        def rows(items):
+            return None if items is None else [asdict(h) for h in items]
+
+        return {"departments": rows(self.departments),
+                "department_totals": None if self.department_totals is None else asdict(self.department_totals),
+                "resources": rows(self.resources),
+                "resource_totals": None if self.resource_totals is None else asdict(self.resource_totals),
+                "notes": list(self.notes)}
+
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        header = list(Handoff.__dataclass_fields__)
+        out = {}
+        for name, items in (("handoffs_departments", self.departments), ("handoffs_resources", self.resources)):
+            if items:
+                out[name] = (header, [[getattr(h, k) for k in header] for h in items])
+        return out
+
+
+@dataclass
+class ReworkSummary:
+    cases: int
+    repeated_cases: int
+    sendback_cases: int
+    affected_cases: int  # repeated or sent back
+    affected_share: float
+    sendback_share: float  # 补正率
+    affected_hours: float | None  # mean duration of affected cases
+    unaffected_hours: float | None
+    added_hours: float | None  # affected minus unaffected
+    affected_working_days: float | None
+    unaffected_working_days: float | None
+    added_working_days: float | None
+    loop_hours_mean: float | None  # send-back to resumption, per sent-back case
+    loop_hours_total: float
+
+    @classmethod
+    def of(cls, r: Mapping) -> ReworkSummary:
+        cases = int(r["cases"])
+
+        def diff(a, b):
+            return None if a is None or b is None else float(a) - float(b)
+
+        return cls(cases, int(r["repeated_cases"]), int(r["sendback_cases"]), int(r["affected_cases"]),
+                   int(r["affected_cases"]) / cases if cases else 0.0,
+                   int(r["sendback_cases"]) / cases if cases else 0.0,
+                   _num(r["affected_hours"]), _num(r["unaffected_hours"]),
+                   diff(r["affected_hours"], r["unaffected_hours"]),
+                   _num(r["affected_working_days"]), _num(r["unaffected_working_days"]),
+                   diff(r["affected_working_days"], r["unaffected_working_days"]),
+                   _num(r["loop_hours_mean"]), float(r["loop_hours_total"] or 0.0))
+
+
+@dataclass
+class RepeatedStep:
+    activity: str
+    repeated_cases: int
+    extra_events: int
+    sendback_events: int
+
+
+@dataclass
+class ReworkResult:
+    summary: ReworkSummary
+    steps: list[RepeatedStep]
+    by_matter: dict[str, ReworkSummary] = field(default_factory=dict)
+    rules: dict[str, list[str]] = field(default_factory=dict)
+    name = "rework"
+
+    def to_dict(self) -> dict:
+        return {"summary": asdict(self.summary), "steps": [asdict(s) for s in self.steps],
+                "by_matter": {m: asdict(s) for m, s in self.by_matter.items()}, "rules": dict(self.rules)}
+
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        header = list(RepeatedStep.__dataclass_fields__)
+        return {"rework_steps": (header, [[getattr(s, k) for k in header] for s in self.steps])}
+
+
+@dataclass
+class VisitSummary:
+    cases: int
+    mean: float | None
+    p90: float | None
+    max: int | None
+    distribution: dict[str, int]  # "0", "1", "2", "3+" -> cases
+    at_most_once_share: float  # 最多跑一次
+    zero_share: float  # 跑零次
+    stated: int | None = None  # the matter's 到办事现场次数
+    over_stated_cases: int | None = None  # cases with more visits than stated
+
+    @classmethod
+    def of(cls, r: Mapping) -> VisitSummary:
+        cases = int(r["cases"])
+        dist = {"0": int(r["zero"]), "1": int(r["one"]), "2": int(r["two"]), "3+": int(r["three_or_more"])}
+        return cls(cases, _num(r["mean"]), _num(r["p90"]), None if r["max"] is None else int(r["max"]), dist,
+                   (dist["0"] + dist["1"]) / cases if cases else 0.0, dist["0"] / cases if cases else 0.0)
+
+
+@dataclass
+class VisitResult:
+    summary: VisitSummary
+    by_matter: dict[str, VisitSummary] = field(default_factory=dict)
+    rules: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    name = "visits"
+
+    def to_dict(self) -> dict:
+        return {"summary": asdict(self.summary), "by_matter": {m: asdict(s) for m, s in self.by_matter.items()},
+                "rules": dict(self.rules), "notes": list(self.notes)}
+
+
+@dataclass
+class OverdueCase:
+    case: str
+    matter: str | None
+    clock_date: str
+    end_date: str
+    deadline: str
+    limit_days: int
+    natural_days: bool
+    overdue_working_days: int
+
+
+@dataclass
+class OnTimeSummary:
+    cases: int  # cases with a known promised limit
+    on_time: int
+    overdue: int
+    rate: float | None  # 按时办结率
+
+
+@dataclass
+class OnTimeResult:
+    summary: OnTimeSummary | None
+    overdue_cases: list[OverdueCase]
+    by_matter: dict[str, OnTimeSummary] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    name = "on_time"
+
+    def to_dict(self) -> dict:
+        return {"summary": None if self.summary is None else asdict(self.summary),
+                "overdue_cases": [asdict(c) for c in self.overdue_cases],
+                "by_matter": {m: asdict(s) for m, s in self.by_matter.items()}, "notes": list(self.notes)}
+
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        header = list(OverdueCase.__dataclass_fields__)
+        return {"overdue_cases": (header, [[getattr(c, k) for k in header] for c in self.overdue_cases])}
+
+
+@dataclass
+class Bottleneck:
+    activity: str
+    basis: str  # "waiting" (start - previous completion) or "lead" (no start times)
+    total_s: float
+    mean_s: float | None
+    events: int
+    share: float  # of the total over all activities
+
+
+@dataclass
+class BottleneckResult:
+    items: list[Bottleneck]
+    basis: str
+    name = "bottlenecks"
+
+    def to_dict(self) -> dict:
+        return {"basis": self.basis, "items": [asdict(b) for b in self.items]}
+
+
+@dataclass
+class PerformanceReport:
+    """All six results of `analyse_performance`."""
+
+    performance: PerformanceResult
+    handoffs: HandoffResult
+    rework: ReworkResult
+    visits: VisitResult
+    on_time: OnTimeResult
+    bottlenecks: BottleneckResult
+
+    def parts(self) -> dict[str, Any]:
+        return {"performance": self.performance, "handoffs": self.handoffs, "rework": self.rework,
+                "visits": self.visits, "on_time": self.on_time, "bottlenecks": self.bottlenecks}
+
+    def to_dict(self) -> dict:
+        return {k: v.to_dict() for k, v in self.parts().items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# running
+
+
+@dataclass
+class _Setup:
+    local: PQ.LocalTime
+    cal: PQ.CalendarRows
+    case_query: str
+    roles: set[str]
+    timezone: str
+    matters: list[str]
+
+
+def _roles(engine: Engine, table: str) -> set[str]:
+    names = ("start", "resource", "department", "channel", "action", "matter")
+    row = engine.sql("SELECT " + ", ".join(f"count({quote(n)}) AS {quote(n)}" for n in names)
+                     + f" FROM {quote(table)}").to_pylist()[0]
+    return {n for n in names if row[n]}
+
+
+def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> _Setup:
+    row = engine.sql(f'SELECT min(least(start, "timestamp")) AS lo, max("timestamp") AS hi FROM {quote(table)} '
+                     'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL').to_pylist()[0]
+    lo, hi = row["lo"], row["hi"]
+    local = PQ.LocalTime.for_zone(timezone, lo, hi)
+    zone_lo = lo.astimezone(dt.timezone(dt.timedelta(seconds=local.offsets[0][1]))).date() if lo else dt.date(2000, 1, 1)
+    zone_hi = hi.astimezone(dt.timezone(dt.timedelta(seconds=local.offsets[-1][1]))).date() if hi else zone_lo
+    # room after the last date for deadlines: the longest promised limit, in calendar days
+    longest = max([d for d, _ in filter(None, map(limit_days, [*options.limits.values(),
+                                                                 *([options.default_limit] if options.default_limit else [])]))]
+                  or [0])
+    margin = longest * 2 + 40
+    cal = PQ.CalendarRows.build(options.calendar, zone_lo - dt.timedelta(days=margin + 1),
+                                zone_hi + dt.timedelta(days=margin + 1))
+    roles = _roles(engine, table)
+    matters = []
+    if "matter" in roles:
+        matters = [r["matter"] for r in engine.sql(
+            f'SELECT matter, count(DISTINCT "case") AS n FROM {quote(table)} WHERE matter IS NOT NULL '
+            'GROUP BY matter ORDER BY n DESC, matter').to_pylist()]
+    return _Setup(local, cal, PQ.case_times(table, local, cal, options.accept_rule()), roles, timezone, matters)
+
+
+def _keep(by_matter: dict, matters: list[str]) -> dict:
+    wanted = set(matters[:MAX_MATTERS])
+    return {m: v for m, v in by_matter.items() if m in wanted}
+
+
+def performance(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> PerformanceResult:
+    overall = DurationSummary.of(engine.sql(PQ.duration_stats(setup.case_query)).to_pylist()[0])
+    steps = [StepTime.of(r) for r in engine.sql(PQ.step_times(table)).to_pylist()]
+    by_matter = {}
+    if len(setup.matters) > 1:
+        by_matter = _keep({r["matter"]: DurationSummary.of(r)
+                           for r in engine.sql(PQ.duration_stats(setup.case_query, by_matter=True)).to_pylist()},
+                          setup.matters)
+    notes = []
+    if "start" not in setup.roles:
+        notes.append("no start times: processing and waiting times cannot be told apart; lead times "
+                     "(completion to previous completion) are given instead")
+    if options.calendar.uncovered_years:
+        notes.append("no holiday calendar for " + ", ".join(map(str, sorted(options.calendar.uncovered_years)))
+                     + ": Monday to Friday assumed (give a calendar file)")
+    return PerformanceResult(setup.timezone, options.calendar.office_hours.hours_per_day, overall, steps,
+                             "start" in setup.roles, by_matter, sorted(options.calendar.uncovered_years), notes)
+
+
+def _handoff_side(engine: Engine, table: str, column: str) -> tuple[list[Handoff], HandoffTotals]:
+    items = [Handoff(r["source"], r["target"], int(r["count"]), int(r["cases"]), float(r["mean_s"]),
+                     float(r["median_s"]), _num(r["mean_wait_s"]))
+             for r in engine.sql(PQ.handoffs(table, column)).to_pylist()]
+    t = engine.sql(PQ.handoff_cases(table, column)).to_pylist()[0]
+    cases = int(t["cases"])
+    totals = HandoffTotals(cases, int(t["handoffs"]), int(t["cases_with_handoff"]), int(t["max_per_case"] or 0),
+                           int(t["handoffs"]) / cases if cases else 0.0, float(t["mean_distinct"] or 0.0))
+    return items, totals
+
+
+def handoffs(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> HandoffResult:
+    result = HandoffResult(None, None, None, None)
+    if "department" in setup.roles:
+        result.departments, result.department_totals = _handoff_side(engine, table, "department")
+    else:
+        result.notes.append("no department column: handoffs between departments skipped")
+    if "resource" in setup.roles:
+        result.resources, result.resource_totals = _handoff_side(engine, table, "resource")
+    else:
+        result.notes.append("no resource column: handoffs between resources skipped")
+    return result
+
+
+def rework(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> ReworkResult:
+    rule = options.sendback_rule()
+    rows = PQ.rework_cases(table, rule, setup.case_query)
+    summary = ReworkSummary.of(engine.sql(PQ.rework_summary(rows)).to_pylist()[0])
+    steps = [RepeatedStep(r["activity"], int(r["repeated_cases"]), int(r["extra_events"]), int(r["sendback_events"]))
+             for r in engine.sql(PQ.repeated_steps(table, rule)).to_pylist()]
+    by_matter = {}
+    if len(setup.matters) > 1:
+        by_matter = _keep({r["matter"]: ReworkSummary.of(r)
+                           for r in engine.sql(PQ.rework_summary(rows, by_matter=True)).to_pylist()}, setup.matters)
+    rules = {"sendback_actions": list(options.sendback_actions), "sendback_words": list(options.sendback_words)}
+    return ReworkResult(summary, steps, by_matter, rules)
+
+
+def visits(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> VisitResult:
+    rows = PQ.visit_cases(table, setup.local, options.onsite_rule())
+    summary = VisitSummary.of(engine.sql(PQ.visit_summary(rows)).to_pylist()[0])
+    by_matter: dict[str, VisitSummary] = {}
+    if setup.matters:
+        by_matter = _keep({r["matter"]: VisitSummary.of(r)
+                           for r in engine.sql(PQ.visit_summary(rows, by_matter=True)).to_pylist()}, setup.matters)
+    stated = {m: options.stated_visits[m] for m in by_matter if m in options.stated_visits}
+    if stated:
+        values = ", ".join(f"({PQ.literal(m)}, {int(v)})" for m, v in stated.items())
+        over = engine.sql(f"WITH vc AS ({rows}), st AS (SELECT * FROM (VALUES {values}) AS st_v(matter, stated)) "
+                          "SELECT vc.matter AS matter, count(CASE WHEN vc.visits > st.stated THEN 1 END) AS over "
+                          "FROM vc JOIN st ON st.matter = vc.matter GROUP BY vc.matter").to_pylist()
+        for r in over:
+            by_matter[r["matter"]].stated = stated[r["matter"]]
+            by_matter[r["matter"]].over_stated_cases = int(r["over"])
+    if len(setup.matters) == 1 and setup.matters[0] in options.stated_visits and setup.matters[0] in by_matter:
+        summary.stated = by_matter[setup.matters[0]].stated
+        summary.over_stated_cases = by_matter[setup.matters[0]].over_stated_cases
+    notes = []
+    if "channel" not in setup.roles:
+        notes.append("no channel column: on-site events recognised by activity name only")
+    if not options.stated_visits:
+        notes.append("no catalogue: visits are not compared with the stated 到办事现场次数")
+    rules = {"onsite_channels": list(options.onsite_channels), "onsite_words": list(options.onsite_words)}
+    return VisitResult(summary, by_matter, rules, notes)
+
+
+def on_time(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> OnTimeResult:
+    limits: list[tuple[str | None, int, bool]] = []
+    for matter in setup.matters:
+        if matter in options.limits and (days := limit_days(options.limits[matter])) is not None:
+            limits.append((matter, *days))
+    if options.default_limit is not None and (days := limit_days(options.default_limit)) is not None:
+        limits.append((None, *days))
+    if not limits:
+        return OnTimeResult(None, [], notes=["no promised limit known for the matters in the log: give a "
+                                             "catalogue (承诺办结时限) or a default limit"])
+    cases = PQ.on_time_cases(setup.case_query, setup.cal, limits)
+    agg = ("count(*) AS cases, count(CASE WHEN on_time THEN 1 END) AS on_time, "
+           "count(CASE WHEN NOT on_time THEN 1 END) AS overdue")
+
+    def summary(r: Mapping) -> OnTimeSummary:
+        n = int(r["cases"])
+        return OnTimeSummary(n, int(r["on_time"]), int(r["overdue"]), int(r["on_time"]) / n if n else None)
+
+    overall = summary(engine.sql(f"WITH oc AS ({cases}) SELECT {agg} FROM oc").to_pylist()[0])
+    by_matter = {}
+    if len(setup.matters) > 1:
+        by_matter = _keep({r["matter"]: summary(r) for r in engine.sql(
+            f"WITH oc AS ({cases}) SELECT matter, {agg} FROM oc WHERE matter IS NOT NULL GROUP BY matter").to_pylist()},
+            setup.matters)
+    overdue = [OverdueCase(r["case"], r["matter"], r["clock_date"].isoformat(), r["end_date"].isoformat(),
+                           r["deadline"].isoformat(), int(r["days"]), bool(r["is_natural"]), int(r["overdue_working_days"]))
+               for r in engine.sql(f'WITH oc AS ({cases}) SELECT * FROM oc WHERE NOT on_time '
+                                   f'ORDER BY overdue_working_days DESC, "case" LIMIT {MAX_LISTED}').to_pylist()]
+    notes = ["the clock starts at acceptance (受理) and counts working days after that date; a log cut "
+             "out of a running process holds unfinished cases that look finished at the cut-off"]
+    if overall.overdue > len(overdue):
+        notes.append(f"{overall.overdue} overdue cases: the {MAX_LISTED} most overdue are listed")
+    return OnTimeResult(overall, overdue, by_matter, notes)
+
+
+def bottlenecks(steps: list[StepTime], has_start: bool) -> BottleneckResult:
+    basis = "waiting" if has_start else "lead"
+    rows = [(s.activity, s.waiting_total_s if has_start else s.lead_total_s,
+             s.waiting_mean_s if has_start else s.lead_mean_s, s.waiting_n if has_start else s.lead_n) for s in steps]
+    total = sum(r[1] for r in rows)
+    items = [Bottleneck(a, basis, t, m, n, t / total if total else 0.0) for a, t, m, n in rows if n]
+    items.sort(key=lambda b: (-b.total_s, b.activity))
+    return BottleneckResult(items, basis)
+
+
+def analyse_performance(engine: Engine, table: str = "events", options: PerformanceOptions | None = None,
+                        timezone: str = "Asia/Shanghai") -> PerformanceReport:
+    """All of the above on the view `table` of `engine` (options.timezone overrides `timezone`)."""
+    options = options or PerformanceOptions()
+    setup = _setup(engine, table, options, options.timezone or timezone)
+    perf = performance(engine, table, options, setup)
+    return PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
+                             visits(engine, table, options, setup), on_time(engine, table, options, setup),
+                             bottlenecks(perf.steps, perf.has_start))
+
+
+# ---------------------------------------------------------------------------------------------
+# the hook `bpr discover` runs (bpr.analyse.discover.EXTRA_MODULES)
+
+
+class PerformanceAnalyses:
+    """Runs `analyse_performance` once and hands out its parts under their result.json keys."""
+
+    def __init__(self, options: PerformanceOptions | None = None) -> None:
+        self.options = options
+        self._last: tuple | None = None  # (engine, table, context, report): one discover run
+
+    def part(self, key: str):
+        def analysis(engine: Engine, table: str, context: Any) -> Any:
+            last = self._last
+            if last is None or last[0] is not engine or last[1] != table or last[2] is not context:
+                report = analyse_performance(engine, table, self.options,
+                                             getattr(context, "timezone", "Asia/Shanghai"))
+                self._last = last = (engine, table, context, report)
+            return last[3].parts()[key]
+
+        analysis.name = key  # type: ignore[attr-defined]
+        return analysis
+
+    def analyses(self) -> list:
+        return [self.part(k) for k in ("performance", "handoffs", "rework", "visits", "on_time", "bottlenecks")]
+
+
+def performance_analyses(options: PerformanceOptions | None = None) -> list:
+    """The analyses for `discover(..., analyses=...)`, configured (catalogue limits, calendar)."""
+    return PerformanceAnalyses(options).analyses()
+
+
+ANALYSES = performance_analyses()

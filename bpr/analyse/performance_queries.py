@@ -1,0 +1,400 @@
+"""SQL for the richer event-log analyses (performance, handoffs, rework, visits, on-time rate).
+
+Written ONCE in DuckDB's dialect, like `bpr.analyse.queries`; the Spark engine runs the same text
+translated by sqlglot. Every function returns query text and runs nothing.
+
+Two inputs do not live in the event table and are inlined as small VALUES lists:
+- the working-day calendar (`CalendarRows`): one row per local date in the log's range with
+  `w` (1 on a working day) and `cum` (working days up to and including that date), so that
+  working time between two instants is a difference of two cumulative values;
+- per-matter parameters (promised limits), as (matter, days, is_natural) rows.
+Local time is UTC plus the time zone's offset (`LocalTime`): a single INTERVAL for zones without
+daylight saving (Asia/Shanghai), a CASE over the transitions otherwise.
+
+Definitions (also in bpr/analyse/performance.py):
+- case start = earliest start or completion in the case; case end = latest completion;
+- working hours = office hours elapsed on working days between case start and end (what
+  `WorkCalendar.working_hours_between` gives); working days = working hours / hours per day;
+  elapsed working days = working days d with start date < d <= end date (`working_days_in`);
+- processing time of an event = completion - start (only when start <= completion);
+  waiting before it = start - completion of the previous event in the case (0 when they overlap);
+  lead time = completion - completion of the previous event (used when there are no starts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bpr.analyse.engine import quote
+from bpr.model.calendar import WorkCalendar
+
+_ORDER = '"timestamp", "row"'
+_CASE_WINDOW = f'PARTITION BY "case" ORDER BY {_ORDER}'
+
+
+def _valid(table: str) -> str:
+    return (f'SELECT * FROM {quote(table)} '
+            'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL')
+
+
+def _seconds(a: str, b: str) -> str:
+    return f"(date_diff('microsecond', {a}, {b}) / 1000000.0)"
+
+
+def literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def text_rule(column: str, equals: Sequence[str] = (), contains: Sequence[str] = ()) -> str:
+    """A boolean SQL expression: `column` equals one of `equals` or contains one of `contains`
+    (FALSE when both are empty or the column is null)."""
+    parts = []
+    if equals:
+        parts.append(f"{column} IN ({', '.join(literal(v) for v in equals)})")
+    parts.extend(f"{column} LIKE {literal('%' + w.replace('%', '').replace('_', '') + '%')}" for w in contains if w)
+    if not parts:
+        return "FALSE"
+    return "(" + " OR ".join(f"coalesce({p}, FALSE)" for p in parts) + ")"
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """Turns a UTC timestamp column into local wall-clock time in SQL."""
+
+    offsets: tuple[tuple[dt.datetime | None, int], ...]  # (from UTC instant or None, offset seconds)
+
+    @classmethod
+    def for_zone(cls, timezone: str, first: dt.datetime | None, last: dt.datetime | None) -> LocalTime:
+        zone = ZoneInfo(timezone)
+        first = first or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        last = last or first
+        offsets: list[tuple[dt.datetime | None, int]] = [(None, _offset(zone, first))]
+        moment = first
+        while moment < last:  # find offset changes day by day, then to the minute by bisection
+            nxt = moment + dt.timedelta(days=1)
+            if _offset(zone, nxt) != offsets[-1][1]:
+                lo, hi = moment, nxt
+                while hi - lo > dt.timedelta(minutes=1):
+                    mid = lo + (hi - lo) / 2
+                    lo, hi = (lo, mid) if _offset(zone, mid) != offsets[-1][1] else (mid, hi)
+                offsets.append((hi.replace(second=0, microsecond=0), _offset(zone, nxt)))
+            moment = nxt
+        return cls(tuple(offsets))
+
+    def sql(self, column: str) -> str:
+        base = f"CAST({column} AS TIMESTAMP)"
+        if len(self.offsets) == 1:
+            return f"({base} + INTERVAL {self.offsets[0][1]} SECOND)"
+        cases = []
+        for (_, offset), (until, _) in zip(self.offsets, self.offsets[1:], strict=False):
+            cases.append(f"WHEN {column} < CAST('{until.strftime('%Y-%m-%d %H:%M:%S')}+00' AS TIMESTAMPTZ) "
+                         f"THEN {base} + INTERVAL {offset} SECOND")
+        return f"(CASE {' '.join(cases)} ELSE {base} + INTERVAL {self.offsets[-1][1]} SECOND END)"
+
+
+def _offset(zone: ZoneInfo, moment: dt.datetime) -> int:
+    return int(moment.astimezone(zone).utcoffset().total_seconds())
+
+
+@dataclass(frozen=True)
+class CalendarRows:
+    """The working-day calendar over a date range, as SQL."""
+
+    first: dt.date
+    last: dt.date
+    rows: tuple[tuple[dt.date, int, int], ...]  # (date, is working day, cumulative working days)
+    periods: tuple[tuple[int, int], ...]  # office periods as (start, end) seconds after midnight
+    day_seconds: float  # office seconds in a working day
+
+    @classmethod
+    def build(cls, calendar: WorkCalendar, first: dt.date, last: dt.date) -> CalendarRows:
+        rows, cum, day = [], 0, first
+        while day <= last:
+            work = int(calendar.is_workday(day))
+            cum += work
+            rows.append((day, work, cum))
+            day += dt.timedelta(days=1)
+        periods = tuple((a.hour * 3600 + a.minute * 60 + a.second, b.hour * 3600 + b.minute * 60 + b.second)
+                        for a, b in calendar.office_hours.periods)
+        return cls(first, last, tuple(rows), periods, calendar.office_hours.hours_per_day * 3600)
+
+    def cte(self, name: str = "cal") -> str:
+        values = ", ".join(f"(DATE '{d.isoformat()}', {w}, {c})" for d, w, c in self.rows)
+        return f"{name} AS (SELECT * FROM (VALUES {values}) AS {name}_v(d, w, cum))"
+
+    def office_seconds(self, local: str) -> str:
+        """Office seconds elapsed on `local`'s day up to its time of day (ignores whether it is a
+        working day: multiply by `w`)."""
+        tod = _seconds(f"CAST(CAST({local} AS DATE) AS TIMESTAMP)", local)
+        return " + ".join(f"greatest(0.0, least({b - a}.0, {tod} - {a}.0))" for a, b in self.periods) or "0.0"
+
+    def worked(self, local: str, cal: str) -> str:
+        """Office seconds from the start of the calendar to `local` (`cal` = its calendar row)."""
+        return f"(({cal}.cum - {cal}.w) * {self.day_seconds} + {cal}.w * ({self.office_seconds(local)}))"
+
+
+def case_times(table: str, local: LocalTime, cal: CalendarRows, accept: str) -> str:
+    """One row per case: case, matter, events, case_start, case_end, clock_start, duration_s,
+    working_hours, working_days, elapsed_working_days, start_date, end_date, clock_date (local).
+
+    `clock_start` is the completion of the first event matching `accept` (受理), else case_start:
+    the promised limit counts from acceptance.
+    """
+    ls, le = local.sql("case_start"), local.sql("case_end")
+    return f"""
+WITH ev AS ({_valid(table)}),
+{cal.cte()},
+cases AS (
+    SELECT "case", min(matter) AS matter, count(*) AS events,
+           min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
+           min(CASE WHEN {accept} THEN "timestamp" END) AS accepted
+    FROM ev GROUP BY "case"
+),
+loc AS (
+    SELECT "case", matter, events, case_start, case_end, coalesce(accepted, case_start) AS clock_start,
+           {ls} AS ls, {le} AS le, {local.sql('coalesce(accepted, case_start)')} AS lc
+    FROM cases
+)
+SELECT loc."case" AS "case", matter, events, case_start, case_end, clock_start,
+       {_seconds('case_start', 'case_end')} AS duration_s,
+       ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / 3600.0 AS working_hours,
+       ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {cal.day_seconds} AS working_days,
+       c2.cum - c1.cum AS elapsed_working_days,
+       CAST(ls AS DATE) AS start_date, CAST(le AS DATE) AS end_date, CAST(lc AS DATE) AS clock_date
+FROM loc
+JOIN cal AS c1 ON c1.d = CAST(loc.ls AS DATE)
+JOIN cal AS c2 ON c2.d = CAST(loc.le AS DATE)"""
+
+
+def duration_stats(case_query: str, by_matter: bool = False) -> str:
+    """cases, mean/median/p90 of hours, working days and elapsed working days (per matter)."""
+    key = "matter, " if by_matter else ""
+    where = "WHERE matter IS NOT NULL " if by_matter else ""
+    group = "GROUP BY matter ORDER BY cases DESC, matter" if by_matter else ""
+    stats = []
+    for column, alias in (("duration_s / 3600.0", "hours"), ("working_days", "working_days"),
+                          ("CAST(elapsed_working_days AS DOUBLE)", "elapsed_working_days")):
+        stats.append(f"avg({column}) AS {alias}_mean, quantile_cont({column}, 0.5) AS {alias}_median, "
+                     f"quantile_cont({column}, 0.9) AS {alias}_p90, max({column}) AS {alias}_max")
+    return f"WITH ct AS ({case_query}) SELECT {key}count(*) AS cases, {', '.join(stats)} FROM ct {where}{group}"
+
+
+def _steps(table: str) -> str:
+    """Each event with its processing, waiting and lead times (seconds)."""
+    return f"""
+WITH ev AS ({_valid(table)}),
+seq AS (
+    SELECT "case", activity, matter, start, "timestamp",
+           lag("timestamp") OVER ({_CASE_WINDOW}) AS prev_end
+    FROM ev
+)
+SELECT "case", activity, matter,
+       CASE WHEN start IS NOT NULL AND start <= "timestamp" THEN {_seconds('start', '"timestamp"')} END AS processing_s,
+       CASE WHEN start IS NOT NULL AND start <= "timestamp" AND prev_end IS NOT NULL
+            THEN greatest(0.0, {_seconds('prev_end', 'start')}) END AS waiting_s,
+       CASE WHEN prev_end IS NOT NULL THEN {_seconds('prev_end', '"timestamp"')} END AS lead_s
+FROM seq"""
+
+
+def step_times(table: str = "events") -> str:
+    """Per activity: events, processing (timed events, mean, median, p90, sum), waiting before it
+    (count, mean, median, p90, sum) and lead time since the previous completion (count, mean, sum)."""
+    parts = []
+    for column in ("processing_s", "waiting_s", "lead_s"):
+        name = column[:-2]
+        parts.append(f"count({column}) AS {name}_n, avg({column}) AS {name}_mean, "
+                     f"quantile_cont({column}, 0.5) AS {name}_median, quantile_cont({column}, 0.9) AS {name}_p90, "
+                     f"sum({column}) AS {name}_sum")
+    return (f"WITH st AS ({_steps(table)}) SELECT activity, count(*) AS events, count(DISTINCT \"case\") AS cases, "
+            f"{', '.join(parts)} FROM st GROUP BY activity ORDER BY activity")
+
+
+def handoffs(table: str, column: str) -> str:
+    """Consecutive events of a case whose `column` (department or resource) differs, both known:
+    source, target, count, cases, mean_s, median_s (completion to next completion), wait_n,
+    mean_wait_s (completion to the next event's start, when it has one)."""
+    col = quote(column)
+    return f"""
+WITH ev AS ({_valid(table)}),
+pairs AS (
+    SELECT "case", {col} AS source, "timestamp",
+           lead({col}) OVER ({_CASE_WINDOW}) AS target,
+           lead("timestamp") OVER ({_CASE_WINDOW}) AS next_end,
+           lead(start) OVER ({_CASE_WINDOW}) AS next_start,
+           lead("case") OVER ({_CASE_WINDOW}) AS next_case
+    FROM ev
+),
+moves AS (
+    SELECT "case", source, target, {_seconds('"timestamp"', 'next_end')} AS seconds,
+           CASE WHEN next_start IS NOT NULL THEN {_seconds('"timestamp"', 'next_start')} END AS wait_s
+    FROM pairs
+    WHERE next_case IS NOT NULL AND source IS NOT NULL AND target IS NOT NULL AND source <> target
+)
+SELECT source, target, count(*) AS count, count(DISTINCT "case") AS cases, avg(seconds) AS mean_s,
+       quantile_cont(seconds, 0.5) AS median_s, count(wait_s) AS wait_n, avg(wait_s) AS mean_wait_s
+FROM moves GROUP BY source, target ORDER BY count DESC, source, target"""
+
+
+def handoff_cases(table: str, column: str) -> str:
+    """cases (with at least one known value), handoffs, cases_with_handoff, max_per_case,
+    mean distinct values per case."""
+    col = quote(column)
+    return f"""
+WITH ev AS ({_valid(table)}),
+pairs AS (
+    SELECT "case", {col} AS source, lead({col}) OVER ({_CASE_WINDOW}) AS target,
+           lead("case") OVER ({_CASE_WINDOW}) AS next_case
+    FROM ev
+),
+per_case AS (
+    SELECT "case", count(CASE WHEN next_case IS NOT NULL AND source IS NOT NULL AND target IS NOT NULL
+                               AND source <> target THEN 1 END) AS moves,
+           count(DISTINCT source) AS distinct_values
+    FROM pairs GROUP BY "case" HAVING count(source) > 0
+)
+SELECT count(*) AS cases, CAST(coalesce(sum(moves), 0) AS BIGINT) AS handoffs,
+       count(CASE WHEN moves > 0 THEN 1 END) AS cases_with_handoff, max(moves) AS max_per_case,
+       avg(distinct_values) AS mean_distinct
+FROM per_case"""
+
+
+def _rework_events(table: str, sendback: str) -> str:
+    """Events with `sb` (send-back class), and for the first of a run of send-back events the time
+    at which work resumes: the start (else completion) of the next event that is not one."""
+    return f"""
+WITH ev AS ({_valid(table)}),
+flagged AS (SELECT *, CASE WHEN {sendback} THEN 1 ELSE 0 END AS sb FROM ev),
+seq AS (
+    SELECT "case", activity, matter, "timestamp", sb,
+           lag(sb) OVER ({_CASE_WINDOW}) AS prev_sb,
+           min(CASE WHEN sb = 0 THEN least(start, "timestamp") END)
+               OVER ({_CASE_WINDOW} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed
+    FROM flagged
+)
+SELECT "case", activity, matter, sb,
+       CASE WHEN sb = 1 AND coalesce(prev_sb, 0) = 0 AND resumed IS NOT NULL
+            THEN greatest(0.0, {_seconds('"timestamp"', 'resumed')}) END AS loop_s
+FROM seq"""
+
+
+def rework_cases(table: str, sendback: str, case_query: str) -> str:
+    """One row per case: case, matter, duration_s, working_days, repeats (occurrences beyond the
+    first of each activity), sendbacks (send-back events), loop_s (send-back to resumption)."""
+    return f"""
+WITH rw AS ({_rework_events(table, sendback)}),
+per_case AS (
+    SELECT "case", count(*) - count(DISTINCT activity) AS repeats, sum(sb) AS sendbacks,
+           coalesce(sum(loop_s), 0.0) AS loop_s
+    FROM rw GROUP BY "case"
+),
+ct AS ({case_query})
+SELECT ct."case" AS "case", ct.matter AS matter, ct.duration_s AS duration_s, ct.working_days AS working_days,
+       per_case.repeats AS repeats, per_case.sendbacks AS sendbacks, per_case.loop_s AS loop_s
+FROM ct JOIN per_case ON per_case."case" = ct."case\""""
+
+
+def rework_summary(case_rows: str, by_matter: bool = False) -> str:
+    """cases, repeated/sent-back/any cases, mean hours and working days of affected and unaffected
+    cases, mean send-back loop hours per sent-back case (per matter)."""
+    key = "matter, " if by_matter else ""
+    where = "WHERE matter IS NOT NULL " if by_matter else ""
+    group = "GROUP BY matter ORDER BY cases DESC, matter" if by_matter else ""
+    hit = "(repeats > 0 OR sendbacks > 0)"
+    return f"""
+WITH rc AS ({case_rows})
+SELECT {key}count(*) AS cases,
+       count(CASE WHEN repeats > 0 THEN 1 END) AS repeated_cases,
+       count(CASE WHEN sendbacks > 0 THEN 1 END) AS sendback_cases,
+       count(CASE WHEN {hit} THEN 1 END) AS affected_cases,
+       avg(CASE WHEN {hit} THEN duration_s END) / 3600.0 AS affected_hours,
+       avg(CASE WHEN NOT {hit} THEN duration_s END) / 3600.0 AS unaffected_hours,
+       avg(CASE WHEN {hit} THEN working_days END) AS affected_working_days,
+       avg(CASE WHEN NOT {hit} THEN working_days END) AS unaffected_working_days,
+       avg(CASE WHEN sendbacks > 0 THEN loop_s END) / 3600.0 AS loop_hours_mean,
+       sum(loop_s) / 3600.0 AS loop_hours_total
+FROM rc {where}{group}"""
+
+
+def repeated_steps(table: str, sendback: str) -> str:
+    """activity, repeated_cases (cases where it occurs more than once), extra_events,
+    sendback_events: where the rework happens."""
+    return f"""
+WITH rw AS ({_rework_events(table, sendback)}),
+per AS (SELECT "case", activity, count(*) AS n, sum(sb) AS sb FROM rw GROUP BY "case", activity)
+SELECT activity, count(CASE WHEN n > 1 THEN 1 END) AS repeated_cases,
+       CAST(sum(n - 1) AS BIGINT) AS extra_events, CAST(sum(sb) AS BIGINT) AS sendback_events
+FROM per GROUP BY activity HAVING sum(n - 1) > 0 OR sum(sb) > 0
+ORDER BY repeated_cases DESC, sendback_events DESC, activity"""
+
+
+def visit_cases(table: str, local: LocalTime, onsite: str) -> str:
+    """One row per case: case, matter, visits (distinct local dates with an on-site event),
+    onsite_events."""
+    when = local.sql('least(start, "timestamp")')
+    return f"""
+WITH ev AS ({_valid(table)})
+SELECT "case", min(matter) AS matter,
+       count(DISTINCT CASE WHEN {onsite} THEN CAST({when} AS DATE) END) AS visits,
+       count(CASE WHEN {onsite} THEN 1 END) AS onsite_events
+FROM ev GROUP BY "case\""""
+
+
+def visit_summary(case_rows: str, by_matter: bool = False) -> str:
+    """cases, mean, p90 and max visits, cases with 0, 1, 2 and 3+ visits (per matter)."""
+    key = "matter, " if by_matter else ""
+    where = "WHERE matter IS NOT NULL " if by_matter else ""
+    group = "GROUP BY matter ORDER BY cases DESC, matter" if by_matter else ""
+    return f"""
+WITH vc AS ({case_rows})
+SELECT {key}count(*) AS cases, avg(CAST(visits AS DOUBLE)) AS mean, quantile_cont(CAST(visits AS DOUBLE), 0.9) AS p90,
+       max(visits) AS max, count(CASE WHEN visits = 0 THEN 1 END) AS zero,
+       count(CASE WHEN visits = 1 THEN 1 END) AS one, count(CASE WHEN visits = 2 THEN 1 END) AS two,
+       count(CASE WHEN visits >= 3 THEN 1 END) AS three_or_more
+FROM vc {where}{group}"""
+
+
+def limits_cte(limits: Sequence[tuple[str | None, int, bool]]) -> str:
+    """lim(matter, days, is_natural): promised limits; matter NULL = the default for every case."""
+    values = ", ".join(f"({'CAST(NULL AS VARCHAR)' if m is None else literal(m)}, {int(d)}, {str(bool(n)).upper()})"
+                       for m, d, n in limits)
+    return f"lim AS (SELECT * FROM (VALUES {values}) AS lim_v(matter, days, is_natural))"
+
+
+def on_time_cases(case_query: str, cal: CalendarRows, limits: Sequence[tuple[str | None, int, bool]]) -> str:
+    """Cases with a promised limit: case, matter, clock_date, end_date, days, is_natural, deadline,
+    on_time, overdue_working_days (working days after the deadline, date-based)."""
+    has_default = any(m is None for m, _, _ in limits)
+    join = ("LEFT JOIN lim AS lm ON lm.matter = ct.matter LEFT JOIN lim AS ld ON ld.matter IS NULL"
+            if has_default else "JOIN lim AS lm ON lm.matter = ct.matter")
+    days = "coalesce(lm.days, ld.days)" if has_default else "lm.days"
+    natural = "coalesce(lm.is_natural, ld.is_natural)" if has_default else "lm.is_natural"
+    return f"""
+WITH ct AS ({case_query}),
+{cal.cte()},
+{limits_cte(limits)},
+limited AS (
+    SELECT ct."case" AS "case", ct.matter AS matter, ct.clock_date AS clock_date, ct.end_date AS end_date,
+           {days} AS days, {natural} AS is_natural
+    FROM ct {join}
+),
+dated AS (
+    SELECT limited.*, cs.cum AS clock_cum, ce.cum AS end_cum
+    FROM limited
+    JOIN cal AS cs ON cs.d = limited.clock_date
+    JOIN cal AS ce ON ce.d = limited.end_date
+    WHERE days IS NOT NULL
+),
+deadlines AS (
+    SELECT dated.*,
+           CASE WHEN dated.is_natural THEN dated.clock_date + dated.days
+                WHEN dated.days = 0 THEN dated.clock_date
+                ELSE cw.d END AS deadline
+    FROM dated LEFT JOIN cal AS cw ON cw.w = 1 AND cw.cum = dated.clock_cum + dated.days
+)
+SELECT deadlines."case" AS "case", matter, clock_date, end_date, days, is_natural, deadline,
+       CASE WHEN deadline IS NULL THEN NULL WHEN end_date <= deadline THEN TRUE ELSE FALSE END AS on_time,
+       CASE WHEN deadline IS NOT NULL AND end_date > deadline THEN end_cum - cd.cum END AS overdue_working_days
+FROM deadlines LEFT JOIN cal AS cd ON cd.d = deadlines.deadline"""
