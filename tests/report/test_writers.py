@@ -1,0 +1,93 @@
+"""The three writers lay out one Report: files re-open, figures agree, hostile text stays inert."""
+
+from html.parser import HTMLParser
+
+import docx
+import openpyxl
+import pytest
+
+from bpr.report.charts import before_after_bars
+from bpr.report.document import Column, Finding, Metric, Report, Section, Table
+from bpr.report.render import write_report
+
+HOSTILE = '<script>alert("x")</script>=HYPERLINK("http://evil","点我")'
+
+
+@pytest.fixture
+def report() -> Report:
+    metrics = [Metric("材料", 12, 5, "件", 50), Metric("承诺时限", 20, 12, "工作日", 50)]
+    rows = [{"name": "食品经营许可", "rate": 0.25, "n": 3}, {"name": HOSTILE, "rate": 0.9, "n": 1}]
+    table = Table("部门指标", [Column("name", "部门"), Column("rate", "即办率", "pct", red_below=0.5),
+                               Column("n", "事项数", "int")], rows, sheet="部门排名")
+    section = Section("减材料", paragraphs=[f"段落 {HOSTILE}"],
+                      figures=[before_after_bars(metrics, "四减成效", "改革前", "改革后")],
+                      tables=[table], findings=[Finding("error", "承诺时限超过法定时限", HOSTILE, "证据")])
+    return Report(title="测试报告", subtitle=HOSTILE, metrics=metrics, sections=[section],
+                  warnings=[{"file": "a.xlsx", "sheet": "事项", "cell": "F3", "message": "无法解析", "value": "=1+2"}],
+                  method=["承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定"])
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text, self.imgs = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "img":
+            self.imgs.append(dict(attrs))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_all_formats_reopen_with_the_same_figures(report, tmp_path):
+    html_path, xlsx_path, docx_path = write_report(report, tmp_path)
+    parser = _Collector()
+    parser.feed(html_path.read_text(encoding="utf-8"))
+    text = "".join(parser.text)
+    assert "script" not in parser.tags, "hostile text must be escaped, not become a tag"
+    assert HOSTILE in text  # shown literally
+    assert "58.3%" in text and "40.0%" in text  # (12-5)/12 and (20-12)/20
+    assert parser.imgs and all(i["src"].startswith("data:image/svg+xml;base64,") for i in parser.imgs)
+    assert "http" not in "".join(i["src"] for i in parser.imgs)
+
+    wb = openpyxl.load_workbook(xlsx_path)
+    assert wb.sheetnames[0] == "汇总" and "部门排名" in wb.sheetnames and "数据质量" in wb.sheetnames
+    summary = wb["汇总"]
+    values = [[c.value for c in row] for row in summary.iter_rows(min_row=5, max_row=6)]
+    assert values[0][1:6] == [12, 5, 7, pytest.approx(7 / 12), 0.5]
+    ranking = wb["部门排名"]
+    assert ranking.freeze_panes == "A2" and ranking.auto_filter.ref == "A1:C3"
+    cells = [c.value for row in ranking.iter_rows() for c in row]
+    assert all(not (isinstance(v, str) and v.startswith("=")) for v in cells)
+    assert ranking["B2"].font.color.rgb.endswith("C53030")  # 25% is under the 50% target
+    assert ranking["B2"].number_format == "0.0%"
+    quality = [c.value for row in wb["数据质量"].iter_rows() for c in row]
+    assert "'=1+2" in quality
+
+    document = docx.Document(str(docx_path))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "测试报告" in body and "减材料" in body
+    assert len(document.inline_shapes) == 1
+    first_table = [[c.text for c in r.cells] for r in document.tables[0].rows]
+    assert first_table[1][:4] == ["材料（件）", "12.0", "5.0", "58.3%"]
+
+
+def test_failed_write_leaves_no_file(report, tmp_path, monkeypatch):
+    import bpr.report.word as word
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(word, "render_docx", boom)
+    with pytest.raises(RuntimeError):
+        write_report(report, tmp_path, formats=("docx",))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_english_labels(report, tmp_path):
+    report.lang = "en"
+    (html_path,) = write_report(report, tmp_path, formats=("html",))
+    text = html_path.read_text(encoding="utf-8")
+    assert "Summary" in text and "改革成效概览" not in text
