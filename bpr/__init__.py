@@ -7,10 +7,10 @@ The verbs a notebook user needs are here; algorithms live in the subpackages.
     log = bpr.read_log("samples/logs/food_licence.csv")
 """
 
-from bpr.io import read_catalogue, read_log, write_template
+from bpr.io import read_bundle, read_catalogue, read_log, read_process_model, write_template
 from bpr.model import Bundle, Catalogue, EventLog, Material, Matter, Step, TimeLimit, WorkCalendar
 
 __all__ = [
     "Bundle", "Catalogue", "EventLog", "Material", "Matter", "Step", "TimeLimit", "WorkCalendar",
-    "read_catalogue", "read_log", "write_template",
+    "read_bundle", "read_catalogue", "read_log", "read_process_model", "write_template",
 ]

@@ -59,3 +59,17 @@ def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: 
     from bpr.io.eventlog_reader import read_log as _read
 
     return _read(_existing(path), mapping=mapping or {}, timezone=timezone, **options)
+
+
+def read_process_model(path: str | Path):
+    """Read a specified process (process_models/*.yaml) into a `ProcessModel`."""
+    from bpr.io.process_model import read_process_model as _read
+
+    return _read(path)
+
+
+def read_bundle(path: str | Path):
+    """Read a 一件事 bundle (YAML: name, description, lead_department, members) into a `Bundle`."""
+    from bpr.io.bundle_file import read_bundle as _read
+
+    return _read(path)

@@ -6,12 +6,13 @@ from bpr.model.catalogue import Catalogue
 from bpr.model.eventlog import ROLES, EventLog
 from bpr.model.material import Material, MaterialForm, MaterialKind, Necessity, SourceChannel
 from bpr.model.matter import Channel, HandlingType, Matter
+from bpr.model.process_model import ProcessModel
 from bpr.model.step import Step, StepKind, step_kind
 from bpr.model.timelimit import Conversion, TimeLimit, Unit
 from bpr.model.warning import DataWarning
 
 __all__ = [
     "Bundle", "Catalogue", "Channel", "Conversion", "DataWarning", "EventLog", "HandlingType",
-    "Material", "MaterialForm", "MaterialKind", "Matter", "Necessity", "OfficeHours", "ROLES",
+    "Material", "MaterialForm", "MaterialKind", "Matter", "Necessity", "OfficeHours", "ProcessModel", "ROLES",
     "SourceChannel", "Step", "StepKind", "TimeLimit", "Unit", "WorkCalendar", "step_kind",
 ]

@@ -1,0 +1,95 @@
+"""Small YAML documents (process models, bundles): safe loading and errors that name the line.
+
+`YamlDoc.load` refuses missing, empty, oversized and malformed files with an `InputError`;
+`doc.fail(path, message)` raises one naming the file, the key path ("steps[2].limit") and the
+line it sits on, so a user can go straight to the typo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+import yaml
+
+from bpr.errors import InputError
+
+MAX_YAML_BYTES = 1 << 20  # a process model or bundle is a few KB; refuse anything huge
+
+KeyPath = tuple[str | int, ...]
+
+
+def key_text(path: KeyPath) -> str:
+    """('steps', 2, 'limit') -> 'steps[2].limit' (1-based item numbers, as a user counts)."""
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass
+class YamlDoc:
+    file: Path
+    data: object
+    lines: dict[KeyPath, int] = field(default_factory=dict)  # key path -> 1-based line
+
+    @classmethod
+    def load(cls, path: str | Path) -> YamlDoc:
+        path = Path(path)
+        if not path.exists():
+            raise InputError("file not found", file=path)
+        if path.is_dir():
+            raise InputError("is a folder, not a file", file=path)
+        size = path.stat().st_size
+        if size == 0:
+            raise InputError("file is empty", file=path, expected="a YAML document")
+        if size > MAX_YAML_BYTES:
+            raise InputError(f"file is {size >> 10} KiB; a YAML document here is at most "
+                             f"{MAX_YAML_BYTES >> 10} KiB", file=path)
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", file=path,
+                             hint="save the file as UTF-8") from None
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise InputError(f"not valid YAML: {exc.problem or exc.context}", file=path,
+                             row=mark.line + 1 if mark else None,
+                             column=str(mark.column + 1) if mark else None) from None
+        except yaml.YAMLError as exc:
+            raise InputError(f"not valid YAML: {exc}", file=path) from None
+        lines: dict[KeyPath, int] = {}
+        if node is not None:
+            _index(node, (), lines, depth=0)
+        return cls(path, data, lines)
+
+    def line(self, path: KeyPath) -> int | None:
+        """The line of `path`, or of its nearest parent that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def fail(self, path: KeyPath, message: str, expected: str | None = None,
+             hint: str | None = None) -> NoReturn:
+        raise InputError(message, file=self.file, row=self.line(path), column=key_text(path) or None,
+                         expected=expected, hint=hint)
+
+
+def _index(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], depth: int) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if depth > 8:  # the formats are shallow; do not walk alias-built structures
+        return
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines.setdefault((*path, key.value), key.start_mark.line + 1)
+                _index(value, (*path, key.value), lines, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*path, i), lines, depth + 1)
