@@ -17,7 +17,9 @@ def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
     if fmt == "int" and isinstance(value, (int, float)):
         return f"{value:,.0f}"
     if fmt in ("float", "days") and isinstance(value, (int, float)):
-        return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+        if float(value).is_integer() or abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:,.1f}"
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, (list, tuple)):

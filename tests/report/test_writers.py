@@ -71,7 +71,7 @@ def test_all_formats_reopen_with_the_same_figures(report, tmp_path):
     assert "测试报告" in body and "减材料" in body
     assert len(document.inline_shapes) == 1
     first_table = [[c.text for c in r.cells] for r in document.tables[0].rows]
-    assert first_table[1][:4] == ["材料（件）", "12.0", "5.0", "58.3%"]
+    assert first_table[1][:4] == ["材料（件）", "12", "5", "58.3%"]
 
 
 def test_failed_write_leaves_no_file(report, tmp_path, monkeypatch):
