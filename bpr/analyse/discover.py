@@ -205,26 +205,55 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _variant_rows(engine: Engine, steps: str, variants_table: str,
+                  limit: int | None) -> list[tuple[tuple[str, ...], int]]:
+    """(activities, count) of the top `limit` variants (all when None), most frequent first."""
+    examples = f"{variants_table}_top"
+    engine.materialize(examples, Q.top_variants(variants_table, limit))
+    try:
+        ranked = engine.sql(f"SELECT example, count FROM {Q.quote(examples)}").to_pylist()
+        texts = {r["case"]: r["variant"] for r in engine.sql(Q.variant_activities(steps, examples)).to_pylist()}
+    finally:
+        engine.drop(examples)
+    rows = [(tuple(texts[r["example"]].split(Q.VARIANT_SEP)), int(r["count"])) for r in ranked]
+    return sorted(rows, key=lambda vc: -vc[1])  # stable: ties keep the example-case order
+
+
 def variant_counts(engine: Engine, table: str = "events", limit: int | None = None) -> list[tuple[tuple[str, ...], int]]:
-    """(activities, count) for each variant, most frequent first (ties by variant text)."""
-    rows = engine.sql(Q.variants(table, limit)).to_pylist()
-    return [(tuple(r["variant"].split(Q.VARIANT_SEP)), int(r["count"])) for r in rows]
-
-
-def _roles_present(engine: Engine, table: str) -> list[str]:
-    columns = ", ".join(f'count({Q.quote(r)}) AS {Q.quote(r)}' for r in OPTIONAL_ROLES)
-    row = engine.sql(f"SELECT {columns} FROM {Q.quote(table)}").to_pylist()[0]
-    return [r for r in OPTIONAL_ROLES if row[r]]
+    """(activities, count) for each variant of the view `table`, most frequent first (ties: the
+    variant whose first case id sorts first)."""
+    steps, variants = f"{table}_steps", f"{table}_variants"
+    engine.materialize(steps, Q.steps(table))
+    try:
+        engine.materialize(variants, Q.variant_table(steps))
+        return _variant_rows(engine, steps, variants, limit)
+    finally:
+        engine.drop(variants)
+        engine.drop(steps)
 
 
 def core_analysis(engine: Engine, table: str = "events", top_k: int = 20, source: str = "",
-                  now: datetime | None = None) -> DiscoverResult:
-    """The core figures for the view `table` (see the module docstring)."""
-    counts = engine.sql(Q.counts(table)).to_pylist()[0]
-    cases = int(counts["cases"])
-    note(f"{engine.name}: {counts['events']} events, {cases} cases")
-    top = variant_counts(engine, table, limit=top_k)
-    variant_count = int(engine.sql(Q.variant_total(table)).to_pylist()[0]["variants"])
+                  now: datetime | None = None, duplicates: bool = True) -> DiscoverResult:
+    """The core figures for the view `table` (see the module docstring). `duplicates`: count
+    exact duplicate events in SQL (skip when the reader has already counted them)."""
+    steps, variants_table = f"{table}_steps", f"{table}_variants"
+    note(f"{engine.name}: ordering events by case")
+    engine.materialize(steps, Q.steps(table))
+    try:
+        return _core(engine, table, steps, variants_table, top_k, source, now, duplicates)
+    finally:
+        engine.drop(variants_table)
+        engine.drop(steps)
+
+
+def _core(engine: Engine, table: str, steps: str, variants_table: str, top_k: int, source: str,
+          now: datetime | None, duplicates: bool) -> DiscoverResult:
+    d = engine.sql(Q.case_duration_stats(steps)).to_pylist()[0]
+    cases = int(d["cases"])
+    note(f"{engine.name}: {d['events']} events, {cases} cases; variants")
+    engine.materialize(variants_table, Q.variant_table(steps))
+    top = _variant_rows(engine, steps, variants_table, top_k)
+    variant_count = int(engine.sql(Q.variant_total(variants_table)).to_pylist()[0]["variants"])
     variants = [Variant(acts, n, n / cases if cases else 0.0) for acts, n in top]
     rest_cases = cases - sum(v.count for v in variants)
     if variant_count > len(variants):
@@ -233,26 +262,25 @@ def core_analysis(engine: Engine, table: str = "events", top_k: int = 20, source
     note(f"{engine.name}: directly-follows graph")
     dfg = [Edge(r["source"], r["target"], int(r["count"]), float(r["mean_s"]), float(r["median_s"]),
                 float(r["p90_s"]), float(r["min_s"]), float(r["max_s"]), float(r["sum_s"]))
-           for r in engine.sql(Q.dfg(table)).to_pylist()]
-    starts = {r["activity"]: int(r["count"]) for r in engine.sql(Q.start_activities(table)).to_pylist()}
-    ends = {r["activity"]: int(r["count"]) for r in engine.sql(Q.end_activities(table)).to_pylist()}
-    acts = [ActivityStats(r["activity"], int(r["events"]), int(r["cases"]))
-            for r in engine.sql(Q.activities(table)).to_pylist()]
-    note(f"{engine.name}: case durations and rework")
-    d = engine.sql(Q.case_duration_stats(table)).to_pylist()[0]
+           for r in engine.sql(Q.dfg(steps)).to_pylist()]
+    starts = {r["activity"]: int(r["count"]) for r in engine.sql(Q.start_activities(steps)).to_pylist()}
+    ends = {r["activity"]: int(r["count"]) for r in engine.sql(Q.end_activities(steps)).to_pylist()}
+    note(f"{engine.name}: activities and rework")
+    activity_rows = engine.sql(Q.activities(steps)).to_pylist()
+    acts = [ActivityStats(r["activity"], int(r["events"]), int(r["cases"])) for r in activity_rows]
+    rework = {r["activity"]: int(r["rework_cases"]) for r in sorted(
+        (r for r in activity_rows if r["rework_cases"]), key=lambda r: (-r["rework_cases"], r["activity"]))}
     durations = DurationStats(int(d["cases"]), _float(d["mean"]), _float(d["median"]), _float(d["p90"]),
                               _float(d["min"]), _float(d["max"]))
-    rework = {r["activity"]: int(r["cases"]) for r in engine.sql(Q.rework_cases(table)).to_pylist()}
     now = now or datetime.now(UTC)
-    q = engine.sql(Q.data_quality(table, now.strftime("%Y-%m-%d %H:%M:%S+00"))).to_pylist()[0]
+    q = engine.sql(Q.data_quality(table, now.strftime("%Y-%m-%d %H:%M:%S+00"), duplicates, steps)).to_pylist()[0]
     quality = DataQuality(int(q["missing_required"]), int(q["end_before_start"]), int(q["duplicate_events"]),
                           int(q["future_events"]), int(d["one_event_cases"] or 0))
-    roles = [r for r in OPTIONAL_ROLES if q[f"with_{r}"]] if all(f"with_{r}" in q for r in OPTIONAL_ROLES) \
-        else _roles_present(engine, table)
+    roles = [r for r in OPTIONAL_ROLES if q[f"with_{r}"]]
     result = DiscoverResult(
-        source=source, engine=engine.name, events=int(counts["events"]), cases=cases,
-        activities=int(counts["activities"]), first_timestamp=_iso(counts["first_timestamp"]),
-        last_timestamp=_iso(counts["last_timestamp"]), variant_count=variant_count, variants=variants,
+        source=source, engine=engine.name, events=int(d["events"] or 0), cases=cases,
+        activities=len(acts), first_timestamp=_iso(d["first_timestamp"]),
+        last_timestamp=_iso(d["last_timestamp"]), variant_count=variant_count, variants=variants,
         dfg=dfg, start_activities=starts, end_activities=ends, activity_stats=acts,
         case_duration_s=durations, rework_cases=rework, data_quality=quality, roles=roles)
     result.notes.extend(_quality_notes(quality, roles))
@@ -292,9 +320,9 @@ def extra_analyses() -> list[Callable]:
 
 def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] | None = None,
          timezone: str = "Asia/Shanghai", table: str = "events", workdir: str | Path | None = None,
-         now: datetime | None = None) -> tuple[str, list[DataWarning]]:
-    """Register `source` in `engine` as the view `table`; return the source name and the reader's
-    warnings.
+         now: datetime | None = None) -> tuple[str, list[DataWarning], bool]:
+    """Register `source` in `engine` as the view `table`; return the source name, the reader's
+    warnings, and whether bpr's reader read it (so it has counted duplicates already).
 
     A file is never held in memory whole: a canonical Parquet file is scanned in place; anything
     else (CSV in any encoding, XLSX, XES, other Parquet) is streamed by `bpr.io`'s reader into a
@@ -302,30 +330,43 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
     """
     if isinstance(source, EventLog):
         engine.register(source, table)
-        return source.source, list(source.warnings)
+        return source.source, list(source.warnings), False
     import bpr.io
     from bpr.io.eventlog_reader import convert_log
 
     path = bpr.io._existing(source)
-    if path.name.lower().endswith(".parquet") and not mapping:
+    lower = path.name.lower()
+    if lower.endswith((".csv", ".csv.gz", ".tsv")) and isinstance(engine, DuckDBEngine):
+        # Plain UTF-8 CSV with recognisable columns and timestamps: DuckDB loads it directly
+        # (seconds for 10M rows). Anything it cannot take goes through the full reader below.
+        try:
+            note(f"reading {path.name} (duckdb)")
+            engine.register(path, table, mapping=mapping, timezone=timezone)
+            engine.sql(f'SELECT count("timestamp"), count("start") FROM {Q.quote(table)}')
+            return str(path), [], False
+        except Exception:  # noqa: BLE001 - encoding, layout or time format: use the reader
+            engine.drop(table)
+            engine.drop(f"_{table}_raw")
+    if lower.endswith(".parquet") and not mapping:
         import pyarrow.parquet as pq
 
         if set(SCHEMA.names) <= set(pq.read_schema(path).names):
             note(f"reading {path.name} ({engine.name})")
             engine.register(path, table)
-            return str(path), []
+            return str(path), [], False
     workdir = Path(workdir or tempfile.mkdtemp(prefix="bpr-discover-"))
     note(f"reading {path.name}")
     info = convert_log(path, workdir / f"{table}.parquet", mapping, timezone, now=now)
     engine.register(info.parquet, table)
-    return str(path), list(info.warnings)
+    return str(path), list(info.warnings), True
 
 
-def discover(log: EventLog | str | Path, engine: Engine | None = None, top_k: int = 20,
+def discover(log: EventLog | str | Path | None, engine: Engine | None = None, top_k: int = 20,
              mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
              analyses: Sequence[Callable] | None = None, per_matter: bool = True,
              now: datetime | None = None) -> DiscoverResult:
-    """Run the core analyses and every extra analysis on `log` (an EventLog or a file).
+    """Run the core analyses and every extra analysis on `log` (an EventLog or a file; None when
+    the view "events" is already registered in `engine`).
 
     `engine` defaults to a fresh `DuckDBEngine()` (closed afterwards; an engine passed in is
     left open). `analyses` defaults to `extra_analyses()`; pass [] for the core only.
@@ -334,8 +375,13 @@ def discover(log: EventLog | str | Path, engine: Engine | None = None, top_k: in
     engine = engine or DuckDBEngine()
     workdir = tempfile.mkdtemp(prefix="bpr-discover-")
     try:
-        source, warnings = load(engine, log, mapping=mapping, timezone=timezone, workdir=workdir, now=now)
-        result = core_analysis(engine, "events", top_k=top_k, source=source, now=now)
+        if log is None:  # the caller registered "events" in `engine` already
+            source, warnings, read_by_bpr = "", [], False
+        else:
+            source, warnings, read_by_bpr = load(engine, log, mapping=mapping, timezone=timezone,
+                                                 workdir=workdir, now=now)
+        result = core_analysis(engine, "events", top_k=top_k, source=source, now=now,
+                               duplicates=not read_by_bpr)
         if result.events == 0:
             raise InputError("the log has no events with a case, an activity and a timestamp",
                              file=source or None)
@@ -365,6 +411,7 @@ def _per_matter(engine: Engine, result: DiscoverResult, top_k: int, now: datetim
         result.notes.append(f"{len(matters)} matters: the breakdown covers the {MAX_MATTERS} with most cases")
     for row in matters[:MAX_MATTERS]:
         engine.view("events_matter", Q.filtered("events", "matter", row["matter"]))
-        sub = core_analysis(engine, "events_matter", top_k=top_k, source=result.source, now=now)
+        sub = core_analysis(engine, "events_matter", top_k=top_k, source=result.source, now=now,
+                            duplicates=False)
         sub.notes = [n for n in sub.notes if not n.startswith("no resource column")]
         result.by_matter[row["matter"]] = sub

@@ -35,7 +35,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bpr.errors import InputError, UsageError
+from bpr.errors import UsageError
 from bpr.model.eventlog import SCHEMA, EventLog
 
 #: canonical column -> SQL type in DuckDB
@@ -44,21 +44,6 @@ _SQL_TYPES = {
     "resource": "VARCHAR", "department": "VARCHAR", "channel": "VARCHAR", "action": "VARCHAR",
     "matter": "VARCHAR", "row": "BIGINT",
 }
-#: role -> column names recognised in a file when no mapping is given (canonical, then pm4py/XES)
-_KNOWN_NAMES = {
-    "case": ("case", "case:concept:name", "case_id", "caseid"),
-    "activity": ("activity", "concept:name"),
-    "timestamp": ("timestamp", "time:timestamp", "end", "complete_timestamp"),
-    "start": ("start", "start_timestamp", "time:start"),
-    "resource": ("resource", "org:resource"),
-    "department": ("department", "org:group"),
-    "channel": ("channel",),
-    "action": ("action",),
-    "matter": ("matter",),
-    "row": ("row",),
-}
-
-
 def quote(name: str) -> str:
     """A double-quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
@@ -86,6 +71,15 @@ class Engine(ABC):
     def view(self, name: str, query: str) -> None:
         """Make the result of `query` (DuckDB dialect) queryable as the view `name`."""
 
+    @abstractmethod
+    def materialize(self, name: str, query: str) -> None:
+        """Compute `query` once and keep it as the table `name` (DuckDB: a temporary table that
+        spills to disk; Spark: a cached view) for several later queries."""
+
+    @abstractmethod
+    def drop(self, name: str) -> None:
+        """Forget a view or table made by `view` or `materialize`."""
+
     def translate(self, query: str) -> str:
         """The query as this engine runs it (identity for DuckDB)."""
         return query
@@ -109,25 +103,12 @@ def _canonical_table(source: EventLog | pa.Table) -> pa.Table:
 
 
 def resolve_columns(columns: list[str], mapping: dict[str, str] | None, file: str | Path) -> dict[str, str]:
-    """role -> column in a file: `mapping` first, then well-known names. Raises if a required role
-    (case, activity, timestamp) cannot be found."""
-    mapping = dict(mapping or {})
-    lower = {c.lower(): c for c in columns}
-    for role, names in _KNOWN_NAMES.items():
-        if role in mapping:
-            if mapping[role] not in columns:
-                raise InputError(f"column {mapping[role]!r} given for {role} is not in the file",
-                                 file=file, column=mapping[role], expected=", ".join(columns))
-            continue
-        for candidate in names:
-            if candidate in lower:
-                mapping[role] = lower[candidate]
-                break
-    for role in ("case", "activity", "timestamp"):
-        if role not in mapping:
-            raise InputError(f"no column for {role}", file=file, expected=", ".join(columns),
-                             hint=f"say which column it is: --map {role}=COLUMN")
-    return mapping
+    """role -> column in a file, by the reader's rules (`bpr.io.columns.map_columns`: `mapping`
+    first, then GB/T 39046 names, XES keys and synonyms). Raises InputError for a missing role."""
+    from bpr.io.columns import map_columns
+
+    return map_columns([c for c in columns if c != "row" or "row" in (mapping or {}).values()],
+                       mapping, file=file)
 
 
 class DuckDBEngine(Engine):
@@ -180,7 +161,10 @@ class DuckDBEngine(Engine):
                        path: Path, row_fallback: str) -> None:
         described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
         types = {row[0]: row[1].upper() for row in described if row[0] != "file_row_number"}
-        roles = resolve_columns(list(types), mapping, path)
+        if set(SCHEMA.names) <= set(types) and not mapping:
+            roles = {name: name for name in SCHEMA.names}
+        else:
+            roles = resolve_columns(list(types), mapping, path)
         select = []
         for role in SCHEMA.names:
             column = roles.get(role)
@@ -202,6 +186,13 @@ class DuckDBEngine(Engine):
 
     def view(self, name: str, query: str) -> None:
         self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS {query}")
+
+    def materialize(self, name: str, query: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS {query}")
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+        self.con.execute(f"DROP VIEW IF EXISTS {quote(name)}")
 
     def sql(self, query: str) -> pa.Table:
         return self.con.sql(query).to_arrow_table()
@@ -265,6 +256,7 @@ class SparkEngine(Engine):
         self.spark = SparkEngine._session
         self._temp = Path(tempfile.mkdtemp(prefix="bpr-spark-"))
         self._views: list[str] = []
+        self._cached: dict[str, Any] = {}
 
     def register(self, source: EventLog | pa.Table | str | Path, name: str = "events",
                  mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai") -> None:
@@ -294,6 +286,19 @@ class SparkEngine(Engine):
     def view(self, name: str, query: str) -> None:
         self._view(self.spark.sql(self.translate(query)), name)
 
+    def materialize(self, name: str, query: str) -> None:
+        frame = self.spark.sql(self.translate(query)).cache()
+        self._cached[name] = frame
+        self._view(frame, name)
+
+    def drop(self, name: str) -> None:
+        frame = self._cached.pop(name, None)
+        if frame is not None:
+            frame.unpersist()
+        self.spark.catalog.dropTempView(name)
+        if name in self._views:
+            self._views.remove(name)
+
     def translate(self, query: str) -> str:
         return to_spark_sql(query)
 
@@ -303,6 +308,9 @@ class SparkEngine(Engine):
         return table
 
     def close(self) -> None:
+        for frame in self._cached.values():
+            frame.unpersist()
+        self._cached.clear()
         for name in self._views:
             self.spark.catalog.dropTempView(name)
         self._views.clear()

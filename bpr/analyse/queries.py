@@ -39,32 +39,37 @@ def _count_if(condition: str) -> str:
     return f"count(CASE WHEN {condition} THEN 1 END)"
 
 
-def counts(table: str = "events") -> str:
-    """events, cases, activities, first and last timestamp (valid events only)."""
-    return (f'SELECT count(*) AS events, count(DISTINCT "case") AS cases, '
-            f'count(DISTINCT activity) AS activities, min("timestamp") AS first_timestamp, '
-            f'max("timestamp") AS last_timestamp FROM ({_valid(table)}) AS ev')
+def steps(table: str = "events") -> str:
+    """The valid events of `table` in case order, one row each: case, activity, timestamp,
+    position (1-based in the case), case_events, case_start (first completion in the case),
+    next_activity, next_timestamp (NULL at the end).
+
+    The one window pass every other core query reads; engines materialise it once.
+    """
+    w = f'OVER (PARTITION BY "case" ORDER BY {_ORDER})'
+    return f"""
+WITH ev AS ({_valid(table)})
+SELECT "case", activity, "timestamp",
+       row_number() {w} AS position,
+       count(*) OVER (PARTITION BY "case") AS case_events,
+       min("timestamp") OVER (PARTITION BY "case") AS case_start,
+       lead(activity) {w} AS next_activity,
+       lead("timestamp") {w} AS next_timestamp
+FROM ev"""
 
 
-def dfg(table: str = "events") -> str:
+def dfg(steps: str = "steps") -> str:
     """Directly-follows edges: source, target, count, mean_s, median_s, p90_s, min_s, max_s, sum_s.
 
     The time of an edge is target completion minus source completion, as pm4py's
     `discover_performance_dfg` on a log without start times.
     """
-    secs = _seconds('"timestamp"', "next_timestamp")
     return f"""
-WITH ev AS ({_valid(table)}),
-pairs AS (
-    SELECT activity AS source,
-           lead(activity) OVER (PARTITION BY "case" ORDER BY {_ORDER}) AS target,
-           "timestamp",
-           lead("timestamp") OVER (PARTITION BY "case" ORDER BY {_ORDER}) AS next_timestamp,
-           lead("row") OVER (PARTITION BY "case" ORDER BY {_ORDER}) AS next_row,
-           lead("case") OVER (PARTITION BY "case" ORDER BY {_ORDER}) AS next_case
-    FROM ev
-),
-timed AS (SELECT source, target, {secs} AS seconds FROM pairs WHERE next_case IS NOT NULL)
+WITH timed AS (
+    SELECT activity AS source, next_activity AS target,
+           {_seconds('"timestamp"', "next_timestamp")} AS seconds
+    FROM {quote(steps)} WHERE position < case_events
+)
 SELECT source, target, count(*) AS count,
        avg(seconds) AS mean_s,
        quantile_cont(seconds, 0.5) AS median_s,
@@ -75,93 +80,100 @@ GROUP BY source, target
 ORDER BY count DESC, source, target"""
 
 
-def _first_activity(table: str, descending: bool) -> str:
-    direction = '"timestamp" DESC, "row" DESC' if descending else _ORDER
-    return f"""
-WITH ev AS ({_valid(table)}),
-ranked AS (
-    SELECT activity, row_number() OVER (PARTITION BY "case" ORDER BY {direction}) AS rank_in_case
-    FROM ev
-)
-SELECT activity, count(*) AS count FROM ranked WHERE rank_in_case = 1
-GROUP BY activity ORDER BY count DESC, activity"""
-
-
-def start_activities(table: str = "events") -> str:
+def start_activities(steps: str = "steps") -> str:
     """activity, count: how many cases start with it (pm4py `get_start_activities`)."""
-    return _first_activity(table, descending=False)
+    return (f"SELECT activity, count(*) AS count FROM {quote(steps)} WHERE position = 1 "
+            "GROUP BY activity ORDER BY count DESC, activity")
 
 
-def end_activities(table: str = "events") -> str:
+def end_activities(steps: str = "steps") -> str:
     """activity, count: how many cases end with it (pm4py `get_end_activities`)."""
-    return _first_activity(table, descending=True)
+    return (f"SELECT activity, count(*) AS count FROM {quote(steps)} WHERE position = case_events "
+            "GROUP BY activity ORDER BY count DESC, activity")
 
 
-def case_durations(table: str = "events") -> str:
+def case_durations(steps: str = "steps") -> str:
     """One row per case: case, events, first, last, duration_s (last minus first completion)."""
     return f"""
-WITH ev AS ({_valid(table)})
-SELECT "case", count(*) AS events, min("timestamp") AS first_timestamp,
-       max("timestamp") AS last_timestamp,
-       {_seconds('min("timestamp")', 'max("timestamp")')} AS duration_s
-FROM ev GROUP BY "case" """
+SELECT "case", case_events AS events, case_start AS first_timestamp, "timestamp" AS last_timestamp,
+       {_seconds("case_start", '"timestamp"')} AS duration_s
+FROM {quote(steps)} WHERE position = case_events"""
 
 
-def case_duration_stats(table: str = "events") -> str:
-    """cases, mean, median, p90, min, max of case durations in seconds (pm4py
-    `get_all_case_durations`), plus how many cases have a single event."""
+def case_duration_stats(steps: str = "steps") -> str:
+    """cases, events, first/last timestamp, and mean, median, p90, min, max of case durations in
+    seconds (pm4py `get_all_case_durations`), plus how many cases have a single event."""
     return f"""
-WITH durations AS ({case_durations(table)})
-SELECT count(*) AS cases, avg(duration_s) AS mean, quantile_cont(duration_s, 0.5) AS median,
+WITH durations AS ({case_durations(steps)})
+SELECT count(*) AS cases, sum(events) AS events, min(first_timestamp) AS first_timestamp,
+       max(last_timestamp) AS last_timestamp,
+       avg(duration_s) AS mean, quantile_cont(duration_s, 0.5) AS median,
        quantile_cont(duration_s, 0.9) AS p90, min(duration_s) AS min, max(duration_s) AS max,
        {_count_if("events = 1")} AS one_event_cases
 FROM durations"""
 
 
-def variants(table: str = "events", limit: int | None = None) -> str:
-    """variant (activities joined by VARIANT_SEP in case order), count; most frequent first."""
-    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+#: variants are grouped by two 40-bit sums of hash(activity, position) per case: a sequence is
+#: the set of its (activity, position) pairs, so equal sums mean equal sequences unless two
+#: variants collide in 80 bits (odds ~ n^2 / 2^81: 4e-13 for a million variants). Each variant's
+#: activities are then read back from one example case, so the lists themselves are exact.
+_HASH_MOD = 1 << 40
+
+
+def variant_table(steps: str = "steps") -> str:
+    """h1, h2, count, example: one row per variant, with the smallest case id that follows it."""
     return f"""
-WITH ev AS ({_valid(table)}),
-traces AS (
-    SELECT "case", string_agg(activity, chr(31) ORDER BY {_ORDER}) AS variant
-    FROM ev GROUP BY "case"
+WITH traces AS (
+    SELECT "case", sum(hash(activity, position) % {_HASH_MOD}) AS h1,
+           sum(hash(position, activity) % {_HASH_MOD}) AS h2
+    FROM {quote(steps)} GROUP BY "case"
 )
-SELECT variant, count(*) AS count FROM traces
-GROUP BY variant ORDER BY count DESC, variant{limit_sql}"""
+SELECT h1, h2, count(*) AS count, min("case") AS example FROM traces GROUP BY h1, h2"""
 
 
-def variant_total(table: str = "events") -> str:
-    """variants: the number of distinct variants."""
-    return f"SELECT count(*) AS variants FROM ({variants(table)}) AS v"
+def top_variants(variants: str = "variants", limit: int | None = None) -> str:
+    """example, count of a `variant_table`, most frequent first (ties: smallest example case id)."""
+    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+    return f'SELECT example, count FROM {quote(variants)} ORDER BY count DESC, example{limit_sql}'
 
 
-def rework_cases(table: str = "events") -> str:
-    """activity, cases: cases in which the activity occurs more than once
-    (pm4py `get_rework_cases_per_activity`)."""
+def variant_activities(steps: str, examples: str) -> str:
+    """case, variant (activities joined by VARIANT_SEP in order) for the cases in the table or
+    view `examples` (column `example`)."""
     return f"""
-WITH ev AS ({_valid(table)}),
-repeated AS (SELECT "case", activity FROM ev GROUP BY "case", activity HAVING count(*) > 1)
-SELECT activity, count(*) AS cases FROM repeated GROUP BY activity ORDER BY cases DESC, activity"""
+SELECT "case", string_agg(activity, chr(31) ORDER BY position) AS variant
+FROM {quote(steps)} WHERE "case" IN (SELECT example FROM {quote(examples)})
+GROUP BY "case" """
 
 
-def data_quality(table: str = "events", now: str | None = None) -> str:
+def variant_total(variants: str = "variants") -> str:
+    """variants: the number of distinct variants in a `variant_table`."""
+    return f"SELECT count(*) AS variants FROM {quote(variants)}"
+
+
+def data_quality(table: str = "events", now: str | None = None, duplicates: bool = True,
+                 steps: str | None = None) -> str:
     """Counts of odd rows: missing case/activity/timestamp, end before start, exact duplicates
-    (same values in every column but the row number), timestamps after `now` (ISO text, UTC)."""
+    (same values in every column but the row number; 0 unless `duplicates`), timestamps after
+    `now` (ISO text, UTC), and how many rows carry each optional role."""
     future = _count_if(f"\"timestamp\" > CAST('{now}' AS TIMESTAMPTZ)") if now else "CAST(0 AS BIGINT)"
     columns = ", ".join(quote(c) for c in ("case", "activity", "timestamp", "start", "resource",
                                            "department", "channel", "action", "matter"))
+    # Duplicates share case and timestamp, so only cases where two consecutive events have the
+    # same timestamp (found cheaply in `steps`) need the full comparison.
+    candidates = (f' WHERE "case" IN (SELECT "case" FROM {quote(steps)} WHERE next_timestamp = "timestamp")'
+                  if steps else "")
+    dup_sql = (f"(SELECT CAST(coalesce(sum(extra), 0) AS BIGINT) FROM (SELECT count(*) - 1 AS extra "
+               f"FROM {quote(table)}{candidates} GROUP BY {columns} HAVING count(*) > 1) AS dup)"
+               if duplicates else "CAST(0 AS BIGINT)")
     return f"""
-WITH dup AS (
-    SELECT count(*) - 1 AS extra FROM {quote(table)} GROUP BY {columns} HAVING count(*) > 1
-)
 SELECT {_count_if('"case" IS NULL OR activity IS NULL OR "timestamp" IS NULL')} AS missing_required,
        {_count_if('start IS NOT NULL AND "timestamp" IS NOT NULL AND start > "timestamp"')} AS end_before_start,
        {future} AS future_events,
-       (SELECT CAST(coalesce(sum(extra), 0) AS BIGINT) FROM dup) AS duplicate_events,
-       count(resource) AS with_resource,
-       count(matter) AS with_matter,
-       count(start) AS with_start
+       {dup_sql} AS duplicate_events,
+       count(start) AS with_start, count(resource) AS with_resource,
+       count(department) AS with_department, count(channel) AS with_channel,
+       count(action) AS with_action, count(matter) AS with_matter
 FROM {quote(table)}"""
 
 
@@ -176,7 +188,10 @@ def filtered(table: str, column: str, value: str) -> str:
     return f"SELECT * FROM {quote(table)} WHERE {quote(column)} = '{value.replace(chr(39), chr(39) * 2)}'"
 
 
-def activities(table: str = "events") -> str:
-    """activity, events, cases: how often each activity occurs and in how many cases."""
-    return (f'SELECT activity, count(*) AS events, count(DISTINCT "case") AS cases '
-            f'FROM ({_valid(table)}) AS ev GROUP BY activity ORDER BY events DESC, activity')
+def activities(steps: str = "steps") -> str:
+    """activity, events, cases, rework_cases: how often each activity occurs, in how many cases,
+    and in how many cases more than once (pm4py `get_rework_cases_per_activity`)."""
+    return f"""
+WITH per_case AS (SELECT "case", activity, count(*) AS n FROM {quote(steps)} GROUP BY "case", activity)
+SELECT activity, sum(n) AS events, count(*) AS cases, {_count_if("n > 1")} AS rework_cases
+FROM per_case GROUP BY activity ORDER BY events DESC, activity"""
