@@ -1,0 +1,197 @@
+"""`audit`: indicators, data-quality findings and four-reduction proposals for a catalogue.
+
+result.json (kind "audit"):
+- `indicators`: whole catalogue, English keys (see `Indicators`; formulas in `method`).
+- `by_department`, `by_type`: lists of the same indicators plus `department` / `matter_type`.
+- `matters`: per-matter inputs (`MatterIndicators`).
+- `findings`: rule, severity, matter (name), code, field, value, message, message_en, row.
+- `finding_counts`: {rule id: count}; `rules`: the rule set used (enabled, severity, params).
+- `proposals`: from `bpr.plan.proposals.propose` (id, dimension, matter, target, action, evidence, saving).
+- `warnings`: the catalogue's DataWarnings plus the audit's own (e.g. whitelist entries not found).
+- `method`: formulas and conventions.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bpr.analyse.indicators import Indicators, MatterIndicators, compute_indicators, method_notes
+from bpr.analyse.rules import Finding, RuleSet
+from bpr.errors import InputError
+from bpr.i18n import t
+from bpr.io.safety import atomic_output, escape_cell
+from bpr.model.catalogue import Catalogue
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
+from bpr.model.warning import DataWarning
+
+MAX_WHITELIST = 8 << 20
+
+#: the headline indicators, in the order tables and reports show them
+HEADLINE = ("matters", "steps_total", "steps_mean", "materials_total", "materials_submitted",
+            "materials_exempt", "material_exempt_rate", "immediate_rate", "compression_ratio",
+            "legal_days_sum", "promised_days_sum", "avg_visits", "zero_visit_rate", "full_online_rate",
+            "online_rate", "mobile_rate", "mail_rate")
+
+
+@dataclass
+class AuditResult:
+    source: str
+    indicators: Indicators
+    by_department: dict[str, Indicators]
+    by_type: dict[str, Indicators]
+    matters: list[MatterIndicators]
+    findings: list[Finding]
+    proposals: list = field(default_factory=list)  # bpr.plan.proposals.Proposal
+    warnings: list[DataWarning] = field(default_factory=list)
+    rules: list[dict] = field(default_factory=list)
+    method: dict[str, str] = field(default_factory=dict)
+    whitelist: list[str] = field(default_factory=list)
+
+    @property
+    def finding_counts(self) -> dict[str, int]:
+        return dict(Counter(f.rule for f in self.findings))
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": "audit",
+            "source": self.source,
+            "indicators": self.indicators.to_dict(),
+            "by_department": [{"department": k, **v.to_dict()} for k, v in self.by_department.items()],
+            "by_type": [{"matter_type": k, **v.to_dict()} for k, v in self.by_type.items()],
+            "matters": [m.to_dict() for m in self.matters],
+            "findings": [f.to_dict() for f in self.findings],
+            "finding_counts": self.finding_counts,
+            "proposals": [p.to_dict() for p in self.proposals],
+            "warnings": [w.to_dict() for w in self.warnings],
+            "rules": self.rules,
+            "whitelist": self.whitelist,
+            "method": self.method,
+        }
+
+
+def read_whitelist(path: str | Path) -> list[str]:
+    """Matters where zero visits is not suitable (不宜跑零次): one code or name a line, # comments."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("whitelist file not found", file=path)
+    if path.stat().st_size > MAX_WHITELIST:
+        raise InputError("whitelist file is larger than 8 MiB", file=path)
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError("whitelist is neither UTF-8 nor GBK text", file=path)
+    entries = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            entries.append(line)
+    return entries
+
+
+def _proposals(catalogue: Catalogue, conversion: Conversion, time_ratio: float) -> tuple[list, str]:
+    """Proposals from bpr.plan.proposals when installed; ([], note) while it is not."""
+    try:
+        module = importlib.import_module("bpr.plan.proposals")
+    except ModuleNotFoundError as exc:
+        if exc.name != "bpr.plan.proposals":
+            raise
+        return [], "bpr.plan.proposals is not available: no proposals computed"
+    return list(module.propose(catalogue, conversion=conversion, time_ratio=time_ratio)), ""
+
+
+def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterable[str] | None = None,
+          conversion: Conversion = DEFAULT_CONVERSION, proposals: bool = True) -> AuditResult:
+    """Indicators (overall, by department, by type, per matter), rule findings and proposals."""
+    rules = rules or RuleSet()
+    entries = list(dict.fromkeys(whitelist or []))
+    warnings = list(catalogue.warnings)
+    if entries:
+        known = {k for m in catalogue.matters for k in (m.key, m.name, m.basic_code) if k}
+        unknown = [e for e in entries if e not in known]
+        if unknown:
+            warnings.append(DataWarning("whitelist_unknown", "whitelist names matters not in the catalogue",
+                                        value="、".join(unknown[:20]), count=len(unknown)))
+    matters, overall, by_department, by_type = compute_indicators(catalogue, conversion, set(entries))
+    findings = rules.run(catalogue, conversion)
+    method = method_notes(conversion)
+    # the time proposals aim at the same ratio the compression_target rule checks
+    ratio = next((r.params["max_ratio"] for r in rules.rules if r.id == "compression_target"), 0.5)
+    found, note = _proposals(catalogue, conversion, ratio) if proposals else ([], "proposals not requested")
+    if note:
+        method["proposals"] = note
+    return AuditResult(source=catalogue.source, indicators=overall, by_department=by_department,
+                       by_type=by_type, matters=matters, findings=findings, proposals=found, warnings=warnings,
+                       rules=rules.describe(), method=method, whitelist=entries)
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[Iterable]) -> None:
+    with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([escape_cell(v) for v in row])
+
+
+def _cell(value):
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+_GROUP_KEYS = [k for k in Indicators.__dataclass_fields__ if k != "missing"]
+
+
+def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[Path]:
+    """DIR/result.json and the CSV tables (UTF-8 with BOM for Excel, cells escaped, atomic)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = result.to_dict()
+    written = []
+
+    def table(name: str, keys: list[str], rows: Iterable[Iterable]) -> None:
+        path = out / name
+        _write_csv(path, [t(f"audit_{k}", lang) if f"audit_{k}" in _VOCAB_KEYS else k for k in keys], rows)
+        written.append(path)
+
+    table("indicators.csv", ["indicator", "name", "value"],
+          ([k, t(f"audit_{k}", lang), _cell(data["indicators"][k])] for k in _GROUP_KEYS))
+    for name, key in (("by_department.csv", "department"), ("by_type.csv", "matter_type")):
+        rows = data["by_department" if key == "department" else "by_type"]
+        table(name, [key, *_GROUP_KEYS, "missing"], ([r[key], *(_cell(r[k]) for k in _GROUP_KEYS),
+                                                       _cell(r["missing"])] for r in rows))
+    matter_keys = list(MatterIndicators.__dataclass_fields__)
+    table("matters.csv", matter_keys, ([_cell(m[k]) for k in matter_keys] for m in data["matters"]))
+    finding_keys = ["rule", "severity", "matter", "code", "row", "field", "value", "message", "message_en"]
+    table("findings.csv", finding_keys, ([f[k] for k in finding_keys] for f in data["findings"]))
+    proposal_keys = ["id", "dimension", "matter", "target", "action", "evidence", "saving"]
+    table("proposals.csv", proposal_keys,
+          ([_cell(p.get(k)) if not isinstance(p.get(k), (list, dict)) else json.dumps(p.get(k), ensure_ascii=False)
+            for k in proposal_keys] for p in data["proposals"]))
+    warning_keys = ["code", "message", "file", "sheet", "cell", "row", "column", "value", "expected", "count"]
+    table("warnings.csv", warning_keys, ([w.get(k) for k in warning_keys] for w in data["warnings"]))
+    with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+    written.append(out / "result.json")
+    return written
+
+
+def _vocab_keys() -> set[str]:
+    from bpr.i18n import VOCAB
+
+    return set(VOCAB)
+
+
+_VOCAB_KEYS = _vocab_keys()

@@ -1,0 +1,155 @@
+"""A rule set: the registry with some rules switched off or re-parameterised by a YAML file.
+
+```yaml
+disable: [material_no_basis, missing_result_name]   # switch rules off by id
+rules:                                              # per rule: enabled, severity, parameters
+  compression_target: {max_ratio: 0.6}
+  visits_over_target: {severity: info, max_visits: 0}
+  paper_copies: false                               # shorthand for enabled: false
+```
+Unknown rule ids or parameter names are a `UsageError` listing them (a typo must not silently
+leave a rule on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bpr.analyse.rules.base import Finding, Rule, Severity
+from bpr.analyse.rules.definitions import RULES
+from bpr.errors import InputError, UsageError
+from bpr.model.catalogue import Catalogue
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
+
+MAX_RULES_FILE = 1 << 20
+
+#: id -> Rule, in the order findings are reported
+REGISTRY: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+
+@dataclass
+class RuleSet:
+    """The rules an audit runs (all of the registry, each possibly re-configured)."""
+
+    rules: list[Rule] = field(default_factory=lambda: list(RULES))
+
+    @property
+    def enabled(self) -> list[Rule]:
+        return [r for r in self.rules if r.enabled]
+
+    def get(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def configure(self, settings: dict) -> RuleSet:
+        """A new set with `settings` ({id: {enabled, severity, param: value}}) applied."""
+        unknown = sorted(set(settings) - {r.id for r in self.rules})
+        if unknown:
+            raise UsageError("rules file names unknown rule ids", details=unknown,
+                             expected=", ".join(r.id for r in self.rules))
+        rules = []
+        for rule in self.rules:
+            if rule.id in settings:
+                rule = _apply(rule, settings[rule.id])
+            rules.append(rule)
+        return RuleSet(rules)
+
+    def run(self, catalogue: Catalogue, conversion: Conversion = DEFAULT_CONVERSION) -> list[Finding]:
+        """All findings: matter rules matter by matter (catalogue order), then catalogue rules."""
+        matter_rules = [r for r in self.enabled if r.scope == "matter"]
+        findings: list[Finding] = []
+        for matter in catalogue.matters:
+            for rule in matter_rules:
+                findings.extend(rule.check(matter, conversion))
+        for rule in self.enabled:
+            if rule.scope == "catalogue":
+                findings.extend(rule.check(catalogue, conversion))
+        return findings
+
+    def describe(self) -> list[dict]:
+        return [r.describe() for r in self.rules]
+
+
+def _apply(rule: Rule, setting: object) -> Rule:
+    if isinstance(setting, bool):
+        return rule.configured(enabled=setting)
+    if setting is None:
+        return rule
+    if not isinstance(setting, dict):
+        raise UsageError(f"rules file: settings of {rule.id!r} must be a mapping or true/false",
+                         expected="enabled, severity, " + ", ".join(rule.params))
+    setting = dict(setting)
+    enabled = setting.pop("enabled", None)
+    severity = setting.pop("severity", None)
+    unknown = sorted(set(setting) - set(rule.params))
+    if unknown:
+        raise UsageError(f"rules file: rule {rule.id!r} has no parameter(s)", details=unknown,
+                         expected=", ".join(["enabled", "severity", *rule.params]))
+    if enabled is not None and not isinstance(enabled, bool):
+        raise UsageError(f"rules file: {rule.id}.enabled must be true or false", expected="true/false")
+    if severity is not None and severity not in {s.value for s in Severity}:
+        raise UsageError(f"rules file: {rule.id}.severity {severity!r} unknown", expected="error, warning, info")
+    for name, value in setting.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise UsageError(f"rules file: {rule.id}.{name} must be a number, not {value!r}",
+                             expected=f"a number like {rule.params[name]}")
+    return rule.configured(enabled=enabled, severity=severity, **{k: float(v) for k, v in setting.items()})
+
+
+def settings_from_yaml(data: object, path: str | Path = "rules file") -> dict:
+    """{id: setting} from the parsed YAML (`disable` list and `rules` mapping)."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError("rules file must be a mapping with `disable` and/or `rules`", file=path)
+    unknown_keys = sorted(set(data) - {"disable", "rules"})
+    if unknown_keys:
+        raise UsageError("rules file has unknown top-level keys", file=path, details=[str(k) for k in unknown_keys],
+                         expected="disable, rules")
+    settings: dict = {}
+    disable = data.get("disable") or []
+    if isinstance(disable, str):
+        disable = [disable]
+    if not isinstance(disable, list):
+        raise UsageError("`disable` must be a list of rule ids", file=path)
+    rules = data.get("rules") or {}
+    if not isinstance(rules, dict):
+        raise UsageError("`rules` must map rule ids to settings", file=path)
+    unknown = sorted({str(x) for x in disable} - REGISTRY.keys() | {str(x) for x in rules} - REGISTRY.keys())
+    if unknown:
+        raise UsageError("rules file names unknown rule ids", file=path, details=unknown,
+                         hint="known ids: " + ", ".join(REGISTRY))
+    for rule_id, setting in rules.items():
+        settings[str(rule_id)] = setting
+    for rule_id in disable:
+        current = settings.get(str(rule_id))
+        settings[str(rule_id)] = {**current, "enabled": False} if isinstance(current, dict) else False
+    return settings
+
+
+def load_rules(path: str | Path | None = None, base: RuleSet | None = None) -> RuleSet:
+    """The default rule set, configured by the YAML file at `path` when given."""
+    base = base or RuleSet()
+    if path is None:
+        return base
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("rules file not found", file=path)
+    if path.stat().st_size > MAX_RULES_FILE:
+        raise InputError("rules file is larger than 1 MiB", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid YAML ({exc})".replace("\n", " "), file=path) from None
+    try:
+        return base.configure(settings_from_yaml(data, path))
+    except UsageError as exc:
+        exc.file = exc.file or path
+        raise
+
+
+def all_rules() -> Iterable[Rule]:
+    return list(RULES)
