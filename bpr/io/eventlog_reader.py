@@ -27,7 +27,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bpr.errors import InputError
+from bpr.errors import InputError, UsageError
 from bpr.io import timestamps as ts
 from bpr.io.columns import map_columns
 from bpr.io.safety import atomic_path, check_xlsx
@@ -45,7 +45,7 @@ EXAMPLES = 5
 class ConvertedLog:
     """What `convert_log` wrote: the canonical Parquet file and what reading found."""
 
-    parquet: Path
+    parquet: Path | None
     source: str
     columns: dict[str, str]
     events: int
@@ -53,7 +53,7 @@ class ConvertedLog:
     timezone: str = "Asia/Shanghai"
 
     def to_dict(self) -> dict:
-        return {"parquet": str(self.parquet), "source": self.source, "columns": dict(self.columns),
+        return {"parquet": str(self.parquet) if self.parquet else None, "source": self.source, "columns": dict(self.columns),
                 "events": self.events, "warnings": [w.to_dict() for w in self.warnings],
                 "timezone": self.timezone}
 
@@ -117,6 +117,25 @@ def convert_log(path: str | Path, out: str | Path, mapping: dict[str, str] | Non
         return ConvertedLog(out, str(path), session.columns, events, session.warnings, timezone)
 
 
+def load_into_duckdb(con: duckdb.DuckDBPyConnection, path: str | Path, name: str = "events",
+                     mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai", *,
+                     sheet: str | None = None, now: datetime | None = None,
+                     duplicates: bool = True) -> ConvertedLog:
+    """Load `path` into the caller's DuckDB database and create the view `main.<name>` with the
+    canonical columns (valid rows only, in no particular order: order by case, timestamp, row).
+
+    The parsed events live in the table `bpr_<name>.ev` of that database (spilling under the
+    database's own memory_limit), so nothing is written to or re-read from Parquet: the fastest
+    way for SQL analytics. The returned `ConvertedLog` has `parquet` set to None.
+    """
+    path = Path(path)
+    schema = f"bpr_{name}"
+    with _Session(path, mapping, timezone, sheet, "", None, now, False, duplicates,
+                  shared=con, schema=schema) as session:
+        events = session.stage_view(name)
+        return ConvertedLog(None, str(path), session.columns, events, session.warnings, timezone)
+
+
 # --------------------------------------------------------------------------------------------
 def _ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
@@ -131,7 +150,8 @@ class _Session:
 
     def __init__(self, path: Path, mapping, timezone: str, sheet: str | None, memory_limit: str,
                  threads: int | None, now: datetime | None, sort: bool = True,
-                 duplicates: bool = True) -> None:
+                 duplicates: bool = True, shared: duckdb.DuckDBPyConnection | None = None,
+                 schema: str | None = None) -> None:
         self.sort = sort
         self.duplicates = duplicates
         self.path = path
@@ -144,8 +164,25 @@ class _Session:
         self.row_sql = '"row"'  # how `ev` gives the source row number
         self._stack = contextlib.ExitStack()
         self._tmpdir = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="bpr-log-"))
-        self.con = ts.connect(timezone, memory_limit=memory_limit, temp_directory=self._tmpdir,
-                              threads=threads)
+        # `ev`/`evc` are temporary in a private connection; in a caller's database (`shared`) they
+        # are tables of their own schema, reached through a cursor whose TimeZone is ours alone.
+        self.ns = ""
+        self._temp = "TEMP "
+        if shared is None:
+            self.con = ts.connect(timezone, memory_limit=memory_limit, temp_directory=self._tmpdir,
+                                  threads=threads)
+        else:
+            self.con = shared.cursor()
+            try:
+                self.con.execute(f"SET TimeZone = {_lit(timezone)}")
+            except duckdb.Error:
+                self.con.close()
+                raise UsageError(f"unknown time zone {timezone!r}", expected="an IANA name such as Asia/Shanghai") \
+                    from None
+            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
+            self.con.execute(f"SET schema = {_lit(schema)}")
+            self.ns = _ident(schema) + "."
+            self._temp = ""
         self._stack.callback(self.con.close)
         self.con.execute("SET preserve_insertion_order = true")
 
@@ -168,7 +205,7 @@ class _Session:
             if kind == "csv":
                 self._load_csv()
             elif kind == "parquet":
-                self.con.execute(f"CREATE VIEW src AS SELECT * EXCLUDE (file_row_number), "
+                self.con.execute(f"CREATE OR REPLACE VIEW src AS SELECT * EXCLUDE (file_row_number), "
                                  f"file_row_number AS __row FROM read_parquet({_lit(self.path)}, "
                                  f"file_row_number = true)")
             elif kind == "xes":
@@ -201,7 +238,7 @@ class _Session:
             options.append("delim = '\\t'")
         if name.endswith(".gz"):
             options.append("compression = 'gzip'")
-        self.con.execute(f"CREATE VIEW src AS SELECT * FROM read_csv({_lit(source)}, {', '.join(options)})")
+        self.con.execute(f"CREATE OR REPLACE VIEW src AS SELECT * FROM read_csv({_lit(source)}, {', '.join(options)})")
         # No row column: `ev` is filled in file order (preserve_insertion_order), so its rowid is
         # the row number; a row_number() window would serialise the parallel scan.
         self.row_sql = "rowid"
@@ -226,7 +263,7 @@ class _Session:
                     self._refuse_timestamps(role, col, choice.sample_size - choice.parsed,
                                             choice.sample_size, choice.examples)
                 formats = choice.formats
-            self.ts_sql[role] = ts.timestamp_sql(_ident(col), formats, kind)
+            self.ts_sql[role] = ts.timestamp_sql(_ident(col), formats, kind, self.timezone)
 
     def _refuse_timestamps(self, role: str, col: str, bad: int, total: int, examples) -> None:
         raise InputError(
@@ -259,7 +296,7 @@ class _Session:
         if self.row_sql == '"row"':
             inner.append('__row AS "row"')
             outer.append('"row"')
-        self.con.execute(f"CREATE TEMP TABLE ev AS SELECT {', '.join(outer)} FROM "
+        self.con.execute(f"CREATE OR REPLACE {self._temp}TABLE {self.ns}ev AS SELECT {', '.join(outer)} FROM "
                          f"(SELECT {', '.join(inner)} FROM src)")
         present = set(self.columns) | {"timestamp"}
         view = []
@@ -269,7 +306,8 @@ class _Session:
         view.append(f'{self.row_sql} AS "row"')
         for raw in ("__ts_bad", "__start_bad"):
             view.append(raw if (raw == "__ts_bad" or "start" in self.ts_sql) else f"CAST(NULL AS VARCHAR) AS {raw}")
-        self.con.execute(f"CREATE TEMP VIEW evc AS SELECT {', '.join(view)} FROM ev")
+        self.con.execute(f"CREATE OR REPLACE {self._temp}VIEW {self.ns}evc AS SELECT {', '.join(view)} "
+                         f"FROM {self.ns}ev")
 
     def _check(self) -> None:
         """Count what is odd in `ev`: warnings, or InputError when most timestamps are unreadable."""
@@ -337,6 +375,16 @@ class _Session:
         return ('SELECT "case", activity, timestamp, start, resource, department, channel, action, matter, '
                 f'"row" FROM evc WHERE "case" IS NOT NULL AND activity IS NOT NULL '
                 f'AND timestamp IS NOT NULL {order}')
+
+    def stage_view(self, name: str) -> int:
+        """Create the view `name` (canonical columns, valid rows, unordered) over `ev`; return the
+        number of events."""
+        self._stage()
+        self._check()
+        self.con.execute(f'CREATE OR REPLACE VIEW main.{_ident(name)} AS SELECT "case", activity, timestamp, '
+                         f'start, resource, department, channel, action, matter, "row" FROM {self.ns}evc '
+                         f'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND timestamp IS NOT NULL')
+        return self.con.execute(f"SELECT count(*) FROM main.{_ident(name)}").fetchall()[0][0]
 
     def canonical_table(self) -> pa.Table:
         self._stage()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpr.io.timestamps import EXCEL, ISO, connect, detect_formats, parse_timestamps
+from bpr.io.timestamps import EXCEL, ISO, connect, detect_formats, fixed_offset_since, parse_timestamps
 
 UTC = "UTC"
 
@@ -67,3 +67,13 @@ def test_round_trip_against_pandas(moment: datetime) -> None:
     serial = (moment - datetime(1899, 12, 30)) / timedelta(days=1)
     got = parse_timestamps([f"{serial:.8f}"]).to_pylist()[0]
     assert abs(got - expected) < timedelta(milliseconds=5)
+
+
+def test_fixed_offset_fast_path_agrees_with_the_zone_database() -> None:
+    # China kept summer time 1986-1991: 1988-07-01 12:00 was UTC+9; the fast path starts in 1992
+    got = parse_timestamps(["1988-07-01 12:00:00", "2021-07-01 12:00:00", "2021年7月1日 12:00",
+                            "2021-07-01T12:00:00+02:00"]).to_pylist()
+    assert got == [pd.Timestamp("1988-07-01 03:00", tz=UTC), pd.Timestamp("2021-07-01 04:00", tz=UTC),
+                   pd.Timestamp("2021-07-01 04:00", tz=UTC), pd.Timestamp("2021-07-01 10:00", tz=UTC)]
+    assert fixed_offset_since("Asia/Shanghai") == (1992, 8 * 3600 * 10**6)
+    assert fixed_offset_since("Europe/Amsterdam") is None
