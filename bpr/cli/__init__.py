@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "bpr.cli.files",  # template, inspect
     "bpr.cli.report",  # report
     "bpr.cli.logs_discover",  # discover
+    "bpr.cli.simulate",  # simulate
     "bpr.cli.matters_audit",  # audit
 ]
 

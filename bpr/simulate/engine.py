@@ -1,0 +1,210 @@
+"""The SimPy engine: one replication of a `SimulationModel`, seeded.
+
+Each case arrives (Poisson, by day type and hour), walks the routing chain step by step; a step
+waits its extraneous delay (clock hours), queues for a resource of its pool (first come, first
+served), then works its processing time in the pool's working hours (paused while the pool is
+closed). A parallel group runs its members at once and continues when all are done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from bpr.model.calendar import WorkCalendar
+from bpr.simulate.clock import WorkingTime
+from bpr.simulate.distributions import Sampler
+from bpr.simulate.model import END, SimulationModel
+
+MAX_STEPS_PER_CASE = 500
+PARALLEL_SEPARATOR = " ∥ "
+_CAL = WorkCalendar()
+
+
+def group_name(members: list[str]) -> str:
+    return PARALLEL_SEPARATOR.join(members)
+
+
+@dataclass
+class ReplicationOutput:
+    """What one replication produced; times are hours since the model's origin."""
+
+    seed: int
+    arrival: np.ndarray  # per case
+    last_event: np.ndarray  # completion of the case's last step so far (arrival when none)
+    finished: np.ndarray  # bool: reached the end before the run stopped
+    visits: np.ndarray  # on-site visits per case
+    steps: np.ndarray  # steps executed per case
+    step_wait: dict[str, float] = field(default_factory=dict)  # total waiting hours (delay + queue)
+    step_queue: dict[str, float] = field(default_factory=dict)  # of which queueing for a resource
+    step_count: dict[str, int] = field(default_factory=dict)
+    pool_busy: dict[str, float] = field(default_factory=dict)  # working hours of work done
+    pool_available: dict[str, float] = field(default_factory=dict)  # size × open hours in the run
+    horizon: float = 0.0
+
+    @property
+    def cycle_hours(self) -> np.ndarray:
+        return self.last_event - self.arrival
+
+
+def day_rows(model: SimulationModel, first: dt.date, days: int) -> list[int]:
+    """Arrival-rate row per day (see `Arrivals`); -1 = make-up working day (average weekday)."""
+    rows = []
+    for i in range(days):
+        day = first + dt.timedelta(days=i)
+        row = day.weekday()
+        if model.arrivals.calendar == "cn":
+            work = _CAL.is_workday(day)
+            if row < 5 and not work:
+                row = 7
+            elif row >= 5 and work:
+                row = -1
+        rows.append(row)
+    return rows
+
+
+def generate_arrivals(model: SimulationModel, rng: np.random.Generator, start_h: float,
+                      end_h: float | None = None, n: int | None = None) -> np.ndarray:
+    """Arrival times (hours since origin) from `start_h` until `end_h`, or the first `n`."""
+    rates = np.asarray(model.arrivals.rates, dtype=float)
+    average = rates[:5].mean(axis=0)
+    if rates[:7].sum() <= 0:
+        return np.zeros(0)
+    first_day = int(start_h // 24)
+    out: list[np.ndarray] = []
+    total, day0, chunk = 0, first_day, 64
+    while True:
+        days = chunk if end_h is None else max(0, min(chunk, int(end_h // 24) + 1 - day0))
+        if days == 0:
+            break
+        rows = day_rows(model, model.origin + dt.timedelta(days=day0), days)
+        hourly = np.stack([average if r < 0 else rates[r] for r in rows]).ravel()
+        counts = rng.poisson(hourly)
+        hours = np.repeat(np.arange(len(hourly)) + day0 * 24, counts)
+        times = np.sort(hours + rng.random(len(hours)))
+        times = times[times >= start_h]
+        if end_h is not None:
+            times = times[times < end_h]
+        out.append(times)
+        total += len(times)
+        day0 += days
+        if n is not None and total >= n:
+            break
+        if end_h is None and n is None:
+            raise ValueError("give end_h or n")
+    times = np.concatenate(out) if out else np.zeros(0)
+    return times[:n] if n is not None else times
+
+
+def run_replication(model: SimulationModel, seed: int, *, cases: int | None = None,
+                    start_h: float = 0.0, end_h: float | None = None, until: float | None = None,
+                    arrivals: np.ndarray | None = None) -> ReplicationOutput:
+    """Simulate cases arriving from `start_h` (the first `cases`, or all before `end_h`) and run
+    until `until` (default: until every case finishes)."""
+    rng = np.random.default_rng(seed)
+    if arrivals is None:
+        arrivals = generate_arrivals(model, rng, start_h, end_h, cases)
+    env = simpy.Environment(initial_time=float(arrivals[0]) if len(arrivals) else start_h)
+    horizon_days = int((until or (arrivals[-1] if len(arrivals) else start_h)) // 24) + 60
+    clocks = {p: WorkingTime(pool.schedule, model.origin, horizon_days) for p, pool in model.pools.items()}
+    resources = {p: simpy.Resource(env, capacity=pool.size) for p, pool in model.pools.items()}
+    acts = model.activities
+    delay = {a: Sampler(x.delay, rng) for a, x in acts.items()}
+    proc = {a: Sampler(x.processing, rng) for a, x in acts.items()}
+    uniform_buf = rng.random
+    groups = {group_name(g): g for g in model.parallel_groups}
+
+    def chooser(dist: dict[str, float]):
+        names = list(dist)
+        cum = np.cumsum([dist[k] for k in names])
+        cum = cum / cum[-1] if cum[-1] > 0 else cum
+        return names, cum.tolist()
+
+    routes = {a: chooser(d) for a, d in model.transitions.items() if d}
+    start_names, start_cum = chooser(model.start)
+    arrival_steps = set(model.start) if model.first_step_instant else set()
+    n = len(arrivals)
+    last = np.array(arrivals, dtype=float)
+    finished = np.zeros(n, dtype=bool)
+    visits = np.zeros(n, dtype=np.int32)
+    steps = np.zeros(n, dtype=np.int32)
+    wait = dict.fromkeys(acts, 0.0)
+    queue = dict.fromkeys(acts, 0.0)
+    count = dict.fromkeys(acts, 0)
+    busy = dict.fromkeys(model.pools, 0.0)
+    buf: list[float] = []
+
+    def u() -> float:
+        nonlocal buf
+        if not buf:
+            buf = uniform_buf(4096).tolist()
+        return buf.pop()
+
+    def pick(names: list[str], cum: list[float]) -> str:
+        x = u()
+        for name, c in zip(names, cum, strict=False):
+            if x < c:
+                return name
+        return names[-1]
+
+    def step(case: int, a: str):
+        act = acts[a]
+        d = delay[a]()
+        if d > 0:
+            yield env.timeout(d)
+        pool = act.pool
+        asked = env.now
+        with resources[pool].request() as req:
+            yield req
+            got = env.now
+            p = proc[a]()
+            done = clocks[pool].advance(got, p)
+            if done > got:
+                yield env.timeout(done - got)
+        busy[pool] += p
+        wait[a] += d + got - asked
+        queue[a] += got - asked
+        count[a] += 1
+        if act.visit_probability and u() < act.visit_probability:
+            visits[case] += 1
+        steps[case] += 1
+        if env.now > last[case]:
+            last[case] = env.now
+
+    def case_process(case: int):
+        node = pick(start_names, start_cum)
+        if node in arrival_steps:  # the first event marks the arrival itself
+            count[node] += 1
+            steps[case] += 1
+            if acts[node].visit_probability and u() < acts[node].visit_probability:
+                visits[case] += 1
+            node = pick(*routes[node]) if node in routes else END
+        executed = 0
+        while node != END and executed < MAX_STEPS_PER_CASE:
+            if node in groups:
+                yield env.all_of([env.process(step(case, m)) for m in groups[node]])
+            else:
+                yield from step(case, node)
+            executed += 1
+            node = pick(*routes[node]) if node in routes else END
+        finished[case] = True
+
+    def source():
+        for i, t in enumerate(arrivals):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            env.process(case_process(i))
+
+    env.process(source())
+    if until is not None:
+        env.run(until=max(until, env.now))
+    else:
+        env.run()
+    t0 = float(arrivals[0]) if n else start_h
+    t1 = float(env.now)
+    available = {p: model.pools[p].size * (clocks[p].worked(t1) - clocks[p].worked(t0)) for p in model.pools}
+    return ReplicationOutput(seed, np.asarray(arrivals, dtype=float), last, finished, visits, steps,
+                             wait, queue, count, busy, available, t1)

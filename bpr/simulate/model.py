@@ -1,0 +1,154 @@
+"""The simulation model: plain dataclasses, serialisable to JSON (`to_dict` / `from_dict`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bpr.simulate.clock import Schedule
+from bpr.simulate.distributions import Distribution
+
+END = "__end__"  # routing target meaning "the case is finished"
+
+
+@dataclass
+class Activity:
+    """One step: who does it, how long the work takes (working hours on the pool's schedule) and
+    how long it waits for reasons no resource explains (extraneous delay, clock hours)."""
+
+    name: str
+    pool: str
+    processing: Distribution = field(default_factory=Distribution)
+    delay: Distribution = field(default_factory=Distribution)
+    visit_probability: float = 0.0  # chance the applicant must come on site for this step
+    count: int = 0  # events in the log
+    members: list[str] = field(default_factory=list)  # for a merged step: the steps it replaces
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
+                "delay": self.delay.to_dict(), "visit_probability": self.visit_probability,
+                "count": self.count, "members": self.members}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Activity:
+        return cls(data["name"], data["pool"], Distribution.from_dict(data["processing"]),
+                   Distribution.from_dict(data["delay"]), data.get("visit_probability", 0.0),
+                   data.get("count", 0), list(data.get("members", [])))
+
+
+@dataclass
+class Pool:
+    """Resources that share work: a role or department, its size and its working hours."""
+
+    name: str
+    size: int
+    schedule: Schedule = field(default_factory=Schedule.always)
+    resources: list[str] = field(default_factory=list)
+    distinct_resources: float = 0.0  # resources weighted by the share of their work done here
+    observed_utilisation: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "size": self.size, "schedule": self.schedule.to_dict(),
+                "resources": self.resources, "distinct_resources": self.distinct_resources,
+                "observed_utilisation": self.observed_utilisation}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Pool:
+        return cls(data["name"], int(data["size"]), Schedule.from_dict(data["schedule"]),
+                   list(data.get("resources", [])), data.get("distinct_resources", 0.0),
+                   data.get("observed_utilisation"))
+
+
+@dataclass
+class Arrivals:
+    """Case arrivals as a Poisson process whose rate (cases per hour) depends on the day type and
+    the hour: rows 0–6 Monday–Sunday of ordinary days, row 7 China's holidays falling on weekdays
+    (calendar "cn" only) ; make-up working days use the mean of rows 0–4."""
+
+    rates: list[list[float]] = field(default_factory=lambda: [[0.0] * 24 for _ in range(8)])
+    calendar: str = "weekly"
+
+    @property
+    def per_week(self) -> float:
+        return sum(sum(r) for r in self.rates[:7])
+
+    def to_dict(self) -> dict:
+        return {"rates": self.rates, "calendar": self.calendar, "cases_per_week": self.per_week}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Arrivals:
+        return cls([list(map(float, r)) for r in data["rates"]], data.get("calendar", "weekly"))
+
+
+@dataclass
+class SimulationModel:
+    """Everything the engine needs: steps, routing (a first-order chain over steps, learnt from
+    the directly-follows graph), rework edges, pools, arrivals and calendars."""
+
+    activities: dict[str, Activity]
+    start: dict[str, float]  # first step -> probability
+    transitions: dict[str, dict[str, float]]  # step -> {next step or END: probability}
+    pools: dict[str, Pool]
+    arrivals: Arrivals = field(default_factory=Arrivals)
+    origin: dt.date = dt.date(2024, 1, 1)  # local date whose midnight is simulation time 0
+    timezone: str = "Asia/Shanghai"
+    rework_edges: list[tuple[str, str]] = field(default_factory=list)
+    parallel_groups: list[list[str]] = field(default_factory=list)
+    first_step_instant: bool = True  # the first event marks the arrival (no start times in the log)
+    promised_limit_days: float | None = None
+    office: Schedule = field(default_factory=Schedule.office)  # for cycle times in working days
+    hours_per_day: float = 7.0
+    source: str = ""
+    cases: int = 0
+    log_start: str | None = None
+    log_end: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def steps(self) -> list[str]:
+        return list(self.activities)
+
+    def rework_probability(self, step: str) -> float:
+        """Chance that a case leaving `step` goes back (rework / send-back)."""
+        return sum(p for t, p in self.transitions.get(step, {}).items() if (step, t) in self.rework_set)
+
+    @property
+    def rework_set(self) -> set[tuple[str, str]]:
+        return {tuple(e) for e in self.rework_edges}
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source, "cases": self.cases, "log_start": self.log_start, "log_end": self.log_end,
+            "origin": self.origin.isoformat(), "timezone": self.timezone,
+            "first_step_instant": self.first_step_instant, "promised_limit_days": self.promised_limit_days,
+            "hours_per_day": self.hours_per_day, "office": self.office.to_dict(),
+            "arrivals": self.arrivals.to_dict(),
+            "activities": {k: a.to_dict() for k, a in self.activities.items()},
+            "start": self.start, "transitions": self.transitions,
+            "rework_edges": [list(e) for e in self.rework_edges],
+            "rework_probability": {a: round(self.rework_probability(a), 6) for a in self.activities
+                                   if self.rework_probability(a) > 0},
+            "parallel_groups": self.parallel_groups,
+            "pools": {k: p.to_dict() for k, p in self.pools.items()},
+            "notes": self.notes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SimulationModel:
+        return cls(
+            activities={k: Activity.from_dict(v) for k, v in data["activities"].items()},
+            start={k: float(v) for k, v in data["start"].items()},
+            transitions={k: {t: float(p) for t, p in v.items()} for k, v in data["transitions"].items()},
+            pools={k: Pool.from_dict(v) for k, v in data["pools"].items()},
+            arrivals=Arrivals.from_dict(data["arrivals"]),
+            origin=dt.date.fromisoformat(data.get("origin", "2024-01-01")),
+            timezone=data.get("timezone", "Asia/Shanghai"),
+            rework_edges=[tuple(e) for e in data.get("rework_edges", [])],
+            parallel_groups=[list(g) for g in data.get("parallel_groups", [])],
+            first_step_instant=data.get("first_step_instant", True),
+            promised_limit_days=data.get("promised_limit_days"),
+            office=Schedule.from_dict(data["office"]) if "office" in data else Schedule.office(),
+            hours_per_day=data.get("hours_per_day", 7.0),
+            source=data.get("source", ""), cases=data.get("cases", 0),
+            log_start=data.get("log_start"), log_end=data.get("log_end"), notes=list(data.get("notes", [])),
+        )

@@ -1,0 +1,156 @@
+"""Run scenarios against the as-is model and summarise them with confidence intervals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bpr.model.eventlog import EventLog
+from bpr.simulate.clock import WorkingTime
+from bpr.simulate.discovery import discover_model
+from bpr.simulate.engine import ReplicationOutput, run_replication
+from bpr.simulate.model import SimulationModel
+from bpr.simulate.scenario import Scenario, apply_scenario
+from bpr.simulate.validate import ValidationResult, validate_log
+
+HISTOGRAM_BINS = 30
+
+
+def interval(values: list[float]) -> dict:
+    """Mean with a 95 % t confidence interval across replications (None when one replication)."""
+    x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if len(x) == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None}
+    mean = float(x.mean())
+    if len(x) < 2:
+        return {"mean": mean, "ci_low": None, "ci_high": None}
+    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half}
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    description: str
+    changes: dict
+    replications: int
+    cases: int
+    cycle_hours: dict  # mean/median/p90 -> interval
+    cycle_working_days: dict
+    histogram_hours: dict  # {edges, share}
+    waiting_hours: dict  # step -> interval of mean wait per execution
+    utilisation: dict  # pool -> interval
+    on_time_rate: dict | None
+    visits_per_case: dict
+    steps_per_case: dict
+    versus_as_is: dict = field(default_factory=dict)  # metric -> interval of (to-be − as-is), paired by seed
+    model_changes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SimulationResult:
+    """What `bpr simulate` writes to result.json."""
+
+    source: str
+    seed: int
+    replications: int
+    cases: int
+    model: SimulationModel
+    scenarios: list[ScenarioResult]
+    validation: ValidationResult | None = None
+    kind: str = "simulate"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "source": self.source, "seed": self.seed, "replications": self.replications,
+                "cases": self.cases, "validation": self.validation.to_dict() if self.validation else None,
+                "scenarios": [s.to_dict() for s in self.scenarios], "model": self.model.to_dict()}
+
+
+def _per_rep(model: SimulationModel, out: ReplicationOutput, office: WorkingTime) -> dict:
+    done = out.finished
+    hours = out.cycle_hours[done]
+    days = (office.worked_array(out.last_event[done]) - office.worked_array(out.arrival[done])) / model.hours_per_day
+    rec = {"mean_h": float(hours.mean()) if len(hours) else np.nan,
+           "median_h": float(np.median(hours)) if len(hours) else np.nan,
+           "p90_h": float(np.percentile(hours, 90)) if len(hours) else np.nan,
+           "mean_d": float(days.mean()) if len(days) else np.nan,
+           "median_d": float(np.median(days)) if len(days) else np.nan,
+           "p90_d": float(np.percentile(days, 90)) if len(days) else np.nan,
+           "visits": float(out.visits[done].mean()) if done.any() else np.nan,
+           "steps": float(out.steps[done].mean()) if done.any() else np.nan,
+           "on_time": (float(np.mean(days <= model.promised_limit_days + 1e-9))
+                       if model.promised_limit_days is not None and len(days) else None),
+           "hours": hours}
+    rec["wait"] = {a: out.step_wait[a] / out.step_count[a] for a in out.step_count if out.step_count[a]}
+    rec["util"] = {p: out.pool_busy[p] / out.pool_available[p] for p in out.pool_busy if out.pool_available[p] > 0}
+    return rec
+
+
+def run_scenario(model: SimulationModel, scenario: Scenario, *, cases: int, replications: int, seed: int,
+                 start_h: float) -> list[dict]:
+    scen_model = model if scenario.is_as_is else apply_scenario(model, scenario, seed)
+    office = WorkingTime(scen_model.office, scen_model.origin, int(start_h // 24) + 400)
+    reps = []
+    for r in range(replications):
+        out = run_replication(scen_model, seed * 1000 + r, cases=cases, start_h=start_h)
+        reps.append(_per_rep(scen_model, out, office))
+    return reps
+
+
+def _summarise(name: str, scenario: Scenario, reps: list[dict], base: list[dict] | None, edges: np.ndarray,
+               cases: int) -> ScenarioResult:
+    hours = np.concatenate([r["hours"] for r in reps])
+    counts, _ = np.histogram(np.clip(hours, edges[0], edges[-1]), bins=edges)
+    share = (counts / counts.sum()).tolist() if counts.sum() else counts.tolist()
+    steps = sorted({a for r in reps for a in r["wait"]})
+    pools = sorted({p for r in reps for p in r["util"]})
+    on_time = None if reps[0]["on_time"] is None else interval([r["on_time"] for r in reps])
+    versus = {}
+    if base is not None:
+        for key in ("mean_h", "median_h", "p90_h", "mean_d", "median_d", "p90_d", "visits"):
+            versus[key] = interval([r[key] - b[key] for r, b in zip(reps, base, strict=False)])
+        if on_time is not None and base[0]["on_time"] is not None:
+            versus["on_time"] = interval([r["on_time"] - b["on_time"] for r, b in zip(reps, base, strict=False)])
+    return ScenarioResult(
+        name=name, description=scenario.description, changes=scenario.to_dict(), replications=len(reps), cases=cases,
+        cycle_hours={k: interval([r[f"{k}_h"] for r in reps]) for k in ("mean", "median", "p90")},
+        cycle_working_days={k: interval([r[f"{k}_d"] for r in reps]) for k in ("mean", "median", "p90")},
+        histogram_hours={"edges": [float(e) for e in edges], "share": share},
+        waiting_hours={a: interval([r["wait"].get(a) for r in reps]) for a in steps},
+        utilisation={p: interval([r["util"].get(p) for r in reps]) for p in pools},
+        on_time_rate=on_time, visits_per_case=interval([r["visits"] for r in reps]),
+        steps_per_case=interval([r["steps"] for r in reps]), versus_as_is=versus)
+
+
+def simulate(model: SimulationModel, scenarios: list[Scenario], *, cases: int = 1000, replications: int = 10,
+             seed: int = 0, source: str = "", validation: ValidationResult | None = None) -> SimulationResult:
+    """As-is plus each scenario, `replications` runs of `cases` cases each, same seeds for all
+    (common random numbers, so differences are paired)."""
+    start_h = ((pd.Timestamp(model.log_end).normalize() - pd.Timestamp(model.origin)).total_seconds() / 3600 + 24
+               if model.log_end else 0.0)
+    named = [Scenario.as_is(), *[s for s in scenarios if not s.is_as_is]]
+    runs = [(s, run_scenario(model, s, cases=cases, replications=replications, seed=seed, start_h=start_h))
+            for s in named]
+    all_hours = np.concatenate([r["hours"] for _, reps in runs for r in reps])
+    top = float(np.percentile(all_hours, 99)) if len(all_hours) else 1.0
+    edges = np.linspace(0.0, max(top, 1e-6), HISTOGRAM_BINS + 1)
+    base = runs[0][1]
+    results = [_summarise(s.name, s, reps, None if i == 0 else base, edges, cases) for i, (s, reps) in enumerate(runs)]
+    return SimulationResult(source or model.source, seed, replications, cases, model, results, validation)
+
+
+def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, cases: int = 1000,
+                 replications: int = 10, seed: int = 0, validate: bool = False, source: str = "",
+                 promised_limit_days: float | None = None) -> SimulationResult:
+    """Discover the model from `log`, optionally validate it, and run the scenarios."""
+    model = discover_model(log, seed=seed, source=source, promised_limit_days=promised_limit_days)
+    validation = validate_log(log, replications=min(replications, 5), seed=seed, source=source) if validate else None
+    return simulate(model, scenarios or [], cases=cases, replications=replications, seed=seed, source=source,
+                    validation=validation)

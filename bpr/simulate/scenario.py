@@ -1,0 +1,393 @@
+"""Scenarios: the as-is model plus changes (a small YAML file, or the accepted proposals of a plan).
+
+Scenario YAML (one scenario, or `scenarios: [ ... ]`):
+
+    name: 并联审批+数据共享
+    remove: [送达]                       # drop steps; their inflow goes to their successors
+    merge: [{steps: [受理, 初审], into: 受理初审}]   # one step doing both (work adds up, one wait)
+    parallel: [[审查, 现场核查]]           # run together, continue when all are done
+    rework: [{to: 补正, factor: 0.3}]     # or {step: 审查, probability: 0.05}, or {factor: 0.5} = all
+    staffing: {窗口: 3, 审查: "+1"}        # pool (or a step's pool) -> size, or a change
+    hours: {窗口: {hours: "08:30-12:00,13:00-18:00", days: mon-sat}}
+    promised_limit: 10个工作日
+    online: [受理]                        # steps that no longer need the applicant on site
+    processing: {审查: 0.5}               # work-time factor
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bpr.errors import InputError, UsageError
+from bpr.model.timelimit import TimeLimit
+from bpr.simulate.clock import Schedule
+from bpr.simulate.distributions import Distribution, fit_distribution
+from bpr.simulate.engine import group_name
+from bpr.simulate.model import END, Activity, SimulationModel
+
+CORRECTION_WORDS = ("补正", "补齐", "补充材料", "退回", "退件", "reject", "return")
+KEYS = ("name", "description", "remove", "merge", "parallel", "rework", "staffing", "hours", "promised_limit",
+        "online", "processing")
+
+
+@dataclass
+class Scenario:
+    """Changes to the as-is model; an empty scenario is the as-is run."""
+
+    name: str = "as-is"
+    description: str = ""
+    remove: list[str] = field(default_factory=list)
+    merge: list[dict] = field(default_factory=list)  # {steps: [...], into: name}
+    parallel: list[list[str]] = field(default_factory=list)
+    rework: list[dict] = field(default_factory=list)  # {step|to: name (optional), factor|probability}
+    staffing: dict[str, object] = field(default_factory=dict)
+    hours: dict[str, object] = field(default_factory=dict)
+    promised_limit: object = None
+    online: list[str] = field(default_factory=list)
+    processing: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    @classmethod
+    def as_is(cls) -> Scenario:
+        return cls()
+
+    @property
+    def is_as_is(self) -> bool:
+        return not any([self.remove, self.merge, self.parallel, self.rework, self.staffing, self.hours,
+                        self.promised_limit is not None, self.online, self.processing])
+
+    def to_dict(self) -> dict:
+        return {k: copy.deepcopy(getattr(self, k)) for k in (*KEYS, "source")}
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "") -> Scenario:
+        if not isinstance(data, dict):
+            raise InputError("a scenario is not a mapping", file=source or None, expected="keys " + ", ".join(KEYS))
+        unknown = sorted(set(data) - set(KEYS))
+        if unknown:
+            raise InputError("the scenario has unknown keys", file=source or None, details=unknown,
+                             expected=", ".join(KEYS))
+        merge = []
+        for item in data.get("merge") or []:
+            steps = item.get("steps") if isinstance(item, dict) else item
+            if not isinstance(steps, list) or len(steps) < 2:
+                raise InputError(f"merge item {item!r} needs at least two steps", file=source or None,
+                                 column="merge", expected="{steps: [A, B], into: NAME}")
+            into = item.get("into") if isinstance(item, dict) else None
+            merge.append({"steps": [str(s) for s in steps], "into": str(into or "+".join(map(str, steps)))})
+        parallel = [[str(s) for s in g] for g in data.get("parallel") or []]
+        if any(len(g) < 2 for g in parallel):
+            raise InputError("a parallel group needs at least two steps", file=source or None, column="parallel")
+        rework = data.get("rework") or []
+        rework = [rework] if isinstance(rework, dict) else rework
+        for item in rework:
+            if not isinstance(item, dict) or not ({"factor", "probability"} & set(item)):
+                raise InputError(f"rework item {item!r} not understood", file=source or None, column="rework",
+                                 expected="{to: STEP, factor: 0.5} or {step: STEP, probability: 0.1}")
+        return cls(name=str(data.get("name") or Path(source).stem or "scenario"),
+                   description=str(data.get("description") or ""),
+                   remove=[str(s) for s in data.get("remove") or []], merge=merge, parallel=parallel,
+                   rework=list(rework), staffing=dict(data.get("staffing") or {}), hours=dict(data.get("hours") or {}),
+                   promised_limit=data.get("promised_limit"), online=[str(s) for s in data.get("online") or []],
+                   processing={str(k): float(v) for k, v in (data.get("processing") or {}).items()}, source=source)
+
+
+def load_scenarios(path: str | Path) -> list[Scenario]:
+    """Read a scenario YAML (one mapping, or `scenarios:` holding a list)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("scenario file not found", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid YAML ({exc.__class__.__name__})", file=path) from None
+    items = data.get("scenarios") if isinstance(data, dict) and "scenarios" in data else [data]
+    if not isinstance(items, list) or not items:
+        raise InputError("no scenario in the file", file=path, expected="a mapping or `scenarios: [...]`")
+    return [Scenario.from_dict(item, str(path)) for item in items]
+
+
+# -- applying ----------------------------------------------------------------------------------
+
+def _named_steps(s: Scenario) -> list[str]:
+    names = [*s.remove, *(x for m in s.merge for x in m["steps"]), *(x for g in s.parallel for x in g),
+             *(r.get("step") or r.get("to") for r in s.rework if r.get("step") or r.get("to")), *s.online,
+             *s.processing]
+    return names
+
+
+def _check_names(model: SimulationModel, s: Scenario) -> None:
+    known = set(model.activities)
+    pools = set(model.pools)
+    unknown = sorted({n for n in _named_steps(s) if n not in known}
+                     | {n for n in [*s.staffing, *s.hours] if n not in known and n not in pools and n != "all"})
+    if unknown:
+        raise UsageError(f"the scenario {s.name!r} names unknown steps: {', '.join(unknown)}",
+                         file=s.source or None, hint="known steps: " + ", ".join(sorted(known))
+                         + ("; pools: " + ", ".join(sorted(pools)) if s.staffing or s.hours else ""))
+
+
+def _contract(model: SimulationModel, members: list[str], node: str) -> None:
+    """Replace `members` by one routing node: inflow summed, outflow weighted by member traffic."""
+    ms = set(members)
+    weights = {m: max(model.activities[m].count, 1) if m in model.activities else 1 for m in members}
+    out: dict[str, float] = {}
+    for m in members:
+        for t, p in model.transitions.get(m, {}).items():
+            if t not in ms:
+                out[t] = out.get(t, 0.0) + weights[m] * p
+    total = sum(out.values())
+    new_trans: dict[str, dict[str, float]] = {}
+    for a, d in model.transitions.items():
+        if a in ms:
+            continue
+        nd: dict[str, float] = {}
+        for t, p in d.items():
+            key = node if t in ms else t
+            nd[key] = nd.get(key, 0.0) + p
+        new_trans[a] = nd
+    new_trans[node] = {t: v / total for t, v in out.items()} if total > 0 else {END: 1.0}
+    model.transitions = new_trans
+    start: dict[str, float] = {}
+    for a, p in model.start.items():
+        key = node if a in ms else a
+        start[key] = start.get(key, 0.0) + p
+    model.start = start
+    model.rework_edges = [(node if a in ms else a, node if b in ms else b) for a, b in model.rework_edges
+                          if not (a in ms and b in ms)]
+
+
+def _remove(model: SimulationModel, step: str) -> None:
+    out = dict(model.transitions.pop(step, {END: 1.0}))
+    loop = out.pop(step, 0.0)
+    rest = sum(out.values())
+    out = {t: p / rest for t, p in out.items()} if rest > 0 else {END: 1.0}
+    back = {(a, b) for a, b in model.rework_edges if b == step}
+
+    def redirect(d: dict[str, float]) -> dict[str, float]:
+        p_s = d.pop(step, 0.0)
+        for t, q in out.items():
+            d[t] = d.get(t, 0.0) + p_s * q
+        return d
+
+    for a in list(model.transitions):
+        if step in model.transitions[a]:
+            model.transitions[a] = redirect(dict(model.transitions[a]))
+            if (a, step) in back:
+                model.rework_edges.extend((a, t) for t in out if t != END)
+    model.start = redirect(dict(model.start))
+    model.rework_edges = sorted({(a, b) for a, b in model.rework_edges if step not in (a, b)})
+    del model.activities[step]
+    del loop
+
+
+def _sum_distribution(dists: list[Distribution], rng: np.random.Generator) -> Distribution:
+    if all(d.family == "fixed" and d.zero_share == 0 for d in dists):
+        return Distribution.fixed(sum(d.params[0] for d in dists))
+    total = sum(d.sample(rng, 4000) for d in dists)
+    return fit_distribution(total, rng)
+
+
+def _set_rework(model: SimulationModel, step: str, edges: set[tuple[str, str]], factor: float | None,
+                probability: float | None) -> None:
+    d = dict(model.transitions.get(step, {}))
+    back = {t: p for t, p in d.items() if (step, t) in edges}
+    now = sum(back.values())
+    if now <= 0:
+        return
+    target = now * factor if factor is not None else probability
+    target = min(max(float(target), 0.0), 1.0)
+    forward = {t: p for t, p in d.items() if t not in back}
+    fsum = sum(forward.values())
+    scale_back = target / now
+    if fsum > 0:
+        scale_fwd = (1 - target) / fsum
+        model.transitions[step] = {**{t: p * scale_back for t, p in back.items()},
+                                   **{t: p * scale_fwd for t, p in forward.items()}}
+    else:
+        model.transitions[step] = {**{t: p * scale_back for t, p in back.items()}, END: 1 - target}
+
+
+def rework_edges_for(model: SimulationModel, target: str | None = None) -> set[tuple[str, str]]:
+    """Rework edges (back to an earlier step, or into a correction step such as 补正)."""
+    edges = set(model.rework_set)
+    for a, d in model.transitions.items():
+        for t in d:
+            if t != END and any(w in t.lower() for w in CORRECTION_WORDS):
+                edges.add((a, t))
+    return {e for e in edges if target is None or e[1] == target}
+
+
+def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) -> SimulationModel:
+    """A new model with the scenario's changes; UsageError when they cannot be applied."""
+    _check_names(model, scenario)
+    m = SimulationModel.from_dict(copy.deepcopy(model.to_dict()))
+    m.notes = [*m.notes, f"scenario: {scenario.name}"]
+    rng = np.random.default_rng(seed)
+    if scenario.remove and set(scenario.remove) >= set(m.activities):
+        raise UsageError(f"the scenario {scenario.name!r} removes every step", file=scenario.source or None,
+                         hint="keep at least one step")
+    # rework first, on the as-is names
+    for item in scenario.rework:
+        target, step = item.get("to"), item.get("step")
+        edges = rework_edges_for(m, target)
+        sources = [step] if step else sorted({a for a, _ in edges})
+        for a in sources:
+            _set_rework(m, a, edges, item.get("factor"), item.get("probability"))
+    for step in scenario.remove:
+        _remove(m, step)
+    for item in scenario.merge:
+        steps = [s for s in item["steps"] if s in m.activities]
+        if len(steps) < 2:
+            raise UsageError(f"merge {item['steps']}: fewer than two of these steps are left", file=scenario.source or None)
+        acts = [m.activities[s] for s in steps]
+        merged = Activity(item["into"], acts[0].pool, _sum_distribution([a.processing for a in acts], rng),
+                          acts[0].delay, 1 - float(np.prod([1 - a.visit_probability for a in acts])),
+                          max(a.count for a in acts), members=steps)
+        _contract(m, steps, item["into"])
+        for s in steps:
+            del m.activities[s]
+        m.activities[item["into"]] = merged
+    for group in scenario.parallel:
+        missing = [s for s in group if s not in m.activities]
+        if missing:
+            raise UsageError(f"parallel group {group}: steps already removed or merged: {', '.join(missing)}",
+                             file=scenario.source or None)
+        _contract(m, group, group_name(group))
+        m.parallel_groups.append(list(group))
+    for step, factor in scenario.processing.items():
+        name = step if step in m.activities else None
+        if name:
+            m.activities[name].processing = m.activities[name].processing.scaled(float(factor))
+    for step in scenario.online:
+        if step in m.activities:
+            m.activities[step].visit_probability = 0.0
+    for name, value in scenario.staffing.items():
+        pools = [m.activities[name].pool] if name in m.activities else list(m.pools) if name == "all" else [name]
+        for p in pools:
+            size = m.pools[p].size
+            text = str(value).strip()
+            try:
+                size = size + int(text) if text[:1] in "+-" else int(float(text))
+            except ValueError:
+                raise UsageError(f"staffing {name}: {value!r} is not a number", file=scenario.source or None,
+                                 expected="a size like 3 or a change like +1") from None
+            m.pools[p].size = size
+    for name, value in scenario.hours.items():
+        pools = [m.activities[name].pool] if name in m.activities else list(m.pools) if name == "all" else [name]
+        spec = value if isinstance(value, dict) else {"hours": str(value)}
+        for p in pools:
+            m.pools[p].schedule = Schedule.parse(str(spec.get("hours", "")), str(spec.get("days", "mon-fri")),
+                                                 m.pools[p].schedule.calendar)
+            if m.pools[p].schedule.hours_per_week <= 0:
+                raise UsageError(f"working hours for {name} leave no open time", file=scenario.source or None)
+    if scenario.promised_limit is not None:
+        limit = TimeLimit.parse(scenario.promised_limit)
+        days = limit.to_working_days()
+        if days is None:
+            raise UsageError(f"promised limit {scenario.promised_limit!r} not understood",
+                             file=scenario.source or None, expected="e.g. 10个工作日, 20, 即办")
+        m.promised_limit_days = days
+    check_model(m, scenario)
+    return m
+
+
+def check_model(m: SimulationModel, scenario: Scenario | None = None) -> None:
+    """Every step reachable, every reachable node can finish, every pool with work has staff."""
+    where = (scenario.source or None) if scenario else None
+    label = f"the scenario {scenario.name!r}" if scenario else "the model"
+    if not m.activities:
+        raise UsageError(f"{label} removes every step", file=where)
+    groups = {group_name(g): g for g in m.parallel_groups}
+    seen: set[str] = set()
+    todo = [n for n, p in m.start.items() if p > 0]
+    while todo:
+        node = todo.pop()
+        if node in seen or node == END:
+            continue
+        seen.add(node)
+        todo.extend(t for t, p in m.transitions.get(node, {}).items() if p > 0)
+    reached = {x for n in seen for x in groups.get(n, [n])}
+    unreachable = sorted(set(m.activities) - reached)
+    if unreachable:
+        raise UsageError(f"after {label} these steps can no longer be reached: {', '.join(unreachable)}",
+                         file=where, hint="remove them explicitly, or keep a path to them")
+    # can every reached node finish?
+    reverse: dict[str, set[str]] = {}
+    for a, d in m.transitions.items():
+        for t, p in d.items():
+            if p > 0:
+                reverse.setdefault(t, set()).add(a)
+    can_end, todo = set(), [END]
+    while todo:
+        node = todo.pop()
+        if node in can_end:
+            continue
+        can_end.add(node)
+        todo.extend(reverse.get(node, ()))
+    stuck = sorted(seen - can_end)
+    if stuck:
+        raise UsageError(f"after {label} cases can never finish from: {', '.join(stuck)}", file=where)
+    busy_pools = {m.activities[a].pool for a in reached}
+    empty = sorted(p for p in busy_pools if m.pools[p].size <= 0)
+    if empty:
+        raise UsageError(f"{label} leaves zero staff in pools that have work: {', '.join(empty)}", file=where,
+                         hint="give each pool at least 1 person")
+
+
+# -- plans ----------------------------------------------------------------------------------------
+
+def scenario_from_plan(path: str | Path, matter: str | None = None) -> Scenario:
+    """Map a plan's accepted proposals to scenario changes: dropped, merged and parallel steps;
+    shared or waived materials lower rework into correction steps (补正) in proportion to the
+    materials the applicant no longer submits; the promised limit after the plan; steps made
+    off-site. Needs the plan's catalogue (the `catalogue:` line, relative to the plan)."""
+    from bpr.io import read_catalogue
+    from bpr.plan.apply import apply_proposals, resolve_plan
+    from bpr.plan.plan import read_plan
+
+    plan = read_plan(path)
+    if not plan.catalogue:
+        raise InputError("the plan does not name its catalogue", file=path, column="catalogue")
+    cat_path = Path(plan.catalogue)
+    if not cat_path.is_absolute():
+        cat_path = Path(path).parent / cat_path
+    catalogue = read_catalogue(cat_path)
+    proposals = [p for p in resolve_plan(catalogue, plan) if p.accepted]
+    names = sorted({p.matter for p in proposals})
+    if matter is None:
+        if len(names) > 1:
+            raise UsageError("the plan covers several matters; say which one the log is about", file=path,
+                             details=names, hint="use --matter NAME")
+        matter = names[0] if names else None
+    chosen = [p for p in proposals if p.matter == matter or p.code == matter]
+    s = Scenario(name=f"plan: {matter}" if matter else "plan", description=f"{len(chosen)} accepted proposals",
+                 source=str(path))
+    before = next((m for m in catalogue if m.name == matter), None)
+    for p in chosen:
+        c = p.change
+        if c.get("kind") == "drop_step":
+            s.remove.append(c["step"])
+        elif c.get("kind") == "merge_steps":
+            s.merge.append({"steps": list(c["steps"]), "into": c.get("into") or "+".join(c["steps"])})
+        elif c.get("kind") == "parallel":
+            s.parallel.append(list(c["steps"]))
+    materials = [p for p in chosen if p.dimension == "materials"]
+    if materials and before is not None and before.materials:
+        cut = min(1.0, len({p.target for p in materials}) / len(before.materials))
+        s.rework.append({"factor": round(1 - cut, 4)})
+    if before is not None:
+        after = next((m for m in apply_proposals(catalogue, chosen) if m.name == matter), None)
+        if after is not None:
+            days = after.promised_limit.to_working_days() if hasattr(after, "promised_limit") else None
+            if days is not None:
+                s.promised_limit = f"{days:g}个工作日"
+            was_on_site = {st.name for st in before.steps if st.on_site}
+            now_on_site = {st.name for st in after.steps if st.on_site}
+            s.online = sorted(was_on_site - now_on_site)
+    return s
