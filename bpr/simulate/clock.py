@@ -167,6 +167,19 @@ class WorkingTime:
         frac = t * SLOTS_PER_HOUR - i
         return self.cum[i] + frac * self.open[i]
 
+    def resume(self, t: float) -> float:
+        """`t` when the schedule is open then, else the start of the next open period."""
+        if self.always:
+            return t
+        w = self.worked(t)
+        while w >= self.cum[-1] - 1e-12:
+            self._grow(max(self.days, 30))
+        i = int(np.searchsorted(self.cum, w, side="right"))
+        slot = i - 1
+        if slot * SLOT_HOURS <= t:
+            return t
+        return slot * SLOT_HOURS + (w - self.cum[slot]) / self.open[slot] * SLOT_HOURS
+
     def advance(self, t: float, hours: float) -> float:
         """The clock time when `hours` of work started at `t` are done."""
         if self.always:

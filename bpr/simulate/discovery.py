@@ -13,7 +13,8 @@ What is learnt, and how:
 - processing and extraneous delay per activity: with start times, processing = start→end in
   working hours and delay = enabled→start; without them, start is estimated as the later of
   "enabled" (previous event of the case) and "resource free" (previous event of the resource), the
-  processing is capped at one working day and the rest of enabled→end is delay. Each is fitted
+  processing is capped at one working day and the rest of enabled→end is delay. Both are
+  measured in the pool's working hours, so time-of-day and weekends come from the calendar. Each is fitted
   with `fit_distribution` (best family by KS test, else empirical).
 """
 
@@ -223,7 +224,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "",
         processing[idx] = work
         work_start = _rewind(clock, w_end - work)
         ok = ~np.isnan(enable_h[idx])
-        delay[idx[ok]] = np.maximum(work_start[ok] - enable_h[idx][ok], 0.0)
+        delay[idx[ok]] = np.maximum(clock.worked_array(work_start[ok]) - clock.worked_array(enable_h[idx][ok]), 0.0)
     frame["processing"], frame["delay"] = processing, delay
 
     first_step_instant = not has_start
@@ -269,10 +270,11 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "",
 
 
 def _rewind(clock: WorkingTime, worked: np.ndarray) -> np.ndarray:
-    """Earliest clock time at which `worked` working hours have passed (inverse of worked())."""
+    """Latest clock time at which only `worked` working hours have passed (inverse of worked()):
+    work that starts at an opening starts at the opening, not at the previous closing."""
     if clock.always:
         return worked
-    i = np.searchsorted(clock.cum, worked, side="left")
+    i = np.searchsorted(clock.cum, worked, side="right")
     slot = np.clip(i - 1, 0, len(clock.open) - 1)
     open_ = np.where(clock.open[slot] > 0, clock.open[slot], 1.0)
     return (slot + np.clip((worked - clock.cum[slot]) / open_, 0, 1)) / SLOTS_PER_HOUR

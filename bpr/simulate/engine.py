@@ -1,9 +1,9 @@
 """The SimPy engine: one replication of a `SimulationModel`, seeded.
 
 Each case arrives (Poisson, by day type and hour), walks the routing chain step by step; a step
-waits its extraneous delay (clock hours), queues for a resource of its pool (first come, first
-served), then works its processing time in the pool's working hours (paused while the pool is
-closed). A parallel group runs its members at once and continues when all are done.
+waits its extraneous delay, queues for a resource of its pool (first come, first served), then
+works its processing time. Delay and processing both count the pool's working hours only (the
+clock stops while the pool is closed, and no resource is held overnight). A parallel group runs its members at once and continues when all are done.
 """
 
 from __future__ import annotations
@@ -152,16 +152,22 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
 
     def step(case: int, a: str):
         act = acts[a]
-        d = delay[a]()
-        if d > 0:
-            yield env.timeout(d)
         pool = act.pool
+        clock = clocks[pool]
+        began = env.now
+        d = delay[a]()  # working hours of the pool: waiting for someone to pick the case up
+        p = proc[a]()
+        ready = clock.advance(began, d) if d > 0 else began
+        if p > 0:  # people take work when their pool is open: do not hold a resource overnight
+            ready = clock.resume(ready)
+        if ready > began:
+            yield env.timeout(ready - began)
+        d = ready - began
         asked = env.now
         with resources[pool].request() as req:
             yield req
             got = env.now
-            p = proc[a]()
-            done = clocks[pool].advance(got, p)
+            done = clock.advance(got, p)
             if done > got:
                 yield env.timeout(done - got)
         busy[pool] += p

@@ -14,7 +14,7 @@ END = "__end__"  # routing target meaning "the case is finished"
 @dataclass
 class Activity:
     """One step: who does it, how long the work takes (working hours on the pool's schedule) and
-    how long it waits for reasons no resource explains (extraneous delay, clock hours)."""
+    how long it waits for reasons no resource explains (extraneous delay, also in working hours)."""
 
     name: str
     pool: str

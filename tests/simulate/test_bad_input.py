@@ -1,0 +1,80 @@
+"""Scenarios and logs that cannot be simulated: one clear UsageError/InputError, exit code 2."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bpr.cli import main
+from bpr.errors import InputError, UsageError
+from bpr.model.eventlog import EventLog
+from bpr.simulate import MIN_CASES, Scenario, apply_scenario, discover_model, load_scenarios
+
+from ._models import sequence
+
+
+def test_removing_every_step():
+    with pytest.raises(UsageError, match="removes every step"):
+        apply_scenario(sequence({"A": 1.0, "B": 2.0}), Scenario.from_dict({"remove": ["A", "B"]}))
+
+
+def test_zero_staff_in_a_pool_with_work():
+    with pytest.raises(UsageError, match="zero staff.*pool"):
+        apply_scenario(sequence({"A": 1.0}), Scenario.from_dict({"staffing": {"pool": 0}}))
+    with pytest.raises(UsageError, match="zero staff"):
+        apply_scenario(sequence({"A": 1.0}), Scenario.from_dict({"staffing": {"A": "-1000"}}))
+
+
+def test_unknown_step_lists_unknown_and_known():
+    with pytest.raises(UsageError) as info:
+        apply_scenario(sequence({"受理": 1.0, "审查": 2.0}), Scenario.from_dict({"remove": ["审核", "发证"]}))
+    text = str(info.value)
+    assert "审核" in text and "发证" in text and "known steps: 受理, 审查" in text
+
+
+def test_step_unreachable_after_change():
+    # 补正 is reached only by rework; removing all rework strands it
+    model = sequence({"受理": 1.0, "审查": 2.0, "补正": 1.0})
+    model.transitions = {"受理": {"审查": 1.0}, "审查": {"__end__": 0.7, "补正": 0.3}, "补正": {"受理": 1.0}}
+    model.rework_edges = [("补正", "受理")]
+    with pytest.raises(UsageError, match="can no longer be reached: 补正"):
+        apply_scenario(model, Scenario.from_dict({"rework": [{"to": "补正", "factor": 0}]}))
+    # saying so explicitly is fine
+    apply_scenario(model, Scenario.from_dict({"rework": [{"to": "补正", "factor": 0}], "remove": ["补正"]}))
+
+
+def _tiny_log(cases: int) -> EventLog:
+    rows = []
+    for c in range(cases):
+        t = pd.Timestamp("2024-03-04 09:00", tz="Asia/Shanghai") + pd.Timedelta(hours=c)
+        rows += [{"case": f"c{c}", "activity": "受理", "timestamp": t},
+                 {"case": f"c{c}", "activity": "审查", "timestamp": t + pd.Timedelta(hours=2)}]
+    return EventLog.from_frame(pd.DataFrame(rows))
+
+
+def test_log_too_small_names_the_minimum():
+    with pytest.raises(InputError, match=f"at least {MIN_CASES}"):
+        discover_model(_tiny_log(MIN_CASES - 1))
+    discover_model(_tiny_log(MIN_CASES))
+
+
+def test_bad_scenario_file(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nremvoe: [A]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown keys"):
+        load_scenarios(path)
+
+
+def test_cli_exit_code_2_one_line(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    frame = _tiny_log(40).to_pandas()[["case", "activity", "timestamp"]]
+    frame.to_csv(log, index=False)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: x\nremove: [受理, 审查]\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", str(log), "--scenario", str(scenario), "--cases", "20", "--replications", "1",
+              "-o", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "removes every step" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out" / "result.json").exists()
