@@ -221,3 +221,28 @@ def test_row_numbers_follow_file_order_on_a_larger_file(tmp_path: Path) -> None:
     assert table["row"].to_pylist() == list(range(n))
     assert table["activity"].to_pylist()[:3] == ["a0", "a1", "a2"]
     assert pa.compute.all(pa.compute.equal(table["activity"], pa.array(frame["activity"]))).as_py()
+
+
+SAMPLE_LOGS = sorted((Path(__file__).resolve().parents[2] / "samples" / "logs").glob("*.*"))
+
+
+@pytest.mark.parametrize("path", SAMPLE_LOGS or [None], ids=lambda p: p.name if p else "no-samples")
+def test_sample_logs_read_and_agree_with_pm4py(path: Path | None) -> None:
+    if path is None:
+        pytest.skip("no sample logs yet in samples/logs")
+    if path.suffix not in {".csv", ".xlsx", ".xes", ".gz", ".parquet", ".tsv"}:
+        pytest.skip(f"not a log: {path.name}")
+    log = bpr.read_log(path)
+    assert log.events > 1000 and {"case", "activity", "timestamp", "start"} <= set(log.columns)
+    if path.suffix == ".csv":
+        frame = pd.read_csv(path, dtype=str, encoding=detect_encoding(path.read_bytes()[:1 << 20]))
+    elif path.suffix == ".xlsx":
+        frame = pd.read_excel(path, dtype=str)
+    else:
+        return
+    ref = pm4py.format_dataframe(frame, case_id=log.columns["case"], activity_key=log.columns["activity"],
+                                 timestamp_key=log.columns["timestamp"])
+    assert log.events == len(ref)
+    assert log.cases == ref["case:concept:name"].nunique()
+    assert log.activities == ref["concept:name"].nunique()
+    assert log.to_pm4py()["concept:name"].tolist() == ref["concept:name"].tolist()
