@@ -283,8 +283,8 @@ def _mapped(table: str, spec: Spec) -> str:
 
 
 def _case_durations() -> str:
-    return ('ct AS (SELECT "case", date_diff(\'microsecond\', min(least(start, "timestamp")), max("timestamp")) '
-            '/ 1000000.0 AS duration_s FROM ev GROUP BY "case")')
+    return ('ct AS (SELECT "case", CAST(date_diff(\'microsecond\', min(least(start, "timestamp")), max("timestamp")) '
+            'AS DOUBLE) / CAST(1000000 AS DOUBLE) AS duration_s FROM ev GROUP BY "case")')
 
 
 def hidden_query(table: str, spec: Spec) -> str:
@@ -299,7 +299,8 @@ seq AS (
     FROM ev
 ),
 hidden AS (
-    SELECT "case", step, CASE WHEN prev_end IS NOT NULL THEN date_diff('microsecond', prev_end, "timestamp") / 1000000.0 END AS lead_s
+    SELECT "case", step, CASE WHEN prev_end IS NOT NULL THEN CAST(date_diff('microsecond', prev_end, "timestamp") AS DOUBLE) / CAST(1000000 AS DOUBLE)
+                END AS lead_s
     FROM seq WHERE step NOT IN (SELECT step FROM spec)
 ),
 per_case AS (SELECT step, "case", count(*) AS events, coalesce(sum(lead_s), 0.0) AS lead_s FROM hidden GROUP BY step, "case")

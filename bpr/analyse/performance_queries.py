@@ -41,7 +41,12 @@ def _valid(table: str) -> str:
 
 
 def _seconds(a: str, b: str) -> str:
-    return f"(date_diff('microsecond', {a}, {b}) / 1000000.0)"
+    return f"(CAST(date_diff('microsecond', {a}, {b}) AS DOUBLE) / CAST(1000000 AS DOUBLE))"
+
+
+def _double(value: float) -> str:
+    """A DOUBLE literal (Spark reads 3600.0 as DECIMAL, which loses digits in divisions)."""
+    return f"CAST({value!r} AS DOUBLE)"
 
 
 def literal(text: str) -> str:
@@ -128,12 +133,14 @@ class CalendarRows:
     def office_seconds(self, local: str) -> str:
         """Office seconds elapsed on `local`'s day up to its time of day (ignores whether it is a
         working day: multiply by `w`)."""
-        tod = _seconds(f"CAST(CAST({local} AS DATE) AS TIMESTAMP)", local)
-        return " + ".join(f"greatest(0.0, least({b - a}.0, {tod} - {a}.0))" for a, b in self.periods) or "0.0"
+        tod = f"CAST({_seconds(f'CAST(CAST({local} AS DATE) AS TIMESTAMP)', local)} AS DOUBLE)"
+        return " + ".join(f"greatest({_double(0)}, least({_double(b - a)}, {tod} - {_double(a)}))"
+                          for a, b in self.periods) or _double(0)
 
     def worked(self, local: str, cal: str) -> str:
         """Office seconds from the start of the calendar to `local` (`cal` = its calendar row)."""
-        return f"(({cal}.cum - {cal}.w) * {self.day_seconds} + {cal}.w * ({self.office_seconds(local)}))"
+        return (f"(CAST({cal}.cum - {cal}.w AS DOUBLE) * {_double(self.day_seconds)} "
+                f"+ CAST({cal}.w AS DOUBLE) * ({self.office_seconds(local)}))")
 
 
 def case_times(table: str, local: LocalTime, cal: CalendarRows, accept: str) -> str:
@@ -145,28 +152,28 @@ def case_times(table: str, local: LocalTime, cal: CalendarRows, accept: str) -> 
     """
     ls, le = local.sql("case_start"), local.sql("case_end")
     return f"""
-WITH ev AS ({_valid(table)}),
+WITH ct_ev AS ({_valid(table)}),
 {cal.cte()},
-cases AS (
+ct_cases AS (
     SELECT "case", min(matter) AS matter, count(*) AS events,
            min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
            min(CASE WHEN {accept} THEN "timestamp" END) AS accepted
-    FROM ev GROUP BY "case"
+    FROM ct_ev GROUP BY "case"
 ),
-loc AS (
+ct_loc AS (
     SELECT "case", matter, events, case_start, case_end, coalesce(accepted, case_start) AS clock_start,
            {ls} AS ls, {le} AS le, {local.sql('coalesce(accepted, case_start)')} AS lc
-    FROM cases
+    FROM ct_cases
 )
-SELECT loc."case" AS "case", matter, events, case_start, case_end, clock_start,
+SELECT ct_loc."case" AS "case", matter, events, case_start, case_end, clock_start,
        {_seconds('case_start', 'case_end')} AS duration_s,
-       ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / 3600.0 AS working_hours,
-       ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {cal.day_seconds} AS working_days,
+       ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {_double(3600)} AS working_hours,
+       ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {_double(cal.day_seconds)} AS working_days,
        c2.cum - c1.cum AS elapsed_working_days,
        CAST(ls AS DATE) AS start_date, CAST(le AS DATE) AS end_date, CAST(lc AS DATE) AS clock_date
-FROM loc
-JOIN cal AS c1 ON c1.d = CAST(loc.ls AS DATE)
-JOIN cal AS c2 ON c2.d = CAST(loc.le AS DATE)"""
+FROM ct_loc
+JOIN cal AS c1 ON c1.d = CAST(ct_loc.ls AS DATE)
+JOIN cal AS c2 ON c2.d = CAST(ct_loc.le AS DATE)"""
 
 
 def duration_stats(case_query: str, by_matter: bool = False) -> str:
@@ -175,7 +182,7 @@ def duration_stats(case_query: str, by_matter: bool = False) -> str:
     where = "WHERE matter IS NOT NULL " if by_matter else ""
     group = "GROUP BY matter ORDER BY cases DESC, matter" if by_matter else ""
     stats = []
-    for column, alias in (("duration_s / 3600.0", "hours"), ("working_days", "working_days"),
+    for column, alias in (("duration_s / CAST(3600 AS DOUBLE)", "hours"), ("working_days", "working_days"),
                           ("CAST(elapsed_working_days AS DOUBLE)", "elapsed_working_days")):
         stats.append(f"avg({column}) AS {alias}_mean, quantile_cont({column}, 0.5) AS {alias}_median, "
                      f"quantile_cont({column}, 0.9) AS {alias}_p90, max({column}) AS {alias}_max")
@@ -185,18 +192,18 @@ def duration_stats(case_query: str, by_matter: bool = False) -> str:
 def _steps(table: str) -> str:
     """Each event with its processing, waiting and lead times (seconds)."""
     return f"""
-WITH ev AS ({_valid(table)}),
-seq AS (
+WITH st_ev AS ({_valid(table)}),
+st_seq AS (
     SELECT "case", activity, matter, start, "timestamp",
            lag("timestamp") OVER ({_CASE_WINDOW}) AS prev_end
-    FROM ev
+    FROM st_ev
 )
 SELECT "case", activity, matter,
        CASE WHEN start IS NOT NULL AND start <= "timestamp" THEN {_seconds('start', '"timestamp"')} END AS processing_s,
        CASE WHEN start IS NOT NULL AND start <= "timestamp" AND prev_end IS NOT NULL
             THEN greatest(0.0, {_seconds('prev_end', 'start')}) END AS waiting_s,
        CASE WHEN prev_end IS NOT NULL THEN {_seconds('prev_end', '"timestamp"')} END AS lead_s
-FROM seq"""
+FROM st_seq"""
 
 
 def step_times(table: str = "events") -> str:
@@ -265,19 +272,19 @@ def _rework_events(table: str, sendback: str) -> str:
     """Events with `sb` (send-back class), and for the first of a run of send-back events the time
     at which work resumes: the start (else completion) of the next event that is not one."""
     return f"""
-WITH ev AS ({_valid(table)}),
-flagged AS (SELECT *, CASE WHEN {sendback} THEN 1 ELSE 0 END AS sb FROM ev),
-seq AS (
+WITH rw_ev AS ({_valid(table)}),
+rw_flagged AS (SELECT *, CASE WHEN {sendback} THEN 1 ELSE 0 END AS sb FROM rw_ev),
+rw_seq AS (
     SELECT "case", activity, matter, "timestamp", sb,
            lag(sb) OVER ({_CASE_WINDOW}) AS prev_sb,
            min(CASE WHEN sb = 0 THEN least(start, "timestamp") END)
                OVER ({_CASE_WINDOW} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed
-    FROM flagged
+    FROM rw_flagged
 )
 SELECT "case", activity, matter, sb,
        CASE WHEN sb = 1 AND coalesce(prev_sb, 0) = 0 AND resumed IS NOT NULL
             THEN greatest(0.0, {_seconds('"timestamp"', 'resumed')}) END AS loop_s
-FROM seq"""
+FROM rw_seq"""
 
 
 def rework_cases(table: str, sendback: str, case_query: str) -> str:
@@ -309,12 +316,12 @@ SELECT {key}count(*) AS cases,
        count(CASE WHEN repeats > 0 THEN 1 END) AS repeated_cases,
        count(CASE WHEN sendbacks > 0 THEN 1 END) AS sendback_cases,
        count(CASE WHEN {hit} THEN 1 END) AS affected_cases,
-       avg(CASE WHEN {hit} THEN duration_s END) / 3600.0 AS affected_hours,
-       avg(CASE WHEN NOT {hit} THEN duration_s END) / 3600.0 AS unaffected_hours,
+       avg(CASE WHEN {hit} THEN duration_s END) / CAST(3600 AS DOUBLE) AS affected_hours,
+       avg(CASE WHEN NOT {hit} THEN duration_s END) / CAST(3600 AS DOUBLE) AS unaffected_hours,
        avg(CASE WHEN {hit} THEN working_days END) AS affected_working_days,
        avg(CASE WHEN NOT {hit} THEN working_days END) AS unaffected_working_days,
-       avg(CASE WHEN sendbacks > 0 THEN loop_s END) / 3600.0 AS loop_hours_mean,
-       sum(loop_s) / 3600.0 AS loop_hours_total
+       avg(CASE WHEN sendbacks > 0 THEN loop_s END) / CAST(3600 AS DOUBLE) AS loop_hours_mean,
+       sum(loop_s) / CAST(3600 AS DOUBLE) AS loop_hours_total
 FROM rc {where}{group}"""
 
 
@@ -335,11 +342,11 @@ def visit_cases(table: str, local: LocalTime, onsite: str) -> str:
     onsite_events."""
     when = local.sql('least(start, "timestamp")')
     return f"""
-WITH ev AS ({_valid(table)})
+WITH vc_ev AS ({_valid(table)})
 SELECT "case", min(matter) AS matter,
        count(DISTINCT CASE WHEN {onsite} THEN CAST({when} AS DATE) END) AS visits,
        count(CASE WHEN {onsite} THEN 1 END) AS onsite_events
-FROM ev GROUP BY "case\""""
+FROM vc_ev GROUP BY "case\""""
 
 
 def visit_summary(case_rows: str, by_matter: bool = False) -> str:
@@ -373,7 +380,7 @@ def on_time_cases(case_query: str, cal: CalendarRows, limits: Sequence[tuple[str
     natural = "coalesce(lm.is_natural, ld.is_natural)" if has_default else "lm.is_natural"
     return f"""
 WITH ct AS ({case_query}),
-{cal.cte()},
+{cal.cte('ocal')},
 {limits_cte(limits)},
 limited AS (
     SELECT ct."case" AS "case", ct.matter AS matter, ct.clock_date AS clock_date, ct.end_date AS end_date,
@@ -383,8 +390,8 @@ limited AS (
 dated AS (
     SELECT limited.*, cs.cum AS clock_cum, ce.cum AS end_cum
     FROM limited
-    JOIN cal AS cs ON cs.d = limited.clock_date
-    JOIN cal AS ce ON ce.d = limited.end_date
+    JOIN ocal AS cs ON cs.d = limited.clock_date
+    JOIN ocal AS ce ON ce.d = limited.end_date
     WHERE days IS NOT NULL
 ),
 deadlines AS (
@@ -392,9 +399,9 @@ deadlines AS (
            CASE WHEN dated.is_natural THEN dated.clock_date + dated.days
                 WHEN dated.days = 0 THEN dated.clock_date
                 ELSE cw.d END AS deadline
-    FROM dated LEFT JOIN cal AS cw ON cw.w = 1 AND cw.cum = dated.clock_cum + dated.days
+    FROM dated LEFT JOIN ocal AS cw ON cw.w = 1 AND cw.cum = dated.clock_cum + dated.days
 )
 SELECT deadlines."case" AS "case", matter, clock_date, end_date, days, is_natural, deadline,
        CASE WHEN deadline IS NULL THEN NULL WHEN end_date <= deadline THEN TRUE ELSE FALSE END AS on_time,
        CASE WHEN deadline IS NOT NULL AND end_date > deadline THEN end_cum - cd.cum END AS overdue_working_days
-FROM deadlines LEFT JOIN cal AS cd ON cd.d = deadlines.deadline"""
+FROM deadlines LEFT JOIN ocal AS cd ON cd.d = deadlines.deadline"""

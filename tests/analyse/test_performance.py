@@ -1,0 +1,326 @@
+"""Performance analyses: hand-computed tiny logs (National Day 2024 with its make-up working days),
+the SQL working-time arithmetic against WorkCalendar, and pm4py on the real logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pm4py
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bpr.analyse import performance_queries as PQ
+from bpr.analyse.discover import discover
+from bpr.analyse.engine import DuckDBEngine
+from bpr.analyse.performance import (
+    PerformanceOptions,
+    analyse_performance,
+    limit_days,
+    performance_analyses,
+)
+from bpr.model import EventLog, TimeLimit, WorkCalendar
+from tests.analyse._discover_helpers import pm4py_frame
+
+TZ = "Asia/Shanghai"
+
+
+def T(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz=TZ)
+
+
+COLUMNS = ["case", "activity", "timestamp", "start", "resource", "department", "channel", "action", "matter"]
+# 2024 National Day: holidays 1-7 October; Sunday 29 September and Saturday 12 October are working days.
+ROWS = [
+    ("c1", "窗口受理", T("2024-09-27 10:00"), T("2024-09-27 09:30"), "张三", "政务服务中心", "窗口", "通过", "M1"),
+    ("c1", "审查", T("2024-09-29 11:00"), T("2024-09-29 10:00"), "李四", "市场监管局", None, "退回", "M1"),
+    ("c1", "补正材料", T("2024-10-08 10:00"), None, None, "政务服务中心", "网上", None, "M1"),
+    ("c1", "审查", T("2024-10-08 15:00"), T("2024-10-08 14:00"), "李四", "市场监管局", None, "通过", "M1"),
+    ("c1", "领证", T("2024-10-09 10:00"), T("2024-10-09 09:50"), "张三", "政务服务中心", "窗口", "通过", "M1"),
+    ("c2", "窗口受理", T("2024-09-30 09:00"), T("2024-09-30 09:00"), "张三", "政务服务中心", "窗口", "通过", "M1"),
+    ("c2", "审查", T("2024-09-30 16:00"), T("2024-09-30 15:00"), "王五", "市场监管局", None, "通过", "M1"),
+    ("c3", "网上申请", T("2024-10-11 15:00"), T("2024-10-11 14:00"), None, None, "网上", None, "M2"),
+    ("c3", "受理", T("2024-10-11 16:00"), T("2024-10-11 15:30"), "赵六", "政务服务中心", "网上", "通过", "M2"),
+    ("c3", "现场核查", T("2024-10-12 11:00"), T("2024-10-12 09:00"), "钱七", "市场监管局", None, "通过", "M2"),
+    ("c3", "决定", T("2024-10-14 10:00"), T("2024-10-14 09:30"), "钱七", "市场监管局", None, "通过", "M2"),
+]
+
+
+@pytest.fixture(scope="module")
+def report():
+    log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
+    options = PerformanceOptions(limits={"M1": TimeLimit.parse("3个工作日"), "M2": TimeLimit.parse("1个工作日")},
+                                 stated_visits={"M1": 1, "M2": 0})
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        return analyse_performance(engine, options=options)
+
+
+def test_durations_in_working_days_across_national_day(report):
+    # c1: Fri 27 Sep 09:30 -> Wed 9 Oct 10:00: 6.5 h (27th) + 7 (Sun 29th, make-up) + 7 (30th)
+    #     + 7 (8 Oct) + 1 (9 Oct) = 28.5 office hours = 4.0714 days; working days after the 27th: 29, 30, 8, 9 = 4
+    # c2: Mon 30 Sep 09:00 -> 16:00: 3 + 2.5 = 5.5 h; 0 elapsed working days
+    # c3: Fri 11 Oct 14:00 -> Mon 14 Oct 10:00: 3.5 h (11th) + 7 (Sat 12th, make-up) + 1 (14th) = 11.5 h;
+    #     working days after the 11th: 12th, 14th = 2
+    hours = {"c1": 28.5, "c2": 5.5, "c3": 11.5}
+    d = report.performance.durations
+    assert d.cases == 3
+    assert d.working_days.mean == pytest.approx(np.mean(list(hours.values())) / 7)
+    assert d.working_days.max == pytest.approx(28.5 / 7)
+    assert d.elapsed_working_days.mean == pytest.approx((4 + 0 + 2) / 3)
+    assert d.hours.max == pytest.approx((T("2024-10-09 10:00") - T("2024-09-27 09:30")).total_seconds() / 3600)
+    assert set(report.performance.by_matter) == {"M1", "M2"}
+    assert report.performance.by_matter["M2"].working_days.mean == pytest.approx(11.5 / 7)
+
+
+def test_processing_and_waiting_times(report):
+    steps = {s.activity: s for s in report.performance.steps}
+    review = steps["审查"]
+    assert review.processing_n == 3 and review.processing_mean_s == pytest.approx(3600)
+    # waiting before 审查: 48 h (c1, after 受理 on the 27th), 4 h (c1, after 补正), 6 h (c2)
+    assert review.waiting_n == 3
+    assert review.waiting_total_s == pytest.approx((48 + 4 + 6) * 3600)
+    assert review.waiting_median_s == pytest.approx(6 * 3600)
+    assert steps["补正材料"].processing_n == 0 and steps["补正材料"].lead_total_s == pytest.approx(215 * 3600)
+    assert steps["网上申请"].waiting_n == 0  # first event of its case
+    # 现场核查 starts at 09:00 on the 12th, 17 h after 受理 completed at 16:00 on the 11th
+    assert steps["现场核查"].waiting_total_s == pytest.approx(17 * 3600)
+
+
+def test_bottlenecks_ranked_by_total_waiting(report):
+    items = report.bottlenecks.items
+    assert report.bottlenecks.basis == "waiting"
+    # 审查 58 h; 决定 waits from 11:00 on 12 Oct to 09:30 on 14 Oct (46.5 h); 领证 18 h 50 min
+    assert [b.activity for b in items][:3] == ["审查", "决定", "领证"]
+    assert items[0].total_s == pytest.approx(58 * 3600)
+    assert sum(b.share for b in items) == pytest.approx(1.0)
+    assert items == sorted(items, key=lambda b: -b.total_s)
+
+
+def test_handoffs_between_departments_and_resources(report):
+    h = report.handoffs
+    deps = {(x.source, x.target): x for x in h.departments}
+    # c1: 中心->监管, 监管->中心, 中心->监管, 监管->中心; c2: 中心->监管; c3: (none)->中心, 中心->监管
+    assert deps[("政务服务中心", "市场监管局")].count == 4
+    assert deps[("市场监管局", "政务服务中心")].count == 2
+    assert h.department_totals.handoffs == 6
+    assert h.department_totals.cases_with_handoff == 3
+    # 中心 -> 监管 times, completion to the next completion:
+    times = [(T("2024-09-29 11:00") - T("2024-09-27 10:00")), (T("2024-10-08 15:00") - T("2024-10-08 10:00")),
+             (T("2024-09-30 16:00") - T("2024-09-30 09:00")), (T("2024-10-12 11:00") - T("2024-10-11 16:00"))]
+    assert deps[("政务服务中心", "市场监管局")].mean_s == pytest.approx(np.mean([t.total_seconds() for t in times]))
+    res = {(x.source, x.target): x.count for x in h.resources}
+    # null resources (补正材料, 网上申请) break no chain into a handoff; 钱七 -> 钱七 is no handoff
+    assert res == {("张三", "李四"): 1, ("李四", "张三"): 1, ("张三", "王五"): 1, ("赵六", "钱七"): 1}
+
+
+def test_rework_share_and_time_added(report):
+    r = report.rework.summary
+    assert (r.cases, r.repeated_cases, r.sendback_cases, r.affected_cases) == (3, 1, 1, 1)
+    assert r.affected_share == pytest.approx(1 / 3)
+    # send-back (审查 退回, 29 Sep 11:00) to resumption (审查 starts 8 Oct 14:00): 219 h
+    assert r.loop_hours_mean == pytest.approx(219)
+    c1 = (T("2024-10-09 10:00") - T("2024-09-27 09:30")).total_seconds() / 3600
+    others = [7.0, (T("2024-10-14 10:00") - T("2024-10-11 14:00")).total_seconds() / 3600]
+    assert r.added_hours == pytest.approx(c1 - np.mean(others))
+    assert r.added_working_days == pytest.approx(28.5 / 7 - np.mean([5.5, 11.5]) / 7)
+    steps = {s.activity: s for s in report.rework.steps}
+    assert steps["审查"].repeated_cases == 1 and steps["审查"].sendback_events == 1
+    assert steps["补正材料"].sendback_events == 1
+
+
+def test_visits_against_stated(report):
+    v = report.visits
+    # c1: 窗口受理 (27 Sep) and 领证 (9 Oct) = 2 visits; c2: 1; c3: 现场核查 = 1 (online otherwise)
+    assert v.summary.distribution == {"0": 0, "1": 2, "2": 1, "3+": 0}
+    assert v.summary.mean == pytest.approx(4 / 3)
+    assert v.by_matter["M1"].stated == 1 and v.by_matter["M1"].over_stated_cases == 1
+    assert v.by_matter["M2"].stated == 0 and v.by_matter["M2"].over_stated_cases == 1
+
+
+def test_on_time_rate_with_calendar(report):
+    o = report.on_time
+    # c1: accepted 27 Sep, 3 working days -> 29 Sep, 30 Sep, 8 Oct: deadline 8 Oct, done 9 Oct: overdue by 1
+    # c2: accepted and done 30 Sep: on time; c3 (M2, 1 day): accepted 11 Oct -> deadline Sat 12 Oct
+    #     (make-up day), done Mon 14 Oct: overdue by 1 working day
+    assert (o.summary.cases, o.summary.on_time, o.summary.overdue) == (3, 1, 2)
+    overdue = {c.case: c for c in o.overdue_cases}
+    assert overdue["c1"].deadline == "2024-10-08" and overdue["c1"].overdue_working_days == 1
+    assert overdue["c3"].deadline == "2024-10-12" and overdue["c3"].overdue_working_days == 1
+    cal = WorkCalendar()
+    assert cal.add_working_days(dt.date(2024, 9, 27), 3).isoformat() == overdue["c1"].deadline
+    assert cal.add_working_days(dt.date(2024, 10, 11), 1).isoformat() == overdue["c3"].deadline
+    assert o.by_matter["M1"].rate == pytest.approx(0.5)
+
+
+def test_natural_days_and_default_limit():
+    log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
+    options = PerformanceOptions(default_limit=TimeLimit.parse("10天"))
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        o = analyse_performance(engine, options=options).on_time
+    # c1: 27 Sep + 10 days = 7 Oct, done 9 Oct: overdue; c2, c3 on time
+    assert (o.summary.on_time, o.summary.overdue) == (2, 1)
+    assert o.overdue_cases[0].deadline == "2024-10-07"
+    assert limit_days(TimeLimit.parse("1个月")) == (22, False)
+    assert limit_days(TimeLimit.parse("无")) is None
+
+
+def test_no_resource_no_department_no_limits():
+    frame = pd.DataFrame(ROWS, columns=COLUMNS)[["case", "activity", "timestamp"]]
+    with DuckDBEngine() as engine:
+        engine.register(EventLog.from_frame(frame))
+        r = analyse_performance(engine)
+    assert r.handoffs.resources is None and r.handoffs.departments is None
+    assert any("resource" in n for n in r.handoffs.notes)
+    assert r.on_time.summary is None and r.on_time.notes
+    assert r.bottlenecks.basis == "lead"
+    assert not r.performance.has_start
+    assert r.to_dict()["handoffs"]["resources"] is None
+
+
+def test_discover_hook_puts_results_under_their_keys():
+    log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
+    options = PerformanceOptions(limits={"M1": TimeLimit.parse("3个工作日")})
+    result = discover(log, analyses=performance_analyses(options), per_matter=False)
+    data = result.to_dict()
+    for key in ("performance", "handoffs", "rework", "visits", "on_time", "bottlenecks"):
+        assert key in data
+    assert data["on_time"]["summary"]["cases"] == 2  # only M1 has a limit
+    assert data["rework"]["summary"]["affected_cases"] == 1
+
+
+# --- the SQL working-time arithmetic equals WorkCalendar's Python, holidays included -------------
+
+_DAY0 = dt.datetime(2024, 9, 20, tzinfo=dt.UTC)
+_instants = st.integers(min_value=0, max_value=40 * 24 * 60).map(lambda m: _DAY0 + dt.timedelta(minutes=m))
+
+
+@pytest.fixture(scope="module")
+def calendar_engine():
+    engine = DuckDBEngine()
+    yield engine
+    engine.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=_instants, b=_instants)
+def test_sql_working_hours_equal_workcalendar(calendar_engine, a, b):
+    a, b = min(a, b), max(a, b)
+    cal = WorkCalendar()
+    local = PQ.LocalTime.for_zone(TZ, a, b)
+    rows = PQ.CalendarRows.build(cal, dt.date(2024, 9, 1), dt.date(2024, 11, 30))
+    la, lb = (local.sql(f"TIMESTAMPTZ '{x.isoformat()}'") for x in (a, b))
+    query = (f"WITH {rows.cte()} SELECT ({rows.worked(lb, 'c2')} - {rows.worked(la, 'c1')}) / 3600.0 AS h, "
+             "c2.cum - c1.cum AS days FROM cal AS c1, cal AS c2 "
+             f"WHERE c1.d = CAST({la} AS DATE) AND c2.d = CAST({lb} AS DATE)")
+    row = calendar_engine.sql(query).to_pylist()[0]
+    zone = pd.Timestamp(a).tz_convert(TZ).tzinfo
+    la_py, lb_py = a.astimezone(zone), b.astimezone(zone)
+    assert row["h"] == pytest.approx(cal.working_hours_between(la_py, lb_py), abs=1e-6)
+    assert row["days"] == cal.working_days_in(la_py.date(), lb_py.date())
+
+
+# --- pm4py on the real logs ----------------------------------------------------------------------
+
+PM4PY_ROLES = {"case:concept:name": "case", "concept:name": "activity", "time:timestamp": "timestamp",
+               "org:resource": "resource", "org:group": "department"}
+
+
+class WeekdayCalendar(WorkCalendar):
+    """Monday to Friday, no holidays: what pm4py's business hours assume."""
+
+    def is_workday(self, day: dt.date) -> bool:
+        return day.weekday() < 5
+
+
+def _real(real_log, with_start: bool = False) -> tuple[pd.DataFrame, EventLog]:
+    frame = pm4py_frame(real_log).copy()
+    if with_start:
+        # a deterministic start: between 0 and 90 % of the time since the previous completion
+        prev = frame.groupby("case:concept:name")["time:timestamp"].shift(1)
+        gap = (frame["time:timestamp"] - prev).fillna(pd.Timedelta(minutes=30))
+        frame["start_timestamp"] = frame["time:timestamp"] - gap * ((np.arange(len(frame)) % 10) / 10 * 0.9)
+    keep = [c for c in PM4PY_ROLES if c in frame.columns]
+    roles = frame[keep].rename(columns=PM4PY_ROLES)
+    if with_start:
+        roles["start"] = frame["start_timestamp"]
+    return frame, EventLog.from_frame(roles, source=str(real_log))
+
+
+def test_working_hours_equal_pm4py_business_hours(real_log):
+    frame, log = _real(real_log)
+    slots = []  # 09:00-12:00 and 13:30-17:30, Monday to Friday, seconds from Monday 00:00
+    for day in range(5):
+        slots += [(day * 86400 + 9 * 3600, day * 86400 + 12 * 3600), (day * 86400 + 48600, day * 86400 + 63000)]
+    local = frame.copy()
+    local["time:timestamp"] = local["time:timestamp"].dt.tz_convert(TZ)
+    expected = np.sort(np.array(pm4py.get_all_case_durations(local, business_hours=True,
+                                                             business_hour_slots=slots)))
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        options = PerformanceOptions(calendar=WeekdayCalendar())
+        setup_query = _case_query(engine, options)
+        got = np.sort(np.array([r["working_hours"] * 3600 for r in engine.sql(setup_query).to_pylist()]))
+    assert len(got) == len(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-3)
+
+
+def _case_query(engine, options) -> str:
+    from bpr.analyse.performance import _setup
+
+    return _setup(engine, "events", options, TZ).case_query
+
+
+def test_processing_time_equals_pm4py_service_time(real_log):
+    frame, log = _real(real_log, with_start=True)
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        steps = {s.activity: s for s in analyse_performance(engine).performance.steps}
+    for measure, attribute in (("mean", "processing_mean_s"), ("median", "processing_median_s")):
+        expected = pm4py.get_service_time(frame, aggregation_measure=measure, start_timestamp_key="start_timestamp")
+        assert set(expected) == set(steps)
+        for activity, seconds in expected.items():
+            assert getattr(steps[activity], attribute) == pytest.approx(seconds, rel=1e-9, abs=1e-6), activity
+
+
+def test_waiting_time_equals_pandas(real_log):
+    frame, log = _real(real_log, with_start=True)
+    prev = frame.groupby("case:concept:name")["time:timestamp"].shift(1)
+    wait = (frame["start_timestamp"] - prev).dt.total_seconds().clip(lower=0)
+    expected = wait.groupby(frame["concept:name"]).sum()
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        steps = {s.activity: s for s in analyse_performance(engine).performance.steps}
+    for activity, seconds in expected.items():
+        assert steps[activity].waiting_total_s == pytest.approx(seconds, rel=1e-9, abs=1e-3)
+
+
+def test_resource_handoffs_equal_pm4py_dfg_on_resources(real_log):
+    frame, log = _real(real_log)
+    if "org:resource" not in frame.columns or frame["org:resource"].isna().any():
+        pytest.skip("log without a complete resource column")
+    counts, _, _ = pm4py.discover_dfg(frame, activity_key="org:resource")
+    perf, _, _ = pm4py.discover_performance_dfg(frame, activity_key="org:resource")
+    expected = {k: v for k, v in counts.items() if k[0] != k[1]}
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        h = analyse_performance(engine).handoffs
+    assert {(x.source, x.target): x.count for x in h.resources} == expected
+    for x in h.resources:
+        assert x.mean_s == pytest.approx(perf[(x.source, x.target)]["mean"], rel=1e-9, abs=1e-6)
+
+
+def test_repeated_steps_equal_pm4py_rework(real_log):
+    frame, log = _real(real_log)
+    expected = {k: v for k, v in pm4py.get_rework_cases_per_activity(frame).items() if v}
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        r = analyse_performance(engine).rework
+    got = {s.activity: s.repeated_cases for s in r.steps if s.repeated_cases}
+    assert got == expected
+    repeated = frame.groupby(["case:concept:name", "concept:name"]).size()
+    assert r.summary.repeated_cases == repeated[repeated > 1].reset_index()["case:concept:name"].nunique()
+
