@@ -57,22 +57,45 @@ class AuditResult:
     def finding_counts(self) -> dict[str, int]:
         return dict(Counter(f.rule for f in self.findings))
 
+    def _parts(self) -> list[tuple[str, object]]:
+        """(key, value) in result.json order; the long lists stay lists of objects until written."""
+        return [
+            ("kind", "audit"),
+            ("source", self.source),
+            ("indicators", self.indicators.to_dict()),
+            ("by_department", [{"department": k, **v.to_dict()} for k, v in self.by_department.items()]),
+            ("by_type", [{"matter_type": k, **v.to_dict()} for k, v in self.by_type.items()]),
+            ("finding_counts", self.finding_counts),
+            ("rules", self.rules),
+            ("whitelist", self.whitelist),
+            ("method", self.method),
+            ("warnings", [w.to_dict() for w in self.warnings]),
+            ("matters", self.matters),
+            ("findings", self.findings),
+            ("proposals", self.proposals),
+        ]
+
     def to_dict(self) -> dict:
-        return {
-            "kind": "audit",
-            "source": self.source,
-            "indicators": self.indicators.to_dict(),
-            "by_department": [{"department": k, **v.to_dict()} for k, v in self.by_department.items()],
-            "by_type": [{"matter_type": k, **v.to_dict()} for k, v in self.by_type.items()],
-            "matters": [m.to_dict() for m in self.matters],
-            "findings": [f.to_dict() for f in self.findings],
-            "finding_counts": self.finding_counts,
-            "proposals": [p.to_dict() for p in self.proposals],
-            "warnings": [w.to_dict() for w in self.warnings],
-            "rules": self.rules,
-            "whitelist": self.whitelist,
-            "method": self.method,
-        }
+        return {key: [x.to_dict() for x in value] if key in _OBJECT_LISTS else value for key, value in self._parts()}
+
+    def write_json(self, fh, batch: int = 5000) -> None:
+        """result.json without holding it whole: long lists go out in batches (json's C encoder)."""
+        fh.write("{")
+        for i, (key, value) in enumerate(self._parts()):
+            fh.write(("," if i else "") + json.dumps(key) + ":")
+            if key not in _OBJECT_LISTS:
+                fh.write(json.dumps(value, ensure_ascii=False, default=str))
+                continue
+            fh.write("[")
+            for start in range(0, len(value), batch):
+                chunk = json.dumps([x.to_dict() for x in value[start:start + batch]], ensure_ascii=False,
+                                   default=str, separators=(",", ":"))
+                fh.write(("," if start else "") + chunk[1:-1])
+            fh.write("]")
+        fh.write("}\n")
+
+
+_OBJECT_LISTS = {"matters", "findings", "proposals"}
 
 
 def read_whitelist(path: str | Path) -> list[str]:
@@ -146,8 +169,10 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[Iterable]) -> None:
 def _cell(value):
     if isinstance(value, float):
         return round(value, 6)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):  # e.g. saving {"materials": -1, "visits": 0} -> "materials=-1; visits=0"
+        return "; ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(str(_cell(v)) for v in value)
     return value
 
 
@@ -158,7 +183,6 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
     """DIR/result.json and the CSV tables (UTF-8 with BOM for Excel, cells escaped, atomic)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    data = result.to_dict()
     written = []
 
     def table(name: str, keys: list[str], rows: Iterable[Iterable]) -> None:
@@ -166,24 +190,25 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
         _write_csv(path, [t(f"audit_{k}", lang) if f"audit_{k}" in _VOCAB_KEYS else k for k in keys], rows)
         written.append(path)
 
+    overall = result.indicators.to_dict()
     table("indicators.csv", ["indicator", "name", "value"],
-          ([k, t(f"audit_{k}", lang), _cell(data["indicators"][k])] for k in _GROUP_KEYS))
-    for name, key in (("by_department.csv", "department"), ("by_type.csv", "matter_type")):
-        rows = data["by_department" if key == "department" else "by_type"]
-        table(name, [key, *_GROUP_KEYS, "missing"], ([r[key], *(_cell(r[k]) for k in _GROUP_KEYS),
-                                                       _cell(r["missing"])] for r in rows))
+          ([k, t(f"audit_{k}", lang), _cell(overall[k])] for k in _GROUP_KEYS))
+    for name, key, groups in (("by_department.csv", "department", result.by_department),
+                              ("by_type.csv", "matter_type", result.by_type)):
+        table(name, [key, *_GROUP_KEYS, "missing"],
+              ([group, *(_cell(getattr(ind, k)) for k in _GROUP_KEYS), _cell(ind.missing)]
+               for group, ind in groups.items()))
     matter_keys = list(MatterIndicators.__dataclass_fields__)
-    table("matters.csv", matter_keys, ([_cell(m[k]) for k in matter_keys] for m in data["matters"]))
+    table("matters.csv", matter_keys, ([_cell(getattr(m, k)) for k in matter_keys] for m in result.matters))
     finding_keys = ["rule", "severity", "matter", "code", "row", "field", "value", "message", "message_en"]
-    table("findings.csv", finding_keys, ([f[k] for k in finding_keys] for f in data["findings"]))
+    table("findings.csv", finding_keys, ([getattr(f, k) for k in finding_keys] for f in result.findings))
     proposal_keys = ["id", "dimension", "matter", "target", "action", "evidence", "saving"]
     table("proposals.csv", proposal_keys,
-          ([_cell(p.get(k)) if not isinstance(p.get(k), (list, dict)) else json.dumps(p.get(k), ensure_ascii=False)
-            for k in proposal_keys] for p in data["proposals"]))
+          ([_cell(p.get(k)) for k in proposal_keys] for p in (x.to_dict() for x in result.proposals)))
     warning_keys = ["code", "message", "file", "sheet", "cell", "row", "column", "value", "expected", "count"]
-    table("warnings.csv", warning_keys, ([w.get(k) for k in warning_keys] for w in data["warnings"]))
+    table("warnings.csv", warning_keys, ([getattr(w, k) for k in warning_keys] for w in result.warnings))
     with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+        result.write_json(fh)
     written.append(out / "result.json")
     return written
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -85,7 +85,7 @@ class MatterIndicators:
     mail: bool | None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _MATTER_FIELDS}
 
 
 @dataclass
@@ -125,6 +125,9 @@ class Indicators:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+_MATTER_FIELDS = tuple(f.name for f in fields(MatterIndicators))
 
 
 def matter_indicators(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION,

@@ -52,6 +52,13 @@ def test_proposals_are_included():
     assert audit(hand_catalogue(), proposals=False).to_dict()["proposals"] == []
 
 
+def test_streamed_json_equals_to_dict(tmp_path):
+    result = audit(hand_catalogue(), whitelist=["C6"])
+    write_audit(result, tmp_path)
+    streamed = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert streamed == json.loads(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+
+
 def test_whitelist_file_and_unknown_entries(tmp_path):
     path = tmp_path / "w.txt"
     path.write_text("# 不宜跑零次\nC6\nC9  # not in the catalogue\n\n", encoding="utf-8")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -41,7 +41,9 @@ class Finding:
     row: int | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"rule": self.rule, "severity": self.severity, "matter": self.matter, "code": self.code,
+                "field": self.field, "value": self.value, "message": self.message, "message_en": self.message_en,
+                "row": self.row}
 
 
 MatterCheck = Callable[[Matter, Mapping[str, float], Conversion], Iterable[Hit]]
