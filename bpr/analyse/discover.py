@@ -23,11 +23,13 @@ An analysis that cannot run (e.g. no resource column) should return a result say
 from __future__ import annotations
 
 import importlib
+import math
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +203,34 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def interpolate(values: dict[int, float], n: int, q: float) -> float:
+    """numpy.percentile(x, 100*q) (method "linear") from the order statistics `values` (1-based
+    rank -> value) of a sample of size n, with numpy's own lerp so the doubles are the same."""
+    virtual = (n - 1) * q
+    below = math.floor(virtual)
+    a, b = values[below + 1], values[math.ceil(virtual) + 1]
+    t = virtual - below
+    diff = b - a
+    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
+
+
+def _quantiles(engine: Engine, query: str, groups: int) -> dict[tuple, tuple[float, ...]]:
+    """group key -> (q for q in QUANTILES) from a `quantile_points` query with `groups` keys."""
+    points: dict[tuple, dict[int, float]] = {}
+    sizes: dict[tuple, int] = {}
+    for r in engine.sql(query).to_pylist():
+        values = list(r.values())
+        key = tuple(values[:groups])
+        sizes[key] = int(r["n"])
+        points.setdefault(key, {})[int(r["k"])] = float(r["value"])
+    return {key: tuple(interpolate(points[key], sizes[key], q) for q in Q.QUANTILES) for key in points}
+
+
+def _mean_s(sum_us: Any, n: int) -> float | None:
+    """Mean seconds from an exact microsecond total: the same double whatever the engine."""
+    return None if not n or sum_us is None else float(Decimal(sum_us) / Decimal(n) / Decimal(1_000_000))
+
+
 def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -260,9 +290,12 @@ def _core(engine: Engine, table: str, steps: str, variants_table: str, top_k: in
         variants.append(Variant((), rest_cases, rest_cases / cases if cases else 0.0, other=True,
                                 variants=variant_count - len(variants)))
     note(f"{engine.name}: directly-follows graph")
-    dfg = [Edge(r["source"], r["target"], int(r["count"]), float(r["mean_s"]), float(r["median_s"]),
-                float(r["p90_s"]), float(r["min_s"]), float(r["max_s"]), float(r["sum_s"]))
-           for r in engine.sql(Q.dfg(steps)).to_pylist()]
+    edge_q = _quantiles(engine, Q.quantile_points(Q.edge_times(steps), ["source", "target"], "seconds"), 2)
+    dfg = []
+    for r in engine.sql(Q.dfg(steps)).to_pylist():
+        median, p90 = edge_q[(r["source"], r["target"])]
+        dfg.append(Edge(r["source"], r["target"], int(r["count"]), _mean_s(r["sum_us"], r["count"]),
+                        median, p90, float(r["min_s"]), float(r["max_s"]), float(r["sum_us"]) / 1e6))
     starts = {r["activity"]: int(r["count"]) for r in engine.sql(Q.start_activities(steps)).to_pylist()}
     ends = {r["activity"]: int(r["count"]) for r in engine.sql(Q.end_activities(steps)).to_pylist()}
     note(f"{engine.name}: activities and rework")
@@ -270,8 +303,9 @@ def _core(engine: Engine, table: str, steps: str, variants_table: str, top_k: in
     acts = [ActivityStats(r["activity"], int(r["events"]), int(r["cases"])) for r in activity_rows]
     rework = {r["activity"]: int(r["rework_cases"]) for r in sorted(
         (r for r in activity_rows if r["rework_cases"]), key=lambda r: (-r["rework_cases"], r["activity"]))}
-    durations = DurationStats(int(d["cases"]), _float(d["mean"]), _float(d["median"]), _float(d["p90"]),
-                              _float(d["min"]), _float(d["max"]))
+    median, p90 = _quantiles(engine, Q.quantile_points(Q.case_durations(steps), [], "duration_s"), 0).get(
+        (), (None, None))
+    durations = DurationStats(cases, _mean_s(d["sum_us"], cases), median, p90, _float(d["min"]), _float(d["max"]))
     now = now or datetime.now(UTC)
     q = engine.sql(Q.data_quality(table, now.strftime("%Y-%m-%d %H:%M:%S+00"), duplicates, steps)).to_pylist()[0]
     quality = DataQuality(int(q["missing_required"]), int(q["end_before_start"]), int(q["duplicate_events"]),

@@ -8,8 +8,9 @@ Conventions, so that results agree with pm4py:
 - events without case, activity or timestamp are ignored (pm4py's `format_dataframe` drops them);
 - the order inside a case is ("timestamp", "row"): pm4py sorts by case, timestamp, original index;
 - durations are seconds as DOUBLE from microsecond differences of completion timestamps;
-- median and p90 are `quantile_cont` (linear interpolation, = numpy.percentile; Spark: exact
-  `percentile`), never an approximation.
+- median and p90 are exact linear-interpolation quantiles (= numpy.percentile): SQL fetches the
+  two order statistics around each quantile, Python interpolates (no engine's own rounding, no
+  approximation); means come from exact DECIMAL microsecond sums.
 Add a query by adding a function here; keep to SQL both DuckDB and Spark understand after
 translation (tests/analyse/test_engines.py runs them on both).
 """
@@ -21,6 +22,8 @@ from bpr.analyse.engine import quote
 #: separator of activities inside a variant key (ASCII unit separator; not found in names)
 VARIANT_SEP = "\x1f"
 _ORDER = '"timestamp", "row"'
+#: the quantiles reported besides the mean: median and p90
+QUANTILES = (0.5, 0.9)
 
 
 def _valid(table: str) -> str:
@@ -32,6 +35,12 @@ def _valid(table: str) -> str:
 def _seconds(a: str, b: str) -> str:
     """Seconds from a to b (double, microsecond precision)."""
     return f"(date_diff('microsecond', {a}, {b}) / 1000000.0)"
+
+
+def _exact_sum(expression: str) -> str:
+    """An exact integer sum (DECIMAL(38,0)): no float rounding that differs between engines, no
+    BIGINT overflow on Spark."""
+    return f"sum(CAST({expression} AS DECIMAL(38,0)))"
 
 
 def _count_if(condition: str) -> str:
@@ -59,7 +68,9 @@ FROM ev"""
 
 
 def dfg(steps: str = "steps") -> str:
-    """Directly-follows edges: source, target, count, mean_s, median_s, p90_s, min_s, max_s, sum_s.
+    """Directly-follows edges: source, target, count, sum_us (exact total microseconds), min_s,
+    max_s. The mean is sum_us / count and median/p90 come from `quantile_points(edge_times(...))`,
+    both finished by the caller, so that every engine gives the same doubles.
 
     The time of an edge is target completion minus source completion, as pm4py's
     `discover_performance_dfg` on a log without start times.
@@ -67,17 +78,45 @@ def dfg(steps: str = "steps") -> str:
     return f"""
 WITH timed AS (
     SELECT activity AS source, next_activity AS target,
-           {_seconds('"timestamp"', "next_timestamp")} AS seconds
+           date_diff('microsecond', "timestamp", next_timestamp) AS micros
     FROM {quote(steps)} WHERE position < case_events
 )
 SELECT source, target, count(*) AS count,
-       avg(seconds) AS mean_s,
-       quantile_cont(seconds, 0.5) AS median_s,
-       quantile_cont(seconds, 0.9) AS p90_s,
-       min(seconds) AS min_s, max(seconds) AS max_s, sum(seconds) AS sum_s
+       {_exact_sum("micros")} AS sum_us,
+       min(micros) / 1000000.0 AS min_s, max(micros) / 1000000.0 AS max_s
 FROM timed
 GROUP BY source, target
 ORDER BY count DESC, source, target"""
+
+
+def edge_times(steps: str = "steps") -> str:
+    """source, target, seconds: one row per directly-follows pair."""
+    return (f"SELECT activity AS source, next_activity AS target, "
+            f"{_seconds(chr(34) + 'timestamp' + chr(34), 'next_timestamp')} AS seconds "
+            f"FROM {quote(steps)} WHERE position < case_events")
+
+
+def quantile_points(relation: str, groups: list[str], value: str,
+                    quantiles: tuple[float, ...] = QUANTILES) -> str:
+    """The order statistics that linear-interpolated quantiles need, per group: groups..., n, k
+    (1-based rank of `value` in its group), value; only the ranks floor and ceil of (n-1)*q + 1.
+
+    The interpolation itself is `bpr.analyse.discover.interpolate` (numpy's formula) in Python, so
+    DuckDB, Spark and numpy/pm4py give identical doubles.
+    """
+    part = ", ".join(groups) if groups else "NULL"
+    keep = " OR ".join(
+        f"k = CAST(floor((n - 1) * CAST({q!r} AS DOUBLE)) AS BIGINT) + 1 OR "
+        f"k = CAST(ceil((n - 1) * CAST({q!r} AS DOUBLE)) AS BIGINT) + 1" for q in quantiles)
+    cols = "".join(f"{g}, " for g in groups)
+    return f"""
+WITH ranked AS (
+    SELECT {cols}{value} AS value,
+           row_number() OVER (PARTITION BY {part} ORDER BY {value}) AS k,
+           count(*) OVER (PARTITION BY {part}) AS n
+    FROM ({relation}) AS r
+)
+SELECT {cols}n, k, value FROM ranked WHERE {keep}"""
 
 
 def start_activities(steps: str = "steps") -> str:
@@ -96,19 +135,19 @@ def case_durations(steps: str = "steps") -> str:
     """One row per case: case, events, first, last, duration_s (last minus first completion)."""
     return f"""
 SELECT "case", case_events AS events, case_start AS first_timestamp, "timestamp" AS last_timestamp,
+       date_diff('microsecond', case_start, "timestamp") AS duration_us,
        {_seconds("case_start", '"timestamp"')} AS duration_s
 FROM {quote(steps)} WHERE position = case_events"""
 
 
 def case_duration_stats(steps: str = "steps") -> str:
-    """cases, events, first/last timestamp, and mean, median, p90, min, max of case durations in
-    seconds (pm4py `get_all_case_durations`), plus how many cases have a single event."""
+    """cases, events, first/last timestamp, and sum_us (exact), min, max of case durations in
+    seconds (median and p90: `quantile_points(case_durations(...), [], "duration_s")`) (pm4py `get_all_case_durations`), plus how many cases have a single event."""
     return f"""
 WITH durations AS ({case_durations(steps)})
 SELECT count(*) AS cases, sum(events) AS events, min(first_timestamp) AS first_timestamp,
        max(last_timestamp) AS last_timestamp,
-       avg(duration_s) AS mean, quantile_cont(duration_s, 0.5) AS median,
-       quantile_cont(duration_s, 0.9) AS p90, min(duration_s) AS min, max(duration_s) AS max,
+       {_exact_sum("duration_us")} AS sum_us, min(duration_s) AS min, max(duration_s) AS max,
        {_count_if("events = 1")} AS one_event_cases
 FROM durations"""
 
