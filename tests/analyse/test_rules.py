@@ -112,6 +112,21 @@ def test_specific_names_are_not_catch_all(name):
     assert not is_catch_all(name)
 
 
+def test_parallel_steps_count_along_the_longest_chain():
+    from bpr.model import Step, TimeLimit
+
+    def step(name, days, after):
+        return Step(name, limit=TimeLimit.parse(days), after=after)
+
+    # 受理 1 → (审查A 3 ∥ 审查B 2) → 决定 1: longest chain 1 + 3 + 1 = 5 (the plain sum would be 7)
+    parallel = [step("受理", "1个工作日", []), step("审查A", "3个工作日", ["受理"]), step("审查B", "2个工作日", ["受理"]),
+                step("决定", "1个工作日", ["审查A", "审查B"])]
+    rule = REGISTRY["steps_over_promised"]
+    assert rule.check(matter(promised_limit="5个工作日", steps=parallel)) == []
+    (f,) = rule.check(matter(promised_limit="4个工作日", steps=parallel))
+    assert f.value == "5 > 4"
+
+
 def test_run_orders_matter_rules_then_catalogue_rules():
     cat = Catalogue([matter("甲", code="X", visits=3, result_name="证"), matter("乙", code="X", result_name="证")])
     rules = RuleSet().configure({"unknown_promised_limit": False})

@@ -51,12 +51,35 @@ def promised_over_legal(m: Matter, p: _Params, c: Conversion) -> Iterator[Hit]:
         yield Hit("promised_limit", f"{m.promised_limit.raw} > {m.legal_limit.raw}")
 
 
+def _step_span(m: Matter, c: Conversion) -> float:
+    """Working days the steps take: their sum for a sequential process; the longest dependency
+    chain when steps name their predecessors (`after`), so parallel (并联) steps count once."""
+    days = {s.name: s.limit.to_working_days(c) or 0.0 for s in m.steps}
+    if all(s.after is None for s in m.steps) or len(days) != len(m.steps):
+        return sum(days.values())
+    ordered = sorted(m.steps, key=lambda s: s.order)
+    finish: dict[str, float] = {}
+    previous = None
+    for _ in range(len(ordered)):  # relax until stable: at most n rounds for a DAG
+        changed = False
+        previous = None
+        for s in ordered:
+            preds = ([previous] if previous else []) if s.after is None else s.after
+            start = max((finish.get(x, 0.0) for x in preds), default=0.0)
+            if finish.get(s.name) != start + days[s.name]:
+                finish[s.name], changed = start + days[s.name], True
+            previous = s.name
+        if not changed:
+            return max(finish.values(), default=0.0)
+    return sum(days.values())  # a cycle in `after`: fall back to the plain sum
+
+
 def steps_over_promised(m: Matter, p: _Params, c: Conversion) -> Iterator[Hit]:
-    """Σ step limits (those given) may not exceed the promised limit."""
+    """Σ step limits (those given; the longest chain for parallel steps) ≤ the promised limit."""
     promised = m.promised_limit.to_working_days(c)
     if promised is None or not m.steps:
         return
-    total = sum(d for s in m.steps if (d := s.limit.to_working_days(c)) is not None)
+    total = _step_span(m, c)
     if total > promised + _EPS:
         yield Hit("steps", f"{total:g} > {promised:g}")
 
