@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpr.io.yaml_doc import YamlDoc
+from bpr.io.yaml_doc import YamlDoc, show
 from bpr.model.bundle import Bundle
 
 _KEYS = {
@@ -37,7 +37,7 @@ def read_bundle(path: str | Path) -> Bundle:
     for key, value in doc.data.items():
         canonical = _KEYS.get(str(key).strip())
         if canonical is None:
-            doc.fail((str(key),), f"unknown key {key!r}", expected="name, description, lead_department, members")
+            doc.fail((str(key),), f"unknown key {show(key)}", expected="name, description, lead_department, members")
         fields[canonical] = value
     name = fields.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -55,10 +55,10 @@ def read_bundle(path: str | Path) -> Bundle:
         else:
             ref = item
         if isinstance(ref, bool) or not isinstance(ref, (str, int)) or not str(ref).strip():
-            doc.fail(("members", i), f"member {item!r} is not a code or name", expected="a matter code or name")
+            doc.fail(("members", i), f"member {show(item)} is not a code or name", expected="a matter code or name")
         ref = str(ref).strip()
         if ref in refs:
-            doc.fail(("members", i), f"member {ref!r} is listed twice")
+            doc.fail(("members", i), f"member {show(ref)} is listed twice")
         refs.append(ref)
     texts = {}
     for key in ("description", "lead_department"):

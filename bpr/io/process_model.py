@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpr.io.yaml_doc import KeyPath, YamlDoc
+from bpr.io.yaml_doc import KeyPath, YamlDoc, show
 from bpr.model.process_model import ProcessModel
 from bpr.model.step import Step
 from bpr.model.timelimit import TimeLimit
@@ -70,7 +70,7 @@ def read_process_model(path: str | Path) -> ProcessModel:
                        "after" in item, seen, step_name)
         on_site = item.get("on_site", False)
         if not isinstance(on_site, bool):
-            doc.fail((*where, "on_site"), f"on_site is {on_site!r}", expected="true or false")
+            doc.fail((*where, "on_site"), f"on_site is {show(on_site)}", expected="true or false")
         steps.append(Step(name=step_name, order=i + 1,
                           department=_text(doc, (*where, "department"), item.get("department")) or department,
                           role=_text(doc, (*where, "role"), item.get("role")),
@@ -92,7 +92,7 @@ def _mapping(doc: YamlDoc, where: KeyPath, value: object, keys: dict[str, str], 
         canonical = keys.get(str(key).strip())
         if canonical is None:
             known = sorted({k for k in keys if k.isascii()})
-            doc.fail((*where, str(key)), f"unknown key {key!r}", expected=", ".join(known))
+            doc.fail((*where, str(key)), f"unknown key {show(key)}", expected=", ".join(known))
         if canonical in result:
             doc.fail((*where, str(key)), f"{canonical} is given twice")
         result[canonical] = item
@@ -119,7 +119,7 @@ def _limit(doc: YamlDoc, where: KeyPath, value: object) -> TimeLimit:
         doc.fail(where, f"found {type(value).__name__}", expected=_LIMIT_EXAMPLES)
     limit = TimeLimit.parse(value)
     if not limit.is_known:
-        doc.fail(where, f"cannot read time limit {value!r}", expected=_LIMIT_EXAMPLES)
+        doc.fail(where, f"cannot read time limit {show(value)}", expected=_LIMIT_EXAMPLES)
     return limit
 
 
@@ -132,7 +132,7 @@ def _after(doc: YamlDoc, where: KeyPath, value: object, given: bool, earlier: se
         return []
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        doc.fail(where, f"found {value!r}", expected="a step name or a list of step names")
+        doc.fail(where, f"found {show(value)}", expected="a step name or a list of step names")
     for name in names:
         if name == step_name:
             doc.fail(where, f"step {step_name!r} cannot wait for itself")

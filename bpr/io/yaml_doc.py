@@ -57,14 +57,14 @@ class YamlDoc:
             data = yaml.safe_load(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            raise InputError(f"not valid YAML: {exc.problem or exc.context}", file=path,
-                             row=mark.line + 1 if mark else None,
-                             column=str(mark.column + 1) if mark else None) from None
+            at = f" at character {mark.column + 1}" if mark else ""
+            raise InputError(f"not valid YAML{at}: {exc.problem or exc.context}", file=path,
+                             row=mark.line + 1 if mark else None) from None
         except yaml.YAMLError as exc:
             raise InputError(f"not valid YAML: {exc}", file=path) from None
         lines: dict[KeyPath, int] = {}
         if node is not None:
-            _index(node, (), lines, depth=0)
+            _index(node, (), lines, set())
         return cls(path, data, lines)
 
     def line(self, path: KeyPath) -> int | None:
@@ -81,15 +81,26 @@ class YamlDoc:
                          expected=expected, hint=hint)
 
 
-def _index(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], depth: int) -> None:
+def show(value: object) -> str:
+    """A value for an error message: scalars as written, containers by type only (they may be
+    alias bombs whose repr would be enormous)."""
+    if isinstance(value, (dict, list, set, tuple)):
+        return f"a {type(value).__name__}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _index(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], seen: set[int]) -> None:
+    """Line of every key path; each node is visited once, so aliases (&a/*a bombs) stay linear."""
     lines.setdefault(path, node.start_mark.line + 1)
-    if depth > 8:  # the formats are shallow; do not walk alias-built structures
+    if id(node) in seen:
         return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 lines.setdefault((*path, key.value), key.start_mark.line + 1)
-                _index(value, (*path, key.value), lines, depth + 1)
+                _index(value, (*path, key.value), lines, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, depth + 1)
+            _index(item, (*path, i), lines, seen)
