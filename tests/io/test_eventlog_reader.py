@@ -201,10 +201,13 @@ def test_missing_and_truncated_files(tmp_path: Path) -> None:
 
 def test_convert_log_writes_canonical_parquet(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "log.csv", GBT_ROWS, GBT_HEADER, encoding="gbk")
-    info = convert_log(path, tmp_path / "out" / "log.parquet")
+    info = convert_log(path, tmp_path / "out" / "log.parquet", sort=True)
     table = pq.read_table(info.parquet)
     assert info.events == table.num_rows == 5
     assert table.cast(SCHEMA).equals(bpr.read_log(path).table)
+    unsorted = pq.read_table(convert_log(path, tmp_path / "u.parquet").parquet).cast(SCHEMA)
+    assert unsorted["row"].to_pylist() == [0, 1, 2, 3, 4]  # file order
+    assert unsorted.sort_by([("case", "ascending"), ("timestamp", "ascending"), ("row", "ascending")]).equals(table.cast(SCHEMA))
     assert info.columns["case"] == "办件编号" and info.to_dict()["events"] == 5
     log = bpr.read_log(path, to_parquet=tmp_path / "again.parquet")
     assert log.table.equals(bpr.read_log(path).table)
