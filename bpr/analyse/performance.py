@@ -27,9 +27,16 @@ Definitions (documented, because several are choices):
   named with one of `sendback_words`: 补正, 退回, 补齐, 补件). Time added is given two ways: mean
   duration of affected minus unaffected cases, and the send-back loop: from a send-back event to
   the start (else completion) of the next event that is not part of the send-back.
-- Visits: distinct local dates on which a case has an on-site event (channel in
-  `onsite_channels`, or an activity named with one of `onsite_words`): two on-site steps on the
-  same day are one trip.
+- Visits (到现场次数 in fact): distinct local dates on which a case has an on-site event; two
+  on-site steps on the same day are one trip. An event is on site when
+  1. its activity names a trip (`onsite_words`: 窗口受理, 窗口领取, 现场提交, 领证 ...), or
+  2. it is a step the applicant takes part in (`applicant_words`: 受理, 补正, 送达 ...) and a
+     counter handled it (resource or department named with `counter_words`: 窗口, 大厅), or
+  3. it is an intake step (`intake_words`: 受理, 收件, 补正, 补件 ...) of a case whose channel
+     (申报来源) is on site (`onsite_channels`: 窗口, 现场 ...). The channel says how the
+     application came in, so it decides intake only: a window applicant may get the licence by mail.
+  An inspection at the applicant's premises (现场核查/勘验) is no trip to the service hall and is
+  not counted; add it to `onsite_words` to count it.
 - On time (按时办结): the clock starts at acceptance (first event named with `accept_words`, else
   the case start); the case is on time when its last completion falls on or before
   `WorkCalendar.add_working_days(clock date, promised working days)` (natural days: plus days).
@@ -53,7 +60,12 @@ ACCEPT_WORDS = ("受理", "收件", "接件")
 SENDBACK_ACTIONS = ("退回", "回退", "退件", "补正", "sendback", "send back", "return")
 SENDBACK_WORDS = ("补正", "退回", "补齐", "补件", "补充材料", "回退")
 ONSITE_CHANNELS = ("窗口", "现场", "大厅", "线下", "窗口办理", "counter", "window", "on-site", "onsite")
-ONSITE_WORDS = ("窗口受理", "窗口", "现场核查", "现场勘验", "现场踏勘", "现场", "领证", "取证")
+ONSITE_WORDS = ("窗口受理", "窗口收件", "窗口领取", "窗口送达", "现场提交", "现场受理", "现场领取", "领证", "取证",
+                "现场签字", "面签", "窗口核验", "现场核验原件")
+APPLICANT_WORDS = ("受理", "收件", "接件", "补正", "补件", "补齐", "补充材料", "提交", "送达", "领取", "发证", "出证",
+                   "缴费", "签字")
+INTAKE_WORDS = ("受理", "收件", "接件", "补正", "补件", "补齐", "补充材料", "提交")
+COUNTER_WORDS = ("窗口", "大厅", "前台", "counter", "window")
 #: overdue cases listed by name (the count is always complete)
 MAX_LISTED = 200
 #: at most this many matters broken down
@@ -71,6 +83,9 @@ class PerformanceOptions:
     sendback_words: tuple[str, ...] = SENDBACK_WORDS
     onsite_channels: tuple[str, ...] = ONSITE_CHANNELS
     onsite_words: tuple[str, ...] = ONSITE_WORDS
+    applicant_words: tuple[str, ...] = APPLICANT_WORDS
+    intake_words: tuple[str, ...] = INTAKE_WORDS
+    counter_words: tuple[str, ...] = COUNTER_WORDS
     limits: dict[str, TimeLimit] = field(default_factory=dict)  # matter (code or name) -> promised limit
     default_limit: TimeLimit | None = None  # for cases whose matter has none
     stated_visits: dict[str, int] = field(default_factory=dict)  # matter -> 到办事现场次数
@@ -96,8 +111,12 @@ class PerformanceOptions:
                 + PQ.text_rule("activity", contains=self.sendback_words) + ")")
 
     def onsite_rule(self) -> str:
-        return ("(" + PQ.text_rule("channel", equals=self.onsite_channels) + " OR "
-                + PQ.text_rule("activity", contains=self.onsite_words) + ")")
+        counter = ("(" + PQ.text_rule("resource", contains=self.counter_words) + " OR "
+                   + PQ.text_rule("department", contains=self.counter_words) + ")")
+        return ("(" + PQ.text_rule("activity", contains=self.onsite_words)
+                + " OR (" + PQ.text_rule("activity", contains=self.applicant_words) + " AND " + counter + ")"
+                + " OR (" + PQ.text_rule("activity", contains=self.intake_words) + " AND "
+                + PQ.text_rule("channel", equals=self.onsite_channels) + "))")
 
 
 def limit_days(limit: TimeLimit) -> tuple[int, bool] | None:
@@ -559,10 +578,12 @@ def visits(engine: Engine, table: str, options: PerformanceOptions, setup: _Setu
         summary.over_stated_cases = by_matter[setup.matters[0]].over_stated_cases
     notes = []
     if "channel" not in setup.roles:
-        notes.append("no channel column: on-site events recognised by activity name only")
+        notes.append("no channel column: on-site intake recognised by activity, resource and department only")
     if not options.stated_visits:
         notes.append("no catalogue: visits are not compared with the stated 到办事现场次数")
-    rules = {"onsite_channels": list(options.onsite_channels), "onsite_words": list(options.onsite_words)}
+    rules = {"onsite_words": list(options.onsite_words), "applicant_words": list(options.applicant_words),
+             "counter_words": list(options.counter_words), "intake_words": list(options.intake_words),
+             "onsite_channels": list(options.onsite_channels)}
     return VisitResult(summary, by_matter, rules, notes)
 
 

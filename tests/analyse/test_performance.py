@@ -133,11 +133,36 @@ def test_rework_share_and_time_added(report):
 
 def test_visits_against_stated(report):
     v = report.visits
-    # c1: 窗口受理 (27 Sep) and 领证 (9 Oct) = 2 visits; c2: 1; c3: 现场核查 = 1 (online otherwise)
-    assert v.summary.distribution == {"0": 0, "1": 2, "2": 1, "3+": 0}
-    assert v.summary.mean == pytest.approx(4 / 3)
+    # c1: 窗口受理 (27 Sep) and 领证 (9 Oct) = 2 visits (补正材料 went online); c2: 窗口受理 = 1;
+    # c3: applied online, 现场核查 happens at the applicant's premises: 0
+    assert v.summary.distribution == {"0": 1, "1": 1, "2": 1, "3+": 0}
+    assert v.summary.mean == pytest.approx(1.0)
     assert v.by_matter["M1"].stated == 1 and v.by_matter["M1"].over_stated_cases == 1
-    assert v.by_matter["M2"].stated == 0 and v.by_matter["M2"].over_stated_cases == 1
+    assert v.by_matter["M2"].stated == 0 and v.by_matter["M2"].over_stated_cases == 0
+
+
+def test_visit_rules():
+    rows = [  # case, activity, hour, resource, department, channel
+        ("w1", "受理", 9, "窗口A01 张敏", "政务服务中心", "窗口"),  # counter intake: visit (day 1)
+        ("w1", "初审", 10, "黄丽", "市场监管局", "窗口"),  # back office: no visit whatever the channel
+        ("w1", "补正材料", 33, None, None, "窗口"),  # window applicant brings the correction: visit (day 2)
+        ("w1", "送达", 57, "寄递岗 何平", "政务服务中心", "窗口"),  # mailed: no visit
+        ("o1", "受理", 9, "网审岗 陈静", "政务服务中心", "网上"),  # online intake: no visit
+        ("o1", "送达", 34, "窗口A05 刘洋", "政务服务中心", "网上"),  # collected at the counter: visit
+        ("o2", "受理", 9, "网审岗 陈静", "政务服务中心", "网上"),
+        ("o2", "现场核查", 12, "孙浩", "监管所", "网上"),  # inspection at the premises: no visit by default
+    ]
+    frame = pd.DataFrame([(c, a, T("2024-03-04 00:00") + pd.Timedelta(hours=h), r, d, ch)
+                          for c, a, h, r, d, ch in rows],
+                         columns=["case", "activity", "timestamp", "resource", "department", "channel"])
+    with DuckDBEngine() as engine:
+        engine.register(EventLog.from_frame(frame))
+        default = analyse_performance(engine).visits.summary
+        with_inspection = analyse_performance(engine, options=PerformanceOptions(
+            onsite_words=("现场核查",))).visits.summary
+    assert default.distribution == {"0": 1, "1": 1, "2": 1, "3+": 0}  # o2, o1, w1
+    assert default.at_most_once_share == pytest.approx(2 / 3)
+    assert with_inspection.distribution == {"0": 0, "1": 2, "2": 1, "3+": 0}
 
 
 def test_on_time_rate_with_calendar(report):
