@@ -212,6 +212,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "",
         start_h = np.where(np.isnan(enable_h), end_h, enable_h)
     processing = np.zeros(len(frame))
     delay = np.full(len(frame), np.nan)
+    delay_clock = np.full(len(frame), np.nan)
     for p, clock in clocks.items():
         idx = np.flatnonzero(frame["pool"].to_numpy() == p)
         if not len(idx):
@@ -225,7 +226,8 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "",
         work_start = _rewind(clock, w_end - work)
         ok = ~np.isnan(enable_h[idx])
         delay[idx[ok]] = np.maximum(clock.worked_array(work_start[ok]) - clock.worked_array(enable_h[idx][ok]), 0.0)
-    frame["processing"], frame["delay"] = processing, delay
+        delay_clock[idx[ok]] = np.maximum(work_start[ok] - enable_h[idx][ok], 0.0)
+    frame["processing"], frame["delay"], frame["delay_clock"] = processing, delay, delay_clock
 
     first_step_instant = not has_start
     measured = frame[frame["pos"] > 0] if first_step_instant else frame
@@ -240,9 +242,11 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "",
             visit = float(on_site.mean()) if len(on_site) else 0.0
         else:
             visit = 1.0 if any(w in a for w in ON_SITE_WORDS) else 0.0
+        dly_clock = rows["delay_clock"].dropna().to_numpy()
         models[a] = Activity(a, pool_of[a], fit_distribution(proc, rng) if len(proc) else fit_distribution([0.0]),
                              fit_distribution(dly, rng) if len(dly) else fit_distribution([0.0]),
-                             round(visit, 6), int((frame["activity"] == a).sum()))
+                             round(visit, 6), int((frame["activity"] == a).sum()),
+                             delay_clock=fit_distribution(dly_clock, rng) if len(dly_clock) else None)
 
     # pool sizes
     pools: dict[str, Pool] = {}

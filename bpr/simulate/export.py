@@ -1,7 +1,7 @@
 """Export a discovered model as BPMN 2.0 plus Prosimos simulation parameters (JSON).
 
 The routing chain becomes exclusive gateways with branching probabilities; extraneous delays become
-timer events (a bypass branch carries the share of zero delays); pools become resource profiles
+timer events in clock hours (a bypass branch carries the share of zero delays); pools become resource profiles
 with weekly calendars (Prosimos has no holiday calendar: China's holidays are not exported);
 arrivals become exponential inter-arrival times within the hours that receive cases. Prosimos has
 no empirical duration family: such distributions are exported as a lognormal with the same mean
@@ -85,7 +85,8 @@ def build(model: SimulationModel) -> tuple[str, dict]:
         node_in = g.node("exclusiveGateway", f"join_{tid}", direction="Converging")
         entry[a] = node_in
         last = node_in
-        if act.delay.mean > 0:
+        delay = act.delay_clock or act.delay  # Prosimos timers run on the clock, not on a calendar
+        if delay.mean > 0:
             split = g.node("exclusiveGateway", f"dsplit_{tid}", direction="Diverging")
             g.flow(last, split)
             timer = g.node("intermediateCatchEvent", f"delay_{tid}", f"delay {a}", timer=True)
@@ -93,7 +94,7 @@ def build(model: SimulationModel) -> tuple[str, dict]:
             f_timer = g.flow(split, timer)
             f_skip = g.flow(split, joined)
             g.flow(timer, joined)
-            positive = _positive(act.delay)
+            positive = _positive(delay)
             gateways.append({"gateway_id": split, "probabilities": [
                 {"path_id": f_timer, "value": 1 - positive[1]}, {"path_id": f_skip, "value": positive[1]}]})
             events.append({"event_id": timer, **_prosimos_dist(positive[0], rng)})

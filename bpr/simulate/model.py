@@ -23,17 +23,20 @@ class Activity:
     visit_probability: float = 0.0  # chance the applicant must come on site for this step
     count: int = 0  # events in the log
     members: list[str] = field(default_factory=list)  # for a merged step: the steps it replaces
+    delay_clock: Distribution | None = None  # the same delay in clock hours (for tools without calendars)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
                 "delay": self.delay.to_dict(), "visit_probability": self.visit_probability,
-                "count": self.count, "members": self.members}
+                "count": self.count, "members": self.members,
+                "delay_clock": self.delay_clock.to_dict() if self.delay_clock else None}
 
     @classmethod
     def from_dict(cls, data: dict) -> Activity:
         return cls(data["name"], data["pool"], Distribution.from_dict(data["processing"]),
                    Distribution.from_dict(data["delay"]), data.get("visit_probability", 0.0),
-                   data.get("count", 0), list(data.get("members", [])))
+                   data.get("count", 0), list(data.get("members", [])),
+                   Distribution.from_dict(data["delay_clock"]) if data.get("delay_clock") else None)
 
 
 @dataclass

@@ -40,9 +40,11 @@ class ValidationResult:
     emd_hours: float
     goal_met: bool
     per_replication: list[dict] = field(default_factory=list)
+    real_hours: list[float] = field(default_factory=list, repr=False)  # not written to result.json
+    sim_hours: list[list[float]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k not in ("real_hours", "sim_hours")}
 
 
 def split_log(log: EventLog, train_share: float = TRAIN_SHARE) -> tuple[EventLog, EventLog, pd.Timestamp]:
@@ -66,9 +68,25 @@ def _case_times(log: EventLog) -> pd.DataFrame:
     return out
 
 
-def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_share: float = TRAIN_SHARE,
-                 warmup_days: float = 30.0, max_cases: int | None = None, source: str = "") -> ValidationResult:
-    """Split, discover on the train part, simulate the test window `replications` times, compare."""
+@dataclass
+class ValidationSetup:
+    """The split and the observation window, in hours since the model's origin."""
+
+    model: object
+    train: EventLog
+    test: EventLog
+    real_hours: np.ndarray
+    window_start: float
+    window_end: float
+    cutoff: float
+    policy: str
+    split_at: str
+    cutoff_text: str
+
+
+def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN_SHARE,
+                     source: str = "") -> ValidationSetup:
+    """Split the log, discover on the train part, and fix the test window and cut-off."""
     n_cases = log.cases
     if n_cases * train_share < MIN_CASES or n_cases * (1 - train_share) < 10:
         raise InputError(f"the log has {n_cases} cases; validation needs at least "
@@ -79,12 +97,20 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     real = _case_times(test)
     origin = pd.Timestamp(model.origin)
     to_h = lambda t: (t - origin).total_seconds() / 3600  # noqa: E731
-    window_start, window_end = to_h(real["min"].min()), to_h(real["min"].max())
-    cutoff = to_h(local_frame(log)["timestamp"].max())
+    last = local_frame(log)["timestamp"].max()
     real_hours = ((real["max"] - real["min"]).dt.total_seconds() / 3600).to_numpy()
     # Does the extract keep cases still running at the cut-off? If late cases end with the usual last
     # steps as often as early ones, incomplete cases were dropped: drop unfinished simulated ones too.
-    policy = _window_policy(train, test, model)
+    return ValidationSetup(model, train, test, real_hours, to_h(real["min"].min()), to_h(real["min"].max()),
+                           to_h(last), _window_policy(train, test, model), str(real["min"].min()), str(last))
+
+
+def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_share: float = TRAIN_SHARE,
+                 warmup_days: float = 30.0, max_cases: int | None = None, source: str = "") -> ValidationResult:
+    """Split, discover on the train part, simulate the test window `replications` times, compare."""
+    setup = validation_setup(log, seed=seed, train_share=train_share, source=source)
+    model, real_hours, policy = setup.model, setup.real_hours, setup.policy
+    window_start, window_end, cutoff = setup.window_start, setup.window_end, setup.cutoff
     sims, per_rep = [], []
     for r in range(replications):
         out = run_replication(model, seed * 1000 + r, start_h=max(window_start - warmup_days * 24, 0.0),
@@ -105,13 +131,14 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     p90_err = abs(sim_p90 - real_p90) / real_p90 if real_p90 > 0 else float(sim_p90 > 0)
     emd = float(np.mean([wasserstein_distance(real_hours, s) for s in sims if len(s)])) if len(sim) else float("nan")
     return ValidationResult(
-        train_cases=train.cases, test_cases=len(real), split_at=str(real["min"].min()),
-        cutoff=str(local_frame(log)["timestamp"].max()), replications=replications, window_policy=policy,
+        train_cases=setup.train.cases, test_cases=len(real_hours), split_at=setup.split_at,
+        cutoff=setup.cutoff_text, replications=replications, window_policy=policy,
         real_median_h=real_med, real_p90_h=real_p90, real_mean_h=float(real_hours.mean()),
         sim_median_h=sim_med, sim_p90_h=sim_p90, sim_mean_h=float(sim.mean()) if len(sim) else float("nan"),
         simulated_cases=float(np.mean([p["cases"] for p in per_rep])),
         median_rel_error=round(med_err, 4), p90_rel_error=round(p90_err, 4), emd_hours=round(emd, 3),
-        goal_met=bool(med_err <= 0.15 and p90_err <= 0.25), per_replication=per_rep)
+        goal_met=bool(med_err <= 0.15 and p90_err <= 0.25), per_replication=per_rep,
+        real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims])
 
 
 def _q(values: np.ndarray, q: float) -> float:

@@ -1,0 +1,210 @@
+"""Simulation accuracy and speed, bpr vs Prosimos, in the same run on the same data.
+
+    python benchmarks/simulation_benchmark.py [LOG ...] [--replications 3] [--speed-cases 3000]
+
+Accuracy: each log (default: ../shared/data/logs and samples/logs) is split by case start (70/30);
+the model discovered on the first part is simulated over the test window by bpr's engine and, after
+export (BPMN + JSON parameters), by Prosimos; both go through the same observation window (same
+start and cut-off) and are compared with the real test cases: median and p90 relative errors of
+cycle time and the cycle-time EMD in hours (log-distance-measures, 1-hour bins).
+
+Speed: a 10-step, 5-pool model (office hours, lognormal work, exponential delays) simulated for the
+same number of cases by both; cases per second (Prosimos timed around run_simulation only).
+
+Prosimos pins pandas < 3, so it lives in its own virtual environment, created on first use under
+benchmarks/out/prosimos-venv with `python -m venv` and `pip install prosimos log-distance-measures`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import bpr  # noqa: E402
+from bpr.errors import BprError  # noqa: E402
+from bpr.simulate.clock import Schedule  # noqa: E402
+from bpr.simulate.distributions import Distribution  # noqa: E402
+from bpr.simulate.engine import generate_arrivals, run_replication  # noqa: E402
+from bpr.simulate.export import ARRIVAL_TASK, write_bpmn, write_prosimos  # noqa: E402
+from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel  # noqa: E402
+from bpr.simulate.validate import validate_log, validation_setup  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+VENV = OUT / "prosimos-venv"
+RUNNER = ROOT / "benchmarks" / "prosimos_runner.py"
+WARMUP_DAYS = 30.0
+
+
+def venv_python() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "prosimos", "log-distance-measures"], check=True)
+    return python
+
+
+def run_prosimos(model: SimulationModel, folder: Path, cases: int, start: pd.Timestamp, seed: int) -> tuple[pd.DataFrame, float]:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_bpmn(model, folder / "model.bpmn")
+    write_prosimos(model, folder / "prosimos.json")
+    log_out = folder / f"prosimos_log_{seed}.csv"
+    proc = subprocess.run([str(venv_python()), str(RUNNER), "simulate", str(folder / "model.bpmn"),
+                           str(folder / "prosimos.json"), str(cases), start.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                           str(log_out), str(seed)], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"Prosimos failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
+    seconds = json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
+    return pd.read_csv(log_out), seconds
+
+
+def prosimos_cycle_hours(frame: pd.DataFrame, origin: pd.Timestamp, window_start: float, cutoff: float,
+                         policy: str) -> np.ndarray:
+    """Cycle times (hours) of Prosimos cases arriving in the window, cut off like the real log."""
+    frame = frame.copy()
+    for col in ("enable_time", "end_time"):
+        frame[col] = (pd.to_datetime(frame[col], utc=True, format="ISO8601").dt.tz_localize(None) - origin
+                      ).dt.total_seconds() / 3600
+    arrival_rows = frame[frame["activity"] == ARRIVAL_TASK]
+    arrival = (arrival_rows.groupby("case_id")["enable_time"].min() if len(arrival_rows)
+               else frame.groupby("case_id")["enable_time"].min())
+    last_all = frame.groupby("case_id")["end_time"].max()
+    kept = frame[frame["end_time"] <= cutoff].groupby("case_id")["end_time"].max()
+    cases = arrival[arrival >= window_start].index
+    if policy == "complete-only":
+        cases = [c for c in cases if last_all[c] <= cutoff]
+    return np.array([kept.get(c, arrival[c]) - arrival[c] for c in cases], dtype=float)
+
+
+def errors(real: np.ndarray, sims: list[np.ndarray]) -> dict:
+    from scipy.stats import wasserstein_distance
+
+    rm, rp = float(np.median(real)), float(np.percentile(real, 90))
+    sm = float(np.mean([np.median(s) for s in sims if len(s)]))
+    sp = float(np.mean([np.percentile(s, 90) for s in sims if len(s)]))
+    return {"median_rel_error": abs(sm - rm) / rm if rm else float("nan"),
+            "p90_rel_error": abs(sp - rp) / rp if rp else float("nan"),
+            "emd_hours_scipy": float(np.mean([wasserstein_distance(real, s) for s in sims if len(s)])),
+            "sim_median_h": sm, "sim_p90_h": sp}
+
+
+def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
+    """log-distance-measures' cycle-time distance for two sets of cycle times (hours)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for name, hours in (("real", real), ("sim", sim)):
+            t0 = pd.Timestamp("2020-01-01", tz="UTC")
+            f = pd.DataFrame({"case": range(len(hours)), "start": t0,
+                              "end": t0 + pd.to_timedelta(np.asarray(hours) * 3600, unit="s")})
+            path = Path(tmp) / f"{name}.csv"
+            f.to_csv(path, index=False)
+            paths.append(str(path))
+        proc = subprocess.run([str(venv_python()), str(RUNNER), "ldm", *paths], capture_output=True, text=True,
+                              check=True)
+        return json.loads(proc.stdout.strip().splitlines()[-1])["emd_hours"]
+
+
+def accuracy(path: Path, replications: int, seed: int) -> dict:
+    log = bpr.read_log(path)
+    ours = validate_log(log, replications=replications, seed=seed, warmup_days=WARMUP_DAYS, source=str(path))
+    setup = validation_setup(log, seed=seed, source=str(path))
+    model = setup.model
+    origin = pd.Timestamp(model.origin)
+    start_h = max(setup.window_start - WARMUP_DAYS * 24, 0.0)
+    expected = len(generate_arrivals(model, np.random.default_rng(seed), start_h, setup.window_end + 1e-6))
+    sims = []
+    seconds = 0.0
+    for r in range(replications):
+        frame, secs = run_prosimos(model, OUT / "simulation" / path.name.split(".")[0], max(expected, 1),
+                                   origin + pd.Timedelta(hours=start_h), seed * 1000 + r)
+        seconds += secs
+        sims.append(prosimos_cycle_hours(frame, origin, setup.window_start, setup.cutoff, setup.policy))
+    theirs = errors(setup.real_hours, sims)
+    real = np.asarray(ours.real_hours)
+    return {
+        "log": path.name, "test_cases": int(len(real)), "policy": setup.policy,
+        "real_median_h": float(np.median(real)), "real_p90_h": float(np.percentile(real, 90)),
+        "ours": {"median_rel_error": ours.median_rel_error, "p90_rel_error": ours.p90_rel_error,
+                 "emd_hours_scipy": ours.emd_hours, "sim_median_h": ours.sim_median_h, "sim_p90_h": ours.sim_p90_h,
+                 "emd_hours_ldm": float(np.mean([ldm_emd(real, np.asarray(s)) for s in ours.sim_hours if len(s)]))},
+        "prosimos": {**theirs, "emd_hours_ldm": float(np.mean([ldm_emd(real, s) for s in sims if len(s)])),
+                     "seconds": seconds},
+    }
+
+
+def speed_model() -> SimulationModel:
+    """10 steps in sequence with a rework edge, 5 pools of 2–4 people on office hours."""
+    office = Schedule.parse("09:00-12:00,13:30-17:30", "mon-fri", calendar="weekly")
+    pools = {f"pool{i}": Pool(f"pool{i}", 2 + i % 3, office) for i in range(5)}
+    steps = [f"step{i}" for i in range(10)]
+    acts = {s: Activity(s, f"pool{i % 5}", Distribution("lognorm", [0.6, 0.0, 0.5], mean=0.6),
+                        Distribution("expon", [0.0, 1.0], mean=1.0)) for i, s in enumerate(steps)}
+    transitions = {s: {(steps[i + 1] if i + 1 < 10 else END): 1.0} for i, s in enumerate(steps)}
+    transitions["step5"] = {"step6": 0.9, "step3": 0.1}
+    rates = [[1.0 if 9 <= h < 17 else 0.0 for h in range(24)] if d < 5 else [0.0] * 24 for d in range(7)]
+    return SimulationModel(acts, {"step0": 1.0}, transitions, pools, Arrivals([*rates, [0.0] * 24], "weekly"),
+                           first_step_instant=False, rework_edges=[("step5", "step3")], log_end="2024-01-01 00:00:00")
+
+
+def speed(cases: int, seed: int) -> dict:
+    model = speed_model()
+    t0 = time.perf_counter()
+    out = run_replication(model, seed, cases=cases)
+    ours_s = time.perf_counter() - t0
+    frame, theirs_s = run_prosimos(model, OUT / "simulation" / "speed", cases, pd.Timestamp("2024-01-01"), seed)
+    return {"cases": cases, "ours_cases_per_s": cases / ours_s, "prosimos_cases_per_s": cases / theirs_s,
+            "ratio": (cases / ours_s) / (cases / theirs_s),
+            "ours_mean_cycle_h": float(out.cycle_hours.mean()),
+            "prosimos_mean_cycle_h": float((pd.to_datetime(frame.groupby("case_id")["end_time"].max(), format="ISO8601")
+                                            - pd.to_datetime(frame.groupby("case_id")["enable_time"].min(), format="ISO8601")
+                                            ).dt.total_seconds().mean() / 3600)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("logs", nargs="*")
+    parser.add_argument("--replications", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--speed-cases", type=int, default=3000)
+    args = parser.parse_args()
+    logs = [Path(p) for p in args.logs] or [
+        *sorted((ROOT.parent / "shared" / "data" / "logs").glob("*.xes*")),
+        *sorted(p for p in (ROOT / "samples" / "logs").glob("*") if p.suffix in (".csv", ".xes", ".gz", ".parquet"))]
+    rows = []
+    for path in logs:
+        try:
+            rows.append(accuracy(path, args.replications, args.seed))
+        except BprError as exc:
+            rows.append({"log": path.name, "skipped": str(exc)})
+        except RuntimeError as exc:
+            rows.append({"log": path.name, "skipped": str(exc)})
+    print(f"{'log':32} {'cases':>6} {'median err ours/Prosimos':>26} {'p90 err ours/Prosimos':>24} "
+          f"{'EMD h (LDM) ours/Prosimos':>28}")
+    for r in rows:
+        if "skipped" in r:
+            print(f"{r['log']:32} skipped: {r['skipped']}")
+            continue
+        o, p = r["ours"], r["prosimos"]
+        print(f"{r['log']:32} {r['test_cases']:>6} {o['median_rel_error']:>12.1%} / {p['median_rel_error']:<11.1%}"
+              f" {o['p90_rel_error']:>10.1%} / {p['p90_rel_error']:<11.1%} {o['emd_hours_ldm']:>12.1f} / "
+              f"{p['emd_hours_ldm']:<12.1f}")
+    s = speed(args.speed_cases, args.seed)
+    print(f"speed, 10 steps / 5 pools, {s['cases']} cases: bpr {s['ours_cases_per_s']:.0f} cases/s, "
+          f"Prosimos {s['prosimos_cases_per_s']:.0f} cases/s, ratio {s['ratio']:.1f}x "
+          f"(mean cycle {s['ours_mean_cycle_h']:.1f} h vs {s['prosimos_mean_cycle_h']:.1f} h)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "simulation_benchmark.json").write_text(json.dumps({"accuracy": rows, "speed": s}, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
