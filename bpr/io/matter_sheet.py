@@ -1,0 +1,529 @@
+"""Read a matter sheet (事项清单): bpr's own template or a messy province export -> `Catalogue`.
+
+How a workbook is understood:
+- each sheet's header row is looked for among its first 10 rows (title rows sit above it); the
+  row whose cells name the most fields of one sheet kind wins. Kinds: matters (needs a
+  matter-name column), steps (环节名称), materials (材料名称). Steps and materials sheets are tied
+  to their matter by 实施编码 (or 基本编码) or 事项名称.
+- merged cells are filled with their top-left value (department cells merged down a column).
+  Read-only openpyxl worksheets do not expose merges, so the `<mergeCell ref=…>` elements are
+  read from the sheet's XML with a streaming byte scan.
+- every unreadable cell becomes a `DataWarning` with its cell reference ("F12"), the raw value and
+  what was expected; the field stays unknown and reading goes on. Unknown headers and duplicate
+  实施编码 are warnings too.
+- a workbook without a sheet that has a matter-name column is an `InputError` listing the headers
+  found. The file passes `bpr.io.safety.check_xlsx` (zip bombs, truncation) before openpyxl.
+
+Speed: openpyxl read-only mode, values only, one pass per sheet; each column gets a cached parser,
+so repeated spellings cost a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from bpr.errors import InputError
+from bpr.io import cells
+from bpr.io.headers import (
+    KEY_FIELD,
+    MATERIALS,
+    MATTER_HEADERS,
+    MATTERS,
+    STEPS,
+    header_label,
+    is_ignored,
+    match_header,
+)
+from bpr.io.safety import check_xlsx
+from bpr.model.catalogue import Catalogue
+from bpr.model.material import Material
+from bpr.model.matter import Matter
+from bpr.model.step import Step
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion, TimeLimit, Unit
+from bpr.model.warning import DataWarning
+
+HEADER_SEARCH_ROWS = 10
+INSTRUCTION_SHEETS = ("填写说明", "说明", "instructions", "readme")
+_EMPTY = object()  # a blank cell (None or only spaces)
+
+EXPECT_BOOL = "是/否 (√/×, 支持/不支持, Y/N)"
+EXPECT_LIMIT = "a time limit such as 20个工作日, 20, 即办, 3个月, 1年, 无"
+EXPECTED = {
+    "bool": EXPECT_BOOL,
+    "depth": "网上办理深度 Ⅰ–Ⅳ级, 一级–四级, 1–4 or 全程网办",
+    "visits": "到现场次数 such as 0次, 1, 最多跑一次, 零跑动",
+    "handling": "办件类型 即办件 or 承诺件 (1 or 2)",
+    "channels": "办理形式 窗口办理, 网上办理, 移动端, 快递申请 (or codes 1–4)",
+    "source": "来源渠道 申请人自备, 政府部门核发, 其他 (or codes 10, 20, 99)",
+    "form": "材料形式 纸质, 电子 or 纸质和电子",
+    "kind": "材料类型 原件, 复印件 or 原件和复印件",
+    "necessity": "材料必要性 必要, 非必要 or 容缺后补",
+    "int": "a whole number such as 1 or 2份",
+    "unit": "a unit: 工作日, 自然日, 月, 年",
+    "limit": EXPECT_LIMIT,
+}
+
+
+def _cached(fn: Callable[[object], object]) -> Callable[[object], object]:
+    """Wrap a cell parser: blank text -> _EMPTY, results cached per distinct value."""
+
+    @lru_cache(maxsize=16384)
+    def parse(value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return _EMPTY
+        return fn(value)
+
+    return parse
+
+
+def _text(value: object) -> object:
+    out = cells.text(value)
+    return out if out else _EMPTY
+
+
+_LIMIT_RAW = _cached(lambda v: v)  # limits are parsed after the row's unit column is known
+
+#: field -> (parser, expected-key); fields absent here are plain text
+_MATTER_PARSERS: dict[str, tuple[Callable, str | None]] = {
+    "legal_limit": (_LIMIT_RAW, None),
+    "promised_limit": (_LIMIT_RAW, None),
+    "legal_limit_unit": (_cached(cells.parse_unit), "unit"),
+    "promised_limit_unit": (_cached(cells.parse_unit), "unit"),
+    "handling_type": (_cached(cells.parse_handling), "handling"),
+    "channels": (_cached(cells.parse_channels), "channels"),
+    "online": (_cached(cells.parse_bool), "bool"),
+    "mobile": (_cached(cells.parse_bool), "bool"),
+    "mail": (_cached(cells.parse_bool), "bool"),
+    "fee": (_cached(cells.parse_bool), "bool"),
+    "online_payment": (_cached(cells.parse_bool), "bool"),
+    "e_licence": (_cached(cells.parse_bool), "bool"),
+    "online_depth": (_cached(cells.parse_depth), "depth"),
+    "visits": (_cached(cells.parse_visits), "visits"),
+    "co_departments": (_cached(cells.parse_text_list), None),
+    "steps": (_cached(cells.parse_step_list), None),
+    "materials": (_cached(cells.parse_material_list), None),
+}
+_STEP_PARSERS: dict[str, tuple[Callable, str | None]] = {
+    "order": (_cached(cells.parse_int), "int"),
+    "limit": (_LIMIT_RAW, None),
+    "on_site": (_cached(cells.parse_bool), "bool"),
+    "after": (_cached(cells.parse_text_list), None),
+}
+_MATERIAL_PARSERS: dict[str, tuple[Callable, str | None]] = {
+    "source": (_cached(cells.parse_source), "source"),
+    "form": (_cached(cells.parse_form), "form"),
+    "kind": (_cached(cells.parse_kind), "kind"),
+    "copies": (_cached(cells.parse_int), "int"),
+    "necessity": (_cached(cells.parse_necessity), "necessity"),
+    "exempt": (_cached(cells.parse_bool), "bool"),
+    "commitment": (_cached(cells.parse_bool), "bool"),
+}
+_PARSERS = {MATTERS: _MATTER_PARSERS, STEPS: _STEP_PARSERS, MATERIALS: _MATERIAL_PARSERS}
+
+
+@dataclass
+class Column:
+    index: int  # 0-based
+    field: str
+    header: str
+    unit: Unit | None
+    parse: Callable[[object], object]
+    expected: str | None
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index + 1)
+
+
+@dataclass
+class SheetLayout:
+    """Where a sheet's header is and which column holds which field."""
+
+    name: str
+    kind: str
+    header_row: int  # 1-based
+    columns: list[Column] = field(default_factory=list)
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # (0-based index, header)
+    width: int = 0
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.field == name), None)
+
+
+def _layout(name: str, head: list[tuple], min_score: int = 2) -> SheetLayout | None:
+    """The best header row among `head` and the kind of sheet it announces (None: not a sheet
+    bpr reads). Score = number of distinct fields a row names; the key field must be among them."""
+    best: tuple[int, int, str] | None = None  # (score, -row, kind)
+    for i, row in enumerate(head):
+        for kind in (MATTERS, MATERIALS, STEPS):
+            fields = {m.field for v in row if isinstance(v, str) and (m := match_header(v, kind))}
+            if KEY_FIELD[kind] not in fields:
+                continue
+            score = len(fields)
+            if score >= min_score and (best is None or (score, -i) > best[:2]):
+                best = (score, -i, kind)
+    if best is None:
+        return None
+    row_index, kind = -best[1], best[2]
+    header = head[row_index]
+    layout = SheetLayout(name, kind, row_index + 1, width=len(header))
+    parsers = _PARSERS[kind]
+    taken: set[str] = set()
+    for j, value in enumerate(header):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        match = match_header(value, kind) if isinstance(value, str) else None
+        if match is None or match.field in taken:
+            if not is_ignored(value):
+                layout.unknown.append((j, header_label(value)))
+            continue
+        taken.add(match.field)
+        parse, expected = parsers.get(match.field, (_text, None))
+        layout.columns.append(Column(j, match.field, header_label(value), match.unit, parse,
+                                     EXPECTED.get(expected) if expected else None))
+    return layout
+
+
+def _headers_found(head: list[tuple]) -> list[str]:
+    """The texts of the row that looks most like a header (most non-empty text cells)."""
+    rows = [[header_label(v) for v in row if v is not None and str(v).strip()] for row in head]
+    return max(rows, key=len, default=[])
+
+
+# --- merged cells -----------------------------------------------------------------------------
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}\d+:[A-Za-z]{1,3}\d+)"')
+
+
+def merged_ranges(path: Path, member: str) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range of a sheet, 1-based, read by
+    streaming the member's XML and scanning for `<mergeCell ref="…">` (no DOM, bounded memory)."""
+    found: dict[int, bytes] = {}
+    with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+        offset, tail = 0, b""
+        while chunk := fh.read(1 << 20):
+            buf = tail + chunk
+            base = offset - len(tail)
+            if b"mergeCell" in buf:
+                for m in _MERGE_REF.finditer(buf):
+                    found[base + m.start()] = m.group(1)
+            offset += len(chunk)
+            tail = buf[-256:]
+    out = []
+    for ref in found.values():
+        try:
+            out.append(range_boundaries(ref.decode("ascii")))
+        except ValueError:
+            continue
+    return [r for r in out if (r[2] - r[0]) + (r[3] - r[1]) > 0]
+
+
+def _filled(rows: Iterable[tuple], ranges: list[tuple[int, int, int, int]], width: int) -> Iterator[tuple]:
+    """Rows with every merged cell holding its range's top-left value (only active ranges are
+    kept, so a huge declared range costs nothing until its rows are read)."""
+    if not ranges:
+        yield from rows
+        return
+    starts: dict[int, list[tuple[int, int, int, int]]] = {}
+    for r in ranges:
+        if r[0] <= width:
+            starts.setdefault(r[1], []).append(r)
+    active: list[tuple[tuple[int, int, int, int], object]] = []
+    for rownum, row in enumerate(rows, start=1):
+        if active:
+            active = [a for a in active if a[0][3] >= rownum]
+        new = starts.get(rownum)
+        if not active and not new:
+            yield row
+            continue
+        values = list(row)
+        if len(values) < width:
+            values.extend([None] * (width - len(values)))
+        for r in new or ():
+            active.append((r, values[r[0] - 1]))
+        for (min_col, min_row, max_col, _), value in active:
+            for c in range(min_col - 1, min(max_col, width)):
+                if rownum != min_row or c != min_col - 1:
+                    values[c] = value
+        yield tuple(values)
+
+
+# --- reading ---------------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, path: Path, conversion: Conversion) -> None:
+        self.path = path
+        self.file = str(path)
+        self.conversion = conversion
+        self.warnings: list[DataWarning] = []
+
+    def warn(self, code: str, message: str, sheet: str, cell: str | None = None, row: int | None = None,
+             column: str | None = None, value: object = None, expected: str | None = None) -> None:
+        self.warnings.append(DataWarning(code, message, file=self.file, sheet=sheet, cell=cell, row=row,
+                                         column=column, value=None if value is None else str(value),
+                                         expected=expected))
+
+    def bad_cell(self, layout: SheetLayout, col: Column, rownum: int, value: object,
+                 expected: str | None = None) -> None:
+        self.warn("unparseable_cell", f"cannot read {col.header}", layout.name,
+                  cell=f"{col.letter}{rownum}", row=rownum, column=col.header, value=value,
+                  expected=expected or col.expected)
+
+    def records(self, ws, layout: SheetLayout) -> Iterator[tuple[int, dict, tuple]]:
+        """(row number, {field: parsed value}, raw row) for each non-empty data row."""
+        ws.reset_dimensions()  # exporters often write a wrong <dimension>
+        member = getattr(ws, "_worksheet_path", None)
+        ranges = merged_ranges(self.path, member) if member else []
+        rows = _filled(ws.iter_rows(values_only=True), ranges, layout.width)
+        columns = [(c.index, c.field, c.parse, c) for c in layout.columns]
+        first = layout.header_row + 1
+        for rownum, row in enumerate(rows, start=1):
+            if rownum < first:
+                continue
+            size = len(row)
+            record: dict = {}
+            for index, name, parse, col in columns:
+                if index >= size:
+                    continue
+                value = row[index]
+                if value is None:
+                    continue
+                result = parse(value)
+                if result is _EMPTY:
+                    continue
+                if result is cells.INVALID:
+                    self.bad_cell(layout, col, rownum, cells.text(value))
+                    continue
+                record[name] = result
+            if record:
+                yield rownum, record, row
+
+    def limit(self, layout: SheetLayout, field_name: str, record: dict, rownum: int,
+              unit: Unit | None) -> TimeLimit | None:
+        raw = record.get(field_name)
+        if raw is None:
+            return None
+        col = layout.column(field_name)
+        limit = cells.parse_limit(raw, unit or col.unit or Unit.WORKING_DAY)
+        if not limit.is_known:
+            self.bad_cell(layout, col, rownum, cells.text(raw), EXPECT_LIMIT)
+        return limit
+
+    def matters(self, ws, layout: SheetLayout) -> list[Matter]:
+        out: list[Matter] = []
+        name_col = layout.column("name")
+        for rownum, record, _ in self.records(ws, layout):
+            name = record.pop("name", None)
+            if name is None:
+                self.warn("missing_name", "row has no matter name and is skipped", layout.name,
+                          cell=f"{name_col.letter}{rownum}", row=rownum, column=name_col.header,
+                          expected="a matter name (事项名称)")
+                continue
+            for which in ("legal_limit", "promised_limit"):
+                unit = record.pop(which + "_unit", None)
+                if which in record:
+                    record[which] = self.limit(layout, which, record, rownum, unit)
+            if "channels" in record:
+                record["channels"] = set(record["channels"])
+            if "co_departments" in record:
+                record["co_departments"] = list(record["co_departments"])
+            if "steps" in record:
+                record["steps"] = [copy.copy(s) for s in record["steps"]]
+            if "materials" in record:
+                record["materials"] = [copy.copy(m) for m in record["materials"]]
+            out.append(Matter(name=name, source_row=rownum, **record))
+        return out
+
+    def children(self, ws, layout: SheetLayout, index: _MatterIndex) -> Iterator[tuple[Matter, int, dict]]:
+        """Rows of a steps/materials sheet with the matter each belongs to."""
+        code_col, name_col = layout.column("matter_code"), layout.column("matter_name")
+        key_col = layout.column("name")
+        for rownum, record, _ in self.records(ws, layout):
+            if "name" not in record:
+                self.warn("missing_name", f"row has no {key_col.header} and is skipped", layout.name,
+                          cell=f"{key_col.letter}{rownum}", row=rownum, column=key_col.header)
+                continue
+            code, name = record.pop("matter_code", None), record.pop("matter_name", None)
+            matter = index.find(code, name)
+            if matter is None:
+                col = code_col if code is not None else name_col
+                self.warn("unknown_matter", "row names a matter that is not on the matters sheet",
+                          layout.name, cell=f"{col.letter}{rownum}" if col else None, row=rownum,
+                          column=col.header if col else None, value=code or name,
+                          expected="an 实施编码 or 事项名称 from the matters sheet")
+                continue
+            yield matter, rownum, record
+
+    def steps(self, ws, layout: SheetLayout, index: _MatterIndex) -> None:
+        found: dict[int, list[tuple[int, int, Step]]] = {}
+        matters: dict[int, Matter] = {}
+        for matter, rownum, record in self.children(ws, layout, index):
+            if "limit" in record:
+                record["limit"] = self.limit(layout, "limit", record, rownum, None)
+            if "after" in record:
+                record["after"] = list(record["after"])
+            position = len(found.setdefault(id(matter), []))
+            order = record.pop("order", None)
+            found[id(matter)].append((order if order is not None else position + 1, position,
+                                      Step(order=0, **record)))
+            matters[id(matter)] = matter
+        for key, items in found.items():
+            items.sort(key=lambda item: (item[0], item[1]))
+            steps = []
+            for order, _, step in items:
+                step.order = order
+                steps.append(step)
+            matters[key].steps = steps
+
+    def materials(self, ws, layout: SheetLayout, index: _MatterIndex) -> None:
+        replaced: set[int] = set()
+        for matter, _, record in self.children(ws, layout, index):
+            if id(matter) not in replaced:  # the sheet wins over a packed cell
+                matter.materials = []
+                replaced.add(id(matter))
+            matter.materials.append(Material(**record))
+
+
+class _MatterIndex:
+    """Find the matter a steps/materials row belongs to: 实施编码, then 基本编码, then name."""
+
+    def __init__(self, matters: list[Matter]) -> None:
+        self.by_code: dict[str, Matter] = {}
+        self.by_name: dict[str, Matter] = {}
+        for m in matters:
+            if m.basic_code:
+                self.by_code.setdefault(m.basic_code, m)
+            self.by_name.setdefault(m.name, m)
+        for m in matters:  # 实施编码 wins over a 基本编码 spelled the same
+            if m.code:
+                self.by_code[m.code] = m
+
+    def find(self, code: str | None, name: str | None) -> Matter | None:
+        if code is not None:
+            found = self.by_code.get(code)
+            if found is not None or name is None:
+                return found
+        return self.by_name.get(name) if name is not None else None
+
+
+def _open(path: Path):
+    check_xlsx(path)
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise InputError(f"cannot open workbook ({type(exc).__name__}: {exc})", file=path,
+                         expected="an .xlsx workbook saved by Excel or WPS") from None
+
+
+def _head(ws) -> list[tuple]:
+    head = []
+    for row in ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
+        head.append(row)
+    return head
+
+
+def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, SheetLayout]], dict[str, list[tuple]]]:
+    names = wb.sheetnames
+    if sheet is not None and sheet not in names:
+        raise InputError(f"no sheet named {sheet!r}", file=path, expected="one of " + ", ".join(names))
+    layouts, heads = [], {}
+    for name in names:
+        if sheet is None and name.strip().lower() in INSTRUCTION_SHEETS:
+            continue
+        ws = wb[name]
+        heads[name] = _head(ws)
+        layout = _layout(name, heads[name], min_score=1 if (name == sheet or len(names) == 1) else 2)
+        if layout is None:
+            continue
+        if sheet is not None and layout.kind == MATTERS and name != sheet:
+            continue  # only the named sheet is read as matters
+        layouts.append((ws, layout))
+    return layouts, heads
+
+
+def read_catalogue(path: str | Path, sheet: str | None = None,
+                   conversion: Conversion = DEFAULT_CONVERSION) -> Catalogue:
+    """Read the matters (and their steps and materials) of an .xlsx matter sheet.
+
+    sheet: the matters sheet (default: every sheet with a matter-name column). Steps and materials
+    sheets are found by their headers. `conversion` is kept on the catalogue for working-day sums.
+    """
+    path = Path(path)
+    wb = _open(path)
+    try:
+        layouts, heads = _layouts(wb, path, sheet)
+        matter_layouts = [(ws, lay) for ws, lay in layouts if lay.kind == MATTERS]
+        if not matter_layouts:
+            first = sheet or next(iter(heads), wb.sheetnames[0] if wb.sheetnames else None)
+            found = _headers_found(heads.get(first, [])) if first else []
+            raise InputError("no recognisable matter-name column", file=path, sheet=first,
+                             expected="a header such as " + ", ".join(MATTER_HEADERS["name"][:3])
+                             + " in the first 10 rows",
+                             details=["headers found: " + (", ".join(found) if found else "none")])
+        reader = _Reader(path, conversion)
+        for _, layout in layouts:
+            for j, header in layout.unknown:
+                reader.warn("unknown_header", "column header not recognised; column ignored", layout.name,
+                            cell=f"{get_column_letter(j + 1)}{layout.header_row}", row=layout.header_row,
+                            column=header, value=header)
+        matters: list[Matter] = []
+        origin: list[str] = []
+        for ws, layout in matter_layouts:
+            found = reader.matters(ws, layout)
+            matters.extend(found)
+            origin.extend([layout.name] * len(found))
+        _duplicates(reader, matters, origin)
+        index = _MatterIndex(matters)
+        for ws, layout in layouts:
+            if layout.kind == STEPS:
+                reader.steps(ws, layout, index)
+            elif layout.kind == MATERIALS:
+                reader.materials(ws, layout, index)
+    finally:
+        wb.close()
+    return Catalogue(matters=matters, source=str(path), warnings=reader.warnings, conversion=conversion)
+
+
+def _duplicates(reader: _Reader, matters: list[Matter], origin: list[str]) -> None:
+    seen: dict[str, int] = {}
+    for i, m in enumerate(matters):
+        if not m.code:
+            continue
+        first = seen.setdefault(m.code, i)
+        if first != i:
+            where = (f"row {matters[first].source_row}" if origin[first] == origin[i]
+                     else f"sheet {origin[first]} row {matters[first].source_row}")
+            reader.warn("duplicate_code",
+                        f"实施编码 {m.code} appears twice: {where} and row {m.source_row}; "
+                        "steps and materials keyed by it go to the first",
+                        origin[i], row=m.source_row, value=m.code, column="实施编码")
+
+
+def looks_like_catalogue(path: str | Path) -> bool:
+    """Does some sheet have a matter-name header (and not the case/activity/timestamp columns of
+    an event log)? Used by `bpr.io.file_kind` to tell matter sheets from .xlsx logs."""
+    from bpr.io.columns import map_columns
+
+    path = Path(path)
+    wb = _open(path)
+    try:
+        layouts, heads = _layouts(wb, path, None)
+        for _, layout in layouts:
+            if layout.kind != MATTERS:
+                continue
+            header = [cells.text(v) for v in heads[layout.name][layout.header_row - 1]]
+            try:
+                map_columns(header)
+            except InputError:
+                return True  # not a log header
+        return False
+    finally:
+        wb.close()
