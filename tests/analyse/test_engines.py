@@ -1,0 +1,124 @@
+"""The engines: DuckDB reading files itself, the Spark translation, and identical results from
+DuckDB and Spark on every real log (one SparkSession for the whole test session)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpr.analyse import queries as Q
+from bpr.analyse.discover import discover, interpolate
+from bpr.analyse.engine import DuckDBEngine, to_spark_sql
+from bpr.errors import InputError
+from bpr.model.eventlog import SCHEMA
+from tests.analyse._discover_helpers import bpr_log
+
+
+def test_csv_read_by_duckdb_keeps_file_order_for_ties(tmp_path):
+    # Two events of case A at the same instant: file order decides, as in pm4py.
+    path = tmp_path / "log.csv"
+    path.write_text("case:concept:name,concept:name,time:timestamp\n"
+                    "A,second-in-time,2024-01-02 09:00:00\n"
+                    "A,tie-1,2024-01-01 09:00:00\n"
+                    "A,tie-2,2024-01-01 09:00:00\n"
+                    "B,only,2024-01-01 10:00:00\n", encoding="utf-8")
+    with DuckDBEngine() as engine:
+        engine.register(path)
+        assert engine.sql("SELECT * FROM events").schema.names == SCHEMA.names
+        result = discover(None, engine=engine, analyses=[])
+    assert [v.activities for v in result.variants] == [("tie-1", "tie-2", "second-in-time"), ("only",)]
+    # naive times are read as Asia/Shanghai (UTC+8)
+    assert result.first_timestamp == "2024-01-01T01:00:00+00:00"
+    assert result.case_duration_s.max == 86400.0
+    assert result.data_quality.one_event_cases == 1
+
+
+def test_csv_without_a_case_column_names_the_fix(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with DuckDBEngine() as engine, pytest.raises(InputError) as err:
+        engine.register(path)
+    assert "--map" in str(err.value.hint)
+
+
+def test_parquet_with_canonical_columns_is_scanned_in_place(tmp_path):
+    log = bpr_log_small()
+    path = tmp_path / "events.parquet"
+    pq.write_table(log, path)
+    with DuckDBEngine(memory_limit="200MB") as engine:
+        engine.register(path)
+        n = engine.sql("SELECT count(*) AS n FROM events").column("n")[0].as_py()
+    assert n == log.num_rows
+
+
+def bpr_log_small() -> pa.Table:
+    return pa.table({
+        "case": ["1", "1", "2"], "activity": ["受理", "办结", "受理"],
+        "timestamp": pa.array([1_700_000_000_000_000, 1_700_000_360_000_000, 1_700_000_000_000_000],
+                              pa.timestamp("us", tz="UTC")),
+        "row": [0, 1, 2]})
+
+
+def test_spark_translation_uses_exact_percentile_and_ordered_listagg():
+    sql = to_spark_sql("SELECT quantile_cont(x, 0.9) AS p, median(x) AS m, "
+                       "string_agg(a, chr(31) ORDER BY k) AS v FROM t")
+    assert "percentile(x, 0.9)" in sql.lower() and "percentile(x, 0.5)" in sql.lower()
+    assert "approx" not in sql.lower()
+    assert "WITHIN GROUP (ORDER BY k" in sql
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=40),
+       st.sampled_from(Q.QUANTILES))
+def test_interpolation_is_numpys(values, q):
+    ordered = sorted(values)
+    ranks = {k + 1: v for k, v in enumerate(ordered)}
+    assert interpolate(ranks, len(ordered), q) == np.percentile(np.array(values), 100 * q)
+
+
+def test_quantile_points_fetch_only_the_needed_ranks():
+    with DuckDBEngine() as engine:
+        rows = engine.sql(Q.quantile_points("SELECT range AS x FROM range(11)", [], "x")).to_pylist()
+    # n = 11: (n-1)*0.5 = 5 and (n-1)*0.9 = 9 are whole: ranks 6 and 10 only
+    assert sorted(r["k"] for r in rows) == [6, 10]
+
+
+# --- Spark ------------------------------------------------------------------------------------
+
+def _spark_available() -> str | None:
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install 'bpr[spark]')"
+    if shutil.which("java") is None:
+        return "Java is not installed (Spark needs Java 17)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark_engine():
+    reason = _spark_available()
+    if reason:
+        pytest.skip(reason)
+    from bpr.analyse.engine import SparkEngine
+
+    engine = SparkEngine(master="local[2]")
+    yield engine
+    engine.close()
+    SparkEngine.stop()
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_and_duckdb_give_identical_results(real_log, spark_engine):
+    log = bpr_log(real_log)
+    on_duckdb = discover(log, top_k=15, analyses=[]).to_dict()
+    on_spark = discover(log, engine=spark_engine, top_k=15, analyses=[]).to_dict()
+    assert on_duckdb.pop("engine") == "duckdb" and on_spark.pop("engine") == "spark"
+    for key in on_duckdb:
+        assert on_spark[key] == on_duckdb[key], key
