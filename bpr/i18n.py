@@ -54,6 +54,10 @@ VOCAB: dict[str, tuple[str, str]] = {
     "material_issuer": ("出具机构", "issuer"),
     "material_basis": ("依据", "legal basis"),
     "sheet_instructions": ("填写说明", "instructions"),
+    # --- matter-sheet template (bpr/io/template.py) ------------------------------------------
+    "material_exempt": ("是否免提交", "exempt"),
+    "material_commitment": ("是否告知承诺", "commitment instead"),
+    "material_note": ("备注", "note"),
     # --- coded values ---------------------------------------------------------------------------
     "source_10": ("申请人自备", "applicant"),
     "source_20": ("政府部门核发", "issued by government"),

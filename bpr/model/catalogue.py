@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bpr.model.matter import Matter
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.model.warning import DataWarning
 
 
@@ -15,6 +16,7 @@ class Catalogue:
     matters: list[Matter] = field(default_factory=list)
     source: str = ""
     warnings: list[DataWarning] = field(default_factory=list)
+    conversion: Conversion = DEFAULT_CONVERSION  # months/years/natural days -> working days
 
     def __iter__(self) -> Iterator[Matter]:
         return iter(self.matters)
