@@ -55,19 +55,29 @@ def check_prolog(path: Path) -> None:
                          expected="an XES event log (<log> with <trace> and <event> elements)")
 
 
-def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+def _local(tag: object, _cache: dict = {}) -> str:  # noqa: B006 - deliberate memo of tag names
+    """'{http://www.xes-standard.org/}event' -> 'event' (memoised: called for every element)."""
+    try:
+        return _cache[tag]
+    except KeyError:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_cache) < 10_000:
+            _cache[tag] = name
+        return name
 
 
-def _attributes(elem) -> dict[str, str]:
-    """Top-level simple attributes of a trace or event as key -> text value."""
+def _attributes(elem, types: dict[str, str], prefix: str = "") -> dict[str, str]:
+    """Top-level simple attributes of a trace or event as key -> text value; records each key's
+    XES type in `types`."""
     out = {}
     for child in elem:
         kind = _local(child.tag)
         if kind in _SIMPLE:
             key = child.get("key")
             if key is not None:
-                out[key] = child.get("value")
+                out[prefix + key] = child.get("value")
+                if prefix + key not in types:
+                    types[prefix + key] = kind
     return out
 
 
@@ -82,25 +92,18 @@ def read_xes_table(path: Path) -> tuple[pa.Table, dict[str, str]]:
     traces = 0
     try:
         with _open(path) as fh:
-            context = etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True,
-                                      load_dtd=False, dtd_validation=False, huge_tree=False,
-                                      remove_comments=True, remove_pis=True)
+            context = etree.iterparse(fh, events=("end",), tag=("{*}trace", "trace"),
+                                      resolve_entities=False, no_network=True, load_dtd=False,
+                                      dtd_validation=False, huge_tree=False, remove_comments=True,
+                                      remove_pis=True)
             for _, elem in context:
-                tag = _local(elem.tag)
-                if tag != "trace":
-                    continue
                 traces += 1
-                trace_attrs = {"case:" + k: v for k, v in _attributes(elem).items()}
+                trace_attrs = _attributes(elem, types, "case:")
                 for child in elem:
                     if _local(child.tag) == "event":
-                        event = _attributes(child)
-                        for c in child:
-                            if _local(c.tag) in _SIMPLE and c.get("key") not in types:
-                                types[c.get("key")] = _local(c.tag)
+                        event = _attributes(child, types)
                         event.update(trace_attrs)
                         rows.append(event)
-                    elif _local(child.tag) in _SIMPLE and child.get("key") is not None:
-                        types.setdefault("case:" + child.get("key"), _local(child.tag))
                 elem.clear()
                 parent = elem.getparent()
                 if parent is not None:
