@@ -52,10 +52,12 @@ def before_after_bars(metrics: Sequence[Metric], title: str, before_label: str, 
 
 
 def ranking_bars(labels: Sequence[str], values: Sequence[float], title: str, xlabel: str = "",
-                 percent: bool = False, target: float | None = None, top: int = 20) -> Figure:
-    """Horizontal bars, best first; values under `target` in red."""
+                 percent: bool = False, target: float | None = None, top: int = 20,
+                 sort: bool = True) -> Figure:
+    """Horizontal bars, largest first (or in the given order); values under `target` in red."""
     use_cjk_font()
-    pairs = sorted(zip(labels, values, strict=True), key=lambda p: -(p[1] or 0))[:top]
+    pairs = list(zip(labels, values, strict=True))
+    pairs = (sorted(pairs, key=lambda p: -(p[1] or 0)) if sort else pairs)[:top]
     pairs.reverse()
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(pairs) + 1.2))
     colours = [ACCENT if target is not None and (v or 0) < target else AFTER for _, v in pairs]

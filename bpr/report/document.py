@@ -92,10 +92,11 @@ class Report:
     warnings: list[dict] = field(default_factory=list)  # DataWarning.to_dict() rows
     method: list[str] = field(default_factory=list)
     source: str = ""
+    summary_title: str = ""  # heading of the metric cards; the four-reduction summary by default
 
     def all_text(self) -> str:
         """Every string the report shows (to subset the HTML font to exactly these glyphs)."""
-        parts = [self.title, self.subtitle, self.source, *self.method]
+        parts = [self.title, self.subtitle, self.source, self.summary_title, *self.method]
         parts += [f"{m.label}{m.unit}" for m in self.metrics]
         for s in self.sections:
             parts += [s.title, *s.paragraphs]

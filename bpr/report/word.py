@@ -72,7 +72,7 @@ def render_docx(report: Report):
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     # summary
     if report.metrics:
-        document.add_heading(t("report_summary", lang), level=1)
+        document.add_heading(report.summary_title or t("report_summary", lang), level=1)
         grid = document.add_table(rows=1 + len(report.metrics), cols=5)
         grid.style = "Table Grid"
         for j, key in enumerate(("report_indicator", "report_before", "report_after", "report_cut_pct", "report_target")):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bpr.report.builders import discover
 from bpr.report.document import Report
 
-BUILDERS: dict[str, Callable[[dict, str], Report]] = {}
+BUILDERS: dict[str, Callable[[dict, str], Report]] = {
+    "discover": discover.build,
+}

@@ -1,0 +1,156 @@
+"""Report for `bpr discover` results: the as-is process from the application records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from bpr.i18n import t, tf
+from bpr.report import charts
+from bpr.report.document import Column, Finding, Metric, Report, Section, Table
+
+HOUR = 3600.0
+
+
+def process_graph_from_dfg(dfg: list[dict], max_edges: int = 80) -> nx.DiGraph:
+    """A DiGraph of the most frequent directly-follows edges (count, mean_s attributes)."""
+    graph = nx.DiGraph()
+    for edge in sorted(dfg, key=lambda e: -e["count"])[:max_edges]:
+        graph.add_edge(edge["source"], edge["target"], count=edge["count"], mean_s=edge.get("mean_s") or 0)
+    return graph
+
+
+def _h(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / HOUR
+
+
+def build(result: dict, lang: str = "zh") -> Report:
+    L = lang
+    perf = result.get("performance") or {}
+    durations = (perf.get("durations") or {}).get("working_days") or {}
+    visits = (result.get("visits") or {}).get("summary") or {}
+    rework = (result.get("rework") or {}).get("summary") or {}
+    on_time = (result.get("on_time") or {}).get("summary") or {}
+    metrics = [Metric(t("rd_cases", L), result["cases"], unit=t("unit_cases", L))]
+    if durations:
+        metrics += [Metric(t("rd_median_days", L), round(durations["median"], 1), unit=t("unit_working_day", L)),
+                    Metric(t("rd_p90_days", L), round(durations["p90"], 1), unit=t("unit_working_day", L))]
+    if visits.get("mean") is not None:
+        metrics.append(Metric(t("rd_visits", L), round(visits["mean"], 2), unit=t("unit_times", L)))
+    if rework.get("affected_share") is not None:
+        metrics.append(Metric(t("rd_rework_share", L), round(100 * rework["affected_share"], 1), unit="%"))
+    if on_time.get("rate") is not None:
+        metrics.append(Metric(t("rd_on_time", L), round(100 * on_time["rate"], 1), unit="%"))
+
+    sections = [_process_section(result, L), _variants_section(result, L)]
+    if perf.get("steps"):
+        sections.append(_time_section(result, perf, durations, L))
+    if rework:
+        sections.append(_rework_section(result, rework, L))
+    if visits.get("distribution"):
+        sections.append(_visits_section(visits, L))
+    handoffs = (result.get("handoffs") or {}).get("departments") or []
+    if handoffs:
+        sections.append(_handoff_section(handoffs, L))
+    if on_time.get("rate") is not None:
+        overdue = len((result.get("on_time") or {}).get("overdue_cases") or [])
+        sections.append(Section(t("rd_on_time_section", L), [tf("rd_on_time_para", L, rate=100 * on_time["rate"],
+                                                                   overdue=on_time.get("overdue", overdue))]))
+    if result.get("conformance"):
+        sections.append(_conformance_section(result["conformance"], L))
+
+    method = [tf("rd_method_dfg", L, engine=result.get("engine", "duckdb"))]
+    if perf:
+        method.append(tf("rd_method_durations", L, hours=perf.get("hours_per_day", 7)))
+    method += list(result.get("notes") or []) + list(perf.get("notes") or [])
+    return Report(summary_title=t("rd_key_figures", L), title=f"{Path(str(result.get('source', ''))).stem} {t('rd_title', L)}".strip(), lang=L,
+                  subtitle=f"{result.get('first_timestamp', '')[:10]} — {result.get('last_timestamp', '')[:10]}",
+                  metrics=metrics, sections=sections, warnings=list(result.get("warnings") or []),
+                  method=method, source=str(result.get("source", "")))
+
+
+def _process_section(result: dict, L: str) -> Section:
+    graph = process_graph_from_dfg(result.get("dfg") or [])
+    para = tf("rd_process_para", L, cases=f"{result['cases']:,}", events=f"{result['events']:,}",
+              activities=result["activities"])
+    figures = [charts.process_graph(graph, t("rd_graph_title", L))] if graph.number_of_edges() else []
+    return Section(t("rd_process", L), [para], figures)
+
+
+def _variants_section(result: dict, L: str) -> Section:
+    rows = []
+    for v in result.get("variants") or []:
+        label = tf("rd_other_variants", L, n=v.get("variants", 0)) if v.get("other") else " → ".join(v["variant"])
+        rows.append({"variant": label, "count": v["count"], "share": v["share"]})
+    top = rows[0]["share"] * 100 if rows else 0.0
+    table = Table(t("rd_variants", L), [Column("variant", t("rd_variant", L)), Column("count", t("rd_count", L), "int"),
+                                        Column("share", t("rd_share", L), "pct")], rows, sheet=t("rd_variants", L)[:12])
+    return Section(t("rd_variants", L), [tf("rd_variants_para", L, n=result.get("variant_count", len(rows)), top=top)],
+                   tables=[table])
+
+
+def _time_section(result: dict, perf: dict, durations: dict, L: str) -> Section:
+    steps = perf["steps"]
+    items = (result.get("bottlenecks") or {}).get("items") or []
+    paragraphs = []
+    if items and durations:
+        hours = ((perf.get("durations") or {}).get("hours") or {}).get("mean") or 0
+        paragraphs.append(tf("rd_time_para", L, median=durations["median"], p90=durations["p90"], hours=hours,
+                             top=items[0]["activity"], share=100 * items[0]["share"]))
+    figures = []
+    if items:
+        figures.append(charts.ranking_bars([i["activity"] for i in items], [i["share"] for i in items],
+                                           t("rd_bottlenecks", L), percent=True))
+    rows = [{"activity": s["activity"], "events": s["events"], "processing": _h(s.get("processing_mean_s")),
+             "waiting": _h(s.get("waiting_mean_s")), "waiting_p90": _h(s.get("waiting_p90_s"))} for s in steps]
+    table = Table(t("rd_steps_table", L), [
+        Column("activity", t("rd_activity", L)), Column("events", t("rd_events", L), "int"),
+        Column("processing", t("rd_processing_h", L), "float"), Column("waiting", t("rd_waiting_h", L), "float"),
+        Column("waiting_p90", t("rd_waiting_p90_h", L), "float")], rows, sheet=t("rd_time", L)[:12])
+    return Section(t("rd_time", L), paragraphs, figures, [table])
+
+
+def _rework_section(result: dict, rework: dict, L: str) -> Section:
+    para = tf("rd_rework_para", L, share=100 * (rework.get("affected_share") or 0), n=rework.get("affected_cases", 0),
+              days=rework.get("added_working_days") or 0)
+    rows = [{"activity": a, "cases": n} for a, n in sorted((result.get("rework_cases") or {}).items(),
+                                                            key=lambda kv: -kv[1])]
+    table = Table(t("rd_rework", L), [Column("activity", t("rd_activity", L)),
+                                      Column("cases", t("rd_repeated_cases", L), "int")], rows)
+    return Section(t("rd_rework", L), [para], tables=[table])
+
+
+def _visits_section(visits: dict, L: str) -> Section:
+    dist = visits["distribution"]
+    para = tf("rd_visits_para", L, mean=visits.get("mean") or 0, zero=100 * (visits.get("zero_share") or 0),
+              once=100 * (visits.get("at_most_once_share") or 0))
+    labels = [f"{k} {t('unit_times', L)}" for k in dist]
+    figure = charts.ranking_bars(labels, [float(v) for v in dist.values()], t("rd_visits_chart", L),
+                                 xlabel=t("rd_count", L), sort=False)
+    return Section(t("rd_visits_section", L), [para], [figure])
+
+
+def _handoff_section(handoffs: list[dict], L: str) -> Section:
+    rows = [{"from": h["source"], "to": h["target"], "count": h["count"], "wait": _h(h.get("mean_wait_s"))}
+            for h in handoffs]
+    table = Table(t("rd_handoffs", L), [Column("from", t("rd_from", L)), Column("to", t("rd_to", L)),
+                                        Column("count", t("rd_count", L), "int"),
+                                        Column("wait", t("rd_mean_wait_h", L), "float")], rows)
+    return Section(t("rd_handoffs", L), tables=[table])
+
+
+def _conformance_section(conformance: dict, L: str) -> Section:
+    """One block per specified process checked: fitness, then each deviation with what it costs."""
+    paragraphs, findings = [], []
+    for result in conformance.values():
+        fit = result.get("fitness") or {}
+        paragraphs.append(tf("rd_conformance_para", L, spec=result.get("matter") or result["spec"]["name"],
+                             fitness=fit.get("log_fitness", 0), share=100 * fit.get("fitting_share", 0)))
+        for d in [*result.get("hidden", []), *result.get("skipped", []), *result.get("out_of_order", [])]:
+            message = tf(f"rd_dev_{d['kind']}", L, step=d["step"], before=d.get("before") or "",
+                         cases=d["cases"], share=100 * d["share"])
+            extra = d.get("added_hours")
+            evidence = tf("rd_dev_added", L, hours=extra) if isinstance(extra, (int, float)) else ""
+            findings.append(Finding("warning" if d["kind"] != "out_of_order" else "info", d["step"], message, evidence))
+    return Section(t("rd_conformance", L), paragraphs, findings=findings)
