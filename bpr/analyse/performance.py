@@ -36,10 +36,13 @@ Definitions (documented, because several are choices):
      (申报来源) is on site (`onsite_channels`: 窗口, 现场 ...). The channel says how the
      application came in, so it decides intake only: a window applicant may get the licence by mail.
   An inspection at the applicant's premises (现场核查/勘验) is no trip to the service hall and is
-  not counted; add it to `onsite_words` to count it.
-- On time (按时办结): the clock starts at acceptance (first event named with `accept_words`, else
-  the case start); the case is on time when its last completion falls on or before
-  `WorkCalendar.add_working_days(clock date, promised working days)` (natural days: plus days).
+  not counted; add it to `onsite_words` to count it. Nor is 发证 (issuing): counter clerks issue
+  e-licences and mailed licences too; a collection shows as 领证/窗口领取, or 送达 by a counter.
+- On time (按时办结): the clock starts at acceptance (first event named with `accept_words` whose
+  业务动作 is not a send-back, else the case start); the case is on time when its last completion falls on or before
+  `WorkCalendar.add_working_days(clock date, promised working days)` (natural days: plus days);
+  with `pause_for_corrections` (default) the working days from each send-back after acceptance to
+  the resumption are added to the limit (补正期间不计入办理时限).
 - Bottlenecks: activities ranked by the total waiting time before them (lead time without starts).
 """
 
@@ -62,8 +65,8 @@ SENDBACK_WORDS = ("补正", "退回", "补齐", "补件", "补充材料", "回�
 ONSITE_CHANNELS = ("窗口", "现场", "大厅", "线下", "窗口办理", "counter", "window", "on-site", "onsite")
 ONSITE_WORDS = ("窗口受理", "窗口收件", "窗口领取", "窗口送达", "现场提交", "现场受理", "现场领取", "领证", "取证",
                 "现场签字", "面签", "窗口核验", "现场核验原件")
-APPLICANT_WORDS = ("受理", "收件", "接件", "补正", "补件", "补齐", "补充材料", "提交", "送达", "领取", "发证", "出证",
-                   "缴费", "签字")
+# 发证/出证 (issuing) is left out: a counter clerk issues e-licences and mailed ones as well
+APPLICANT_WORDS = ("受理", "收件", "接件", "补正", "补件", "补齐", "补充材料", "提交", "送达", "领取", "缴费", "签字")
 INTAKE_WORDS = ("受理", "收件", "接件", "补正", "补件", "补齐", "补充材料", "提交")
 COUNTER_WORDS = ("窗口", "大厅", "前台", "counter", "window")
 #: overdue cases listed by name (the count is always complete)
@@ -89,6 +92,7 @@ class PerformanceOptions:
     limits: dict[str, TimeLimit] = field(default_factory=dict)  # matter (code or name) -> promised limit
     default_limit: TimeLimit | None = None  # for cases whose matter has none
     stated_visits: dict[str, int] = field(default_factory=dict)  # matter -> 到办事现场次数
+    pause_for_corrections: bool = True  # 补正期间不计时: send-back loops stop the on-time clock
 
     @classmethod
     def from_catalogue(cls, catalogue: Iterable, **kwargs: Any) -> PerformanceOptions:
@@ -104,15 +108,17 @@ class PerformanceOptions:
         return options
 
     def accept_rule(self) -> str:
-        return PQ.text_rule("activity", contains=self.accept_words)
+        """Acceptance: an accept step that was not itself a send-back (受理 退回 is no acceptance)."""
+        return (f"({PQ.text_rule('activity', contains=self.accept_words)} AND NOT "
+                f"{PQ.text_rule('action', equals=self.sendback_actions)})")
 
     def sendback_rule(self) -> str:
         return ("(" + PQ.text_rule("action", equals=self.sendback_actions) + " OR "
                 + PQ.text_rule("activity", contains=self.sendback_words) + ")")
 
     def onsite_rule(self) -> str:
-        counter = ("(" + PQ.text_rule("resource", contains=self.counter_words) + " OR "
-                   + PQ.text_rule("department", contains=self.counter_words) + ")")
+        # the resource, not the department: "政务服务中心…审批窗口" names a unit that also works online
+        counter = PQ.text_rule("resource", contains=self.counter_words)
         return ("(" + PQ.text_rule("activity", contains=self.onsite_words)
                 + " OR (" + PQ.text_rule("activity", contains=self.applicant_words) + " AND " + counter + ")"
                 + " OR (" + PQ.text_rule("activity", contains=self.intake_words) + " AND "
@@ -383,6 +389,7 @@ class OverdueCase:
     deadline: str
     limit_days: int
     natural_days: bool
+    paused_working_days: int  # working days the clock stood still for corrections
     overdue_working_days: int
 
 
@@ -597,7 +604,8 @@ def on_time(engine: Engine, table: str, options: PerformanceOptions, setup: _Set
     if not limits:
         return OnTimeResult(None, [], notes=["no promised limit known for the matters in the log: give a "
                                              "catalogue (承诺办结时限) or a default limit"])
-    cases = PQ.on_time_cases(setup.case_query, setup.cal, limits)
+    pauses = PQ._rework_events(table, options.sendback_rule()) if options.pause_for_corrections else None
+    cases = PQ.on_time_cases(setup.case_query, setup.cal, limits, pauses, setup.local)
     agg = ("count(*) AS cases, count(CASE WHEN on_time THEN 1 END) AS on_time, "
            "count(CASE WHEN NOT on_time THEN 1 END) AS overdue")
 
@@ -612,11 +620,14 @@ def on_time(engine: Engine, table: str, options: PerformanceOptions, setup: _Set
             f"WITH oc AS ({cases}) SELECT matter, {agg} FROM oc WHERE matter IS NOT NULL GROUP BY matter").to_pylist()},
             setup.matters)
     overdue = [OverdueCase(r["case"], r["matter"], r["clock_date"].isoformat(), r["end_date"].isoformat(),
-                           r["deadline"].isoformat(), int(r["days"]), bool(r["is_natural"]), int(r["overdue_working_days"]))
+                           r["deadline"].isoformat(), int(r["days"]), bool(r["is_natural"]), int(r["paused_working_days"]),
+                           int(r["overdue_working_days"]))
                for r in engine.sql(f'WITH oc AS ({cases}) SELECT * FROM oc WHERE NOT on_time '
                                    f'ORDER BY overdue_working_days DESC, "case" LIMIT {MAX_LISTED}').to_pylist()]
     notes = ["the clock starts at acceptance (受理) and counts working days after that date; a log cut "
              "out of a running process holds unfinished cases that look finished at the cut-off"]
+    if options.pause_for_corrections:
+        notes.append("the clock stands still from a send-back (退回/补正) to the resumption (补正期间不计时)")
     if overall.overdue > len(overdue):
         notes.append(f"{overall.overdue} overdue cases: the {MAX_LISTED} most overdue are listed")
     return OnTimeResult(overall, overdue, by_matter, notes)

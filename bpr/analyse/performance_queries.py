@@ -281,7 +281,8 @@ rw_seq AS (
                OVER ({_CASE_WINDOW} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed
     FROM rw_flagged
 )
-SELECT "case", activity, matter, sb,
+SELECT "case", activity, matter, sb, "timestamp" AS loop_start,
+       CASE WHEN sb = 1 AND coalesce(prev_sb, 0) = 0 THEN resumed END AS loop_end,
        CASE WHEN sb = 1 AND coalesce(prev_sb, 0) = 0 AND resumed IS NOT NULL
             THEN greatest(0.0, {_seconds('"timestamp"', 'resumed')}) END AS loop_s
 FROM rw_seq"""
@@ -370,22 +371,48 @@ def limits_cte(limits: Sequence[tuple[str | None, int, bool]]) -> str:
     return f"lim AS (SELECT * FROM (VALUES {values}) AS lim_v(matter, days, is_natural))"
 
 
-def on_time_cases(case_query: str, cal: CalendarRows, limits: Sequence[tuple[str | None, int, bool]]) -> str:
-    """Cases with a promised limit: case, matter, clock_date, end_date, days, is_natural, deadline,
-    on_time, overdue_working_days (working days after the deadline, date-based)."""
+def on_time_cases(case_query: str, cal: CalendarRows, limits: Sequence[tuple[str | None, int, bool]],
+                  pauses: str | None = None, local: LocalTime | None = None) -> str:
+    """Cases with a promised limit: case, matter, clock_date, end_date, days, is_natural,
+    paused_working_days, deadline, on_time, overdue_working_days (working days after the deadline,
+    date-based).
+
+    `pauses` (the rows of `_rework_events`, with `local`) stops the clock during corrections
+    (补正期间不计时): each send-back loop after acceptance moves the deadline on by the working days
+    (natural days for natural-day limits) from the send-back date to the resumption date.
+    """
     has_default = any(m is None for m, _, _ in limits)
     join = ("LEFT JOIN lim AS lm ON lm.matter = ct.matter LEFT JOIN lim AS ld ON ld.matter IS NULL"
             if has_default else "JOIN lim AS lm ON lm.matter = ct.matter")
     days = "coalesce(lm.days, ld.days)" if has_default else "lm.days"
     natural = "coalesce(lm.is_natural, ld.is_natural)" if has_default else "lm.is_natural"
+    if pauses is not None and local is not None:
+        ps_date, pe_date = (f"CAST({local.sql(c)} AS DATE)" for c in ("rw.loop_start", "rw.loop_end"))
+        pause_ctes = f"""
+rw AS ({pauses}),
+paused AS (
+    SELECT rw."case" AS "case", sum(pe.cum - ps.cum) AS working_days,
+           sum(date_diff('day', {ps_date}, {pe_date})) AS natural_days
+    FROM rw
+    JOIN ct AS pc ON pc."case" = rw."case"
+    JOIN ocal AS ps ON ps.d = {ps_date}
+    JOIN ocal AS pe ON pe.d = {pe_date}
+    WHERE rw.loop_end IS NOT NULL AND rw.loop_start >= pc.clock_start
+    GROUP BY rw."case"
+),"""
+        pause_join = 'LEFT JOIN paused ON paused."case" = ct."case"'
+        pause_wd, pause_nd = "coalesce(paused.working_days, 0)", "coalesce(paused.natural_days, 0)"
+    else:
+        pause_ctes, pause_join, pause_wd, pause_nd = "", "", "0", "0"
     return f"""
 WITH ct AS ({case_query}),
 {cal.cte('ocal')},
-{limits_cte(limits)},
+{limits_cte(limits)},{pause_ctes}
 limited AS (
     SELECT ct."case" AS "case", ct.matter AS matter, ct.clock_date AS clock_date, ct.end_date AS end_date,
-           {days} AS days, {natural} AS is_natural
-    FROM ct {join}
+           {days} AS days, {natural} AS is_natural,
+           CAST({pause_wd} AS BIGINT) AS paused_working_days, CAST({pause_nd} AS BIGINT) AS paused_natural_days
+    FROM ct {join} {pause_join}
 ),
 dated AS (
     SELECT limited.*, cs.cum AS clock_cum, ce.cum AS end_cum
@@ -396,12 +423,13 @@ dated AS (
 ),
 deadlines AS (
     SELECT dated.*,
-           CASE WHEN dated.is_natural THEN dated.clock_date + dated.days
-                WHEN dated.days = 0 THEN dated.clock_date
+           CASE WHEN dated.is_natural THEN dated.clock_date + CAST(dated.days + dated.paused_natural_days AS INTEGER)
+                WHEN dated.days + dated.paused_working_days = 0 THEN dated.clock_date
                 ELSE cw.d END AS deadline
-    FROM dated LEFT JOIN ocal AS cw ON cw.w = 1 AND cw.cum = dated.clock_cum + dated.days
+    FROM dated LEFT JOIN ocal AS cw
+        ON cw.w = 1 AND cw.cum = dated.clock_cum + dated.days + dated.paused_working_days
 )
-SELECT deadlines."case" AS "case", matter, clock_date, end_date, days, is_natural, deadline,
+SELECT deadlines."case" AS "case", matter, clock_date, end_date, days, is_natural, paused_working_days, deadline,
        CASE WHEN deadline IS NULL THEN NULL WHEN end_date <= deadline THEN TRUE ELSE FALSE END AS on_time,
        CASE WHEN deadline IS NOT NULL AND end_date > deadline THEN end_cum - cd.cum END AS overdue_working_days
 FROM deadlines LEFT JOIN ocal AS cd ON cd.d = deadlines.deadline"""

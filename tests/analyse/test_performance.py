@@ -167,22 +167,36 @@ def test_visit_rules():
 
 def test_on_time_rate_with_calendar(report):
     o = report.on_time
-    # c1: accepted 27 Sep, 3 working days -> 29 Sep, 30 Sep, 8 Oct: deadline 8 Oct, done 9 Oct: overdue by 1
+    # c1: accepted 27 Sep, 3 working days -> 29 Sep, 30 Sep, 8 Oct; but the clock stands still from the
+    #     send-back (29 Sep) to the resumption (8 Oct): 2 working days (30 Sep, 8 Oct), deadline 10 Oct,
+    #     done 9 Oct: on time
     # c2: accepted and done 30 Sep: on time; c3 (M2, 1 day): accepted 11 Oct -> deadline Sat 12 Oct
     #     (make-up day), done Mon 14 Oct: overdue by 1 working day
-    assert (o.summary.cases, o.summary.on_time, o.summary.overdue) == (3, 1, 2)
+    assert (o.summary.cases, o.summary.on_time, o.summary.overdue) == (3, 2, 1)
+    [c3] = o.overdue_cases
+    assert c3.case == "c3" and c3.deadline == "2024-10-12" and c3.overdue_working_days == 1
+    cal = WorkCalendar()
+    assert cal.add_working_days(dt.date(2024, 10, 11), 1).isoformat() == c3.deadline
+    assert o.by_matter["M1"].rate == pytest.approx(1.0)
+
+
+def test_on_time_without_pausing_for_corrections():
+    log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
+    options = PerformanceOptions(limits={"M1": TimeLimit.parse("3个工作日"), "M2": TimeLimit.parse("1个工作日")},
+                                 pause_for_corrections=False)
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        o = analyse_performance(engine, options=options).on_time
+    assert (o.summary.on_time, o.summary.overdue) == (1, 2)
     overdue = {c.case: c for c in o.overdue_cases}
     assert overdue["c1"].deadline == "2024-10-08" and overdue["c1"].overdue_working_days == 1
-    assert overdue["c3"].deadline == "2024-10-12" and overdue["c3"].overdue_working_days == 1
-    cal = WorkCalendar()
-    assert cal.add_working_days(dt.date(2024, 9, 27), 3).isoformat() == overdue["c1"].deadline
-    assert cal.add_working_days(dt.date(2024, 10, 11), 1).isoformat() == overdue["c3"].deadline
-    assert o.by_matter["M1"].rate == pytest.approx(0.5)
+    assert WorkCalendar().add_working_days(dt.date(2024, 9, 27), 3).isoformat() == overdue["c1"].deadline
+    assert overdue["c1"].paused_working_days == 0
 
 
 def test_natural_days_and_default_limit():
     log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
-    options = PerformanceOptions(default_limit=TimeLimit.parse("10天"))
+    options = PerformanceOptions(default_limit=TimeLimit.parse("10天"), pause_for_corrections=False)
     with DuckDBEngine() as engine:
         engine.register(log)
         o = analyse_performance(engine, options=options).on_time
