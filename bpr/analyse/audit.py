@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bpr.analyse.indicators import Indicators, MatterIndicators, compute_indicators, method_notes
 from bpr.analyse.rules import Finding, RuleSet
-from bpr.errors import InputError
+from bpr.errors import BprError, InputError
 from bpr.i18n import t
 from bpr.io.safety import atomic_output, escape_cell
 from bpr.model.catalogue import Catalogue
@@ -130,7 +130,10 @@ def _proposals(catalogue: Catalogue, conversion: Conversion, time_ratio: float) 
         if exc.name != "bpr.plan.proposals":
             raise
         return [], "bpr.plan.proposals is not available: no proposals computed"
-    return list(module.propose(catalogue, conversion=conversion, time_ratio=time_ratio)), ""
+    try:
+        return list(module.propose(catalogue, conversion=conversion, time_ratio=time_ratio)), ""
+    except BprError as exc:  # the indicators and findings stand on their own: keep them, say why none
+        return [], f"proposals could not be computed: {exc}"
 
 
 def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterable[str] | None = None,
@@ -153,6 +156,8 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
     found, note = _proposals(catalogue, conversion, ratio) if proposals else ([], "proposals not requested")
     if note:
         method["proposals"] = note
+        if proposals and "could not" in note:
+            warnings.append(DataWarning("proposals_failed", note))
     return AuditResult(source=catalogue.source, indicators=overall, by_department=by_department,
                        by_type=by_type, matters=matters, findings=findings, proposals=found, warnings=warnings,
                        rules=rules.describe(), method=method, whitelist=entries)

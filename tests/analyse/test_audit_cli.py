@@ -52,6 +52,20 @@ def test_proposals_are_included():
     assert audit(hand_catalogue(), proposals=False).to_dict()["proposals"] == []
 
 
+@pytest.mark.skipif(not HAS_PROPOSALS, reason="bpr.plan.proposals (another helper's task) not present yet")
+def test_failing_proposals_become_a_warning(monkeypatch):
+    import bpr.plan.proposals
+    from bpr.errors import InputError
+
+    def broken(catalogue, **kw):
+        raise InputError("the step dependencies form a cycle")
+
+    monkeypatch.setattr(bpr.plan.proposals, "propose", broken)
+    result = audit(hand_catalogue())
+    assert result.proposals == [] and result.findings and result.indicators.matters == 6
+    assert [w.code for w in result.warnings] == ["proposals_failed"] and "cycle" in result.method["proposals"]
+
+
 def test_streamed_json_equals_to_dict(tmp_path):
     result = audit(hand_catalogue(), whitelist=["C6"])
     write_audit(result, tmp_path)

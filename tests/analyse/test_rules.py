@@ -107,7 +107,8 @@ def test_catch_all_names(name):
     assert is_catch_all(name)
 
 
-@pytest.mark.parametrize("name", ["营业执照", "无犯罪记录证明", "卫生许可证复印件", "相关人员身份证明"])
+@pytest.mark.parametrize("name", ["营业执照", "无犯罪记录证明", "卫生许可证复印件", "相关人员身份证明",
+                                  "与食品经营相适应的主要设备设施布局、操作流程等文件"])
 def test_specific_names_are_not_catch_all(name):
     assert not is_catch_all(name)
 

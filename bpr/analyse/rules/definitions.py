@@ -34,7 +34,7 @@ def _online(matter: Matter) -> bool | None:
 def immediate_type(m: Matter, p: _Params, c: Conversion) -> Iterator[Hit]:
     """即办 (promised limit 0) ⇒ 办件类型 即办件; also catches a 承诺件 with promised limit 0."""
     if m.promised_limit.is_immediate and m.handling_type is not HandlingType.IMMEDIATE:
-        yield Hit("handling_type", "承诺件" if m.handling_type is HandlingType.PROMISED else "")
+        yield Hit("handling_type", "承诺件" if m.handling_type is HandlingType.PROMISED else "未填写")
 
 
 def immediate_type_with_limit(m: Matter, p: _Params, c: Conversion) -> Iterator[Hit]:
@@ -119,7 +119,7 @@ _CATCH_ALL = re.compile(
     r"(其他|其它).{0,10}(材料|文件|资料|证明)"
     r"|^(相关|有关)的?(证明|申请)?(材料|文件|资料)$"
     r"|^相关证明"
-    r"|等(相关|有关|其他)?的?(证明)?(材料|文件|资料)$"
+    r"|等(相关|有关|其他)?的?(证明)?材料$"  # "…等文件" after named items is usually specific enough
     r"|(法律|法规|规章).{0,6}规定的.{0,10}(材料|文件)"
     r"|(认为|视情况)?需要(提交|提供)的.{0,6}(材料|文件)")
 
