@@ -116,6 +116,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     proc = {a: Sampler(x.processing, rng) for a, x in acts.items()}
     uniform_buf = rng.random
     groups = {group_name(g): g for g in model.parallel_groups}
+    member_p = model.member_probability
 
     def chooser(dist: dict[str, float]):
         names = list(dist)
@@ -191,7 +192,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         executed = 0
         while node != END and executed < MAX_STEPS_PER_CASE:
             if node in groups:
-                yield env.all_of([env.process(step(case, m)) for m in groups[node]])
+                members = [x for x in groups[node] if member_p.get(x, 1.0) >= 1.0 or u() < member_p[x]]
+                yield env.all_of([env.process(step(case, x)) for x in members])
             else:
                 yield from step(case, node)
             executed += 1

@@ -97,6 +97,8 @@ class SimulationModel:
     timezone: str = "Asia/Shanghai"
     rework_edges: list[tuple[str, str]] = field(default_factory=list)
     parallel_groups: list[list[str]] = field(default_factory=list)
+    #: for a member of a parallel group: the chance it runs when the group runs (optional steps stay optional)
+    member_probability: dict[str, float] = field(default_factory=dict)
     first_step_instant: bool = True  # the first event marks the arrival (no start times in the log)
     promised_limit_days: float | None = None
     office: Schedule = field(default_factory=Schedule.office)  # for cycle times in working days
@@ -131,7 +133,7 @@ class SimulationModel:
             "rework_edges": [list(e) for e in self.rework_edges],
             "rework_probability": {a: round(self.rework_probability(a), 6) for a in self.activities
                                    if self.rework_probability(a) > 0},
-            "parallel_groups": self.parallel_groups,
+            "parallel_groups": self.parallel_groups, "member_probability": self.member_probability,
             "pools": {k: p.to_dict() for k, p in self.pools.items()},
             "notes": self.notes,
         }
@@ -148,6 +150,7 @@ class SimulationModel:
             timezone=data.get("timezone", "Asia/Shanghai"),
             rework_edges=[tuple(e) for e in data.get("rework_edges", [])],
             parallel_groups=[list(g) for g in data.get("parallel_groups", [])],
+            member_probability={k: float(v) for k, v in data.get("member_probability", {}).items()},
             first_step_instant=data.get("first_step_instant", True),
             promised_limit_days=data.get("promised_limit_days"),
             office=Schedule.from_dict(data["office"]) if "office" in data else Schedule.office(),

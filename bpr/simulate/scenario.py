@@ -5,7 +5,8 @@ Scenario YAML (one scenario, or `scenarios: [ ... ]`):
     name: 并联审批+数据共享
     remove: [送达]                       # drop steps; their inflow goes to their successors
     merge: [{steps: [受理, 初审], into: 受理初审}]   # one step doing both (work adds up, one wait)
-    parallel: [[审查, 现场核查]]           # run together, continue when all are done
+    parallel: [[审查, 现场核查]]           # run together, continue when all are done (a member that
+                                         # ran in fewer cases keeps running in that share only)
     rework: [{to: 补正, factor: 0.3}]     # or {step: 审查, probability: 0.05}, or {factor: 0.5} = all
     staffing: {窗口: 3, 审查: "+1"}        # pool (or a step's pool) -> size, or a change
     hours: {窗口: {hours: "08:30-12:00,13:00-18:00", days: mon-sat}}
@@ -258,6 +259,9 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
         if missing:
             raise UsageError(f"parallel group {group}: steps already removed or merged: {', '.join(missing)}",
                              file=scenario.source or None)
+        top = max(max(m.activities[x].count, 1) for x in group)
+        for x in group:
+            m.member_probability[x] = round(max(m.activities[x].count, 1) / top, 6)
         _contract(m, group, group_name(group))
         m.parallel_groups.append(list(group))
     for step, factor in scenario.processing.items():
