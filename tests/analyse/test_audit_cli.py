@@ -77,6 +77,9 @@ def test_whitelist_file_and_unknown_entries(tmp_path):
     path = tmp_path / "w.txt"
     path.write_text("# 不宜跑零次\nC6\nC9  # not in the catalogue\n\n", encoding="utf-8")
     assert read_whitelist(path) == ["C6", "C9"]
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("M6 自然日许可\n".encode("gbk"))  # saved from Chinese Windows Notepad
+    assert read_whitelist(gbk) == ["M6 自然日许可"]
     result = audit(hand_catalogue(), whitelist=read_whitelist(path))
     assert result.indicators.zero_visit_whitelisted == 1
     assert [w.code for w in result.warnings] == ["whitelist_unknown"] and result.warnings[0].value == "C9"
