@@ -155,9 +155,11 @@ class _Session:
                  threads: int | None, now: datetime | None, sort: bool = True,
                  duplicates: bool = True, shared: duckdb.DuckDBPyConnection | None = None,
                  schema: str | None = None) -> None:
+        from bpr.io import _existing
+
         self.sort = sort
         self.duplicates = duplicates
-        self.path = path
+        self.path = _existing(path)
         self.file = str(path)
         self.mapping = dict(mapping or {})
         self.timezone = timezone
@@ -221,7 +223,7 @@ class _Session:
                 self._register(_read_xlsx(self.path, self.sheet, self.mapping))
             described = self.con.execute("DESCRIBE src").fetchall()
         except duckdb.Error as exc:
-            raise InputError(f"cannot read as {kind.upper()} ({_first_line(exc)})", file=self.path,
+            raise InputError(f"cannot read as {kind.upper()} ({self._reason(exc)})", file=self.path,
                              expected=f"a readable {kind.upper()} event log") from None
         self.types = {name: str(kind_) for name, kind_, *_ in described if name != "__row"}
         if not self.types:
@@ -383,6 +385,10 @@ class _Session:
     def stage_view(self, name: str) -> int:
         """Create the view `name` (canonical columns, valid rows, unordered) over `ev`; return the
         number of events."""
+        with self._errors():
+            return self._stage_view(name)
+
+    def _stage_view(self, name: str) -> int:
         self._stage()
         self._check()
         self.con.execute(f'CREATE OR REPLACE VIEW main.{_ident(name)} AS SELECT "case", activity, timestamp, '
@@ -390,7 +396,31 @@ class _Session:
                          f'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND timestamp IS NOT NULL')
         return self.con.execute(f"SELECT count(*) FROM main.{_ident(name)}").fetchall()[0][0]
 
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """DuckDB errors met while scanning the whole file (a malformed row deep in a CSV, a full
+        disk) become one-line InputErrors."""
+        try:
+            yield
+        except duckdb.OutOfMemoryException as exc:
+            raise InputError(f"not enough memory to read the log ({self._reason(exc)})", file=self.path,
+                             hint="use a larger memory_limit or free disk space for spilling") from None
+        except duckdb.Error as exc:
+            raise InputError(f"cannot read ({self._reason(exc)})", file=self.path,
+                             expected="a well-formed event log with the same number of columns in every row") \
+                from None
+
+    def _reason(self, exc: Exception) -> str:
+        """The useful lines of a DuckDB error, naming our file rather than a transcoded copy."""
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()][:3]
+        text = "; ".join(ln for ln in lines if not ln.startswith("Possible fixes"))[:400]
+        return text.replace(os.path.join(self._tmpdir, "utf8.csv"), self.path.name)
+
     def canonical_table(self) -> pa.Table:
+        with self._errors():
+            return self._canonical_table()
+
+    def _canonical_table(self) -> pa.Table:
         self._stage()
         self._check()
         table = ts.arrow_table(self.con.sql(self._canonical_sql()))
@@ -398,6 +428,10 @@ class _Session:
         return table.cast(SCHEMA)
 
     def write_parquet(self, out: Path) -> int:
+        with self._errors():
+            return self._write_parquet(out)
+
+    def _write_parquet(self, out: Path) -> int:
         self._stage()
         self._check()
         with atomic_path(out) as tmp:

@@ -249,3 +249,12 @@ def test_sample_logs_read_and_agree_with_pm4py(path: Path | None) -> None:
     assert log.cases == ref["case:concept:name"].nunique()
     assert log.activities == ref["concept:name"].nunique()
     assert log.to_pm4py()["concept:name"].tolist() == ref["concept:name"].tolist()
+
+
+def test_malformed_row_deep_in_a_csv_is_one_clear_error(tmp_path: Path) -> None:
+    lines = ["case,activity,timestamp"] + [f"c{i},a,2021-01-01 00:00:00" for i in range(5000)]
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines + ["c9,x,2021-01-01,z,w"]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        bpr.read_log(path)
+    assert "ragged.csv" in str(err.value) and "5002" in str(err.value) and "\n" not in str(err.value)
