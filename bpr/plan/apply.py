@@ -1,0 +1,292 @@
+"""Catalogue + accepted proposals → the after-state catalogue.
+
+Pure: the input catalogue is deep-copied, never changed. Every change is idempotent (a material
+already exempt stays exempt, steps already merged stay merged, a promise is only ever lowered), so
+applying the same proposals to the after-state gives the after-state again.
+
+Within a matter the changes run in the order materials, steps, time, visits: the time change
+`free_days` lowers the promise by what the accepted step changes shorten the critical path, so a
+rejected step proposal frees no days.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+
+from bpr.errors import UsageError
+from bpr.model import (
+    Catalogue,
+    Channel,
+    MaterialForm,
+    MaterialKind,
+    Matter,
+    Step,
+    StepKind,
+    TimeLimit,
+)
+from bpr.model.matter import HandlingType
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
+from bpr.plan.proposals import Proposal, ProposalOptions, propose
+from bpr.plan.stepgraph import matter_critical_path, ordered_steps
+from bpr.plan.visits import VisitCause, stated_visits, visit_causes, visits_after
+
+
+def apply(catalogue: Catalogue, plan, options: ProposalOptions | None = None) -> Catalogue:
+    """The after-state of `catalogue` under the accepted items of `plan` (a `bpr.plan.plan.Plan`).
+
+    The plan's ids are checked against the proposals this catalogue gives (same options as when
+    the plan was written): unknown ids or matters are a UsageError listing them.
+    """
+    proposals = resolve_plan(catalogue, plan, options)
+    return apply_proposals(catalogue, [p for p in proposals if p.accepted])
+
+
+def resolve_plan(catalogue: Catalogue, plan, options: ProposalOptions | None = None) -> list[Proposal]:
+    """The catalogue's proposals with the plan's accepted flags; UsageError for what does not fit."""
+    options = options or plan.proposal_options()
+    fresh = {p.id: p for p in propose(catalogue, options)}
+    unknown_matters = sorted({item.matter for item in plan.items if catalogue.find(item.matter) is None
+                              and not any(m.name == item.matter for m in catalogue)})
+    if unknown_matters:
+        raise UsageError("the plan names matters not in the catalogue", file=plan.source or None,
+                         details=unknown_matters, hint="check the matter names against the catalogue")
+    unknown_ids = [item.id for item in plan.items if item.id not in fresh]
+    if unknown_ids:
+        raise UsageError("the plan names proposal ids this catalogue does not give", file=plan.source or None,
+                         details=unknown_ids,
+                         hint="run `bpr propose` on this catalogue again and copy your accepted flags over")
+    wrong = [f"{item.id} ({item.matter} ≠ {fresh[item.id].matter})" for item in plan.items
+             if fresh[item.id].matter != item.matter and fresh[item.id].code != item.matter]
+    if wrong:
+        raise UsageError("plan items name a different matter than their proposal id", file=plan.source or None,
+                         details=wrong)
+    accepted = {item.id: item.accepted for item in plan.items}
+    out = []
+    for proposal in fresh.values():
+        proposal = copy.copy(proposal)
+        proposal.accepted = accepted.get(proposal.id, False)  # not in the plan: not accepted
+        out.append(proposal)
+    return out
+
+
+def apply_proposals(catalogue: Catalogue, proposals: Iterable[Proposal],
+                    conversion: Conversion = DEFAULT_CONVERSION) -> Catalogue:
+    """The after-state under `proposals` (all taken as accepted), matched to matters by name/code."""
+    by_matter: dict[str, list[Proposal]] = {}
+    for p in proposals:
+        by_matter.setdefault(p.code, []).append(p)
+    after = copy.deepcopy(catalogue)
+    for index, matter in enumerate(after.matters):
+        mine = by_matter.get(_key(matter, after, index), [])
+        if mine:
+            after.matters[index] = apply_matter(matter, mine, conversion)
+    return after
+
+
+def _key(matter: Matter, catalogue: Catalogue, index: int) -> str:
+    """The id code `propose` gives this matter (duplicates numbered ~2, ~3 in order)."""
+    import re
+
+    code = re.sub(r"\s+", "", matter.key) or "matter"
+    n = sum(1 for m in catalogue.matters[:index] if (re.sub(r"\s+", "", m.key) or "matter") == code)
+    return code if n == 0 else f"{code}~{n + 1}"
+
+
+def apply_matter(matter: Matter, proposals: list[Proposal], conversion: Conversion = DEFAULT_CONVERSION) -> Matter:
+    """One matter's after-state (a new object)."""
+    original = matter
+    matter = copy.deepcopy(matter)
+    changes = {d: [p.change for p in proposals if p.dimension == d] for d in ("materials", "steps", "time", "visits")}
+    for change in changes["materials"]:
+        _material_change(matter, change)
+    if changes["steps"]:
+        matter.steps = apply_step_changes(matter, changes["steps"]).steps
+    _time_changes(original, matter, changes["time"], changes["steps"], conversion)
+    _visit_changes(original, matter, changes["visits"])
+    return matter
+
+
+# --- materials ---------------------------------------------------------------------------------------
+
+def _material_change(matter: Matter, change: dict) -> None:
+    kind, name = change["kind"], change.get("material")
+    if kind == "remove":
+        matter.materials = [m for m in matter.materials if m.name != name]
+    elif kind == "drop_duplicate":
+        keep = change["keep"]
+        named = [i for i, m in enumerate(matter.materials) if m.name == name]
+        keeps = [i for i, m in enumerate(matter.materials) if m.name == keep]
+        if named and keeps and (name != keep or len(named) >= 2):
+            del matter.materials[named[-1]]
+    else:
+        for m in matter.materials:
+            if m.name != name:
+                continue
+            if kind == "share":
+                m.exempt = True
+            elif kind == "commit":
+                m.commitment = True
+            elif kind == "single_copy" and m.kind is MaterialKind.BOTH:
+                m.kind = MaterialKind.ORIGINAL
+            elif kind not in ("share", "commit", "single_copy"):
+                raise UsageError(f"unknown material change {kind!r}")
+
+
+# --- steps -------------------------------------------------------------------------------------------
+
+def _materialise(steps: list[Step]) -> list[Step]:
+    """Copies in order with every implicit "after the previous step" written out."""
+    out = []
+    for i, step in enumerate(ordered_steps_list(steps)):
+        step = copy.copy(step)
+        step.after = ([out[i - 1].name] if i else []) if step.after is None else list(step.after)
+        out.append(step)
+    return out
+
+
+def ordered_steps_list(steps: list[Step]) -> list[Step]:
+    return sorted(steps, key=lambda s: s.order)
+
+
+def _dedup(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def apply_step_changes(matter: Matter, changes: list[dict]) -> Matter:
+    """A copy of `matter` with the step changes (merge_steps, drop_step, parallel) applied."""
+    result = copy.copy(matter)
+    steps = _materialise(ordered_steps(matter))
+    for change in changes:
+        kind = change["kind"]
+        if kind == "merge_steps":
+            steps = _merge(steps, change["steps"], change["into"], float(change["days"]))
+        elif kind == "drop_step":
+            steps = _drop(steps, change["step"])
+        elif kind == "parallel":
+            steps = _parallelise(steps, change["steps"])
+        else:
+            raise UsageError(f"unknown step change {kind!r}")
+    result.steps = steps
+    return result
+
+
+def _merge(steps: list[Step], names: list[str], into: str, days: float) -> list[Step]:
+    present = [s for s in steps if s.name in names]
+    if not present or (len(present) == 1 and present[0].name == into):
+        return steps
+    merged_names = {s.name for s in present}
+    merged = Step(name=into, order=min(s.order for s in present), department=present[0].department,
+                  role=present[0].role, limit=TimeLimit.working_days(days), on_site=any(s.on_site for s in present),
+                  after=_dedup(p for s in present for p in s.after if p not in merged_names))
+    out = []
+    for step in steps:
+        if step.name in merged_names:
+            if step is present[0]:
+                out.append(merged)
+            continue
+        step = copy.copy(step)
+        step.after = _dedup(into if p in merged_names else p for p in step.after)
+        out.append(step)
+    return out
+
+
+def _drop(steps: list[Step], name: str) -> list[Step]:
+    gone = next((s for s in steps if s.name == name), None)
+    if gone is None:
+        return steps
+    out = []
+    for step in steps:
+        if step is gone:
+            continue
+        step = copy.copy(step)
+        step.after = _dedup(q for p in step.after for q in (gone.after if p == name else [p]))
+        out.append(step)
+    return out
+
+
+def _parallelise(steps: list[Step], names: list[str]) -> list[Step]:
+    run = [s for s in steps if s.name in names]
+    if len(run) < 2:
+        return steps
+    start = list(run[0].after)
+    last_of_department: dict[str, str] = {}
+    new_after: dict[str, list[str]] = {}
+    for step in run:
+        previous = last_of_department.get(step.department)
+        new_after[step.name] = [previous] if previous else list(start)
+        last_of_department[step.department] = step.name
+    tails = list(last_of_department.values())
+    run_names = {s.name for s in run}
+    out = []
+    for step in steps:
+        step = copy.copy(step)
+        if step.name in run_names:
+            step.after = new_after[step.name]
+        else:
+            step.after = _dedup(q for p in step.after for q in (tails if p in run_names else [p]))
+        out.append(step)
+    return out
+
+
+# --- time --------------------------------------------------------------------------------------------
+
+def _time_changes(original: Matter, matter: Matter, changes: list[dict], step_changes: list[dict],
+                  conversion: Conversion) -> None:
+    promised = original.promised_limit.to_working_days(conversion)
+    if not changes or promised is None:
+        return
+    new = promised
+    for change in changes:
+        if change["kind"] == "free_days":
+            freed = (matter_critical_path(original, conversion).days
+                     - matter_critical_path(apply_step_changes(original, step_changes), conversion).days)
+            new = min(new, max(0.0, promised - max(0.0, freed)))
+        elif change["kind"] == "compress":
+            new = min(new, float(change["days"]))
+        else:
+            raise UsageError(f"unknown time change {change['kind']!r}")
+    if new < promised - 1e-9:
+        matter.promised_limit = TimeLimit.working_days(round(new, 3))
+        if new == 0:
+            matter.handling_type = HandlingType.IMMEDIATE
+
+
+# --- visits ------------------------------------------------------------------------------------------
+
+def _visit_changes(original: Matter, matter: Matter, changes: list[dict]) -> None:
+    if not changes:
+        return
+    causes = visit_causes(original)
+    before = stated_visits(original)
+    removed = {VisitCause(c["cause"]) for c in changes}
+    for change in changes:
+        by = change["by"]
+        if by == "online":
+            matter.online = True
+            matter.online_depth = max(matter.online_depth or 0, 4)
+            matter.channels = set(matter.channels) | {Channel.ONLINE}
+            for m in matter.materials:
+                if m.submitted and m.needs_paper_original:
+                    m.form = MaterialForm.ELECTRONIC
+            _off_site(matter, (StepKind.ACCEPT, StepKind.APPLY))
+            matter.visit_reason = ""
+        elif by == "online_payment":
+            matter.online_payment = True
+            _off_site(matter, (StepKind.PAY,))
+        elif by == "e_licence":
+            matter.e_licence = True
+            _off_site(matter, (StepKind.DELIVER,))
+        elif by == "mail":
+            matter.mail = True
+            _off_site(matter, (StepKind.DELIVER,))
+        else:
+            raise UsageError(f"unknown visit change {by!r}")
+    matter.visits = visits_after(before, causes, removed)
+
+
+def _off_site(matter: Matter, kinds: tuple[StepKind, ...]) -> None:
+    matter.steps = [copy.copy(s) for s in matter.steps]
+    for step in matter.steps:
+        if step.kind in kinds:
+            step.on_site = False

@@ -1,0 +1,402 @@
+"""Four-reduction (四减) proposals for each matter of a catalogue, with evidence and saving.
+
+`propose(catalogue)` looks at every matter and returns concrete, deterministic proposals:
+
+materials (M-…): a material issued by a government body (来源渠道 20 政府部门核发, an 出具机构 that
+  is a government body, or a name in the licence list) → 免提交 through data sharing; a certificate
+  of a fact (…证明) → 告知承诺制; a catch-all item (其他相关材料) → remove; the same document as
+  original and copy → one. Documents the applicant writes (申请书, 章程, 合同 …) are never shared.
+steps (S-…): a matter fit for 即审即办 (no on-site check or special procedure, at most
+  `immediate_max_materials` materials, a promise of at most `immediate_max_days` working days) →
+  merge 受理/审查/决定; successive review levels in one department → one level; a run of review or
+  on-site steps of different departments with no stated dependency → parallel (critical path before
+  and after on the networkx step graph); 送达 when the result is an e-licence or mailed → remove.
+time (T-…): promised/legal above `time_ratio` → the ratio; days freed by the step proposals → a
+  new promised limit.
+visits (V-…): each visit attributed to a cause (see `bpr.plan.visits`); submit, pay and collect are
+  removable by online submission, online payment, e-licence or mail.
+
+Ids are "<M|S|T|V>-<matter code>-<nnn>", numbered per matter and dimension in rule order, so the
+same catalogue always gives the same ids (a plan can be re-applied). Each proposal carries a
+machine-readable `change` that `bpr.plan.apply` executes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bpr.i18n import t
+from bpr.model import Catalogue, MaterialKind, Matter, SourceChannel, Step, StepKind
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
+from bpr.plan.documents import (
+    LicenceCatalogue,
+    document_key,
+    is_applicant_written,
+    is_catch_all,
+    is_fact_certificate,
+    is_government_body,
+    licence_name,
+)
+from bpr.plan.stepgraph import matter_critical_path, ordered_steps
+from bpr.plan.visits import REMOVABLE, VisitCause, stated_visits, visit_causes, visits_after
+
+DIMENSIONS = ("materials", "steps", "time", "visits")
+_PREFIX = {"materials": "M", "steps": "S", "time": "T", "visits": "V"}
+SPECIAL_PROCEDURE_WORDS = re.compile(r"(现场核查|现场勘验|现场勘查|踏勘|专家评审|专家论证|听证|检验|检测|鉴定|"
+                                     r"公示|评估|招标|拍卖|考试|考核|审计)")
+_DELIVERY_WORDS = ("送达", "领证", "发证", "出证", "制证", "领取")
+
+
+@dataclass
+class Proposal:
+    """One concrete change to one matter. `saving` holds negative numbers (materials −1 …)."""
+
+    id: str
+    dimension: str
+    matter: str  # matter name
+    code: str  # matter key (实施编码, else 基本编码, else name)
+    target: str  # what it changes: a material, steps, 承诺办结时限, a visit cause
+    action: str
+    rationale: str
+    action_en: str = ""
+    rationale_en: str = ""
+    kind: str = ""  # share, commit, remove, single_copy, drop_duplicate, immediate, merge_levels, ...
+    evidence: dict[str, Any] = field(default_factory=dict)
+    saving: dict[str, float] = field(default_factory=dict)
+    change: dict[str, Any] = field(default_factory=dict)
+    accepted: bool = True
+
+    def text(self, lang: str = "zh") -> tuple[str, str]:
+        """(action, rationale) in `lang`."""
+        return (self.action_en, self.rationale_en) if lang == "en" else (self.action, self.rationale)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "dimension": self.dimension, "kind": self.kind, "matter": self.matter,
+                "code": self.code, "target": self.target, "action": self.action, "action_en": self.action_en,
+                "rationale": self.rationale, "rationale_en": self.rationale_en, "evidence": dict(self.evidence),
+                "saving": dict(self.saving), "change": dict(self.change), "accepted": self.accepted}
+
+
+@dataclass
+class ProposalOptions:
+    time_ratio: float = 0.5  # promised/legal above this → compress to it
+    immediate_max_materials: int = 5
+    immediate_max_days: float = 5.0
+    licences: LicenceCatalogue | None = None
+    conversion: Conversion = DEFAULT_CONVERSION
+
+
+def _saving(materials: float = 0, steps: float = 0, days: float = 0, visits: float = 0, **extra) -> dict:
+    out = {"materials": -abs(materials), "steps": -abs(steps), "days": -round(abs(days), 3), "visits": -abs(visits)}
+    out.update({k: -abs(v) for k, v in extra.items()})
+    return {k: (0 if v == 0 else v) for k, v in out.items()}
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+class _Builder:
+    """Collects one matter's proposals and numbers them."""
+
+    def __init__(self, matter: Matter, code: str):
+        self.matter, self.code = matter, code
+        self.items: list[Proposal] = []
+        self.counters = dict.fromkeys(DIMENSIONS, 0)
+
+    def add(self, dimension: str, kind: str, target: str, key: str, why_key: str, params: dict,
+            evidence: dict, saving: dict, change: dict) -> Proposal:
+        self.counters[dimension] += 1
+        pid = f"{_PREFIX[dimension]}-{self.code}-{self.counters[dimension]:03d}"
+        zh = {k: v[0] if isinstance(v, tuple) else v for k, v in params.items()}
+        en = {k: v[1] if isinstance(v, tuple) else v for k, v in params.items()}
+        proposal = Proposal(
+            id=pid, dimension=dimension, matter=self.matter.name, code=self.code, target=target,
+            action=t(key, "zh").format(**zh), rationale=t(why_key, "zh").format(**zh),
+            action_en=t(key, "en").format(**en), rationale_en=t(why_key, "en").format(**en),
+            kind=kind, evidence=evidence, saving=saving, change={"kind": kind, **change})
+        self.items.append(proposal)
+        return proposal
+
+
+def _id_code(matter: Matter) -> str:
+    return re.sub(r"\s+", "", matter.key) or "matter"
+
+
+def propose(catalogue: Catalogue, options: ProposalOptions | None = None, **overrides) -> list[Proposal]:
+    """All proposals for `catalogue`, matter by matter, in the order materials, steps, time, visits.
+
+    Keyword overrides set `ProposalOptions` fields: propose(cat, time_ratio=0.4).
+    """
+    options = options or ProposalOptions()
+    if overrides:
+        options = ProposalOptions(**{**options.__dict__, **overrides})
+    licences = options.licences or LicenceCatalogue.bundled()
+    seen: dict[str, int] = {}
+    proposals: list[Proposal] = []
+    for matter in catalogue:
+        code = _id_code(matter)
+        seen[code] = seen.get(code, 0) + 1
+        if seen[code] > 1:  # duplicate codes: keep ids unique and stable
+            code = f"{code}~{seen[code]}"
+        proposals.extend(propose_matter(matter, options, licences, code))
+    return proposals
+
+
+def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCatalogue,
+                   code: str | None = None) -> list[Proposal]:
+    builder = _Builder(matter, code or _id_code(matter))
+    _materials(builder, licences)
+    _steps(builder, options, licences)
+    _time(builder, options)
+    _visits(builder, licences)
+    return builder.items
+
+
+# --- materials ------------------------------------------------------------------------------------
+
+def _materials(b: _Builder, licences: LicenceCatalogue) -> None:
+    handled: set[str] = set()
+    for material in b.matter.materials:
+        name = material.name
+        if not material.submitted:
+            continue
+        evidence = {"material": name, "source": material.source.value if material.source else None,
+                    "issuer": material.issuer or None}
+        if is_catch_all(name):
+            b.add("materials", "remove", name, "prop_remove", "prop_remove_why", {"material": name},
+                  evidence, _saving(materials=1), {"material": name})
+            handled.add(name)
+            continue
+        if is_applicant_written(name):
+            continue
+        licence = licence_name(name, licences)
+        gov_issuer = is_government_body(material.issuer)
+        if material.source is SourceChannel.GOVERNMENT or gov_issuer or licence:
+            reasons_zh, reasons_en = [], []
+            if material.source is SourceChannel.GOVERNMENT:
+                reasons_zh.append("来源渠道：政府部门核发")
+                reasons_en.append("source channel: issued by government")
+            if gov_issuer:
+                reasons_zh.append(f"出具机构：{material.issuer}")
+                reasons_en.append(f"issuer: {material.issuer}")
+            if licence:
+                reasons_zh.append(f"证照目录：{licence}")
+                reasons_en.append(f"licence list: {licence}")
+                evidence["licence"] = licence
+            b.add("materials", "share", name, "prop_share", "prop_share_why",
+                  {"material": name, "why": ("；".join(reasons_zh), "; ".join(reasons_en))},
+                  evidence, _saving(materials=1), {"material": name})
+            handled.add(name)
+        elif is_fact_certificate(name):
+            b.add("materials", "commit", name, "prop_commit", "prop_commit_why", {"material": name},
+                  evidence, _saving(materials=1), {"material": name})
+            handled.add(name)
+    # The same document twice (original and copy listed apart), or one item as original and copy.
+    first_by_key: dict[str, str] = {}
+    for material in b.matter.materials:
+        if not material.submitted or material.name in handled or is_catch_all(material.name):
+            continue
+        key = document_key(material.name, licences)
+        if key in first_by_key:
+            keep = first_by_key[key]
+            b.add("materials", "drop_duplicate", material.name, "prop_duplicate", "prop_duplicate_why",
+                  {"material": material.name, "keep": keep},
+                  {"material": material.name, "same_as": keep, "document": key},
+                  _saving(materials=1), {"material": material.name, "keep": keep})
+            continue
+        first_by_key[key] = material.name
+        if material.kind is MaterialKind.BOTH:
+            b.add("materials", "single_copy", material.name, "prop_single_copy", "prop_single_copy_why",
+                  {"material": material.name}, {"material": material.name, "kind": "原件和复印件"},
+                  _saving(copies=1), {"material": material.name})
+
+
+# --- steps ------------------------------------------------------------------------------------------
+
+def _fit_for_immediate(matter: Matter, options: ProposalOptions) -> tuple[bool, int, float | None]:
+    materials = sum(1 for m in matter.materials if m.submitted)
+    days = matter.promised_limit.to_working_days(options.conversion)
+    if days is None:
+        days = matter.legal_limit.to_working_days(options.conversion)
+    fit = (days is not None and 0 < days <= options.immediate_max_days
+           and materials <= options.immediate_max_materials
+           and not any(s.kind is StepKind.INSPECT for s in matter.steps)
+           and not SPECIAL_PROCEDURE_WORDS.search(matter.special_procedures or ""))
+    return fit, materials, days
+
+
+def _core(step: Step) -> bool:
+    return step.kind in (StepKind.ACCEPT, StepKind.REVIEW, StepKind.DECIDE)
+
+
+def _result_remote(matter: Matter, licences: LicenceCatalogue) -> tuple[str, str] | None:
+    """How the result can reach the applicant without a delivery step, or None."""
+    if matter.e_licence or (matter.e_licence is None and matter.result_name
+                            and licence_name(matter.result_name, licences)):
+        return t("how_e_licence", "zh"), t("how_e_licence", "en")
+    if matter.mail:
+        return t("how_mail", "zh"), t("how_mail", "en")
+    return None
+
+
+def _steps(b: _Builder, options: ProposalOptions, licences: LicenceCatalogue) -> None:
+    matter = b.matter
+    steps = ordered_steps(matter)
+    if not steps:
+        return
+    conv = options.conversion
+    cp_before = matter_critical_path(matter, conv).days
+    fit, n_materials, days = _fit_for_immediate(matter, options)
+    core = [s for s in steps if _core(s)]
+    immediate_done = False
+    if fit and len(core) >= 2 and {s.kind for s in core} & {StepKind.ACCEPT} and all(s.after is None for s in core):
+        names = [s.name for s in core]
+        change = {"steps": names, "into": "受理（即审即办）", "days": 0.0}
+        saving_days = cp_before - _cp_after(matter, [change | {"kind": "merge_steps"}], conv)
+        b.add("steps", "immediate", "、".join(names), "prop_immediate", "prop_immediate_why",
+              {"steps": "、".join(names), "materials": n_materials, "days": _num(days or 0)},
+              {"steps": names, "materials": n_materials, "promised_days": days,
+               "special_procedures": matter.special_procedures or None},
+              _saving(steps=len(names) - 1, days=saving_days), change | {"kind": "merge_steps"})
+        immediate_done = True
+    if not immediate_done:
+        _merge_levels(b, steps, cp_before, conv)
+        _parallel(b, steps, cp_before, conv)
+    remote = _result_remote(matter, licences)
+    if remote:
+        for step in steps:
+            if step.kind is StepKind.DELIVER and any(w in step.name for w in _DELIVERY_WORDS):
+                change = {"kind": "drop_step", "step": step.name}
+                saving_days = cp_before - _cp_after(matter, [change], conv)
+                b.add("steps", "drop_delivery", step.name, "prop_drop_delivery", "prop_drop_delivery_why",
+                      {"step": step.name, "how": remote},
+                      {"step": step.name, "e_licence": matter.e_licence, "mail": matter.mail,
+                       "result_name": matter.result_name or None},
+                      _saving(steps=1, days=saving_days), change)
+
+
+def _cp_after(matter: Matter, changes: list[dict], conv: Conversion) -> float:
+    from bpr.plan.apply import apply_step_changes
+
+    return matter_critical_path(apply_step_changes(matter, changes), conv).days
+
+
+def _merge_levels(b: _Builder, steps: list[Step], cp_before: float, conv: Conversion) -> None:
+    run: list[Step] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            names = [s.name for s in run]
+            limits = [s.limit.to_working_days(conv) or 0.0 for s in run]
+            change = {"kind": "merge_steps", "steps": names, "into": run[0].name, "days": max(limits)}
+            saving_days = cp_before - _cp_after(b.matter, [change], conv)
+            department = run[0].department or b.matter.department
+            b.add("steps", "merge_levels", "、".join(names), "prop_merge_levels", "prop_merge_levels_why",
+                  {"steps": "、".join(names), "department": department},
+                  {"steps": names, "department": department, "roles": [s.role for s in run]},
+                  _saving(steps=len(names) - 1, days=saving_days), change)
+        run.clear()
+
+    for step in steps:
+        same_dept = run and (step.department or b.matter.department) == (run[-1].department or b.matter.department)
+        if step.kind is StepKind.REVIEW and step.after is None and (not run or same_dept):
+            run.append(step)
+        else:
+            flush()
+            if step.kind is StepKind.REVIEW and step.after is None:
+                run.append(step)
+    flush()
+
+
+def _parallel(b: _Builder, steps: list[Step], cp_before: float, conv: Conversion) -> None:
+    """Maximal runs of consecutive review/on-site steps (implicit order only) spanning ≥2 departments."""
+    run: list[Step] = []
+    runs: list[list[Step]] = []
+    for step in steps:
+        if step.kind in (StepKind.REVIEW, StepKind.INSPECT) and step.after is None and step.department:
+            run.append(step)
+        else:
+            if run:
+                runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    for run in runs:
+        departments = list(dict.fromkeys(s.department for s in run))
+        if len(departments) < 2:
+            continue
+        names = [s.name for s in run]
+        change = {"kind": "parallel", "steps": names}
+        after = _cp_after(b.matter, [change], conv)
+        if after >= cp_before:
+            continue
+        b.add("steps", "parallel", "、".join(names), "prop_parallel", "prop_parallel_why",
+              {"steps": "、".join(names), "departments": ("、".join(departments), ", ".join(departments)),
+               "before": _num(cp_before), "after": _num(after)},
+              {"steps": names, "departments": departments, "critical_path_before": cp_before,
+               "critical_path_after": after},
+              _saving(days=cp_before - after), change)
+
+
+# --- time -------------------------------------------------------------------------------------------
+
+def _time(b: _Builder, options: ProposalOptions) -> None:
+    matter, conv = b.matter, options.conversion
+    legal = matter.legal_limit.to_working_days(conv)
+    promised = matter.promised_limit.to_working_days(conv)
+    if promised is None or promised <= 0:
+        return
+    if legal and legal > 0 and promised / legal > options.time_ratio + 1e-9:
+        target = math.floor(legal * options.time_ratio)
+        if target < promised:
+            b.add("time", "compress", "承诺办结时限", "prop_compress", "prop_compress_why",
+                  {"before": _num(promised), "after": _num(target), "ratio": _num(options.time_ratio * 100),
+                   "legal": _num(legal), "actual": _num(round(promised / legal * 100, 1))},
+                  {"legal_days": legal, "promised_days": promised, "ratio": round(promised / legal, 4),
+                   "target_ratio": options.time_ratio},
+                  _saving(days=promised - target), {"days": float(target)})
+    step_changes = [p.change for p in b.items if p.dimension == "steps"]
+    if step_changes:
+        cp_before = matter_critical_path(matter, conv).days
+        freed = cp_before - _cp_after(matter, step_changes, conv)
+        if freed > 1e-9:
+            new = max(0.0, promised - freed)
+            b.add("time", "free_days", "承诺办结时限", "prop_freed", "prop_freed_why",
+                  {"before": _num(promised), "after": _num(new), "days": _num(freed)},
+                  {"promised_days": promised, "critical_path_before": cp_before,
+                   "critical_path_after": cp_before - freed, "step_proposals": [p.id for p in b.items
+                                                                                if p.dimension == "steps"]},
+                  _saving(days=promised - new), {})
+
+
+# --- visits -----------------------------------------------------------------------------------------
+
+def _visits(b: _Builder, licences: LicenceCatalogue) -> None:
+    matter = b.matter
+    before = stated_visits(matter)
+    if before <= 0:
+        return
+    causes = visit_causes(matter)
+    labels = ("、".join(t(f"cause_{c}", "zh") for c in causes) or "未说明",
+              ", ".join(t(f"cause_{c}", "en") for c in causes) or "not stated")
+    for cause in causes:
+        if cause not in REMOVABLE:
+            continue
+        after = visits_after(before, causes, {cause})
+        if cause is VisitCause.SUBMIT:
+            key, how = "prop_visit_submit", "online"
+        elif cause is VisitCause.PAY:
+            key, how = "prop_visit_pay", "online_payment"
+        elif matter.e_licence or (matter.result_name and licence_name(matter.result_name, licences)):
+            key, how = "prop_visit_collect_e", "e_licence"
+        else:
+            key, how = "prop_visit_collect_mail", "mail"
+        b.add("visits", f"visit_{cause}", t(f"cause_{cause}", "zh"), key, "prop_visit_why",
+              {"visits": before, "causes": labels, "cause": (t(f"cause_{cause}", "zh"), t(f"cause_{cause}", "en")),
+               "after": after},
+              {"visits": before, "causes": [c.value for c in causes], "visit_reason": matter.visit_reason or None},
+              _saving(visits=before - after), {"cause": cause.value, "by": how})
