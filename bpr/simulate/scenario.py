@@ -25,6 +25,7 @@ import numpy as np
 import yaml
 
 from bpr.errors import InputError, UsageError
+from bpr.model.step import StepKind
 from bpr.model.timelimit import TimeLimit
 from bpr.simulate.clock import Schedule
 from bpr.simulate.distributions import Distribution, fit_distribution
@@ -394,4 +395,13 @@ def scenario_from_plan(path: str | Path, matter: str | None = None) -> Scenario:
             was_on_site = {st.name for st in before.steps if st.on_site}
             now_on_site = {st.name for st in after.steps if st.on_site}
             s.online = sorted(was_on_site - now_on_site)
+        for p in chosen:  # a visit removed for a cause: the steps of that kind no longer need one
+            kinds = _VISIT_CAUSE_KINDS.get(str(p.change.get("cause", ""))) if p.dimension == "visits" else None
+            if kinds:
+                s.online = sorted({*s.online, *(st.name for st in before.steps if st.kind in kinds)}
+                                  - set(s.remove))
     return s
+
+
+_VISIT_CAUSE_KINDS = {"submit": {StepKind.APPLY, StepKind.ACCEPT}, "collect": {StepKind.DELIVER},
+                      "result": {StepKind.DELIVER}, "inspect": {StepKind.INSPECT}}
