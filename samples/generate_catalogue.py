@@ -39,7 +39,6 @@ from bpr.model import (  # noqa: E402
     MaterialForm,
     MaterialKind,
     Matter,
-    Necessity,
     TimeLimit,
     Unit,
 )
@@ -89,19 +88,18 @@ def legal_text(limit: TimeLimit) -> str:
 
 
 def material_line(i: int, material: Material) -> str:
-    """'2、营业执照复印件（复印件1份，纸质）' as province lists write it."""
-    kind = {MaterialKind.ORIGINAL: "原件", MaterialKind.COPY: "复印件", MaterialKind.BOTH: "原件和复印件"}
+    """'2、营业执照复印件1份（纸质）' as province lists write it: 原件/复印件 and 份数 after the name,
+    the form in a bracket. Necessity is not stated (province cells rarely do)."""
+    kind = {MaterialKind.ORIGINAL: "原件", MaterialKind.COPY: "复印件", MaterialKind.BOTH: "原件及复印件"}
     form = {MaterialForm.PAPER: "纸质", MaterialForm.ELECTRONIC: "电子", MaterialForm.BOTH: "纸质和电子"}
-    notes = []
-    if material.kind is not None:
-        notes.append(f"{kind[material.kind]}{material.copies or 1}份")
+    text = f"{i}、{material.name}"
+    if material.kind is not None and not material.name.endswith(("原件", "复印件")):
+        text += kind[material.kind]
+    if material.copies:
+        text += f"{'各' if material.kind is MaterialKind.BOTH else ''}{material.copies}份"
     if material.form is not None:
-        notes.append(form[material.form])
-    if material.necessity is Necessity.DEFERRABLE:
-        notes.append("容缺后补")
-    elif material.necessity is Necessity.OPTIONAL:
-        notes.append("非必要")
-    return f"{i}、{material.name}（{'，'.join(notes)}）" if notes else f"{i}、{material.name}"
+        text += f"（{form[material.form]}）"
+    return text
 
 
 def province_row(no: int, m: Matter) -> list[object]:
@@ -226,7 +224,6 @@ def write_template_copy(catalogue: Catalogue, path: Path) -> bool:
     """The tool's own template, when bpr.io.template is installed (False if not yet)."""
     try:
         import bpr.io.template  # noqa: F401
-
         from bpr.io import write_template
     except ImportError:
         return False

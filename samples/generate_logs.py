@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import simpy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 HERE = Path(__file__).resolve().parent
@@ -407,34 +408,29 @@ def write_csv_gbk(table: list[list], path: Path) -> None:
 
 
 def write_xlsx(table: list[list], path: Path) -> None:
+    """Write-only workbook; dates as Excel date cells shown as '2024/3/5 9:31', bold header."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("办件过程记录")
-    ws.append(HEADER)
+    ws.freeze_panes = "A2"
+    for col, width in (("A", 16), ("B", 34), ("C", 22), ("E", 14), ("F", 14), ("G", 30), ("H", 17), ("I", 17)):
+        ws.column_dimensions[col].width = width
+    bold = Font(bold=True)
+    header = []
+    for name in HEADER:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
     for row in table:
-        ws.append([v.replace(second=0) if isinstance(v, dt.datetime) else v for v in row])
+        cells = []
+        for value in row:
+            if isinstance(value, dt.datetime):
+                value = WriteOnlyCell(ws, value=value.replace(second=0))
+                value.number_format = "yyyy/m/d h:mm"
+            cells.append(value)
+        ws.append(cells)
     wb.properties.creator = "工程建设项目审批管理系统"
     wb.properties.created = wb.properties.modified = dt.datetime(2025, 1, 2, 9, 0)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    _style_dates(path)
-
-
-def _style_dates(path: Path) -> None:
-    """Show dates as '2024/3/5 9:31' and bold the header (write-only mode cannot style cells cheaply)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path)
-    ws = wb.active
-    for col in ("H", "I"):
-        for cell in ws[col][1:]:
-            cell.number_format = "yyyy/m/d h:mm"
-        ws.column_dimensions[col].width = 17
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for col, width in (("A", 16), ("B", 34), ("C", 22), ("E", 14), ("F", 14), ("G", 30)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    wb.properties.modified = dt.datetime(2025, 1, 2, 9, 0)
     with atomic_path(path) as tmp:
         wb.save(tmp)
 
