@@ -55,6 +55,7 @@ class Table:
     rows: list[dict]
     sheet: str | None = None  # Excel sheet name; None keeps it out of the workbook
     note: str = ""
+    html_rows: int = 300  # long tables: the web page shows the top rows, the workbook all of them
 
 
 @dataclass

@@ -105,12 +105,12 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
             name = _unique_sheet_name(table.sheet, used)
             _write_table(wb.create_sheet(name), table)
     if report.warnings:
-        quality = Table(t("sheet_quality", lang), [
+        quality = Table(t("sheet_read_warnings", lang), [
             Column("file", "file"), Column("sheet", "sheet"), Column("cell", "cell"), Column("row", "row", "int"),
             Column("column", "column"), Column("message", t("report_message", lang)),
             Column("value", t("report_value", lang)), Column("expected", "expected"), Column("count", "count", "int"),
         ], report.warnings)
-        _write_table(wb.create_sheet(_unique_sheet_name(t("sheet_quality", lang), used)), quality)
+        _write_table(wb.create_sheet(_unique_sheet_name(t("sheet_read_warnings", lang), used)), quality)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

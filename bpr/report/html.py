@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from bpr.i18n import t
+from bpr.i18n import t, tf
 from bpr.io.safety import atomic_output
 from bpr.report.document import Column, Report
 from bpr.report.fonts import font_face_css
@@ -48,6 +48,7 @@ def render_html(report: Report) -> str:
         fmt=lambda v: format_value(v, "float", lang),
         fmtc=lambda v, f: format_value(v, f, lang),
         is_low=_is_low,
+        rows_note=lambda n: tf("ra_html_rows_note", lang, n=n),
         where=_where,
         svg64=lambda svg: base64.b64encode(svg.encode("utf-8")).decode("ascii"),
         font_css=font_face_css(report.all_text() + "".join(t(k, lang) for k in (

@@ -53,7 +53,7 @@ def test_all_formats_reopen_with_the_same_figures(report, tmp_path):
     assert "http" not in "".join(i["src"] for i in parser.imgs)
 
     wb = openpyxl.load_workbook(xlsx_path)
-    assert wb.sheetnames[0] == "汇总" and "部门排名" in wb.sheetnames and "数据质量" in wb.sheetnames
+    assert wb.sheetnames[0] == "汇总" and "部门排名" in wb.sheetnames and "读取提示" in wb.sheetnames
     summary = wb["汇总"]
     values = [[c.value for c in row] for row in summary.iter_rows(min_row=5, max_row=6)]
     assert values[0][1:6] == [12, 5, 7, pytest.approx(7 / 12), 0.5]
@@ -63,7 +63,7 @@ def test_all_formats_reopen_with_the_same_figures(report, tmp_path):
     assert all(not (isinstance(v, str) and v.startswith("=")) for v in cells)
     assert ranking["B2"].font.color.rgb.endswith("C53030")  # 25% is under the 50% target
     assert ranking["B2"].number_format == "0.0%"
-    quality = [c.value for row in wb["数据质量"].iter_rows() for c in row]
+    quality = [c.value for row in wb["读取提示"].iter_rows() for c in row]
     assert "'=1+2" in quality
 
     document = docx.Document(str(docx_path))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bpr.report.builders import discover
+from bpr.report.builders import audit, discover
 from bpr.report.document import Report
 
 BUILDERS: dict[str, Callable[[dict, str], Report]] = {
+    "audit": audit.build,
     "discover": discover.build,
 }
