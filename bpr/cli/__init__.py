@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "bpr.cli.logs_discover",  # discover
     "bpr.cli.simulate",  # simulate
     "bpr.cli.matters_audit",  # audit
+    "bpr.cli.matters_plan",  # propose, apply, bundle
 ]
 
 

@@ -1,6 +1,6 @@
 """The step graph of a matter and its critical path (networkx).
 
-Nodes are step names, edges run from a step to the steps that wait for it. `Step.after` None means
+Nodes are step positions, edges run from a step to the steps that wait for it. `Step.after` None means
 "after the previous step in order" (how sheets write a sequential process); an explicit list names
 the real predecessors. The critical path is the longest path weighted by step working days: the
 shortest the matter can take if every step takes its limit.
@@ -29,26 +29,32 @@ def step_days(step: Step, conversion: Conversion = DEFAULT_CONVERSION) -> float:
 
 
 def step_graph(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION) -> nx.DiGraph:
-    """The dependency graph; node attribute `days`. A dependency on a missing step or a cycle is an
-    InputError naming the matter."""
+    """The dependency graph: nodes are step positions (0, 1, …) with attributes `name`, `days`,
+    `department` (positions, not names, so two steps of the same name stay apart). A dependency on a
+    missing step or a cycle is an InputError naming the matter."""
     steps = ordered_steps(matter)
     graph = nx.DiGraph()
-    names = [s.name for s in steps]
-    for step in steps:
-        graph.add_node(step.name, days=step_days(step, conversion), department=step.department)
+    positions: dict[str, list[int]] = {}
+    for i, step in enumerate(steps):
+        graph.add_node(i, name=step.name, days=step_days(step, conversion), department=step.department)
+        positions.setdefault(step.name, []).append(i)
     for i, step in enumerate(steps):
         if step.after is None:
-            predecessors = [names[i - 1]] if i else []
+            predecessors = [i - 1] if i else []
         else:
-            predecessors = step.after
+            predecessors = []
+            for name in step.after:
+                if name not in positions:
+                    raise InputError(f"matter {matter.name!r}: step {step.name!r} depends on unknown step {name!r}",
+                                     row=matter.source_row, column="前置环节",
+                                     expected=", ".join(dict.fromkeys(s.name for s in steps)))
+                earlier = [j for j in positions[name] if j < i]
+                predecessors.append(earlier[-1] if earlier else positions[name][0])
         for p in predecessors:
-            if p not in graph:
-                raise InputError(f"matter {matter.name!r}: step {step.name!r} depends on unknown step {p!r}",
-                                 row=matter.source_row, column="前置环节", expected=", ".join(names))
-            if p != step.name:
-                graph.add_edge(p, step.name)
+            if p != i:
+                graph.add_edge(p, i)
     if not nx.is_directed_acyclic_graph(graph):
-        cycle = " → ".join(u for u, _ in nx.find_cycle(graph))
+        cycle = " → ".join(graph.nodes[u]["name"] for u, _ in nx.find_cycle(graph))
         raise InputError(f"matter {matter.name!r}: the step dependencies form a cycle ({cycle})",
                          row=matter.source_row, column="前置环节")
     return graph
@@ -68,6 +74,7 @@ def critical_path(graph: nx.DiGraph) -> CriticalPath:
     if graph.number_of_nodes() == 0:
         return CriticalPath(0.0, [])
     order = {n: i for i, n in enumerate(graph.nodes)}
+    label = {n: graph.nodes[n].get("name", n) for n in graph.nodes}
     finish: dict[str, float] = {}
     best_pred: dict[str, str | None] = {}
     for node in nx.lexicographical_topological_sort(graph, key=lambda n: order[n]):
@@ -79,7 +86,7 @@ def critical_path(graph: nx.DiGraph) -> CriticalPath:
     path = [end]
     while best_pred[path[-1]] is not None:
         path.append(best_pred[path[-1]])
-    return CriticalPath(finish[end], path[::-1])
+    return CriticalPath(finish[end], [label[n] for n in path[::-1]])
 
 
 def matter_critical_path(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION) -> CriticalPath:

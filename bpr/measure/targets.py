@@ -1,0 +1,120 @@
+"""Reform targets: 双减半 (time limit and materials each −50%), 最多跑一次, 跑零次; configurable.
+
+A targets file (YAML) may set any of:
+
+    time_cut: 0.5        # 双减半: promised working days cut by at least 50%
+    materials_cut: 0.5   # 双减半: submitted materials cut by at least 50%
+    steps_cut: null      # optional: steps cut by at least this share
+    max_visits: 1        # 最多跑一次: every matter at most this many visits
+    zero_visits: true    # 跑零次: every matter 0 visits (reported, rarely met)
+
+null switches a target off. Met is None when the figure is unknown (e.g. no promised limit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+
+from bpr.errors import InputError, UsageError
+from bpr.i18n import t
+
+
+@dataclass(frozen=True)
+class Targets:
+    time_cut: float | None = 0.5
+    materials_cut: float | None = 0.5
+    steps_cut: float | None = None
+    max_visits: int | None = 1
+    zero_visits: bool = True
+
+    @classmethod
+    def from_mapping(cls, data: dict, file: str | Path | None = None) -> Targets:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise UsageError("unknown targets", file=file, details=unknown, expected=", ".join(sorted(known)))
+        for key, value in data.items():
+            if value is None:
+                continue
+            if key == "zero_visits":
+                ok = isinstance(value, bool)
+            elif key == "max_visits":
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            else:
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+            if not ok:
+                raise InputError(f"target {key} is {value!r}", file=file, column=key,
+                                 expected={"zero_visits": "true or false", "max_visits": "a whole number ≥ 0"}
+                                 .get(key, "a share between 0 and 1, e.g. 0.5"))
+        values = {k: v for k, v in data.items()}
+        if values.get("zero_visits") is None and "zero_visits" in values:
+            values["zero_visits"] = False
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def load_targets(path: str | Path) -> Targets:
+    """Targets from a YAML file (keys as in `Targets`); bad values name the file and key."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("targets file not found", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError("not valid YAML", file=path, row=mark.line + 1 if mark else None) from None
+    except UnicodeDecodeError:
+        raise InputError("targets file is not UTF-8 text", file=path) from None
+    if data is None:
+        return Targets()
+    if isinstance(data, dict) and isinstance(data.get("targets"), dict):
+        data = data["targets"]
+    if not isinstance(data, dict):
+        raise InputError("targets file is not a mapping", file=path, expected="time_cut: 0.5 …")
+    return Targets.from_mapping(data, path)
+
+
+@dataclass
+class TargetResult:
+    id: str  # time_cut, materials_cut, steps_cut, max_visits, zero_visits
+    required: float
+    actual: float | None
+    met: bool | None
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"id": self.id, "label": t(f"target_{self.id}", lang), "label_en": t(f"target_{self.id}", "en"),
+                "required": self.required, "actual": None if self.actual is None else round(self.actual, 4),
+                "met": self.met}
+
+
+def _cut(before: float | None, after: float | None) -> float | None:
+    if before is None or after is None or before <= 0:
+        return None
+    return (before - after) / before
+
+
+def check_targets(targets: Targets, before, after, visits_after: list[int | None] | None = None) -> list[TargetResult]:
+    """Targets for one scope. `before`/`after` are `Figures`; `visits_after` lists the visits of each
+    matter in the scope (for 最多跑一次/跑零次 over a bundle or catalogue; a single matter uses after.visits)."""
+    out = []
+    for key, field_name in (("time_cut", "promised_days"), ("materials_cut", "materials"), ("steps_cut", "steps")):
+        required = getattr(targets, key)
+        if required is None:
+            continue
+        cut = _cut(getattr(before, field_name), getattr(after, field_name))
+        out.append(TargetResult(key, required, cut, None if cut is None else cut >= required - 1e-9))
+    visits = visits_after if visits_after is not None else [after.visits]
+    known = [v for v in visits if v is not None]
+    if targets.max_visits is not None:
+        share = sum(1 for v in known if v <= targets.max_visits) / len(known) if known else None
+        out.append(TargetResult("max_visits", targets.max_visits, share,
+                                None if share is None else share >= 1 - 1e-9))
+    if targets.zero_visits:
+        share = sum(1 for v in known if v == 0) / len(known) if known else None
+        out.append(TargetResult("zero_visits", 0, share, None if share is None else share >= 1 - 1e-9))
+    return out
