@@ -10,9 +10,24 @@ The verbs a notebook user needs are here; algorithms live in the subpackages.
 from bpr.io import read_bundle, read_catalogue, read_log, read_process_model, write_template
 from bpr.model import Bundle, Catalogue, EventLog, Material, Matter, Step, TimeLimit, WorkCalendar
 
+
+def discover_simulation_model(log, **options):
+    """A what-if simulation model learnt from an EventLog (bpr.simulate.discover_model)."""
+    from bpr.simulate import discover_model
+
+    return discover_model(log, **options)
+
+
+def simulate_scenarios(model, scenarios=(), **options):
+    """Run the as-is model and scenarios (bpr.simulate.simulate): a SimulationResult."""
+    from bpr.simulate import simulate
+
+    return simulate(model, list(scenarios), **options)
+
 __all__ = [
     "Bundle", "Catalogue", "EventLog", "Material", "Matter", "Step", "TimeLimit", "WorkCalendar",
     "read_bundle", "read_catalogue", "read_log", "read_process_model", "write_template",
+    "discover_simulation_model", "simulate_scenarios",
     "audit",
 ]
 

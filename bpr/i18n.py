@@ -396,6 +396,22 @@ VOCAB: dict[str, tuple[str, str]] = {
     "sim_on_time": ("按时办结率", "on-time rate"),
     "sim_visits": ("人均跑动次数", "visits per case"),
     "sim_versus": ("改革后与现状之差（95%置信区间）", "to-be minus as-is (95% confidence interval)"),
+    # --- simulation (bpr/simulate, cli/simulate.py) ------------------------------------------------
+    "sim_as_is": ("现状", "as-is"),
+    "sim_scenario_line": ("{name}：办理时长中位数 {median:.2f} 个工作日，P90 {p90:.2f} 个工作日，人均跑动 {visits:.2f} 次",
+                          "{name}: median {median:.2f} working days, p90 {p90:.2f} working days, visits {visits:.2f}"),
+    "sim_no_case": ("{name}：没有办结的办件", "{name}: no case finished"),
+    "sim_validation_line": ("验证（后30%办件）：中位数误差 {median:.1%}，P90误差 {p90:.1%}，分布距离 {emd:.1f} 小时",
+                            "validation (last 30% of cases): median error {median:.1%}, p90 error {p90:.1%}, "
+                            "EMD {emd:.1f} h"),
+    "sim_written": ("结果已写入", "result written to"),
+    "sim_cycle_hours": ("办理时长（小时）", "cycle time (hours)"),
+    "sim_cycle_days": ("办理时长（工作日）", "cycle time (working days)"),
+    "sim_waiting": ("环节等待（小时）", "waiting per step (hours)"),
+    "sim_utilisation": ("人员利用率", "resource utilisation"),
+    "sim_on_time": ("按时办结率", "on-time rate"),
+    "sim_visits": ("人均跑动次数", "visits per case"),
+    "sim_versus": ("改革后与现状之差（95%置信区间）", "to-be minus as-is (95% confidence interval)"),
 }
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 import bpr.io
-from bpr.cli.options import map_option, parse_mapping
+from bpr.cli.options import lang_option, map_option, parse_mapping
 from bpr.errors import UsageError
+from bpr.i18n import t, tf
 from bpr.io.safety import atomic_output
 from bpr.model.timelimit import TimeLimit
 from bpr.progress import note
@@ -29,9 +30,10 @@ from bpr.progress import note
 @click.option("--validate", is_flag=True, help="Also check the as-is model against the last 30% of the log.")
 @map_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="Time zone of timestamps written without one.")
+@lang_option
 def simulate_command(log: str, out: str, plan: str | None, matter: str | None, scenario: str | None, cases: int,
                      replications: int, seed: int, promised_limit: str | None, validate: bool, mapping: str | None,
-                     timezone: str) -> None:
+                     timezone: str, lang: str) -> None:
     """Discover a simulation model from LOG and run the as-is process against reform scenarios.
 
     Example: bpr simulate samples/logs/food_licence.csv --scenario reform.yaml --validate -o out/sim
@@ -72,13 +74,14 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     write_bpmn(model, folder / "model.bpmn")
     write_prosimos(model, folder / "prosimos.json")
     for s in result.scenarios:
-        med = s.cycle_working_days["median"]["mean"]
-        click.echo(f"{s.name}: median {med:.2f} working days, visits {s.visits_per_case['mean']:.2f}"
-                   if med is not None else f"{s.name}: no case finished")
+        name = t("sim_as_is", lang) if s.name == "as-is" else s.name
+        med, p90 = s.cycle_working_days["median"]["mean"], s.cycle_working_days["p90"]["mean"]
+        click.echo(tf("sim_scenario_line", lang, name=name, median=med, p90=p90, visits=s.visits_per_case["mean"])
+                   if med is not None else tf("sim_no_case", lang, name=name))
     if validation:
-        click.echo(f"validation: median error {validation.median_rel_error:.1%}, p90 error "
-                   f"{validation.p90_rel_error:.1%}, EMD {validation.emd_hours:.1f} h")
-    click.echo(str(folder / "result.json"))
+        click.echo(tf("sim_validation_line", lang, median=validation.median_rel_error, p90=validation.p90_rel_error,
+                      emd=validation.emd_hours))
+    click.echo(f"{t('sim_written', lang)} {folder / 'result.json'}")
 
 
 commands = [simulate_command]
