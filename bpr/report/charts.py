@@ -153,3 +153,19 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
     ax.set_axis_off()
     ax.margins(0.08)
     return _figure(fig, title, caption)
+
+
+def histograms(series: dict[str, tuple[Sequence[float], Sequence[float]]], title: str, xlabel: str,
+               ylabel: str = "") -> Figure:
+    """Already-binned distributions {label: (edges, shares)} drawn as overlaid step areas."""
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for (label, (edges, shares)), colour in zip(series.items(), [BEFORE, AFTER, ACCENT, GREY], strict=False):
+        if len(edges) == len(shares) + 1:
+            ax.stairs([100 * s for s in shares], edges, fill=True, alpha=0.55, color=colour, label=label)
+    ax.legend(fontsize=9, frameon=False)
+    ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel + "（%）")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _figure(fig, title)

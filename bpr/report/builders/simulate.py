@@ -1,0 +1,101 @@
+"""Report for `bpr simulate` results: as-is vs to-be with confidence intervals, and validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bpr.i18n import t, tf
+from bpr.report import charts
+from bpr.report.document import Column, Metric, Report, Section, Table
+
+
+def _mean(stat: dict | None) -> float | None:
+    return None if not stat else stat.get("mean")
+
+
+def _ci(stat: dict | None) -> str:
+    if not stat or stat.get("mean") is None:
+        return "—"
+    return f"{stat['mean']:.1f}（{stat['ci_low']:.1f}–{stat['ci_high']:.1f}）"
+
+
+def build(result: dict, lang: str = "zh") -> Report:
+    L = lang
+    scenarios = result.get("scenarios") or []
+    as_is = scenarios[0] if scenarios else {}
+    to_be = scenarios[1] if len(scenarios) > 1 else None
+    other = to_be or {}
+
+    def metric(label: str, get, unit: str, digits: int = 1) -> Metric:
+        before = get(as_is)
+        after = get(other) if to_be else None
+        return Metric(label, None if before is None else round(before, digits),
+                      None if after is None else round(after, digits), unit)
+
+    days = t("unit_working_day", L)
+    metrics = [
+        metric(t("rs_median_days", L), lambda s: _mean((s.get("cycle_working_days") or {}).get("median")), days),
+        metric(t("rs_p90_days", L), lambda s: _mean((s.get("cycle_working_days") or {}).get("p90")), days),
+        metric(t("rs_visits", L), lambda s: _mean(s.get("visits_per_case")), t("unit_times", L), 2),
+    ]
+    if _mean(as_is.get("on_time_rate")) is not None:
+        metrics.append(metric(t("rs_on_time", L), lambda s: 100 * (_mean(s.get("on_time_rate")) or 0), "%"))
+
+    sections = [_outcome_section(result, scenarios, L)]
+    if result.get("validation"):
+        sections.append(_validation_section(result["validation"], L))
+    title = t("rs_title", L)
+    return Report(title=title, subtitle=Path(str(result.get("source", ""))).name, lang=L,
+                  summary_title=t("rs_title", L) if not to_be else "", metrics=metrics, sections=sections,
+                  method=[t("rs_method", L)] + list((result.get("model") or {}).get("notes") or []),
+                  source=str(result.get("source", "")))
+
+
+def _label(scenario: dict, i: int, L: str) -> str:
+    if i == 0:
+        return t("rs_asis", L)
+    return scenario.get("description") or scenario.get("name") or t("rs_tobe", L)
+
+
+def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
+    para = tf("rs_distribution_para", L, replications=result.get("replications"), cases=result.get("cases"),
+              seed=result.get("seed"))
+    labels = [_label(s, i, L) for i, s in enumerate(scenarios)]
+    hist = {label: (s["histogram_hours"]["edges"], s["histogram_hours"]["share"])
+            for label, s in zip(labels, scenarios, strict=True) if s.get("histogram_hours")}
+    figures = [charts.histograms(hist, t("rs_distribution", L), t("rs_hours_axis", L), t("rs_share_axis", L))] if hist else []
+    summary_rows = []
+    for label, s in zip(labels, scenarios, strict=True):
+        summary_rows.append({"scenario": label,
+                             "median": _ci((s.get("cycle_working_days") or {}).get("median")),
+                             "p90": _ci((s.get("cycle_working_days") or {}).get("p90")),
+                             "mean_h": _ci((s.get("cycle_hours") or {}).get("mean")),
+                             "visits": _ci(s.get("visits_per_case"))})
+    summary = Table(t("rs_distribution", L), [
+        Column("scenario", t("rs_scenario", L)), Column("median", f"{t('rs_median_days', L)}（{t('unit_working_day', L)}）"),
+        Column("p90", f"{t('rs_p90_days', L)}（{t('unit_working_day', L)}）"),
+        Column("mean_h", f"{t('rs_mean_hours', L)}（{t('unit_hours', L)}）"), Column("visits", t("rs_visits", L))],
+        summary_rows, sheet=t("rs_scenario", L))
+    steps = sorted({step for s in scenarios for step in (s.get("waiting_hours") or {})})
+    waiting = Table(t("rs_waiting", L), [Column("step", t("rd_activity", L))] + [
+        Column(f"s{i}", label, "float") for i, label in enumerate(labels)],
+        [{"step": step, **{f"s{i}": _mean((s.get("waiting_hours") or {}).get(step)) for i, s in enumerate(scenarios)}}
+         for step in steps], sheet=t("rs_waiting", L)[:10])
+    pools = sorted({p for s in scenarios for p in (s.get("utilisation") or {})})
+    util = Table(t("rs_utilisation", L), [Column("pool", t("rs_pool", L))] + [
+        Column(f"s{i}", label, "pct") for i, label in enumerate(labels)],
+        [{"pool": p, **{f"s{i}": _mean((s.get("utilisation") or {}).get(p)) for i, s in enumerate(scenarios)}}
+         for p in pools], sheet=t("rs_utilisation", L))
+    return Section(t("rs_distribution", L), [para], figures, [summary, waiting, util])
+
+
+def _validation_section(v: dict, L: str) -> Section:
+    para = tf("rs_validation_para", L, train=v["train_cases"], test=v["test_cases"], median=100 * v["median_rel_error"],
+              p90=100 * v["p90_rel_error"], emd=v["emd_hours"],
+              verdict=t("rs_valid_ok" if v.get("goal_met") else "rs_valid_bad", L))
+    rows = [{"what": t("rs_median_days", L) + f"（{t('unit_hours', L)}）", "real": v["real_median_h"], "sim": v["sim_median_h"]},
+            {"what": t("rs_p90_days", L) + f"（{t('unit_hours', L)}）", "real": v["real_p90_h"], "sim": v["sim_p90_h"]},
+            {"what": t("rs_mean_hours", L) + f"（{t('unit_hours', L)}）", "real": v["real_mean_h"], "sim": v["sim_mean_h"]}]
+    table = Table(t("rs_validation", L), [Column("what", t("report_indicator", L)), Column("real", t("rs_real", L), "float"),
+                                          Column("sim", t("rs_simulated", L), "float")], rows, sheet=t("rs_validation", L)[:10])
+    return Section(t("rs_validation", L), [para], tables=[table])
