@@ -99,17 +99,21 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
     return files
 
 
-def test_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
+def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, capsys) -> None:
     # `inspect` on an .xlsx first asks the matter-sheet reader whether it is a catalogue
     has_sheet_reader = importlib.util.find_spec("bpr.io.matter_sheet") is not None
     for what, path in _bad_inputs(tmp_path).items():
         if path.suffix == ".xlsx" and not has_sheet_reader:
             continue
-        proc = subprocess.run([sys.executable, "-c", "from bpr.cli import main; main()", "inspect", str(path)],
-                              capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 2, (what, proc.stderr)
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith(("\x1b", " "))]
-        error_lines = [ln for ln in lines if ln.startswith("Error:")]
-        assert len(error_lines) == 1 and str(path) in error_lines[0], (what, proc.stderr)
-        assert "Traceback" not in proc.stderr, what
-        assert proc.stdout == "", what
+        code, out, err = run(["inspect", str(path)], capsys)
+        assert code == 2, (what, err)
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert len(lines) == 1 and lines[0].startswith("Error:") and str(path) in lines[0], (what, err)
+        assert out == "", what
+
+
+def test_bad_input_in_a_fresh_process_has_no_traceback(tmp_path: Path) -> None:
+    path = _bad_inputs(tmp_path)["entity bomb"]
+    proc = subprocess.run([sys.executable, "-c", "from bpr.cli import main; main()", "inspect", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and str(path) in proc.stderr
