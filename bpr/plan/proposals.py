@@ -47,6 +47,8 @@ DIMENSIONS = ("materials", "steps", "time", "visits")
 _PREFIX = {"materials": "M", "steps": "S", "time": "T", "visits": "V"}
 SPECIAL_PROCEDURE_WORDS = re.compile(r"(现场核查|现场勘验|现场勘查|踏勘|专家评审|专家论证|听证|检验|检测|鉴定|"
                                      r"公示|评估|招标|拍卖|考试|考核|审计)")
+# A review that is not a sign-off level: experts, joint sign-off, hearings stay separate.
+_EXPERT = re.compile(r"(专家|评审|论证|听证|会签|会审|联审)")
 _DELIVERY_WORDS = ("送达", "领证", "发证", "出证", "制证", "领取")
 
 
@@ -225,7 +227,8 @@ def _fit_for_immediate(matter: Matter, options: ProposalOptions) -> tuple[bool, 
     fit = (days is not None and 0 < days <= options.immediate_max_days
            and materials <= options.immediate_max_materials
            and not any(s.kind is StepKind.INSPECT for s in matter.steps)
-           and not SPECIAL_PROCEDURE_WORDS.search(matter.special_procedures or ""))
+           and not SPECIAL_PROCEDURE_WORDS.search(matter.special_procedures or "")
+           and not any(SPECIAL_PROCEDURE_WORDS.search(s.name) for s in matter.steps))
     return fit, materials, days
 
 
@@ -303,11 +306,12 @@ def _merge_levels(b: _Builder, steps: list[Step], cp_before: float, conv: Conver
 
     for step in steps:
         same_dept = run and (step.department or b.matter.department) == (run[-1].department or b.matter.department)
-        if step.kind is StepKind.REVIEW and step.after is None and (not run or same_dept):
+        level = step.kind is StepKind.REVIEW and step.after is None and not _EXPERT.search(step.name)
+        if level and (not run or same_dept):
             run.append(step)
         else:
             flush()
-            if step.kind is StepKind.REVIEW and step.after is None:
+            if level:
                 run.append(step)
     flush()
 
