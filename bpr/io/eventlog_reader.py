@@ -253,6 +253,7 @@ class _Session:
     def _prepare(self) -> None:
         self.columns = map_columns(list(self.types), self.mapping, file=self.path)
         self.ts_sql: dict[str, str] = {}
+        self.ts_formats: dict[str, tuple[str, ...] | None] = {}
         for role in ("timestamp", "start"):
             col = self.columns.get(role)
             if col is None:
@@ -270,6 +271,7 @@ class _Session:
                                             choice.sample_size, choice.examples)
                 formats = choice.formats
             self.ts_sql[role] = ts.timestamp_sql(_ident(col), formats, kind, self.timezone)
+            self.ts_formats[role] = formats if kind == "VARCHAR" else None
 
     def _refuse_timestamps(self, role: str, col: str, bad: int, total: int, examples) -> None:
         raise InputError(
@@ -312,8 +314,28 @@ class _Session:
         view.append(f'{self.row_sql} AS "row"')
         for raw in ("__ts_bad", "__start_bad"):
             view.append(raw if (raw == "__ts_bad" or "start" in self.ts_sql) else f"CAST(NULL AS VARCHAR) AS {raw}")
+        self._second_chance()
         self.con.execute(f"CREATE OR REPLACE {self._temp}VIEW {self.ns}evc AS SELECT {', '.join(view)} "
                          f"FROM {self.ns}ev")
+
+    def _second_chance(self) -> None:
+        """Formats were chosen from the first rows; if later rows use another format (exports
+        appended over years), detect it on the unread values and parse just those rows again."""
+        for role, raw in (("timestamp", "__ts_bad"), ("start", "__start_bad")):
+            known = self.ts_formats.get(role)
+            if not known:
+                continue
+            sample = [r[0] for r in self.con.execute(
+                f"SELECT DISTINCT {raw} FROM {self.ns}ev WHERE {raw} IS NOT NULL LIMIT {ts.SAMPLE_SIZE}").fetchall()]
+            if not sample:
+                continue
+            choice = ts.detect_formats(self.con, sample)
+            extra = tuple(f for f in choice.formats if f not in known)
+            if not extra or not choice.parsed:
+                continue
+            expr = ts.timestamp_sql(raw, extra, "VARCHAR", self.timezone)
+            self.con.execute(f"UPDATE {self.ns}ev SET {role} = {expr} WHERE {raw} IS NOT NULL")
+            self.con.execute(f"UPDATE {self.ns}ev SET {raw} = NULL WHERE {role} IS NOT NULL AND {raw} IS NOT NULL")
 
     def _check(self) -> None:
         """Count what is odd in `ev`: warnings, or InputError when most timestamps are unreadable."""

@@ -258,3 +258,15 @@ def test_malformed_row_deep_in_a_csv_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         bpr.read_log(path)
     assert "ragged.csv" in str(err.value) and "5002" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_format_that_appears_only_late_in_the_file_is_still_read(tmp_path: Path) -> None:
+    lines = ["办件编号,环节名称,办理时间"] + [f"A{i},受理,2021-03-05 09:{i % 60:02d}:00" for i in range(3000)]
+    lines += [f"B{i},受理,2022年1月{i % 28 + 1}日 10:00" for i in range(50)] + ["C,受理,坏值"]
+    path = tmp_path / "late.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log = bpr.read_log(path)
+    assert log.events == 3050
+    assert [(w.code, w.count, w.value) for w in log.warnings] == [("unparseable_timestamp", 1, "坏值")]
+    b0 = log.to_pandas().query("case == 'B0'")["timestamp"].iloc[0]
+    assert b0 == pd.Timestamp("2022-01-01 02:00", tz="UTC")
