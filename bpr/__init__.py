@@ -18,6 +18,17 @@ def discover_simulation_model(log, **options):
     return discover_model(log, **options)
 
 
+def discover(log, engine=None, **options):
+    """The as-is process from an event log (EventLog or file): variants, directly-follows graph
+    with times, case durations, rework and the further analyses (bpr.analyse.discover.discover).
+
+    result = bpr.discover("receipt.xes.gz"); result.to_dict()["dfg"]; result.graph()
+    """
+    from bpr.analyse.discover import discover as _discover
+
+    return _discover(log, engine=engine, **options)
+
+
 def simulate_scenarios(model, scenarios=(), **options):
     """Run the as-is model and scenarios (bpr.simulate.simulate): a SimulationResult."""
     from bpr.simulate import simulate
@@ -27,7 +38,7 @@ def simulate_scenarios(model, scenarios=(), **options):
 __all__ = [
     "Bundle", "Catalogue", "EventLog", "Material", "Matter", "Step", "TimeLimit", "WorkCalendar",
     "read_bundle", "read_catalogue", "read_log", "read_process_model", "write_template",
-    "discover_simulation_model", "simulate_scenarios",
+    "discover_simulation_model", "simulate_scenarios", "discover",
     "audit",
 ]
 

@@ -63,12 +63,14 @@ def write_result(result: DiscoverResult, out: Path, lang: str = "zh", max_nodes:
 @click.option("--memory-limit", default="1GB", show_default=True, help="DuckDB memory limit; it spills to disk past it.")
 @click.option("--top", "top_k", default=20, show_default=True, help="Variants listed before the 'other' row.")
 @click.option("--max-nodes", default=60, show_default=True, help="Activities drawn in the graph before 'other'.")
+@click.option("--core", is_flag=True,
+              help="Only the core analyses (graph, variants, durations, rework): what pm4py also computes.")
 @map_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of timestamps written without one.")
 @lang_option
 def discover_command(log: str, out: str, engine: str, spark_master: str, memory_limit: str, top_k: int,
-                     max_nodes: int, mapping: str | None, timezone: str, lang: str) -> None:
+                     max_nodes: int, core: bool, mapping: str | None, timezone: str, lang: str) -> None:
     """Find the process an event log actually follows: variants, directly-follows graph with
     times, case durations, rework (and the further analyses installed).
 
@@ -76,7 +78,8 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     """
     options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
     with make_engine(engine, **options) as runner:
-        result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone)
+        result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone,
+                          analyses=[] if core else None)
     note(f"writing {out}")
     write_result(result, Path(out), lang=lang, max_nodes=max_nodes)
     median = result.case_duration_s.median
