@@ -108,7 +108,7 @@ def province_row(no: int, m: Matter) -> list[object]:
         m.promised_limit.raw, "即办件" if m.handling_type == "1" else "承诺件", yes_no(m.online, no),
         depth_text(m.online_depth, no), visits_text(m.visits, no), m.visit_reason, yes_no(m.mail, no, 1),
         yes_no(m.fee, no, 2), yes_no(m.online_payment, no), m.result_name,
-        "→".join(s.name for s in m.steps),
+        "→".join(f"{s.name}（{s.limit.raw}）" if s.limit.raw else s.name for s in m.steps),
         "；".join(material_line(i, mat) for i, mat in enumerate(m.materials, start=1)) + "。",
         "、".join(m.co_departments), m.special_procedures,
     ]
