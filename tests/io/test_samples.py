@@ -302,3 +302,18 @@ def test_both_catalogue_files_read_to_the_sample_matters(catalogue):
         assert differ <= duplicated, (name, sorted(differ))
         if differ:
             assert any("appears twice" in str(w) for w in read.warnings), name
+
+
+def test_audit_finds_the_planted_errors_and_only_those(data):
+    """Cross-check with the matter audit: every ERROR finding on the template is a planted defect,
+    and the planted ERROR-level defects are all found."""
+    from bpr.analyse.audit import audit
+
+    result = audit(bpr.read_catalogue(SAMPLES / "catalogue_template.xlsx"))
+    errors = {(f.to_dict()["rule"], f.to_dict()["matter"]) for f in result.findings
+              if f.to_dict()["severity"] == "error"}
+    assert {matter for _, matter in errors} <= set(data.PLANTED_DEFECTS)
+    assert {("promised_over_legal", "乡村建设规划许可"), ("immediate_type", "社会保障卡申领"),
+            ("full_online_visits", "无犯罪记录证明开具"), ("steps_over_promised", "建设工程施工许可证核发"),
+            ("steps_over_promised", "公共场所卫生许可"),
+            ("duplicate_code", "出租汽车驾驶员从业资格证核发")} <= errors
