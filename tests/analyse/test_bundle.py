@@ -1,0 +1,60 @@
+"""一件事 bundles: before = separate handling, after = one thing; figures hand-computed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bpr.analyse.bundle import analyse_bundle
+from bpr.errors import UsageError
+from bpr.model import Bundle, Catalogue, Material, MaterialKind, Matter, Step
+from tests.plan.handmade import catalogue, wd
+
+
+def test_bundle_hand_computed():
+    result = analyse_bundle(Bundle("开店一件事", ["F001", "个体工商户变更登记"]), catalogue())
+    d = result.to_dict()
+    # before: sums (steps 7 + 3, materials 9 + 2, promised 16 + 3, critical path 16 + 3, visits 2 + 1)
+    assert d["before"] == {"steps": 10, "materials": 11, "promised_days": 19, "critical_path_days": 19, "visits": 3}
+    # after: one form for the two 申请书; 身份证 original+copy and 合同 original+copy are one document
+    # each: 营业执照, 身份证, 使用证明, 合同, 制度, 其他, 居住证明 + the form = 8.
+    # steps: one joint 受理 + the middle steps (5 + 2) + one joint 送达 = 9; days in parallel: max(16, 3).
+    assert d["after"] == {"steps": 9, "materials": 8, "promised_days": 16, "critical_path_days": 16, "visits": 1}
+    assert d["cut"]["materials"] == 3 and d["cut_pct"]["visits"] == round(2 / 3 * 100, 2)
+    assert [r["material"] for r in d["one_form"]["replaces"]] == ["食品经营许可申请书", "变更登记申请书"]
+    shared = {s["document"]: len(s["materials"]) for s in d["shared_documents"]}
+    assert shared == {"法定代表人居民身份证": 2, "房屋租赁合同": 2}
+    assert d["departments"] == ["市场监督管理局", "消防救援大队"]
+
+
+def test_same_document_named_differently_across_members():
+    a = Matter("甲", code="A", promised_limit=wd(5), visits=1, materials=[
+        Material("营业执照复印件", kind=MaterialKind.COPY), Material("居民身份证原件及复印件")],
+        steps=[Step("受理", 1, "甲局", limit=wd(1)), Step("审查", 2, "甲局", limit=wd(4))])
+    b = Matter("乙", code="B", promised_limit=wd(8), visits=2, materials=[
+        Material("营业执照"), Material("身份证"), Material("排水设施图纸")],
+        steps=[Step("受理", 1, "乙局", limit=wd(1)), Step("现场核查", 2, "乙局", limit=wd(5)),
+               Step("送达", 3, "乙局", limit=wd(2))])
+    result = analyse_bundle(Bundle("b", ["A", "B"]), Catalogue([a, b]))
+    assert result.after_materials == ["营业执照", "居民身份证", "排水设施图纸"]
+    assert result.before.materials == 5 and result.after.materials == 3
+    # steps: 受理 (joint) + 审查 + 现场核查 + 送达 (joint) = 4; time max(5, 8); critical path max(5, 8)
+    assert (result.after.steps, result.after.promised_days, result.after.critical_path_days) == (4, 8, 8)
+    assert result.after.visits == 1
+
+
+def test_no_visit_when_no_member_needs_one():
+    a = Matter("甲", code="A", visits=0)
+    b = Matter("乙", code="B", visits=0)
+    assert analyse_bundle(Bundle("b", ["A", "B"]), Catalogue([a, b])).after.visits == 0
+
+
+def test_exempt_materials_stay_out():
+    a = Matter("甲", code="A", materials=[Material("营业执照", exempt=True), Material("章程")])
+    result = analyse_bundle(Bundle("b", ["A"]), Catalogue([a]))
+    assert result.before.materials == 1 and result.after_materials == ["章程"]
+
+
+def test_member_not_in_catalogue_lists_all_missing():
+    with pytest.raises(UsageError) as info:
+        analyse_bundle(Bundle("b", ["F001", "无此事项", "X9"]), catalogue())
+    assert info.value.details == ["无此事项", "X9"]
