@@ -475,18 +475,22 @@ def _open_bytes(path: Path):
 
 
 def detect_encoding(sample: bytes) -> str:
-    """'utf-8' (with or without BOM), 'utf-16', or what charset-normalizer finds (GBK -> gb18030)."""
+    """'utf-8' (with or without BOM), 'utf-16', 'gb18030' (also for GBK/GB2312), or what
+    charset-normalizer finds."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for cut in range(4):  # the sample may end inside a multi-byte character
-        try:
-            sample[: len(sample) - cut].decode("utf-8")
-            return "utf-8"
-        except UnicodeDecodeError as exc:
-            if exc.start < len(sample) - cut - 4:
-                break
+    # Chinese exports that are not UTF-8 are GBK/GB18030 (Excel's "CSV" on a Chinese Windows):
+    # prefer it whenever it decodes cleanly, before asking charset-normalizer to guess.
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):  # the sample may end inside a multi-byte character
+            try:
+                sample[: len(sample) - cut].decode(encoding)
+                return encoding
+            except UnicodeDecodeError as exc:
+                if exc.start < len(sample) - cut - 4:
+                    break
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()

@@ -270,3 +270,10 @@ def test_a_format_that_appears_only_late_in_the_file_is_still_read(tmp_path: Pat
     assert [(w.code, w.count, w.value) for w in log.warnings] == [("unparseable_timestamp", 1, "坏值")]
     b0 = log.to_pandas().query("case == 'B0'")["timestamp"].iloc[0]
     assert b0 == pd.Timestamp("2022-01-01 02:00", tz="UTC")
+
+
+def test_tiny_gbk_file_is_not_mistaken_for_another_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.csv"
+    path.write_bytes("办件编号,环节名称,环节结束时间\n申请一,受理,2021/3/5 9:30\n".encode("gbk"))
+    log = bpr.read_log(path)
+    assert log.to_pandas()[["case", "activity"]].values.tolist() == [["申请一", "受理"]]
