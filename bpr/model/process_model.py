@@ -57,6 +57,17 @@ class ProcessModel:
     def on_site_steps(self) -> list[Step]:
         return [s for s in self.steps if s.on_site]
 
+    def to_dict(self) -> dict:
+        """JSON-ready: the YAML keys, limits as written, `after` resolved to explicit names."""
+        preds = self.predecessors()
+        return {
+            "name": self.name, "code": self.code, "department": self.department,
+            "legal_limit": self.legal_limit.raw, "promised_limit": self.promised_limit.raw,
+            "steps": [{"name": s.name, "order": s.order, "department": s.department, "role": s.role,
+                       "limit": s.limit.raw, "limit_working_days": s.limit.to_working_days(),
+                       "on_site": s.on_site, "after": preds[s.name]} for s in self.steps],
+        }
+
     @classmethod
     def from_matter(cls, matter: Matter) -> ProcessModel:
         """The process a catalogue row specifies (its steps, limits and department)."""

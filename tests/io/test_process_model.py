@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,10 @@ def test_reads_fields_and_defaults(tmp_path):
     assert model.step("审批").limit.to_working_days() == 1.0  # bare number = working days
     assert model.predecessors() == {"受理": [], "初审": ["受理"], "现场核查": ["初审"], "审批": ["现场核查"]}
     assert model.critical_path_days() == 0 + 3 + 3 + 1
+    as_json = json.loads(json.dumps(model.to_dict(), ensure_ascii=False))
+    assert as_json["steps"][2] == {"name": "现场核查", "order": 3, "department": "城区市场监管所", "role": "",
+                                   "limit": "3个工作日", "limit_working_days": 3.0, "on_site": True,
+                                   "after": ["初审"]}
 
 
 def test_parallel_branches_and_critical_path(tmp_path):
