@@ -16,6 +16,7 @@ from bpr.errors import BprError
 COMMAND_MODULES = [
     "bpr.cli.files",  # template, inspect
     "bpr.cli.report",  # report
+    "bpr.cli.demo",  # demo
     "bpr.cli.logs_discover",  # discover
     "bpr.cli.simulate",  # simulate
     "bpr.cli.matters_audit",  # audit

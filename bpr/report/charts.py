@@ -113,7 +113,7 @@ def _text_width(node: object) -> float:
 
 
 def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset(),
-                  weight: str = "count", colour_by: str = "mean_s", caption: str = "") -> Figure:
+                  weight: str = "count", colour_by: str | None = "mean_s", caption: str = "") -> Figure:
     """Left-to-right process map: edge width by frequency, edge colour by waiting time,
     removed steps greyed with a strike-through label, parallel branches in the same column."""
     use_cjk_font()
@@ -127,12 +127,12 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
     fig, ax = plt.subplots(figsize=(min(width, 30), min(height, 20)))
     edges = [(u, v) for u, v in graph.edges if u != v]
     counts = [graph.edges[e].get(weight, 1) or 1 for e in edges]
-    waits = [graph.edges[e].get(colour_by) or 0 for e in edges]
+    waits = [(graph.edges[e].get(colour_by) or 0) if colour_by else 0 for e in edges]
     top = max(counts) if counts else 1
     widths = [0.6 + 4.0 * c / top for c in counts]
     cmap = plt.get_cmap("YlOrRd")
     wmax = max(waits) if waits and max(waits) > 0 else 1
-    colours = [cmap(0.25 + 0.75 * w / wmax) for w in waits]
+    colours = [cmap(0.25 + 0.75 * w / wmax) if colour_by else AFTER for w in waits]
     for (u, v), w, colour in zip(edges, widths, colours, strict=True):
         span = layer[v] - layer[u]
         same_row = abs(pos[u][1] - pos[v][1]) < 1e-9

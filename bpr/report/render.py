@@ -41,13 +41,14 @@ def result_kind(result: dict) -> str:
     raise InputError("cannot tell which command wrote this result", expected="a `kind` key")
 
 
-def build_report(result: dict, lang: str = "zh") -> Report:
+def build_report(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
+    """The `Report` for a loaded result; `folder` holds the files written beside result.json."""
     from bpr.report.builders import BUILDERS
 
     kind = result_kind(result)
     if kind not in BUILDERS:
         raise UsageError(f"no report for results of kind {kind!r}", expected=", ".join(sorted(BUILDERS)))
-    return BUILDERS[kind](result, lang)
+    return BUILDERS[kind](result, lang, folder)
 
 
 def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] = FORMATS,
@@ -69,5 +70,6 @@ def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] =
 def render(result_dir: str | Path, out_dir: str | Path, lang: str = "zh",
            formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Load result.json from `result_dir`, build its report, write it in `formats` to `out_dir`."""
-    report = build_report(load_result(result_dir), lang)
+    folder = Path(result_dir) if Path(result_dir).is_dir() else Path(result_dir).parent
+    report = build_report(load_result(result_dir), lang, folder)
     return write_report(report, out_dir, formats)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from bpr.report.builders import audit, discover, simulate
+from bpr.report.builders import audit, discover, plan, simulate
 from bpr.report.document import Report
 
-BUILDERS: dict[str, Callable[[dict, str], Report]] = {
+BUILDERS: dict[str, Callable[[dict, str, Path | None], Report]] = {
+    "apply": plan.build_apply,
     "audit": audit.build,
+    "bundle": plan.build_bundle,
     "discover": discover.build,
+    "propose": plan.build_propose,
     "simulate": simulate.build,
 }

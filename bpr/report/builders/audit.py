@@ -17,7 +17,7 @@ RATES = ("immediate_rate", "compression_ratio", "zero_visit_rate", "full_online_
 FINDINGS_IN_HTML = 60
 
 
-def build(result: dict, lang: str = "zh") -> Report:
+def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     L = lang
     ind = result["indicators"]
     metrics = [Metric(t("audit_matters", L), ind["matters"], unit=t("unit_items", L))]

@@ -25,7 +25,7 @@ def _h(seconds: float | None) -> float | None:
     return None if seconds is None else seconds / HOUR
 
 
-def build(result: dict, lang: str = "zh") -> Report:
+def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     L = lang
     perf = result.get("performance") or {}
     durations = (perf.get("durations") or {}).get("working_days") or {}

@@ -19,7 +19,7 @@ def _ci(stat: dict | None) -> str:
     return f"{stat['mean']:.1f}（{stat['ci_low']:.1f}–{stat['ci_high']:.1f}）"
 
 
-def build(result: dict, lang: str = "zh") -> Report:
+def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     L = lang
     scenarios = result.get("scenarios") or []
     as_is = scenarios[0] if scenarios else {}

@@ -1,0 +1,158 @@
+"""Reports for `bpr propose`, `bpr apply` (before/after) and `bpr bundle` (一件事)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+
+from bpr.i18n import t, tf
+from bpr.report import charts
+from bpr.report.builders.common import proposals_table
+from bpr.report.document import Column, Metric, Report, Section, Table
+
+MEASURES = (("steps", "ba_steps", "unit_items"), ("materials", "ba_materials", "unit_cases"),
+            ("promised_days", "ba_promised_days", ""), ("critical_path_days", "ba_critical_path_days", ""),
+            ("visits", "ba_visits", "unit_times"))
+TARGET_OF = {"materials": "materials_cut", "promised_days": "time_cut", "steps": "steps_cut"}
+GRAPHS = 3  # matters shown with before/after process graphs
+
+
+def _metrics(block: dict, targets: dict, L: str) -> list[Metric]:
+    """Before → after metrics of a before/after block, with 双减半-style cut targets."""
+    out = []
+    for key, label, unit in MEASURES:
+        required = targets.get(TARGET_OF.get(key, ""))
+        out.append(Metric(t(label, L), block["before"].get(key), block["after"].get(key),
+                          t(unit, L) if unit else "", None if required is None else 100 * required))
+    return out
+
+
+def _target_table(targets: list[dict], L: str) -> Table:
+    def shown(tg: dict, key: str) -> str:
+        value = tg.get(key)
+        if value is None or isinstance(value, bool):
+            return "—" if value is None else t("yes" if value else "no", L)
+        return f"≥ {100 * value:.0f}%" if key == "required" and tg["id"].endswith("_cut") else (
+            f"{100 * value:.1f}%" if tg["id"].endswith("_cut") else f"{value:g}")
+
+    rows = [{"target": tg["label_en"] if L == "en" else tg["label"], "required": shown(tg, "required"),
+             "actual": shown(tg, "actual"),
+             "met": None if tg.get("met") is None else t("report_met" if tg["met"] else "report_not_met", L)}
+            for tg in targets]
+    return Table(t("rb_targets", L), [Column("target", t("rb_target", L)), Column("required", t("rb_required", L)),
+                                      Column("actual", t("rb_actual", L)), Column("met", t("rb_met", L))], rows)
+
+
+def build_propose(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
+    L = lang
+    proposals = result.get("proposals") or []
+    counts = Counter(p["dimension"] for p in proposals)
+    dims = ("materials", "steps", "time", "visits")
+    figure = charts.ranking_bars([t(f"dim_{d}", L) for d in dims], [counts.get(d, 0) for d in dims],
+                                 t("rp_by_dimension", L), xlabel=t("rp_count", L), sort=False)
+    section = Section(t("ra_proposals", L), [tf("ra_proposals_para", L, n=len(proposals), **{d: counts.get(d, 0) for d in dims})],
+                      [figure], [proposals_table(proposals, L, with_accepted=True)])
+    return Report(title=t("rp_title", L), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
+                  sections=[section], warnings=[{"message": w} if isinstance(w, str) else w for w in result.get("warnings") or []],
+                  source=str(result.get("catalogue", "")))
+
+
+def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
+    L = lang
+    ba = result["before_after"]
+    targets = ba.get("targets") or {}
+    whole = ba["catalogue"]
+    metrics = _metrics(whole, targets, L)
+    overview = Section(t("report_summary", L), [tf("rb_overview_para", L, applied=len(result.get("applied") or []),
+                                                     rejected=len(result.get("rejected") or []), matters=whole["matters"])],
+                       [charts.before_after_bars(metrics, t("report_summary", L), t("report_before", L), t("report_after", L))],
+                       [_target_table(whole.get("targets") or [], L)])
+    sections = [overview, _matter_table_section(ba.get("matters") or [], L)]
+    graphs = _graph_section(result, ba.get("matters") or [], folder, L)
+    if graphs:
+        sections.append(graphs)
+    accepted = [p for p in result.get("proposals") or [] if p["id"] in set(result.get("applied") or [])]
+    if accepted:
+        sections.append(Section(t("ra_proposals", L), tables=[proposals_table(accepted, L)]))
+    return Report(title=t("rb_title", L), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
+                  metrics=metrics, sections=sections, source=f"{result.get('catalogue', '')} + {result.get('plan', '')}")
+
+
+def _matter_table_section(matters: list[dict], L: str) -> Section:
+    rows = []
+    for m in matters:
+        row = {"name": m["name"], "code": m.get("code", "")}
+        for key, short in (("steps", "steps"), ("materials", "materials"), ("promised_days", "days"),
+                           ("critical_path_days", "cp"), ("visits", "visits")):
+            row[f"{short}_b"], row[f"{short}_a"] = m["before"].get(key), m["after"].get(key)
+        rows.append(row)
+    columns = [Column("name", t("audit_matter", L)), Column("code", t("audit_code", L))]
+    for short in ("steps", "materials", "days", "cp", "visits"):
+        columns += [Column(f"{short}_b", t(f"rb_{short}_b", L), "float"), Column(f"{short}_a", t(f"rb_{short}_a", L), "float")]
+    return Section(t("rb_matters", L), tables=[Table(t("rb_matters", L), columns, rows, sheet=t("sheet_matters", L),
+                                                     html_rows=60)])
+
+
+def _graph_section(result: dict, matters: list[dict], folder: Path | None, L: str) -> Section | None:
+    """Before/after step graphs of the matters whose steps changed most (read from the sheets)."""
+    after_path = folder / "after.xlsx" if folder else None
+    if not after_path or not after_path.is_file() or not Path(str(result.get("catalogue", ""))).is_file():
+        return None
+    from bpr.io import read_catalogue
+    from bpr.plan.stepgraph import step_graph
+
+    before_cat, after_cat = read_catalogue(result["catalogue"]), read_catalogue(after_path)
+    changed = sorted((m for m in matters if (m["cut"].get("steps") or 0) > 0 or (m["cut"].get("critical_path_days") or 0) > 0),
+                     key=lambda m: (-(m["cut"].get("critical_path_days") or 0), -(m["cut"].get("steps") or 0)))
+    figures = []
+    for m in changed[:GRAPHS]:
+        before, after = before_cat.find(m["code"] or m["name"]), after_cat.find(m["code"] or m["name"])
+        if before is None or after is None:
+            continue
+        g_before, g_after = _named(step_graph(before)), _named(step_graph(after))
+        removed = set(g_before) - set(g_after)
+        figures.append(charts.process_graph(g_before, tf("rb_graph_before", L, matter=m["name"]), removed=removed,
+                                            colour_by=None))
+        figures.append(charts.process_graph(g_after, tf("rb_graph_after", L, matter=m["name"]), colour_by=None))
+    return Section(t("rb_graphs", L), figures=figures) if figures else None
+
+
+def _named(graph: nx.DiGraph) -> nx.DiGraph:
+    """Step-position graph -> graph on step names."""
+    named = nx.DiGraph()
+    named.add_nodes_from(data["name"] for _, data in graph.nodes(data=True))
+    for u, v in graph.edges:
+        named.add_edge(graph.nodes[u]["name"], graph.nodes[v]["name"], count=1)
+    return named
+
+
+def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
+    L = lang
+    b = result["bundle"]
+    targets = {tg["id"]: tg.get("required") for tg in result.get("targets") or []}
+    metrics = _metrics(b, targets, L)
+    members = b.get("members") or []
+    sep = "、" if L == "zh" else ", "
+    sections = [
+        Section(t("rn_members", L), [tf("rn_members_para", L, lead=b.get("lead_department") or "—", n=len(members),
+                                         d=len(b.get("departments") or []), names=sep.join(m["name"] for m in members))],
+                [charts.before_after_bars(metrics, t("report_summary", L), t("report_before", L), t("report_after", L))],
+                [_target_table(result.get("targets") or [], L),
+                 Table(t("rn_members", L), [Column("name", t("audit_matter", L)), Column("code", t("audit_code", L)),
+                                            Column("department", t("audit_department", L))], members)]),
+    ]
+    shared = [{"document": d["document"], "asked_by": sep.join(f"{x['matter']}（{x['material']}）" for x in d["materials"])}
+              for d in b.get("shared_documents") or []]
+    paragraphs = []
+    form = b.get("one_form") or {}
+    if form.get("replaces"):
+        paragraphs.append(tf("rn_one_form", L, forms=sep.join(f"{x['matter']}·{x['material']}" for x in form["replaces"])))
+    sections.append(Section(t("rn_shared", L), paragraphs, tables=[
+        Table(t("rn_shared", L), [Column("document", t("rn_document", L)), Column("asked_by", t("rn_asked_by", L))], shared,
+              sheet=t("rn_document", L)),
+        Table(t("rn_after_materials", L), [Column("name", t("rn_document", L))],
+              [{"name": n} for n in b.get("after_materials") or []], sheet=t("rn_after_materials", L)[:20])]))
+    return Report(title=tf("rn_title", L, name=b["name"]), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
+                  metrics=metrics, sections=sections, source=str(result.get("catalogue", "")))
