@@ -419,8 +419,7 @@ def _log_matters(engine: Engine, table: str) -> set[str]:
 def conformance_analyses(specs: Sequence[Spec]) -> list:
     """An analysis for `discover(..., analyses=...)`: checks the log against each spec. A spec whose
     key (matter code or name) occurs in the log's matter column is checked on that matter's cases;
-    otherwise on the whole log. The result (key `conformance`) is one result, or a dict by spec name
-    when there are several."""
+    otherwise on the whole log. The result (key `conformance`) is a dict by spec name."""
 
     def analysis(engine: Engine, table: str, context: Any):
         matters = _log_matters(engine, table)
@@ -428,8 +427,6 @@ def conformance_analyses(specs: Sequence[Spec]) -> list:
         for spec in specs:
             matter = spec.key if spec.key in matters else (spec.name if spec.name in matters else None)
             results[spec.name or spec.key or "spec"] = check_conformance(engine, spec, table, matter)
-        if len(results) == 1:
-            return next(iter(results.values()))
         return ConformanceSet(results)
 
     analysis.name = "conformance"  # type: ignore[attr-defined]

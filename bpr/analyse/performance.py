@@ -687,3 +687,41 @@ def performance_analyses(options: PerformanceOptions | None = None) -> list:
 
 
 ANALYSES = performance_analyses()
+
+
+def discover_analyses(catalogue: Iterable | None = None, specs: Iterable | None = None,
+                      calendar: WorkCalendar | None = None, **options: Any) -> list:
+    """Every extra analysis for `discover(..., analyses=...)`, configured: promised limits and stated
+    visits from `catalogue`, conformance against `specs` (ProcessModels, Matters or Specs), the
+    working-day `calendar`; further `PerformanceOptions` fields as keywords."""
+    from bpr.analyse.conformance import Spec, conformance_analyses
+
+    if calendar is not None:
+        options["calendar"] = calendar
+    config = PerformanceOptions.from_catalogue(catalogue, **options) if catalogue is not None \
+        else PerformanceOptions(**options)
+    found = performance_analyses(config)
+    spec_list = [s if isinstance(s, Spec) else Spec.of(s) for s in (specs or [])]
+    if spec_list:
+        found += conformance_analyses(spec_list)
+    return found
+
+
+def write_tables(extra: Mapping[str, Any], out: Any) -> list[str]:
+    """Write the CSV tables of the extra results (those with a `tables()` method) into the folder
+    `out`: UTF-8 with BOM for Excel, cells escaped, each file atomically. Returns the file names."""
+    import csv
+    from pathlib import Path
+
+    from bpr.io.safety import atomic_output, escape_cell
+
+    written = []
+    for value in extra.values():
+        for name, (header, rows) in (value.tables() if hasattr(value, "tables") else {}).items():
+            path = Path(out) / f"{name}.csv"
+            with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(header)
+                writer.writerows([escape_cell(v) for v in row] for row in rows)
+            written.append(path.name)
+    return written

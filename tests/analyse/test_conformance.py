@@ -111,7 +111,7 @@ def test_bad_specifications():
 def test_discover_hook_filters_to_the_spec_matter():
     frame = pd.concat([_frame(), _frame({"z": ["其他", "事项"]}, {"z": 1}).assign(matter="M2")])
     result = discover(EventLog.from_frame(frame), analyses=conformance_analyses([SPEC]), per_matter=False)
-    data = result.to_dict()["conformance"]
+    data = result.to_dict()["conformance"]["食品经营许可"]
     assert data["matter"] == "M1"
     assert data["fitness"]["cases"] == 5
 

@@ -4,6 +4,8 @@ the SQL working-time arithmetic against WorkCalendar, and pm4py on the real logs
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from bpr.analyse.performance import (
     analyse_performance,
     limit_days,
     performance_analyses,
+    write_tables,
 )
 from bpr.model import EventLog, TimeLimit, WorkCalendar
 from tests.analyse._discover_helpers import pm4py_frame
@@ -363,3 +366,52 @@ def test_repeated_steps_equal_pm4py_rework(real_log):
     repeated = frame.groupby(["case:concept:name", "concept:name"]).size()
     assert r.summary.repeated_cases == repeated[repeated > 1].reset_index()["case:concept:name"].nunique()
 
+
+
+def test_discover_analyses_from_catalogue_and_spec(tmp_path):
+    from bpr.model import Matter, Step
+    from bpr.model.process_model import ProcessModel
+
+    matter = Matter("食品经营许可", code="M1", promised_limit=TimeLimit.parse("3个工作日"), visits=1)
+    spec = ProcessModel("食品经营许可", code="M1", steps=[Step("窗口受理"), Step("审查"), Step("领证")])
+    frame = pd.DataFrame(ROWS, columns=COLUMNS)
+    frame.loc[frame["activity"] == "网上申请", "activity"] = "=HYPERLINK(1)"  # hostile name, for the CSV
+    result = discover(EventLog.from_frame(frame), analyses=performance_analyses_for(matter, spec), per_matter=False)
+    data = result.to_dict()
+    assert data["on_time"]["summary"]["cases"] == 2  # M1 only
+    assert data["visits"]["by_matter"]["M1"]["stated"] == 1
+    assert data["conformance"]["食品经营许可"]["matter"] == "M1"
+    assert data["conformance"]["食品经营许可"]["skipped"][0]["step"] == "领证"  # c2 never collects
+    names = write_tables(result.extra, tmp_path)
+    assert {"step_times.csv", "handoffs_departments.csv", "rework_steps.csv", "conformance_deviations.csv"} <= set(names)
+    text = (tmp_path / "step_times.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and "\n=HYPERLINK" not in text
+
+
+def performance_analyses_for(matter, spec):
+    from bpr.analyse.performance import discover_analyses
+
+    return discover_analyses(catalogue=[matter], specs=[spec])
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+                    reason="Spark needs pyspark and Java")
+def test_spark_gives_the_same_results():
+    from bpr.analyse.conformance import Spec, check_conformance
+    from bpr.analyse.engine import SparkEngine
+    from bpr.model import Step
+
+    log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
+    options = PerformanceOptions(limits={"M1": TimeLimit.parse("3个工作日"), "M2": TimeLimit.parse("1个工作日")},
+                                 stated_visits={"M1": 1, "M2": 0})
+    spec = Spec.of([Step("窗口受理"), Step("审查"), Step("领证")])
+    with DuckDBEngine() as duck:
+        duck.register(log)
+        expected = (analyse_performance(duck, options=options).to_dict(), check_conformance(duck, spec).to_dict())
+    spark = SparkEngine()
+    try:
+        spark.register(log)
+        got = (analyse_performance(spark, options=options).to_dict(), check_conformance(spark, spec).to_dict())
+    finally:
+        spark.close()
+    assert got == expected
