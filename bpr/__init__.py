@@ -29,6 +29,51 @@ def discover(log, engine=None, **options):
     return _discover(log, engine=engine, **options)
 
 
+# --- event-log performance, conformance, pm4py interop (bpr/analyse/performance.py, conformance.py, interop.py)
+def get_performance(log, catalogue=None, engine=None, **options):
+    """Working-day durations, step times, handoffs, rework, visits, on-time rate and bottlenecks of an
+    EventLog (bpr.analyse.performance.analyse_performance); `catalogue` gives promised limits and
+    stated visits. report = bpr.get_performance(log, catalogue); report.on_time.summary.rate
+    """
+    from bpr.analyse.engine import DuckDBEngine
+    from bpr.analyse.performance import PerformanceOptions, analyse_performance
+
+    config = PerformanceOptions.from_catalogue(catalogue, **options) if catalogue is not None \
+        else PerformanceOptions(**options)
+    own = engine is None
+    engine = engine or DuckDBEngine()
+    try:
+        engine.register(log)
+        return analyse_performance(engine, options=config, timezone=log.timezone)
+    finally:
+        if own:
+            engine.close()
+
+
+def check_conformance(log, spec, engine=None, aliases=None):
+    """Fitness, hidden, skipped and out-of-order steps of an EventLog against a ProcessModel, Matter
+    or list of Steps (bpr.analyse.conformance.check_conformance)."""
+    from bpr.analyse.conformance import Spec
+    from bpr.analyse.conformance import check_conformance as _check
+    from bpr.analyse.engine import DuckDBEngine
+
+    own = engine is None
+    engine = engine or DuckDBEngine()
+    try:
+        engine.register(log)
+        return _check(engine, spec if isinstance(spec, Spec) else Spec.of(spec, aliases))
+    finally:
+        if own:
+            engine.close()
+
+
+def write_bpmn(log, path, noise_threshold=0.0):
+    """The model pm4py's inductive miner finds in an EventLog, as a .bpmn file with diagram layout."""
+    from bpr.analyse.interop import write_discovered_bpmn
+
+    return write_discovered_bpmn(log, path, noise_threshold)
+
+
 def simulate_scenarios(model, scenarios=(), **options):
     """Run the as-is model and scenarios (bpr.simulate.simulate): a SimulationResult."""
     from bpr.simulate import simulate
@@ -39,7 +84,7 @@ __all__ = [
     "Bundle", "Catalogue", "EventLog", "Material", "Matter", "Step", "TimeLimit", "WorkCalendar",
     "read_bundle", "read_catalogue", "read_log", "read_process_model", "write_template",
     "discover_simulation_model", "simulate_scenarios", "discover",
-    "audit",
+    "audit", "get_performance", "check_conformance", "write_bpmn",
 ]
 
 
