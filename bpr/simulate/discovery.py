@@ -146,9 +146,33 @@ def _pools(frame: pd.DataFrame, activities: list[str], use_department: bool) -> 
     return mapping
 
 
-def discover_model(log: EventLog, *, seed: int = 0, source: str = "",
-                   promised_limit_days: float | None = None) -> SimulationModel:
-    """Learn a simulation model from a log (see the module docstring for what and how)."""
+def drift_start(frame: pd.DataFrame, min_cases: int = MIN_CASES) -> pd.Timestamp | None:
+    """Where the process changed for good: the latest split (at a tenth of the cases, from 30 % to
+    80 %) after which case durations differ from before by a factor of 4 or more in median (and a
+    Mann–Whitney test agrees, p < 0.001). None when the process looks stable."""
+    from scipy.stats import mannwhitneyu
+
+    g = frame.groupby("case")["timestamp"].agg(["min", "max"]).sort_values("min", kind="stable")
+    hours = ((g["max"] - g["min"]).dt.total_seconds() / 3600).to_numpy()
+    n = len(hours)
+    best: tuple[float, int] | None = None
+    for tenth in range(3, 9):
+        k = n * tenth // 10
+        before, after = hours[:k], hours[k:]
+        if len(after) < min_cases or len(before) < min_cases:
+            continue
+        mb, ma = float(np.median(before)), float(np.median(after))
+        ratio = max(mb, ma) / max(min(mb, ma), 1e-6)
+        if ratio >= 4 and mannwhitneyu(before, after).pvalue < 1e-3 and (best is None or ratio >= best[0]):
+            best = (ratio, k)
+    return None if best is None else g["min"].iloc[best[1]]
+
+
+def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_limit_days: float | None = None,
+                   drift: bool = True) -> SimulationModel:
+    """Learn a simulation model from a log (see the module docstring for what and how). With
+    `drift`, a log whose case durations changed for good (see `drift_start`) is learnt from the
+    cases after the change only: the model should describe the process as it runs now."""
     frame = local_frame(log)
     n_cases = frame["case"].nunique()
     if n_cases < MIN_CASES:
@@ -157,6 +181,13 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "",
                          hint="use a longer extract of the log")
     rng = np.random.default_rng(seed)
     notes: list[str] = []
+    if drift:
+        since = drift_start(frame)
+        if since is not None:
+            first = frame.groupby("case")["timestamp"].transform("min")
+            frame = frame[first >= since].reset_index(drop=True)
+            n_cases = frame["case"].nunique()
+            notes.append(f"process drift: learnt from the {n_cases} cases starting from {since}")
     has_start = log.has("start") and frame["start"].notna().mean() > 0.5
     has_resource = log.has("resource")
     use_department = log.has("department") and frame["department"].notna().mean() > 0.5
