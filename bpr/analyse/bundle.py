@@ -23,6 +23,7 @@ from bpr.measure.before_after import Figures, _round, figures
 from bpr.model import Bundle, Catalogue, Matter, StepKind
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.documents import LicenceCatalogue, document_key
+from bpr.plan.stepgraph import kind_of
 
 _FORM = re.compile(r"(申请书|申请表|申报表|登记表|审批表)")
 
@@ -103,9 +104,9 @@ def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalo
     shared = [g for g in groups.values() if len(g.materials) > 1]
 
     middle = sum(1 for m in members for s in m.steps
-                 if s.kind not in (StepKind.ACCEPT, StepKind.APPLY, StepKind.DELIVER))
-    accepts = any(s.kind in (StepKind.ACCEPT, StepKind.APPLY) for m in members for s in m.steps)
-    delivers = any(s.kind is StepKind.DELIVER for m in members for s in m.steps)
+                 if kind_of(s) not in (StepKind.ACCEPT, StepKind.APPLY, StepKind.DELIVER))
+    accepts = any(kind_of(s) in (StepKind.ACCEPT, StepKind.APPLY) for m in members for s in m.steps)
+    delivers = any(kind_of(s) is StepKind.DELIVER for m in members for s in m.steps)
     promised = [f.promised_days for f in per if f.promised_days is not None]
     paths = [f.critical_path_days for f in per if f.critical_path_days is not None]
     visits = [f.visits for f in per if f.visits is not None]

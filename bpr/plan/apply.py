@@ -28,7 +28,7 @@ from bpr.model import (
 from bpr.model.matter import HandlingType
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.proposals import Proposal, ProposalOptions, propose
-from bpr.plan.stepgraph import matter_critical_path, ordered_steps
+from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps
 from bpr.plan.visits import VisitCause, stated_visits, visit_causes, visits_after
 
 
@@ -288,5 +288,5 @@ def _visit_changes(original: Matter, matter: Matter, changes: list[dict]) -> Non
 def _off_site(matter: Matter, kinds: tuple[StepKind, ...]) -> None:
     matter.steps = [copy.copy(s) for s in matter.steps]
     for step in matter.steps:
-        if step.kind in kinds:
+        if kind_of(step) in kinds:
             step.on_site = False

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,6 +30,7 @@ _SPACES = re.compile(r"[\s\u3000]+")
 _TRAILING = re.compile(r"[；;，,。.、及和与:：]+$")
 
 
+@functools.lru_cache(maxsize=65536)
 def _strip_paper_words(name: str) -> str:
     text = _NUMBERING.sub("", name)
     text = _PAREN.sub("", text)
@@ -42,9 +44,12 @@ class LicenceCatalogue:
     """Names of government-issued licences and certificates; each alias maps to its canonical name."""
 
     names: dict[str, str] = field(default_factory=dict)  # alias or canonical -> canonical
+    _pattern: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _pattern_size: int = field(default=0, repr=False, compare=False)
 
     @classmethod
     def bundled(cls) -> LicenceCatalogue:
+        """The bundled list (a fresh object each time, so callers may extend it)."""
         text = resources.files("bpr").joinpath("data/licences.txt").read_text(encoding="utf-8")
         catalogue = cls()
         catalogue._add_text(text, "bpr/data/licences.txt")
@@ -85,29 +90,22 @@ class LicenceCatalogue:
     def canonical(self, name: str) -> str | None:
         """The licence a material name refers to (longest alias contained in the name), or None."""
         text = _strip_paper_words(name)
+        if self._pattern is None or self._pattern_size != len(self.names):
+            aliases = sorted(self.names, key=lambda a: (-len(a), a))
+            # longest alias first at each position; an alias followed by 明 is part of …证明
+            self._pattern = re.compile("|".join(f"{re.escape(a)}(?!明)" for a in aliases))
+            self._pattern_size = len(self.names)
         best: str | None = None
-        for alias in self.names:
-            if alias in text and (best is None or len(alias) > len(best)) and _whole(alias, text):
-                best = alias
+        position = 0
+        while (match := self._pattern.search(text, position)) is not None:
+            if best is None or len(match.group()) > len(best):
+                best = match.group()
+            position = match.start() + 1
         return None if best is None else self.names[best]
 
     def exact(self, name: str) -> str | None:
         """The canonical name when the whole (cleaned) name is a licence name or alias."""
         return self.names.get(_strip_paper_words(name))
-
-
-def _whole(alias: str, text: str) -> bool:
-    """The alias occurs as a document name, not as the start of a longer word: "居住证" is not in
-    "居住证明", "身份证" is not in "身份证明"."""
-    return any(not text[i + len(alias):].startswith("明") for i in _find_all(alias, text))
-
-
-def _find_all(needle: str, text: str) -> list[int]:
-    out, start = [], text.find(needle)
-    while start >= 0:
-        out.append(start)
-        start = text.find(needle, start + 1)
-    return out
 
 
 _GENERIC_LICENCE = re.compile(r"(许可证|许可证书|执业证书|资格证书|登记证书|批准证书|资质证书)$")

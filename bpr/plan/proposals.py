@@ -40,7 +40,7 @@ from bpr.plan.documents import (
     is_government_body,
     licence_name,
 )
-from bpr.plan.stepgraph import matter_critical_path, ordered_steps
+from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps
 from bpr.plan.visits import REMOVABLE, VisitCause, stated_visits, visit_causes, visits_after
 
 DIMENSIONS = ("materials", "steps", "time", "visits")
@@ -108,6 +108,7 @@ class _Builder:
         self.matter, self.code = matter, code
         self.items: list[Proposal] = []
         self.counters = dict.fromkeys(DIMENSIONS, 0)
+        self.cp_before: float | None = None
 
     def add(self, dimension: str, kind: str, target: str, key: str, why_key: str, params: dict,
             evidence: dict, saving: dict, change: dict) -> Proposal:
@@ -226,14 +227,14 @@ def _fit_for_immediate(matter: Matter, options: ProposalOptions) -> tuple[bool, 
         days = matter.legal_limit.to_working_days(options.conversion)
     fit = (days is not None and 0 < days <= options.immediate_max_days
            and materials <= options.immediate_max_materials
-           and not any(s.kind is StepKind.INSPECT for s in matter.steps)
+           and not any(kind_of(s) is StepKind.INSPECT for s in matter.steps)
            and not SPECIAL_PROCEDURE_WORDS.search(matter.special_procedures or "")
            and not any(SPECIAL_PROCEDURE_WORDS.search(s.name) for s in matter.steps))
     return fit, materials, days
 
 
 def _core(step: Step) -> bool:
-    return step.kind in (StepKind.ACCEPT, StepKind.REVIEW, StepKind.DECIDE)
+    return kind_of(step) in (StepKind.ACCEPT, StepKind.REVIEW, StepKind.DECIDE)
 
 
 def _result_remote(matter: Matter, licences: LicenceCatalogue) -> tuple[str, str] | None:
@@ -252,11 +253,11 @@ def _steps(b: _Builder, options: ProposalOptions, licences: LicenceCatalogue) ->
     if not steps:
         return
     conv = options.conversion
-    cp_before = matter_critical_path(matter, conv).days
+    cp_before = b.cp_before = matter_critical_path(matter, conv).days
     fit, n_materials, days = _fit_for_immediate(matter, options)
     core = [s for s in steps if _core(s)]
     immediate_done = False
-    if fit and len(core) >= 2 and {s.kind for s in core} & {StepKind.ACCEPT} and all(s.after is None for s in core):
+    if fit and len(core) >= 2 and {kind_of(s) for s in core} & {StepKind.ACCEPT} and all(s.after is None for s in core):
         names = [s.name for s in core]
         change = {"steps": names, "into": "受理（即审即办）", "days": 0.0}
         saving_days = cp_before - _cp_after(matter, [change | {"kind": "merge_steps"}], conv)
@@ -272,7 +273,7 @@ def _steps(b: _Builder, options: ProposalOptions, licences: LicenceCatalogue) ->
     remote = _result_remote(matter, licences)
     if remote:
         for step in steps:
-            if step.kind is StepKind.DELIVER and any(w in step.name for w in _DELIVERY_WORDS):
+            if kind_of(step) is StepKind.DELIVER and any(w in step.name for w in _DELIVERY_WORDS):
                 change = {"kind": "drop_step", "step": step.name}
                 saving_days = cp_before - _cp_after(matter, [change], conv)
                 b.add("steps", "drop_delivery", step.name, "prop_drop_delivery", "prop_drop_delivery_why",
@@ -306,7 +307,7 @@ def _merge_levels(b: _Builder, steps: list[Step], cp_before: float, conv: Conver
 
     for step in steps:
         same_dept = run and (step.department or b.matter.department) == (run[-1].department or b.matter.department)
-        level = step.kind is StepKind.REVIEW and step.after is None and not _EXPERT.search(step.name)
+        level = kind_of(step) is StepKind.REVIEW and step.after is None and not _EXPERT.search(step.name)
         if level and (not run or same_dept):
             run.append(step)
         else:
@@ -321,7 +322,7 @@ def _parallel(b: _Builder, steps: list[Step], cp_before: float, conv: Conversion
     run: list[Step] = []
     runs: list[list[Step]] = []
     for step in steps:
-        if step.kind in (StepKind.REVIEW, StepKind.INSPECT) and step.after is None and step.department:
+        if kind_of(step) in (StepKind.REVIEW, StepKind.INSPECT) and step.after is None and step.department:
             run.append(step)
         else:
             if run:
@@ -365,7 +366,7 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
                   _saving(days=promised - target), {"days": float(target)})
     step_changes = [p.change for p in b.items if p.dimension == "steps"]
     if step_changes:
-        cp_before = matter_critical_path(matter, conv).days
+        cp_before = b.cp_before if b.cp_before is not None else matter_critical_path(matter, conv).days
         freed = cp_before - _cp_after(matter, step_changes, conv)
         if freed > 1e-9:
             new = max(0.0, promised - freed)

@@ -18,6 +18,7 @@ import re
 from enum import StrEnum
 
 from bpr.model import Channel, Matter, StepKind
+from bpr.plan.stepgraph import kind_of
 
 
 class VisitCause(StrEnum):
@@ -46,16 +47,16 @@ def can_submit_remotely(matter: Matter) -> bool:
 def visit_causes(matter: Matter) -> list[VisitCause]:
     """The causes that make the applicant come, each once, in case order."""
     causes: set[VisitCause] = set()
-    on_site_kinds = {s.kind for s in matter.steps if s.on_site}
+    on_site_kinds = {kind_of(s) for s in matter.steps if s.on_site}
     if not can_submit_remotely(matter) or StepKind.ACCEPT in on_site_kinds or StepKind.APPLY in on_site_kinds \
             or _SUBMIT_WORDS.search(matter.visit_reason or ""):
         causes.add(VisitCause.SUBMIT)
-    if any(s.kind is StepKind.INSPECT for s in matter.steps) or _INSPECT_WORDS.search(
+    if any(kind_of(s) is StepKind.INSPECT for s in matter.steps) or _INSPECT_WORDS.search(
             (matter.special_procedures or "") + (matter.visit_reason or "")):
         causes.add(VisitCause.INSPECT)
     if (matter.fee and not matter.online_payment) or StepKind.PAY in on_site_kinds:
         causes.add(VisitCause.PAY)
-    has_result = bool(matter.result_name) or any(s.kind is StepKind.DELIVER for s in matter.steps)
+    has_result = bool(matter.result_name) or any(kind_of(s) is StepKind.DELIVER for s in matter.steps)
     if (has_result and not matter.mail and not matter.e_licence) or StepKind.DELIVER in on_site_kinds:
         causes.add(VisitCause.COLLECT)
     if on_site_kinds & {StepKind.REVIEW, StepKind.DECIDE, StepKind.OTHER}:

@@ -52,3 +52,16 @@ def test_cycle_and_unknown_predecessor_are_input_errors():
     assert info.value.row == 7
     with pytest.raises(InputError, match="unknown step 'X'"):
         matter_critical_path(Matter("m", steps=[Step("A", 1, after=["X"])]))
+
+
+def test_fast_path_agrees_with_networkx_graph():
+    from bpr.plan.stepgraph import critical_path, step_graph
+
+    matters = [food_licence(),
+               apply_step_changes(food_licence(), [{"kind": "parallel",
+                                                    "steps": ["科室初审", "科长复审", "现场核查", "消防审查"]}]),
+               Matter("m", steps=[Step("A", 1, limit=wd(1)), Step("B", 2, limit=wd(3), after=["A"]),
+                                  Step("C", 3, limit=wd(5), after=["A"]), Step("D", 4, limit=wd(2), after=["B", "C"]),
+                                  Step("E", 5, limit=wd(9), after=[])])]
+    for matter in matters:
+        assert matter_critical_path(matter) == critical_path(step_graph(matter))
