@@ -85,7 +85,54 @@ __all__ = [
     "read_bundle", "read_catalogue", "read_log", "read_process_model", "write_template",
     "discover_simulation_model", "simulate_scenarios", "discover",
     "audit", "get_performance", "check_conformance", "write_bpmn",
+    "propose", "read_plan", "write_plan", "apply_plan", "get_before_after", "analyse_bundle",
 ]
+
+
+# --- four-reduction proposals, plans, before/after, 一件事 bundles (bpr/plan, bpr/measure, analyse/bundle.py)
+def propose(catalogue, **options):
+    """Four-reduction proposals for every matter (bpr.plan.propose): a list of Proposal.
+
+    proposals = bpr.propose(catalogue, time_ratio=0.5); bpr.write_plan("plan.yaml", proposals)
+    """
+    from bpr.plan import propose as _propose
+
+    return _propose(catalogue, **options)
+
+
+def write_plan(path, proposals, **options):
+    """The editable YAML plan (accepted: true|false per proposal)."""
+    from bpr.plan import write_plan as _write
+
+    return _write(path, proposals, **options)
+
+
+def read_plan(path):
+    """A plan edited by hand, checked (bpr.plan.read_plan)."""
+    from bpr.plan import read_plan as _read
+
+    return _read(path)
+
+
+def apply_plan(catalogue, plan):
+    """The after-state catalogue under the accepted items of a plan (path or Plan); pure."""
+    from bpr.plan import apply, read_plan
+
+    return apply(catalogue, read_plan(plan) if not hasattr(plan, "items") else plan)
+
+
+def get_before_after(before, after, targets=None, bundles=()):
+    """Before/after per matter, bundle and catalogue with targets met or not (bpr.measure.compare)."""
+    from bpr.measure import compare
+
+    return compare(before, after, targets, bundles)
+
+
+def analyse_bundle(bundle, catalogue, **options):
+    """一件事: separate handling (before) vs one thing (after) (bpr.analyse.bundle.analyse_bundle)."""
+    from bpr.analyse.bundle import analyse_bundle as _analyse
+
+    return _analyse(bundle, catalogue, **options)
 
 
 def audit(catalogue: Catalogue, **options):
