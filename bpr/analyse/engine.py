@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -238,7 +239,9 @@ class SparkEngine(Engine):
     def __init__(self, master: str = "local[*]", spark_conf: dict[str, str] | None = None,
                  app_name: str = "bpr") -> None:
         try:
-            from pyspark.sql import SparkSession
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)  # pyspark's note about pandas 3
+                from pyspark.sql import SparkSession
         except ImportError:
             raise UsageError("the spark engine needs pyspark", hint="pip install 'bpr[spark]'") from None
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -247,6 +250,7 @@ class SparkEngine(Engine):
             builder = (SparkSession.builder.master(master).appName(app_name)
                        .config("spark.sql.session.timeZone", "UTC")
                        .config("spark.ui.enabled", "false")
+                       .config("spark.ui.showConsoleProgress", "false")
                        .config("spark.sql.shuffle.partitions", "8")
                        .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
             for key, value in (spark_conf or {}).items():
