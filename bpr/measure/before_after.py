@@ -6,8 +6,9 @@ Figures of one matter:
 - promised_days: 承诺办结时限 in working days (None for 无期限/unknown);
 - critical_path_days: longest path through the step graph by step working days;
 - visits: 到办事现场次数 (or the number of visit causes when the sheet does not say).
-A group (bundle, catalogue) sums its matters; a day or visit sum runs over the matters known both
-before and after, so a missing limit never looks like a cut. cut = before − after, cut_pct = cut / before.
+The catalogue sums its matters; a day or visit sum runs over the matters known both before and
+after, so a missing limit never looks like a cut. A bundle compares separate handling of its
+members before the plan with the members handled as one thing after it (`analyse_bundle`). cut = before − after, cut_pct = cut / before.
 """
 
 from __future__ import annotations
@@ -129,14 +130,14 @@ def compare(before: Catalogue, after: Catalogue, targets: Targets | None = None,
         fb, fa = figures(b, conversion), figures(a, conversion)
         pairs.append((fb, fa))
         result.matters.append(Comparison("matter", b.name, b.key, fb, fa, check_targets(targets, fb, fa)))
-    index = {id(m): i for i, m in enumerate(before.matters)}
+    from bpr.analyse.bundle import analyse_bundle  # bundle analysis builds on these figures
+
     for bundle in bundles:
         members = bundle.resolve(before)
-        chosen = [pairs[index[id(m)]] for m in members]
-        fb, fa = _sum(chosen)
+        fb = analyse_bundle(bundle, before, conversion=conversion).before  # separate handling, as is
+        fa = analyse_bundle(bundle, after, conversion=conversion).after  # one thing, after the plan
         result.bundles.append(Comparison("bundle", bundle.name, "", fb, fa,
-                                         check_targets(targets, fb, fa, [a.visits for _, a in chosen]),
-                                         matters=len(members)))
+                                         check_targets(targets, fb, fa, [fa.visits]), matters=len(members)))
     fb, fa = _sum(pairs)
     result.catalogue = Comparison("catalogue", before.source or "catalogue", "", fb, fa,
                                   check_targets(targets, fb, fa, [a.visits for _, a in pairs]),

@@ -136,3 +136,18 @@ def test_targets_file(tmp_path):
     with pytest.raises(UsageError) as info:
         load_targets(path)
     assert info.value.details == ["tiem_cut"]
+
+
+def test_bundle_before_separate_after_one_thing(tmp_path):
+    from bpr.model import Bundle
+
+    cat, plan = edited_plan(tmp_path, reject=())
+    result = compare(cat, apply(cat, plan), bundles=[Bundle("开店一件事", ["F001", "G002"])])
+    bundle = result.bundles[0].to_dict()
+    # before: members separately (sums). after: the after-state as one thing: materials 申请书 ×2 → one
+    # form + 合同 + 制度 = 3; steps: joint 受理 + 初审, 核查, 消防, 决定 = 5 (送达 dropped, G002 is one
+    # 受理 step); days: max(9, 0); one visit.
+    assert bundle["before"] == {"steps": 10, "materials": 11, "promised_days": 19, "critical_path_days": 19,
+                                "visits": 3}
+    assert bundle["after"] == {"steps": 5, "materials": 3, "promised_days": 9, "critical_path_days": 9, "visits": 1}
+    assert {t["id"]: t["met"] for t in bundle["targets"]}["time_cut"] is True
