@@ -173,22 +173,33 @@ class _Session:
         # are tables of their own schema, reached through a cursor whose TimeZone is ours alone.
         self.ns = ""
         self._temp = "TEMP "
+        try:
+            self._connect(shared, schema, memory_limit, threads)
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def _connect(self, shared: duckdb.DuckDBPyConnection | None, schema: str | None, memory_limit: str,
+                 threads: int | None) -> None:
         if shared is None:
-            self.con = ts.connect(timezone, memory_limit=memory_limit, temp_directory=self._tmpdir,
+            self.con = ts.connect(self.timezone, memory_limit=memory_limit, temp_directory=self._tmpdir,
                                   threads=threads)
+            self._stack.callback(self.con.close)
         else:
             self.con = shared.cursor()
+            self._stack.callback(self.con.close)
             try:
-                self.con.execute(f"SET TimeZone = {_lit(timezone)}")
+                self.con.execute(f"SET TimeZone = {_lit(self.timezone)}")
             except duckdb.Error:
-                self.con.close()
-                raise UsageError(f"unknown time zone {timezone!r}", expected="an IANA name such as Asia/Shanghai") \
-                    from None
+                raise UsageError(f"unknown time zone {self.timezone!r}",
+                                 expected="an IANA name such as Asia/Shanghai") from None
             self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
             self.con.execute(f"SET schema = {_lit(schema)}")
             self.ns = _ident(schema) + "."
             self._temp = ""
-        self._stack.callback(self.con.close)
+            # the raw view may point at a transcoded copy that is deleted with our temp folder
+            self._stack.callback(self.con.execute, f"DROP VIEW IF EXISTS {self.ns}src")
+        # rowid = file order relies on it (DuckDB's default; a global setting in a shared database)
         self.con.execute("SET preserve_insertion_order = true")
 
     def __enter__(self) -> _Session:

@@ -277,3 +277,21 @@ def test_tiny_gbk_file_is_not_mistaken_for_another_encoding(tmp_path: Path) -> N
     path.write_bytes("办件编号,环节名称,环节结束时间\n申请一,受理,2021/3/5 9:30\n".encode("gbk"))
     log = bpr.read_log(path)
     assert log.to_pandas()[["case", "activity"]].values.tolist() == [["申请一", "受理"]]
+
+
+def test_load_into_duckdb_matches_read_log(tmp_path: Path) -> None:
+    import duckdb
+
+    from bpr.io.eventlog_reader import load_into_duckdb
+
+    path = _write_csv(tmp_path / "办件.csv", GBT_ROWS, GBT_HEADER, encoding="gbk")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for _ in range(2):  # loading again under the same name replaces the first load
+        info = load_into_duckdb(con, path)
+    assert info.events == 5 and info.parquet is None and info.columns["case"] == "办件编号"
+    got = con.sql('SELECT * FROM events ORDER BY "case", timestamp, "row"').to_arrow_table()
+    assert got.cast(SCHEMA).equals(bpr.read_log(path).table)
+    assert con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0] == "UTC"
+    with pytest.raises(InputError, match="not found"):
+        load_into_duckdb(con, tmp_path / "missing.csv", name="other")
