@@ -27,7 +27,7 @@ def read_csv(path):
 
 def test_result_folder_on_a_real_log(real_log, tmp_path):
     out = tmp_path / "out"
-    assert run(["discover", str(real_log), "-o", str(out)]) == 0
+    assert run(["discover", str(real_log), "-o", str(out), "--core"]) == 0
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert result["kind"] == "discover"
     assert len(read_csv(out / "dfg.csv")) == len(result["dfg"])
@@ -79,7 +79,7 @@ def test_100k_distinct_activities_summarise_the_graph_only(tmp_path):
         for i in range(n):
             fh.write(f"c{i},受理,2024-01-01 08:00:00\nc{i},step {i},2024-01-01 09:{i % 60:02d}:00\n")
     out = tmp_path / "out"
-    assert run(["discover", str(log), "-o", str(out), "--max-nodes", "20", "--top", "5"]) == 0
+    assert run(["discover", str(log), "-o", str(out), "--max-nodes", "20", "--top", "5", "--core"]) == 0
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert result["activities"] == n + 1
     assert len(result["dfg"]) == n and len(read_csv(out / "dfg.csv")) == n
