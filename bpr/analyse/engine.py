@@ -7,6 +7,10 @@ percentiles). Both engines expose the same small API:
     engine = DuckDBEngine(memory_limit="1GB")      # or SparkEngine(master="local[*]")
     engine.register(log)                           # EventLog, pyarrow.Table, or a .parquet/.csv path
     table = engine.sql('SELECT count(*) AS n FROM events')   # -> pyarrow.Table
+    engine.view("late", "SELECT * FROM events WHERE ...")     # a named view (DuckDB dialect)
+    engine.materialize("steps", queries.steps())   # computed once, reused (DuckDB temp table /
+    engine.drop("steps")                           #   Spark cached view); drop when done
+    engine.translate(query)                        # the SQL this engine really runs
     engine.close()                                 # or use `with make_engine("duckdb") as engine:`
 
 `register` makes a view named `events` (or `name=`) with exactly the canonical columns of
