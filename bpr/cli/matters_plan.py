@@ -92,7 +92,8 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     options = _options(time_ratio, max_materials, max_days, licences)
     cat = read_catalogue(catalogue)
     note("proposing")
-    proposals = propose(cat, options)
+    warnings: list = []
+    proposals = propose(cat, options, warnings=warnings)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     licence_paths = [str(Path(p).resolve()) for p in licences]
@@ -101,7 +102,8 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     summary = {d: sum(1 for p in proposals if p.dimension == d) for d in ("materials", "steps", "time", "visits")}
     _write_json(out_dir / "result.json", {
         "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
-        "summary": summary, "warnings": [str(w) for w in getattr(cat, "warnings", [])],
+        "summary": summary,
+        "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
         "proposals": [p.to_dict() for p in proposals]})
     _write_csv(out_dir / "proposals.csv",
                ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",

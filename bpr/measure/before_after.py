@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bpr.errors import InputError
 from bpr.measure.targets import TargetResult, Targets, check_targets
 from bpr.model import Catalogue, Matter
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
@@ -44,10 +45,15 @@ def _round(value: float | None) -> float | int | None:
 
 
 def figures(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION) -> Figures:
+    """One matter's figures; the critical path is None when the step dependencies cannot be
+    followed (a cycle: `bpr propose` warns about it)."""
+    try:
+        critical = matter_critical_path(matter, conversion).days
+    except InputError:
+        critical = None
     return Figures(steps=len(matter.steps), materials=sum(1 for m in matter.materials if m.submitted),
                    promised_days=matter.promised_limit.to_working_days(conversion),
-                   critical_path_days=matter_critical_path(matter, conversion).days,
-                   visits=stated_visits(matter))
+                   critical_path_days=critical, visits=stated_visits(matter))
 
 
 @dataclass

@@ -28,8 +28,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.errors import InputError
 from bpr.i18n import t
-from bpr.model import Catalogue, MaterialKind, Matter, SourceChannel, Step, StepKind
+from bpr.model import Catalogue, DataWarning, MaterialKind, Matter, SourceChannel, Step, StepKind
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.documents import (
     LicenceCatalogue,
@@ -129,10 +130,13 @@ def _id_code(matter: Matter) -> str:
     return re.sub(r"\s+", "", matter.key) or "matter"
 
 
-def propose(catalogue: Catalogue, options: ProposalOptions | None = None, **overrides) -> list[Proposal]:
+def propose(catalogue: Catalogue, options: ProposalOptions | None = None,
+            warnings: list[DataWarning] | None = None, **overrides) -> list[Proposal]:
     """All proposals for `catalogue`, matter by matter, in the order materials, steps, time, visits.
 
-    Keyword overrides set `ProposalOptions` fields: propose(cat, time_ratio=0.4).
+    Keyword overrides set `ProposalOptions` fields: propose(cat, time_ratio=0.4). A matter whose
+    step dependencies cannot be followed (a cycle, an unknown step) gets no step proposals and a
+    `DataWarning` appended to `warnings` (when given); the other matters go on.
     """
     options = options or ProposalOptions()
     if overrides:
@@ -145,15 +149,22 @@ def propose(catalogue: Catalogue, options: ProposalOptions | None = None, **over
         seen[code] = seen.get(code, 0) + 1
         if seen[code] > 1:  # duplicate codes: keep ids unique and stable
             code = f"{code}~{seen[code]}"
-        proposals.extend(propose_matter(matter, options, licences, code))
+        proposals.extend(propose_matter(matter, options, licences, code, warnings))
     return proposals
 
 
 def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCatalogue,
-                   code: str | None = None) -> list[Proposal]:
+                   code: str | None = None, warnings: list[DataWarning] | None = None) -> list[Proposal]:
     builder = _Builder(matter, code or _id_code(matter))
     _materials(builder, licences)
-    _steps(builder, options, licences)
+    try:
+        _steps(builder, options, licences)
+    except InputError as exc:
+        builder.items = [p for p in builder.items if p.dimension != "steps"]
+        builder.counters["steps"] = 0
+        if warnings is not None:
+            warnings.append(DataWarning("step_graph", f"{exc.message}; no step proposals for this matter",
+                                        row=matter.source_row, column=exc.column))
     _time(builder, options)
     _visits(builder, licences)
     return builder.items

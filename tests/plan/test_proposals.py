@@ -139,3 +139,14 @@ def test_deterministic_ids_and_duplicate_codes():
     twin = Catalogue([small_matter(), small_matter()])
     ids = [p.id for p in propose(twin)]
     assert len(ids) == len(set(ids)) and "S-G002~2-001" in ids
+
+
+def test_a_cycle_in_one_matter_is_a_warning_not_a_stop():
+    bad = small_matter()
+    bad.code, bad.source_row = "BAD", 12
+    bad.steps = [Step("受理", 1, after=["决定"]), Step("决定", 2, after=["受理"])]
+    warnings = []
+    proposals = propose(Catalogue([bad, food_licence()]), warnings=warnings)
+    assert not any(p.code == "BAD" and p.dimension == "steps" for p in proposals)
+    assert any(p.code == "F001" and p.dimension == "steps" for p in proposals)
+    assert len(warnings) == 1 and warnings[0].row == 12 and "cycle" in warnings[0].message
