@@ -1,4 +1,19 @@
-"""Run scenarios against the as-is model and summarise them with confidence intervals."""
+"""Run scenarios against the as-is model and summarise them with confidence intervals.
+
+result.json (`SimulationResult.to_dict()`):
+    kind: "simulate", source, seed, replications, cases
+    validation: null | {train_cases, test_cases, split_at, cutoff, window_policy, real_/sim_ median_h,
+                p90_h, mean_h, median_rel_error, p90_rel_error, emd_hours, goal_met, per_replication}
+    scenarios: [{name, description, changes, replications, cases,
+                 cycle_hours / cycle_working_days: {mean|median|p90: {mean, ci_low, ci_high}},
+                 histogram_hours: {edges, share}, waiting_hours: {step: interval},
+                 utilisation: {pool: interval}, on_time_rate: interval | null,
+                 visits_per_case, steps_per_case: interval,
+                 versus_as_is: {mean_h|median_h|p90_h|mean_d|median_d|p90_d|visits|on_time: interval}}]
+                (the first scenario is the as-is run; intervals are 95 % t intervals across
+                replications; differences are paired by seed)
+    model: SimulationModel.to_dict() (the discovered parameters)
+"""
 
 from __future__ import annotations
 
