@@ -83,6 +83,7 @@ class MatterIndicators:
     online: bool | None
     mobile: bool | None
     mail: bool | None
+    compression_ratio: float | None = None  # (法定 − 承诺) / 法定 of this matter, when both are days
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in _MATTER_FIELDS}
@@ -153,13 +154,15 @@ def matter_indicators(matter: Matter, conversion: Conversion = DEFAULT_CONVERSIO
         online = True if Channel.ONLINE in matter.channels else None
     mobile = matter.mobile if matter.mobile is not None else (True if Channel.MOBILE in matter.channels else None)
     mail = matter.mail if matter.mail is not None else (True if Channel.MAIL in matter.channels else None)
+    legal_days, promised_days = matter.legal_limit.to_working_days(conversion), promised.to_working_days(conversion)
     return MatterIndicators(
         name=matter.name, code=matter.key, department=matter.department, matter_type=matter.matter_type,
         steps=len(matter.steps) or None, materials=len(matter.materials) or None,
         materials_submitted=len(matter.materials) - exempt, materials_exempt=exempt,
-        immediate=immediate, legal_days=matter.legal_limit.to_working_days(conversion),
-        promised_days=promised.to_working_days(conversion), visits=matter.visits, whitelisted=whitelisted,
-        full_online=full_online, online=online, mobile=mobile, mail=mail)
+        immediate=immediate, legal_days=legal_days, promised_days=promised_days, visits=matter.visits,
+        whitelisted=whitelisted, full_online=full_online, online=online, mobile=mobile, mail=mail,
+        compression_ratio=(legal_days - promised_days) / legal_days if legal_days and promised_days is not None
+        else None)
 
 
 def _num(value) -> float:

@@ -38,6 +38,7 @@ def test_per_matter_working_days(computed):
     assert rows["C6"].legal_days == approx(30 * 250 / 365) and rows["C6"].whitelisted
     assert rows["C4"].online is True and rows["C4"].mobile is True  # from 办理形式 channels
     assert rows["C3"].steps is None  # no steps listed = unknown, not 0
+    assert rows["C3"].compression_ratio == approx((250 - 44) / 250) and rows["C4"].compression_ratio is None
 
 
 def test_catalogue_counts(computed):
