@@ -31,6 +31,8 @@ from bpr.plan.proposals import Proposal, ProposalOptions, propose
 from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps
 from bpr.plan.visits import VisitCause, stated_visits, visit_causes, visits_after
 
+MAX_LISTED = 30  # ids or matters named in one error line
+
 
 def apply(catalogue: Catalogue, plan, options: ProposalOptions | None = None) -> Catalogue:
     """The after-state of `catalogue` under the accepted items of `plan` (a `bpr.plan.plan.Plan`).
@@ -49,12 +51,16 @@ def resolve_plan(catalogue: Catalogue, plan, options: ProposalOptions | None = N
     unknown_matters = sorted({item.matter for item in plan.items if catalogue.find(item.matter) is None
                               and not any(m.name == item.matter for m in catalogue)})
     if unknown_matters:
-        raise UsageError("the plan names matters not in the catalogue", file=plan.source or None,
-                         details=unknown_matters, hint="check the matter names against the catalogue")
+        raise UsageError(f"the plan names {len(unknown_matters)} matters not in the catalogue",
+                         file=plan.source or None,
+                         details=unknown_matters[:MAX_LISTED] + ([f"… {len(unknown_matters) - MAX_LISTED} more"]
+                                                                 if len(unknown_matters) > MAX_LISTED else []), hint="check the matter names against the catalogue")
     unknown_ids = [item.id for item in plan.items if item.id not in fresh]
     if unknown_ids:
-        raise UsageError("the plan names proposal ids this catalogue does not give", file=plan.source or None,
-                         details=unknown_ids,
+        shown = unknown_ids[:MAX_LISTED] + ([f"… {len(unknown_ids) - MAX_LISTED} more"]
+                                            if len(unknown_ids) > MAX_LISTED else [])
+        raise UsageError(f"the plan names {len(unknown_ids)} proposal ids this catalogue does not give",
+                         file=plan.source or None, details=shown,
                          hint="run `bpr propose` on this catalogue again and copy your accepted flags over")
     wrong = [f"{item.id} ({item.matter} ≠ {fresh[item.id].matter})" for item in plan.items
              if fresh[item.id].matter != item.matter and fresh[item.id].code != item.matter]

@@ -367,7 +367,7 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
     if promised is None or promised <= 0:
         return
     if legal and legal > 0 and promised / legal > options.time_ratio + 1e-9:
-        target = math.floor(legal * options.time_ratio)
+        target = max(1, math.floor(legal * options.time_ratio))  # compressing to 即办 is a step change
         if target < promised:
             b.add("time", "compress", "承诺办结时限", "prop_compress", "prop_compress_why",
                   {"before": _num(promised), "after": _num(target), "ratio": _num(options.time_ratio * 100),

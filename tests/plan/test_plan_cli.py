@@ -89,3 +89,23 @@ def test_on_the_sample_catalogue_materials_cut_equals_the_accepted_savings(tmp_p
     # every materials proposal saves exactly one submitted item, independently of the others
     assert whole["cut"]["materials"] == -sum(p["saving"]["materials"] for p in proposals)
     assert whole["cut"]["steps"] >= -sum(p["saving"]["steps"] for p in proposals if p["kind"] == "drop_delivery")
+
+
+def test_propose_in_english(handmade, tmp_path, capsys):
+    code, out, _ = run(["propose", str(handmade), "-o", str(tmp_path / "p"), "--lang", "en"], capsys)
+    assert code == 0 and "proposals" in out
+    text = (tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8")
+    assert "through data sharing" in text
+    rows = list(csv.reader((tmp_path / "p" / "proposals.csv").open(encoding="utf-8-sig")))
+    assert rows[1][1] == "materials"
+
+
+def test_csv_cells_are_escaped(monkeypatch, tmp_path, capsys):
+    cat = catalogue()
+    cat.matters[0].name = "=HYPERLINK(\"http://x\")"
+    monkeypatch.setattr(bpr.io, "read_catalogue", lambda path, **kw: cat)
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(b"x")
+    assert run(["propose", str(path), "-o", str(tmp_path / "p")], capsys)[0] == 0
+    rows = list(csv.reader((tmp_path / "p" / "proposals.csv").open(encoding="utf-8-sig")))
+    assert rows[1][2].startswith("'=")

@@ -150,3 +150,9 @@ def test_a_cycle_in_one_matter_is_a_warning_not_a_stop():
     assert not any(p.code == "BAD" and p.dimension == "steps" for p in proposals)
     assert any(p.code == "F001" and p.dimension == "steps" for p in proposals)
     assert len(warnings) == 1 and warnings[0].row == 12 and "cycle" in warnings[0].message
+
+
+def test_compression_never_goes_to_immediate():
+    m = small_matter()
+    m.legal_limit, m.promised_limit = wd(1), wd(1)
+    assert not any(p.kind == "compress" for p in propose(Catalogue([m])))
