@@ -77,8 +77,8 @@ def run_demo(out: str | Path = "reports/demo", samples: str | Path | None = None
     from bpr.cli import cli
     from bpr.report.render import render
 
-    samples = find_samples(samples)
-    out = Path(out)
+    samples = find_samples(samples).resolve()
+    out = Path(out).resolve()
     work = out / "results"
     known = set(cli.commands)
     steps = [s for s in demo_steps(samples, work, lang) if s.args[0] in known]
@@ -89,7 +89,7 @@ def run_demo(out: str | Path = "reports/demo", samples: str | Path | None = None
     index = out / "index.html"
     with atomic_output(index, "w", encoding="utf-8") as fh:
         fh.write(index_html(steps, out, samples, lang))
-    return index
+    return index.relative_to(Path.cwd()) if index.is_relative_to(Path.cwd()) else index
 
 
 def index_html(steps: list[DemoStep], out: Path, samples: Path, lang: str) -> str:
