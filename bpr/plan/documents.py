@@ -111,16 +111,25 @@ class LicenceCatalogue:
 _GENERIC_LICENCE = re.compile(r"(许可证|许可证书|执业证书|资格证书|登记证书|批准证书|资质证书)$")
 
 
+def alternatives(name: str) -> list[str]:
+    """"结婚证或离婚协议书" -> ["结婚证", "离婚协议书"]: an item the applicant may meet either way."""
+    return [part for part in re.split(r"或者|或", name) if part.strip()] or [name]
+
+
 def licence_name(name: str, licences: LicenceCatalogue) -> str | None:
     """The government-issued licence a material is, or None: catalogue match or a generic
-    licence ending (…许可证, …执业证书, …资质证书), unless the applicant writes it."""
-    if is_applicant_written(name):
-        return None
-    found = licences.canonical(name)
-    if found:
-        return found
-    cleaned = _strip_paper_words(name)
-    return cleaned if _GENERIC_LICENCE.search(cleaned) else None
+    licence ending (…许可证, …执业证书, …资质证书), unless the applicant writes it. For "A或B" the
+    first alternative that is a licence counts (sharing it meets the item)."""
+    for part in alternatives(name):
+        if is_applicant_written(part):
+            continue
+        found = licences.canonical(part)
+        if found:
+            return found
+        cleaned = _strip_paper_words(part)
+        if _GENERIC_LICENCE.search(cleaned):
+            return cleaned
+    return None
 
 
 def document_key(name: str, licences: LicenceCatalogue | None = None) -> str:

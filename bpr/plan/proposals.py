@@ -34,6 +34,7 @@ from bpr.model import Catalogue, DataWarning, MaterialKind, Matter, SourceChanne
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.documents import (
     LicenceCatalogue,
+    alternatives,
     document_key,
     is_applicant_written,
     is_catch_all,
@@ -185,7 +186,7 @@ def _materials(b: _Builder, licences: LicenceCatalogue) -> None:
                   evidence, _saving(materials=1), {"material": name})
             handled.add(name)
             continue
-        if is_applicant_written(name):
+        if all(is_applicant_written(part) for part in alternatives(name)):
             continue
         licence = licence_name(name, licences)
         gov_issuer = is_government_body(material.issuer)

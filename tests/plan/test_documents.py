@@ -95,3 +95,8 @@ def test_bad_user_list(tmp_path):
     assert info.value.row == 2
     with pytest.raises(InputError):
         LicenceCatalogue.load(tmp_path / "missing.txt")
+
+
+def test_alternatives():
+    assert licence_name("结婚证或离婚协议书", LICENCES) == "结婚证"
+    assert licence_name("租赁合同或购房协议", LICENCES) is None
