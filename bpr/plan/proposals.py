@@ -42,7 +42,7 @@ from bpr.plan.documents import (
     is_government_body,
     licence_name,
 )
-from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps
+from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps, step_days
 from bpr.plan.visits import REMOVABLE, VisitCause, stated_visits, visit_causes, visits_after
 
 DIMENSIONS = ("materials", "steps", "time", "visits")
@@ -296,6 +296,20 @@ def _steps(b: _Builder, options: ProposalOptions, licences: LicenceCatalogue) ->
 
 
 def _cp_after(matter: Matter, changes: list[dict], conv: Conversion) -> float:
+    """Critical path after `changes`. A purely sequential process stays a chain under merges and
+    drops, so its path is the sum of what is left (the general graph route gives the same, tested)."""
+    if all(s.after is None for s in matter.steps) and all(c["kind"] != "parallel" for c in changes):
+        chain = [(s.name, step_days(s, conv)) for s in ordered_steps(matter)]
+        for change in changes:
+            if change["kind"] == "drop_step":
+                chain = [(n, d) for n, d in chain if n != change["step"]]
+            else:
+                names = set(change["steps"])
+                at = next((i for i, (n, _) in enumerate(chain) if n in names), None)
+                if at is not None:
+                    rest = [(n, d) for n, d in chain if n not in names]
+                    chain = rest[:at] + [(change["into"], float(change["days"]))] + rest[at:]
+        return float(sum(d for _, d in chain))
     from bpr.plan.apply import apply_step_changes
 
     return matter_critical_path(apply_step_changes(matter, changes), conv).days

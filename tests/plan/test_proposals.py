@@ -156,3 +156,17 @@ def test_compression_never_goes_to_immediate():
     m = small_matter()
     m.legal_limit, m.promised_limit = wd(1), wd(1)
     assert not any(p.kind == "compress" for p in propose(Catalogue([m])))
+
+
+def test_sequential_shortcut_agrees_with_the_graph():
+    from bpr.model.timelimit import DEFAULT_CONVERSION
+    from bpr.plan.apply import apply_step_changes
+    from bpr.plan.proposals import _cp_after
+    from bpr.plan.stepgraph import matter_critical_path
+
+    for matter in (food_licence(), small_matter()):
+        proposals = [p for p in propose(Catalogue([matter])) if p.dimension == "steps" and p.kind != "parallel"]
+        for k in range(1, len(proposals) + 1):
+            changes = [p.change for p in proposals[:k]]
+            assert _cp_after(matter, changes, DEFAULT_CONVERSION) == matter_critical_path(
+                apply_step_changes(matter, changes)).days
