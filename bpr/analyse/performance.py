@@ -466,10 +466,12 @@ class PerformanceReport:
 class _Setup:
     local: PQ.LocalTime
     cal: PQ.CalendarRows
-    case_query: str
+    case_query: str  # per-case times (a materialised table)
     roles: set[str]
     timezone: str
     matters: list[str]
+    rework_query: str  # events with their send-back flags and loops (a materialised table)
+    tables: tuple[str, ...] = ()  # what to drop afterwards
 
 
 def _roles(engine: Engine, table: str) -> set[str]:
@@ -499,7 +501,12 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
         matters = [r["matter"] for r in engine.sql(
             f'SELECT matter, count(DISTINCT "case") AS n FROM {quote(table)} WHERE matter IS NOT NULL '
             'GROUP BY matter ORDER BY n DESC, matter').to_pylist()]
-    return _Setup(local, cal, PQ.case_times(table, local, cal, options.accept_rule()), roles, timezone, matters)
+    # computed once, read by every analysis below (DuckDB: temporary tables; Spark: cached views)
+    cases_table, rework_table = f"{table}__perf_cases", f"{table}__perf_rework"
+    engine.materialize(cases_table, PQ.case_times(table, local, cal, options.accept_rule()))
+    engine.materialize(rework_table, PQ.rework_events(table, options.sendback_rule()))
+    return _Setup(local, cal, f"SELECT * FROM {quote(cases_table)}", roles, timezone, matters,
+                  f"SELECT * FROM {quote(rework_table)}", (cases_table, rework_table))
 
 
 def _keep(by_matter: dict, matters: list[str]) -> dict:
@@ -526,11 +533,11 @@ def performance(engine: Engine, table: str, options: PerformanceOptions, setup: 
                              "start" in setup.roles, by_matter, sorted(options.calendar.uncovered_years), notes)
 
 
-def _handoff_side(engine: Engine, table: str, column: str) -> tuple[list[Handoff], HandoffTotals]:
+def _handoff_side(engine: Engine, table: str, pairs: str, column: str) -> tuple[list[Handoff], HandoffTotals]:
     items = [Handoff(r["source"], r["target"], int(r["count"]), int(r["cases"]), float(r["mean_s"]),
                      float(r["median_s"]), _num(r["mean_wait_s"]))
-             for r in engine.sql(PQ.handoffs(table, column)).to_pylist()]
-    t = engine.sql(PQ.handoff_cases(table, column)).to_pylist()[0]
+             for r in engine.sql(PQ.handoffs(pairs, column)).to_pylist()]
+    t = engine.sql(PQ.handoff_cases(table, pairs, column)).to_pylist()[0]
     cases = int(t["cases"])
     totals = HandoffTotals(cases, int(t["handoffs"]), int(t["cases_with_handoff"]), int(t["max_per_case"] or 0),
                            int(t["handoffs"]) / cases if cases else 0.0, float(t["mean_distinct"] or 0.0))
@@ -539,23 +546,30 @@ def _handoff_side(engine: Engine, table: str, column: str) -> tuple[list[Handoff
 
 def handoffs(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> HandoffResult:
     result = HandoffResult(None, None, None, None)
-    if "department" in setup.roles:
-        result.departments, result.department_totals = _handoff_side(engine, table, "department")
-    else:
+    sides = [c for c in ("department", "resource") if c in setup.roles]
+    if sides:
+        name = f"{table}__perf_pairs"
+        engine.materialize(name, PQ.handoff_pairs(table))
+        pairs = f"SELECT * FROM {quote(name)}"
+        try:
+            if "department" in sides:
+                result.departments, result.department_totals = _handoff_side(engine, table, pairs, "department")
+            if "resource" in sides:
+                result.resources, result.resource_totals = _handoff_side(engine, table, pairs, "resource")
+        finally:
+            engine.drop(name)
+    if "department" not in sides:
         result.notes.append("no department column: handoffs between departments skipped")
-    if "resource" in setup.roles:
-        result.resources, result.resource_totals = _handoff_side(engine, table, "resource")
-    else:
+    if "resource" not in sides:
         result.notes.append("no resource column: handoffs between resources skipped")
     return result
 
 
 def rework(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> ReworkResult:
-    rule = options.sendback_rule()
-    rows = PQ.rework_cases(table, rule, setup.case_query)
+    rows = PQ.rework_cases(setup.rework_query, setup.case_query)
     summary = ReworkSummary.of(engine.sql(PQ.rework_summary(rows)).to_pylist()[0])
     steps = [RepeatedStep(r["activity"], int(r["repeated_cases"]), int(r["extra_events"]), int(r["sendback_events"]))
-             for r in engine.sql(PQ.repeated_steps(table, rule)).to_pylist()]
+             for r in engine.sql(PQ.repeated_steps(setup.rework_query)).to_pylist()]
     by_matter = {}
     if len(setup.matters) > 1:
         by_matter = _keep({r["matter"]: ReworkSummary.of(r)
@@ -604,7 +618,7 @@ def on_time(engine: Engine, table: str, options: PerformanceOptions, setup: _Set
     if not limits:
         return OnTimeResult(None, [], notes=["no promised limit known for the matters in the log: give a "
                                              "catalogue (承诺办结时限) or a default limit"])
-    pauses = PQ._rework_events(table, options.sendback_rule()) if options.pause_for_corrections else None
+    pauses = setup.rework_query if options.pause_for_corrections else None
     cases = PQ.on_time_cases(setup.case_query, setup.cal, limits, pauses, setup.local)
     agg = ("count(*) AS cases, count(CASE WHEN on_time THEN 1 END) AS on_time, "
            "count(CASE WHEN NOT on_time THEN 1 END) AS overdue")
@@ -648,10 +662,14 @@ def analyse_performance(engine: Engine, table: str = "events", options: Performa
     """All of the above on the view `table` of `engine` (options.timezone overrides `timezone`)."""
     options = options or PerformanceOptions()
     setup = _setup(engine, table, options, options.timezone or timezone)
-    perf = performance(engine, table, options, setup)
-    return PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
-                             visits(engine, table, options, setup), on_time(engine, table, options, setup),
-                             bottlenecks(perf.steps, perf.has_start))
+    try:
+        perf = performance(engine, table, options, setup)
+        return PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
+                                 visits(engine, table, options, setup), on_time(engine, table, options, setup),
+                                 bottlenecks(perf.steps, perf.has_start))
+    finally:
+        for name in setup.tables:
+            engine.drop(name)
 
 
 # ---------------------------------------------------------------------------------------------

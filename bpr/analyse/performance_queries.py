@@ -219,48 +219,55 @@ def step_times(table: str = "events") -> str:
             f"{', '.join(parts)} FROM st GROUP BY activity ORDER BY activity")
 
 
-def handoffs(table: str, column: str) -> str:
-    """Consecutive events of a case whose `column` (department or resource) differs, both known:
-    source, target, count, cases, mean_s, median_s (completion to next completion), wait_n,
-    mean_wait_s (completion to the next event's start, when it has one)."""
-    col = quote(column)
+def handoff_pairs(table: str) -> str:
+    """Every pair of consecutive events in a case (one window pass for departments and resources):
+    case, department, next_department, resource, next_resource, seconds (completion to the next
+    completion), wait_s (completion to the next start, when it has one)."""
     return f"""
-WITH ev AS ({_valid(table)}),
-pairs AS (
-    SELECT "case", {col} AS source, "timestamp",
-           lead({col}) OVER ({_CASE_WINDOW}) AS target,
+WITH ho_ev AS ({_valid(table)}),
+ho_pairs AS (
+    SELECT "case", department, resource, "timestamp",
+           lead(department) OVER ({_CASE_WINDOW}) AS next_department,
+           lead(resource) OVER ({_CASE_WINDOW}) AS next_resource,
            lead("timestamp") OVER ({_CASE_WINDOW}) AS next_end,
            lead(start) OVER ({_CASE_WINDOW}) AS next_start,
            lead("case") OVER ({_CASE_WINDOW}) AS next_case
-    FROM ev
-),
-moves AS (
-    SELECT "case", source, target, {_seconds('"timestamp"', 'next_end')} AS seconds,
-           CASE WHEN next_start IS NOT NULL THEN {_seconds('"timestamp"', 'next_start')} END AS wait_s
-    FROM pairs
-    WHERE next_case IS NOT NULL AND source IS NOT NULL AND target IS NOT NULL AND source <> target
+    FROM ho_ev
 )
+SELECT "case", department, next_department, resource, next_resource,
+       {_seconds('"timestamp"', 'next_end')} AS seconds,
+       CASE WHEN next_start IS NOT NULL THEN {_seconds('"timestamp"', 'next_start')} END AS wait_s
+FROM ho_pairs WHERE next_case IS NOT NULL"""
+
+
+def _moves(pairs: str, column: str) -> str:
+    col, nxt = quote(column), quote("next_" + column)
+    return (f'SELECT "case", {col} AS source, {nxt} AS target, seconds, wait_s FROM ({pairs}) AS hp '
+            f"WHERE {col} IS NOT NULL AND {nxt} IS NOT NULL AND {col} <> {nxt}")
+
+
+def handoffs(pairs: str, column: str) -> str:
+    """Consecutive events of a case whose `column` (department or resource) differs, both known:
+    source, target, count, cases, mean_s, median_s (completion to next completion), wait_n,
+    mean_wait_s (completion to the next event's start, when it has one). `pairs`: handoff_pairs."""
+    return f"""
+WITH moves AS ({_moves(pairs, column)})
 SELECT source, target, count(*) AS count, count(DISTINCT "case") AS cases, avg(seconds) AS mean_s,
        quantile_cont(seconds, 0.5) AS median_s, count(wait_s) AS wait_n, avg(wait_s) AS mean_wait_s
 FROM moves GROUP BY source, target ORDER BY count DESC, source, target"""
 
 
-def handoff_cases(table: str, column: str) -> str:
+def handoff_cases(table: str, pairs: str, column: str) -> str:
     """cases (with at least one known value), handoffs, cases_with_handoff, max_per_case,
     mean distinct values per case."""
     col = quote(column)
     return f"""
-WITH ev AS ({_valid(table)}),
-pairs AS (
-    SELECT "case", {col} AS source, lead({col}) OVER ({_CASE_WINDOW}) AS target,
-           lead("case") OVER ({_CASE_WINDOW}) AS next_case
-    FROM ev
-),
+WITH hc_ev AS ({_valid(table)}),
+known AS (SELECT "case", count(DISTINCT {col}) AS distinct_values FROM hc_ev WHERE {col} IS NOT NULL GROUP BY "case"),
+moved AS (SELECT "case", count(*) AS moves FROM ({_moves(pairs, column)}) AS mv GROUP BY "case"),
 per_case AS (
-    SELECT "case", count(CASE WHEN next_case IS NOT NULL AND source IS NOT NULL AND target IS NOT NULL
-                               AND source <> target THEN 1 END) AS moves,
-           count(DISTINCT source) AS distinct_values
-    FROM pairs GROUP BY "case" HAVING count(source) > 0
+    SELECT known."case" AS "case", known.distinct_values AS distinct_values, coalesce(moved.moves, 0) AS moves
+    FROM known LEFT JOIN moved ON moved."case" = known."case"
 )
 SELECT count(*) AS cases, CAST(coalesce(sum(moves), 0) AS BIGINT) AS handoffs,
        count(CASE WHEN moves > 0 THEN 1 END) AS cases_with_handoff, max(moves) AS max_per_case,
@@ -268,7 +275,7 @@ SELECT count(*) AS cases, CAST(coalesce(sum(moves), 0) AS BIGINT) AS handoffs,
 FROM per_case"""
 
 
-def _rework_events(table: str, sendback: str) -> str:
+def rework_events(table: str, sendback: str) -> str:
     """Events with `sb` (send-back class), and for the first of a run of send-back events the time
     at which work resumes: the start (else completion) of the next event that is not one."""
     return f"""
@@ -288,11 +295,11 @@ SELECT "case", activity, matter, sb, "timestamp" AS loop_start,
 FROM rw_seq"""
 
 
-def rework_cases(table: str, sendback: str, case_query: str) -> str:
+def rework_cases(rework_rows: str, case_query: str) -> str:
     """One row per case: case, matter, duration_s, working_days, repeats (occurrences beyond the
     first of each activity), sendbacks (send-back events), loop_s (send-back to resumption)."""
     return f"""
-WITH rw AS ({_rework_events(table, sendback)}),
+WITH rw AS ({rework_rows}),
 per_case AS (
     SELECT "case", count(*) - count(DISTINCT activity) AS repeats, sum(sb) AS sendbacks,
            coalesce(sum(loop_s), 0.0) AS loop_s
@@ -326,11 +333,11 @@ SELECT {key}count(*) AS cases,
 FROM rc {where}{group}"""
 
 
-def repeated_steps(table: str, sendback: str) -> str:
+def repeated_steps(rework_rows: str) -> str:
     """activity, repeated_cases (cases where it occurs more than once), extra_events,
     sendback_events: where the rework happens."""
     return f"""
-WITH rw AS ({_rework_events(table, sendback)}),
+WITH rw AS ({rework_rows}),
 per AS (SELECT "case", activity, count(*) AS n, sum(sb) AS sb FROM rw GROUP BY "case", activity)
 SELECT activity, count(CASE WHEN n > 1 THEN 1 END) AS repeated_cases,
        CAST(sum(n - 1) AS BIGINT) AS extra_events, CAST(sum(sb) AS BIGINT) AS sendback_events
@@ -377,7 +384,7 @@ def on_time_cases(case_query: str, cal: CalendarRows, limits: Sequence[tuple[str
     paused_working_days, deadline, on_time, overdue_working_days (working days after the deadline,
     date-based).
 
-    `pauses` (the rows of `_rework_events`, with `local`) stops the clock during corrections
+    `pauses` (the rows of `rework_events`, with `local`) stops the clock during corrections
     (补正期间不计时): each send-back loop after acceptance moves the deadline on by the working days
     (natural days for natural-day limits) from the send-back date to the resumption date.
     """
