@@ -49,8 +49,10 @@ DIMENSIONS = ("materials", "steps", "time", "visits")
 _PREFIX = {"materials": "M", "steps": "S", "time": "T", "visits": "V"}
 SPECIAL_PROCEDURE_WORDS = re.compile(r"(现场核查|现场勘验|现场勘查|踏勘|专家评审|专家论证|听证|检验|检测|鉴定|"
                                      r"公示|评估|招标|拍卖|考试|考核|审计)")
-# A review that is not a sign-off level: experts, joint sign-off, hearings stay separate.
-_EXPERT = re.compile(r"(专家|评审|论证|听证|会签|会审|联审)")
+# A sign-off level: a plain review named by its level or reviewer ("初审", "科长复审", "分管领导审核").
+# Topical reviews ("消防设计审查", "专家评审", "会签") are different work, not levels, and stay.
+_LEVEL = re.compile(r"^(科室|科员|科长|副科长|股室|股长|处室|处长|副处长|经办人?|承办人?|业务科室|分管领导|"
+                    r"主要领导|领导|局长|副局长|主任|窗口)?(初审|复审|再审|审核|复核|审查|审签|审阅|核审)$")
 _DELIVERY_WORDS = ("送达", "领证", "发证", "出证", "制证", "领取")
 
 
@@ -333,7 +335,7 @@ def _merge_levels(b: _Builder, steps: list[Step], cp_before: float, conv: Conver
 
     for step in steps:
         same_dept = run and (step.department or b.matter.department) == (run[-1].department or b.matter.department)
-        level = kind_of(step) is StepKind.REVIEW and step.after is None and not _EXPERT.search(step.name)
+        level = kind_of(step) is StepKind.REVIEW and step.after is None and bool(_LEVEL.match(step.name))
         if level and (not run or same_dept):
             run.append(step)
         else:
@@ -414,6 +416,9 @@ def _visits(b: _Builder, licences: LicenceCatalogue) -> None:
     causes = visit_causes(matter)
     labels = ("、".join(t(f"cause_{c}", "zh") for c in causes) or "未说明",
               ", ".join(t(f"cause_{c}", "en") for c in causes) or "not stated")
+    removable = {c for c in causes if c in REMOVABLE}
+    if visits_after(before, causes, removable) >= before:
+        return  # the trips stay for causes no lever removes (an on-site check): nothing to gain
     for cause in causes:
         if cause not in REMOVABLE:
             continue

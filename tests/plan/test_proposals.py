@@ -170,3 +170,16 @@ def test_sequential_shortcut_agrees_with_the_graph():
             changes = [p.change for p in proposals[:k]]
             assert _cp_after(matter, changes, DEFAULT_CONVERSION) == matter_critical_path(
                 apply_step_changes(matter, changes)).days
+
+
+def test_topical_reviews_are_not_levels():
+    m = Matter("施工许可", code="W1", steps=[
+        Step("受理", 1, "住建局", limit=wd(1)), Step("初审", 2, "住建局", limit=wd(2)),
+        Step("消防设计审查", 3, "住建局", limit=wd(3)), Step("人防审查", 4, "住建局", limit=wd(3))])
+    assert not any(p.kind == "merge_levels" for p in propose(Catalogue([m])))
+
+
+def test_no_visit_proposal_when_an_on_site_check_keeps_the_trip():
+    m = food_licence()
+    m.visits, m.e_licence = 1, True  # one trip: hand in + check; removing 提交 leaves the check
+    assert not any(p.dimension == "visits" for p in propose(Catalogue([m])))
