@@ -335,6 +335,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                        "Merge duplicates: “{material}” and “{keep}” are one document; ask for it once"),
     "prop_duplicate_why": ("同一事项重复要求同一文件（原件与复印件分列）",
                            "The matter asks twice for one document (original and copy listed separately)"),
+    "prop_duplicate_same_why": ("同一材料在清单中重复列出", "The same item is listed twice"),
     "prop_immediate": ("即审即办：{steps}合并为一个环节，当场办结",
                        "Decide on the spot (即审即办): merge {steps} into one step, finished at once"),
     "prop_immediate_why": ("无现场核查、专家评审等特别程序，材料{materials}件、承诺时限{days}个工作日，适合即审即办",

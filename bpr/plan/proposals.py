@@ -220,7 +220,8 @@ def _materials(b: _Builder, licences: LicenceCatalogue) -> None:
         key = document_key(material.name, licences)
         if key in first_by_key:
             keep = first_by_key[key]
-            b.add("materials", "drop_duplicate", material.name, "prop_duplicate", "prop_duplicate_why",
+            why = "prop_duplicate_why" if material.name != keep else "prop_duplicate_same_why"
+            b.add("materials", "drop_duplicate", material.name, "prop_duplicate", why,
                   {"material": material.name, "keep": keep},
                   {"material": material.name, "same_as": keep, "document": key},
                   _saving(materials=1), {"material": material.name, "keep": keep})
