@@ -179,7 +179,7 @@ def main() -> None:
     args = parser.parse_args()
     logs = [Path(p) for p in args.logs] or [
         *sorted((ROOT.parent / "shared" / "data" / "logs").glob("*.xes*")),
-        *sorted(p for p in (ROOT / "samples" / "logs").glob("*") if p.suffix in (".csv", ".xes", ".gz", ".parquet"))]
+        *sorted(p for p in (ROOT / "samples" / "logs").glob("*") if p.suffix in (".csv", ".xes", ".gz", ".parquet", ".xlsx"))]
     rows = []
     for path in logs:
         try:

@@ -4,8 +4,9 @@ The routing chain becomes exclusive gateways with branching probabilities; extra
 timer events in clock hours (a bypass branch carries the share of zero delays); pools become resource profiles
 with weekly calendars (Prosimos has no holiday calendar: China's holidays are not exported);
 arrivals become exponential inter-arrival times within the hours that receive cases. Prosimos has
-no empirical duration family: such distributions are exported as a lognormal with the same mean
-and variance. The first step of a case, when it only marks the arrival, becomes a zero-time task.
+no empirical duration family: such distributions are exported as the family (lognormal, gamma,
+exponential, normal; maximum likelihood) closest to them in Wasserstein distance, as mean and
+variance. The first step of a case, when it only marks the arrival, becomes a zero-time task.
 """
 
 from __future__ import annotations
@@ -159,7 +160,9 @@ def _prosimos_dist(dist: Distribution, rng: np.random.Generator) -> dict:
     if var <= 1e-12 or dist.family == "fixed":
         return {"distribution_name": "fix", "distribution_params": [{"value": mean}]}
     lo, hi = float(sample.min()), float(sample.max())
-    name = {"expon": "expon", "norm": "norm", "gamma": "gamma"}.get(dist.family, "lognorm")
+    name = {"expon": "expon", "norm": "norm", "gamma": "gamma", "lognorm": "lognorm"}.get(dist.family)
+    if name is None:  # empirical: the Prosimos family closest to it (Wasserstein, as pix-framework picks)
+        name, mean, var = _closest_family(sample, rng)
     if name == "expon":
         return {"distribution_name": "expon", "distribution_params": [{"value": mean}, {"value": 0}, {"value": hi}]}
     if name == "norm":
@@ -167,6 +170,28 @@ def _prosimos_dist(dist: Distribution, rng: np.random.Generator) -> dict:
                                                                      {"value": 0}, {"value": hi}]}
     return {"distribution_name": name, "distribution_params": [{"value": mean}, {"value": var}, {"value": lo},
                                                                {"value": hi}]}
+
+
+def _closest_family(sample: np.ndarray, rng: np.random.Generator) -> tuple[str, float, float]:
+    """(family, mean, variance) of the family (fitted by maximum likelihood) closest to `sample`."""
+    from scipy import stats
+    from scipy.stats import wasserstein_distance
+
+    data = np.maximum(sample, 1.0)  # seconds; zeros kept (as 1 s) so the mean stays right
+    data = data if len(data) <= 5000 else rng.choice(data, 5000, replace=False)
+    best = ("lognorm", float(sample.mean()), float(sample.var()), float("inf"))
+    for name in ("lognorm", "gamma", "expon", "norm"):
+        try:
+            dist = getattr(stats, name)
+            params = dist.fit(data) if name == "norm" else dist.fit(data, floc=0)
+            draw = np.maximum(dist.rvs(*params, size=len(data), random_state=rng), 0)
+            score = wasserstein_distance(data, draw)
+            mean, var = (float(v) for v in dist.stats(*params, moments="mv"))
+        except (ValueError, RuntimeError, FloatingPointError):
+            continue
+        if np.isfinite(score) and np.isfinite(mean) and np.isfinite(var) and score < best[3]:
+            best = (name, mean, var, score)
+    return best[0], best[1], best[2]
 
 
 def _periods(schedule: Schedule) -> list[dict]:
