@@ -56,6 +56,7 @@ class Table:
     sheet: str | None = None  # Excel sheet name; None keeps it out of the workbook
     note: str = ""
     html_rows: int = 300  # long tables: the web page shows the top rows, the workbook all of them
+    word_columns: tuple[str, ...] | None = None  # a narrower choice for the Word page; None = all
 
 
 @dataclass

@@ -30,15 +30,16 @@ def _set_fonts(document) -> None:
 
 def _table(document, table: Table, lang: str) -> None:
     rows = table.rows[:MAX_TABLE_ROWS]
-    grid = document.add_table(rows=1 + len(rows), cols=len(table.columns))
+    columns = [c for c in table.columns if table.word_columns is None or c.key in table.word_columns]
+    grid = document.add_table(rows=1 + len(rows), cols=len(columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for j, col in enumerate(table.columns):
+    for j, col in enumerate(columns):
         cell = grid.rows[0].cells[j]
         cell.text = col.label
         cell.paragraphs[0].runs[0].bold = True
     for i, row in enumerate(rows, start=1):
-        for j, col in enumerate(table.columns):
+        for j, col in enumerate(columns):
             grid.rows[i].cells[j].text = format_value(row.get(col.key), col.fmt, lang)
     for row in grid.rows:
         for cell in row.cells:

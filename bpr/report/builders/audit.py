@@ -123,4 +123,5 @@ def _matters_table(matters: list[dict], L: str) -> Table:
             ("full_online", "audit_full_online", "text"), ("online", "audit_online", "text"),
             ("mobile", "audit_mobile", "text"), ("mail", "audit_mail", "text")]
     return Table(t("ra_matters", L), [Column(k, t(label, L), fmt) for k, label, fmt in keys], matters,
-                 sheet=t("sheet_matters", L), html_rows=100)
+                 sheet=t("sheet_matters", L), html_rows=100,
+                 word_columns=("name", "department", "steps", "materials", "promised_days", "visits", "full_online"))

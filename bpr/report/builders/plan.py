@@ -91,8 +91,9 @@ def _matter_table_section(matters: list[dict], L: str) -> Section:
     columns = [Column("name", t("audit_matter", L)), Column("code", t("audit_code", L))]
     for short in ("steps", "materials", "days", "cp", "visits"):
         columns += [Column(f"{short}_b", t(f"rb_{short}_b", L), "float"), Column(f"{short}_a", t(f"rb_{short}_a", L), "float")]
+    narrow = ("name", "steps_b", "steps_a", "materials_b", "materials_a", "days_b", "days_a", "visits_b", "visits_a")
     return Section(t("rb_matters", L), tables=[Table(t("rb_matters", L), columns, rows, sheet=t("sheet_matters", L),
-                                                     html_rows=60)])
+                                                     html_rows=60, word_columns=narrow)])
 
 
 def _graph_section(result: dict, matters: list[dict], folder: Path | None, L: str) -> Section | None:
