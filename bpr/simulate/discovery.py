@@ -202,7 +202,8 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
                else firsts.set_index("case")["timestamp"])
     origin_day = min(arrival.min(), frame["timestamp"].min()).date()
     origin = pd.Timestamp(origin_day)
-    activities = list(frame["activity"].value_counts().index)
+    counts = frame["activity"].value_counts()
+    activities = sorted(counts.index, key=lambda a: (-counts[a], a))
 
     # routing and rework
     start_counts = firsts["activity"].value_counts()
