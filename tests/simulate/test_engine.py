@@ -22,19 +22,19 @@ def test_fixed_sequence_cycle_time_is_the_sum():
 
 def test_mm1_mean_time_in_system():
     # M/M/1 with lambda = 0.5, mu = 1: W = 1 / (mu - lambda) = 2 hours (Little/queueing theory)
-    waits = [run_replication(mm1(0.5, 1.0), seed=s, cases=20000).cycle_hours.mean() for s in range(3)]
+    waits = [run_replication(mm1(0.5, 1.0), seed=s, cases=12000).cycle_hours.mean() for s in range(2)]
     assert np.mean(waits) == pytest.approx(2.0, rel=0.08)
 
 
 def test_rework_loop_mean_passes():
     # A(1h) -> B(2h) -> back to A with p = 0.5: geometric passes, mean 2 -> 6 hours
     model = sequence({"A": 1.0, "B": 2.0}, rework=("B", "A", 0.5))
-    out = run_replication(model, seed=3, cases=8000)
+    out = run_replication(model, seed=3, cases=5000)
     assert out.cycle_hours.mean() == pytest.approx(6.0, rel=0.05)
     lowered = apply_scenario(model, Scenario.from_dict({"name": "less rework", "rework": [{"factor": 0.0}]}))
     np.testing.assert_allclose(run_replication(lowered, seed=3, cases=500).cycle_hours, 3.0, atol=1e-9)
     half = apply_scenario(model, Scenario.from_dict({"rework": [{"step": "B", "probability": 0.2}]}))
-    assert run_replication(half, seed=3, cases=8000).cycle_hours.mean() == pytest.approx(3 / 0.8, rel=0.05)
+    assert run_replication(half, seed=3, cases=5000).cycle_hours.mean() == pytest.approx(3 / 0.8, rel=0.05)
 
 
 @pytest.mark.parametrize(("change", "expected"), [
