@@ -14,8 +14,10 @@ How a workbook is understood:
 - a workbook without a sheet that has a matter-name column is an `InputError` listing the headers
   found. The file passes `bpr.io.safety.check_xlsx` (zip bombs, truncation) before openpyxl.
 
-Speed: openpyxl read-only mode, values only, one pass per sheet; each column gets a cached parser,
-so repeated spellings cost a dictionary lookup.
+Speed: the workbook is opened by openpyxl in read-only mode (sheet names, shared strings, date
+styles, first rows); data rows are then streamed from the sheet XML by `fast_rows` (lxml iterparse,
+about twice as fast as openpyxl's cell objects), one pass per sheet; each column gets a cached
+parser, so repeated spellings cost a dictionary lookup.
 """
 
 from __future__ import annotations
@@ -255,6 +257,73 @@ def _filled(rows: Iterable[tuple], ranges: list[tuple[int, int, int, int]], widt
         yield tuple(values)
 
 
+# --- fast row values --------------------------------------------------------------------------
+def fast_rows(path: Path, member: str, shared: list[str], date_styles: set[int] | frozenset = frozenset(),
+              epoch=None) -> Iterator[tuple]:
+    """The values of every row of a sheet, like openpyxl's `iter_rows(values_only=True)` on a
+    read-only sheet (missing rows -> (), rows as long as their last cell), about twice as fast:
+    lxml iterparse over the sheet XML, entities not resolved, each row freed once read."""
+    from lxml import etree
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+
+    epoch = epoch or CALENDAR_WINDOWS_1900
+    columns: dict[str, int] = {}
+    expected = 1
+    v_tag = is_tag = t_tag = ""
+    with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+        for _, row in etree.iterparse(fh, events=("end",), tag="{*}row", resolve_entities=False, no_network=True,
+                                      huge_tree=True):
+            if not v_tag:
+                ns = row.tag[:-3]
+                v_tag, is_tag, t_tag = ns + "v", ns + "is", ns + "t"
+            ref = row.get("r")
+            rownum = int(ref) if ref else expected
+            while expected < rownum:
+                yield ()
+                expected += 1
+            values: list = []
+            for c in row:
+                ref = c.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    index = columns.get(letters)
+                    if index is None:
+                        index = columns[letters] = column_index_from_string(letters) - 1
+                    if index > len(values):
+                        values.extend([None] * (index - len(values)))
+                kind = c.get("t")
+                value = None
+                if kind == "inlineStr":
+                    inline = c.find(is_tag)
+                    if inline is not None:
+                        value = "".join(x.text or "" for x in inline.iter(t_tag))
+                else:
+                    v = c.find(v_tag)
+                    text = v.text if v is not None else None
+                    if text is not None:
+                        if kind == "s":
+                            value = shared[int(text)]
+                        elif kind is None or kind == "n":
+                            try:
+                                value = int(text)
+                            except ValueError:
+                                value = float(text)
+                            style = c.get("s")
+                            if style and date_styles and int(style) in date_styles:
+                                value = from_excel(value, epoch)
+                        elif kind == "b":
+                            value = text == "1"
+                        else:  # str (formula result), e (error), d (ISO date)
+                            value = text
+                values.append(value)
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+            expected = rownum + 1
+            yield tuple(values)
+
+
 # --- reading ---------------------------------------------------------------------------------
 class _Reader:
     def __init__(self, path: Path, conversion: Conversion) -> None:
@@ -280,7 +349,9 @@ class _Reader:
         ws.reset_dimensions()  # exporters often write a wrong <dimension>
         member = getattr(ws, "_worksheet_path", None)
         ranges = merged_ranges(self.path, member) if member else []
-        rows = _filled(ws.iter_rows(values_only=True), ranges, layout.width)
+        source = (fast_rows(self.path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch)
+                  if member else ws.iter_rows(values_only=True))
+        rows = _filled(source, ranges, layout.width)
         columns = [(c.index, c.field, c.parse, c) for c in layout.columns]
         first = layout.header_row + 1
         for rownum, row in enumerate(rows, start=1):

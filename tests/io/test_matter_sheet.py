@@ -254,3 +254,28 @@ def test_unit_column_and_wrong_dimension(tmp_path: Path) -> None:
     assert (first.legal_limit.value, first.legal_limit.unit) == (2, Unit.MONTH)
     assert (first.promised_limit.value, first.promised_limit.unit) == (30, Unit.NATURAL_DAY)
     assert second.legal_limit.unit == Unit.WORKING_DAY and second.promised_limit.is_immediate
+
+
+def test_fast_rows_agree_with_openpyxl(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    from bpr.io.matter_sheet import fast_rows
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["事项名称", "日期", "数", "真假", None, "公式"])
+    ws.append(["甲", dt.datetime(2024, 3, 5, 9, 30), 20, True, None, "=1+1"])
+    ws.append([])
+    ws.append([None, None, 2.5, False])
+    ws.cell(row=7, column=8, value="远处")
+    path = tmp_path / "types.xlsx"
+    wb.save(path)
+    ro = openpyxl.load_workbook(path, read_only=True, data_only=True)  # as the reader opens it
+    sheet = ro.active
+    sheet.reset_dimensions()
+    expected = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    got = list(fast_rows(path, sheet._worksheet_path, sheet._shared_strings, ro._date_formats, ro.epoch))
+    assert got == expected
+    assert got[1][1] == dt.datetime(2024, 3, 5, 9, 30) and got[6][7] == "远处"
