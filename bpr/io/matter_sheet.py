@@ -23,6 +23,7 @@ parser, so repeated spellings cost a dictionary lookup.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -462,24 +463,30 @@ class _Reader:
 
 
 class _MatterIndex:
-    """Find the matter a steps/materials row belongs to: 实施编码, then 基本编码, then name."""
+    """Find the matter a steps/materials row belongs to: 实施编码, then 基本编码, then name. When a
+    code is duplicated, the row's 事项名称 picks among the matters sharing it."""
 
     def __init__(self, matters: list[Matter]) -> None:
-        self.by_code: dict[str, Matter] = {}
+        codes: dict[str, list[Matter]] = {}
+        basics: dict[str, list[Matter]] = {}
         self.by_name: dict[str, Matter] = {}
         for m in matters:
-            if m.basic_code:
-                self.by_code.setdefault(m.basic_code, m)
-            self.by_name.setdefault(m.name, m)
-        for m in matters:  # 实施编码 wins over a 基本编码 spelled the same
             if m.code:
-                self.by_code[m.code] = m
+                codes.setdefault(m.code, []).append(m)
+            if m.basic_code:  # shared by the implementations of one catalogue item
+                basics.setdefault(m.basic_code, []).append(m)
+            self.by_name.setdefault(m.name, m)
+        self.by_code = {**basics, **codes}  # 实施编码 wins over a 基本编码 spelled the same
 
     def find(self, code: str | None, name: str | None) -> Matter | None:
         if code is not None:
             found = self.by_code.get(code)
-            if found is not None or name is None:
-                return found
+            if found:
+                if len(found) > 1 and name is not None:
+                    return next((m for m in found if m.name == name), found[0])
+                return found[0]
+            if name is None:
+                return None
         return self.by_name.get(name) if name is not None else None
 
 
@@ -494,11 +501,16 @@ def _open(path: Path):
                          expected="an .xlsx workbook saved by Excel or WPS") from None
 
 
-def _head(ws) -> list[tuple]:
-    head = []
-    for row in ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
-        head.append(row)
-    return head
+def _head(ws, path: Path) -> list[tuple]:
+    """The first rows of a sheet (whatever its declared <dimension> says)."""
+    member = getattr(ws, "_worksheet_path", None)
+    if member is None:
+        return list(ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+    rows = fast_rows(path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch)
+    try:
+        return list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    finally:
+        rows.close()
 
 
 def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, SheetLayout]], dict[str, list[tuple]]]:
@@ -510,7 +522,7 @@ def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, Shee
         if sheet is None and name.strip().lower() in INSTRUCTION_SHEETS:
             continue
         ws = wb[name]
-        heads[name] = _head(ws)
+        heads[name] = _head(ws, path)
         layout = _layout(name, heads[name], min_score=1 if (name == sheet or len(names) == 1) else 2)
         if layout is None:
             continue
@@ -574,7 +586,7 @@ def _duplicates(reader: _Reader, matters: list[Matter], origin: list[str]) -> No
                      else f"sheet {origin[first]} row {matters[first].source_row}")
             reader.warn("duplicate_code",
                         f"实施编码 {m.code} appears twice: {where} and row {m.source_row}; "
-                        "steps and materials keyed by it go to the first",
+                        "steps and materials keyed by it are told apart by 事项名称, else go to the first",
                         origin[i], row=m.source_row, value=m.code, column="实施编码")
 
 

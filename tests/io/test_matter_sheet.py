@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -279,3 +280,17 @@ def test_fast_rows_agree_with_openpyxl(tmp_path: Path) -> None:
     got = list(fast_rows(path, sheet._worksheet_path, sheet._shared_strings, ro._date_formats, ro.epoch))
     assert got == expected
     assert got[1][1] == dt.datetime(2024, 3, 5, 9, 30) and got[6][7] == "远处"
+
+
+def test_wrong_dimension_element(tmp_path: Path) -> None:
+    """Some exporters declare <dimension ref="A1"/> for a full sheet; the reader does not trust it."""
+    path = _export(tmp_path / "dim.xlsx", merges=())
+    patched = tmp_path / "dim_a1.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1"', data)
+            dst.writestr(info, data)
+    cat = read_catalogue(patched)
+    assert len(cat) == 5 and cat.matters[0].visits == 0 and cat.matters[0].promised_limit.value == 10

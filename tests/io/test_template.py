@@ -126,3 +126,14 @@ def test_no_partial_file_on_failure(tmp_path: Path, monkeypatch) -> None:
     except RuntimeError:
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_duplicate_codes_keep_their_own_materials(tmp_path: Path) -> None:
+    a = Matter(name="甲", code="D1", materials=[Material("甲的材料")], steps=[Step("受理", 1)])
+    b = Matter(name="乙", code="D1", materials=[Material("乙的材料")], steps=[Step("审查", 1)])
+    path = tmp_path / "dup.xlsx"
+    write_template(path, Catalogue([a, b]))
+    got = read_catalogue(path)
+    assert [[x.name for x in m.materials] for m in got] == [["甲的材料"], ["乙的材料"]]
+    assert [[s.name for s in m.steps] for m in got] == [["受理"], ["审查"]]
+    assert [w.code for w in got.warnings] == ["duplicate_code"]
