@@ -260,15 +260,26 @@ def _filled(rows: Iterable[tuple], ranges: list[tuple[int, int, int, int]], widt
 
 # --- fast row values --------------------------------------------------------------------------
 def fast_rows(path: Path, member: str, shared: list[str], date_styles: set[int] | frozenset = frozenset(),
-              epoch=None) -> Iterator[tuple]:
+              epoch=None, sheet: str | None = None) -> Iterator[tuple]:
     """The values of every row of a sheet, like openpyxl's `iter_rows(values_only=True)` on a
     read-only sheet (missing rows -> (), rows as long as their last cell), about twice as fast:
     lxml iterparse over the sheet XML, entities not resolved, each row freed once read."""
     from lxml import etree
-    from openpyxl.utils import column_index_from_string
-    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 
     epoch = epoch or CALENDAR_WINDOWS_1900
+    try:
+        yield from _rows_of(path, member, shared, date_styles, epoch)
+    except (etree.LxmlError, zipfile.BadZipFile, EOFError, IndexError, ValueError) as exc:
+        raise InputError(f"sheet XML cannot be read ({type(exc).__name__}: {exc})", file=path, sheet=sheet,
+                         expected="a worksheet as Excel or WPS writes it") from None
+
+
+def _rows_of(path: Path, member: str, shared: list[str], date_styles, epoch) -> Iterator[tuple]:
+    from lxml import etree
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils.datetime import from_excel
+
     columns: dict[str, int] = {}
     expected = 1
     v_tag = is_tag = t_tag = ""
@@ -350,8 +361,8 @@ class _Reader:
         ws.reset_dimensions()  # exporters often write a wrong <dimension>
         member = getattr(ws, "_worksheet_path", None)
         ranges = merged_ranges(self.path, member) if member else []
-        source = (fast_rows(self.path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch)
-                  if member else ws.iter_rows(values_only=True))
+        source = (fast_rows(self.path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch,
+                            layout.name) if member else ws.iter_rows(values_only=True))
         rows = _filled(source, ranges, layout.width)
         columns = [(c.index, c.field, c.parse, c) for c in layout.columns]
         first = layout.header_row + 1
@@ -506,7 +517,7 @@ def _head(ws, path: Path) -> list[tuple]:
     member = getattr(ws, "_worksheet_path", None)
     if member is None:
         return list(ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
-    rows = fast_rows(path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch)
+    rows = fast_rows(path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch, ws.title)
     try:
         return list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     finally:

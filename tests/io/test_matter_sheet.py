@@ -294,3 +294,21 @@ def test_wrong_dimension_element(tmp_path: Path) -> None:
             dst.writestr(info, data)
     cat = read_catalogue(patched)
     assert len(cat) == 5 and cat.matters[0].visits == 0 and cat.matters[0].promised_limit.value == 10
+
+
+def test_entity_bomb_in_sheet_xml(tmp_path: Path) -> None:
+    """A billion-laughs DOCTYPE in a sheet: never expanded; the file is refused as unreadable."""
+    path = _export(tmp_path / "src.xlsx", merges=())
+    entities = "".join(f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefg", "bcdefgh", strict=True))
+    doctype = f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">{entities}]>'.encode()
+    bomb = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"^<\?xml[^>]*\?>", doctype, data)
+                data = data.replace(b"<sheetData>", b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&h;</t>'
+                                    b"</is></c></row>", 1)
+            dst.writestr(info, data)
+    with pytest.raises(InputError, match="laughs.xlsx"):
+        read_catalogue(bomb)
