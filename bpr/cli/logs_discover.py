@@ -68,26 +68,69 @@ def write_result(result: DiscoverResult, out: Path, lang: str = "zh", max_nodes:
 @map_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of timestamps written without one.")
+# --- performance/conformance hook (H5b: bpr/analyse/performance.py, conformance.py, interop.py) ---
+@click.option("--catalogue", type=click.Path(exists=True, dir_okay=False),
+              help="Matter sheet: promised limits (按时办结率) and stated visits (到现场次数) per matter.")
+@click.option("--spec", "specs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Specified process (process_models/*.yaml) to check conformance against; repeatable.")
+@click.option("--calendar", type=click.Path(exists=True, dir_okay=False),
+              help="Extra holidays and make-up working days (CSV date,type or YAML).")
+@click.option("--bpmn", is_flag=True, help="Also write the model pm4py's inductive miner finds as process.bpmn.")
 @lang_option
 def discover_command(log: str, out: str, engine: str, spark_master: str, memory_limit: str, top_k: int,
-                     max_nodes: int, core: bool, mapping: str | None, timezone: str, lang: str) -> None:
+                     max_nodes: int, core: bool, mapping: str | None, timezone: str, lang: str,
+                     catalogue: str | None = None, specs: tuple[str, ...] = (), calendar: str | None = None,
+                     bpmn: bool = False) -> None:
     """Find the process an event log actually follows: variants, directly-follows graph with
     times, case durations, rework (and the further analyses installed).
 
     Example: bpr discover receipt.xes.gz -o out/receipt --engine duckdb
+
+    Example: bpr discover samples/logs/food_licence.csv -o out/food --catalogue
+    samples/catalogue_province_export.xlsx --spec process_models/食品经营许可.yaml --bpmn
     """
     options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
+    analyses = [] if core else _configured_analyses(catalogue, specs, calendar)  # H5b hook
     with make_engine(engine, **options) as runner:
         result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone,
-                          analyses=[] if core else None)
+                          analyses=analyses)
     note(f"writing {out}")
     write_result(result, Path(out), lang=lang, max_nodes=max_nodes)
+    _write_extras(result, Path(out), log, parse_mapping(mapping), timezone, bpmn)  # H5b hook
     median = result.case_duration_s.median
     click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "
                f"{t('discover_activities', lang)} {result.activities}  {t('discover_variants', lang)} "
                f"{result.variant_count}  {t('discover_median_duration', lang)} "
                f"{'-' if median is None else f'{median / 3600:.1f}'}")
     click.echo(f"{t('discover_written', lang)} {out}")
+
+
+# --- H5b hook: configure and write the performance/conformance analyses -------------------------
+def _configured_analyses(catalogue: str | None, specs: tuple[str, ...], calendar: str | None) -> list | None:
+    """None (the installed defaults) unless a catalogue, spec or calendar file is given."""
+    if not (catalogue or specs or calendar):
+        return None
+    import bpr.io
+    from bpr.analyse.performance import discover_analyses
+    from bpr.model import WorkCalendar
+
+    return discover_analyses(catalogue=bpr.io.read_catalogue(catalogue) if catalogue else None,
+                             specs=[bpr.io.read_process_model(s) for s in specs],
+                             calendar=WorkCalendar.from_file(calendar) if calendar else None)
+
+
+def _write_extras(result: DiscoverResult, out: Path, log: str, mapping: dict | None, timezone: str,
+                  bpmn: bool) -> None:
+    """The extra analyses' CSV tables, and process.bpmn when asked."""
+    from bpr.analyse.performance import write_tables
+
+    write_tables(result.extra, out)
+    if bpmn:
+        import bpr.io
+        from bpr.analyse.interop import write_discovered_bpmn
+
+        note("inductive miner (pm4py) -> process.bpmn")
+        write_discovered_bpmn(bpr.io.read_log(log, mapping=mapping, timezone=timezone), out / "process.bpmn")
 
 
 commands = [discover_command]
