@@ -156,9 +156,24 @@ class SheetLayout:
     columns: list[Column] = field(default_factory=list)
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (0-based index, header)
     width: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field == name), None)
+
+
+def _match_cell(head: list[tuple], i: int, j: int, kind: str):
+    """The field header cell (i, j) names; under a group header (row i-1, merged across its
+    columns and filled), the two are also tried joined: 办结时限 over 法定 -> 法定办结时限."""
+    value = head[i][j]
+    if not isinstance(value, str):
+        return None
+    match = match_header(value, kind)
+    if match is None and i > 0 and j < len(head[i - 1]):
+        parent = head[i - 1][j]
+        if isinstance(parent, str) and parent.strip() and parent != value:
+            match = match_header(value + parent, kind) or match_header(parent + value, kind)
+    return match
 
 
 def _layout(name: str, head: list[tuple], min_score: int = 2) -> SheetLayout | None:
@@ -167,7 +182,7 @@ def _layout(name: str, head: list[tuple], min_score: int = 2) -> SheetLayout | N
     best: tuple[int, int, str] | None = None  # (score, -row, kind)
     for i, row in enumerate(head):
         for kind in (MATTERS, MATERIALS, STEPS):
-            fields = {m.field for v in row if isinstance(v, str) and (m := match_header(v, kind))}
+            fields = {m.field for j in range(len(row)) if (m := _match_cell(head, i, j, kind))}
             if KEY_FIELD[kind] not in fields:
                 continue
             score = len(fields)
@@ -183,7 +198,7 @@ def _layout(name: str, head: list[tuple], min_score: int = 2) -> SheetLayout | N
     for j, value in enumerate(header):
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        match = match_header(value, kind) if isinstance(value, str) else None
+        match = _match_cell(head, row_index, j, kind)
         if match is None or match.field in taken:
             if not is_ignored(value):
                 layout.unknown.append((j, header_label(value)))
@@ -360,7 +375,7 @@ class _Reader:
         """(row number, {field: parsed value}, raw row) for each non-empty data row."""
         ws.reset_dimensions()  # exporters often write a wrong <dimension>
         member = getattr(ws, "_worksheet_path", None)
-        ranges = merged_ranges(self.path, member) if member else []
+        ranges = layout.merged
         source = (fast_rows(self.path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch,
                             layout.name) if member else ws.iter_rows(values_only=True))
         rows = _filled(source, ranges, layout.width)
@@ -533,10 +548,14 @@ def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, Shee
         if sheet is None and name.strip().lower() in INSTRUCTION_SHEETS:
             continue
         ws = wb[name]
-        heads[name] = _head(ws, path)
+        member = getattr(ws, "_worksheet_path", None)
+        merged = merged_ranges(path, member) if member else []
+        head = _head(ws, path)
+        heads[name] = list(_filled(head, merged, max((len(r) for r in head), default=0)))
         layout = _layout(name, heads[name], min_score=1 if (name == sheet or len(names) == 1) else 2)
         if layout is None:
             continue
+        layout.merged = merged
         if sheet is not None and layout.kind == MATTERS and name != sheet:
             continue  # only the named sheet is read as matters
         layouts.append((ws, layout))

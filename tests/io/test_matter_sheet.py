@@ -312,3 +312,22 @@ def test_entity_bomb_in_sheet_xml(tmp_path: Path) -> None:
             dst.writestr(info, data)
     with pytest.raises(InputError, match="laughs.xlsx"):
         read_catalogue(bomb)
+
+
+def test_two_level_header(tmp_path: Path) -> None:
+    """事项名称 merged over two header rows; 办结时限 a group header over 法定 / 承诺 (时限 in 工作日)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["某区政务服务事项清单"])
+    ws.append(["事项名称", "办结时限（工作日）", None, "到现场次数"])
+    ws.append([None, "法定", "承诺", None])
+    ws.append(["甲事项", 20, 5, "0次"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("D2:D3")
+    path = tmp_path / "two_level.xlsx"
+    wb.save(path)
+    cat = read_catalogue(path)
+    (m,) = cat
+    assert (m.name, m.legal_limit.value, m.promised_limit.value, m.visits) == ("甲事项", 20, 5, 0)
+    assert m.legal_limit.unit == Unit.WORKING_DAY and cat.warnings == []
