@@ -17,12 +17,13 @@ from bpr.io.safety import atomic_path, escape_cell
 from bpr.report.document import Column, Report, Table
 
 HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-RED = Font(color="C53030", bold=True)
-GREEN = Font(color="2F855A", bold=True)
+FONT = "Calibri"  # named on every styled cell, or viewers fall back to a serif face
+HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
+RED = Font(name=FONT, color="C53030", bold=True)
+GREEN = Font(name=FONT, color="2F855A", bold=True)
 THIN = Side(style="thin", color="D9E2EC")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "days": "#,##0.0", "pct": "0.0%"}
+NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "days": "#,##0.0", "pct": "0.0%", "num": "General"}
 
 
 def _display_width(text: str) -> int:
@@ -75,8 +76,11 @@ def _summary_table(report: Report) -> Table:
                      "cut_pct": None if m.cut_pct is None else m.cut_pct / 100,
                      "target": None if m.target_cut_pct is None else m.target_cut_pct / 100,
                      "met": met})
-    columns = [Column("label", t("report_indicator", lang)), Column("before", t("report_before", lang), "float"),
-               Column("after", t("report_after", lang), "float"), Column("cut", t("report_cut", lang), "float"),
+    if all(m.after is None for m in report.metrics):  # an as-is report: indicator and value only
+        return Table(t("sheet_summary", lang), [Column("label", t("report_indicator", lang)),
+                                                 Column("before", t("report_value", lang), "num")], rows)
+    columns = [Column("label", t("report_indicator", lang)), Column("before", t("report_before", lang), "num"),
+               Column("after", t("report_after", lang), "num"), Column("cut", t("report_cut", lang), "num"),
                Column("cut_pct", t("report_cut_pct", lang), "pct"), Column("target", t("report_target", lang), "pct"),
                Column("met", t("report_met", lang))]
     return Table(t("sheet_summary", lang), columns, rows, sheet=t("sheet_summary", lang))
@@ -91,11 +95,12 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     ws.cell(row=1, column=1, value=escape_cell(report.title)).font = Font(bold=True, size=14)
     if report.subtitle:
         ws.cell(row=2, column=1, value=escape_cell(report.subtitle))
+    ws.sheet_view.showGridLines = False
     summary = _summary_table(report)
     _write_table(ws, summary, start_row=4)
     for i, row in enumerate(summary.rows, start=5):
         met = row["met"]
-        if met is not None:
+        if met is not None and len(summary.columns) == 7:
             ws.cell(row=i, column=7).font = GREEN if met == t("report_met", lang) else RED
     used = {ws.title}
     for section in report.sections:
