@@ -81,9 +81,10 @@ def parse_bool(value: object) -> bool | object:
 
 
 # --- online depth ------------------------------------------------------------------------------
-_ROMAN = {"ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4, "一": 1, "二": 2, "三": 3, "四": 4,
-          "1": 1, "2": 2, "3": 3, "4": 4, "0": 0, "零": 0}
-_DEPTH_LEVEL = re.compile(r"(iv|iii|ii|i|ⅳ|ⅲ|ⅱ|ⅰ|[0-4一二三四零])(?:级|星)")
+# after NFKC and lower(): Ⅳ -> "iv"
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
+          "0": 0, "零": 0}
+_DEPTH_LEVEL = re.compile(r"(iv|iii|ii|i|[0-4一二三四零])(?:级|星)")
 _DEPTH_WORDS = [
     (("全程网办", "全流程网办", "全程网上办理", "全程在线"), 4),
     (("网上受理", "网上预审", "网上申报", "在线预审", "网上办理"), 3),
@@ -98,8 +99,7 @@ def parse_depth(value: object) -> int | object:
     """网上办理深度 0..4 from Ⅳ级, 四级, 4, IV, '全程网办（Ⅳ级）', '三级（网上预审）'; 0 = not online."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) if value in (0, 1, 2, 3, 4) else INVALID
-    # NFKC turns Ⅳ into 'iv' after lower(); match explicit levels first
-    norm = _norm(value)
+    norm = _norm(value)  # explicit levels first, then words
     if norm in _ROMAN:
         return _ROMAN[norm]
     match = _DEPTH_LEVEL.search(norm)
