@@ -71,6 +71,9 @@ INTAKE_WORDS = ("受理", "收件", "接件", "补正", "补件", "补齐", "补
 COUNTER_WORDS = ("窗口", "大厅", "前台", "counter", "window")
 #: overdue cases listed by name (the count is always complete)
 MAX_LISTED = 200
+#: rows kept per table (activities, handoff pairs, bottlenecks): a log with 100,000 activity names
+#: must not give a result.json of 100,000 rows; totals are computed over everything
+MAX_ROWS = 500
 #: at most this many matters broken down
 MAX_MATTERS = 200
 
@@ -657,6 +660,25 @@ def bottlenecks(steps: list[StepTime], has_start: bool) -> BottleneckResult:
     return BottleneckResult(items, basis)
 
 
+def _summarise(report: PerformanceReport) -> None:
+    """Keep the MAX_ROWS largest rows of each long table, saying so in the notes."""
+    def cut(rows: list, key, what: str, notes: list[str]) -> list:
+        if len(rows) <= MAX_ROWS:
+            return rows
+        notes.append(f"{len(rows)} {what}: the {MAX_ROWS} largest are listed")
+        return sorted(rows, key=key)[:MAX_ROWS]
+
+    perf, ho = report.performance, report.handoffs
+    perf.steps = sorted(cut(perf.steps, lambda s: (-s.events, s.activity), "activities", perf.notes),
+                        key=lambda s: s.activity)
+    report.bottlenecks.items = report.bottlenecks.items[:MAX_ROWS]
+    if ho.departments is not None:
+        ho.departments = cut(ho.departments, lambda h: (-h.count, h.source, h.target), "department pairs", ho.notes)
+    if ho.resources is not None:
+        ho.resources = cut(ho.resources, lambda h: (-h.count, h.source, h.target), "resource pairs", ho.notes)
+    report.rework.steps = report.rework.steps[:MAX_ROWS]
+
+
 def analyse_performance(engine: Engine, table: str = "events", options: PerformanceOptions | None = None,
                         timezone: str = "Asia/Shanghai") -> PerformanceReport:
     """All of the above on the view `table` of `engine` (options.timezone overrides `timezone`)."""
@@ -664,9 +686,11 @@ def analyse_performance(engine: Engine, table: str = "events", options: Performa
     setup = _setup(engine, table, options, options.timezone or timezone)
     try:
         perf = performance(engine, table, options, setup)
-        return PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
-                                 visits(engine, table, options, setup), on_time(engine, table, options, setup),
-                                 bottlenecks(perf.steps, perf.has_start))
+        report = PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
+                                   visits(engine, table, options, setup), on_time(engine, table, options, setup),
+                                   bottlenecks(perf.steps, perf.has_start))
+        _summarise(report)
+        return report
     finally:
         for name in setup.tables:
             engine.drop(name)

@@ -415,3 +415,19 @@ def test_spark_gives_the_same_results():
     finally:
         spark.close()
     assert got == expected
+
+
+def test_many_activities_are_summarised(monkeypatch):
+    import bpr.analyse.performance as perf
+
+    monkeypatch.setattr(perf, "MAX_ROWS", 3)
+    rows = [(f"c{i}", f"步骤{i % 7}", T("2024-03-04 09:00") + pd.Timedelta(minutes=i), f"人{i % 5}") for i in range(40)]
+    rows += [(f"c{i}", "审批", T("2024-03-05 09:00") + pd.Timedelta(minutes=i), f"人{(i + 1) % 5}") for i in range(40)]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
+    with DuckDBEngine() as engine:
+        engine.register(EventLog.from_frame(frame))
+        r = perf.analyse_performance(engine)
+    assert len(r.performance.steps) == 3 and "审批" in {s.activity for s in r.performance.steps}
+    assert any("8 activities" in n for n in r.performance.notes)
+    assert len(r.handoffs.resources) == 3 and r.handoffs.resource_totals.handoffs == 40
+    assert len(r.bottlenecks.items) <= 3
