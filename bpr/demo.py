@@ -39,23 +39,14 @@ def find_samples(samples: str | Path | None = None) -> Path:
                      hint="run from the project folder or pass --samples PATH")
 
 
-def _options_of(command: str) -> set[str]:
-    from bpr.cli import cli
-
-    found = cli.commands.get(command)
-    return {opt for p in (found.params if found else []) for opt in p.opts}
-
-
 def demo_steps(samples: Path, work: Path, lang: str) -> list[DemoStep]:
     catalogue = str(samples / CATALOGUE)
     log = str(samples / FOOD_LOG)
     plan = str(work / "propose" / "plan.yaml")
     process_model = samples.parent / "process_models" / f"{FOOD_MATTER}.yaml"
-    discover = ["discover", log, "-o", str(work / "discover"), "--lang", lang]
-    if process_model.is_file() and "--process-model" in _options_of("discover"):
-        discover += ["--process-model", str(process_model)]
-    if "--catalogue" in _options_of("discover"):
-        discover += ["--catalogue", catalogue]
+    discover = ["discover", log, "-o", str(work / "discover"), "--catalogue", catalogue, "--bpmn", "--lang", lang]
+    if process_model.is_file():
+        discover += ["--spec", str(process_model)]
     steps = [
         DemoStep("audit", t("demo_step_audit", lang), ["audit", catalogue, "-o", str(work / "audit")]),
         DemoStep("discover", t("demo_step_discover", lang), discover),
@@ -80,8 +71,7 @@ def run_demo(out: str | Path = "reports/demo", samples: str | Path | None = None
     samples = find_samples(samples).resolve()
     out = Path(out).resolve()
     work = out / "results"
-    known = set(cli.commands)
-    steps = [s for s in demo_steps(samples, work, lang) if s.args[0] in known]
+    steps = demo_steps(samples, work, lang)
     for step in steps:
         note(f"bpr {step.args[0]} …")
         cli.main(args=step.args, prog_name="bpr", standalone_mode=False)

@@ -297,6 +297,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rd_dev_skipped": ("规定流程要求、实际被跳过的环节（{cases} 件，{share:.1f}%）", "specified step skipped ({cases} cases, {share:.1f}%)"),
     "rd_dev_out_of_order": ("早于“{before}”办理，顺序与规定不符（{cases} 件，{share:.1f}%）", "done before “{before}”, out of order ({cases} cases, {share:.1f}%)"),
     "rd_dev_added": ("受影响办件平均多用 {hours:.1f} 小时", "affected cases take {hours:.1f} hours longer on average"),
+    "rd_dev_saved": ("受影响办件平均少用 {hours:.1f} 小时", "affected cases take {hours:.1f} hours less on average"),
     "rd_method_durations": ("办理时长按工作日计算：只计工作日（含调休上班日）办公时间 9:00–12:00、13:30–17:30，每个工作日 {hours} 小时；节假日来自 chinese-calendar。",
                             "Durations in working days count office hours (9:00–12:00, 13:30–17:30; {hours} h a day) on working days, holidays and make-up days from chinese-calendar."),
     "rd_method_dfg": ("直接跟随图、路径变体、办理时长和返工办件数与 pm4py 在同一日志上的结果一致（测试核对）；引擎：{engine}。",

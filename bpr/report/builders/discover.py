@@ -64,7 +64,9 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     if perf:
         method.append(tf("rd_method_durations", L, hours=perf.get("hours_per_day", 7)))
     method += list(result.get("notes") or []) + list(perf.get("notes") or [])
-    return Report(summary_title=t("rd_key_figures", L), title=f"{Path(str(result.get('source', ''))).stem} {t('rd_title', L)}".strip(), lang=L,
+    specs = [c["spec"].get("name") for c in (result.get("conformance") or {}).values()]
+    subject = specs[0] if len(specs) == 1 and specs[0] else Path(str(result.get("source", ""))).stem
+    return Report(summary_title=t("rd_key_figures", L), title=f"{subject} {t('rd_title', L)}".strip(), lang=L,
                   subtitle=f"{result.get('first_timestamp', '')[:10]} — {result.get('last_timestamp', '')[:10]}",
                   metrics=metrics, sections=sections, warnings=list(result.get("warnings") or []),
                   method=method, source=str(result.get("source", "")))
@@ -145,12 +147,13 @@ def _conformance_section(conformance: dict, L: str) -> Section:
     paragraphs, findings = [], []
     for result in conformance.values():
         fit = result.get("fitness") or {}
-        paragraphs.append(tf("rd_conformance_para", L, spec=result.get("matter") or result["spec"]["name"],
+        paragraphs.append(tf("rd_conformance_para", L, spec=result["spec"].get("name") or result.get("matter"),
                              fitness=fit.get("log_fitness", 0), share=100 * fit.get("fitting_share", 0)))
         for d in [*result.get("hidden", []), *result.get("skipped", []), *result.get("out_of_order", [])]:
             message = tf(f"rd_dev_{d['kind']}", L, step=d["step"], before=d.get("before") or "",
                          cases=d["cases"], share=100 * d["share"])
             extra = d.get("added_hours")
-            evidence = tf("rd_dev_added", L, hours=extra) if isinstance(extra, (int, float)) else ""
+            evidence = ("" if not isinstance(extra, (int, float)) else
+                        tf("rd_dev_added" if extra >= 0 else "rd_dev_saved", L, hours=abs(extra)))
             findings.append(Finding("warning" if d["kind"] != "out_of_order" else "info", d["step"], message, evidence))
     return Section(t("rd_conformance", L), paragraphs, findings=findings)
