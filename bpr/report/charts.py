@@ -91,41 +91,71 @@ def distribution(series: dict[str, Sequence[float]], title: str, xlabel: str, bi
 
 
 def _layers(graph: nx.DiGraph) -> dict:
-    """Column of each node: longest distance from a start node, ignoring back edges (rework)."""
-    starts = [n for n in graph if graph.in_degree(n) == 0] or list(graph)[:1]
-    dag = nx.DiGraph()
-    dag.add_nodes_from(graph)
-    for s in starts:
-        for u, v in nx.dfs_edges(graph, s):
-            dag.add_edge(u, v)
-    dag.add_edges_from((u, v) for u, v in graph.edges if u != v and nx.has_path(dag, u, v) is False
-                       and not nx.has_path(dag, v, u))
-    layer = {}
-    for node in nx.topological_sort(dag):
-        preds = list(dag.predecessors(node))
-        layer[node] = 0 if not preds else max(layer[p] for p in preds) + 1
+    """Column of each node: hops from the start steps (breadth first), so a process reads left to
+    right and rework edges run backwards. Nodes not reachable from a start go to column 0."""
+    starts = [n for n in graph if graph.in_degree(n) == 0 or graph.nodes[n].get("start")]
+    if not starts:
+        starts = [max(graph, key=lambda n: sum(d.get("count", 1) for *_, d in graph.out_edges(n, data=True)))]
+    layer = {n: 0 for n in graph}
+    layer.update(nx.multi_source_dijkstra_path_length(graph, starts, weight=lambda u, v, d: 1))
     return layer
 
 
+def _wrap(label: object, width: int = 20) -> str:
+    """Break a long step name into lines of about `width` half-em units (CJK counts 2)."""
+    text = str(label)
+    if text.isascii():  # words: break at spaces
+        import textwrap
+
+        lines = textwrap.wrap(text, width) or [text]
+        return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+    lines, line, used = [], "", 0
+    for ch in text:
+        w = 2 if ord(ch) > 0x2E80 else 1
+        if used + w > width and ch != " ":
+            lines.append(line.rstrip())
+            line, used = "", 0
+        if not (ch == " " and not line):
+            line, used = line + ch, used + w
+    lines.append(line)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
 def _text_width(node: object) -> float:
-    """Label width in half-em units (a CJK character counts 2)."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(node)) + 2
+    """Widest line of the wrapped label in half-em units (a CJK character counts 2), plus padding."""
+    return max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in _wrap(node).split("\n")) + 2
 
 
 def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset(),
-                  weight: str = "count", colour_by: str | None = "mean_s", caption: str = "") -> Figure:
+                  weight: str = "count", colour_by: str | None = "mean_s", caption: str = "",
+                  max_edges: int = 60) -> Figure:
     """Left-to-right process map: edge width by frequency, edge colour by waiting time,
-    removed steps greyed with a strike-through label, parallel branches in the same column."""
+    removed steps greyed with a strike-through label, parallel branches in the same column.
+    Only the `max_edges` most frequent edges are drawn, so 30+ steps stay readable."""
     use_cjk_font()
     layer = _layers(graph)
     columns: dict[int, list] = {}
     for node, col in sorted(layer.items(), key=lambda kv: (kv[1], str(kv[0]))):
         columns.setdefault(col, []).append(node)
-    pos = {n: (col * 3.0, -i + (len(nodes) - 1) / 2) for col, nodes in columns.items() for i, n in enumerate(nodes)}
-    width = max(6.0, 1.7 * len(columns))
-    height = max(2.5, 0.9 * max(len(v) for v in columns.values()) + 1) if columns else 2.5
-    fig, ax = plt.subplots(figsize=(min(width, 30), min(height, 20)))
-    edges = [(u, v) for u, v in graph.edges if u != v]
+    # order each column by where its predecessors sit (fewer crossings)
+    row_of: dict = {}
+    for col in sorted(columns):
+        nodes = columns[col]
+        def centre(n):
+            preds = [row_of[p] for p in graph.predecessors(n) if p in row_of]
+            return sum(preds) / len(preds) if preds else 0.0
+        nodes.sort(key=lambda n: (centre(n), str(n)))
+        for i, n in enumerate(nodes):
+            row_of[n] = i - (len(nodes) - 1) / 2
+    step = max((_text_width(n) for n in graph), default=10) + 6  # column spacing in half-em units
+    pos = {n: (layer[n] * step, -row_of[n] * 3.2) for n in graph}
+    tallest = max((len(v) for v in columns.values()), default=1)
+    half_em_in = 9 / 72 / 2  # inches per half-em at 9 pt
+    width = min(max(6.0, (len(columns) * step + 4) * half_em_in * 1.1), 40)
+    height = min(max(2.5, tallest * 0.75 + 1.0), 30)
+    fig, ax = plt.subplots(figsize=(width, height))
+    edges = sorted(((u, v) for u, v in graph.edges if u != v),
+                   key=lambda e: -(graph.edges[e].get(weight, 1) or 1))[:max_edges]
     counts = [graph.edges[e].get(weight, 1) or 1 for e in edges]
     waits = [(graph.edges[e].get(colour_by) or 0) if colour_by else 0 for e in edges]
     top = max(counts) if counts else 1
@@ -143,15 +173,15 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
                                min_source_margin=2.4 * _text_width(u), min_target_margin=2.4 * _text_width(v))
     for node, (x, y) in pos.items():
         gone = node in removed
-        ax.text(x, y, str(node), ha="center", va="center", fontsize=9,
+        ax.text(x, y, _wrap(node), ha="center", va="center", fontsize=9, linespacing=1.1,
                 color="#7b8794" if gone else "#102a43",
                 bbox={"boxstyle": "round,pad=0.4", "fc": "#f0f4f8" if gone else "#ffffff",
                       "ec": "#bcccdc" if gone else AFTER, "ls": "--" if gone else "-"})
         if gone:
-            half = 0.05 * _text_width(node)
+            half = 0.45 * _text_width(node)
             ax.plot([x - half, x + half], [y, y], color=ACCENT, linewidth=1.2, zorder=5)
     ax.set_axis_off()
-    ax.margins(0.08)
+    ax.margins(0.04, 0.12)
     return _figure(fig, title, caption)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bpr.errors import InputError, UsageError
 from bpr.io.safety import safe_filename
+from bpr.progress import note
 from bpr.report.document import Report
 
 FORMATS = ("html", "xlsx", "docx")
@@ -64,7 +65,11 @@ def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] =
         raise UsageError("unknown report format", details=unknown, expected=", ".join(FORMATS))
     out = Path(out_dir)
     stem = safe_filename(stem or report.title, default="report")
-    return [writers[f](report, out / f"{stem}.{f}") for f in formats]
+    paths = []
+    for f in formats:
+        note(f"writing {stem}.{f}")
+        paths.append(writers[f](report, out / f"{stem}.{f}"))
+    return paths
 
 
 def render(result_dir: str | Path, out_dir: str | Path, lang: str = "zh",

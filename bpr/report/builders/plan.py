@@ -73,11 +73,18 @@ def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> R
     graphs = _graph_section(result, ba.get("matters") or [], folder, L)
     if graphs:
         sections.append(graphs)
-    accepted = [p for p in result.get("proposals") or [] if p["id"] in set(result.get("applied") or [])]
-    if accepted:
-        sections.append(Section(t("ra_proposals", L), tables=[proposals_table(accepted, L)]))
+    applied = set(result.get("applied") or [])
+    accepted = [p for p in result.get("proposals") or [] if p["id"] in applied]
+    for dimension in ("materials", "steps", "time", "visits"):  # one section per reduction
+        chosen = [p for p in accepted if p["dimension"] == dimension]
+        if chosen:
+            table = proposals_table(chosen, L)
+            table.title = t(f"dim_{dimension}", L)
+            table.sheet = f"{t('sheet_proposals', L)}-{t(f'dim_{dimension}', L)}"
+            sections.append(Section(t(f"dim_{dimension}", L), [tf("rb_dimension_para", L, n=len(chosen))], tables=[table]))
     return Report(title=t("rb_title", L), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
-                  metrics=metrics, sections=sections, source=f"{result.get('catalogue', '')} + {result.get('plan', '')}")
+                  metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply")],
+                  source=f"{result.get('catalogue', '')} + {result.get('plan', '')}")
 
 
 def _matter_table_section(matters: list[dict], L: str) -> Section:
