@@ -39,8 +39,23 @@ from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 MIN_CASES = 30
 MAX_POOL_UTILISATION = 0.6
 SCHEDULE_THRESHOLD = 0.05
-ON_SITE_CHANNELS = ("窗口", "现场", "大厅", "柜台", "window", "counter", "on-site", "onsite", "offline")
-ON_SITE_WORDS = ("现场", "窗口", "领证", "领取", "取证", "面谈", "当面")
+
+
+def onsite_shares(log: EventLog) -> dict[str, float]:
+    """Per activity, the share of its events that bring the applicant on site, by the same rule
+    `bpr discover` counts visits with (bpr.analyse.performance.PerformanceOptions.onsite_rule)."""
+    import duckdb
+
+    from bpr.analyse.performance import PerformanceOptions
+
+    con = duckdb.connect()
+    try:
+        con.register("events", log.table)
+        rows = con.execute(f"SELECT activity, avg(CASE WHEN {PerformanceOptions().onsite_rule()} THEN 1.0 ELSE 0.0 END) "
+                           "FROM events GROUP BY activity").fetchall()
+    finally:
+        con.close()
+    return {a: float(v) for a, v in rows}
 UNASSIGNED = "(未指定)"
 _CAL = WorkCalendar()
 
@@ -263,17 +278,13 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
 
     first_step_instant = not has_start
     measured = frame[frame["pos"] > 0] if first_step_instant else frame
-    channel = frame["channel"].astype(str).str.lower() if log.has("channel") else None
+    visit_share = onsite_shares(log)
     models: dict[str, Activity] = {}
     for a in activities:
         rows = measured[measured["activity"] == a]
         proc = rows["processing"].to_numpy()
         dly = rows["delay"].dropna().to_numpy()
-        if channel is not None:
-            on_site = channel[frame["activity"] == a].apply(lambda c: any(w in c for w in ON_SITE_CHANNELS))
-            visit = float(on_site.mean()) if len(on_site) else 0.0
-        else:
-            visit = 1.0 if any(w in a for w in ON_SITE_WORDS) else 0.0
+        visit = visit_share.get(a, 0.0)
         dly_clock = rows["delay_clock"].dropna().to_numpy()
         models[a] = Activity(a, pool_of[a], fit_distribution(proc, rng) if len(proc) else fit_distribution([0.0]),
                              fit_distribution(dly, rng) if len(dly) else fit_distribution([0.0]),
