@@ -74,15 +74,20 @@ def render_docx(report: Report):
     # summary
     if report.metrics:
         document.add_heading(report.summary_title or t("report_summary", lang), level=1)
-        grid = document.add_table(rows=1 + len(report.metrics), cols=5)
+        as_is = all(m.after is None for m in report.metrics)  # as-is reports: indicator and value
+        keys = ("report_indicator", "report_value") if as_is else (
+            "report_indicator", "report_before", "report_after", "report_cut_pct", "report_target")
+        grid = document.add_table(rows=1 + len(report.metrics), cols=len(keys))
         grid.style = "Table Grid"
-        for j, key in enumerate(("report_indicator", "report_before", "report_after", "report_cut_pct", "report_target")):
+        for j, key in enumerate(keys):
             grid.rows[0].cells[j].text = t(key, lang)
             grid.rows[0].cells[j].paragraphs[0].runs[0].bold = True
         for i, m in enumerate(report.metrics, start=1):
             cells = grid.rows[i].cells
             cells[0].text = f"{m.label}（{m.unit}）" if m.unit else m.label
             cells[1].text = format_value(m.before, "float", lang)
+            if as_is:
+                continue
             cells[2].text = format_value(m.after, "float", lang)
             cells[3].text = "—" if m.cut_pct is None else f"{m.cut_pct:.1f}%"
             if m.met is None:
