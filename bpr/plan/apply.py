@@ -12,6 +12,7 @@ rejected step proposal frees no days.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
 
 from bpr.errors import UsageError
@@ -83,20 +84,22 @@ def apply_proposals(catalogue: Catalogue, proposals: Iterable[Proposal],
     for p in proposals:
         by_matter.setdefault(p.code, []).append(p)
     after = copy.deepcopy(catalogue)
-    for index, matter in enumerate(after.matters):
-        mine = by_matter.get(_key(matter, after, index), [])
+    for index, (matter, key) in enumerate(zip(after.matters, _keys(after), strict=True)):
+        mine = by_matter.get(key, [])
         if mine:
             after.matters[index] = apply_matter(matter, mine, conversion)
     return after
 
 
-def _key(matter: Matter, catalogue: Catalogue, index: int) -> str:
-    """The id code `propose` gives this matter (duplicates numbered ~2, ~3 in order)."""
-    import re
-
-    code = re.sub(r"\s+", "", matter.key) or "matter"
-    n = sum(1 for m in catalogue.matters[:index] if (re.sub(r"\s+", "", m.key) or "matter") == code)
-    return code if n == 0 else f"{code}~{n + 1}"
+def _keys(catalogue: Catalogue) -> list[str]:
+    """The id code `propose` gives each matter (duplicates numbered ~2, ~3 in order)."""
+    seen: dict[str, int] = {}
+    out = []
+    for matter in catalogue.matters:
+        code = re.sub(r"\s+", "", matter.key) or "matter"
+        seen[code] = seen.get(code, 0) + 1
+        out.append(code if seen[code] == 1 else f"{code}~{seen[code]}")
+    return out
 
 
 def apply_matter(matter: Matter, proposals: list[Proposal], conversion: Conversion = DEFAULT_CONVERSION) -> Matter:
