@@ -49,8 +49,8 @@ def resolve_plan(catalogue: Catalogue, plan, options: ProposalOptions | None = N
     """The catalogue's proposals with the plan's accepted flags; UsageError for what does not fit."""
     options = options or plan.proposal_options()
     fresh = {p.id: p for p in propose(catalogue, options)}
-    unknown_matters = sorted({item.matter for item in plan.items if catalogue.find(item.matter) is None
-                              and not any(m.name == item.matter for m in catalogue)})
+    known = {ref for m in catalogue for ref in (m.name, m.code, m.basic_code) if ref}
+    unknown_matters = sorted({item.matter for item in plan.items if item.matter not in known})
     if unknown_matters:
         raise UsageError(f"the plan names {len(unknown_matters)} matters not in the catalogue",
                          file=plan.source or None,
