@@ -29,15 +29,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bpr.analyse.engine import quote
+from bpr.analyse.queries import _ORDER, _valid
 from bpr.model.calendar import WorkCalendar
 
-_ORDER = '"timestamp", "row"'
 _CASE_WINDOW = f'PARTITION BY "case" ORDER BY {_ORDER}'
-
-
-def _valid(table: str) -> str:
-    return (f'SELECT * FROM {quote(table)} '
-            'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL')
 
 
 def _seconds(a: str, b: str) -> str:
