@@ -9,6 +9,7 @@ import click
 import bpr.io
 from bpr.analyse.summary import summarise_catalogue, summarise_log
 from bpr.cli.options import lang_option, map_option, parse_mapping
+from bpr.errors import UsageError
 from bpr.report.text import summary_text
 
 
@@ -19,6 +20,8 @@ def template(path: str) -> None:
 
     Example: bpr template 我的事项清单.xlsx
     """
+    if not path.lower().endswith(".xlsx"):
+        raise UsageError(f"{path}: the template is an Excel workbook", expected="a file name ending in .xlsx")
     bpr.io.write_template(path)
     click.echo(path)
 
