@@ -13,7 +13,6 @@ result.json (kind "audit"):
 
 from __future__ import annotations
 
-import csv
 import importlib
 import json
 from collections import Counter
@@ -25,7 +24,8 @@ from bpr.analyse.indicators import Indicators, MatterIndicators, compute_indicat
 from bpr.analyse.rules import Finding, RuleSet
 from bpr.errors import BprError, InputError
 from bpr.i18n import t
-from bpr.io.safety import atomic_output, escape_cell
+from bpr.io.results import write_csv
+from bpr.io.safety import atomic_output
 from bpr.model.catalogue import Catalogue
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.model.warning import DataWarning
@@ -163,14 +163,6 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
                        rules=rules.describe(), method=method, whitelist=entries)
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[Iterable]) -> None:
-    with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([escape_cell(v) for v in row])
-
-
 def _cell(value):
     if isinstance(value, float):
         return round(value, 6)
@@ -192,7 +184,7 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
 
     def table(name: str, keys: list[str], rows: Iterable[Iterable]) -> None:
         path = out / name
-        _write_csv(path, [t(f"audit_{k}", lang) if f"audit_{k}" in _VOCAB_KEYS else k for k in keys], rows)
+        write_csv(path, [t(f"audit_{k}", lang) if f"audit_{k}" in _VOCAB_KEYS else k for k in keys], rows)
         written.append(path)
 
     overall = result.indicators.to_dict()

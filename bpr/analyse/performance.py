@@ -752,18 +752,12 @@ def discover_analyses(catalogue: Iterable | None = None, specs: Iterable | None 
 def write_tables(extra: Mapping[str, Any], out: Any) -> list[str]:
     """Write the CSV tables of the extra results (those with a `tables()` method) into the folder
     `out`: UTF-8 with BOM for Excel, cells escaped, each file atomically. Returns the file names."""
-    import csv
     from pathlib import Path
 
-    from bpr.io.safety import atomic_output, escape_cell
+    from bpr.io.results import write_csv
 
     written = []
     for value in extra.values():
         for name, (header, rows) in (value.tables() if hasattr(value, "tables") else {}).items():
-            path = Path(out) / f"{name}.csv"
-            with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(header)
-                writer.writerows([escape_cell(v) for v in row] for row in rows)
-            written.append(path.name)
+            written.append(write_csv(Path(out) / f"{name}.csv", header, rows).name)
     return written

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 import click
@@ -13,25 +11,15 @@ from bpr.analyse.engine import make_engine
 from bpr.analyse.graph import write_graph_json, write_graphml
 from bpr.cli.options import lang_option, map_option, parse_mapping
 from bpr.i18n import t
-from bpr.io.safety import atomic_output, escape_cell
+from bpr.io.results import write_csv, write_json
 from bpr.progress import note
-
-
-def write_csv(path: Path, header: list[str], rows) -> None:
-    """A UTF-8 (with BOM, for Excel) CSV, cells escaped against formula injection, atomically."""
-    with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([escape_cell(v) for v in row])
 
 
 def write_result(result: DiscoverResult, out: Path, lang: str = "zh", max_nodes: int = 60) -> None:
     """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json."""
     out.mkdir(parents=True, exist_ok=True)
     data = result.to_dict()
-    with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+    write_json(out / "result.json", data)
     sep = "→"
     write_csv(out / "dfg.csv", ["source", "target", "count", "mean_s", "median_s", "p90_s", "min_s", "max_s"],
               ([e.source, e.target, e.count, e.mean_s, e.median_s, e.p90_s, e.min_s, e.max_s] for e in result.dfg))

@@ -16,29 +16,14 @@ bundle:  {"kind": "bundle", "catalogue", "bundle": BundleResult.to_dict(), "targ
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 import click
 
 from bpr.cli.options import lang_option
 from bpr.i18n import t
-from bpr.io.safety import atomic_output, escape_cell
+from bpr.io.results import write_csv, write_json
 from bpr.progress import note
-
-
-def _write_csv(path: Path, header: list[str], rows) -> None:
-    with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([escape_cell("" if v is None else v) for v in row])
-
-
-def _write_json(path: Path, data: dict) -> None:
-    with atomic_output(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
 
 
 def _options(time_ratio: float, max_materials: int, max_days: float, licences: tuple[str, ...]):
@@ -100,12 +85,12 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     write_plan(out_dir / "plan.yaml", proposals, catalogue=str(catalogue),
                options=plan_options(options, licence_paths), lang=lang)
     summary = {d: sum(1 for p in proposals if p.dimension == d) for d in ("materials", "steps", "time", "visits")}
-    _write_json(out_dir / "result.json", {
+    write_json(out_dir / "result.json", {
         "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
         "summary": summary,
         "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
         "proposals": [p.to_dict() for p in proposals]})
-    _write_csv(out_dir / "proposals.csv",
+    write_csv(out_dir / "proposals.csv",
                ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
                 "days", "visits", "accepted"],
                ([p.id, t(f"dim_{p.dimension}", lang), p.matter, p.code, p.target, *p.text(lang),
@@ -149,11 +134,11 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
     result = compare(before, after, targets, bundles)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_json(out_dir / "result.json", {
+    write_json(out_dir / "result.json", {
         "kind": "apply", "catalogue": str(catalogue), "plan": str(plan),
         "applied": [p.id for p in proposals if p.accepted], "rejected": [p.id for p in proposals if not p.accepted],
         "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang)})
-    _write_csv(out_dir / "before_after.csv",
+    write_csv(out_dir / "before_after.csv",
                ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows())
     try:
         from bpr.io import write_template
@@ -198,14 +183,14 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     checked = check_targets(targets, result.before, result.after, [result.after.visits])
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_json(out_dir / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
+    write_json(out_dir / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
                                           "bundle": result.to_dict(lang),
                                           "targets": [r.to_dict(lang) for r in checked]})
     cut, pct = result.cut(), result.cut_pct()
-    _write_csv(out_dir / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
+    write_csv(out_dir / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
                ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
                 for k in result.before.to_dict()))
-    _write_csv(out_dir / "shared_documents.csv", ["document", "matter", "material"],
+    write_csv(out_dir / "shared_documents.csv", ["document", "matter", "material"],
                ([s.document, m, n] for s in result.shared for m, n in s.materials))
     for key in ("materials", "steps", "promised_days", "visits"):
         click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ import bpr.io
 from bpr.cli.options import lang_option, map_option, parse_mapping
 from bpr.errors import UsageError
 from bpr.i18n import t, tf
-from bpr.io.safety import atomic_output
+from bpr.io.results import write_json
 from bpr.model.timelimit import TimeLimit
 from bpr.progress import note
 
@@ -69,8 +68,7 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
                       validation=validation)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    with atomic_output(folder / "result.json", "w", encoding="utf-8") as fh:
-        json.dump(result.to_dict(), fh, ensure_ascii=False, indent=1, default=str)
+    write_json(folder / "result.json", result.to_dict())
     write_bpmn(model, folder / "model.bpmn")
     write_prosimos(model, folder / "prosimos.json")
     for s in result.scenarios:

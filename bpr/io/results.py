@@ -1,0 +1,29 @@
+"""Result folders: result.json and CSV tables, written atomically and safe to open in Excel."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from bpr.io.safety import atomic_output, escape_cell
+
+
+def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable]) -> Path:
+    """UTF-8 with BOM (Excel opens it as UTF-8); None as an empty cell; formula-like text escaped."""
+    path = Path(path)
+    with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([escape_cell("" if v is None else v) for v in row])
+    return path
+
+
+def write_json(path: str | Path, data: dict) -> Path:
+    """Pretty, UTF-8 JSON (Chinese kept readable); dates and other objects as strings."""
+    path = Path(path)
+    with atomic_output(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+    return path
