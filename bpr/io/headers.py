@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bpr.model.timelimit import Unit
+from bpr.model.timelimit import Unit, unit_word
 
 MATTERS, STEPS, MATERIALS = "matters", "steps", "materials"
 
@@ -105,13 +105,6 @@ IGNORED = {"序号", "no", "编号序号"}
 
 _BRACKETED = re.compile(r"[(\[{【〔《<]([^)\]}】〕》>]*)[)\]}】〕》>]")
 _DROP = re.compile(r"[\s*★※_:：]+")
-_UNIT_WORDS = [
-    (re.compile(r"^(个)?工作日$|^单位:?工作日$"), Unit.WORKING_DAY),
-    (re.compile(r"^(个)?(自然日|日历日|天|日)$"), Unit.NATURAL_DAY),
-    (re.compile(r"^(个)?月$"), Unit.MONTH),
-    (re.compile(r"^年$"), Unit.YEAR),
-    (re.compile(r"^(个)?小时$"), Unit.HOUR),
-]
 
 
 @dataclass(frozen=True)
@@ -123,7 +116,7 @@ class HeaderMatch:
 
 
 def _unit(text: str) -> Unit | None:
-    return next((u for pattern, u in _UNIT_WORDS if pattern.match(text)), None)
+    return unit_word(text.removeprefix("单位"))
 
 
 @lru_cache(maxsize=4096)

@@ -50,6 +50,11 @@ _UNIT_WORDS = [
 ]
 
 
+def unit_word(text: str) -> Unit | None:
+    """The unit a word names: '工作日', '个工作日', '自然日', '天', '月', '年', '小时' (else None)."""
+    return next((u for pattern, u in _UNIT_WORDS if pattern.match(text)), None)
+
+
 def chinese_number(text: str) -> float | None:
     """'20' -> 20, '二十' -> 20, '十五' -> 15, '三' -> 3, '一百二十' -> 120."""
     try:
@@ -115,7 +120,7 @@ class TimeLimit:
         if not rest:
             unit = default_unit
         else:
-            unit = next((u for pattern, u in _UNIT_WORDS if pattern.match(rest)), None)
+            unit = unit_word(rest)
             if unit is None:
                 return cls(text)
         if value == 0:
