@@ -16,6 +16,7 @@ def summarise_log(log: EventLog) -> dict:
         "activities": log.activities,
         "start": start.isoformat() if start is not None else None,
         "end": end.isoformat() if end is not None else None,
+        "timezone": log.timezone,
         "columns": dict(log.columns),
         "warnings": [w.to_dict() for w in log.warnings],
     }

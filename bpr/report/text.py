@@ -7,6 +7,15 @@ from bpr.i18n import t
 MAX_WARNINGS_SHOWN = 20
 
 
+def _local(iso: str | None, summary: dict) -> str:
+    """A UTC ISO time as local time in the log's time zone, to the minute."""
+    if not iso:
+        return "—"
+    import pandas as pd
+
+    return pd.Timestamp(iso).tz_convert(summary.get("timezone") or "Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+
+
 def summary_text(summary: dict, lang: str = "zh") -> str:
     """Render the dict from `bpr.analyse.summary` as a few readable lines."""
     sep = "：" if lang == "zh" else ": "
@@ -14,7 +23,7 @@ def summary_text(summary: dict, lang: str = "zh") -> str:
     if summary["kind"] == "log":
         for key in ("cases", "events", "activities"):
             lines.append(f"  {t(key, lang)}{sep}{summary[key]:,}")
-        lines.append(f"  {t('period', lang)}{sep}{summary['start']} — {summary['end']}")
+        lines.append(f"  {t('period', lang)}{sep}{_local(summary['start'], summary)} — {_local(summary['end'], summary)}")
         mapped = ", ".join(f"{t('role_' + role, lang)}←{col}" for role, col in summary["columns"].items())
         lines.append(f"  {t('columns_mapped', lang)}{sep}{mapped}")
     else:
