@@ -260,6 +260,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rd_on_time": ("按时办结率", "On-time rate"),
     "unit_cases": ("件", "cases"),
     "unit_items": ("个", ""),
+    "unit_documents": ("件", "items"),
     "unit_times": ("次", "times"),
     "unit_pct": ("%", "%"),
     "unit_hours": ("小时", "hours"),

@@ -12,7 +12,7 @@ from bpr.report import charts
 from bpr.report.builders.common import proposals_table
 from bpr.report.document import Column, Metric, Report, Section, Table
 
-MEASURES = (("steps", "ba_steps", "unit_items"), ("materials", "ba_materials", "unit_cases"),
+MEASURES = (("steps", "ba_steps", "unit_items"), ("materials", "ba_materials", "unit_documents"),
             ("promised_days", "ba_promised_days", ""), ("critical_path_days", "ba_critical_path_days", ""),
             ("visits", "ba_visits", "unit_times"))
 TARGET_OF = {"materials": "materials_cut", "promised_days": "time_cut", "steps": "steps_cut"}
