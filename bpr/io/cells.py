@@ -124,12 +124,13 @@ def parse_visits(value: object) -> int | object:
     norm = re.sub(r"[(（][^)）]*[)）]", "", _norm(value)).rstrip("。.")
     if any(w in norm for w in _ZERO_VISITS):
         return 0
-    match = _VISITS.match(norm.replace("跑动", "").replace("跑腿", ""))
-    if match:
-        number = chinese_number(match.group(1))
-        if number is not None and number.is_integer():
-            return int(number)
-    return INVALID
+    return _whole(_VISITS.match(norm.replace("跑动", "").replace("跑腿", "")))
+
+
+def _whole(match: re.Match | None) -> int | object:
+    """The whole number in a match's first group ('2' or '二'), else INVALID."""
+    number = chinese_number(match.group(1)) if match else None
+    return int(number) if number is not None and number.is_integer() else INVALID
 
 
 # --- time limits --------------------------------------------------------------------------------
@@ -285,12 +286,7 @@ def parse_int(value: object) -> int | object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() and value >= 0 else INVALID
     norm = _norm(value)
-    match = re.fullmatch(r"(?:各|共)?(\d+|[一二两三四五六七八九十]+)(?:份|个|张|套|页|次)?", norm)
-    if match:
-        number = chinese_number(match.group(1))
-        if number is not None and number.is_integer():
-            return int(number)
-    return INVALID
+    return _whole(re.fullmatch(r"(?:各|共)?(\d+|[一二两三四五六七八九十]+)(?:份|个|张|套|页|次)?", norm))
 
 
 @lru_cache(maxsize=_CACHE)
