@@ -90,8 +90,8 @@ def errors(real: np.ndarray, sims: list[np.ndarray]) -> dict:
     from scipy.stats import wasserstein_distance
 
     rm, rp = float(np.median(real)), float(np.percentile(real, 90))
-    sm = float(np.mean([np.median(s) for s in sims if len(s)]))
-    sp = float(np.mean([np.percentile(s, 90) for s in sims if len(s)]))
+    pooled = np.concatenate(sims)  # as bpr.simulate.validate: quantiles of all replications pooled
+    sm, sp = float(np.median(pooled)), float(np.percentile(pooled, 90))
     return {"median_rel_error": abs(sm - rm) / rm if rm else float("nan"),
             "p90_rel_error": abs(sp - rp) / rp if rp else float("nan"),
             "emd_hours_scipy": float(np.mean([wasserstein_distance(real, s) for s in sims if len(s)])),

@@ -79,6 +79,9 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     if validation:
         click.echo(tf("sim_validation_line", lang, median=validation.median_rel_error, p90=validation.p90_rel_error,
                       emd=validation.emd_hours))
+        if validation.drift:
+            click.echo(tf("rs_valid_drift", lang, train_median=validation.train_median_h,
+                          train_p90=validation.train_p90_h))
     click.echo(f"{t('sim_written', lang)} {folder / 'result.json'}")
 
 

@@ -3,7 +3,8 @@
 result.json (`SimulationResult.to_dict()`):
     kind: "simulate", source, seed, replications, cases
     validation: null | {train_cases, test_cases, split_at, cutoff, window_policy, real_/sim_ median_h,
-                p90_h, mean_h, median_rel_error, p90_rel_error, emd_hours, goal_met, per_replication}
+                p90_h, mean_h, median_rel_error, p90_rel_error, emd_hours, goal_met,
+                train_median_h, train_p90_h, drift, per_replication}
     scenarios: [{name, description, changes, replications, cases,
                  cycle_hours / cycle_working_days: {mean|median|p90: {mean, ci_low, ci_high}},
                  histogram_hours: {edges, share}, waiting_hours: {step: interval},

@@ -17,7 +17,10 @@ from bpr.simulate.export import build
 from bpr.simulate.validate import split_log
 
 ROOT = Path(__file__).resolve().parents[2]
-ROAD = ROOT.parent / "shared" / "data" / "logs" / "roadtraffic100traces.xes"
+LOGS = ROOT.parent / "shared" / "data" / "logs"
+ROAD = LOGS / "roadtraffic100traces.xes"
+PAYMENT = LOGS / "RequestForPayment.xes.gz"
+RECEIPT = LOGS / "receipt.xes.gz"
 FOOD = ROOT / "samples" / "logs" / "food_licence.csv"
 
 
@@ -27,7 +30,7 @@ def _need(path: Path) -> Path:
     return path
 
 
-def test_validation_on_real_log_meets_goal_and_agrees_with_pm4py():
+def test_validation_real_side_agrees_with_pm4py():
     import pm4py
 
     log = bpr.read_log(_need(ROAD))
@@ -40,8 +43,22 @@ def test_validation_on_real_log_meets_goal_and_agrees_with_pm4py():
     assert result.real_p90_h == pytest.approx(float(np.percentile(durations, 90)))
     assert result.median_rel_error == pytest.approx(abs(result.sim_median_h - result.real_median_h)
                                                     / result.real_median_h, abs=1e-4)
-    assert result.median_rel_error <= 0.15 and result.p90_rel_error <= 0.25
+    assert result.sim_median_h == pytest.approx(float(np.median(np.concatenate(result.sim_hours))))
     assert result.emd_hours > 0
+
+
+def test_validation_meets_goal_on_a_real_log_with_thousands_of_cases():
+    result = validate_log(bpr.read_log(_need(PAYMENT)), replications=3, seed=0)
+    assert result.test_cases > 2000
+    assert result.median_rel_error <= 0.15 and result.p90_rel_error <= 0.25 and result.goal_met
+    assert not result.drift
+
+
+def test_drift_is_flagged_where_the_process_changed():
+    # receipt: the median case took 23 h in the training period and 5 minutes in the test period
+    result = validate_log(bpr.read_log(_need(RECEIPT)), replications=2, seed=0)
+    assert result.real_median_h < 0.5 < 10 < result.train_median_h
+    assert result.drift and not result.goal_met
 
 
 def test_cli_simulate_writes_result(tmp_path):

@@ -98,4 +98,7 @@ def _validation_section(v: dict, L: str) -> Section:
             {"what": t("rs_mean_hours", L) + f"（{t('unit_hours', L)}）", "real": v["real_mean_h"], "sim": v["sim_mean_h"]}]
     table = Table(t("rs_validation", L), [Column("what", t("report_indicator", L)), Column("real", t("rs_real", L), "float"),
                                           Column("sim", t("rs_simulated", L), "float")], rows, sheet=t("rs_validation", L)[:10])
-    return Section(t("rs_validation", L), [para], tables=[table])
+    paragraphs = [para]
+    if v.get("drift"):
+        paragraphs.append(tf("rs_valid_drift", L, train_median=v["train_median_h"], train_p90=v["train_p90_h"]))
+    return Section(t("rs_validation", L), paragraphs, tables=[table])
