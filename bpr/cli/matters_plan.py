@@ -16,6 +16,7 @@ bundle:  {"kind": "bundle", "catalogue", "bundle": BundleResult.to_dict(), "targ
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -82,7 +83,9 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     licence_paths = [str(Path(p).resolve()) for p in licences]
-    write_plan(out_dir / "plan.yaml", proposals, catalogue=str(catalogue),
+    # the plan names its catalogue relative to itself, so the plan folder can be moved with it
+    relative = os.path.relpath(Path(catalogue).resolve(), out_dir.resolve())
+    write_plan(out_dir / "plan.yaml", proposals, catalogue=relative,
                options=plan_options(options, licence_paths), lang=lang)
     summary = {d: sum(1 for p in proposals if p.dimension == d) for d in ("materials", "steps", "time", "visits")}
     write_json(out_dir / "result.json", {

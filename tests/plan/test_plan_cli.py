@@ -51,6 +51,14 @@ def test_propose_then_apply(handmade, tmp_path, capsys):
     assert (tmp_path / "a" / "after.xlsx").exists()
 
 
+def test_plan_names_its_catalogue_relative_to_itself(handmade, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run(["propose", "catalogue.xlsx", "-o", "out/plan"], capsys)
+    plan = bpr.read_plan(tmp_path / "out" / "plan" / "plan.yaml")
+    assert plan.catalogue == "../../catalogue.xlsx"
+    assert (tmp_path / "out" / "plan" / plan.catalogue).resolve() == handmade.resolve()
+
+
 def test_apply_unknown_ids_exit_2_and_writes_nothing(handmade, tmp_path, capsys):
     run(["propose", str(handmade), "-o", str(tmp_path / "p")], capsys)
     plan = tmp_path / "p" / "plan.yaml"
