@@ -80,7 +80,7 @@ def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
                 break
     missing = [r for r in REQUIRED_ROLES if r not in result]
     if missing:
-        example = ",".join(f"{r}={result.get(r, _guess(r, columns, used))}" for r in REQUIRED_ROLES)
+        example = ",".join(f"{r}={result[r] if r in result else _guess(r, columns, used)}" for r in REQUIRED_ROLES)
         raise InputError(
             f"no recognisable {' / '.join(missing)} column; columns found: {', '.join(map(str, columns))}",
             file=file, expected=f"columns such as {', '.join(SYNONYMS[missing[0]][:3])}",
@@ -89,6 +89,10 @@ def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
 
 
 def _guess(role: str, columns: list[str], used: set[str]) -> str:
-    """A placeholder column for the --map hint: an unused column, else the role's standard name."""
+    """A placeholder column for the --map hint: the only unused column (then taken), else the
+    role's standard name."""
     free = [c for c in columns if c not in used]
-    return free[0] if len(free) == 1 else SYNONYMS[role][0]
+    if len(free) == 1:
+        used.add(free[0])
+        return free[0]
+    return SYNONYMS[role][0]

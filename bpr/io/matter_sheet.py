@@ -625,18 +625,23 @@ def looks_like_catalogue(path: str | Path) -> bool:
     an event log)? Used by `bpr.io.file_kind` to tell matter sheets from .xlsx logs."""
     from bpr.io.columns import map_columns
 
+    def log_header(row: tuple) -> bool:
+        try:
+            map_columns([cells.text(v) for v in row])
+            return True
+        except InputError:
+            return False
+
     path = Path(path)
     wb = _open(path)
     try:
         layouts, heads = _layouts(wb, path, None)
         for _, layout in layouts:
-            if layout.kind != MATTERS:
-                continue
-            header = [cells.text(v) for v in heads[layout.name][layout.header_row - 1]]
-            try:
-                map_columns(header)
-            except InputError:
-                return True  # not a log header
-        return False
+            if layout.kind == MATTERS and not log_header(heads[layout.name][layout.header_row - 1]):
+                return True
+        # no matter-name column, but a row of matter-sheet headers (实施编码, 法定办结时限 …): a
+        # matter sheet missing its names, so the catalogue reader's error applies, not the log's
+        return any(sum(match_header(v) is not None for v in row) >= 3 and not log_header(row)
+                   for head in heads.values() for row in head)
     finally:
         wb.close()

@@ -117,3 +117,23 @@ def test_bad_input_in_a_fresh_process_has_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", "from bpr.cli import main; main()", "inspect", str(path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and str(path) in proc.stderr
+
+
+def test_matter_sheet_without_names_gets_the_matter_sheet_message(tmp_path: Path, capsys) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "事项"
+    wb.active.append(["实施编码", "办理部门", "法定办结时限"])
+    wb.active.append(["X1", "市场监管局", "20个工作日"])
+    path = tmp_path / "清单.xlsx"
+    wb.save(path)
+    code, _, err = run(["inspect", str(path)], capsys)
+    assert code == 2 and "matter-name column" in err and "事项名称" in err and "--map" not in err
+
+
+def test_map_hint_names_each_column_once(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("办件编号,x\n1,a\n", encoding="utf-8")
+    code, _, err = run(["inspect", str(path)], capsys)
+    assert code == 2 and "--map case=办件编号,activity=x,timestamp=环节结束时间" in err
