@@ -6,7 +6,9 @@ Accuracy: each log (default: ../shared/data/logs and samples/logs) is split by c
 the model discovered on the first part is simulated over the test window by bpr's engine and, after
 export (BPMN + JSON parameters), by Prosimos; both go through the same observation window (same
 start and cut-off) and are compared with the real test cases: median and p90 relative errors of
-cycle time and the cycle-time EMD in hours (log-distance-measures, 1-hour bins).
+cycle time (quantiles of all replications pooled) and the cycle-time EMD in hours
+(log-distance-measures, 1-hour bins). Replications are raised on small test windows so that each
+tool simulates at least MIN_SIMULATED cases there.
 
 Speed: a 10-step, 5-pool model (office hours, lognormal work, exponential delays) simulated for the
 same number of cases by both; cases per second (Prosimos timed around run_simulation only).
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -44,6 +47,7 @@ OUT = ROOT / "benchmarks" / "out"
 VENV = OUT / "prosimos-venv"
 RUNNER = ROOT / "benchmarks" / "prosimos_runner.py"
 WARMUP_DAYS = 30.0
+MIN_SIMULATED = 600  # test-window cases each tool simulates at least (replications raised to reach it)
 
 
 def venv_python() -> Path:
@@ -116,8 +120,10 @@ def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
 
 def accuracy(path: Path, replications: int, seed: int) -> dict:
     log = bpr.read_log(path)
-    ours = validate_log(log, replications=replications, seed=seed, warmup_days=WARMUP_DAYS, source=str(path))
     setup = validation_setup(log, seed=seed, source=str(path))
+    # small test windows (30 cases) need more replications for a stable estimate: >= MIN_SIMULATED cases
+    replications = min(30, max(replications, math.ceil(MIN_SIMULATED / len(setup.real_hours))))
+    ours = validate_log(log, replications=replications, seed=seed, warmup_days=WARMUP_DAYS, source=str(path))
     model = setup.model
     origin = pd.Timestamp(model.origin)
     start_h = max(setup.window_start - WARMUP_DAYS * 24, 0.0)
@@ -132,7 +138,7 @@ def accuracy(path: Path, replications: int, seed: int) -> dict:
     theirs = errors(setup.real_hours, sims)
     real = np.asarray(ours.real_hours)
     return {
-        "log": path.name, "test_cases": int(len(real)), "policy": setup.policy,
+        "log": path.name, "test_cases": int(len(real)), "policy": setup.policy, "replications": replications,
         "real_median_h": float(np.median(real)), "real_p90_h": float(np.percentile(real, 90)),
         "ours": {"median_rel_error": ours.median_rel_error, "p90_rel_error": ours.p90_rel_error,
                  "emd_hours_scipy": ours.emd_hours, "sim_median_h": ours.sim_median_h, "sim_p90_h": ours.sim_p90_h,
@@ -188,14 +194,14 @@ def main() -> None:
             rows.append({"log": path.name, "skipped": str(exc)})
         except RuntimeError as exc:
             rows.append({"log": path.name, "skipped": str(exc)})
-    print(f"{'log':32} {'cases':>6} {'median err ours/Prosimos':>26} {'p90 err ours/Prosimos':>24} "
+    print(f"{'log':32} {'cases':>6} {'reps':>4} {'median err ours/Prosimos':>26} {'p90 err ours/Prosimos':>24} "
           f"{'EMD h (LDM) ours/Prosimos':>28}")
     for r in rows:
         if "skipped" in r:
             print(f"{r['log']:32} skipped: {r['skipped']}")
             continue
         o, p = r["ours"], r["prosimos"]
-        print(f"{r['log']:32} {r['test_cases']:>6} {o['median_rel_error']:>12.1%} / {p['median_rel_error']:<11.1%}"
+        print(f"{r['log']:32} {r['test_cases']:>6} {r['replications']:>4} {o['median_rel_error']:>12.1%} / {p['median_rel_error']:<11.1%}"
               f" {o['p90_rel_error']:>10.1%} / {p['p90_rel_error']:<11.1%} {o['emd_hours_ldm']:>12.1f} / "
               f"{p['emd_hours_ldm']:<12.1f}")
     s = speed(args.speed_cases, args.seed)
