@@ -6,6 +6,8 @@ visible rather than fatal. Sections are grouped by the part of bpr that uses the
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 DEFAULT_LANG = "zh"
 LANGS = ("zh", "en")
 
@@ -477,6 +479,98 @@ VOCAB: dict[str, tuple[str, str]] = {
     "sim_on_time": ("按时办结率", "on-time rate"),
     "sim_visits": ("人均跑动次数", "visits per case"),
     "sim_versus": ("改革后与现状之差（95%置信区间）", "to-be minus as-is (95% confidence interval)"),
+    # --- formulas of the catalogue indicators (bpr.analyse.indicators.method_notes) ----------------
+    "formula_matters": ('事项数：清单中的事项个数',
+                    'matters: the number of matters (事项数)'),
+    "formula_steps_total": ('环节总数 = 各事项所列环节数之和',
+                    'steps_total = Σ steps listed per matter (环节总数)'),
+    "formula_steps_mean": ('平均环节数 = 环节总数 / 列有环节的事项数',
+                    'steps_mean = steps_total / matters that list at least one step'),
+    "formula_materials_total": ('材料总数 = 各事项所列材料数之和',
+                    'materials_total = Σ materials listed'),
+    "formula_materials_submitted": ('需提交材料 = 申请人仍需提交的材料（不含免提交的、以告知承诺替代的）',
+                    'materials_submitted: materials the applicant still hands in (not 免提交 and not replaced by 告知承诺)'),
+    "formula_materials_exempt": ('免提交材料 = 材料总数 − 需提交材料（通过数据共享、电子证照免提交，或以告知承诺替代）',
+                    'materials_exempt = materials_total − materials_submitted (免提交 through data sharing / e-licence, or 告知承诺)'),
+    "formula_material_exempt_rate": ('材料免提交率 = 免提交材料 / 材料总数',
+                    '材料免提交率 = materials_exempt / materials_total'),
+    "formula_immediate_rate": ('即办率 = 承诺时限为 0（即办）的事项数 / 承诺时限已知的事项数；承诺时限空白或无法识别时按办件类型（即办件/承诺件）判断',
+                    '即办率 = matters whose promised limit is 0 (即办) / matters whose promised limit is known; when the promised limit is blank or unparseable, 办件类型 (即办件/承诺件) decides'),
+    "formula_compression_ratio": ('承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定，两项只计两种时限都可折算为工作日的事项（无期限与未知时限不计）',
+                    '承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定, both sums over the matters that have both limits in working days (无期限 and unknown limits skipped)'),
+    "formula_legal_days_sum": ('Σ法定 = 法定办结时限可折算为天数的事项，其法定时限（工作日）之和',
+                    'Σ法定 = Σ legal limits in working days over matters whose legal limit is a number of days'),
+    "formula_promised_days_sum": ('Σ承诺 = 承诺办结时限为数值的事项，其承诺时限（工作日）之和',
+                    'Σ承诺 = Σ promised limits in working days over matters whose promised limit is a number'),
+    "formula_avg_visits": ('平均跑动次数 = Σ到办事现场次数 / 跑动次数已知的事项数',
+                    '平均跑动次数 = Σ到现场次数 / matters whose visit count is known'),
+    "formula_zero_visit_rate": ('跑零次率 = 跑动 0 次的事项数 / 跑动次数已知的事项数，分子分母均不含不宜跑零次的白名单事项',
+                    '跑零次率 = matters with 0 visits / matters whose visit count is known, both excluding the whitelist of matters where zero visits is not suitable (不宜跑零次)'),
+    "formula_full_online_rate": ('全程网办率 = 网上办理深度为Ⅳ级的事项数 / 深度已知的事项数（标为不网办的事项计为非全程网办）',
+                    '全程网办率 = matters with online depth IV / matters whose depth is known (a matter marked not online counts as not full-online)'),
+    "formula_online_rate": ('网上可办率 = 网上可办的事项数（是否网办为“是”；空白时看深度是否 ≥ Ⅱ级或办理形式是否含网上办理）/ 以上任一项有值的事项数',
+                    '网上可办率 = matters 网上可办 (是否网办 = 是; if blank: depth ≥ II, or 网上办理 among 办理形式) / matters where one of these is given'),
+    "formula_mobile_rate": ('掌上可办率 = 掌上可办的事项数（标记为是，或办理形式含移动端）/ 有此信息的事项数',
+                    '掌上可办率 = matters 掌上可办 (flag, or 移动端 among 办理形式) / matters where it is given'),
+    "formula_mail_rate": ('邮寄支持率 = 支持物流快递的事项数（标记为是，或办理形式含快递申请）/ 有此信息的事项数',
+                    '邮寄支持率 = matters supporting 物流快递 (flag, or 快递申请 among 办理形式) / matters where given'),
+    "formula_conversion": ('工作日折算：工作日按原值，即办 = 0，1 个月 = {month:g} 个工作日，1 年 = {year:g} 个工作日，1 个自然日 = {natural_day:.4f} 个工作日，1 小时 = 1/{hours_per_day:g} 个工作日',
+                    'working days: 工作日 as is, 即办 = 0, 1 month = {month:g}, 1 year = {year:g}, 1 natural day = {natural_day:.4f} working days, 1 hour = 1/{hours_per_day:g} working day'),
+    "formula_missing": ('缺失值：某字段空白或无法识别的事项，不计入需要该字段的指标的分子和分母；missing 按字段统计这类事项数',
+                    'missing: a matter whose field is blank or unparseable is left out of the numerator and the denominator of the indicators needing it; `missing` counts those matters per field'),
+    # --- notes on how a result was obtained (bpr.i18n.Note) ---------------------------------------
+    "note_no_start": ("没有环节开始时间：无法区分办理与等待时间，改用前后环节完成时间之差（流转时间）。",
+                      "no start times: processing and waiting times cannot be told apart; lead times "
+                      "(completion to previous completion) are given instead"),
+    "note_no_holidays": ("{years} 年没有节假日日历，按周一至周五上班计算（可用 --calendar 提供日历文件）。",
+                         "no holiday calendar for {years}: Monday to Friday assumed (give a calendar file)"),
+    "note_no_department_handoffs": ("没有办理部门列：未分析部门间流转。",
+                                    "no department column: handoffs between departments skipped"),
+    "note_no_resource_handoffs": ("没有办理人列：未分析人员间流转。", "no resource column: handoffs between resources skipped"),
+    "note_no_channel": ("没有办理渠道列：仅按环节名称、办理人和部门识别现场办理。",
+                        "no channel column: on-site intake recognised by activity, resource and department only"),
+    "note_no_stated_visits": ("未提供事项清单：实际跑动次数未与清单所载到办事现场次数比对。",
+                              "no catalogue: visits are not compared with the stated 到办事现场次数"),
+    "note_no_limit": ("日志中的事项没有已知的承诺办结时限：请提供事项清单（承诺办结时限）或默认时限。",
+                      "no promised limit known for the matters in the log: give a catalogue (承诺办结时限) or a default limit"),
+    "note_clock": ("时限自受理之日起按工作日计算；从仍在运行的流程中截取的日志，截止时未办结的办件看似已办结。",
+                   "the clock starts at acceptance (受理) and counts working days after that date; a log cut "
+                   "out of a running process holds unfinished cases that look finished at the cut-off"),
+    "note_clock_pause": ("退回补正至重新受理期间不计时（补正期间不计时）。",
+                         "the clock stands still from a send-back (退回/补正) to the resumption (补正期间不计时)"),
+    "note_overdue_listed": ("超期办件 {n} 件：列出超期最多的 {k} 件。", "{n} overdue cases: the {k} most overdue are listed"),
+    "note_activities_listed": ("环节共 {n} 个：列出办件最多的 {k} 个，合计按全部环节。",
+                               "{n} activities: the {k} largest are listed"),
+    "note_department_pairs_listed": ("部门间流转共 {n} 对：列出最多的 {k} 对。", "{n} department pairs: the {k} largest are listed"),
+    "note_resource_pairs_listed": ("人员间流转共 {n} 对：列出最多的 {k} 对。", "{n} resource pairs: the {k} largest are listed"),
+    "note_hidden_listed": ("隐藏环节共 {n} 个：列出涉及办件最多的 {k} 个。",
+                           "{n} hidden deviations: the {k} affecting most cases are listed"),
+    "note_skipped_listed": ("被跳过的环节共 {n} 个：列出涉及办件最多的 {k} 个。",
+                            "{n} skipped deviations: the {k} affecting most cases are listed"),
+    "note_out_of_order_listed": ("顺序颠倒共 {n} 处：列出涉及办件最多的 {k} 处。",
+                                 "{n} out_of_order deviations: the {k} affecting most cases are listed"),
+    "note_no_cases": ("没有可检查的办件。", "no cases to check"),
+    "note_missing_required": ("{n} 条记录缺少办件编号、环节名称或时间，未纳入分析。",
+                              "{n} events lack a case, activity or timestamp and are left out"),
+    "note_end_before_start": ("{n} 条记录结束时间早于开始时间：其办理时长不计（办理时长只用完成时间）。",
+                              "{n} events end before they start; their processing time is left out (case "
+                              "durations use completion times only)"),
+    "note_duplicates": ("{n} 条记录与另一条完全相同（与 pm4py 一样予以保留）。",
+                        "{n} events are exact duplicates of another event (kept, as pm4py does)"),
+    "note_future": ("{n} 条记录的完成时间晚于本次运行时间。", "{n} events complete after the time of this run"),
+    "note_no_resource": ("没有办理人列：未做人员相关分析（人员间流转、工作量）。",
+                         "no resource column: resource analyses (handoffs between people, workload) are skipped"),
+    "note_skipped_analysis": ("未做{name}分析：{reason}", "{name} skipped: {reason}"),
+    "note_matters_listed": ("日志涉及 {n} 个事项：分事项统计只列办件最多的 {k} 个。",
+                            "{n} matters: the breakdown covers the {k} with most cases"),
+    "note_drift_learnt": ("流程曾发生变化：仅用 {since} 以后开始的 {n} 件办件建模。",
+                          "process drift: learnt from the {n} cases starting from {since}"),
+    "note_calendar_cn": ("工作日历：中国法定节假日与调休。", "calendar: China's public holidays and make-up working days"),
+    "note_calendar_weekly": ("工作日历：每周固定作息，不区分法定节假日（日志在节假日照常有办件）。",
+                             "calendar: the same week every week (the log shows work on public holidays)"),
+    "note_pools_per_step": ("没有办理人列：每个环节设一个岗位，人数按工作量估计。",
+                            "no resource column: one pool per step, sized by its workload"),
+    "note_scenario": ("方案：{name}", "scenario: {name}"),
 }
 
 
@@ -491,3 +585,33 @@ def t(key: str, lang: str = DEFAULT_LANG) -> str:
 def tf(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The label for `key` with `{placeholders}` filled in."""
     return t(key, lang).format(**values)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note on how a result was obtained (coverage, assumptions, what was left out): a vocabulary
+    key and its values, so that a report shows it in its own language."""
+
+    id: str
+    values: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> Note:
+        return cls(key, values)
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return tf(self.id, lang, **self.values)
+
+    def to_dict(self) -> dict:
+        """{"id", "values", "zh", "en"}: result.json keeps the text in every language."""
+        return {"id": self.id, "values": dict(self.values), **{lang: self.text(lang) for lang in LANGS}}
+
+    @classmethod
+    def from_dict(cls, data: dict | str) -> Note:
+        """Back from `to_dict` (a plain string, from older results, stays itself in any language)."""
+        return cls(data["id"], dict(data.get("values") or {})) if isinstance(data, dict) else cls(str(data))
+
+
+def note_text(item: dict | str, lang: str = DEFAULT_LANG) -> str:
+    """A note of a result.json in `lang` (plain text from older results as it is)."""
+    return str(item.get(lang) or item.get("en", "")) if isinstance(item, dict) else str(item)

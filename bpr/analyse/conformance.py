@@ -36,6 +36,7 @@ from typing import Any
 from bpr.analyse.engine import Engine, quote
 from bpr.analyse.performance_queries import literal
 from bpr.errors import UsageError
+from bpr.i18n import Note
 from bpr.model.step import Step
 
 #: separator of activities inside a variant key (ASCII unit separator)
@@ -248,13 +249,13 @@ class ConformanceResult:
     skipped: list[Deviation]
     out_of_order: list[Deviation]
     matter: str | None = None  # the matter the log was filtered to
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     name = "conformance"
 
     def to_dict(self) -> dict:
         return {"spec": self.spec.to_dict(), "matter": self.matter, "fitness": asdict(self.fitness),
                 "hidden": [asdict(d) for d in self.hidden], "skipped": [asdict(d) for d in self.skipped],
-                "out_of_order": [asdict(d) for d in self.out_of_order], "notes": list(self.notes)}
+                "out_of_order": [asdict(d) for d in self.out_of_order], "notes": [n.to_dict() for n in self.notes]}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
         header = list(Deviation.__dataclass_fields__)
@@ -377,7 +378,7 @@ def _deviation(kind: str, step: str, before: str | None, cases: int, affected_s:
 
 def check_conformance(engine: Engine, spec: Spec, table: str = "events", matter: str | None = None) -> ConformanceResult:
     """Fitness and deviations of the view `table` against `spec` (filtered to `matter` if given)."""
-    notes: list[str] = []
+    notes: list[Note] = []
     if matter is not None:
         engine.view("events_conformance", f"SELECT * FROM {quote(table)} WHERE matter = {literal(matter)}")
         table = "events_conformance"
@@ -405,10 +406,10 @@ def check_conformance(engine: Engine, spec: Spec, table: str = "events", matter:
         for row in engine.sql(order_query(table, spec, pairs)).to_pylist()]
     for name, items in (("hidden", hidden), ("skipped", skipped), ("out_of_order", order)):
         if len(items) > MAX_LISTED:
-            notes.append(f"{len(items)} {name} deviations: the {MAX_LISTED} affecting most cases are listed")
+            notes.append(Note.of(f"note_{name}_listed", n=len(items), k=MAX_LISTED))
             del items[MAX_LISTED:]
     if cases == 0:
-        notes.append("no cases to check")
+        notes.append(Note.of("note_no_cases"))
     return ConformanceResult(spec, fitness, hidden, skipped, order, matter, notes)
 
 

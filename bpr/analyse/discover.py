@@ -36,6 +36,7 @@ from typing import Any
 from bpr.analyse import queries as Q
 from bpr.analyse.engine import DuckDBEngine, Engine
 from bpr.errors import InputError
+from bpr.i18n import Note
 from bpr.model.eventlog import SCHEMA, EventLog
 from bpr.model.warning import DataWarning
 from bpr.progress import note
@@ -158,7 +159,7 @@ class DiscoverResult:
     rework_cases: dict[str, int]
     data_quality: DataQuality
     roles: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     warnings: list[DataWarning] = field(default_factory=list)
     by_matter: dict[str, DiscoverResult] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -183,7 +184,7 @@ class DiscoverResult:
             "rework_cases": dict(self.rework_cases),
             "data_quality": self.data_quality.to_dict(),
             "roles": list(self.roles),
-            "notes": list(self.notes),
+            "notes": [n.to_dict() for n in self.notes],
             "warnings": [w.to_dict() for w in self.warnings],
         }
         if self.by_matter:
@@ -321,20 +322,12 @@ def _core(engine: Engine, table: str, steps: str, variants_table: str, top_k: in
     return result
 
 
-def _quality_notes(quality: DataQuality, roles: list[str]) -> list[str]:
-    notes = []
-    if quality.missing_required:
-        notes.append(f"{quality.missing_required} events lack a case, activity or timestamp and are left out")
-    if quality.end_before_start:
-        notes.append(f"{quality.end_before_start} events end before they start; their processing "
-                     "time is left out (case durations use completion times only)")
-    if quality.duplicate_events:
-        notes.append(f"{quality.duplicate_events} events are exact duplicates of another event "
-                     "(kept, as pm4py does)")
-    if quality.future_events:
-        notes.append(f"{quality.future_events} events complete after the time of this run")
+def _quality_notes(quality: DataQuality, roles: list[str]) -> list[Note]:
+    counts = {"note_missing_required": quality.missing_required, "note_end_before_start": quality.end_before_start,
+              "note_duplicates": quality.duplicate_events, "note_future": quality.future_events}
+    notes = [Note.of(key, n=n) for key, n in counts.items() if n]
     if "resource" not in roles:
-        notes.append("no resource column: resource analyses (handoffs between people, workload) are skipped")
+        notes.append(Note.of("note_no_resource"))
     return notes
 
 
@@ -427,7 +420,7 @@ def discover(log: EventLog | str | Path | None, engine: Engine | None = None, to
             try:
                 result.extra[name] = analysis(engine, "events", context)
             except SkipAnalysis as skip:
-                result.notes.append(f"{name} skipped: {skip}")
+                result.notes.append(Note.of("note_skipped_analysis", name=name, reason=str(skip)))
         if per_matter and "matter" in result.roles:
             _per_matter(engine, result, top_k, now)
         return result
@@ -442,10 +435,10 @@ def _per_matter(engine: Engine, result: DiscoverResult, top_k: int, now: datetim
     if len(matters) < 2:
         return
     if len(matters) > MAX_MATTERS:
-        result.notes.append(f"{len(matters)} matters: the breakdown covers the {MAX_MATTERS} with most cases")
+        result.notes.append(Note.of("note_matters_listed", n=len(matters), k=MAX_MATTERS))
     for row in matters[:MAX_MATTERS]:
         engine.view("events_matter", Q.filtered("events", "matter", row["matter"]))
         sub = core_analysis(engine, "events_matter", top_k=top_k, source=result.source, now=now,
                             duplicates=False)
-        sub.notes = [n for n in sub.notes if not n.startswith("no resource column")]
+        sub.notes = [n for n in sub.notes if n.id != "note_no_resource"]
         result.by_matter[row["matter"]] = sub

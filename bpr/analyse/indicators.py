@@ -19,37 +19,14 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from bpr.i18n import Note
 from bpr.model.catalogue import Catalogue
 from bpr.model.matter import Channel, HandlingType, Matter
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 
-#: indicator key -> formula, written into result.json `method` and the report's method notes.
-FORMULAS: dict[str, str] = {
-    "matters": "number of matters (事项数)",
-    "steps_total": "Σ steps listed per matter (环节总数)",
-    "steps_mean": "steps_total / matters that list at least one step",
-    "materials_total": "Σ materials listed",
-    "materials_submitted": "materials the applicant still hands in (not 免提交 and not replaced by 告知承诺)",
-    "materials_exempt": "materials_total − materials_submitted (免提交 through data sharing / e-licence, or 告知承诺)",
-    "material_exempt_rate": "材料免提交率 = materials_exempt / materials_total",
-    "immediate_rate": "即办率 = matters whose promised limit is 0 (即办) / matters whose promised limit is known; "
-                      "when the promised limit is blank or unparseable, 办件类型 (即办件/承诺件) decides",
-    "compression_ratio": "承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定, both sums over the matters that have both "
-                         "limits in working days (无期限 and unknown limits skipped)",
-    "legal_days_sum": "Σ法定 = Σ legal limits in working days over matters whose legal limit is a number of days",
-    "promised_days_sum": "Σ承诺 = Σ promised limits in working days over matters whose promised limit is a number",
-    "avg_visits": "平均跑动次数 = Σ到现场次数 / matters whose visit count is known",
-    "zero_visit_rate": "跑零次率 = matters with 0 visits / matters whose visit count is known, both excluding "
-                       "the whitelist of matters where zero visits is not suitable (不宜跑零次)",
-    "full_online_rate": "全程网办率 = matters with online depth IV / matters whose depth is known "
-                        "(a matter marked not online counts as not full-online)",
-    "online_rate": "网上可办率 = matters 网上可办 (是否网办 = 是; if blank: depth ≥ II, or 网上办理 among "
-                   "办理形式) / matters where one of these is given",
-    "mobile_rate": "掌上可办率 = matters 掌上可办 (flag, or 移动端 among 办理形式) / matters where it is given",
-    "mail_rate": "邮寄支持率 = matters supporting 物流快递 (flag, or 快递申请 among 办理形式) / matters where given",
-    "conversion": "working days: 工作日 as is, 即办 = 0, 1 month = {month}, 1 year = {year}, "
-                  "1 natural day = {natural_day:.4f} working days, 1 hour = 1/{hours_per_day} working day",
-}
+#: the indicators whose formulas (vocabulary `formula_<key>`) go into result.json `method`
+FORMULAS = ('matters', 'steps_total', 'steps_mean', 'materials_total', 'materials_submitted', 'materials_exempt', 'material_exempt_rate', 'immediate_rate', 'compression_ratio', 'legal_days_sum', 'promised_days_sum', 'avg_visits', 'zero_visit_rate', 'full_online_rate', 'online_rate', 'mobile_rate', 'mail_rate', 'conversion', 'missing')
+
 
 #: numeric columns of the per-matter frame; booleans are 1.0/0.0 and NaN when unknown.
 _COLUMNS = ("steps", "materials", "submitted", "exempt", "commitment", "immediate", "legal_days",
@@ -133,7 +110,7 @@ _MATTER_FIELDS = tuple(f.name for f in fields(MatterIndicators))
 
 def matter_indicators(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION,
                       whitelisted: bool = False) -> MatterIndicators:
-    """The per-matter inputs of every indicator (see FORMULAS for how each is decided)."""
+    """The per-matter inputs of every indicator (see the `formula_` entries of bpr.i18n for how each is decided)."""
     exempt = sum(1 for x in matter.materials if not x.submitted)
     promised = matter.promised_limit
     if promised.is_known:
@@ -272,12 +249,8 @@ def compute_indicators(catalogue: Catalogue, conversion: Conversion = DEFAULT_CO
     return rows, aggregate(frame), aggregate(frame, "department"), aggregate(frame, "matter_type")
 
 
-def method_notes(conversion: Conversion = DEFAULT_CONVERSION) -> dict[str, str]:
-    """The formulas with the conversion filled in, for result.json `method`."""
-    notes = dict(FORMULAS)
-    notes["conversion"] = notes["conversion"].format(month=conversion.month, year=conversion.year,
-                                                     natural_day=conversion.natural_day,
-                                                     hours_per_day=conversion.hours_per_day)
-    notes["missing"] = ("a matter whose field is blank or unparseable is left out of the numerator and the "
-                        "denominator of the indicators needing it; `missing` counts those matters per field")
-    return notes
+def method_notes(conversion: Conversion = DEFAULT_CONVERSION) -> dict[str, dict]:
+    """key -> the formula in every language (`Note.to_dict`), the conversion filled in, for result.json `method`."""
+    values = {"conversion": {"month": conversion.month, "year": conversion.year,
+                             "natural_day": conversion.natural_day, "hours_per_day": conversion.hours_per_day}}
+    return {k: Note(f"formula_{k}", values.get(k, {})).to_dict() for k in FORMULAS}

@@ -56,6 +56,7 @@ from typing import Any
 
 from bpr.analyse import performance_queries as PQ
 from bpr.analyse.engine import Engine, quote
+from bpr.i18n import Note
 from bpr.model.calendar import WorkCalendar
 from bpr.model.timelimit import TimeLimit, Unit
 
@@ -218,14 +219,14 @@ class PerformanceResult:
     has_start: bool
     by_matter: dict[str, DurationSummary] = field(default_factory=dict)
     uncovered_years: list[int] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     name = "performance"
 
     def to_dict(self) -> dict:
         return {"timezone": self.timezone, "hours_per_day": self.hours_per_day, "has_start": self.has_start,
                 "durations": asdict(self.durations), "steps": [asdict(s) for s in self.steps],
                 "by_matter": {m: asdict(d) for m, d in self.by_matter.items()},
-                "uncovered_years": list(self.uncovered_years), "notes": list(self.notes)}
+                "uncovered_years": list(self.uncovered_years), "notes": [n.to_dict() for n in self.notes]}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
         """CSV tables: name -> (header, rows)."""
@@ -269,7 +270,7 @@ class HandoffResult:
     department_totals: HandoffTotals | None
     resources: list[Handoff] | None
     resource_totals: HandoffTotals | None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     name = "handoffs"
 
     def to_dict(self) -> dict:
@@ -280,7 +281,7 @@ class HandoffResult:
                 "department_totals": None if self.department_totals is None else asdict(self.department_totals),
                 "resources": rows(self.resources),
                 "resource_totals": None if self.resource_totals is None else asdict(self.resource_totals),
-                "notes": list(self.notes)}
+                "notes": [n.to_dict() for n in self.notes]}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
         header = list(Handoff.__dataclass_fields__)
@@ -375,12 +376,12 @@ class VisitResult:
     summary: VisitSummary
     by_matter: dict[str, VisitSummary] = field(default_factory=dict)
     rules: dict[str, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     name = "visits"
 
     def to_dict(self) -> dict:
         return {"summary": asdict(self.summary), "by_matter": {m: asdict(s) for m, s in self.by_matter.items()},
-                "rules": dict(self.rules), "notes": list(self.notes)}
+                "rules": dict(self.rules), "notes": [n.to_dict() for n in self.notes]}
 
 
 @dataclass
@@ -409,13 +410,13 @@ class OnTimeResult:
     summary: OnTimeSummary | None
     overdue_cases: list[OverdueCase]
     by_matter: dict[str, OnTimeSummary] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     name = "on_time"
 
     def to_dict(self) -> dict:
         return {"summary": None if self.summary is None else asdict(self.summary),
                 "overdue_cases": [asdict(c) for c in self.overdue_cases],
-                "by_matter": {m: asdict(s) for m, s in self.by_matter.items()}, "notes": list(self.notes)}
+                "by_matter": {m: asdict(s) for m, s in self.by_matter.items()}, "notes": [n.to_dict() for n in self.notes]}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
         header = list(OverdueCase.__dataclass_fields__)
@@ -525,13 +526,11 @@ def performance(engine: Engine, table: str, options: PerformanceOptions, setup: 
         by_matter = _keep({r["matter"]: DurationSummary.of(r)
                            for r in engine.sql(PQ.duration_stats(setup.case_query, by_matter=True)).to_pylist()},
                           setup.matters)
-    notes = []
+    notes: list[Note] = []
     if "start" not in setup.roles:
-        notes.append("no start times: processing and waiting times cannot be told apart; lead times "
-                     "(completion to previous completion) are given instead")
+        notes.append(Note.of("note_no_start"))
     if options.calendar.uncovered_years:
-        notes.append("no holiday calendar for " + ", ".join(map(str, sorted(options.calendar.uncovered_years)))
-                     + ": Monday to Friday assumed (give a calendar file)")
+        notes.append(Note.of("note_no_holidays", years=", ".join(map(str, sorted(options.calendar.uncovered_years)))))
     return PerformanceResult(setup.timezone, options.calendar.office_hours.hours_per_day, overall, steps,
                              "start" in setup.roles, by_matter, sorted(options.calendar.uncovered_years), notes)
 
@@ -562,9 +561,9 @@ def handoffs(engine: Engine, table: str, options: PerformanceOptions, setup: _Se
         finally:
             engine.drop(name)
     if "department" not in sides:
-        result.notes.append("no department column: handoffs between departments skipped")
+        result.notes.append(Note.of("note_no_department_handoffs"))
     if "resource" not in sides:
-        result.notes.append("no resource column: handoffs between resources skipped")
+        result.notes.append(Note.of("note_no_resource_handoffs"))
     return result
 
 
@@ -600,11 +599,11 @@ def visits(engine: Engine, table: str, options: PerformanceOptions, setup: _Setu
     if len(setup.matters) == 1 and setup.matters[0] in options.stated_visits and setup.matters[0] in by_matter:
         summary.stated = by_matter[setup.matters[0]].stated
         summary.over_stated_cases = by_matter[setup.matters[0]].over_stated_cases
-    notes = []
+    notes: list[Note] = []
     if "channel" not in setup.roles:
-        notes.append("no channel column: on-site intake recognised by activity, resource and department only")
+        notes.append(Note.of("note_no_channel"))
     if not options.stated_visits:
-        notes.append("no catalogue: visits are not compared with the stated 到办事现场次数")
+        notes.append(Note.of("note_no_stated_visits"))
     rules = {"onsite_words": list(options.onsite_words), "applicant_words": list(options.applicant_words),
              "counter_words": list(options.counter_words), "intake_words": list(options.intake_words),
              "onsite_channels": list(options.onsite_channels)}
@@ -619,8 +618,7 @@ def on_time(engine: Engine, table: str, options: PerformanceOptions, setup: _Set
     if options.default_limit is not None and (days := limit_days(options.default_limit)) is not None:
         limits.append((None, *days))
     if not limits:
-        return OnTimeResult(None, [], notes=["no promised limit known for the matters in the log: give a "
-                                             "catalogue (承诺办结时限) or a default limit"])
+        return OnTimeResult(None, [], notes=[Note.of("note_no_limit")])
     pauses = setup.rework_query if options.pause_for_corrections else None
     cases = PQ.on_time_cases(setup.case_query, setup.cal, limits, pauses, setup.local)
     agg = ("count(*) AS cases, count(CASE WHEN on_time THEN 1 END) AS on_time, "
@@ -641,12 +639,11 @@ def on_time(engine: Engine, table: str, options: PerformanceOptions, setup: _Set
                            int(r["overdue_working_days"]))
                for r in engine.sql(f'WITH oc AS ({cases}) SELECT * FROM oc WHERE NOT on_time '
                                    f'ORDER BY overdue_working_days DESC, "case" LIMIT {MAX_LISTED}').to_pylist()]
-    notes = ["the clock starts at acceptance (受理) and counts working days after that date; a log cut "
-             "out of a running process holds unfinished cases that look finished at the cut-off"]
+    notes = [Note.of("note_clock")]
     if options.pause_for_corrections:
-        notes.append("the clock stands still from a send-back (退回/补正) to the resumption (补正期间不计时)")
+        notes.append(Note.of("note_clock_pause"))
     if overall.overdue > len(overdue):
-        notes.append(f"{overall.overdue} overdue cases: the {MAX_LISTED} most overdue are listed")
+        notes.append(Note.of("note_overdue_listed", n=overall.overdue, k=MAX_LISTED))
     return OnTimeResult(overall, overdue, by_matter, notes)
 
 
@@ -662,20 +659,20 @@ def bottlenecks(steps: list[StepTime], has_start: bool) -> BottleneckResult:
 
 def _summarise(report: PerformanceReport) -> None:
     """Keep the MAX_ROWS largest rows of each long table, saying so in the notes."""
-    def cut(rows: list, key, what: str, notes: list[str]) -> list:
+    def cut(rows: list, key, note_id: str, notes: list[Note]) -> list:
         if len(rows) <= MAX_ROWS:
             return rows
-        notes.append(f"{len(rows)} {what}: the {MAX_ROWS} largest are listed")
+        notes.append(Note.of(note_id, n=len(rows), k=MAX_ROWS))
         return sorted(rows, key=key)[:MAX_ROWS]
 
     perf, ho = report.performance, report.handoffs
-    perf.steps = sorted(cut(perf.steps, lambda s: (-s.events, s.activity), "activities", perf.notes),
+    perf.steps = sorted(cut(perf.steps, lambda s: (-s.events, s.activity), "note_activities_listed", perf.notes),
                         key=lambda s: s.activity)
     report.bottlenecks.items = report.bottlenecks.items[:MAX_ROWS]
     if ho.departments is not None:
-        ho.departments = cut(ho.departments, lambda h: (-h.count, h.source, h.target), "department pairs", ho.notes)
+        ho.departments = cut(ho.departments, lambda h: (-h.count, h.source, h.target), "note_department_pairs_listed", ho.notes)
     if ho.resources is not None:
-        ho.resources = cut(ho.resources, lambda h: (-h.count, h.source, h.target), "resource pairs", ho.notes)
+        ho.resources = cut(ho.resources, lambda h: (-h.count, h.source, h.target), "note_resource_pairs_listed", ho.notes)
     report.rework.steps = report.rework.steps[:MAX_ROWS]
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from bpr.errors import InputError
+from bpr.i18n import Note
 from bpr.model.calendar import WorkCalendar
 from bpr.model.eventlog import EventLog
 from bpr.simulate.clock import SLOTS_PER_DAY, SLOTS_PER_HOUR, Schedule, WorkingTime
@@ -195,19 +196,19 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
                          "routing and durations", file=source or log.source or None,
                          hint="use a longer extract of the log")
     rng = np.random.default_rng(seed)
-    notes: list[str] = []
+    notes: list[Note] = []
     if drift:
         since = drift_start(frame)
         if since is not None:
             first = frame.groupby("case")["timestamp"].transform("min")
             frame = frame[first >= since].reset_index(drop=True)
             n_cases = frame["case"].nunique()
-            notes.append(f"process drift: learnt from the {n_cases} cases starting from {since}")
+            notes.append(Note.of("note_drift_learnt", n=n_cases, since=str(since)))
     has_start = log.has("start") and frame["start"].notna().mean() > 0.5
     has_resource = log.has("resource")
     use_department = log.has("department") and frame["department"].notna().mean() > 0.5
     calendar = detect_calendar(frame["timestamp"])
-    notes.append(f"calendar: {calendar}")
+    notes.append(Note.of(f"note_calendar_{calendar}"))
 
     frame["pos"] = frame.groupby("case").cumcount()
     frame["prev_end"] = frame.groupby("case")["timestamp"].shift(1)
@@ -236,7 +237,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     pool_of = (_pools(frame, activities, use_department) if (has_resource or use_department)
                else {a: a for a in activities})
     if not (has_resource or use_department):
-        notes.append("no resource column: one pool per step, sized by its workload")
+        notes.append(Note.of("note_pools_per_step"))
     frame["pool"] = frame["activity"].map(pool_of)
     schedules = {p: discover_schedule(frame.loc[frame["pool"] == p, "timestamp"], calendar)
                  for p in sorted(set(pool_of.values()))}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bpr.i18n import Note
 from bpr.simulate.clock import Schedule
 from bpr.simulate.distributions import Distribution
 
@@ -107,7 +108,7 @@ class SimulationModel:
     cases: int = 0
     log_start: str | None = None
     log_end: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def steps(self) -> list[str]:
@@ -135,7 +136,7 @@ class SimulationModel:
                                    if self.rework_probability(a) > 0},
             "parallel_groups": self.parallel_groups, "member_probability": self.member_probability,
             "pools": {k: p.to_dict() for k, p in self.pools.items()},
-            "notes": self.notes,
+            "notes": [n.to_dict() for n in self.notes],
         }
 
     @classmethod
@@ -156,5 +157,5 @@ class SimulationModel:
             office=Schedule.from_dict(data["office"]) if "office" in data else Schedule.office(),
             hours_per_day=data.get("hours_per_day", 7.0),
             source=data.get("source", ""), cases=data.get("cases", 0),
-            log_start=data.get("log_start"), log_end=data.get("log_end"), notes=list(data.get("notes", [])),
+            log_start=data.get("log_start"), log_end=data.get("log_end"), notes=[Note.from_dict(n) for n in data.get("notes", [])],
         )

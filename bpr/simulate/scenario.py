@@ -25,6 +25,7 @@ import numpy as np
 import yaml
 
 from bpr.errors import InputError, UsageError
+from bpr.i18n import Note
 from bpr.model.step import StepKind
 from bpr.model.timelimit import TimeLimit
 from bpr.simulate.clock import Schedule
@@ -229,7 +230,7 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
     """A new model with the scenario's changes; UsageError when they cannot be applied."""
     _check_names(model, scenario)
     m = SimulationModel.from_dict(copy.deepcopy(model.to_dict()))
-    m.notes = [*m.notes, f"scenario: {scenario.name}"]
+    m.notes = [*m.notes, Note.of("note_scenario", name=scenario.name)]
     rng = np.random.default_rng(seed)
     if scenario.remove and set(scenario.remove) >= set(m.activities):
         raise UsageError(f"the scenario {scenario.name!r} removes every step", file=scenario.source or None,

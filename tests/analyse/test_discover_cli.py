@@ -62,8 +62,8 @@ def test_bad_input_is_counted_not_fatal(tmp_path):
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert result["data_quality"]["end_before_start"] == 1
     assert result["data_quality"]["one_event_cases"] == 1
-    assert any("end before they start" in n for n in result["notes"])
-    assert any("resource" in n for n in result["notes"])  # no resource column: said, not failed
+    assert any("end before they start" in n["en"] and "结束时间早于开始时间" in n["zh"] for n in result["notes"])
+    assert any(n["id"] == "note_no_resource" for n in result["notes"])  # no resource column: said, not failed
     # C1: 10:00 -> 2024-03-04 09:30 completion to completion; C2: 0
     assert result["case_duration_s"]["max"] == pytest.approx(3 * 86400 - 30 * 60)
     assert result["case_duration_s"]["min"] == 0

@@ -216,7 +216,7 @@ def test_no_resource_no_department_no_limits():
         engine.register(EventLog.from_frame(frame))
         r = analyse_performance(engine)
     assert r.handoffs.resources is None and r.handoffs.departments is None
-    assert any("resource" in n for n in r.handoffs.notes)
+    assert any("resource" in n.text("en") for n in r.handoffs.notes)
     assert r.on_time.summary is None and r.on_time.notes
     assert r.bottlenecks.basis == "lead"
     assert not r.performance.has_start
@@ -428,6 +428,6 @@ def test_many_activities_are_summarised(monkeypatch):
         engine.register(EventLog.from_frame(frame))
         r = perf.analyse_performance(engine)
     assert len(r.performance.steps) == 3 and "审批" in {s.activity for s in r.performance.steps}
-    assert any("8 activities" in n for n in r.performance.notes)
+    assert any("8 activities" in n.text("en") for n in r.performance.notes)
     assert len(r.handoffs.resources) == 3 and r.handoffs.resource_totals.handoffs == 40
     assert len(r.bottlenecks.items) <= 3

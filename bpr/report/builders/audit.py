@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from bpr.i18n import t, tf
+from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import pct, proposals_table
 from bpr.report.document import Column, Finding, Metric, Report, Section, Table
@@ -48,8 +48,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
             d: counts.get(d, 0) for d in ("materials", "steps", "time", "visits")})],
             tables=[proposals_table(proposals, L)]))
     sections.append(Section(t("ra_matters", L), tables=[_matters_table(result.get("matters") or [], L)]))
-    method = [f"{t('audit_' + k, L) if ('audit_' + k) in _vocab() else k}: {v}"
-              for k, v in (result.get("method") or {}).items()]
+    method = [note_text(v, L) for v in (result.get("method") or {}).values()]
     return Report(title=t("ra_title", L), subtitle=Path(str(result.get("source", ""))).name, lang=L,
                   summary_title=t("rd_key_figures", L), metrics=metrics, sections=sections,
                   warnings=list(result.get("warnings") or []), method=method, source=str(result.get("source", "")))

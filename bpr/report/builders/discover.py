@@ -6,7 +6,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from bpr.i18n import t, tf
+from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Finding, Metric, Report, Section, Table
 
@@ -63,7 +63,9 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     method = [tf("rd_method_dfg", L, engine=result.get("engine", "duckdb"))]
     if perf:
         method.append(tf("rd_method_durations", L, hours=perf.get("hours_per_day", 7)))
-    method += list(result.get("notes") or []) + list(perf.get("notes") or [])
+    parts = [result, *(result.get(k) or {} for k in ("performance", "handoffs", "visits", "on_time")),
+             *(result.get("conformance") or {}).values()]
+    method += [note_text(n, L) for part in parts for n in part.get("notes") or []]
     specs = [c["spec"].get("name") for c in (result.get("conformance") or {}).values()]
     subject = specs[0] if len(specs) == 1 and specs[0] else Path(str(result.get("source", ""))).stem
     return Report(summary_title=t("rd_key_figures", L), title=f"{subject} {t('rd_title', L)}".strip(), lang=L,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpr.i18n import t, tf
+from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Metric, Report, Section, Table
 
@@ -47,7 +47,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     title = t("rs_title", L)
     return Report(title=title, subtitle=Path(str(result.get("source", ""))).name, lang=L,
                   summary_title=t("rs_title", L) if not to_be else "", metrics=metrics, sections=sections,
-                  method=[t("rs_method", L)] + list((result.get("model") or {}).get("notes") or []),
+                  method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
                   source=str(result.get("source", "")))
 
 
