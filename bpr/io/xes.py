@@ -8,6 +8,10 @@ entities, DTD loading, network access and huge trees all off, as a second line o
 
 `read_xes_table` flattens the log the way pm4py.read_xes does: one row per event, event
 attributes under their own key, trace attributes prefixed with "case:", nested attributes dropped.
+
+Why not r4pm (pm4py's fast Rust importer, 2.7x faster on DomesticDeclarations.xes.gz): in 0.6.2
+it drops time zones (naive UTC, which bpr would read as local time), fills a missing date attribute
+with 1969-12-31 (receipt.xes.gz, case:enddate) and needs polars without declaring it.
 """
 
 from __future__ import annotations
