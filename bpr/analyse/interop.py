@@ -5,11 +5,15 @@
     write_discovered_bpmn(log, "model.bpmn") # inductive miner -> BPMN 2.0 with diagram layout
 
 The BPMN file carries the diagram interchange (bpmndi:BPMNDiagram with shapes and edges, laid
-out by pm4py), so it opens in bpmn.io / Camunda Modeler; `check_bpmn` verifies that.
+out by pm4py), so it opens in bpmn.io / Camunda Modeler; `check_bpmn` verifies that. pm4py names
+elements with random UUIDs and writes them in set order; the file is made reproducible by naming
+each element after its place in the graph (`structural_keys`) and writing elements sorted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,13 +75,15 @@ def write_discovered_bpmn(log: EventLog, path: str | Path, noise_threshold: floa
     import pm4py
 
     model = discover_bpmn(log, noise_threshold)
+    keys = structural_keys(model)
     path = Path(path)
     with atomic_path(path) as tmp:
         if shutil.which("dot"):  # pm4py lays out with Graphviz when it is installed
             pm4py.write_bpmn(model, str(tmp), auto_layout=True)
         else:
-            layered_layout(model)
+            layered_layout(model, keys)
             pm4py.write_bpmn(model, str(tmp), auto_layout=False)
+        _canonical_file(tmp, _stable_ids(model, keys))
         check = check_bpmn(tmp)
         if not check.has_diagram:
             raise InputError("pm4py wrote a BPMN file without diagram layout", file=str(path),
@@ -85,15 +91,67 @@ def write_discovered_bpmn(log: EventLog, path: str | Path, noise_threshold: floa
     return check
 
 
-def layered_layout(model) -> None:
+_UUID = re.compile(r"(?:id)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def structural_keys(model, rounds: int = 4) -> dict:
+    """node -> a key from its type, name and (for `rounds` steps) its neighbours' keys: the same
+    for the same graph whatever ids pm4py drew, so it orders and names nodes reproducibly."""
+    nodes = list(model.get_nodes())
+    preds: dict = {n: [] for n in nodes}
+    succs: dict = {n: [] for n in nodes}
+    for flow in model.get_flows():
+        succs[flow.get_source()].append(flow.get_target())
+        preds[flow.get_target()].append(flow.get_source())
+    key = {n: f"{type(n).__name__}:{n.get_name()}" for n in nodes}
+    for _ in range(rounds):
+        key = {n: hashlib.sha1(repr((key[n], sorted(key[p] for p in preds[n]),
+                                     sorted(key[s] for s in succs[n]))).encode()).hexdigest() for n in nodes}
+    return {n: f"{type(n).__name__}:{n.get_name()}:{key[n]}" for n in nodes}
+
+
+def _stable_ids(model, keys: dict) -> dict[str, str]:
+    """pm4py's random id -> a reproducible one, for the process, every node and every flow."""
+    ids = {str(model.get_process_id()): "Process_1"}
+    for i, node in enumerate(sorted(model.get_nodes(), key=keys.get), start=1):
+        ids[str(node.get_id())] = f"{type(node).__name__}_{i}"
+    flows = sorted(model.get_flows(), key=lambda f: (ids[str(f.get_source().get_id())],
+                                                      ids[str(f.get_target().get_id())]))
+    for i, flow in enumerate(flows, start=1):
+        ids[str(flow.get_id())] = f"Flow_{i}"
+    return ids
+
+
+def _canonical_file(path: Path, ids: dict[str, str]) -> None:
+    """Rewrite a BPMN file pm4py wrote: stable ids, elements of the process and the diagram plane
+    sorted by id, so the same model gives the same bytes."""
+    from lxml import etree
+
+    others: dict[str, str] = {}  # ids pm4py's writer draws itself (diagram, plane)
+    text = _UUID.sub(lambda m: ids.get(m.group(0)) or ids.get(m.group(0).removeprefix("id"))
+                     or others.setdefault(m.group(0), f"Diagram_{len(others) + 1}"), path.read_text(encoding="utf-8"))
+    root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True))
+    for parent in root.iter(f"{{{BPMN_NS}}}process", f"{{{BPMNDI_NS}}}BPMNPlane"):
+        children = sorted(parent, key=lambda e: _natural(e.get("id") or e.get("bpmnElement") or ""))
+        parent[:] = children
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _natural(text: str) -> tuple:
+    """'Task_10' after 'Task_9'."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def layered_layout(model, keys: dict | None = None) -> None:
     """Left-to-right layered layout of a pm4py BPMN object, without Graphviz: each node goes in
     the layer after its longest chain of predecessors (loops broken at their back edges), nodes
-    of a layer stacked in a stable order; flows run right-centre to left-centre, back edges below."""
+    of a layer stacked in a stable order (`structural_keys`); flows run right-centre to
+    left-centre, back edges below."""
     import networkx as nx
     from pm4py.objects.bpmn.obj import BPMN
 
-    nodes = sorted(model.get_nodes(), key=lambda n: (not isinstance(n, BPMN.StartEvent), type(n).__name__,
-                                                     str(n.get_name()), str(n.get_id())))
+    keys = keys or structural_keys(model)
+    nodes = sorted(model.get_nodes(), key=lambda n: (not isinstance(n, BPMN.StartEvent), keys[n]))
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from((f.get_source(), f.get_target()) for f in model.get_flows())
