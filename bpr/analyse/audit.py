@@ -146,8 +146,8 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
         known = {k for m in catalogue.matters for k in (m.key, m.name, m.basic_code) if k}
         unknown = [e for e in entries if e not in known]
         if unknown:
-            warnings.append(DataWarning("whitelist_unknown", "whitelist names matters not in the catalogue",
-                                        value="、".join(unknown[:20]), count=len(unknown)))
+            warnings.append(DataWarning.of("whitelist_unknown", {"n": len(unknown)},
+                                           value="、".join(unknown[:20]), count=len(unknown)))
     matters, overall, by_department, by_type = compute_indicators(catalogue, conversion, set(entries))
     findings = rules.run(catalogue, conversion)
     method = method_notes(conversion)
@@ -157,7 +157,7 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
     if note:
         method["proposals"] = note
         if proposals and "could not" in note:
-            warnings.append(DataWarning("proposals_failed", note))
+            warnings.append(DataWarning.of("proposals_failed", {"reason": note}))
     return AuditResult(source=catalogue.source, indicators=overall, by_department=by_department,
                        by_type=by_type, matters=matters, findings=findings, proposals=found, warnings=warnings,
                        rules=rules.describe(), method=method, whitelist=entries)

@@ -365,27 +365,22 @@ class _Session:
                                     self._examples("__ts_bad"))
         warn = self._warn
         if bad_ts:
-            warn("unparseable_timestamp", f"{bad_ts:,} 个事件的完成时间无法识别，已剔除",
-                 bad_ts, self.columns["timestamp"], self._examples("__ts_bad"), ts.EXPECTED)
+            warn("unparseable_timestamp", bad_ts, self.columns["timestamp"], self._examples("__ts_bad"), ts.EXPECTED)
         if bad_start:
-            warn("unparseable_start", f"{bad_start:,} 个事件的开始时间无法识别，按空值处理", bad_start,
-                 self.columns["start"], self._examples("__start_bad"), ts.EXPECTED)
+            warn("unparseable_start", bad_start, self.columns["start"], self._examples("__start_bad"), ts.EXPECTED)
         if no_ts:
-            warn("missing_timestamp", f"{no_ts:,} 个事件没有完成时间，已剔除", no_ts,
-                 self.columns["timestamp"])
+            warn("missing_timestamp", no_ts, self.columns["timestamp"])
         if no_case:
-            warn("missing_case", f"{no_case:,} 个事件没有办件编号，已剔除", no_case, self.columns["case"])
+            warn("missing_case", no_case, self.columns["case"])
         if no_act:
-            warn("missing_activity", f"{no_act:,} 个事件没有环节名称，已剔除", no_act,
-                 self.columns["activity"])
+            warn("missing_activity", no_act, self.columns["activity"])
         if reversed_:
             ex = self.con.execute("SELECT \"case\", activity FROM evc WHERE start > timestamp LIMIT 1").fetchall()[0]
-            warn("end_before_start", f"{reversed_:,} 个环节结束时间早于开始时间", reversed_,
-                 self.columns.get("start"), [f"{ex[0]} / {ex[1]}"], "start <= end")
+            warn("end_before_start", reversed_, self.columns.get("start"), [f"{ex[0]} / {ex[1]}"], "start <= end")
         if future:
             ex = self.con.execute("SELECT CAST(timestamp AS VARCHAR) FROM evc WHERE timestamp > ?::TIMESTAMPTZ "
                                   "ORDER BY timestamp DESC LIMIT 1", [now]).fetchall()[0]
-            warn("future_timestamp", f"{future:,} 个事件的时间晚于当前时间", future, self.columns["timestamp"],
+            warn("future_timestamp", future, self.columns["timestamp"],
                  [ex[0]], f"times before {now.isoformat(timespec='seconds')}")
         keys = '"case", activity, timestamp, start, resource, department, channel, action, matter'
         dupes = self.con.execute(
@@ -395,19 +390,18 @@ class _Session:
             ex = self.con.execute(f"SELECT \"case\", activity, CAST(timestamp AS VARCHAR) FROM evc "
                                   f"WHERE timestamp IS NOT NULL GROUP BY {keys} HAVING count(*) > 1 "
                                   f"LIMIT 1").fetchall()
-            warn("duplicate_event", f"{dupes:,} 个完全重复的事件（保留，与 pm4py 一致）", dupes, None,
-                 [" / ".join(map(str, ex[0]))] if ex else [])
+            warn("duplicate_event", dupes, None, [" / ".join(map(str, ex[0]))] if ex else [])
 
     def _examples(self, column: str) -> list[str]:
         return [r[0] for r in self.con.execute(
             f"SELECT DISTINCT {column} FROM (SELECT {column} FROM evc WHERE {column} IS NOT NULL LIMIT 1000) "
             f"LIMIT {EXAMPLES}").fetchall()]
 
-    def _warn(self, code: str, message: str, count: int, column: str | None = None,
+    def _warn(self, code: str, count: int, column: str | None = None,
               examples: list[str] | None = None, expected: str | None = None) -> None:
         value = ", ".join(examples) if examples else None
-        self.warnings.append(DataWarning(code, message, file=self.file, column=column, value=value,
-                                         expected=expected, count=int(count)))
+        self.warnings.append(DataWarning.of(code, {"n": int(count)}, file=self.file, column=column, value=value,
+                                            expected=expected, count=int(count)))
 
     def _canonical_sql(self) -> str:
         order = 'ORDER BY "case", timestamp, "row"' if self.sort else ""

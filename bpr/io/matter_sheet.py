@@ -57,20 +57,20 @@ HEADER_SEARCH_ROWS = 10
 INSTRUCTION_SHEETS = ("填写说明", "说明", "instructions", "readme")
 _EMPTY = object()  # a blank cell (None or only spaces)
 
-EXPECT_BOOL = "是/否 (√/×, 支持/不支持, Y/N)"
-EXPECT_LIMIT = "a time limit such as 20个工作日, 20, 即办, 3个月, 1年, 无"
+EXPECT_BOOL = "是/否（√/×、支持/不支持、Y/N）"
+EXPECT_LIMIT = "办结时限，如 20个工作日、20、即办、3个月、1年、无"
 EXPECTED = {
     "bool": EXPECT_BOOL,
-    "depth": "网上办理深度 Ⅰ–Ⅳ级, 一级–四级, 1–4 or 全程网办",
-    "visits": "到现场次数 such as 0次, 1, 最多跑一次, 零跑动",
-    "handling": "办件类型 即办件 or 承诺件 (1 or 2)",
-    "channels": "办理形式 窗口办理, 网上办理, 移动端, 快递申请 (or codes 1–4)",
-    "source": "来源渠道 申请人自备, 政府部门核发, 其他 (or codes 10, 20, 99)",
-    "form": "材料形式 纸质, 电子 or 纸质和电子",
-    "kind": "材料类型 原件, 复印件 or 原件和复印件",
-    "necessity": "材料必要性 必要, 非必要 or 容缺后补",
-    "int": "a whole number such as 1 or 2份",
-    "unit": "a unit: 工作日, 自然日, 月, 年",
+    "depth": "网上办理深度：Ⅰ–Ⅳ级、一级–四级、1–4 或 全程网办",
+    "visits": "到现场次数，如 0次、1、最多跑一次、零跑动",
+    "handling": "办件类型：即办件或承诺件（1 或 2）",
+    "channels": "办理形式：窗口办理、网上办理、移动端、快递申请（或代码 1–4）",
+    "source": "来源渠道：申请人自备、政府部门核发、其他（或代码 10、20、99）",
+    "form": "材料形式：纸质、电子或纸质和电子",
+    "kind": "材料类型：原件、复印件或原件和复印件",
+    "necessity": "材料必要性：必要、非必要或容缺后补",
+    "int": "整数，如 1 或 2份",
+    "unit": "单位：工作日、自然日、月、年",
     "limit": EXPECT_LIMIT,
 }
 
@@ -359,15 +359,16 @@ class _Reader:
         self.conversion = conversion
         self.warnings: list[DataWarning] = []
 
-    def warn(self, code: str, message: str, sheet: str, cell: str | None = None, row: int | None = None,
-             column: str | None = None, value: object = None, expected: str | None = None) -> None:
-        self.warnings.append(DataWarning(code, message, file=self.file, sheet=sheet, cell=cell, row=row,
-                                         column=column, value=None if value is None else str(value),
-                                         expected=expected))
+    def warn(self, code: str, values: dict, sheet: str, cell: str | None = None, row: int | None = None,
+             column: str | None = None, value: object = None, expected: str | None = None,
+             key: str | None = None) -> None:
+        self.warnings.append(DataWarning.of(code, values, key=key, file=self.file, sheet=sheet, cell=cell,
+                                            row=row, column=column, value=None if value is None else str(value),
+                                            expected=expected))
 
     def bad_cell(self, layout: SheetLayout, col: Column, rownum: int, value: object,
                  expected: str | None = None) -> None:
-        self.warn("unparseable_cell", f"cannot read {col.header}", layout.name,
+        self.warn("unparseable_cell", {"header": col.header}, layout.name,
                   cell=f"{col.letter}{rownum}", row=rownum, column=col.header, value=value,
                   expected=expected or col.expected)
 
@@ -419,9 +420,9 @@ class _Reader:
         for rownum, record, _ in self.records(ws, layout):
             name = record.pop("name", None)
             if name is None:
-                self.warn("missing_name", "row has no matter name and is skipped", layout.name,
+                self.warn("missing_name", {"header": name_col.header}, layout.name,
                           cell=f"{name_col.letter}{rownum}", row=rownum, column=name_col.header,
-                          expected="a matter name (事项名称)")
+                          expected="事项名称")
                 continue
             for which in ("legal_limit", "promised_limit"):
                 unit = record.pop(which + "_unit", None)
@@ -444,17 +445,16 @@ class _Reader:
         key_col = layout.column("name")
         for rownum, record, _ in self.records(ws, layout):
             if "name" not in record:
-                self.warn("missing_name", f"row has no {key_col.header} and is skipped", layout.name,
+                self.warn("missing_name", {"header": key_col.header}, layout.name,
                           cell=f"{key_col.letter}{rownum}", row=rownum, column=key_col.header)
                 continue
             code, name = record.pop("matter_code", None), record.pop("matter_name", None)
             matter = index.find(code, name)
             if matter is None:
                 col = code_col if code is not None else name_col
-                self.warn("unknown_matter", "row names a matter that is not on the matters sheet",
-                          layout.name, cell=f"{col.letter}{rownum}" if col else None, row=rownum,
+                self.warn("unknown_matter", {}, layout.name, cell=f"{col.letter}{rownum}" if col else None, row=rownum,
                           column=col.header if col else None, value=code or name,
-                          expected="an 实施编码 or 事项名称 from the matters sheet")
+                          expected="事项表中的实施编码或事项名称")
                 continue
             yield matter, rownum, record
 
@@ -584,7 +584,7 @@ def read_catalogue(path: str | Path, sheet: str | None = None,
         reader = _Reader(path, conversion)
         for _, layout in layouts:
             for j, header in layout.unknown:
-                reader.warn("unknown_header", "column header not recognised; column ignored", layout.name,
+                reader.warn("unknown_header", {}, layout.name,
                             cell=f"{get_column_letter(j + 1)}{layout.header_row}", row=layout.header_row,
                             column=header, value=header)
         matters: list[Matter] = []
@@ -612,12 +612,11 @@ def _duplicates(reader: _Reader, matters: list[Matter], origin: list[str]) -> No
             continue
         first = seen.setdefault(m.code, i)
         if first != i:
-            where = (f"row {matters[first].source_row}" if origin[first] == origin[i]
-                     else f"sheet {origin[first]} row {matters[first].source_row}")
-            reader.warn("duplicate_code",
-                        f"实施编码 {m.code} appears twice: {where} and row {m.source_row}; "
-                        "steps and materials keyed by it are told apart by 事项名称, else go to the first",
-                        origin[i], row=m.source_row, value=m.code, column="实施编码")
+            same_sheet = origin[first] == origin[i]
+            reader.warn("duplicate_code", {"code": m.code, "first": matters[first].source_row, "row": m.source_row,
+                                           "sheet": origin[first]},
+                        origin[i], row=m.source_row, value=m.code, column="实施编码",
+                        key=None if same_sheet else "warn_duplicate_code_sheet")
 
 
 def looks_like_catalogue(path: str | Path) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from bpr.i18n import LANGS, VOCAB, tf
+
 
 @dataclass(frozen=True)
 class DataWarning:
@@ -19,9 +21,23 @@ class DataWarning:
     value: str | None = None
     expected: str | None = None
     count: int = 1  # for warnings that summarise many rows
+    key: str | None = None  # the vocabulary entry the message is made from (see `of`)
+    values: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, values: dict | None = None, *, key: str | None = None, **where: object) -> DataWarning:
+        """A warning whose message is the vocabulary's `key` (default "warn_<code>") filled with
+        `values`, so reports show it in their own language; `message` holds the English text."""
+        key = key or f"warn_{code}"
+        return cls(code, tf(key, "en", **(values or {})), key=key, values=tuple((values or {}).items()), **where)
+
+    def text(self, lang: str) -> str:
+        return tf(self.key, lang, **dict(self.values)) if self.key in VOCAB else self.message
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """The fields that are set, with the message in every language ("zh", "en")."""
+        out = {k: v for k, v in asdict(self).items() if v is not None and k not in ("key", "values")}
+        return {**out, **{lang: self.text(lang) for lang in LANGS}}
 
     def __str__(self) -> str:
         where = [x for x in (self.file, self.sheet and f"sheet {self.sheet}",

@@ -166,8 +166,8 @@ def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCa
         builder.items = [p for p in builder.items if p.dimension != "steps"]
         builder.counters["steps"] = 0
         if warnings is not None:
-            warnings.append(DataWarning("step_graph", f"{exc.message}; no step proposals for this matter",
-                                        row=matter.source_row, column=exc.column))
+            warnings.append(DataWarning.of("step_graph", {"reason": exc.message},
+                                           row=matter.source_row, column=exc.column))
     _time(builder, options)
     _visits(builder, licences)
     return builder.items

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from bpr.i18n import t
 from bpr.io.safety import atomic_path, escape_cell
 from bpr.report.document import Column, Report, Table
+from bpr.report.formatting import warning_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
 FONT = "Calibri"  # named on every styled cell, or viewers fall back to a serif face
@@ -111,10 +112,12 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
             _write_table(wb.create_sheet(name), table)
     if report.warnings:
         quality = Table(t("sheet_read_warnings", lang), [
-            Column("file", "file"), Column("sheet", "sheet"), Column("cell", "cell"), Column("row", "row", "int"),
-            Column("column", "column"), Column("message", t("report_message", lang)),
-            Column("value", t("report_value", lang)), Column("expected", "expected"), Column("count", "count", "int"),
-        ], report.warnings)
+            Column("file", t("warning_file", lang)), Column("sheet", t("warning_sheet", lang)),
+            Column("cell", t("warning_cell", lang)), Column("row", t("warning_row", lang), "int"),
+            Column("column", t("warning_column", lang)), Column("text", t("report_message", lang)),
+            Column("value", t("report_value", lang)), Column("expected", t("warning_expected", lang)),
+            Column("count", t("warning_count", lang), "int"),
+        ], [{**w, "text": warning_text(w, lang)} for w in report.warnings])
         _write_table(wb.create_sheet(_unique_sheet_name(t("sheet_read_warnings", lang), used)), quality)
     with atomic_path(path) as tmp:
         wb.save(tmp)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
-from bpr.i18n import t
+from bpr.i18n import t, tf
 
 
 def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
@@ -35,3 +36,21 @@ def format_cut(before: float | None, after: float | None, cut_pct: float | None)
         return format_value(before, "float")
     pct = "" if cut_pct is None else f"（−{cut_pct:.1f}%）" if cut_pct >= 0 else f"（+{-cut_pct:.1f}%）"
     return f"{format_value(before, 'float')} → {format_value(after, 'float')}{pct}"
+
+
+def warning_where(warning: dict, lang: str = "zh") -> str:
+    """Where a data-quality warning points: file name · sheet · cell (or row and column)."""
+    parts = [str(warning[k]) for k in ("file", "sheet", "cell") if warning.get(k)]
+    if parts and "/" in parts[0] and warning.get("file"):
+        parts[0] = Path(parts[0]).name
+    if not warning.get("cell"):
+        if warning.get("row") is not None:
+            parts.append(tf("report_row", lang, n=warning["row"]))
+        if warning.get("column") is not None:
+            parts.append(tf("report_column", lang, name=warning["column"]))
+    return " · ".join(parts)
+
+
+def warning_text(warning: dict, lang: str = "zh") -> str:
+    """A warning's message in `lang` (results from before bilingual warnings: the message)."""
+    return str(warning.get(lang) or warning.get("message", ""))

@@ -16,7 +16,7 @@ from bpr.i18n import t, tf
 from bpr.io.safety import atomic_output
 from bpr.report.document import Column, Report
 from bpr.report.fonts import font_face_css
-from bpr.report.formatting import format_value
+from bpr.report.formatting import format_value, warning_text, warning_where
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("bpr.report", "templates"),
@@ -32,13 +32,6 @@ def _is_low(value: object, column: Column) -> bool:
             and not isinstance(value, bool) and value < column.red_below)
 
 
-def _where(warning: dict) -> str:
-    parts = [str(warning[k]) for k in ("file", "sheet", "cell") if warning.get(k)]
-    if not warning.get("cell"):
-        parts += [f"{k} {warning[k]}" for k in ("row", "column") if warning.get(k) is not None]
-    return " · ".join(Path(p).name if i == 0 and "/" in p else p for i, p in enumerate(parts))
-
-
 def render_html(report: Report) -> str:
     lang = report.lang
     return _ENV.get_template("report.html.j2").render(
@@ -49,12 +42,13 @@ def render_html(report: Report) -> str:
         fmtc=lambda v, f: format_value(v, f, lang),
         is_low=_is_low,
         rows_note=lambda n: tf("ra_html_rows_note", lang, n=n),
-        where=_where,
+        where=lambda w: warning_where(w, lang),
+        wtext=lambda w: warning_text(w, lang),
         svg64=lambda svg: base64.b64encode(svg.encode("utf-8")).decode("ascii"),
         font_css=font_face_css(report.all_text() + "".join(t(k, lang) for k in (
             "report_summary", "report_cut_pct", "report_met", "report_not_met", "report_target",
             "report_data_quality", "report_method", "report_source", "report_generated_by",
-            "report_where", "report_message", "report_value", "report_no_warnings",
+            "report_where", "report_message", "report_value", "report_no_warnings", "report_row", "report_column",
             "report_contents", "severity_error", "severity_warning", "severity_info"))),
         generated=f"bpr {version('bpr')}",
     )

@@ -14,7 +14,7 @@ from docx.shared import Cm, Pt, RGBColor
 from bpr.i18n import t
 from bpr.io.safety import atomic_path
 from bpr.report.document import Report, Table
-from bpr.report.formatting import format_value
+from bpr.report.formatting import format_value, warning_text, warning_where
 
 EAST_ASIA_FONT = "Microsoft YaHei"  # present on the Windows machines reports are opened on
 MAX_TABLE_ROWS = 200  # long tables belong in the Excel workbook; Word shows the top rows
@@ -114,9 +114,10 @@ def render_docx(report: Report):
     document.add_heading(t("report_data_quality", lang), level=1)
     if report.warnings:
         for w in report.warnings[:100]:
-            where = " ".join(str(w[k]) for k in ("sheet", "cell") if w.get(k))
-            document.add_paragraph(f"{where} {w.get('message', '')} {w.get('value', '')}".strip(),
-                                   style="List Bullet")
+            text = f"{warning_where(w, lang)}：{warning_text(w, lang)}" if lang == "zh" else \
+                f"{warning_where(w, lang)}: {warning_text(w, lang)}"
+            value = f"（{w['value']}）" if lang == "zh" and w.get("value") else f" ({w['value']})" if w.get("value") else ""
+            document.add_paragraph(text + value, style="List Bullet")
     else:
         document.add_paragraph(t("report_no_warnings", lang))
     document.add_heading(t("report_method", lang), level=1)

@@ -91,3 +91,23 @@ def test_english_labels(report, tmp_path):
     (html_path,) = write_report(report, tmp_path, formats=("html",))
     text = html_path.read_text(encoding="utf-8")
     assert "Summary" in text and "改革成效概览" not in text
+
+
+def test_data_quality_warnings_in_the_report_language(tmp_path):
+    from bpr.model.warning import DataWarning
+
+    w = DataWarning.of("unparseable_cell", {"header": "承诺办结时限"}, file="/data/清单.xlsx", sheet="事项",
+                       row=7, column="承诺办结时限", value="待定", expected="办结时限，如 20个工作日")
+    assert w.message == "cannot read 承诺办结时限"
+    for lang, text, where in (("zh", "无法识别“承诺办结时限”", "清单.xlsx · 事项 · 第 7 行 · “承诺办结时限”列"),
+                              ("en", "cannot read 承诺办结时限", "清单.xlsx · 事项 · row 7 · column 承诺办结时限")):
+        html_path, xlsx_path, docx_path = write_report(
+            Report(title="t", lang=lang, warnings=[w.to_dict()]), tmp_path / lang)
+        page = html_path.read_text(encoding="utf-8")
+        assert text in page and where in page
+        sheet = openpyxl.load_workbook(xlsx_path).worksheets[-1]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert text in {v for r in rows for v in r}
+        assert ("文件" if lang == "zh" else "file") in {v for r in rows[:3] for v in r}
+        paragraphs = "\n".join(p.text for p in docx.Document(docx_path).paragraphs)
+        assert text in paragraphs and where in paragraphs
