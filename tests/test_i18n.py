@@ -41,3 +41,13 @@ def test_note_round_trip_and_text_in_each_language():
     assert d["zh"] == "超期办件 12 件：列出超期最多的 10 件。" and d["en"] == "12 overdue cases: the 10 most overdue are listed"
     assert Note.from_dict(d) == n and note_text(d, "en") == d["en"]
     assert note_text("an older plain note", "zh") == "an older plain note" == Note.from_dict("an older plain note").text("zh")
+
+
+def test_every_data_warning_code_has_a_message_in_both_languages():
+    codes = set()
+    for path in (ROOT / "bpr").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'(?:DataWarning\.of|\bwarn)\(\s*"([a-z_]+)"', text))
+    assert {"unparseable_cell", "duplicate_code", "missing_case", "step_graph"} <= codes
+    missing = {c for c in codes if f"warn_{c}" not in VOCAB}
+    assert missing == set()
