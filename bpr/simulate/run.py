@@ -5,7 +5,7 @@ result.json (`SimulationResult.to_dict()`):
     validation: null | {train_cases, test_cases, split_at, cutoff, window_policy, real_/sim_ median_h,
                 p90_h, mean_h, median_rel_error, p90_rel_error, emd_hours, goal_met,
                 train_median_h, train_p90_h, drift, per_replication}
-    scenarios: [{name, description, changes, replications, cases,
+    scenarios: [{name, description, label ({zh, en} or null), changes, replications, cases,
                  cycle_hours / cycle_working_days: {mean|median|p90: {mean, ci_low, ci_high}},
                  histogram_hours: {edges, share}, waiting_hours: {step: interval},
                  utilisation: {pool: interval}, on_time_rate: interval | null,
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bpr.i18n import Note
 from bpr.model.eventlog import EventLog
 from bpr.simulate.clock import WorkingTime
 from bpr.simulate.discovery import discover_model
@@ -65,9 +66,10 @@ class ScenarioResult:
     steps_per_case: dict
     versus_as_is: dict = field(default_factory=dict)  # metric -> interval of (to-be − as-is), paired by seed
     model_changes: list[str] = field(default_factory=list)
+    label: Note | None = None  # how reports name a scenario made from a plan
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "label": self.label.to_dict() if self.label else None}
 
 
 @dataclass
@@ -135,7 +137,8 @@ def _summarise(name: str, scenario: Scenario, reps: list[dict], base: list[dict]
         if on_time is not None and base[0]["on_time"] is not None:
             versus["on_time"] = interval([r["on_time"] - b["on_time"] for r, b in zip(reps, base, strict=False)])
     return ScenarioResult(
-        name=name, description=scenario.description, changes=scenario.to_dict(), replications=len(reps), cases=cases,
+        name=name, description=scenario.description, label=scenario.label, changes=scenario.to_dict(),
+        replications=len(reps), cases=cases,
         cycle_hours={k: interval([r[f"{k}_h"] for r in reps]) for k in ("mean", "median", "p90")},
         cycle_working_days={k: interval([r[f"{k}_d"] for r in reps]) for k in ("mean", "median", "p90")},
         histogram_hours={"edges": [float(e) for e in edges], "share": share},

@@ -54,6 +54,7 @@ class Scenario:
     online: list[str] = field(default_factory=list)
     processing: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    label: Note | None = None  # how reports name it (plan scenarios), else the description or name
 
     @classmethod
     def as_is(cls) -> Scenario:
@@ -373,7 +374,7 @@ def scenario_from_plan(path: str | Path, matter: str | None = None) -> Scenario:
         matter = names[0] if names else None
     chosen = [p for p in proposals if p.matter == matter or p.code == matter]
     s = Scenario(name=f"plan: {matter}" if matter else "plan", description=f"{len(chosen)} accepted proposals",
-                 source=str(path))
+                 source=str(path), label=Note.of("rs_plan_scenario", n=len(chosen)))
     before = next((m for m in catalogue if m.name == matter), None)
     for p in chosen:
         c = p.change

@@ -54,6 +54,8 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
 def _label(scenario: dict, i: int, L: str) -> str:
     if i == 0:
         return t("rs_asis", L)
+    if scenario.get("label"):
+        return note_text(scenario["label"], L)
     return scenario.get("description") or scenario.get("name") or t("rs_tobe", L)
 
 
