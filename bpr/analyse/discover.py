@@ -217,14 +217,19 @@ def interpolate(values: dict[int, float], n: int, q: float) -> float:
 
 def _quantiles(engine: Engine, query: str, groups: int) -> dict[tuple, tuple[float, ...]]:
     """group key -> (q for q in QUANTILES) from a `quantile_points` query with `groups` keys."""
-    points: dict[tuple, dict[int, float]] = {}
+    rows: dict[tuple, list[tuple[int, int, float]]] = {}
     sizes: dict[tuple, int] = {}
     for r in engine.sql(query).to_pylist():
-        values = list(r.values())
-        key = tuple(values[:groups])
+        key = tuple(list(r.values())[:groups])
         sizes[key] = int(r["n"])
-        points.setdefault(key, {})[int(r["k"])] = float(r["value"])
-    return {key: tuple(interpolate(points[key], sizes[key], q) for q in Q.QUANTILES) for key in points}
+        rows.setdefault(key, []).append((int(r["first_rank"]), int(r["last_rank"]), float(r["value"])))
+    result = {}
+    for key, spans in rows.items():
+        n = sizes[key]
+        needed = {math.floor((n - 1) * q) + 1 for q in Q.QUANTILES} | {math.ceil((n - 1) * q) + 1 for q in Q.QUANTILES}
+        points = {k: v for first, last, v in spans for k in needed if first <= k <= last}
+        result[key] = tuple(interpolate(points, n, q) for q in Q.QUANTILES)
+    return result
 
 
 def _mean_s(sum_us: Any, n: int) -> float | None:
@@ -236,75 +241,94 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _variant_rows(engine: Engine, steps: str, variants_table: str,
+def _variant_rows(engine: Engine, steps: str, codes: str, variants_table: str,
                   limit: int | None) -> list[tuple[tuple[str, ...], int]]:
     """(activities, count) of the top `limit` variants (all when None), most frequent first."""
     examples = f"{variants_table}_top"
     engine.materialize(examples, Q.top_variants(variants_table, limit))
     try:
         ranked = engine.sql(f"SELECT example, count FROM {Q.quote(examples)}").to_pylist()
-        texts = {r["case"]: r["variant"] for r in engine.sql(Q.variant_activities(steps, examples)).to_pylist()}
+        texts = {r["case"]: r["variant"]
+                 for r in engine.sql(Q.variant_activities(steps, examples, codes)).to_pylist()}
     finally:
         engine.drop(examples)
     rows = [(tuple(texts[r["example"]].split(Q.VARIANT_SEP)), int(r["count"])) for r in ranked]
     return sorted(rows, key=lambda vc: -vc[1])  # stable: ties keep the example-case order
 
 
+def _tables(table: str) -> dict[str, str]:
+    """The names of the intermediate tables the core analyses of the view `table` make."""
+    return {kind: f"{table}_{kind}" for kind in ("codes", "steps", "traces", "variants", "edges")}
+
+
+def _prepare(engine: Engine, table: str, names: dict[str, str]) -> None:
+    """Materialise the activity codes, the steps (the one window pass) and the per-case traces."""
+    engine.materialize(names["codes"], Q.activity_codes(table))
+    engine.materialize(names["steps"], Q.steps(table, names["codes"]))
+    engine.materialize(names["traces"], Q.traces(names["steps"]))
+
+
+def _drop(engine: Engine, names: dict[str, str]) -> None:
+    for name in reversed(names.values()):
+        engine.drop(name)
+
+
 def variant_counts(engine: Engine, table: str = "events", limit: int | None = None) -> list[tuple[tuple[str, ...], int]]:
     """(activities, count) for each variant of the view `table`, most frequent first (ties: the
     variant whose first case id sorts first)."""
-    steps, variants = f"{table}_steps", f"{table}_variants"
-    engine.materialize(steps, Q.steps(table))
+    names = _tables(table)
     try:
-        engine.materialize(variants, Q.variant_table(steps))
-        return _variant_rows(engine, steps, variants, limit)
+        _prepare(engine, table, names)
+        engine.materialize(names["variants"], Q.variant_table(names["traces"]))
+        return _variant_rows(engine, names["steps"], names["codes"], names["variants"], limit)
     finally:
-        engine.drop(variants)
-        engine.drop(steps)
+        _drop(engine, names)
 
 
 def core_analysis(engine: Engine, table: str = "events", top_k: int = 20, source: str = "",
                   now: datetime | None = None, duplicates: bool = True) -> DiscoverResult:
     """The core figures for the view `table` (see the module docstring). `duplicates`: count
     exact duplicate events in SQL (skip when the reader has already counted them)."""
-    steps, variants_table = f"{table}_steps", f"{table}_variants"
+    names = _tables(table)
     note(f"{engine.name}: ordering events by case")
-    engine.materialize(steps, Q.steps(table))
     try:
-        return _core(engine, table, steps, variants_table, top_k, source, now, duplicates)
+        _prepare(engine, table, names)
+        return _core(engine, table, names, top_k, source, now, duplicates)
     finally:
-        engine.drop(variants_table)
-        engine.drop(steps)
+        _drop(engine, names)
 
 
-def _core(engine: Engine, table: str, steps: str, variants_table: str, top_k: int, source: str,
+def _core(engine: Engine, table: str, names: dict[str, str], top_k: int, source: str,
           now: datetime | None, duplicates: bool) -> DiscoverResult:
-    d = engine.sql(Q.case_duration_stats(steps)).to_pylist()[0]
+    codes, steps, traces = names["codes"], names["steps"], names["traces"]
+    d = engine.sql(Q.case_duration_stats(traces)).to_pylist()[0]
     cases = int(d["cases"])
     note(f"{engine.name}: {d['events']} events, {cases} cases; variants")
-    engine.materialize(variants_table, Q.variant_table(steps))
-    top = _variant_rows(engine, steps, variants_table, top_k)
-    variant_count = int(engine.sql(Q.variant_total(variants_table)).to_pylist()[0]["variants"])
+    engine.materialize(names["variants"], Q.variant_table(traces))
+    top = _variant_rows(engine, steps, codes, names["variants"], top_k)
+    variant_count = int(engine.sql(Q.variant_total(names["variants"])).to_pylist()[0]["variants"])
     variants = [Variant(acts, n, n / cases if cases else 0.0) for acts, n in top]
     rest_cases = cases - sum(v.count for v in variants)
     if variant_count > len(variants):
         variants.append(Variant((), rest_cases, rest_cases / cases if cases else 0.0, other=True,
                                 variants=variant_count - len(variants)))
     note(f"{engine.name}: directly-follows graph")
-    edge_q = _quantiles(engine, Q.quantile_points(Q.edge_times(steps), ["source", "target"], "seconds"), 2)
+    engine.materialize(names["edges"], Q.edge_values(steps))
+    edge_q = _quantiles(engine, Q.quantile_points(Q.edge_times(names["edges"], codes), ["source", "target"],
+                                                  "seconds", weight="n"), 2)
     dfg = []
-    for r in engine.sql(Q.dfg(steps)).to_pylist():
+    for r in engine.sql(Q.dfg(names["edges"], codes)).to_pylist():
         median, p90 = edge_q[(r["source"], r["target"])]
         dfg.append(Edge(r["source"], r["target"], int(r["count"]), _mean_s(r["sum_us"], r["count"]),
                         median, p90, float(r["min_s"]), float(r["max_s"]), float(r["sum_us"]) / 1e6))
-    starts = {r["activity"]: int(r["count"]) for r in engine.sql(Q.start_activities(steps)).to_pylist()}
-    ends = {r["activity"]: int(r["count"]) for r in engine.sql(Q.end_activities(steps)).to_pylist()}
+    starts = {r["activity"]: int(r["count"]) for r in engine.sql(Q.start_activities(steps, codes)).to_pylist()}
+    ends = {r["activity"]: int(r["count"]) for r in engine.sql(Q.end_activities(steps, codes)).to_pylist()}
     note(f"{engine.name}: activities and rework")
-    activity_rows = engine.sql(Q.activities(steps)).to_pylist()
+    activity_rows = engine.sql(Q.activities(steps, codes)).to_pylist()
     acts = [ActivityStats(r["activity"], int(r["events"]), int(r["cases"])) for r in activity_rows]
     rework = {r["activity"]: int(r["rework_cases"]) for r in sorted(
         (r for r in activity_rows if r["rework_cases"]), key=lambda r: (-r["rework_cases"], r["activity"]))}
-    median, p90 = _quantiles(engine, Q.quantile_points(Q.case_durations(steps), [], "duration_s"), 0).get(
+    median, p90 = _quantiles(engine, Q.quantile_points(Q.case_durations(traces), [], "duration_s"), 0).get(
         (), (None, None))
     durations = DurationStats(cases, _mean_s(d["sum_us"], cases), median, p90, _float(d["min"]), _float(d["max"]))
     now = now or datetime.now(UTC)

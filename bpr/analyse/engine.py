@@ -153,39 +153,44 @@ class DuckDBEngine(Engine):
             scan = f"read_parquet({_literal(str(path))}, file_row_number = true)"
             self._register_scan(scan, name, mapping, timezone, path, row_fallback="file_row_number")
         elif path.suffix.lower() in (".csv", ".tsv") or suffix == ".csv.gz":
-            # Loaded once into DuckDB's own storage (spills past memory_limit); rowid = file order.
-            staging = quote(f"_{name}_raw")
-            self.con.execute(f"CREATE OR REPLACE TABLE {staging} AS SELECT * FROM read_csv({_literal(str(path))}, "
-                             "header = true, all_varchar = false, sample_size = 20480)")
-            self._register_scan(staging, name, mapping, timezone, path, row_fallback="rowid")
+            # Loaded once, already canonical (types and time zone converted), into DuckDB's own
+            # storage (spills past memory_limit); its rowid is the file order.
+            scan = f"read_csv({_literal(str(path))}, header = true, all_varchar = false, sample_size = 20480)"
+            self._register_scan(scan, name, mapping, timezone, path, row_fallback="rowid",
+                                store=f"_{name}_raw")
         else:
             raise UsageError(f"the {self.name} engine reads .parquet and .csv files directly; "
                              f"read {path.name} with bpr.io.read_log and register the EventLog")
 
     def _register_scan(self, scan: str, name: str, mapping: dict[str, str] | None, timezone: str,
-                       path: Path, row_fallback: str) -> None:
+                       path: Path, row_fallback: str, store: str | None = None) -> None:
+        """The view `name` over `scan` with the canonical columns; with `store`, the columns the
+        file has are first converted once into the table `store`, which the view then reads."""
         described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
         types = {row[0]: row[1].upper() for row in described if row[0] != "file_row_number"}
         if set(SCHEMA.names) <= set(types) and not mapping:
             roles = {name: name for name in SCHEMA.names}
         else:
             roles = resolve_columns(list(types), mapping, path)
-        select = []
-        for role in SCHEMA.names:
-            column = roles.get(role)
+        converted = {}  # role -> expression over the file's columns
+        for role, column in roles.items():
             sql_type = _SQL_TYPES[role]
-            if column is None:
-                expr = row_fallback if role == "row" else f"CAST(NULL AS {sql_type})"
-            elif sql_type == "TIMESTAMPTZ":
+            if sql_type == "TIMESTAMPTZ":
                 kind = types[column]
                 if "TIME ZONE" in kind or kind == "TIMESTAMPTZ":
-                    expr = quote(column)
-                elif kind.startswith("TIMESTAMP") or kind == "DATE":
-                    expr = f"timezone({_literal(timezone)}, CAST({quote(column)} AS TIMESTAMP))"
-                else:  # text: naive local times are read in `timezone`
-                    expr = f"timezone({_literal(timezone)}, CAST({quote(column)} AS TIMESTAMP))"
+                    converted[role] = quote(column)
+                else:  # naive times, dates or text: local times in `timezone`
+                    converted[role] = f"timezone({_literal(timezone)}, CAST({quote(column)} AS TIMESTAMP))"
             else:
-                expr = f"CAST({quote(column)} AS {sql_type})"
+                converted[role] = f"CAST({quote(column)} AS {sql_type})"
+        if store:
+            stored = [role for role in SCHEMA.names if role in converted]
+            self.con.execute(f"CREATE OR REPLACE TABLE {quote(store)} AS SELECT "
+                             + ", ".join(f"{converted[r]} AS {quote(r)}" for r in stored) + f" FROM {scan}")
+            converted, scan = {r: quote(r) for r in stored}, quote(store)
+        select = []
+        for role in SCHEMA.names:
+            expr = converted.get(role) or (row_fallback if role == "row" else f"CAST(NULL AS {_SQL_TYPES[role]})")
             select.append(f"{expr} AS {quote(role)}")
         self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS SELECT {', '.join(select)} FROM {scan}")
 
@@ -214,7 +219,8 @@ def to_spark_sql(query: str) -> str:
     """Translate a DuckDB-dialect query to Spark SQL with sqlglot.
 
     On top of sqlglot's translation: `quantile_cont(x, q)` and `median(x)` become Spark's exact
-    `percentile(x, q)` (linear interpolation, as numpy and DuckDB), never an approximation.
+    `percentile(x, q)` (linear interpolation, as numpy and DuckDB), never an approximation;
+    `epoch_us(t)` becomes Spark's `unix_micros(t)`.
     """
     import sqlglot
     from sqlglot import exp
@@ -229,6 +235,8 @@ def to_spark_sql(query: str) -> str:
             return exp.Anonymous(this="percentile", expressions=[node.this, exp.Literal.number(0.5)])
         if isinstance(node, exp.Quantile):
             return exp.Anonymous(this="percentile", expressions=[node.this, node.args["quantile"]])
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "epoch_us":
+            return exp.UnixMicros(this=node.expressions[0])
         return node
 
     return tree.transform(rewrite).sql(dialect="spark")

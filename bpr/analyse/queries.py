@@ -10,7 +10,9 @@ Conventions, so that results agree with pm4py:
 - durations are seconds as DOUBLE from microsecond differences of completion timestamps;
 - median and p90 are exact linear-interpolation quantiles (= numpy.percentile): SQL fetches the
   two order statistics around each quantile, Python interpolates (no engine's own rounding, no
-  approximation); means come from exact DECIMAL microsecond sums.
+  approximation); means come from exact DECIMAL microsecond sums;
+- the big intermediate tables (steps, traces, edge values) carry activities as integer codes
+  (`activity_codes`); the queries that give results join the names back.
 Add a query by adding a function here; keep to SQL both DuckDB and Spark understand after
 translation (tests/analyse/test_engines.py runs them on both).
 """
@@ -32,9 +34,15 @@ def _valid(table: str) -> str:
             'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL')
 
 
+def _micros(a: str, b: str) -> str:
+    """Microseconds from a to b (BIGINT): plain integer arithmetic on epoch microseconds, which is
+    exact and far cheaper than calendar-aware date_diff on time-zoned timestamps."""
+    return f"(epoch_us({b}) - epoch_us({a}))"
+
+
 def _seconds(a: str, b: str) -> str:
     """Seconds from a to b (double, microsecond precision)."""
-    return f"(date_diff('microsecond', {a}, {b}) / 1000000.0)"
+    return f"({_micros(a, b)} / 1000000.0)"
 
 
 def _exact_sum(expression: str) -> str:
@@ -48,108 +56,28 @@ def _count_if(condition: str) -> str:
     return f"count(CASE WHEN {condition} THEN 1 END)"
 
 
-def steps(table: str = "events") -> str:
-    """The valid events of `table` in case order, one row each: case, activity, timestamp,
-    position (1-based in the case), case_events, case_start (first completion in the case),
-    next_activity, next_timestamp (NULL at the end).
+def activity_codes(table: str = "events") -> str:
+    """activity, code: the activities of the valid events numbered 1, 2, ... in name order, so that
+    the big tables carry small integers (ordering by code is ordering by name)."""
+    return (f"SELECT activity, row_number() OVER (ORDER BY activity) AS code "
+            f"FROM (SELECT DISTINCT activity FROM ({_valid(table)}) AS ev) AS a")
+
+
+def steps(table: str = "events", codes: str = "codes") -> str:
+    """The valid events of `table` in case order, one row each: case, activity (its code in the
+    `activity_codes` table `codes`), timestamp, position (1-based in the case), next_activity
+    (code) and gap_us (microseconds to the next event); both NULL at the end of the case.
 
     The one window pass every other core query reads; engines materialise it once.
     """
     w = f'OVER (PARTITION BY "case" ORDER BY {_ORDER})'
     return f"""
 WITH ev AS ({_valid(table)})
-SELECT "case", activity, "timestamp",
+SELECT ev."case", c.code AS activity, ev."timestamp",
        row_number() {w} AS position,
-       count(*) OVER (PARTITION BY "case") AS case_events,
-       min("timestamp") OVER (PARTITION BY "case") AS case_start,
-       lead(activity) {w} AS next_activity,
-       lead("timestamp") {w} AS next_timestamp
-FROM ev"""
-
-
-def dfg(steps: str = "steps") -> str:
-    """Directly-follows edges: source, target, count, sum_us (exact total microseconds), min_s,
-    max_s. The mean is sum_us / count and median/p90 come from `quantile_points(edge_times(...))`,
-    both finished by the caller, so that every engine gives the same doubles.
-
-    The time of an edge is target completion minus source completion, as pm4py's
-    `discover_performance_dfg` on a log without start times.
-    """
-    return f"""
-WITH timed AS (
-    SELECT activity AS source, next_activity AS target,
-           date_diff('microsecond', "timestamp", next_timestamp) AS micros
-    FROM {quote(steps)} WHERE position < case_events
-)
-SELECT source, target, count(*) AS count,
-       {_exact_sum("micros")} AS sum_us,
-       min(micros) / 1000000.0 AS min_s, max(micros) / 1000000.0 AS max_s
-FROM timed
-GROUP BY source, target
-ORDER BY count DESC, source, target"""
-
-
-def edge_times(steps: str = "steps") -> str:
-    """source, target, seconds: one row per directly-follows pair."""
-    return (f"SELECT activity AS source, next_activity AS target, "
-            f"{_seconds(chr(34) + 'timestamp' + chr(34), 'next_timestamp')} AS seconds "
-            f"FROM {quote(steps)} WHERE position < case_events")
-
-
-def quantile_points(relation: str, groups: list[str], value: str,
-                    quantiles: tuple[float, ...] = QUANTILES) -> str:
-    """The order statistics that linear-interpolated quantiles need, per group: groups..., n, k
-    (1-based rank of `value` in its group), value; only the ranks floor and ceil of (n-1)*q + 1.
-
-    The interpolation itself is `bpr.analyse.discover.interpolate` (numpy's formula) in Python, so
-    DuckDB, Spark and numpy/pm4py give identical doubles.
-    """
-    part = ", ".join(groups) if groups else "NULL"
-    keep = " OR ".join(
-        f"k = CAST(floor((n - 1) * CAST({q!r} AS DOUBLE)) AS BIGINT) + 1 OR "
-        f"k = CAST(ceil((n - 1) * CAST({q!r} AS DOUBLE)) AS BIGINT) + 1" for q in quantiles)
-    cols = "".join(f"{g}, " for g in groups)
-    return f"""
-WITH ranked AS (
-    SELECT {cols}{value} AS value,
-           row_number() OVER (PARTITION BY {part} ORDER BY {value}) AS k,
-           count(*) OVER (PARTITION BY {part}) AS n
-    FROM ({relation}) AS r
-)
-SELECT {cols}n, k, value FROM ranked WHERE {keep}"""
-
-
-def start_activities(steps: str = "steps") -> str:
-    """activity, count: how many cases start with it (pm4py `get_start_activities`)."""
-    return (f"SELECT activity, count(*) AS count FROM {quote(steps)} WHERE position = 1 "
-            "GROUP BY activity ORDER BY count DESC, activity")
-
-
-def end_activities(steps: str = "steps") -> str:
-    """activity, count: how many cases end with it (pm4py `get_end_activities`)."""
-    return (f"SELECT activity, count(*) AS count FROM {quote(steps)} WHERE position = case_events "
-            "GROUP BY activity ORDER BY count DESC, activity")
-
-
-def case_durations(steps: str = "steps") -> str:
-    """One row per case: case, events, first, last, duration_s (last minus first completion)."""
-    return f"""
-SELECT "case", case_events AS events, case_start AS first_timestamp, "timestamp" AS last_timestamp,
-       date_diff('microsecond', case_start, "timestamp") AS duration_us,
-       {_seconds("case_start", '"timestamp"')} AS duration_s
-FROM {quote(steps)} WHERE position = case_events"""
-
-
-def case_duration_stats(steps: str = "steps") -> str:
-    """cases, events, first/last timestamp, and sum_us (exact), min, max of case durations in
-    seconds (median and p90: `quantile_points(case_durations(...), [], "duration_s")`) (pm4py `get_all_case_durations`), plus how many cases have a single event."""
-    return f"""
-WITH durations AS ({case_durations(steps)})
-SELECT count(*) AS cases, sum(events) AS events, min(first_timestamp) AS first_timestamp,
-       max(last_timestamp) AS last_timestamp,
-       {_exact_sum("duration_us")} AS sum_us, min(duration_s) AS min, max(duration_s) AS max,
-       {_count_if("events = 1")} AS one_event_cases
-FROM durations"""
+       lead(c.code) {w} AS next_activity,
+       {_micros('ev."timestamp"', f'lead(ev."timestamp") {w}')} AS gap_us
+FROM ev JOIN {quote(codes)} AS c ON ev.activity = c.activity"""
 
 
 #: variants are grouped by two 40-bit sums of hash(activity, position) per case: a sequence is
@@ -159,15 +87,129 @@ FROM durations"""
 _HASH_MOD = 1 << 40
 
 
-def variant_table(steps: str = "steps") -> str:
-    """h1, h2, count, example: one row per variant, with the smallest case id that follows it."""
+def traces(steps: str = "steps") -> str:
+    """One row per case: case, events, first_timestamp, last_timestamp, duration_us (first to
+    last completion), and h1, h2: the two variant hashes (see _HASH_MOD)."""
     return f"""
-WITH traces AS (
-    SELECT "case", sum(hash(activity, position) % {_HASH_MOD}) AS h1,
+WITH t AS (
+    SELECT "case", count(*) AS events, min("timestamp") AS first_timestamp,
+           max("timestamp") AS last_timestamp,
+           sum(hash(activity, position) % {_HASH_MOD}) AS h1,
            sum(hash(position, activity) % {_HASH_MOD}) AS h2
     FROM {quote(steps)} GROUP BY "case"
 )
-SELECT h1, h2, count(*) AS count, min("case") AS example FROM traces GROUP BY h1, h2"""
+SELECT "case", events, first_timestamp, last_timestamp,
+       {_micros("first_timestamp", "last_timestamp")} AS duration_us, h1, h2
+FROM t"""
+
+
+def edge_values(steps: str = "steps") -> str:
+    """source, target (activity codes), micros, n: how many directly-follows pairs took exactly
+    `micros` microseconds (target completion minus source completion, as pm4py's
+    `discover_performance_dfg` on a log without start times). One pass over `steps` that both
+    `dfg` and the edge quantiles read."""
+    return (f"SELECT activity AS source, next_activity AS target, gap_us AS micros, count(*) AS n "
+            f"FROM {quote(steps)} WHERE next_activity IS NOT NULL GROUP BY activity, next_activity, gap_us")
+
+
+def dfg(edge_values: str = "edge_values", codes: str = "codes") -> str:
+    """Directly-follows edges: source, target, count, sum_us (exact total microseconds), min_s,
+    max_s, from an `edge_values` table. The mean is sum_us / count and median/p90 come from
+    `quantile_points(edge_times(...))`, both finished by the caller, so that every engine gives
+    the same doubles."""
+    return f"""
+WITH e AS (
+    SELECT source, target, sum(n) AS count, sum(CAST(micros AS DECIMAL(38,0)) * n) AS sum_us,
+           min(micros) AS min_us, max(micros) AS max_us
+    FROM {quote(edge_values)} GROUP BY source, target
+)
+SELECT s.activity AS source, t.activity AS target, e.count, e.sum_us,
+       e.min_us / 1000000.0 AS min_s, e.max_us / 1000000.0 AS max_s
+FROM e JOIN {quote(codes)} AS s ON e.source = s.code JOIN {quote(codes)} AS t ON e.target = t.code
+ORDER BY e.count DESC, source, target"""
+
+
+def edge_times(edge_values: str = "edge_values", codes: str = "codes") -> str:
+    """source, target, seconds, n: the directly-follows times of an `edge_values` table (n pairs
+    each), for `quantile_points(..., weight="n")`."""
+    return (f"SELECT s.activity AS source, t.activity AS target, e.micros / 1000000.0 AS seconds, e.n "
+            f"FROM {quote(edge_values)} AS e JOIN {quote(codes)} AS s ON e.source = s.code "
+            f"JOIN {quote(codes)} AS t ON e.target = t.code")
+
+
+def quantile_points(relation: str, groups: list[str], value: str,
+                    quantiles: tuple[float, ...] = QUANTILES, weight: str | None = None) -> str:
+    """The order statistics that linear-interpolated quantiles need, per group: groups..., n,
+    first_rank, last_rank, value: `value` holds the 1-based ranks first_rank..last_rank of its
+    group (equal values share one row); only rows holding rank floor or ceil of (n-1)*q + 1.
+    `weight` names a column counting how many times each row stands for its value (default 1).
+
+    Equal values are counted before ranking, so the sort covers distinct values only. The
+    interpolation itself is `bpr.analyse.discover.interpolate` (numpy's formula) in Python, so
+    DuckDB, Spark and numpy/pm4py give identical doubles.
+    """
+    part = ", ".join(groups) if groups else "NULL"
+    cols = "".join(f"{g}, " for g in groups)
+    count = f"sum({weight})" if weight else "count(*)"
+    keep = " OR ".join(
+        f"(upto - c < {rank} AND {rank} <= upto)"
+        for q in quantiles for rank in (f"CAST({f}((n - 1) * CAST({q!r} AS DOUBLE)) AS BIGINT) + 1"
+                                        for f in ("floor", "ceil")))
+    return f"""
+WITH counted AS (
+    SELECT {cols}{value} AS value, {count} AS c FROM ({relation}) AS r GROUP BY {cols}{value}
+),
+ranked AS (
+    SELECT {cols}value, c,
+           sum(c) OVER (PARTITION BY {part} ORDER BY value ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+           sum(c) OVER (PARTITION BY {part}) AS n
+    FROM counted
+)
+SELECT {cols}n, upto - c + 1 AS first_rank, upto AS last_rank, value FROM ranked WHERE {keep}"""
+
+
+def start_activities(steps: str = "steps", codes: str = "codes") -> str:
+    """activity, count: how many cases start with it (pm4py `get_start_activities`)."""
+    return _activity_counts(steps, codes, "position = 1")
+
+
+def end_activities(steps: str = "steps", codes: str = "codes") -> str:
+    """activity, count: how many cases end with it (pm4py `get_end_activities`)."""
+    return _activity_counts(steps, codes, "next_activity IS NULL")
+
+
+def _activity_counts(steps: str, codes: str, condition: str) -> str:
+    """activity, count: the rows of `steps` meeting `condition`, by activity name."""
+    return f"""
+WITH n AS (SELECT activity AS code, count(*) AS count FROM {quote(steps)} WHERE {condition} GROUP BY activity)
+SELECT c.activity, n.count FROM n JOIN {quote(codes)} AS c ON n.code = c.code
+ORDER BY n.count DESC, c.activity"""
+
+
+def case_durations(traces: str = "traces") -> str:
+    """One row per case of a `traces` table: case, events, first_timestamp, last_timestamp,
+    duration_us, duration_s (last minus first completion)."""
+    return (f'SELECT "case", events, first_timestamp, last_timestamp, duration_us, '
+            f"duration_us / 1000000.0 AS duration_s FROM {quote(traces)}")
+
+
+def case_duration_stats(traces: str = "traces") -> str:
+    """cases, events, first/last timestamp, and sum_us (exact), min, max of case durations in
+    seconds (pm4py `get_all_case_durations`; median and p90: `quantile_points(case_durations(...),
+    [], "duration_s")`), plus how many cases have a single event."""
+    return f"""
+WITH durations AS ({case_durations(traces)})
+SELECT count(*) AS cases, sum(events) AS events, min(first_timestamp) AS first_timestamp,
+       max(last_timestamp) AS last_timestamp,
+       {_exact_sum("duration_us")} AS sum_us, min(duration_s) AS min, max(duration_s) AS max,
+       {_count_if("events = 1")} AS one_event_cases
+FROM durations"""
+
+
+def variant_table(traces: str = "traces") -> str:
+    """h1, h2, count, example: one row per variant of a `traces` table, with the smallest case id
+    that follows it."""
+    return f'SELECT h1, h2, count(*) AS count, min("case") AS example FROM {quote(traces)} GROUP BY h1, h2'
 
 
 def top_variants(variants: str = "variants", limit: int | None = None) -> str:
@@ -176,13 +218,14 @@ def top_variants(variants: str = "variants", limit: int | None = None) -> str:
     return f'SELECT example, count FROM {quote(variants)} ORDER BY count DESC, example{limit_sql}'
 
 
-def variant_activities(steps: str, examples: str) -> str:
+def variant_activities(steps: str, examples: str, codes: str = "codes") -> str:
     """case, variant (activities joined by VARIANT_SEP in order) for the cases in the table or
     view `examples` (column `example`)."""
     return f"""
-SELECT "case", string_agg(activity, chr(31) ORDER BY position) AS variant
-FROM {quote(steps)} WHERE "case" IN (SELECT example FROM {quote(examples)})
-GROUP BY "case" """
+SELECT s."case", string_agg(c.activity, chr(31) ORDER BY s.position) AS variant
+FROM {quote(steps)} AS s JOIN {quote(codes)} AS c ON s.activity = c.code
+WHERE s."case" IN (SELECT example FROM {quote(examples)})
+GROUP BY s."case" """
 
 
 def variant_total(variants: str = "variants") -> str:
@@ -200,7 +243,7 @@ def data_quality(table: str = "events", now: str | None = None, duplicates: bool
                                            "department", "channel", "action", "matter"))
     # Duplicates share case and timestamp, so only cases where two consecutive events have the
     # same timestamp (found cheaply in `steps`) need the full comparison.
-    candidates = (f' WHERE "case" IN (SELECT "case" FROM {quote(steps)} WHERE next_timestamp = "timestamp")'
+    candidates = (f' WHERE "case" IN (SELECT "case" FROM {quote(steps)} WHERE gap_us = 0)'
                   if steps else "")
     dup_sql = (f"(SELECT CAST(coalesce(sum(extra), 0) AS BIGINT) FROM (SELECT count(*) - 1 AS extra "
                f"FROM {quote(table)}{candidates} GROUP BY {columns} HAVING count(*) > 1) AS dup)"
@@ -227,10 +270,15 @@ def filtered(table: str, column: str, value: str) -> str:
     return f"SELECT * FROM {quote(table)} WHERE {quote(column)} = '{value.replace(chr(39), chr(39) * 2)}'"
 
 
-def activities(steps: str = "steps") -> str:
+def activities(steps: str = "steps", codes: str = "codes") -> str:
     """activity, events, cases, rework_cases: how often each activity occurs, in how many cases,
     and in how many cases more than once (pm4py `get_rework_cases_per_activity`)."""
     return f"""
-WITH per_case AS (SELECT "case", activity, count(*) AS n FROM {quote(steps)} GROUP BY "case", activity)
-SELECT activity, sum(n) AS events, count(*) AS cases, {_count_if("n > 1")} AS rework_cases
-FROM per_case GROUP BY activity ORDER BY events DESC, activity"""
+WITH per_case AS (SELECT "case", activity, count(*) AS n FROM {quote(steps)} GROUP BY "case", activity),
+per_activity AS (
+    SELECT activity AS code, sum(n) AS events, count(*) AS cases, {_count_if("n > 1")} AS rework_cases
+    FROM per_case GROUP BY activity
+)
+SELECT c.activity, a.events, a.cases, a.rework_cases
+FROM per_activity AS a JOIN {quote(codes)} AS c ON a.code = c.code
+ORDER BY a.events DESC, c.activity"""

@@ -87,7 +87,16 @@ def test_quantile_points_fetch_only_the_needed_ranks():
     with DuckDBEngine() as engine:
         rows = engine.sql(Q.quantile_points("SELECT range AS x FROM range(11)", [], "x")).to_pylist()
     # n = 11: (n-1)*0.5 = 5 and (n-1)*0.9 = 9 are whole: ranks 6 and 10 only
-    assert sorted(r["k"] for r in rows) == [6, 10]
+    assert sorted((r["first_rank"], r["last_rank"], r["value"]) for r in rows) == [(6, 6, 5), (10, 10, 9)]
+
+
+def test_quantile_points_count_equal_values_once():
+    # 0,0,0,1,1,1,1,2,2,2,9 (n = 11) as weighted rows: ranks 1-3 are 0, 4-7 are 1, 8-10 are 2, 11 is 9
+    relation = "SELECT * FROM (VALUES (0, 2), (0, 1), (1, 4), (2, 3), (9, 1)) AS t(x, w)"
+    with DuckDBEngine() as engine:
+        rows = engine.sql(Q.quantile_points(relation, [], "x", weight="w")).to_pylist()
+    assert sorted((r["n"], r["first_rank"], r["last_rank"], r["value"]) for r in rows) == [
+        (11, 4, 7, 1), (11, 8, 10, 2)]
 
 
 # --- Spark ------------------------------------------------------------------------------------
