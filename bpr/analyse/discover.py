@@ -324,7 +324,7 @@ def _core(engine: Engine, table: str, names: dict[str, str], top_k: int, source:
     starts = {r["activity"]: int(r["count"]) for r in engine.sql(Q.start_activities(steps, codes)).to_pylist()}
     ends = {r["activity"]: int(r["count"]) for r in engine.sql(Q.end_activities(steps, codes)).to_pylist()}
     note(f"{engine.name}: activities and rework")
-    activity_rows = engine.sql(Q.activities(steps, codes)).to_pylist()
+    activity_rows = engine.sql(Q.activities(steps, names["variants"], codes)).to_pylist()
     acts = [ActivityStats(r["activity"], int(r["events"]), int(r["cases"])) for r in activity_rows]
     rework = {r["activity"]: int(r["rework_cases"]) for r in sorted(
         (r for r in activity_rows if r["rework_cases"]), key=lambda r: (-r["rework_cases"], r["activity"]))}
