@@ -54,3 +54,13 @@ def warning_where(warning: dict, lang: str = "zh") -> str:
 def warning_text(warning: dict, lang: str = "zh") -> str:
     """A warning's message in `lang` (results from before bilingual warnings: the message)."""
     return str(warning.get(lang) or warning.get("message", ""))
+
+
+def warning_line(warning: dict, lang: str = "zh", with_file: bool = True) -> str:
+    """A warning in one line: place, message and the value found."""
+    zh = lang == "zh"
+    where = warning_where(warning if with_file else {**warning, "file": None}, lang)
+    line = f"{where}{'：' if zh else ': '}{warning_text(warning, lang)}" if where else warning_text(warning, lang)
+    if warning.get("value"):
+        line += f"（{warning['value']}）" if zh else f" ({warning['value']})"
+    return line

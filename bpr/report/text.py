@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bpr.i18n import t
-from bpr.report.formatting import warning_text, warning_where
+from bpr.report.formatting import warning_line
 
 MAX_WARNINGS_SHOWN = 20
 
@@ -36,9 +36,7 @@ def summary_text(summary: dict, lang: str = "zh") -> str:
     warnings = summary["warnings"]
     lines.append(f"  {t('warnings', lang)}{sep}{len(warnings) or t('none', lang)}")
     for w in warnings[:MAX_WARNINGS_SHOWN]:
-        where = warning_where({**w, "file": None}, lang)
-        value = f" [{w['value']}]" if "value" in w else ""
-        lines.append(f"    - {where + sep if where else ''}{warning_text(w, lang)}{value}")
+        lines.append(f"    - {warning_line(w, lang, with_file=False)}")
     if len(warnings) > MAX_WARNINGS_SHOWN:
         lines.append(f"    … {len(warnings) - MAX_WARNINGS_SHOWN} {t('more', lang)}")
     return "\n".join(lines)

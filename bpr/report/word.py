@@ -14,7 +14,7 @@ from docx.shared import Cm, Pt, RGBColor
 from bpr.i18n import t
 from bpr.io.safety import atomic_path
 from bpr.report.document import Report, Table
-from bpr.report.formatting import format_value, warning_text, warning_where
+from bpr.report.formatting import format_value, warning_line
 
 EAST_ASIA_FONT = "Microsoft YaHei"  # present on the Windows machines reports are opened on
 MAX_TABLE_ROWS = 200  # long tables belong in the Excel workbook; Word shows the top rows
@@ -114,10 +114,7 @@ def render_docx(report: Report):
     document.add_heading(t("report_data_quality", lang), level=1)
     if report.warnings:
         for w in report.warnings[:100]:
-            text = f"{warning_where(w, lang)}：{warning_text(w, lang)}" if lang == "zh" else \
-                f"{warning_where(w, lang)}: {warning_text(w, lang)}"
-            value = f"（{w['value']}）" if lang == "zh" and w.get("value") else f" ({w['value']})" if w.get("value") else ""
-            document.add_paragraph(text + value, style="List Bullet")
+            document.add_paragraph(warning_line(w, lang), style="List Bullet")
     else:
         document.add_paragraph(t("report_no_warnings", lang))
     document.add_heading(t("report_method", lang), level=1)
