@@ -7,8 +7,8 @@ the model discovered on the first part is simulated over the test window by bpr'
 export (BPMN + JSON parameters), by Prosimos; both go through the same observation window (same
 start and cut-off) and are compared with the real test cases: median and p90 relative errors of
 cycle time (quantiles of all replications pooled) and the cycle-time EMD in hours
-(log-distance-measures, 1-hour bins). Replications are raised on small test windows so that each
-tool simulates at least MIN_SIMULATED cases there.
+(log-distance-measures, 1-hour bins). Replications are raised on small test windows (as
+`validate_log` does) and Prosimos runs as many.
 
 Speed: a 10-step, 5-pool model (office hours, lognormal work, exponential delays) simulated for the
 same number of cases by both; cases per second (Prosimos timed around run_simulation only).
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,6 @@ OUT = ROOT / "benchmarks" / "out"
 VENV = OUT / "prosimos-venv"
 RUNNER = ROOT / "benchmarks" / "prosimos_runner.py"
 WARMUP_DAYS = 30.0
-MIN_SIMULATED = 600  # test-window cases each tool simulates at least (replications raised to reach it)
 
 
 def venv_python() -> Path:
@@ -121,9 +119,8 @@ def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
 def accuracy(path: Path, replications: int, seed: int) -> dict:
     log = bpr.read_log(path)
     setup = validation_setup(log, seed=seed, source=str(path))
-    # small test windows (30 cases) need more replications for a stable estimate: >= MIN_SIMULATED cases
-    replications = min(30, max(replications, math.ceil(MIN_SIMULATED / len(setup.real_hours))))
     ours = validate_log(log, replications=replications, seed=seed, warmup_days=WARMUP_DAYS, source=str(path))
+    replications = ours.replications  # raised on small test windows; Prosimos gets as many
     model = setup.model
     origin = pd.Timestamp(model.origin)
     start_h = max(setup.window_start - WARMUP_DAYS * 24, 0.0)

@@ -12,7 +12,6 @@ from bpr.errors import UsageError
 from bpr.i18n import t, tf
 from bpr.io.results import write_json
 from bpr.model.timelimit import TimeLimit
-from bpr.progress import note
 
 
 @click.command(name="simulate")
@@ -37,13 +36,7 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
 
     Example: bpr simulate samples/logs/food_licence.csv --scenario reform.yaml --validate -o out/sim
     """
-    from bpr.simulate import (
-        discover_model,
-        load_scenarios,
-        scenario_from_plan,
-        simulate,
-        validate_log,
-    )
+    from bpr.simulate import load_scenarios, scenario_from_plan, simulate_log
     from bpr.simulate.export import write_bpmn, write_prosimos
 
     limit = None
@@ -57,15 +50,9 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
         scenarios += load_scenarios(scenario)
     if plan:
         scenarios.append(scenario_from_plan(plan, matter))
-    note("discovering the simulation model")
-    model = discover_model(event_log, seed=seed, source=log, promised_limit_days=limit)
-    validation = None
-    if validate:
-        note("validating on the last 30% of cases")
-        validation = validate_log(event_log, replications=min(replications, 5), seed=seed, source=log)
-    note(f"simulating {len(scenarios) + 1} scenario(s) × {replications} replications × {cases} cases")
-    result = simulate(model, scenarios, cases=cases, replications=replications, seed=seed, source=log,
-                      validation=validation)
+    result = simulate_log(event_log, scenarios, cases=cases, replications=replications, seed=seed,
+                          validate=validate, source=log, promised_limit_days=limit)
+    model, validation = result.model, result.validation
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / "result.json", result.to_dict())

@@ -27,6 +27,7 @@ from scipy import stats
 
 from bpr.i18n import Note
 from bpr.model.eventlog import EventLog
+from bpr.progress import note
 from bpr.simulate.clock import WorkingTime
 from bpr.simulate.discovery import discover_model
 from bpr.simulate.engine import ReplicationOutput, run_replication
@@ -169,7 +170,12 @@ def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, case
                  replications: int = 10, seed: int = 0, validate: bool = False, source: str = "",
                  promised_limit_days: float | None = None) -> SimulationResult:
     """Discover the model from `log`, optionally validate it, and run the scenarios."""
+    note("discovering the simulation model")
     model = discover_model(log, seed=seed, source=source, promised_limit_days=promised_limit_days)
-    validation = validate_log(log, replications=min(replications, 5), seed=seed, source=source) if validate else None
+    validation = None
+    if validate:
+        note("validating on the last 30% of cases")
+        validation = validate_log(log, replications=min(replications, 5), seed=seed, source=source)
+    note(f"simulating {len(scenarios or []) + 1} scenario(s) × {replications} replications × {cases} cases")
     return simulate(model, scenarios or [], cases=cases, replications=replications, seed=seed, source=source,
                     validation=validation)

@@ -10,6 +10,7 @@ learnt from the past cannot beat a process that changed; when the baseline misse
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,10 @@ from bpr.simulate.discovery import MIN_CASES, discover_model, local_frame
 from bpr.simulate.engine import run_replication
 
 TRAIN_SHARE = 0.7
+#: simulated test-window cases wanted at least: small windows (30 real cases) get more replications
+#: (up to MAX_REPLICATIONS) so that the simulated quantiles are stable
+MIN_SIMULATED = 600
+MAX_REPLICATIONS = 30
 
 
 @dataclass
@@ -118,9 +123,11 @@ def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN
 
 def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_share: float = TRAIN_SHARE,
                  warmup_days: float = 30.0, max_cases: int | None = None, source: str = "") -> ValidationResult:
-    """Split, discover on the train part, simulate the test window `replications` times, compare."""
+    """Split, discover on the train part, simulate the test window `replications` times (more when
+    the window is small, see MIN_SIMULATED), compare."""
     setup = validation_setup(log, seed=seed, train_share=train_share, source=source)
     model, real_hours, policy = setup.model, setup.real_hours, setup.policy
+    replications = max(replications, min(MAX_REPLICATIONS, math.ceil(MIN_SIMULATED / len(real_hours))))
     window_start, window_end, cutoff = setup.window_start, setup.window_end, setup.cutoff
     sims, per_rep = [], []
     for r in range(replications):
