@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from bpr.cli.options import lang_option
-from bpr.demo import run_demo
 
 
 @click.command()
@@ -18,6 +17,8 @@ def demo(out: str, samples: str | None, lang: str) -> None:
 
     Example: bpr demo && open reports/demo/index.html
     """
+    from bpr.demo import run_demo
+
     click.echo(run_demo(out, samples, lang))
 
 

@@ -7,10 +7,8 @@ import json
 import click
 
 import bpr.io
-from bpr.analyse.summary import summarise_catalogue, summarise_log
 from bpr.cli.options import lang_option, map_option, parse_mapping
 from bpr.errors import UsageError
-from bpr.report.text import summary_text
 
 
 @click.command()
@@ -38,6 +36,9 @@ def inspect(file: str, as_json: bool, mapping: str | None, timezone: str, lang: 
 
     Example: bpr inspect samples/logs/food_licence.csv --json
     """
+    from bpr.analyse.summary import summarise_catalogue, summarise_log
+    from bpr.report.text import summary_text
+
     if bpr.io.file_kind(file) == "catalogue":
         summary = summarise_catalogue(bpr.io.read_catalogue(file))
     else:

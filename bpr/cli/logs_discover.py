@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from bpr.analyse.discover import DiscoverResult, discover
-from bpr.analyse.engine import make_engine
-from bpr.analyse.graph import write_graph_json, write_graphml
 from bpr.cli.options import lang_option, map_option, parse_mapping
 from bpr.i18n import t
-from bpr.io.results import write_csv, write_json
 from bpr.progress import note
+
+if TYPE_CHECKING:
+    from bpr.analyse.discover import DiscoverResult
 
 
 def write_result(result: DiscoverResult, out: Path, lang: str = "zh", max_nodes: int = 60) -> None:
     """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json."""
+    from bpr.analyse.graph import write_graph_json, write_graphml
+    from bpr.io.results import write_csv, write_json
+
     out.mkdir(parents=True, exist_ok=True)
     data = result.to_dict()
     write_json(out / "result.json", data)
@@ -77,6 +80,9 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     Example: bpr discover samples/logs/food_licence.csv -o out/food --catalogue
     samples/catalogue_province_export.xlsx --spec process_models/食品经营许可.yaml --bpmn
     """
+    from bpr.analyse.discover import discover
+    from bpr.analyse.engine import make_engine
+
     options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
     analyses = [] if core else _configured_analyses(catalogue, specs, calendar)  # H5b hook
     with make_engine(engine, **options) as runner:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import click
 
 import bpr.io
-from bpr.analyse.audit import audit, read_whitelist, write_audit
-from bpr.analyse.rules import load_rules
 from bpr.cli.options import lang_option
 from bpr.i18n import t
-from bpr.model.timelimit import Conversion
 from bpr.progress import note
 
 
@@ -36,6 +33,10 @@ def audit_command(catalogue: str, out: str, rules_file: str | None, whitelist: s
 
     Example: bpr audit samples/catalogue_template.xlsx -o out/audit --whitelist 不宜跑零次.txt
     """
+    from bpr.analyse.audit import audit, read_whitelist, write_audit
+    from bpr.analyse.rules import load_rules
+    from bpr.model.timelimit import Conversion
+
     rules = load_rules(rules_file)  # a bad rules file fails before the (slow) catalogue read
     entries = read_whitelist(whitelist) if whitelist else None
     note(f"reading {catalogue}")

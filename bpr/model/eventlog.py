@@ -8,12 +8,15 @@ then original row: the order pm4py uses, so every count agrees with pm4py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from bpr.model.warning import DataWarning
+
+if TYPE_CHECKING:  # pandas is imported where it is used: every command starts faster without it
+    import pandas as pd
 
 #: role -> meaning. `timestamp` is when the event (step) completed; `start` is optional.
 ROLES: dict[str, str] = {
@@ -71,6 +74,8 @@ class EventLog:
         Timestamps must be timezone-aware; missing optional roles become nulls. Sorts into
         canonical order.
         """
+        import pandas as pd
+
         frame = frame.copy()
         if "row" not in frame:
             frame["row"] = range(len(frame))
@@ -100,11 +105,15 @@ class EventLog:
 
     @property
     def start(self) -> pd.Timestamp | None:
+        import pandas as pd
+
         value = pc.min(self.table["timestamp"]).as_py()
         return None if value is None else pd.Timestamp(value)
 
     @property
     def end(self) -> pd.Timestamp | None:
+        import pandas as pd
+
         value = pc.max(self.table["timestamp"]).as_py()
         return None if value is None else pd.Timestamp(value)
 
