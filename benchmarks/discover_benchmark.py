@@ -160,10 +160,10 @@ def big_run(events: int, source: Path, memory_limit: str) -> None:
     n = write_big_parquet(source, folder, events)
     print(f"log: {folder} ({n:,} events, written/checked in {time.perf_counter() - started:.0f} s)")
     bpr_out = OUT / "bpr_result_big"
-    code = ("import sys; from bpr.analyse.discover import discover; from bpr.cli.logs_discover import write_result;"
+    code = ("import sys; from bpr.analyse.discover import discover, write_discover;"
             "from bpr.analyse.engine import DuckDBEngine;"
             f"e = DuckDBEngine(memory_limit={memory_limit!r}); e.register({str(folder / '*.parquet')!r});"
-            f"r = discover(None, engine=e, analyses=[]); write_result(r, __import__('pathlib').Path({str(bpr_out)!r}))")
+            f"r = discover(None, engine=e, analyses=[]); write_discover(r, {str(bpr_out)!r})")
     wall, peak = run([sys.executable, "-c", code], "bpr discover (100M)")
     result = json.loads((bpr_out / "result.json").read_text())
     print(f"bpr discover (duckdb, {result['events']:,} events, {result['cases']:,} cases)  "

@@ -466,3 +466,33 @@ def _per_matter(engine: Engine, result: DiscoverResult, top_k: int, now: datetim
                             duplicates=False)
         sub.notes = [n for n in sub.notes if n.id != "note_no_resource"]
         result.by_matter[row["matter"]] = sub
+
+
+def write_discover(result: DiscoverResult, out: str | Path, lang: str = "zh", max_nodes: int = 60) -> None:
+    """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json."""
+    from bpr.analyse.graph import write_graph_json, write_graphml
+    from bpr.io.results import write_csv, write_json
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = result.to_dict()
+    write_json(out / "result.json", data)
+    sep = "→"
+    write_csv(out / "dfg.csv", ["source", "target", "count", "mean_s", "median_s", "p90_s", "min_s", "max_s"],
+              ([e.source, e.target, e.count, e.mean_s, e.median_s, e.p90_s, e.min_s, e.max_s] for e in result.dfg))
+    write_csv(out / "variants.csv", ["rank", "variant", "count", "share", "other", "variants"],
+              ([i, sep.join(v.activities), v.count, v.share, v.other, v.variants]
+               for i, v in enumerate(result.variants, start=1)))
+    write_csv(out / "activities.csv", ["activity", "events", "cases", "start_cases", "end_cases", "rework_cases"],
+              ([a.activity, a.events, a.cases, result.start_activities.get(a.activity, 0),
+                result.end_activities.get(a.activity, 0), result.rework_cases.get(a.activity, 0)]
+               for a in result.activity_stats))
+    write_csv(out / "case_duration.csv", ["statistic", "seconds"],
+              ([k, v] for k, v in result.case_duration_s.to_dict().items()))
+    if result.by_matter:
+        write_csv(out / "matters.csv", ["matter", "cases", "events", "variants", "mean_s", "median_s", "p90_s"],
+                  ([m, r.cases, r.events, r.variant_count, r.case_duration_s.mean, r.case_duration_s.median,
+                    r.case_duration_s.p90] for m, r in result.by_matter.items()))
+    graph = result.graph(max_nodes=max_nodes, lang=lang)
+    write_graphml(graph, out / "process.graphml")
+    write_graph_json(graph, out / "process.json")

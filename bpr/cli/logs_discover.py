@@ -15,35 +15,6 @@ if TYPE_CHECKING:
     from bpr.analyse.discover import DiscoverResult
 
 
-def write_result(result: DiscoverResult, out: Path, lang: str = "zh", max_nodes: int = 60) -> None:
-    """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json."""
-    from bpr.analyse.graph import write_graph_json, write_graphml
-    from bpr.io.results import write_csv, write_json
-
-    out.mkdir(parents=True, exist_ok=True)
-    data = result.to_dict()
-    write_json(out / "result.json", data)
-    sep = "→"
-    write_csv(out / "dfg.csv", ["source", "target", "count", "mean_s", "median_s", "p90_s", "min_s", "max_s"],
-              ([e.source, e.target, e.count, e.mean_s, e.median_s, e.p90_s, e.min_s, e.max_s] for e in result.dfg))
-    write_csv(out / "variants.csv", ["rank", "variant", "count", "share", "other", "variants"],
-              ([i, sep.join(v.activities), v.count, v.share, v.other, v.variants]
-               for i, v in enumerate(result.variants, start=1)))
-    write_csv(out / "activities.csv", ["activity", "events", "cases", "start_cases", "end_cases", "rework_cases"],
-              ([a.activity, a.events, a.cases, result.start_activities.get(a.activity, 0),
-                result.end_activities.get(a.activity, 0), result.rework_cases.get(a.activity, 0)]
-               for a in result.activity_stats))
-    write_csv(out / "case_duration.csv", ["statistic", "seconds"],
-              ([k, v] for k, v in result.case_duration_s.to_dict().items()))
-    if result.by_matter:
-        write_csv(out / "matters.csv", ["matter", "cases", "events", "variants", "mean_s", "median_s", "p90_s"],
-                  ([m, r.cases, r.events, r.variant_count, r.case_duration_s.mean, r.case_duration_s.median,
-                    r.case_duration_s.p90] for m, r in result.by_matter.items()))
-    graph = result.graph(max_nodes=max_nodes, lang=lang)
-    write_graphml(graph, out / "process.graphml")
-    write_graph_json(graph, out / "process.json")
-
-
 @click.command(name="discover")
 @click.argument("log", type=click.Path())
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
@@ -80,7 +51,7 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     Example: bpr discover samples/logs/food_licence.csv -o out/food --catalogue
     samples/catalogue_province_export.xlsx --spec process_models/食品经营许可.yaml --bpmn
     """
-    from bpr.analyse.discover import discover
+    from bpr.analyse.discover import discover, write_discover
     from bpr.analyse.engine import make_engine
 
     options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
@@ -89,7 +60,7 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
         result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone,
                           analyses=analyses)
     note(f"writing {out}")
-    write_result(result, Path(out), lang=lang, max_nodes=max_nodes)
+    write_discover(result, Path(out), lang=lang, max_nodes=max_nodes)
     _write_extras(result, Path(out), log, parse_mapping(mapping), timezone, bpmn)  # H5b hook
     median = result.case_duration_s.median
     click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "
