@@ -39,6 +39,7 @@ def test_validation_real_side_agrees_with_pm4py():
     _, test, _ = split_log(log)
     durations = np.asarray(pm4py.get_all_case_durations(test.to_pm4py())) / 3600
     assert result.test_cases == len(durations) == 30
+    assert result.replications == 20  # raised from 3 so that >= 600 test-window cases are simulated
     assert result.real_median_h == pytest.approx(float(np.median(durations)))
     assert result.real_p90_h == pytest.approx(float(np.percentile(durations, 90)))
     assert result.median_rel_error == pytest.approx(abs(result.sim_median_h - result.real_median_h)
