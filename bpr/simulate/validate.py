@@ -27,6 +27,8 @@ TRAIN_SHARE = 0.7
 #: (up to MAX_REPLICATIONS) so that the simulated quantiles are stable
 MIN_SIMULATED = 600
 MAX_REPLICATIONS = 30
+#: the goal: relative error of the simulated median and p90 cycle time at most these
+GOAL_MEDIAN, GOAL_P90 = 0.15, 0.25
 
 
 @dataclass
@@ -147,7 +149,7 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     med_err, p90_err = _rel_error(sim_med, real_med), _rel_error(sim_p90, real_p90)
     baseline = _baseline_hours(_hours(_case_times(setup.train)), setup.real_starts, cutoff, policy, seed)
     train_med, train_p90 = _q(baseline, 50), _q(baseline, 90)
-    drift = _rel_error(train_med, real_med) > 2 * 0.15 or _rel_error(train_p90, real_p90) > 2 * 0.25
+    drift = _rel_error(train_med, real_med) > 2 * GOAL_MEDIAN or _rel_error(train_p90, real_p90) > 2 * GOAL_P90
     emd = float(np.mean([wasserstein_distance(real_hours, s) for s in sims if len(s)])) if len(sim) else float("nan")
     return ValidationResult(
         train_cases=setup.train.cases, test_cases=len(real_hours), split_at=setup.split_at,
@@ -156,7 +158,7 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
         sim_median_h=sim_med, sim_p90_h=sim_p90, sim_mean_h=float(sim.mean()) if len(sim) else float("nan"),
         simulated_cases=float(np.mean([p["cases"] for p in per_rep])),
         median_rel_error=round(med_err, 4), p90_rel_error=round(p90_err, 4), emd_hours=round(emd, 3),
-        goal_met=bool(med_err <= 0.15 and p90_err <= 0.25), train_median_h=train_med, train_p90_h=train_p90,
+        goal_met=bool(med_err <= GOAL_MEDIAN and p90_err <= GOAL_P90), train_median_h=train_med, train_p90_h=train_p90,
         drift=bool(drift), per_replication=per_rep,
         real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims])
 
