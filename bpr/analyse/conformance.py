@@ -34,7 +34,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bpr.analyse.engine import Engine, quote
-from bpr.analyse.performance_queries import literal
+from bpr.analyse.performance_queries import _seconds, literal
+from bpr.analyse.queries import _valid
 from bpr.errors import UsageError
 from bpr.i18n import Note
 from bpr.model.step import Step
@@ -284,8 +285,8 @@ def _mapped(table: str, spec: Spec) -> str:
 
 
 def _case_durations() -> str:
-    return ('ct AS (SELECT "case", CAST(date_diff(\'microsecond\', min(least(start, "timestamp")), max("timestamp")) '
-            'AS DOUBLE) / CAST(1000000 AS DOUBLE) AS duration_s FROM ev GROUP BY "case")')
+    duration = _seconds('min(least(start, "timestamp"))', 'max("timestamp")')
+    return f'ct AS (SELECT "case", {duration} AS duration_s FROM ev GROUP BY "case")'
 
 
 def hidden_query(table: str, spec: Spec) -> str:
@@ -300,8 +301,7 @@ seq AS (
     FROM ev
 ),
 hidden AS (
-    SELECT "case", step, CASE WHEN prev_end IS NOT NULL THEN CAST(date_diff('microsecond', prev_end, "timestamp") AS DOUBLE) / CAST(1000000 AS DOUBLE)
-                END AS lead_s
+    SELECT "case", step, CASE WHEN prev_end IS NOT NULL THEN {_seconds('prev_end', '"timestamp"')} END AS lead_s
     FROM seq WHERE step NOT IN (SELECT step FROM spec)
 ),
 per_case AS (SELECT step, "case", count(*) AS events, coalesce(sum(lead_s), 0.0) AS lead_s FROM hidden GROUP BY step, "case")
@@ -353,11 +353,6 @@ def variants_query(table: str) -> str:
 WITH ev AS ({_valid(table)}),
 traces AS (SELECT "case", string_agg(activity, chr(31) ORDER BY "timestamp", "row") AS variant FROM ev GROUP BY "case")
 SELECT variant, count(*) AS count FROM traces GROUP BY variant ORDER BY count DESC, variant"""
-
-
-def _valid(table: str) -> str:
-    return (f'SELECT * FROM {quote(table)} '
-            'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL')
 
 
 def _totals(engine: Engine, table: str) -> tuple[int, float]:
