@@ -35,8 +35,7 @@ def find_samples(samples: str | Path | None = None) -> Path:
     for path in candidates:
         if (path / CATALOGUE).is_file():
             return path
-    raise InputError("sample data not found", file=candidates[0],
-                     hint="run from the project folder or pass --samples PATH")
+    raise InputError.of("cli_demo_samples_not_found", file=candidates[0])
 
 
 def demo_steps(samples: Path, work: Path, lang: str) -> list[DemoStep]:

@@ -1,9 +1,13 @@
-"""Errors a user can fix. The CLI turns each into one line on stderr and exit code 2."""
+"""Errors a user can fix. The CLI turns each into one line on stderr and exit code 2, in the
+language of the command (`text(lang)`); `str(error)` is the English line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from bpr.i18n import VOCAB, tf
 
 
 @dataclass
@@ -18,26 +22,50 @@ class BprError(Exception):
     expected: str | None = None
     hint: str | None = None
     details: list[str] = field(default_factory=list)
+    key: str | None = None  # the vocabulary entry the message is made from (see `of`)
+    values: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
-    def __str__(self) -> str:
-        where = [str(self.file)] if self.file is not None else []
-        if self.sheet is not None:
-            where.append(f"sheet {self.sheet}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        text = (", ".join(where) + ": " if where else "") + self.message
-        if self.expected:
-            text += f" (expected {self.expected})"
+    @classmethod
+    def of(cls, code: str, values: dict[str, Any] | None = None, **where: Any):
+        """An error whose message is the vocabulary entry "err_<code>" filled with `values`; its
+        `expected` and `hint`, unless given, are the entries "err_<code>_expected" and
+        "err_<code>_hint" when they exist. `message` holds the English text."""
+        key, values = f"err_{code}", dict(values or {})
+        for part in ("expected", "hint"):
+            if where.get(part) is None and f"{key}_{part}" in VOCAB:
+                where[part] = tf(f"{key}_{part}", "en", **values)
+        return cls(tf(key, "en", **values), key=key, values=values, **where)
+
+    def part(self, part: str, lang: str) -> str | None:
+        """message / expected / hint in `lang` (as given when there is no vocabulary entry)."""
+        key = self.key if part == "message" else f"{self.key}_{part}"
+        if self.key and key in VOCAB:
+            return tf(key, lang, **self.values)
+        return getattr(self, part)
+
+    def text(self, lang: str = "en") -> str:
+        """The one line a user reads: where, what, what was expected, the fix."""
+        zh = lang == "zh"
+        file = str(self.file) if self.file is not None else None
+        where = [x for x in (file, self.sheet is not None and tf("err_where_sheet", lang, name=self.sheet),
+                             self.row is not None and tf("err_where_row", lang, n=self.row),
+                             self.column is not None and tf("err_where_column", lang, name=self.column)) if x]
+        text = ("，" if zh else ", ").join(where) + ("：" if zh else ": ") if where else ""
+        text += self.part("message", lang) or ""
+        expected, hint = self.part("expected", lang), self.part("hint", lang)
+        if expected:
+            text += f"（应为{expected}）" if zh else f" (expected {expected})"
         if self.details:
-            text += ": " + ", ".join(self.details)
-        if self.hint:
-            text += f". {self.hint}"
+            text += ("：" + "、".join(self.details)) if zh else (": " + ", ".join(self.details))
+        if hint:
+            text += f"。{hint}" if zh else f". {hint}"
         return text
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class InputError(BprError):

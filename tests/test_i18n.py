@@ -51,3 +51,44 @@ def test_every_data_warning_code_has_a_message_in_both_languages():
     assert {"unparseable_cell", "duplicate_code", "missing_case", "step_graph"} <= codes
     missing = {c for c in codes if f"warn_{c}" not in VOCAB}
     assert missing == set()
+
+
+def _error_codes() -> set[str]:
+    """Codes of the user errors the code raises: `XError.of("code" …)` (also `"a" if … else "b"`)
+    and `doc.fail(where, "code" …)`."""
+    codes = set()
+    for path in (ROOT / "bpr").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for head in re.findall(r'Error\.of\(\s*([^,{)]+)', text):
+            codes |= set(re.findall(r'"([a-z0-9_]+)"', head))
+        codes |= set(re.findall(r'\.fail\((?:\w+|\((?:[^()]|\([^()]*\))*\)),\s*"([a-z0-9_]+)"', text))
+        codes |= set(re.findall(r'_mapping\([^\n]*"([a-z0-9_]+)"\)', text))
+    return codes
+
+
+def test_every_error_code_has_a_message_in_both_languages():
+    codes = _error_codes()
+    assert {"file_not_found", "no_log_columns", "yaml_unknown_key", "model_not_mapping"} <= codes
+    assert len(codes) > 100
+    assert {c for c in codes if f"err_{c}" not in VOCAB} == set()
+
+
+def test_an_error_reads_in_each_language():
+    from bpr.errors import InputError
+
+    err = InputError.of("log_bad_times", {"role": "timestamp", "bad": "90", "total": "100", "examples": "'x'"},
+                        file="a.csv", column="时间")
+    assert str(err) == err.text("en") == ("a.csv, column 时间: most timestamp values cannot be read as times "
+                                          "(90 of 100): examples: 'x'. if another column holds the timestamp, "
+                                          "name it with --map timestamp=COLUMN")
+    assert err.text("zh") == ("a.csv，“时间”列：timestamp 列的大部分值无法识别为时间（100 个中有 90 个）；示例：'x'。"
+                              "如果时间在另一列，请用 --map timestamp=列名 指明")
+
+
+def test_a_warning_that_carries_an_error_reads_in_each_language():
+    from bpr.errors import InputError
+    from bpr.model.warning import DataWarning
+
+    w = DataWarning.of("proposals_failed", {"reason": InputError.of("file_empty", file="x.xlsx")})
+    assert w.message == "proposals could not be made: file is empty" == w.text("en")
+    assert w.text("zh") == "未能生成改革建议：文件为空" and w.to_dict()["zh"] == w.text("zh")

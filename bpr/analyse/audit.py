@@ -13,7 +13,6 @@ result.json (kind "audit"):
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -23,7 +22,7 @@ from pathlib import Path
 from bpr.analyse.indicators import Indicators, MatterIndicators, compute_indicators, method_notes
 from bpr.analyse.rules import Finding, RuleSet
 from bpr.errors import BprError, InputError
-from bpr.i18n import t
+from bpr.i18n import Note, t
 from bpr.io.results import write_csv
 from bpr.io.safety import atomic_output
 from bpr.model.catalogue import Catalogue
@@ -102,9 +101,9 @@ def read_whitelist(path: str | Path) -> list[str]:
     """Matters where zero visits is not suitable (不宜跑零次): one code or name a line, # comments."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("whitelist file not found", file=path)
+        raise InputError.of("audit_whitelist_not_found", file=path)
     if path.stat().st_size > MAX_WHITELIST:
-        raise InputError("whitelist file is larger than 8 MiB", file=path)
+        raise InputError.of("audit_whitelist_too_large", file=path)
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -113,27 +112,13 @@ def read_whitelist(path: str | Path) -> list[str]:
         except UnicodeDecodeError:
             continue
     else:
-        raise InputError("whitelist is neither UTF-8 nor GBK text", file=path)
+        raise InputError.of("audit_whitelist_encoding", file=path)
     entries = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             entries.append(line)
     return entries
-
-
-def _proposals(catalogue: Catalogue, conversion: Conversion, time_ratio: float) -> tuple[list, str]:
-    """Proposals from bpr.plan.proposals when installed; ([], note) while it is not."""
-    try:
-        module = importlib.import_module("bpr.plan.proposals")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bpr.plan.proposals":
-            raise
-        return [], "bpr.plan.proposals is not available: no proposals computed"
-    try:
-        return list(module.propose(catalogue, conversion=conversion, time_ratio=time_ratio)), ""
-    except BprError as exc:  # the indicators and findings stand on their own: keep them, say why none
-        return [], f"proposals could not be computed: {exc}"
 
 
 def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterable[str] | None = None,
@@ -153,11 +138,16 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
     method = method_notes(conversion)
     # the time proposals aim at the same ratio the compression_target rule checks
     ratio = next((r.params["max_ratio"] for r in rules.rules if r.id == "compression_target"), 0.5)
-    found, note = _proposals(catalogue, conversion, ratio) if proposals else ([], "proposals not requested")
-    if note:
-        method["proposals"] = note
-        if proposals and "could not" in note:
-            warnings.append(DataWarning.of("proposals_failed", {"reason": note}))
+    found: list = []
+    if not proposals:
+        method["proposals"] = Note.of("note_proposals_not_requested").to_dict()
+    else:
+        from bpr.plan.proposals import propose
+
+        try:
+            found = list(propose(catalogue, conversion=conversion, time_ratio=ratio))
+        except BprError as exc:  # the indicators and findings stand on their own: keep them, say why none
+            warnings.append(DataWarning.of("proposals_failed", {"reason": exc}))
     return AuditResult(source=catalogue.source, indicators=overall, by_department=by_department,
                        by_type=by_type, matters=matters, findings=findings, proposals=found, warnings=warnings,
                        rules=rules.describe(), method=method, whitelist=entries)

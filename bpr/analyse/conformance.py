@@ -65,18 +65,18 @@ class Spec:
         else:
             steps, name, key = list(source), "", ""
         if not steps:
-            raise UsageError(f"the specified process {name!r} has no steps", hint="give its 办理流程 steps")
+            raise UsageError.of("engine_spec_no_steps", {"name": name})
         names = [s.name for s in steps]
         if len(set(names)) != len(names):
             dup = [n for n, k in Counter(names).items() if k > 1]
-            raise UsageError(f"step names repeat in the specified process {name!r}: {', '.join(dup)}")
+            raise UsageError.of("engine_spec_repeated_steps", {"name": name}, details=dup)
         preds: dict[str, tuple[str, ...]] = {}
         for i, step in enumerate(steps):
             after = step.after if step.after is not None else ([names[i - 1]] if i else [])
             unknown = [a for a in after if a not in names]
             if unknown:
-                raise UsageError(f"step {step.name!r} comes after unknown step(s) {', '.join(unknown)}",
-                                 expected=", ".join(names))
+                raise UsageError.of("engine_spec_unknown_predecessor",
+                                    {"step": step.name, "unknown": ", ".join(unknown)}, expected=", ".join(names))
             preds[step.name] = tuple(after)
         return cls(name, tuple(names), preds, dict(aliases or {}), key)
 

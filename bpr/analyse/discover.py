@@ -434,8 +434,7 @@ def discover(log: EventLog | str | Path | None, engine: Engine | None = None, to
         result = core_analysis(engine, "events", top_k=top_k, source=source, now=now,
                                duplicates=not read_by_bpr)
         if result.events == 0:
-            raise InputError("the log has no events with a case, an activity and a timestamp",
-                             file=source or None)
+            raise InputError.of("engine_no_usable_events", file=source or None)
         result.warnings.extend(warnings)
         context = DiscoverContext(source, frozenset(result.roles), timezone, result)
         for analysis in (extra_analyses() if analyses is None else analyses):

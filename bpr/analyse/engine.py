@@ -161,8 +161,7 @@ class DuckDBEngine(Engine):
             self._register_scan(scan, name, mapping, timezone, path, row_fallback="rowid",
                                 store=f"{self._store()}.{quote(f'_{name}_raw')}")
         else:
-            raise UsageError(f"the {self.name} engine reads .parquet and .csv files directly; "
-                             f"read {path.name} with bpr.io.read_log and register the EventLog")
+            raise UsageError.of("engine_file_type", {"engine": self.name, "file": path.name})
 
     def _register_scan(self, scan: str, name: str, mapping: dict[str, str] | None, timezone: str,
                        path: Path, row_fallback: str, store: str | None = None) -> None:
@@ -268,9 +267,9 @@ class SparkEngine(Engine):
                 warnings.simplefilter("ignore", FutureWarning)  # pyspark's note about pandas 3
                 from pyspark.sql import SparkSession
         except ImportError:
-            raise UsageError("the spark engine needs pyspark", hint="pip install 'bpr[spark]'") from None
+            raise UsageError.of("engine_spark_needs_pyspark") from None
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-            raise UsageError("the spark engine needs Java (17 or later)", hint="install a JDK and set JAVA_HOME")
+            raise UsageError.of("engine_spark_needs_java")
         if SparkEngine._session is None:
             builder = (SparkSession.builder.master(master).appName(app_name)
                        .config("spark.sql.session.timeZone", "UTC")
@@ -359,4 +358,4 @@ def make_engine(name: str = "duckdb", *, spark_master: str | None = None, **opti
         return DuckDBEngine(**options)
     if name == "spark":
         return SparkEngine(master=spark_master or "local[*]", **options)
-    raise UsageError(f"unknown engine {name!r}", expected="duckdb or spark")
+    raise UsageError.of("engine_unknown", {"name": name})

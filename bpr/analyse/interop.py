@@ -66,7 +66,7 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.0):
 
     frame = to_pm4py_frame(log)
     if frame.empty:
-        raise InputError("the log has no events with a case, an activity and a timestamp", file=log.source or None)
+        raise InputError.of("engine_no_usable_events", file=log.source or None)
     return pm4py.discover_bpmn_inductive(frame, noise_threshold=noise_threshold)
 
 
@@ -86,8 +86,7 @@ def write_discovered_bpmn(log: EventLog, path: str | Path, noise_threshold: floa
         _canonical_file(tmp, _stable_ids(model, keys))
         check = check_bpmn(tmp)
         if not check.has_diagram:
-            raise InputError("pm4py wrote a BPMN file without diagram layout", file=str(path),
-                             expected="bpmndi:BPMNDiagram")
+            raise InputError.of("engine_bpmn_without_layout", file=str(path), expected="bpmndi:BPMNDiagram")
     return check
 
 

@@ -11,6 +11,7 @@ import sys
 import click
 
 from bpr.errors import BprError
+from bpr.i18n import DEFAULT_LANG, t
 
 # Each module defines `commands`: a list of click commands to register.
 COMMAND_MODULES = [
@@ -46,7 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="bpr", standalone_mode=False)
     except BprError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        lang = _lang(sys.argv[1:] if argv is None else argv)
+        click.echo(t("err_prefix", lang) + exc.text(lang), err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
@@ -57,3 +59,13 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(0)
+
+
+def _lang(argv: list[str]) -> str:
+    """The language the command was asked to speak (`--lang en`), so its error speaks it too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return DEFAULT_LANG

@@ -19,7 +19,7 @@ def template(path: str) -> None:
     Example: bpr template 我的事项清单.xlsx
     """
     if not path.lower().endswith(".xlsx"):
-        raise UsageError(f"{path}: the template is an Excel workbook", expected="a file name ending in .xlsx")
+        raise UsageError.of("cli_template_not_xlsx", file=path)
     bpr.io.write_template(path)
     click.echo(path)
 

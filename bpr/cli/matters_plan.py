@@ -32,7 +32,7 @@ def _options(time_ratio: float, max_materials: int, max_days: float, licences: t
     from bpr.plan import LicenceCatalogue, ProposalOptions
 
     if not 0 < time_ratio <= 1:
-        raise UsageError(f"--time-ratio {time_ratio} is out of range", expected="a share in (0, 1], e.g. 0.5")
+        raise UsageError.of("cli_time_ratio_out_of_range", {"ratio": time_ratio})
     return ProposalOptions(time_ratio=time_ratio, immediate_max_materials=max_materials,
                            immediate_max_days=max_days, licences=LicenceCatalogue.load(*licences))
 

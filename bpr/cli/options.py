@@ -25,8 +25,8 @@ def parse_mapping(text: str | None) -> dict[str, str]:
         role, sep, column = part.partition("=")
         role = role.strip()
         if not sep or not column.strip():
-            raise UsageError(f"--map entry {part!r} is not ROLE=COLUMN")
+            raise UsageError.of("cli_map_entry_malformed", {"part": part})
         if role not in ROLES:
-            raise UsageError(f"--map names unknown role {role!r}", expected=", ".join(ROLES))
+            raise UsageError.of("cli_map_unknown_role", {"role": role}, expected=", ".join(ROLES))
         mapping[role] = column.strip()
     return mapping

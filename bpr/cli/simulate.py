@@ -43,7 +43,7 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     if promised_limit is not None:
         limit = TimeLimit.parse(promised_limit).to_working_days()
         if limit is None:
-            raise UsageError(f"--promised-limit {promised_limit!r} not understood", expected="e.g. 20个工作日")
+            raise UsageError.of("sim_cli_promised_limit_not_understood", {"limit": promised_limit})
     event_log = bpr.io.read_log(log, mapping=parse_mapping(mapping), timezone=timezone)
     scenarios = []
     if scenario:

@@ -17,11 +17,11 @@ LOG_SUFFIXES = (".xes", ".xes.gz", ".csv", ".parquet", ".csv.gz", ".tsv")
 def _existing(path: str | Path) -> Path:
     path = Path(path)
     if not path.exists():
-        raise InputError("file not found", file=path)
+        raise InputError.of("file_not_found", file=path)
     if path.is_dir():
-        raise InputError("is a folder, not a file", file=path)
+        raise InputError.of("file_is_folder", file=path)
     if path.stat().st_size == 0:
-        raise InputError("file is empty", file=path)
+        raise InputError.of("file_empty", file=path)
     return path
 
 
@@ -35,8 +35,7 @@ def file_kind(path: str | Path) -> str:
         from bpr.io.matter_sheet import looks_like_catalogue
 
         return "catalogue" if looks_like_catalogue(path) else "log"
-    raise InputError("unknown file type", file=path,
-                     expected="a matter sheet (.xlsx) or an event log (.csv, .xlsx, .xes, .xes.gz, .parquet)")
+    raise InputError.of("file_unknown_type", file=path)
 
 
 def read_catalogue(path: str | Path, **options):

@@ -32,38 +32,39 @@ def read_bundle(path: str | Path) -> Bundle:
     """Read one bundle YAML file; raise `InputError` (file, line, key) when it is wrong."""
     doc = YamlDoc.load(path)
     if not isinstance(doc.data, dict):
-        doc.fail((), f"found {type(doc.data).__name__}", expected="a mapping with name: and members:")
+        doc.fail((), "bundle_not_mapping", {"type": type(doc.data).__name__})
     fields: dict = {}
     for key, value in doc.data.items():
         canonical = _KEYS.get(str(key).strip())
         if canonical is None:
-            doc.fail((str(key),), f"unknown key {show(key)}", expected="name, description, lead_department, members")
+            doc.fail((str(key),), "yaml_unknown_key", {"key": show(key)},
+                     expected="name, description, lead_department, members")
         fields[canonical] = value
     name = fields.get("name")
     if not isinstance(name, str) or not name.strip():
-        doc.fail(("name",), "name is missing or empty", expected="the bundle's name, e.g. 开办餐饮店一件事")
+        doc.fail(("name",), "bundle_no_name")
     members = fields.get("members")
     if not isinstance(members, list) or not members:
-        doc.fail(("members",), "members is missing or empty", expected="a list of matter codes or names")
+        doc.fail(("members",), "bundle_no_members")
     refs: list[str] = []
     for i, item in enumerate(members):
         if isinstance(item, dict):
             unknown = set(map(str, item)) - {"code", "name"}
             if unknown:
-                doc.fail(("members", i), f"unknown key {sorted(unknown)[0]!r}", expected="code, name")
+                doc.fail(("members", i), "yaml_unknown_key", {"key": repr(sorted(unknown)[0])}, expected="code, name")
             ref = item.get("code") or item.get("name")
         else:
             ref = item
         if isinstance(ref, bool) or not isinstance(ref, (str, int)) or not str(ref).strip():
-            doc.fail(("members", i), f"member {show(item)} is not a code or name", expected="a matter code or name")
+            doc.fail(("members", i), "bundle_bad_member", {"member": show(item)})
         ref = str(ref).strip()
         if ref in refs:
-            doc.fail(("members", i), f"member {show(ref)} is listed twice")
+            doc.fail(("members", i), "bundle_member_twice", {"member": show(ref)})
         refs.append(ref)
     texts = {}
     for key in ("description", "lead_department"):
         value = fields.get(key)
         if value is not None and not isinstance(value, str):
-            doc.fail((key,), f"found {type(value).__name__}", expected="a text")
+            doc.fail((key,), "yaml_not_text", {"type": type(value).__name__})
         texts[key] = (value or "").strip()
     return Bundle(name=name.strip(), members=refs, **texts)

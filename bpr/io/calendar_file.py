@@ -18,13 +18,13 @@ def read_calendar_file(path: str | Path) -> tuple[set[dt.date], set[dt.date]]:
     """Return (holidays, workdays) from CSV `date,type` rows or YAML `holidays:`/`workdays:` lists."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("calendar file not found", file=path)
+        raise InputError.of("calendar_not_found", file=path)
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
     if path.suffix.lower() in {".yaml", ".yml"}:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
-            raise InputError("not a calendar", file=path, expected="keys holidays: and workdays:")
+            raise InputError.of("calendar_not_mapping", file=path)
         for key, target in (("holidays", holidays), ("workdays", workdays)):
             for i, value in enumerate(data.get(key) or []):
                 target.add(_date(value, path, f"{key}[{i}]"))
@@ -38,8 +38,7 @@ def read_calendar_file(path: str | Path) -> tuple[set[dt.date], set[dt.date]]:
             elif kind in _WORKDAY:
                 workdays.add(day)
             else:
-                raise InputError(f"unknown day type {kind!r}", file=path, row=row_no, column="type",
-                                 expected="holiday or workday")
+                raise InputError.of("calendar_day_type", {"value": repr(kind)}, file=path, row=row_no, column="type")
     return holidays, workdays
 
 
@@ -49,4 +48,5 @@ def _date(value: object, path: Path, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InputError(f"{where}: {value!r} is not a date", file=path, expected="YYYY-MM-DD") from None
+        raise InputError.of("calendar_not_date", {"where": where, "value": repr(value)}, file=path,
+                           expected="YYYY-MM-DD") from None

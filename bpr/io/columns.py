@@ -60,14 +60,14 @@ def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
         by_norm.setdefault(normalise_header(col), col)
     for role, col in mapping.items():
         if role not in ROLES:
-            raise InputError(f"--map names unknown role {role!r}", file=file, expected=", ".join(ROLES))
+            raise InputError.of("map_unknown_role", {"role": repr(role)}, file=file, expected=", ".join(ROLES))
         if col in columns:
             result[role] = col
         elif normalise_header(col) in by_norm:
             result[role] = by_norm[normalise_header(col)]
         else:
-            raise InputError(f"--map {role}={col}: no such column", file=file,
-                             details=[f"columns found: {', '.join(map(str, columns))}"])
+            raise InputError.of("map_no_such_column", {"role": role, "column": col,
+                                                        "found": ", ".join(map(str, columns))}, file=file)
     used = set(result.values())
     for role, names in _NORMALISED.items():
         if role in result:
@@ -81,10 +81,9 @@ def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
     missing = [r for r in REQUIRED_ROLES if r not in result]
     if missing:
         example = ",".join(f"{r}={result[r] if r in result else _guess(r, columns, used)}" for r in REQUIRED_ROLES)
-        raise InputError(
-            f"no recognisable {' / '.join(missing)} column; columns found: {', '.join(map(str, columns))}",
-            file=file, expected=f"columns such as {', '.join(SYNONYMS[missing[0]][:3])}",
-            hint=f"say which column is which with --map {example}")
+        raise InputError.of("no_log_columns", {"roles": " / ".join(missing), "found": ", ".join(map(str, columns)),
+                                                "examples": ", ".join(SYNONYMS[missing[0]][:3]), "map": example},
+                               file=file)
     return {role: result[role] for role in ROLES if role in result}
 
 

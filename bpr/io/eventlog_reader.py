@@ -76,8 +76,7 @@ def log_format(path: Path) -> str:
         return "parquet"
     if head.startswith(b"PK"):
         return "xlsx"
-    raise InputError("unknown event-log file type", file=path,
-                     expected="an event log (.csv, .tsv, .csv.gz, .xlsx, .xes, .xes.gz, .parquet)")
+    raise InputError.of("log_unknown_type", file=path)
 
 
 def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
@@ -191,8 +190,7 @@ class _Session:
             try:
                 self.con.execute(f"SET TimeZone = {_lit(self.timezone)}")
             except duckdb.Error:
-                raise UsageError(f"unknown time zone {self.timezone!r}",
-                                 expected="an IANA name such as Asia/Shanghai") from None
+                raise UsageError.of("unknown_timezone", {"zone": repr(self.timezone)}) from None
             self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
             self.con.execute(f"SET schema = {_lit(schema)}")
             self.ns = _ident(schema) + "."
@@ -234,11 +232,11 @@ class _Session:
                 self._register(_read_xlsx(self.path, self.sheet, self.mapping))
             described = self.con.execute("DESCRIBE src").fetchall()
         except duckdb.Error as exc:
-            raise InputError(f"cannot read as {kind.upper()} ({self._reason(exc)})", file=self.path,
-                             expected=f"a readable {kind.upper()} event log") from None
+            raise InputError.of("log_unreadable_as", {"kind": kind.upper(), "reason": self._reason(exc)},
+                                file=self.path) from None
         self.types = {name: str(kind_) for name, kind_, *_ in described if name != "__row"}
         if not self.types:
-            raise InputError("no columns found", file=self.path, expected="a header row naming the columns")
+            raise InputError.of("log_no_columns", file=self.path)
 
     def _register(self, table: pa.Table) -> None:
         if "__row" in table.column_names:
@@ -285,11 +283,9 @@ class _Session:
             self.ts_formats[role] = formats if kind == "VARCHAR" else None
 
     def _refuse_timestamps(self, role: str, col: str, bad: int, total: int, examples) -> None:
-        raise InputError(
-            f"most {role} values cannot be read as times ({bad:,} of {total:,})", file=self.path,
-            column=col, expected=ts.EXPECTED,
-            details=[f"examples: {', '.join(repr(e) for e in examples)}"],
-            hint=f"if another column holds the {role}, name it with --map {role}=COLUMN")
+        raise InputError.of("log_bad_times", {"role": role, "bad": f"{bad:,}", "total": f"{total:,}",
+                                              "examples": ", ".join(repr(e) for e in examples)},
+                             file=self.path, column=col, expected=ts.EXPECTED)
 
     def _text(self, col: str) -> str:
         """A source column as text; CSV cells are already text with blanks as NULL."""
@@ -358,7 +354,7 @@ class _Session:
             "count(*) FILTER (start > timestamp), count(*) FILTER (timestamp > ?::TIMESTAMPTZ) FROM evc",
             [now]).fetchall()[0]
         if rows == 0:
-            raise InputError("no events (only a header)", file=self.path, expected="at least one event row")
+            raise InputError.of("log_no_events", file=self.path)
         given = rows - no_ts
         if bad_ts and bad_ts > given * (1 - MIN_PARSED_SHARE):
             self._refuse_timestamps("timestamp", self.columns["timestamp"], bad_ts, given,
@@ -430,12 +426,9 @@ class _Session:
         try:
             yield
         except duckdb.OutOfMemoryException as exc:
-            raise InputError(f"not enough memory to read the log ({self._reason(exc)})", file=self.path,
-                             hint="use a larger memory_limit or free disk space for spilling") from None
+            raise InputError.of("log_out_of_memory", {"reason": self._reason(exc)}, file=self.path) from None
         except duckdb.Error as exc:
-            raise InputError(f"cannot read ({self._reason(exc)})", file=self.path,
-                             expected="a well-formed event log with the same number of columns in every row") \
-                from None
+            raise InputError.of("log_malformed", {"reason": self._reason(exc)}, file=self.path) from None
 
     def _reason(self, exc: Exception) -> str:
         """The useful lines of a DuckDB error, naming our file rather than a transcoded copy."""
@@ -512,9 +505,9 @@ def _utf8_csv(path: Path, tmpdir: str) -> str:
         with _open_bytes(path) as fh:
             sample = fh.read(ENCODING_SAMPLE)
     except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read ({exc})", file=path, expected="a CSV file (optionally gzip-compressed)") from None
+        raise InputError.of("csv_unreadable", {"reason": exc}, file=path) from None
     if not sample.strip():
-        raise InputError("file is empty", file=path, expected="a CSV file with a header row and events")
+        raise InputError.of("csv_empty", file=path)
     encoding = detect_encoding(sample)
     if encoding == "utf-8":
         return str(path)
@@ -526,7 +519,7 @@ def _utf8_csv(path: Path, tmpdir: str) -> str:
                 dst.write(decoder.decode(chunk))
             dst.write(decoder.decode(b"", final=True))
     except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read ({exc})", file=path, expected="a complete CSV file") from None
+        raise InputError.of("csv_incomplete", {"reason": exc}, file=path) from None
     return target
 
 
@@ -561,12 +554,11 @@ def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Tab
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise InputError(f"cannot open workbook ({type(exc).__name__}: {exc})", file=path,
-                         expected="an .xlsx workbook saved by Excel or WPS") from None
+        raise InputError.of("workbook_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path) from None
     try:
         names = wb.sheetnames
         if sheet is not None and sheet not in names:
-            raise InputError(f"no sheet named {sheet!r}", file=path, expected=", ".join(names))
+            raise InputError.of("no_such_sheet", {"sheet": repr(sheet)}, file=path, expected=", ".join(names))
         candidates = [sheet] if sheet else names
         first_error: BprError | None = None
         for name in candidates:
@@ -610,7 +602,7 @@ def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Tab
             return pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, columns, strict=True)})
         if first_error is not None:
             raise first_error
-        raise InputError("no sheet with a header row", file=path, expected="a sheet whose first rows name the columns")
+        raise InputError.of("log_no_header_sheet", file=path)
     finally:
         wb.close()
 

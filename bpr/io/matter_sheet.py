@@ -286,8 +286,8 @@ def fast_rows(path: Path, member: str, shared: list[str], date_styles: set[int] 
     try:
         yield from _rows_of(path, member, shared, date_styles, epoch)
     except (etree.LxmlError, zipfile.BadZipFile, EOFError, IndexError, ValueError) as exc:
-        raise InputError(f"sheet XML cannot be read ({type(exc).__name__}: {exc})", file=path, sheet=sheet,
-                         expected="a worksheet as Excel or WPS writes it") from None
+        raise InputError.of("sheet_xml_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path,
+                            sheet=sheet) from None
 
 
 def _rows_of(path: Path, member: str, shared: list[str], date_styles, epoch) -> Iterator[tuple]:
@@ -523,8 +523,7 @@ def _open(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise InputError(f"cannot open workbook ({type(exc).__name__}: {exc})", file=path,
-                         expected="an .xlsx workbook saved by Excel or WPS") from None
+        raise InputError.of("workbook_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path) from None
 
 
 def _head(ws, path: Path) -> list[tuple]:
@@ -542,7 +541,7 @@ def _head(ws, path: Path) -> list[tuple]:
 def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, SheetLayout]], dict[str, list[tuple]]]:
     names = wb.sheetnames
     if sheet is not None and sheet not in names:
-        raise InputError(f"no sheet named {sheet!r}", file=path, expected="one of " + ", ".join(names))
+        raise InputError.of("no_such_sheet", {"sheet": repr(sheet)}, file=path, expected=", ".join(names))
     layouts, heads = [], {}
     for name in names:
         if sheet is None and name.strip().lower() in INSTRUCTION_SHEETS:
@@ -577,10 +576,9 @@ def read_catalogue(path: str | Path, sheet: str | None = None,
         if not matter_layouts:
             first = sheet or next(iter(heads), wb.sheetnames[0] if wb.sheetnames else None)
             found = _headers_found(heads.get(first, [])) if first else []
-            raise InputError("no recognisable matter-name column", file=path, sheet=first,
-                             expected="a header such as " + ", ".join(MATTER_HEADERS["name"][:3])
-                             + " in the first 10 rows",
-                             details=["headers found: " + (", ".join(found) if found else "none")])
+            raise InputError.of("no_matter_name_column", {"examples": ", ".join(MATTER_HEADERS["name"][:3]),
+                                                              "found": ", ".join(found) or "-"},
+                                    file=path, sheet=first)
         reader = _Reader(path, conversion)
         for _, layout in layouts:
             for j, header in layout.unknown:

@@ -46,31 +46,28 @@ _STEP_KEYS = {
     "on_site": "on_site", "是否现场": "on_site",
     "after": "after", "前置环节": "after",
 }
-_LIMIT_EXAMPLES = "a time limit such as 20个工作日, 即办, 3个月, 30日, 无"
-
-
 def read_process_model(path: str | Path) -> ProcessModel:
     """Read one process-model YAML file; raise `InputError` (file, line, key) when it is wrong."""
     doc = YamlDoc.load(path)
-    top = _mapping(doc, (), doc.data, _TOP_KEYS, "a mapping with name: and steps:")
+    top = _mapping(doc, (), doc.data, _TOP_KEYS, "model_not_mapping")
     name = _text(doc, ("name",), top.get("name"), required=True)
     department = _text(doc, ("department",), top.get("department"))
     raw_steps = top.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        doc.fail(("steps",), "steps is missing or empty", expected="a list of steps, each with name:")
+        doc.fail(("steps",), "model_no_steps")
     steps: list[Step] = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_steps):
         where: KeyPath = ("steps", i)
-        item = _mapping(doc, where, raw, _STEP_KEYS, "a mapping with name:, role:, limit: …")
+        item = _mapping(doc, where, raw, _STEP_KEYS, "model_step_not_mapping")
         step_name = _text(doc, (*where, "name"), item.get("name"), required=True)
         if step_name in seen:
-            doc.fail((*where, "name"), f"step {step_name!r} appears twice", expected="unique step names")
+            doc.fail((*where, "name"), "model_step_twice", {"step": repr(step_name)})
         after = _after(doc, (*where, "after"), item.get("after", None) if "after" in item else None,
                        "after" in item, seen, step_name)
         on_site = item.get("on_site", False)
         if not isinstance(on_site, bool):
-            doc.fail((*where, "on_site"), f"on_site is {show(on_site)}", expected="true or false")
+            doc.fail((*where, "on_site"), "model_on_site", {"value": show(on_site)})
         steps.append(Step(name=step_name, order=i + 1,
                           department=_text(doc, (*where, "department"), item.get("department")) or department,
                           role=_text(doc, (*where, "role"), item.get("role")),
@@ -83,18 +80,19 @@ def read_process_model(path: str | Path) -> ProcessModel:
                         source=str(doc.file))
 
 
-def _mapping(doc: YamlDoc, where: KeyPath, value: object, keys: dict[str, str], expected: str) -> dict:
-    """The mapping at `where` with keys translated to their English names; unknown keys fail."""
+def _mapping(doc: YamlDoc, where: KeyPath, value: object, keys: dict[str, str], code: str) -> dict:
+    """The mapping at `where` with keys translated to their English names; unknown keys fail,
+    and anything but a mapping fails with the error `code`."""
     if not isinstance(value, dict):
-        doc.fail(where, f"found {type(value).__name__}", expected=expected)
+        doc.fail(where, code, {"type": type(value).__name__})
     result: dict = {}
     for key, item in value.items():
         canonical = keys.get(str(key).strip())
         if canonical is None:
             known = sorted({k for k in keys if k.isascii()})
-            doc.fail((*where, str(key)), f"unknown key {show(key)}", expected=", ".join(known))
+            doc.fail((*where, str(key)), "yaml_unknown_key", {"key": show(key)}, expected=", ".join(known))
         if canonical in result:
-            doc.fail((*where, str(key)), f"{canonical} is given twice")
+            doc.fail((*where, str(key)), "yaml_key_twice", {"key": canonical})
         result[canonical] = item
     return result
 
@@ -102,13 +100,13 @@ def _mapping(doc: YamlDoc, where: KeyPath, value: object, keys: dict[str, str], 
 def _text(doc: YamlDoc, where: KeyPath, value: object, required: bool = False) -> str:
     if value is None:
         if required:
-            doc.fail(where, f"{where[-1]} is missing", expected="a non-empty text")
+            doc.fail(where, "yaml_missing_text", {"key": where[-1]})
         return ""
     if isinstance(value, (dict, list, bool)):
-        doc.fail(where, f"found {type(value).__name__}", expected="a text")
+        doc.fail(where, "yaml_not_text", {"type": type(value).__name__})
     text = str(value).strip()
     if required and not text:
-        doc.fail(where, f"{where[-1]} is empty", expected="a non-empty text")
+        doc.fail(where, "yaml_empty_text", {"key": where[-1]})
     return text
 
 
@@ -116,10 +114,10 @@ def _limit(doc: YamlDoc, where: KeyPath, value: object) -> TimeLimit:
     if value is None or value == "":
         return TimeLimit()
     if isinstance(value, (dict, list, bool)):
-        doc.fail(where, f"found {type(value).__name__}", expected=_LIMIT_EXAMPLES)
+        doc.fail(where, "model_limit_type", {"type": type(value).__name__})
     limit = TimeLimit.parse(value)
     if not limit.is_known:
-        doc.fail(where, f"cannot read time limit {show(value)}", expected=_LIMIT_EXAMPLES)
+        doc.fail(where, "model_limit_unreadable", {"value": show(value)})
     return limit
 
 
@@ -132,11 +130,10 @@ def _after(doc: YamlDoc, where: KeyPath, value: object, given: bool, earlier: se
         return []
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        doc.fail(where, f"found {show(value)}", expected="a step name or a list of step names")
+        doc.fail(where, "model_after_type", {"value": show(value)})
     for name in names:
         if name == step_name:
-            doc.fail(where, f"step {step_name!r} cannot wait for itself")
+            doc.fail(where, "model_after_self", {"step": repr(step_name)})
         if name not in earlier:
-            doc.fail(where, f"{name!r} is not a step listed before {step_name!r}",
-                     expected="names of earlier steps (list steps in an order that respects after:)")
+            doc.fail(where, "model_after_unknown", {"name": repr(name), "step": repr(step_name)})
     return list(names)

@@ -31,31 +31,29 @@ def check_xlsx(path: str | Path) -> None:
     if not zipfile.is_zipfile(path):
         with path.open("rb") as fh:
             head = fh.read(8)
-        what = "an old binary .xls file" if head.startswith(b"\xd0\xcf\x11\xe0") else "not a zip archive"
-        raise InputError(f"not a valid .xlsx file ({what})", file=path,
-                         hint="save it from Excel as .xlsx (Excel Workbook)")
+        old_xls = head.startswith(b"\xd0\xcf\x11\xe0")
+        raise InputError.of("xlsx_old_binary" if old_xls else "xlsx_not_zip", file=path)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
             if "[Content_Types].xml" not in names:
-                raise InputError("not a valid .xlsx file (no [Content_Types].xml)", file=path)
+                raise InputError.of("xlsx_no_content_types", file=path)
             total = 0
             for info in infos:
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_XLSX_MEMBER or (info.file_size > (8 << 20) and ratio > MAX_COMPRESSION_RATIO):
-                    raise InputError(
-                        f"member {info.filename} would decompress to {info.file_size >> 20} MiB "
-                        f"(ratio {ratio:.0f}:1); refusing a likely zip bomb", file=path)
+                    raise InputError.of("xlsx_zip_bomb", {"member": info.filename, "mib": info.file_size >> 20,
+                                                           "ratio": f"{ratio:.0f}"}, file=path)
             if total > MAX_XLSX_UNCOMPRESSED:
-                raise InputError(f"decompresses to {total >> 20} MiB in total; limit is "
-                                 f"{MAX_XLSX_UNCOMPRESSED >> 20} MiB", file=path)
+                raise InputError.of("xlsx_too_big", {"mib": total >> 20, "limit": MAX_XLSX_UNCOMPRESSED >> 20},
+                                    file=path)
             bad = zf.testzip()
             if bad is not None:
-                raise InputError(f"corrupt member {bad} (truncated or damaged file)", file=path)
+                raise InputError.of("xlsx_corrupt_member", {"member": bad}, file=path)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise InputError(f"truncated or damaged .xlsx ({exc})", file=path) from None
+        raise InputError.of("xlsx_damaged", {"reason": exc}, file=path) from None
 
 
 @contextlib.contextmanager

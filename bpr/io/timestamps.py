@@ -58,8 +58,7 @@ def connect(timezone: str = "Asia/Shanghai", memory_limit: str | None = None,
     except duckdb.Error as exc:
         from bpr.errors import UsageError
 
-        raise UsageError(f"unknown time zone {timezone!r}", expected="an IANA name such as Asia/Shanghai",
-                         details=[str(exc).splitlines()[0]]) from None
+        raise UsageError.of("unknown_timezone", {"zone": repr(timezone)}, details=[str(exc).splitlines()[0]]) from None
     if memory_limit:
         con.execute(f"SET memory_limit = '{_quote(memory_limit)}'")
     if temp_directory:

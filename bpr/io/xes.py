@@ -45,18 +45,13 @@ def check_prolog(path: Path) -> None:
         with _open(path) as fh:
             head = fh.read(PROLOG_LIMIT)
     except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"cannot read compressed XES ({exc})", file=path,
-                         expected="an XES file or a gzip-compressed XES file") from None
+        raise InputError.of("xes_bad_gzip", {"reason": exc}, file=path) from None
     decl = _DECLARATION.search(head)
     root = _ROOT_START.search(head)
     if decl and (root is None or decl.start() < root.start()):
-        raise InputError(f"XES declares a {decl.group(1).decode().upper()}; refusing it "
-                         "(document type and entity declarations can read local files or expand "
-                         "to gigabytes)", file=path,
-                         expected="a plain XES log without <!DOCTYPE> or <!ENTITY>")
+        raise InputError.of("xes_declaration", {"what": decl.group(1).decode().upper()}, file=path)
     if root is None:
-        raise InputError("no XML element found at the start of the file", file=path,
-                         expected="an XES event log (<log> with <trace> and <event> elements)")
+        raise InputError.of("xes_no_element", file=path)
 
 
 def _local(tag: object, _cache: dict = {}) -> str:  # noqa: B006 - deliberate memo of tag names
@@ -115,16 +110,13 @@ def read_xes_table(path: Path) -> tuple[pa.Table, dict[str, str]]:
                         del parent[0]
             root = getattr(context, "root", None)
             if root is not None and root.getroottree().docinfo.doctype:
-                raise InputError("XES declares a DOCTYPE; refusing it", file=path)
+                raise InputError.of("xes_declaration", {"what": "DOCTYPE"}, file=path)
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"not well-formed XML ({exc.msg}, line {exc.lineno})", file=path,
-                         expected="an XES event log") from None
+        raise InputError.of("xes_not_xml", {"reason": exc.msg}, file=path, row=exc.lineno) from None
     except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"cannot read XES ({exc})", file=path,
-                         expected="a complete XES or XES.gz file") from None
+        raise InputError.of("xes_unreadable", {"reason": exc}, file=path) from None
     if not traces:
-        raise InputError("no <trace> elements found", file=path,
-                         expected="an XES event log (<log> with <trace> and <event> elements)")
+        raise InputError.of("xes_no_traces", file=path)
     names = list(dict.fromkeys(k for row in rows for k in row))
     table = pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names}) if rows \
         else pa.table({})

@@ -38,30 +38,27 @@ class YamlDoc:
     def load(cls, path: str | Path) -> YamlDoc:
         path = Path(path)
         if not path.exists():
-            raise InputError("file not found", file=path)
+            raise InputError.of("file_not_found", file=path)
         if path.is_dir():
-            raise InputError("is a folder, not a file", file=path)
+            raise InputError.of("file_is_folder", file=path)
         size = path.stat().st_size
         if size == 0:
-            raise InputError("file is empty", file=path, expected="a YAML document")
+            raise InputError.of("yaml_empty", file=path)
         if size > MAX_YAML_BYTES:
-            raise InputError(f"file is {size >> 10} KiB; a YAML document here is at most "
-                             f"{MAX_YAML_BYTES >> 10} KiB", file=path)
+            raise InputError.of("yaml_too_big", {"kib": size >> 10, "limit": MAX_YAML_BYTES >> 10}, file=path)
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})", file=path,
-                             hint="save the file as UTF-8") from None
+            raise InputError.of("yaml_not_utf8", {"byte": exc.start}, file=path) from None
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            at = f" at character {mark.column + 1}" if mark else ""
-            raise InputError(f"not valid YAML{at}: {exc.problem or exc.context}", file=path,
-                             row=mark.line + 1 if mark else None) from None
+            raise InputError.of("yaml_invalid", {"reason": exc.problem or exc.context}, file=path,
+                                row=mark.line + 1 if mark else None) from None
         except yaml.YAMLError as exc:
-            raise InputError(f"not valid YAML: {exc}", file=path) from None
+            raise InputError.of("yaml_invalid", {"reason": exc}, file=path) from None
         lines: dict[KeyPath, int] = {}
         if node is not None:
             _index(node, (), lines, set())
@@ -75,10 +72,10 @@ class YamlDoc:
             path = path[:-1]
         return self.lines.get(())
 
-    def fail(self, path: KeyPath, message: str, expected: str | None = None,
-             hint: str | None = None) -> NoReturn:
-        raise InputError(message, file=self.file, row=self.line(path), column=key_text(path) or None,
-                         expected=expected, hint=hint)
+    def fail(self, path: KeyPath, code: str, values: dict | None = None, expected: str | None = None) -> NoReturn:
+        """Raise the error "err_<code>" (bpr.errors.BprError.of) at `path`'s line and key."""
+        raise InputError.of(code, values, file=self.file, row=self.line(path), column=key_text(path) or None,
+                            expected=expected)
 
 
 def show(value: object) -> str:

@@ -35,20 +35,21 @@ class Targets:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise UsageError("unknown targets", file=file, details=unknown, expected=", ".join(sorted(known)))
+            raise UsageError.of("measure_unknown_targets", file=file, details=unknown,
+                                expected=", ".join(sorted(known)))
         for key, value in data.items():
             if value is None:
                 continue
             if key == "zero_visits":
-                ok = isinstance(value, bool)
+                ok, code = isinstance(value, bool), "measure_target_not_boolean"
             elif key == "max_visits":
                 ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                code = "measure_target_not_count"
             else:
                 ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+                code = "measure_target_not_share"
             if not ok:
-                raise InputError(f"target {key} is {value!r}", file=file, column=key,
-                                 expected={"zero_visits": "true or false", "max_visits": "a whole number ≥ 0"}
-                                 .get(key, "a share between 0 and 1, e.g. 0.5"))
+                raise InputError.of(code, {"key": key, "value": value}, file=file, column=key)
         values = {k: v for k, v in data.items()}
         if values.get("zero_visits") is None and "zero_visits" in values:
             values["zero_visits"] = False
@@ -62,20 +63,20 @@ def load_targets(path: str | Path) -> Targets:
     """Targets from a YAML file (keys as in `Targets`); bad values name the file and key."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("targets file not found", file=path)
+        raise InputError.of("measure_targets_not_found", file=path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError("not valid YAML", file=path, row=mark.line + 1 if mark else None) from None
+        raise InputError.of("measure_targets_not_yaml", file=path, row=mark.line + 1 if mark else None) from None
     except UnicodeDecodeError:
-        raise InputError("targets file is not UTF-8 text", file=path) from None
+        raise InputError.of("measure_targets_not_utf8", file=path) from None
     if data is None:
         return Targets()
     if isinstance(data, dict) and isinstance(data.get("targets"), dict):
         data = data["targets"]
     if not isinstance(data, dict):
-        raise InputError("targets file is not a mapping", file=path, expected="time_cut: 0.5 …")
+        raise InputError.of("measure_targets_not_mapping", file=path, expected="time_cut: 0.5 …")
     return Targets.from_mapping(data, path)
 
 

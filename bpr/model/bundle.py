@@ -23,6 +23,5 @@ class Bundle:
         found = [(ref, catalogue.find(ref)) for ref in self.members]
         missing = [ref for ref, m in found if m is None]
         if missing:
-            raise UsageError(f"bundle {self.name!r} names matters not in the catalogue",
-                             details=missing, hint="check the codes or names against `bpr inspect`")
+            raise UsageError.of("plan_bundle_unknown_matters", {"name": self.name}, details=missing)
         return [m for _, m in found]

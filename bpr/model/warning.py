@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from bpr.errors import BprError
 from bpr.i18n import LANGS, VOCAB, tf
+
+
+def _in(lang: str, values: dict) -> dict:
+    """`values` with each user error (a warning may carry one as its reason) as its message in `lang`."""
+    return {k: v.part("message", lang) if isinstance(v, BprError) else v for k, v in values.items()}
 
 
 @dataclass(frozen=True)
@@ -29,10 +35,11 @@ class DataWarning:
         """A warning whose message is the vocabulary's `key` (default "warn_<code>") filled with
         `values`, so reports show it in their own language; `message` holds the English text."""
         key = key or f"warn_{code}"
-        return cls(code, tf(key, "en", **(values or {})), key=key, values=tuple((values or {}).items()), **where)
+        return cls(code, tf(key, "en", **_in("en", values or {})), key=key, values=tuple((values or {}).items()),
+                   **where)
 
     def text(self, lang: str) -> str:
-        return tf(self.key, lang, **dict(self.values)) if self.key in VOCAB else self.message
+        return tf(self.key, lang, **_in(lang, dict(self.values))) if self.key in VOCAB else self.message
 
     def to_dict(self) -> dict:
         """The fields that are set, with the message in every language ("zh", "en")."""

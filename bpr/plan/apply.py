@@ -52,22 +52,16 @@ def resolve_plan(catalogue: Catalogue, plan, options: ProposalOptions | None = N
     known = {ref for m in catalogue for ref in (m.name, m.code, m.basic_code) if ref}
     unknown_matters = sorted({item.matter for item in plan.items if item.matter not in known})
     if unknown_matters:
-        raise UsageError(f"the plan names {len(unknown_matters)} matters not in the catalogue",
-                         file=plan.source or None,
-                         details=unknown_matters[:MAX_LISTED] + ([f"… {len(unknown_matters) - MAX_LISTED} more"]
-                                                                 if len(unknown_matters) > MAX_LISTED else []), hint="check the matter names against the catalogue")
+        raise UsageError.of("plan_unknown_matters", {"n": len(unknown_matters)}, file=plan.source or None,
+                            details=_listed(unknown_matters))
     unknown_ids = [item.id for item in plan.items if item.id not in fresh]
     if unknown_ids:
-        shown = unknown_ids[:MAX_LISTED] + ([f"… {len(unknown_ids) - MAX_LISTED} more"]
-                                            if len(unknown_ids) > MAX_LISTED else [])
-        raise UsageError(f"the plan names {len(unknown_ids)} proposal ids this catalogue does not give",
-                         file=plan.source or None, details=shown,
-                         hint="run `bpr propose` on this catalogue again and copy your accepted flags over")
+        raise UsageError.of("plan_unknown_ids", {"n": len(unknown_ids)}, file=plan.source or None,
+                            details=_listed(unknown_ids))
     wrong = [f"{item.id} ({item.matter} ≠ {fresh[item.id].matter})" for item in plan.items
              if fresh[item.id].matter != item.matter and fresh[item.id].code != item.matter]
     if wrong:
-        raise UsageError("plan items name a different matter than their proposal id", file=plan.source or None,
-                         details=wrong)
+        raise UsageError.of("plan_matter_mismatch", file=plan.source or None, details=wrong)
     accepted = {item.id: item.accepted for item in plan.items}
     out = []
     for proposal in fresh.values():
@@ -75,6 +69,11 @@ def resolve_plan(catalogue: Catalogue, plan, options: ProposalOptions | None = N
         proposal.accepted = accepted.get(proposal.id, False)  # not in the plan: not accepted
         out.append(proposal)
     return out
+
+
+def _listed(names: list[str]) -> list[str]:
+    """The first MAX_LISTED names, then "…" for the rest (the message gives the count)."""
+    return names[:MAX_LISTED] + (["…"] if len(names) > MAX_LISTED else [])
 
 
 def apply_proposals(catalogue: Catalogue, proposals: Iterable[Proposal],
@@ -139,7 +138,7 @@ def _material_change(matter: Matter, change: dict) -> None:
             elif kind == "single_copy" and m.kind is MaterialKind.BOTH:
                 m.kind = MaterialKind.ORIGINAL
             elif kind not in ("share", "commit", "single_copy"):
-                raise UsageError(f"unknown material change {kind!r}")
+                raise UsageError.of("plan_unknown_material_change", {"kind": kind})
 
 
 # --- steps -------------------------------------------------------------------------------------------
@@ -175,7 +174,7 @@ def apply_step_changes(matter: Matter, changes: list[dict]) -> Matter:
         elif kind == "parallel":
             steps = _parallelise(steps, change["steps"])
         else:
-            raise UsageError(f"unknown step change {kind!r}")
+            raise UsageError.of("plan_unknown_step_change", {"kind": kind})
     result.steps = steps
     return result
 
@@ -254,7 +253,7 @@ def _time_changes(original: Matter, matter: Matter, changes: list[dict], step_ch
         elif change["kind"] == "compress":
             new = min(new, float(change["days"]))
         else:
-            raise UsageError(f"unknown time change {change['kind']!r}")
+            raise UsageError.of("plan_unknown_time_change", {"kind": change["kind"]})
     if new < promised - 1e-9:
         matter.promised_limit = TimeLimit.working_days(round(new, 3))
         if new == 0:
@@ -290,7 +289,7 @@ def _visit_changes(original: Matter, matter: Matter, changes: list[dict]) -> Non
             matter.mail = True
             _off_site(matter, (StepKind.DELIVER,))
         else:
-            raise UsageError(f"unknown visit change {by!r}")
+            raise UsageError.of("plan_unknown_visit_change", {"by": by})
     matter.visits = visits_after(before, causes, removed)
 
 

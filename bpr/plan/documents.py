@@ -64,10 +64,9 @@ class LicenceCatalogue:
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except FileNotFoundError:
-                raise InputError("licence list not found", file=path) from None
+                raise InputError.of("plan_licence_list_not_found", file=path) from None
             except UnicodeDecodeError:
-                raise InputError("licence list is not UTF-8 text", file=path,
-                                 expected="one licence name per line, aliases after |") from None
+                raise InputError.of("plan_licence_list_not_utf8", file=path) from None
             catalogue._add_text(text, str(path))
         return catalogue
 
@@ -78,8 +77,7 @@ class LicenceCatalogue:
                 continue
             parts = [p.strip() for p in line.split("|") if p.strip()]
             if any(len(p) < 2 or len(p) > 60 for p in parts):
-                raise InputError("licence names must be 2 to 60 characters", file=source, row=number,
-                                 expected="名称|别名|别名")
+                raise InputError.of("plan_licence_name_length", file=source, row=number, expected="名称|别名|别名")
             canonical = parts[0]
             for alias in parts:
                 self.names[alias] = canonical

@@ -141,46 +141,45 @@ def _accepted(value: object, path: Path, line: int | None, pid: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InputError(f"proposal {pid}: accepted is {value!r}", file=path, row=line, column="accepted",
-                     expected="true or false")
+    raise InputError.of("plan_accepted_not_boolean", {"pid": pid, "value": value}, file=path, row=line,
+                        column="accepted")
 
 
 def read_plan(path: str | Path) -> Plan:
     """Read a plan written by `write_plan` and edited by hand; InputError/UsageError say where."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("plan file not found", file=path)
+        raise InputError.of("plan_file_not_found", file=path)
     if path.stat().st_size > MAX_PLAN_BYTES:
-        raise InputError("plan file is too large", file=path, expected=f"at most {MAX_PLAN_BYTES >> 20} MiB")
+        raise InputError.of("plan_file_too_large", {"mib": MAX_PLAN_BYTES >> 20}, file=path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError("plan is not UTF-8 text", file=path, hint="save it as UTF-8") from None
+        raise InputError.of("plan_not_utf8", file=path) from None
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', None) or exc})", file=path,
-                         row=mark.line + 1 if mark else None,
-                         hint="check the indentation and the quotes near that line") from None
+        raise InputError.of("plan_not_yaml", {"problem": str(getattr(exc, "problem", None) or exc)}, file=path,
+                            row=mark.line + 1 if mark else None) from None
     if not isinstance(data, dict) or "proposals" not in data:
-        raise InputError("not a bpr plan", file=path, expected="a mapping with a `proposals:` list")
+        raise InputError.of("plan_not_a_plan", file=path)
     items = data["proposals"] or []
     if not isinstance(items, list):
-        raise InputError("`proposals` is not a list", file=path, expected="a list of items starting with '- id:'")
+        raise InputError.of("plan_proposals_not_list", file=path)
     lines = _item_lines(root)
     options = data.get("options") or {}
     if not isinstance(options, dict):
-        raise InputError("`options` is not a mapping", file=path)
+        raise InputError.of("plan_options_not_mapping", file=path)
     unknown = sorted(set(options) - set(_OPTION_TYPES))
     if unknown:
-        raise UsageError("the plan has unknown options", file=path, details=unknown,
-                         expected=", ".join(_OPTION_TYPES))
+        raise UsageError.of("plan_unknown_options", file=path, details=unknown, expected=", ".join(_OPTION_TYPES))
     for key, value in options.items():
         if value is not None and (not isinstance(value, _OPTION_TYPES[key]) or isinstance(value, bool)):
-            raise InputError(f"option {key} is {value!r}", file=path, column=key,
-                             expected="a number" if key != "licences" else "a list of files")
+            list_option = list in _OPTION_TYPES[key]
+            raise InputError.of("plan_option_not_a_file_list" if list_option else "plan_option_not_a_number",
+                                {"key": key, "value": value}, file=path, column=key)
     options = {k: v for k, v in options.items() if v is not None}
     plan = Plan(options=options, catalogue=str(data.get("catalogue") or ""), source=str(path))
     seen: dict[str, int | None] = {}
@@ -188,17 +187,16 @@ def read_plan(path: str | Path) -> Plan:
     for index, item in enumerate(items):
         line = lines[index] if index < len(lines) else None
         if not isinstance(item, dict):
-            raise InputError(f"proposal #{index + 1} is not a mapping", file=path, row=line,
-                             expected="id, matter and accepted")
+            raise InputError.of("plan_item_not_mapping", {"n": index + 1}, file=path, row=line)
         missing = [k for k in ("id", "matter", "accepted") if item.get(k) in (None, "")]
         if missing:
-            raise InputError(f"proposal #{index + 1} lacks {', '.join(missing)}", file=path, row=line,
-                             expected="id, matter and accepted")
+            raise InputError.of("plan_item_incomplete", {"n": index + 1, "missing": ", ".join(missing)},
+                                file=path, row=line)
         pid = str(item["id"]).strip()
         dimension = str(item.get("dimension") or "")
         if dimension and dimension not in DIMENSIONS:
-            raise InputError(f"proposal {pid}: unknown dimension {dimension!r}", file=path, row=line,
-                             column="dimension", expected=", ".join(DIMENSIONS))
+            raise InputError.of("plan_unknown_dimension", {"pid": pid, "dimension": dimension}, file=path,
+                                row=line, column="dimension", expected=", ".join(DIMENSIONS))
         if pid in seen:
             duplicates.append(pid)
         seen[pid] = line
@@ -207,7 +205,7 @@ def read_plan(path: str | Path) -> Plan:
                                    target=str(item.get("target") or ""), action=str(item.get("action") or ""),
                                    rationale=str(item.get("rationale") or ""), line=line))
     if duplicates:
-        raise UsageError("the plan lists proposal ids more than once", file=path, details=sorted(set(duplicates)))
+        raise UsageError.of("plan_duplicate_ids", file=path, details=sorted(set(duplicates)))
     return plan
 
 

@@ -166,7 +166,7 @@ def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCa
         builder.items = [p for p in builder.items if p.dimension != "steps"]
         builder.counters["steps"] = 0
         if warnings is not None:
-            warnings.append(DataWarning.of("step_graph", {"reason": exc.message},
+            warnings.append(DataWarning.of("step_graph", {"reason": exc},
                                            row=matter.source_row, column=exc.column))
     _time(builder, options)
     _visits(builder, licences)

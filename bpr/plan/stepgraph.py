@@ -54,9 +54,10 @@ def step_graph(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION) -> n
             predecessors = []
             for name in step.after:
                 if name not in positions:
-                    raise InputError(f"matter {matter.name!r}: step {step.name!r} depends on unknown step {name!r}",
-                                     row=matter.source_row, column="前置环节",
-                                     expected=", ".join(dict.fromkeys(s.name for s in steps)))
+                    raise InputError.of("plan_step_unknown_predecessor",
+                                        {"matter": matter.name, "step": step.name, "name": name},
+                                        row=matter.source_row, column="前置环节",
+                                        expected=", ".join(dict.fromkeys(s.name for s in steps)))
                 earlier = [j for j in positions[name] if j < i]
                 predecessors.append(earlier[-1] if earlier else positions[name][0])
         for p in predecessors:
@@ -64,8 +65,8 @@ def step_graph(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION) -> n
                 graph.add_edge(p, i)
     if not nx.is_directed_acyclic_graph(graph):
         cycle = " → ".join(graph.nodes[u]["name"] for u, _ in nx.find_cycle(graph))
-        raise InputError(f"matter {matter.name!r}: the step dependencies form a cycle ({cycle})",
-                         row=matter.source_row, column="前置环节")
+        raise InputError.of("plan_step_cycle", {"matter": matter.name, "cycle": cycle},
+                            row=matter.source_row, column="前置环节")
     return graph
 
 

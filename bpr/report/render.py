@@ -19,14 +19,13 @@ def load_result(result_dir: str | Path) -> dict:
     if path.is_dir():
         path = path / "result.json"
     if not path.is_file():
-        raise InputError("no result.json here", file=path,
-                         hint="give a folder written by bpr audit/propose/apply/bundle/discover/simulate")
+        raise InputError.of("report_no_result", file=path)
     try:
         result = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", file=path) from None
+        raise InputError.of("report_not_json", {"error": str(exc)}, file=path) from None
     if not isinstance(result, dict):
-        raise InputError("not a bpr result", file=path, expected="a JSON object")
+        raise InputError.of("report_not_a_result", file=path)
     return result
 
 
@@ -39,7 +38,7 @@ def result_kind(result: dict) -> str:
                          ("apply", "before_after"), ("audit", "indicators"), ("propose", "proposals")):
         if marker in keys:
             return kind
-    raise InputError("cannot tell which command wrote this result", expected="a `kind` key")
+    raise InputError.of("report_unknown_kind")
 
 
 def build_report(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
@@ -48,7 +47,7 @@ def build_report(result: dict, lang: str = "zh", folder: Path | None = None) -> 
 
     kind = result_kind(result)
     if kind not in BUILDERS:
-        raise UsageError(f"no report for results of kind {kind!r}", expected=", ".join(sorted(BUILDERS)))
+        raise UsageError.of("report_no_builder", {"kind": kind}, expected=", ".join(sorted(BUILDERS)))
     return BUILDERS[kind](result, lang, folder)
 
 
@@ -62,7 +61,7 @@ def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] =
     writers = {"html": write_html, "xlsx": write_xlsx, "docx": write_docx}
     unknown = [f for f in formats if f not in writers]
     if unknown:
-        raise UsageError("unknown report format", details=unknown, expected=", ".join(FORMATS))
+        raise UsageError.of("report_unknown_format", details=unknown, expected=", ".join(FORMATS))
     out = Path(out_dir)
     stem = safe_filename(stem or report.title, default="report")
     paths = []

@@ -51,11 +51,11 @@ class Schedule:
         for part in text.split(","):
             m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", part)
             if not m:
-                raise UsageError(f"working hours {part!r} not understood", expected="HH:MM-HH:MM[,HH:MM-HH:MM]")
+                raise UsageError.of("sim_hours_not_understood", {"part": part}, expected="HH:MM-HH:MM[,HH:MM-HH:MM]")
             a = int(m[1]) * SLOTS_PER_HOUR + int(m[2]) * SLOTS_PER_HOUR // 60
             b = int(m[3]) * SLOTS_PER_HOUR + -(-int(m[4]) * SLOTS_PER_HOUR // 60)
             if not 0 <= a < b <= SLOTS_PER_DAY:
-                raise UsageError(f"working hours {part!r} are not a period within one day")
+                raise UsageError.of("sim_hours_not_within_a_day", {"part": part})
             day_slots.update(range(a, b))
         open_days = _parse_days(days)
         return cls([sorted(day_slots) if d in open_days else [] for d in range(7)], calendar)
@@ -98,7 +98,7 @@ def _parse_days(text: str) -> set[int]:
             continue
         a, _, b = part.partition("-")
         if a not in DAY_NAMES or (b and b not in DAY_NAMES):
-            raise UsageError(f"day {part!r} not understood", expected="mon, tue, ..., sun or a range like mon-fri")
+            raise UsageError.of("sim_day_not_understood", {"part": part})
         i, j = DAY_NAMES.index(a), DAY_NAMES.index(b or a)
         out.update(range(i, j + 1) if i <= j else [*range(i, 7), *range(0, j + 1)])
     return out
@@ -187,7 +187,7 @@ class WorkingTime:
         target = self.worked(t) + hours
         while target > self.cum[-1] - 1e-9:
             if self.days > 36600:
-                raise UsageError("a schedule has no working time left", hint="check the working hours")
+                raise UsageError.of("sim_schedule_no_working_time")
             self._grow(max(self.days, 30))
         if hours <= 0:  # no work (an automatic step): done at once, open or not
             return t

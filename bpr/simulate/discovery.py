@@ -192,9 +192,8 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     frame = local_frame(log)
     n_cases = frame["case"].nunique()
     if n_cases < MIN_CASES:
-        raise InputError(f"the log has {n_cases} cases; at least {MIN_CASES} are needed to fit arrivals, "
-                         "routing and durations", file=source or log.source or None,
-                         hint="use a longer extract of the log")
+        raise InputError.of("sim_log_too_small", {"n": n_cases, "minimum": MIN_CASES},
+                            file=source or log.source or None)
     rng = np.random.default_rng(seed)
     notes: list[Note] = []
     if drift:

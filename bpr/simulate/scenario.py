@@ -71,28 +71,28 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict, source: str = "") -> Scenario:
         if not isinstance(data, dict):
-            raise InputError("a scenario is not a mapping", file=source or None, expected="keys " + ", ".join(KEYS))
+            raise InputError.of("sim_scenario_not_a_mapping", {"keys": ", ".join(KEYS)}, file=source or None)
         unknown = sorted(set(data) - set(KEYS))
         if unknown:
-            raise InputError("the scenario has unknown keys", file=source or None, details=unknown,
-                             expected=", ".join(KEYS))
+            raise InputError.of("sim_scenario_unknown_keys", {"keys": ", ".join(KEYS)}, file=source or None,
+                                details=unknown)
         merge = []
         for item in data.get("merge") or []:
             steps = item.get("steps") if isinstance(item, dict) else item
             if not isinstance(steps, list) or len(steps) < 2:
-                raise InputError(f"merge item {item!r} needs at least two steps", file=source or None,
-                                 column="merge", expected="{steps: [A, B], into: NAME}")
+                raise InputError.of("sim_merge_item_too_short", {"item": item}, file=source or None,
+                                    column="merge", expected="{steps: [A, B], into: NAME}")
             into = item.get("into") if isinstance(item, dict) else None
             merge.append({"steps": [str(s) for s in steps], "into": str(into or "+".join(map(str, steps)))})
         parallel = [[str(s) for s in g] for g in data.get("parallel") or []]
         if any(len(g) < 2 for g in parallel):
-            raise InputError("a parallel group needs at least two steps", file=source or None, column="parallel")
+            raise InputError.of("sim_parallel_group_too_short", file=source or None, column="parallel")
         rework = data.get("rework") or []
         rework = [rework] if isinstance(rework, dict) else rework
         for item in rework:
             if not isinstance(item, dict) or not ({"factor", "probability"} & set(item)):
-                raise InputError(f"rework item {item!r} not understood", file=source or None, column="rework",
-                                 expected="{to: STEP, factor: 0.5} or {step: STEP, probability: 0.1}")
+                raise InputError.of("sim_rework_item_not_understood", {"item": item}, file=source or None,
+                                    column="rework")
         return cls(name=str(data.get("name") or Path(source).stem or "scenario"),
                    description=str(data.get("description") or ""),
                    remove=[str(s) for s in data.get("remove") or []], merge=merge, parallel=parallel,
@@ -105,14 +105,14 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     """Read a scenario YAML (one mapping, or `scenarios:` holding a list)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("scenario file not found", file=path)
+        raise InputError.of("sim_scenario_file_not_found", file=path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid YAML ({exc.__class__.__name__})", file=path) from None
+        raise InputError.of("sim_scenario_not_yaml", {"error": exc.__class__.__name__}, file=path) from None
     items = data.get("scenarios") if isinstance(data, dict) and "scenarios" in data else [data]
     if not isinstance(items, list) or not items:
-        raise InputError("no scenario in the file", file=path, expected="a mapping or `scenarios: [...]`")
+        raise InputError.of("sim_scenario_file_empty", file=path)
     return [Scenario.from_dict(item, str(path)) for item in items]
 
 
@@ -131,9 +131,9 @@ def _check_names(model: SimulationModel, s: Scenario) -> None:
     unknown = sorted({n for n in _named_steps(s) if n not in known}
                      | {n for n in [*s.staffing, *s.hours] if n not in known and n not in pools and n != "all"})
     if unknown:
-        raise UsageError(f"the scenario {s.name!r} names unknown steps: {', '.join(unknown)}",
-                         file=s.source or None, hint="known steps: " + ", ".join(sorted(known))
-                         + ("; pools: " + ", ".join(sorted(pools)) if s.staffing or s.hours else ""))
+        code = "sim_unknown_steps_or_pools" if s.staffing or s.hours else "sim_unknown_steps"
+        raise UsageError.of(code, {"name": s.name, "known": ", ".join(sorted(known)), "pools": ", ".join(sorted(pools))},
+                            file=s.source or None, details=unknown)
 
 
 def _contract(model: SimulationModel, members: list[str], node: str) -> None:
@@ -234,8 +234,7 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
     m.notes = [*m.notes, Note.of("note_scenario", name=scenario.name)]
     rng = np.random.default_rng(seed)
     if scenario.remove and set(scenario.remove) >= set(m.activities):
-        raise UsageError(f"the scenario {scenario.name!r} removes every step", file=scenario.source or None,
-                         hint="keep at least one step")
+        raise UsageError.of("sim_scenario_removes_every_step", {"name": scenario.name}, file=scenario.source or None)
     # rework first, on the as-is names
     for item in scenario.rework:
         target, step = item.get("to"), item.get("step")
@@ -248,7 +247,7 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
     for item in scenario.merge:
         steps = [s for s in item["steps"] if s in m.activities]
         if len(steps) < 2:
-            raise UsageError(f"merge {item['steps']}: fewer than two of these steps are left", file=scenario.source or None)
+            raise UsageError.of("sim_merge_too_few_left", {"steps": item["steps"]}, file=scenario.source or None)
         acts = [m.activities[s] for s in steps]
         merged = Activity(item["into"], acts[0].pool, _sum_distribution([a.processing for a in acts], rng),
                           acts[0].delay, 1 - float(np.prod([1 - a.visit_probability for a in acts])),
@@ -260,8 +259,8 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
     for group in scenario.parallel:
         missing = [s for s in group if s not in m.activities]
         if missing:
-            raise UsageError(f"parallel group {group}: steps already removed or merged: {', '.join(missing)}",
-                             file=scenario.source or None)
+            raise UsageError.of("sim_parallel_steps_gone", {"group": group}, file=scenario.source or None,
+                                details=missing)
         top = max(max(m.activities[x].count, 1) for x in group)
         for x in group:
             m.member_probability[x] = round(max(m.activities[x].count, 1) / top, 6)
@@ -282,8 +281,8 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
             try:
                 size = size + int(text) if text[:1] in "+-" else int(float(text))
             except ValueError:
-                raise UsageError(f"staffing {name}: {value!r} is not a number", file=scenario.source or None,
-                                 expected="a size like 3 or a change like +1") from None
+                raise UsageError.of("sim_staffing_not_a_number", {"name": name, "value": value},
+                                    file=scenario.source or None) from None
             m.pools[p].size = size
     for name, value in scenario.hours.items():
         pools = [m.activities[name].pool] if name in m.activities else list(m.pools) if name == "all" else [name]
@@ -292,24 +291,24 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
             m.pools[p].schedule = Schedule.parse(str(spec.get("hours", "")), str(spec.get("days", "mon-fri")),
                                                  m.pools[p].schedule.calendar)
             if m.pools[p].schedule.hours_per_week <= 0:
-                raise UsageError(f"working hours for {name} leave no open time", file=scenario.source or None)
+                raise UsageError.of("sim_hours_no_open_time", {"name": name}, file=scenario.source or None)
     if scenario.promised_limit is not None:
         limit = TimeLimit.parse(scenario.promised_limit)
         days = limit.to_working_days()
         if days is None:
-            raise UsageError(f"promised limit {scenario.promised_limit!r} not understood",
-                             file=scenario.source or None, expected="e.g. 10个工作日, 20, 即办")
+            raise UsageError.of("sim_promised_limit_not_understood", {"limit": scenario.promised_limit},
+                                file=scenario.source or None)
         m.promised_limit_days = days
     check_model(m, scenario)
     return m
 
 
-def check_model(m: SimulationModel, scenario: Scenario | None = None) -> None:
-    """Every step reachable, every reachable node can finish, every pool with work has staff."""
-    where = (scenario.source or None) if scenario else None
-    label = f"the scenario {scenario.name!r}" if scenario else "the model"
+def check_model(m: SimulationModel, scenario: Scenario) -> None:
+    """After `scenario`: every step reachable, every reachable node can finish, every pool with work
+    has staff."""
+    where, name = scenario.source or None, {"name": scenario.name}
     if not m.activities:
-        raise UsageError(f"{label} removes every step", file=where)
+        raise UsageError.of("sim_scenario_removes_every_step", name, file=where)
     groups = {group_name(g): g for g in m.parallel_groups}
     seen: set[str] = set()
     todo = [n for n, p in m.start.items() if p > 0]
@@ -322,8 +321,7 @@ def check_model(m: SimulationModel, scenario: Scenario | None = None) -> None:
     reached = {x for n in seen for x in groups.get(n, [n])}
     unreachable = sorted(set(m.activities) - reached)
     if unreachable:
-        raise UsageError(f"after {label} these steps can no longer be reached: {', '.join(unreachable)}",
-                         file=where, hint="remove them explicitly, or keep a path to them")
+        raise UsageError.of("sim_steps_unreachable", name, file=where, details=unreachable)
     # can every reached node finish?
     reverse: dict[str, set[str]] = {}
     for a, d in m.transitions.items():
@@ -339,12 +337,11 @@ def check_model(m: SimulationModel, scenario: Scenario | None = None) -> None:
         todo.extend(reverse.get(node, ()))
     stuck = sorted(seen - can_end)
     if stuck:
-        raise UsageError(f"after {label} cases can never finish from: {', '.join(stuck)}", file=where)
+        raise UsageError.of("sim_cases_never_finish", name, file=where, details=stuck)
     busy_pools = {m.activities[a].pool for a in reached}
     empty = sorted(p for p in busy_pools if m.pools[p].size <= 0)
     if empty:
-        raise UsageError(f"{label} leaves zero staff in pools that have work: {', '.join(empty)}", file=where,
-                         hint="give each pool at least 1 person")
+        raise UsageError.of("sim_pools_without_staff", name, file=where, details=empty)
 
 
 # -- plans ----------------------------------------------------------------------------------------
@@ -360,7 +357,7 @@ def scenario_from_plan(path: str | Path, matter: str | None = None) -> Scenario:
 
     plan = read_plan(path)
     if not plan.catalogue:
-        raise InputError("the plan does not name its catalogue", file=path, column="catalogue")
+        raise InputError.of("sim_plan_no_catalogue", file=path, column="catalogue")
     cat_path = Path(plan.catalogue)
     if not cat_path.is_absolute():
         cat_path = Path(path).parent / cat_path
@@ -369,8 +366,7 @@ def scenario_from_plan(path: str | Path, matter: str | None = None) -> Scenario:
     names = sorted({p.matter for p in proposals})
     if matter is None:
         if len(names) > 1:
-            raise UsageError("the plan covers several matters; say which one the log is about", file=path,
-                             details=names, hint="use --matter NAME")
+            raise UsageError.of("sim_plan_several_matters", file=path, details=names)
         matter = names[0] if names else None
     chosen = [p for p in proposals if p.matter == matter or p.code == matter]
     s = Scenario(name=f"plan: {matter}" if matter else "plan", description=f"{len(chosen)} accepted proposals",

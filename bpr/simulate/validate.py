@@ -106,9 +106,9 @@ def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN
     """Split the log, discover on the train part, and fix the test window and cut-off."""
     n_cases = log.cases
     if n_cases * train_share < MIN_CASES or n_cases * (1 - train_share) < 10:
-        raise InputError(f"the log has {n_cases} cases; validation needs at least "
-                         f"{int(np.ceil(max(MIN_CASES / train_share, 10 / (1 - train_share))))}",
-                         file=source or log.source or None)
+        minimum = int(np.ceil(max(MIN_CASES / train_share, 10 / (1 - train_share))))
+        raise InputError.of("sim_log_too_small_to_validate", {"n": n_cases, "minimum": minimum},
+                            file=source or log.source or None)
     train, test, _ = split_log(log, train_share)
     model = discover_model(train, seed=seed, source=source)
     real = _case_times(test)

@@ -108,8 +108,17 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, capsys) -> None:
         code, out, err = run(["inspect", str(path)], capsys)
         assert code == 2, (what, err)
         lines = [ln for ln in err.splitlines() if ln.strip()]
-        assert len(lines) == 1 and lines[0].startswith("Error:") and str(path) in lines[0], (what, err)
+        assert len(lines) == 1 and lines[0].startswith("错误：") and str(path) in lines[0], (what, err)
         assert out == "", what
+
+
+def test_errors_speak_the_language_of_the_command(tmp_path: Path, capsys) -> None:
+    path = _bad_inputs(tmp_path)["unreadable timestamps"]
+    code, _, zh = run(["inspect", str(path)], capsys)
+    assert code == 2 and zh.startswith("错误：") and "大部分值无法识别为时间" in zh and "--map timestamp=列名" in zh
+    code, _, en = run(["inspect", str(path), "--lang", "en"], capsys)
+    assert code == 2 and en.startswith("Error: ") and "most timestamp values cannot be read as times" in en
+    assert "--map timestamp=COLUMN" in en and "无法识别" not in en
 
 
 def test_bad_input_in_a_fresh_process_has_no_traceback(tmp_path: Path) -> None:
@@ -129,7 +138,7 @@ def test_matter_sheet_without_names_gets_the_matter_sheet_message(tmp_path: Path
     path = tmp_path / "清单.xlsx"
     wb.save(path)
     code, _, err = run(["inspect", str(path)], capsys)
-    assert code == 2 and "matter-name column" in err and "事项名称" in err and "--map" not in err
+    assert code == 2 and "找不到可识别的事项名称列" in err and "事项名称" in err and "--map" not in err
 
 
 def test_map_hint_names_each_column_once(tmp_path: Path, capsys) -> None:

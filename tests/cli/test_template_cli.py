@@ -72,9 +72,9 @@ def _text(path: Path) -> Path:
 
 @pytest.mark.parametrize(("make", "pattern"), [
     (_no_name, "编号, 部门, 时限"),  # neither a matter sheet nor a log: the columns found are listed
-    (_truncated, "truncated|not a valid .xlsx"),
-    (_text, "not a valid .xlsx"),
-    (make_zip_bomb, "zip bomb"),
+    (_truncated, "不完整|不是有效的 .xlsx"),  # the CLI speaks Chinese unless --lang en
+    (_text, "不是有效的 .xlsx"),
+    (make_zip_bomb, "压缩炸弹"),
 ])
 def test_bad_xlsx_exit_2_one_line(tmp_path: Path, capsys, make, pattern) -> None:
     path = make(tmp_path / "bad.xlsx")

@@ -76,5 +76,5 @@ def test_cli_exit_code_2_one_line(tmp_path, capsys):
               "-o", str(tmp_path / "out")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert "removes every step" in err and len(err.splitlines()) == 1
+    assert "删除了全部环节" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out" / "result.json").exists()

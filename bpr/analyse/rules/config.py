@@ -48,8 +48,7 @@ class RuleSet:
         """A new set with `settings` ({id: {enabled, severity, param: value}}) applied."""
         unknown = sorted(set(settings) - {r.id for r in self.rules})
         if unknown:
-            raise UsageError("rules file names unknown rule ids", details=unknown,
-                             expected=", ".join(r.id for r in self.rules))
+            raise UsageError.of("rules_unknown_ids", details=unknown, expected=", ".join(r.id for r in self.rules))
         rules = []
         for rule in self.rules:
             if rule.id in settings:
@@ -79,23 +78,24 @@ def _apply(rule: Rule, setting: object) -> Rule:
     if setting is None:
         return rule
     if not isinstance(setting, dict):
-        raise UsageError(f"rules file: settings of {rule.id!r} must be a mapping or true/false",
-                         expected="enabled, severity, " + ", ".join(rule.params))
+        raise UsageError.of("rules_setting_not_mapping", {"rule": rule.id},
+                            expected=", ".join(["enabled", "severity", *rule.params]))
     setting = dict(setting)
     enabled = setting.pop("enabled", None)
     severity = setting.pop("severity", None)
     unknown = sorted(set(setting) - set(rule.params))
     if unknown:
-        raise UsageError(f"rules file: rule {rule.id!r} has no parameter(s)", details=unknown,
-                         expected=", ".join(["enabled", "severity", *rule.params]))
+        raise UsageError.of("rules_unknown_params", {"rule": rule.id}, details=unknown,
+                            expected=", ".join(["enabled", "severity", *rule.params]))
     if enabled is not None and not isinstance(enabled, bool):
-        raise UsageError(f"rules file: {rule.id}.enabled must be true or false", expected="true/false")
+        raise UsageError.of("rules_enabled_not_boolean", {"rule": rule.id}, expected="true/false")
     if severity is not None and severity not in {s.value for s in Severity}:
-        raise UsageError(f"rules file: {rule.id}.severity {severity!r} unknown", expected="error, warning, info")
+        raise UsageError.of("rules_unknown_severity", {"rule": rule.id, "severity": severity},
+                            expected="error, warning, info")
     for name, value in setting.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise UsageError(f"rules file: {rule.id}.{name} must be a number, not {value!r}",
-                             expected=f"a number like {rule.params[name]}")
+            raise UsageError.of("rules_param_not_number",
+                                {"rule": rule.id, "name": name, "value": value, "default": rule.params[name]})
     return rule.configured(enabled=enabled, severity=severity, **{k: float(v) for k, v in setting.items()})
 
 
@@ -104,24 +104,23 @@ def settings_from_yaml(data: object, path: str | Path = "rules file") -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InputError("rules file must be a mapping with `disable` and/or `rules`", file=path)
+        raise InputError.of("rules_not_mapping", file=path)
     unknown_keys = sorted(set(data) - {"disable", "rules"})
     if unknown_keys:
-        raise UsageError("rules file has unknown top-level keys", file=path, details=[str(k) for k in unknown_keys],
-                         expected="disable, rules")
+        raise UsageError.of("rules_unknown_keys", file=path, details=[str(k) for k in unknown_keys],
+                            expected="disable, rules")
     settings: dict = {}
     disable = data.get("disable") or []
     if isinstance(disable, str):
         disable = [disable]
     if not isinstance(disable, list):
-        raise UsageError("`disable` must be a list of rule ids", file=path)
+        raise UsageError.of("rules_disable_not_list", file=path)
     rules = data.get("rules") or {}
     if not isinstance(rules, dict):
-        raise UsageError("`rules` must map rule ids to settings", file=path)
+        raise UsageError.of("rules_rules_not_mapping", file=path)
     unknown = sorted({str(x) for x in disable} - REGISTRY.keys() | {str(x) for x in rules} - REGISTRY.keys())
     if unknown:
-        raise UsageError("rules file names unknown rule ids", file=path, details=unknown,
-                         hint="known ids: " + ", ".join(REGISTRY))
+        raise UsageError.of("rules_file_unknown_ids", {"known": ", ".join(REGISTRY)}, file=path, details=unknown)
     for rule_id, setting in rules.items():
         settings[str(rule_id)] = setting
     for rule_id in disable:
@@ -137,13 +136,13 @@ def load_rules(path: str | Path | None = None, base: RuleSet | None = None) -> R
         return base
     path = Path(path)
     if not path.is_file():
-        raise InputError("rules file not found", file=path)
+        raise InputError.of("rules_file_not_found", file=path)
     if path.stat().st_size > MAX_RULES_FILE:
-        raise InputError("rules file is larger than 1 MiB", file=path)
+        raise InputError.of("rules_file_too_large", file=path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid YAML ({exc})".replace("\n", " "), file=path) from None
+        raise InputError.of("rules_not_yaml", {"error": str(exc).replace("\n", " ")}, file=path) from None
     try:
         return base.configure(settings_from_yaml(data, path))
     except UsageError as exc:
