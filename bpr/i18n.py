@@ -1032,6 +1032,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "note_calendar_cn": ("工作日历：中国法定节假日与调休。", "calendar: China's public holidays and make-up working days"),
     "note_calendar_weekly": ("工作日历：每周固定作息，不区分法定节假日（日志在节假日照常有办件）。",
                              "calendar: the same week every week (the log shows work on public holidays)"),
+    "note_dates_only": ("日志只记日期、没有时刻：工作时间按整日计算（有办件的星期几全天计）。",
+                        "the log records dates without times of day: working time counts whole days (the weekdays with events)"),
     "note_pools_per_step": ("没有办理人列：每个环节设一个岗位，人数按工作量估计。",
                             "no resource column: one pool per step, sized by its workload"),
     "note_scenario": ("方案：{name}", "scenario: {name}"),

@@ -10,6 +10,7 @@ What is learnt, and how:
   work done in the pool, raised when the workload would keep a smaller pool over 60 % busy
   (a label such as "STAFF MEMBER" stands for a team, not a person);
 - working hours: per pool, the weekday half-hours in which its events happen (≥ 5 % of the busiest);
+  a log of dates only (no time of day) says nothing about hours, so there whole days count;
 - processing and extraneous delay per activity: with start times, processing = start→end in
   working hours and delay = enabled→start; without them, start is estimated as the later of
   "enabled" (previous event of the case) and "resource free" (previous event of the resource), the
@@ -40,6 +41,7 @@ from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 MIN_CASES = 30
 MAX_POOL_UTILISATION = 0.6
 SCHEDULE_THRESHOLD = 0.05
+DATES_ONLY_SHARE = 0.99  # events at the one or two clock times of a log that records dates only
 
 
 def onsite_shares(log: EventLog) -> dict[str, float]:
@@ -91,8 +93,21 @@ def detect_calendar(times: pd.Series) -> str:
     return "cn" if holiday_events / holiday_days < 0.25 * normal_events / normal_days else "weekly"
 
 
-def discover_schedule(times: pd.Series, calendar: str) -> Schedule:
-    """Weekday half-hours in which at least 5 % as many events happen as in the busiest one."""
+def dates_only(times: pd.Series) -> bool:
+    """True when the times carry no time of day: (nearly) every event at one clock time, or at two
+    an hour apart (dates written at midnight in a zone with daylight saving, read in another)."""
+    if len(times) < 50:
+        return False
+    minute = times.dt.hour * 60 + times.dt.minute
+    top = minute.value_counts()
+    if top.iloc[:2].sum() < DATES_ONLY_SHARE * len(minute) or (times.dt.second != 0).mean() > 1 - DATES_ONLY_SHARE:
+        return False
+    return len(top) == 1 or min(abs(top.index[0] - top.index[1]), 1440 - abs(top.index[0] - top.index[1])) <= 60
+
+
+def discover_schedule(times: pd.Series, calendar: str, whole_days: bool = False) -> Schedule:
+    """Weekday half-hours in which at least 5 % as many events happen as in the busiest one; with
+    `whole_days` (a log of dates only), whole days of the weekdays that have that many events."""
     if len(times) < 50:
         return Schedule.office(calendar) if calendar == "cn" else Schedule.always()
     if calendar == "cn":
@@ -102,6 +117,9 @@ def discover_schedule(times: pd.Series, calendar: str) -> Schedule:
     slot = (times.dt.hour * SLOTS_PER_HOUR + times.dt.minute * SLOTS_PER_HOUR // 60).to_numpy()
     np.add.at(counts, (times.dt.weekday.to_numpy(), slot), 1)
     hourly = counts.reshape(7, 24, SLOTS_PER_HOUR).sum(axis=2)  # judge by the hour: half-hours are noisy
+    if whole_days:
+        daily = hourly.sum(axis=1)
+        hourly = np.repeat(daily[:, None], 24, axis=1)
     open_hours = hourly >= SCHEDULE_THRESHOLD * hourly.max()
     slots = [[h * SLOTS_PER_HOUR + k for h in range(24) if open_hours[d, h] for k in range(SLOTS_PER_HOUR)]
              for d in range(7)]
@@ -208,6 +226,9 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     use_department = log.has("department") and frame["department"].notna().mean() > 0.5
     calendar = detect_calendar(frame["timestamp"])
     notes.append(Note.of(f"note_calendar_{calendar}"))
+    whole_days = dates_only(frame["timestamp"])
+    if whole_days:
+        notes.append(Note.of("note_dates_only"))
 
     frame["pos"] = frame.groupby("case").cumcount()
     frame["prev_end"] = frame.groupby("case")["timestamp"].shift(1)
@@ -238,7 +259,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     if not (has_resource or use_department):
         notes.append(Note.of("note_pools_per_step"))
     frame["pool"] = frame["activity"].map(pool_of)
-    schedules = {p: discover_schedule(frame.loc[frame["pool"] == p, "timestamp"], calendar)
+    schedules = {p: discover_schedule(frame.loc[frame["pool"] == p, "timestamp"], calendar, whole_days)
                  for p in sorted(set(pool_of.values()))}
     span_days = (frame["timestamp"].max() - origin).days + 2
     clocks = {p: WorkingTime(s, origin_day, span_days) for p, s in schedules.items()}
