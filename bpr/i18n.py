@@ -201,7 +201,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_valid_bad": ("未达到可信标准（中位数误差 ≤ 15%，P90 误差 ≤ 25%），结论仅供参考。", "Misses the goal (median ≤ 15%, P90 ≤ 25%): treat results with care."),
     "rs_valid_drift": ("训练期与检验期的实际办理时长本身相差甚远（训练期中位数 {train_median:.1f} 小时、P90 {train_p90:.1f} 小时），流程已发生变化：依据历史数据的模型难以代表当前流程，宜用近期数据重新建模。",
                        "The training period's own cycle times are far from the test period's (median {train_median:.1f} h, P90 {train_p90:.1f} h): the process has changed, so a model learnt from the past cannot stand for it; rebuild it from recent data."),
-    "rs_plan_scenario": ("改革方案（采纳 {n} 条建议）", "reform plan ({n} accepted proposals)"),
+    "rs_plan_scenario": ("“{matter}”改革方案（采纳 {n} 条建议）", "reform plan for {matter} ({n} accepted proposals)"),
     "rs_real": ("实际", "real"),
     "rs_simulated": ("仿真", "simulated"),
     "rs_method": ("仿真引擎 SimPy；到达按工作日与时段拟合，环节处理时间按拟合分布（拟合不佳时用经验分布），路由与返工概率来自直接跟随图，人员按部门/岗位分池并按办公时间上班。",

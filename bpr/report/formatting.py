@@ -64,3 +64,9 @@ def warning_line(warning: dict, lang: str = "zh", with_file: bool = True) -> str
     if warning.get("value"):
         line += f"（{warning['value']}）" if zh else f" ({warning['value']})"
     return line
+
+
+def file_names(*paths: object) -> str:
+    """The data files a report names: file names only (a report handed on should not carry the
+    author's folders), joined by " + "."""
+    return " + ".join(Path(str(p)).name for p in paths if p)

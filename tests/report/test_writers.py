@@ -111,3 +111,11 @@ def test_data_quality_warnings_in_the_report_language(tmp_path):
         assert ("文件" if lang == "zh" else "file") in {v for r in rows[:3] for v in r}
         paragraphs = "\n".join(p.text for p in docx.Document(docx_path).paragraphs)
         assert text in paragraphs and where in paragraphs
+
+
+
+def test_a_report_names_its_data_files_without_the_authors_folders():
+    from bpr.report.formatting import file_names
+
+    assert file_names("/home/张三/项目/清单.xlsx", None, "out/plan/plan.yaml") == "清单.xlsx + plan.yaml"
+    assert file_names(None) == ""

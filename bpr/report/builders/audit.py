@@ -9,6 +9,7 @@ from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import pct, proposals_table
 from bpr.report.document import Column, Finding, Metric, Report, Section, Table
+from bpr.report.formatting import file_names
 
 HEADLINE = ("immediate_rate", "compression_ratio", "avg_visits", "zero_visit_rate", "full_online_rate",
             "material_exempt_rate")
@@ -51,7 +52,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     method = [note_text(v, L) for v in (result.get("method") or {}).values()]
     return Report(title=t("ra_title", L), subtitle=Path(str(result.get("source", ""))).name, lang=L,
                   summary_title=t("rd_key_figures", L), metrics=metrics, sections=sections,
-                  warnings=list(result.get("warnings") or []), method=method, source=str(result.get("source", "")))
+                  warnings=list(result.get("warnings") or []), method=method, source=file_names(result.get("source")))
 
 
 def _vocab() -> dict:

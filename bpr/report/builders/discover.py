@@ -9,6 +9,7 @@ import networkx as nx
 from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Finding, Metric, Report, Section, Table
+from bpr.report.formatting import file_names
 
 HOUR = 3600.0
 
@@ -71,7 +72,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     return Report(summary_title=t("rd_key_figures", L), title=f"{subject} {t('rd_title', L)}".strip(), lang=L,
                   subtitle=f"{result.get('first_timestamp', '')[:10]} — {result.get('last_timestamp', '')[:10]}",
                   metrics=metrics, sections=sections, warnings=list(result.get("warnings") or []),
-                  method=method, source=str(result.get("source", "")))
+                  method=method, source=file_names(result.get("source")))
 
 
 def _process_section(result: dict, L: str) -> Section:

@@ -11,6 +11,7 @@ from bpr.i18n import t, tf
 from bpr.report import charts
 from bpr.report.builders.common import proposals_table
 from bpr.report.document import Column, Metric, Report, Section, Table
+from bpr.report.formatting import file_names
 
 MEASURES = (("steps", "ba_steps", "unit_items"), ("materials", "ba_materials", "unit_documents"),
             ("promised_days", "ba_promised_days", ""), ("critical_path_days", "ba_critical_path_days", ""),
@@ -56,7 +57,7 @@ def build_propose(result: dict, lang: str = "zh", folder: Path | None = None) ->
                       [figure], [proposals_table(proposals, L, with_accepted=True)])
     return Report(title=t("rp_title", L), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
                   sections=[section], warnings=[{"message": w} if isinstance(w, str) else w for w in result.get("warnings") or []],
-                  source=str(result.get("catalogue", "")))
+                  source=file_names(result.get("catalogue")))
 
 
 def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
@@ -84,7 +85,7 @@ def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> R
             sections.append(Section(t(f"dim_{dimension}", L), [tf("rb_dimension_para", L, n=len(chosen))], tables=[table]))
     return Report(title=t("rb_title", L), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
                   metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply")],
-                  source=f"{result.get('catalogue', '')} + {result.get('plan', '')}")
+                  source=file_names(result.get("catalogue"), result.get("plan")))
 
 
 def _matter_table_section(matters: list[dict], L: str) -> Section:
@@ -163,4 +164,4 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
         Table(t("rn_after_materials", L), [Column("name", t("rn_document", L))],
               [{"name": n} for n in b.get("after_materials") or []], sheet=t("rn_after_materials", L)[:20])]))
     return Report(title=tf("rn_title", L, name=b["name"]), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
-                  metrics=metrics, sections=sections, source=str(result.get("catalogue", "")))
+                  metrics=metrics, sections=sections, source=file_names(result.get("catalogue")))

@@ -7,6 +7,7 @@ from pathlib import Path
 from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Metric, Report, Section, Table
+from bpr.report.formatting import file_names
 
 
 def _mean(stat: dict | None) -> float | None:
@@ -48,7 +49,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     return Report(title=title, subtitle=Path(str(result.get("source", ""))).name, lang=L,
                   summary_title=t("rs_title", L) if not to_be else "", metrics=metrics, sections=sections,
                   method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
-                  source=str(result.get("source", "")))
+                  source=file_names(result.get("source")))
 
 
 def _label(scenario: dict, i: int, L: str) -> str:
