@@ -1,4 +1,4 @@
-"""Small YAML documents (process models, bundles): safe loading and errors that name the line.
+"""YAML documents (process models, bundles, plans, scenarios): safe loading and errors that name the line.
 
 `YamlDoc.load` refuses missing, empty, oversized and malformed files with an `InputError`;
 `doc.fail(path, message)` raises one naming the file, the key path ("steps[2].limit") and the
@@ -7,6 +7,7 @@ line it sits on, so a user can go straight to the typo.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -35,7 +36,7 @@ class YamlDoc:
     lines: dict[KeyPath, int] = field(default_factory=dict)  # key path -> 1-based line
 
     @classmethod
-    def load(cls, path: str | Path) -> YamlDoc:
+    def load(cls, path: str | Path, max_bytes: int = MAX_YAML_BYTES) -> YamlDoc:
         path = Path(path)
         if not path.exists():
             raise InputError.of("file_not_found", file=path)
@@ -44,8 +45,8 @@ class YamlDoc:
         size = path.stat().st_size
         if size == 0:
             raise InputError.of("yaml_empty", file=path)
-        if size > MAX_YAML_BYTES:
-            raise InputError.of("yaml_too_big", {"kib": size >> 10, "limit": MAX_YAML_BYTES >> 10}, file=path)
+        if size > max_bytes:
+            raise InputError.of("yaml_too_big", {"kib": size >> 10, "limit": max_bytes >> 10}, file=path)
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -78,12 +79,14 @@ class YamlDoc:
                             expected=expected)
 
 
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxdict, _SHOW.maxlist, _SHOW.maxstring, _SHOW.maxother = 2, 4, 4, 40, 40
+
+
 def show(value: object) -> str:
-    """A value for an error message: scalars as written, containers by type only (they may be
-    alias bombs whose repr would be enormous)."""
-    if isinstance(value, (dict, list, set, tuple)):
-        return f"a {type(value).__name__}"
-    text = repr(value)
+    """A value for an error message, at most 80 characters: containers only two levels deep and
+    four items long (a YAML alias bomb's full repr would be enormous)."""
+    text = _SHOW.repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

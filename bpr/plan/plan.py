@@ -28,6 +28,7 @@ import yaml
 
 from bpr.errors import InputError, UsageError
 from bpr.io.safety import atomic_output
+from bpr.io.yaml_doc import YamlDoc
 from bpr.plan.documents import LicenceCatalogue
 from bpr.plan.proposals import DIMENSIONS, Proposal, ProposalOptions
 
@@ -147,28 +148,13 @@ def _accepted(value: object, path: Path, line: int | None, pid: str) -> bool:
 
 def read_plan(path: str | Path) -> Plan:
     """Read a plan written by `write_plan` and edited by hand; InputError/UsageError say where."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError.of("plan_file_not_found", file=path)
-    if path.stat().st_size > MAX_PLAN_BYTES:
-        raise InputError.of("plan_file_too_large", {"mib": MAX_PLAN_BYTES >> 20}, file=path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError.of("plan_not_utf8", file=path) from None
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.of("plan_not_yaml", {"problem": str(getattr(exc, "problem", None) or exc)}, file=path,
-                            row=mark.line + 1 if mark else None) from None
+    doc = YamlDoc.load(path, max_bytes=MAX_PLAN_BYTES)
+    path, data = doc.file, doc.data
     if not isinstance(data, dict) or "proposals" not in data:
         raise InputError.of("plan_not_a_plan", file=path)
     items = data["proposals"] or []
     if not isinstance(items, list):
         raise InputError.of("plan_proposals_not_list", file=path)
-    lines = _item_lines(root)
     options = data.get("options") or {}
     if not isinstance(options, dict):
         raise InputError.of("plan_options_not_mapping", file=path)
@@ -185,7 +171,7 @@ def read_plan(path: str | Path) -> Plan:
     seen: dict[str, int | None] = {}
     duplicates = []
     for index, item in enumerate(items):
-        line = lines[index] if index < len(lines) else None
+        line = doc.lines.get(("proposals", index))
         if not isinstance(item, dict):
             raise InputError.of("plan_item_not_mapping", {"n": index + 1}, file=path, row=line)
         missing = [k for k in ("id", "matter", "accepted") if item.get(k) in (None, "")]
@@ -207,13 +193,3 @@ def read_plan(path: str | Path) -> Plan:
     if duplicates:
         raise UsageError.of("plan_duplicate_ids", file=path, details=sorted(set(duplicates)))
     return plan
-
-
-def _item_lines(root) -> list[int]:
-    """1-based line of each item of the `proposals` list, for error messages."""
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    for key, value in root.value:
-        if getattr(key, "value", None) == "proposals" and isinstance(value, yaml.SequenceNode):
-            return [node.start_mark.line + 1 for node in value.value]
-    return []

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bpr.errors import InputError, UsageError
 from bpr.i18n import Note
+from bpr.io.yaml_doc import YamlDoc, show
 from bpr.model.step import StepKind
 from bpr.model.timelimit import TimeLimit
 from bpr.simulate.clock import Schedule
@@ -80,7 +80,7 @@ class Scenario:
         for item in data.get("merge") or []:
             steps = item.get("steps") if isinstance(item, dict) else item
             if not isinstance(steps, list) or len(steps) < 2:
-                raise InputError.of("sim_merge_item_too_short", {"item": item}, file=source or None,
+                raise InputError.of("sim_merge_item_too_short", {"item": show(item)}, file=source or None,
                                     column="merge", expected="{steps: [A, B], into: NAME}")
             into = item.get("into") if isinstance(item, dict) else None
             merge.append({"steps": [str(s) for s in steps], "into": str(into or "+".join(map(str, steps)))})
@@ -91,7 +91,7 @@ class Scenario:
         rework = [rework] if isinstance(rework, dict) else rework
         for item in rework:
             if not isinstance(item, dict) or not ({"factor", "probability"} & set(item)):
-                raise InputError.of("sim_rework_item_not_understood", {"item": item}, file=source or None,
+                raise InputError.of("sim_rework_item_not_understood", {"item": show(item)}, file=source or None,
                                     column="rework")
         return cls(name=str(data.get("name") or Path(source).stem or "scenario"),
                    description=str(data.get("description") or ""),
@@ -103,13 +103,8 @@ class Scenario:
 
 def load_scenarios(path: str | Path) -> list[Scenario]:
     """Read a scenario YAML (one mapping, or `scenarios:` holding a list)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError.of("sim_scenario_file_not_found", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError.of("sim_scenario_not_yaml", {"error": exc.__class__.__name__}, file=path) from None
+    doc = YamlDoc.load(path)
+    path, data = doc.file, doc.data
     items = data.get("scenarios") if isinstance(data, dict) and "scenarios" in data else [data]
     if not isinstance(items, list) or not items:
         raise InputError.of("sim_scenario_file_empty", file=path)

@@ -78,3 +78,14 @@ def test_cli_exit_code_2_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "删除了全部环节" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out" / "result.json").exists()
+
+
+def test_a_yaml_alias_bomb_in_a_scenario_gets_a_short_error(tmp_path):
+    levels = ["&a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"&{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("name: bomb\nrework:\n  - [" + ", ".join(levels) + "]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="rework item") as info:  # 9**9 items if printed in full
+        load_scenarios(path)
+    assert len(str(info.value)) < 300
