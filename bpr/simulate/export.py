@@ -3,7 +3,8 @@
 The routing chain becomes exclusive gateways with branching probabilities; extraneous delays become
 timer events in clock hours (a bypass branch carries the share of zero delays); pools become resource profiles
 with weekly calendars (Prosimos has no holiday calendar: China's holidays are not exported);
-arrivals become exponential inter-arrival times within the hours that receive cases. Prosimos has
+arrivals become exponential inter-arrival times, with the hours that receive cases as the arrival calendar and
+the mean calibrated to Prosimos's arrival rule (`arrival_mean_hours`). Prosimos has
 no empirical duration family: such distributions are exported as the family (lognormal, gamma,
 exponential, normal; maximum likelihood) closest to them in Wasserstein distance, as mean and
 variance. The first step of a case, when it only marks the arrival, becomes a zero-time task.
@@ -12,6 +13,7 @@ variance. The first step of a case, when it only marks the arrival, becomes a ze
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -238,11 +240,40 @@ def _arrival_calendar(model: SimulationModel) -> list[dict]:
 
 def _arrival_dist(model: SimulationModel) -> dict:
     rates = np.asarray(model.arrivals.rates)[:7]
-    open_hours = float((rates > 0).sum())
     per_week = float(rates.sum())
-    mean_s = open_hours / per_week * 3600 if per_week > 0 else 3600.0
+    mean_s = arrival_mean_hours((rates > 0).reshape(-1), per_week) * 3600 if per_week > 0 else 3600.0
     return {"distribution_name": "expon", "distribution_params": [{"value": mean_s}, {"value": 0},
                                                                   {"value": mean_s * 50}]}
+
+
+def arrival_mean_hours(open_hours: np.ndarray, per_week: float, draws: int = 4000) -> float:
+    """The mean inter-arrival time that gives `per_week` cases a week under Prosimos's arrival rule:
+    wait an exponential time, then, if the arrival calendar is closed, until it opens (so a case
+    lands in the first open hour after a closed stretch). `open_hours` marks the 168 hours of the
+    week. Where cases are sparse (a few a month) the mean is the whole week's time between cases,
+    where they are dense it is the open time between cases; this finds it in between, by bisection
+    on a fixed sample."""
+    wait = np.zeros(168, dtype=int)  # hours from each hour of the week to the next open one
+    for h in range(168):
+        while not open_hours[(h + wait[h]) % 168] and wait[h] < 168:
+            wait[h] += 1
+    unit = np.random.default_rng(0).exponential(1.0, draws)
+    unit = (unit / unit.mean()).tolist()  # exactly mean 1: an always-open calendar gives 168 / per_week
+
+    def weekly(mean: float) -> float:
+        t = 0.0
+        for x in unit:
+            t += x * mean
+            h = int(t)
+            if wait[h % 168]:
+                t = float(h + wait[h % 168])
+        return draws / t * 168
+
+    lo, hi = 1e-4, 168.0 * 10 / per_week + 168.0
+    for _ in range(40):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if weekly(mid) > per_week else (lo, mid)
+    return math.sqrt(lo * hi)
 
 
 def _bpmn_xml(g: _Graph) -> str:
