@@ -63,6 +63,8 @@ from bpr.model.timelimit import TimeLimit, Unit
 ACCEPT_WORDS = ("受理", "收件", "接件")
 SENDBACK_ACTIONS = ("退回", "回退", "退件", "补正", "sendback", "send back", "return")
 SENDBACK_WORDS = ("补正", "退回", "补齐", "补件", "补充材料", "回退")
+#: the applicant supplying what was missing: their time, not staff work
+SUPPLEMENT_WORDS = ("补正", "补齐", "补件", "补充材料")
 ONSITE_CHANNELS = ("窗口", "现场", "大厅", "线下", "窗口办理", "counter", "window", "on-site", "onsite")
 ONSITE_WORDS = ("窗口受理", "窗口收件", "窗口领取", "窗口送达", "现场提交", "现场受理", "现场领取", "领证", "取证",
                 "现场签字", "面签", "窗口核验", "现场核验原件")

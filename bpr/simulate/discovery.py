@@ -14,7 +14,8 @@ What is learnt, and how:
 - processing and extraneous delay per activity: with start times, processing = start→end in
   working hours and delay = enabled→start; without them, start is estimated as the later of
   "enabled" (previous event of the case) and "resource free" (previous event of the resource), the
-  processing is capped at one working day and the rest of enabled→end is delay. Both are
+  processing is capped at one working day and the rest of enabled→end is delay. A step in which the
+  applicant supplies missing materials (补正, 补齐, …) is all delay: their time is not staff work. Both are
   measured in the pool's working hours, so time-of-day and weekends come from the calendar. Each is fitted
   with `fit_distribution` (best family by KS test, else empirical).
 """
@@ -29,6 +30,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from bpr.analyse.performance import SUPPLEMENT_WORDS
 from bpr.errors import InputError
 from bpr.i18n import Note
 from bpr.model.calendar import WorkCalendar
@@ -278,6 +280,9 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
         start_h = np.where(np.isnan(start_h), end_h, start_h)
     else:
         start_h = np.where(np.isnan(enable_h), end_h, enable_h)
+    # the applicant's time to supply missing materials is waiting for staff, not their work
+    supplement = frame["activity"].str.contains("|".join(SUPPLEMENT_WORDS), regex=True).to_numpy()
+    start_h = np.where(supplement, end_h, start_h)
     processing = np.zeros(len(frame))
     delay = np.full(len(frame), np.nan)
     delay_clock = np.full(len(frame), np.nan)
