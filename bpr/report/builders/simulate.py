@@ -84,7 +84,7 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
         Column(f"s{i}", label, "float") for i, label in enumerate(labels)],
         [{"step": step, **{f"s{i}": _mean((s.get("waiting_hours") or {}).get(step)) for i, s in enumerate(scenarios)}}
          for step in steps], sheet=t("rs_waiting", L)[:10])
-    pools = sorted({p for s in scenarios for p in (s.get("utilisation") or {})})
+    pools = sorted({p for s in scenarios for p, u in (s.get("utilisation") or {}).items() if _mean(u)})  # pools with work
     util = Table(t("rs_utilisation", L), [Column("pool", t("rs_pool", L))] + [
         Column(f"s{i}", label, "pct") for i, label in enumerate(labels)],
         [{"pool": p, **{f"s{i}": _mean((s.get("utilisation") or {}).get(p)) for i, s in enumerate(scenarios)}}
