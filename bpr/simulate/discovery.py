@@ -14,10 +14,10 @@ What is learnt, and how:
 - processing and extraneous delay per activity: with start times, processing = start→end in
   working hours and delay = enabled→start; without them, start is estimated as the later of
   "enabled" (previous event of the case) and "resource free" (previous event of the resource), the
-  processing is capped at one working day and the rest of enabled→end is delay. A step in which the
-  applicant supplies missing materials (补正, 补齐, …) is all delay: their time is not staff work. Both are
-  measured in the pool's working hours, so time-of-day and weekends come from the calendar. Each is fitted
-  with `fit_distribution` (best family by KS test, else empirical).
+  processing is capped at one working day and the rest of enabled→end is delay. Both are
+  measured in the pool's working hours, so time-of-day and weekends come from the calendar. A step in
+  which the applicant supplies missing materials (补正, 补齐, …) is all delay: their time is not staff
+  work. Each is fitted with `fit_distribution` (best family by KS test, else empirical).
 """
 
 from __future__ import annotations
