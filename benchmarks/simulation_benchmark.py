@@ -40,7 +40,7 @@ from bpr.simulate.distributions import Distribution  # noqa: E402
 from bpr.simulate.engine import generate_arrivals, run_replication  # noqa: E402
 from bpr.simulate.export import ARRIVAL_TASK, write_bpmn, write_prosimos  # noqa: E402
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel  # noqa: E402
-from bpr.simulate.validate import validate_log, validation_setup  # noqa: E402
+from bpr.simulate.validate import cycle_time_errors, validate_log, validation_setup  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 VENV = OUT / "prosimos-venv"
@@ -88,18 +88,6 @@ def prosimos_cycle_hours(frame: pd.DataFrame, origin: pd.Timestamp, window_start
     return np.array([kept.get(c, arrival[c]) - arrival[c] for c in cases], dtype=float)
 
 
-def errors(real: np.ndarray, sims: list[np.ndarray]) -> dict:
-    from scipy.stats import wasserstein_distance
-
-    rm, rp = float(np.median(real)), float(np.percentile(real, 90))
-    pooled = np.concatenate(sims)  # as bpr.simulate.validate: quantiles of all replications pooled
-    sm, sp = float(np.median(pooled)), float(np.percentile(pooled, 90))
-    return {"median_rel_error": abs(sm - rm) / rm if rm else float("nan"),
-            "p90_rel_error": abs(sp - rp) / rp if rp else float("nan"),
-            "emd_hours_scipy": float(np.mean([wasserstein_distance(real, s) for s in sims if len(s)])),
-            "sim_median_h": sm, "sim_p90_h": sp}
-
-
 def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
     """log-distance-measures' cycle-time distance for two sets of cycle times (hours)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,7 +120,8 @@ def accuracy(path: Path, replications: int, seed: int) -> dict:
                                    origin + pd.Timedelta(hours=start_h), seed * 1000 + r)
         seconds += secs
         sims.append(prosimos_cycle_hours(frame, origin, setup.window_start, setup.cutoff, setup.policy))
-    theirs = errors(setup.real_hours, sims)
+    theirs = cycle_time_errors(setup.real_hours, sims)
+    theirs["emd_hours_scipy"] = theirs.pop("emd_hours")
     real = np.asarray(ours.real_hours)
     return {
         "log": path.name, "test_cases": int(len(real)), "policy": setup.policy, "replications": replications,
