@@ -25,7 +25,10 @@ from bpr.model.matter import Channel, HandlingType, Matter
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 
 #: the indicators whose formulas (vocabulary `formula_<key>`) go into result.json `method`
-FORMULAS = ('matters', 'steps_total', 'steps_mean', 'materials_total', 'materials_submitted', 'materials_exempt', 'material_exempt_rate', 'immediate_rate', 'compression_ratio', 'legal_days_sum', 'promised_days_sum', 'avg_visits', 'zero_visit_rate', 'full_online_rate', 'online_rate', 'mobile_rate', 'mail_rate', 'conversion', 'missing')
+FORMULAS = ("matters", "steps_total", "steps_mean", "materials_total", "materials_submitted", "materials_exempt",
+            "material_exempt_rate", "immediate_rate", "compression_ratio", "legal_days_sum", "promised_days_sum",
+            "avg_visits", "zero_visit_rate", "full_online_rate", "online_rate", "mobile_rate", "mail_rate",
+            "conversion", "missing")
 
 
 #: numeric columns of the per-matter frame; booleans are 1.0/0.0 and NaN when unknown.

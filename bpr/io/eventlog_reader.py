@@ -285,7 +285,7 @@ class _Session:
     def _refuse_timestamps(self, role: str, col: str, bad: int, total: int, examples) -> None:
         raise InputError.of("log_bad_times", {"role": role, "bad": f"{bad:,}", "total": f"{total:,}",
                                               "examples": ", ".join(repr(e) for e in examples)},
-                             file=self.path, column=col, expected=ts.EXPECTED)
+                             file=self.path, column=col)
 
     def _text(self, col: str) -> str:
         """A source column as text; CSV cells are already text with blanks as NULL."""

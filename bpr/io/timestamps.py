@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import pyarrow as pa
 
+from bpr.i18n import t
+
 #: strptime patterns tried after ISO 8601 (DuckDB's %m/%d/%H accept one or two digits).
 STRPTIME_FORMATS: tuple[str, ...] = (
     "%Y/%m/%d %H:%M:%S",
@@ -44,8 +46,8 @@ ISO = "iso8601"
 EXCEL = "excel-serial"
 #: Excel serial day numbers accepted as dates: 1954-10-04 .. 2119-01-11 (avoids reading codes as dates)
 EXCEL_RANGE = (20000.0, 80000.0)
-EXPECTED = ("ISO 8601 (2021-03-05 09:30:00, 2021-03-05T09:30:00+08:00), 2021/3/5 9:30, "
-            "2021年3月5日 09:30, 2021年3月5日 or Excel serial numbers")
+#: the time formats read, as data-quality warnings name them (errors say it in the command's language)
+EXPECTED = t("err_log_bad_times_expected", "en")
 SAMPLE_SIZE = 2000
 
 
