@@ -9,6 +9,8 @@ A targets file (YAML) may set any of:
     zero_visits: true    # 跑零次: every matter 0 visits (reported, rarely met)
 
 null switches a target off. Met is None when the figure is unknown (e.g. no promised limit).
+The actual figure of a cut target is the share cut; of a visit target, the visits of the one
+matter or bundle checked, or over a catalogue the share of matters that meet it (`measure`).
 """
 
 from __future__ import annotations
@@ -86,11 +88,12 @@ class TargetResult:
     required: float
     actual: float | None
     met: bool | None
+    measure: str = "cut"  # what `actual` is: "cut" (share cut), "visits", or "share" (of matters meeting it)
 
     def to_dict(self, lang: str = "zh") -> dict:
         return {"id": self.id, "label": t(f"target_{self.id}", lang), "label_en": t(f"target_{self.id}", "en"),
                 "required": self.required, "actual": None if self.actual is None else round(self.actual, 4),
-                "met": self.met}
+                "met": self.met, "measure": self.measure}
 
 
 def _cut(before: float | None, after: float | None) -> float | None:
@@ -111,11 +114,14 @@ def check_targets(targets: Targets, before, after, visits_after: list[int | None
         out.append(TargetResult(key, required, cut, None if cut is None else cut >= required - 1e-9))
     visits = visits_after if visits_after is not None else [after.visits]
     known = [v for v in visits if v is not None]
-    if targets.max_visits is not None:
-        share = sum(1 for v in known if v <= targets.max_visits) / len(known) if known else None
-        out.append(TargetResult("max_visits", targets.max_visits, share,
-                                None if share is None else share >= 1 - 1e-9))
-    if targets.zero_visits:
-        share = sum(1 for v in known if v == 0) / len(known) if known else None
-        out.append(TargetResult("zero_visits", 0, share, None if share is None else share >= 1 - 1e-9))
+    for key, limit in (("max_visits", targets.max_visits), ("zero_visits", 0 if targets.zero_visits else None)):
+        if limit is None:
+            continue
+        if not known:
+            out.append(TargetResult(key, limit, None, None, "visits"))
+        elif len(visits) == 1:
+            out.append(TargetResult(key, limit, float(known[0]), known[0] <= limit, "visits"))
+        else:
+            share = sum(1 for v in known if v <= limit) / len(known)
+            out.append(TargetResult(key, limit, share, share >= 1 - 1e-9, "share"))
     return out

@@ -32,7 +32,8 @@ def _figure(fig, title: str, caption: str = "") -> Figure:
 def before_after_bars(metrics: Sequence[Metric], title: str, before_label: str, after_label: str) -> Figure:
     """One small panel per metric (they have different units), before vs after, with % cut."""
     use_cjk_font()
-    shown = [m for m in metrics if m.before is not None]
+    # a panel of two empty bars (e.g. 承诺时限 0 → 0 for 即办 matters) says nothing the cards do not
+    shown = [m for m in metrics if m.before is not None and (m.before or m.after)]
     fig, axes = plt.subplots(1, max(len(shown), 1), figsize=(2.6 * max(len(shown), 1), 3.0), squeeze=False)
     for ax, m in zip(axes[0], shown, strict=False):
         after = m.after if m.after is not None else m.before

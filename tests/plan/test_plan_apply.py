@@ -57,6 +57,12 @@ def test_round_trip_before_after_hand_computed(tmp_path):
     assert whole["cut_pct"]["materials"] == round(7 / 11 * 100, 2)
     met = {t["id"]: t["met"] for t in whole["targets"]}
     assert met == {"time_cut": False, "materials_cut": True, "max_visits": True, "zero_visits": False}
+    # over the catalogue a visit target's figure is the share of matters meeting it (both 1 visit);
+    # for one matter it is that matter's visits
+    visits = {t["id"]: (t["actual"], t["measure"]) for t in whole["targets"] if "visits" in t["id"]}
+    assert visits == {"max_visits": (1.0, "share"), "zero_visits": (0.0, "share")}
+    visits = {t["id"]: (t["actual"], t["measure"], t["met"]) for t in food["targets"] if "visits" in t["id"]}
+    assert visits == {"max_visits": (1.0, "visits", True), "zero_visits": (1.0, "visits", False)}
     assert after.matters[1].handling_type.value == "1"  # 即办件
 
 

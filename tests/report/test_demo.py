@@ -108,6 +108,17 @@ def test_apply_before_after_agrees_across_formats(demo):
     assert len(word.inline_shapes) >= 1  # the before/after chart (and process graphs)
 
 
+def test_bundle_visit_targets_show_the_visits(demo):
+    """A bundle's 最多跑一次/跑零次 rows give its visits with their unit, not a bare 0/1 share."""
+    result = _result(demo, "bundle-新生儿出生一件事")
+    visits = result["bundle"]["after"]["visits"]
+    wb = openpyxl.load_workbook(_report(demo, "bundle-新生儿出生一件事", ".xlsx"))
+    rows = [r for ws in wb for r in ws.iter_rows(values_only=True) if r and r[0] in ("最多跑一次", "跑零次")]
+    assert {r[0]: r[1:3] for r in rows} == {"最多跑一次": ("≤ 1 次", f"{visits} 次"), "跑零次": ("0 次", f"{visits} 次")}
+    html = "".join(_page(_report(demo, "bundle-新生儿出生一件事", ".html")).text)
+    assert "牵头部门：卫生健康委员会" in html
+
+
 def test_discover_numbers_agree(demo):
     result = _result(demo, "discover")
     text = "".join(_page(_report(demo, "discover", ".html")).text)

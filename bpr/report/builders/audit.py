@@ -50,7 +50,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
             tables=[proposals_table(proposals, L)]))
     sections.append(Section(t("ra_matters", L), tables=[_matters_table(result.get("matters") or [], L)]))
     method = [note_text(v, L) for v in (result.get("method") or {}).values()]
-    return Report(title=t("ra_title", L), subtitle=Path(str(result.get("source", ""))).name, lang=L,
+    return Report(title=t("ra_title", L), lang=L,
                   summary_title=t("rd_key_figures", L), metrics=metrics, sections=sections,
                   warnings=list(result.get("warnings") or []), method=method, source=file_names(result.get("source")))
 

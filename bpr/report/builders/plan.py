@@ -33,17 +33,26 @@ def _metrics(block: dict, targets: dict, L: str) -> list[Metric]:
 def _target_table(targets: list[dict], L: str) -> Table:
     def shown(tg: dict, key: str) -> str:
         value = tg.get(key)
-        if value is None or isinstance(value, bool):
-            return "—" if value is None else t("yes" if value else "no", L)
-        return f"≥ {100 * value:.0f}%" if key == "required" and tg["id"].endswith("_cut") else (
-            f"{100 * value:.1f}%" if tg["id"].endswith("_cut") else f"{value:g}")
+        if value is None:
+            return "—"
+        cut = tg["id"].endswith("_cut")
+        if key == "required":
+            if cut:
+                return f"≥ {100 * value:.0f}%"
+            return f"{'≤ ' if tg['id'] == 'max_visits' else ''}{value:g} {t('unit_times', L)}"
+        if cut:
+            return f"{100 * value:.1f}%"
+        if tg.get("measure") == "share":
+            return tf("rb_share_of_matters", L, pct=f"{100 * value:.1f}")
+        return f"{value:g} {t('unit_times', L)}"
 
     rows = [{"target": tg["label_en"] if L == "en" else tg["label"], "required": shown(tg, "required"),
              "actual": shown(tg, "actual"),
              "met": None if tg.get("met") is None else t("report_met" if tg["met"] else "report_not_met", L)}
             for tg in targets]
     return Table(t("rb_targets", L), [Column("target", t("rb_target", L)), Column("required", t("rb_required", L)),
-                                      Column("actual", t("rb_actual", L)), Column("met", t("rb_met", L))], rows)
+                                      Column("actual", t("rb_actual", L)), Column("met", t("rb_met", L))], rows,
+                 sheet=t("sheet_targets", L))
 
 
 def build_propose(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
@@ -55,7 +64,7 @@ def build_propose(result: dict, lang: str = "zh", folder: Path | None = None) ->
                                  t("rp_by_dimension", L), xlabel=t("rp_count", L), sort=False)
     section = Section(t("ra_proposals", L), [tf("ra_proposals_para", L, n=len(proposals), **{d: counts.get(d, 0) for d in dims})],
                       [figure], [proposals_table(proposals, L, with_accepted=True)])
-    return Report(title=t("rp_title", L), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
+    return Report(title=t("rp_title", L), lang=L,
                   sections=[section], warnings=[{"message": w} if isinstance(w, str) else w for w in result.get("warnings") or []],
                   source=file_names(result.get("catalogue")))
 
@@ -83,7 +92,7 @@ def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> R
             table.title = t(f"dim_{dimension}", L)
             table.sheet = f"{t('sheet_proposals', L)}-{t(f'dim_{dimension}', L)}"
             sections.append(Section(t(f"dim_{dimension}", L), [tf("rb_dimension_para", L, n=len(chosen))], tables=[table]))
-    return Report(title=t("rb_title", L), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
+    return Report(title=t("rb_title", L), lang=L,
                   metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply")],
                   source=file_names(result.get("catalogue"), result.get("plan")))
 
@@ -150,7 +159,8 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
                 [charts.before_after_bars(metrics, t("report_summary", L), t("report_before", L), t("report_after", L))],
                 [_target_table(result.get("targets") or [], L),
                  Table(t("rn_members", L), [Column("name", t("audit_matter", L)), Column("code", t("audit_code", L)),
-                                            Column("department", t("audit_department", L))], members)]),
+                                            Column("department", t("audit_department", L))], members,
+                       sheet=t("sheet_matters", L))]),
     ]
     shared = [{"document": d["document"], "asked_by": sep.join(f"{x['matter']}（{x['material']}）" for x in d["materials"])}
               for d in b.get("shared_documents") or []]
@@ -163,5 +173,5 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
               sheet=t("rn_document", L)),
         Table(t("rn_after_materials", L), [Column("name", t("rn_document", L))],
               [{"name": n} for n in b.get("after_materials") or []], sheet=t("rn_after_materials", L)[:20])]))
-    return Report(title=tf("rn_title", L, name=b["name"]), subtitle=Path(str(result.get("catalogue", ""))).name, lang=L,
+    return Report(title=tf("rn_title", L, name=b["name"]), subtitle=tf("rn_subtitle", L, lead=b.get("lead_department") or "—"), lang=L,
                   metrics=metrics, sections=sections, source=file_names(result.get("catalogue")))

@@ -46,7 +46,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     if result.get("validation"):
         sections.append(_validation_section(result["validation"], L))
     title = t("rs_title", L)
-    return Report(title=title, subtitle=Path(str(result.get("source", ""))).name, lang=L,
+    return Report(title=title, lang=L,
                   summary_title=t("rs_title", L) if not to_be else "", metrics=metrics, sections=sections,
                   method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
                   source=file_names(result.get("source")))
