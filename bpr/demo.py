@@ -57,7 +57,7 @@ def demo_steps(samples: Path, work: Path, lang: str) -> list[DemoStep]:
                               ["bundle", catalogue, str(bundle), "-o", str(work / f"bundle-{bundle.stem}")]))
     steps.append(DemoStep("simulate", t("demo_step_simulate", lang),
                           ["simulate", log, "--plan", plan, "--matter", FOOD_MATTER, "--cases", "600",
-                           "--replications", "5", "--seed", "7", "-o", str(work / "simulate")]))
+                           "--replications", "5", "--seed", "7", "--validate", "-o", str(work / "simulate")]))
     return steps
 
 

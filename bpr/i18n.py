@@ -196,6 +196,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_scenario": ("方案", "Scenario"),
     "rs_changes": ("改革措施", "Changes"),
     "rs_validation": ("模型可信度检验", "Validation against reality"),
+    "rs_validation_chart": ("检验期办理时长：实际与仿真", "Cycle time in the test period: real and simulated"),
     "rs_validation_para": ("用前 {train} 件办件建模、后 {test} 件检验（同一观察窗口）：办理时长中位数误差 {median:.1f}%，P90 误差 {p90:.1f}%，分布距离（EMD）{emd:.1f} 小时。{verdict}",
                            "Model built on the first {train} cases, checked on the last {test} (same observation window): median error {median:.1f}%, P90 error {p90:.1f}%, distribution distance (EMD) {emd:.1f} h. {verdict}"),
     "rs_valid_ok": ("达到可信标准（中位数误差 ≤ 15%，P90 误差 ≤ 25%）。", "Meets the goal (median ≤ 15%, P90 ≤ 25%)."),

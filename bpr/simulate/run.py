@@ -33,9 +33,7 @@ from bpr.simulate.discovery import discover_model
 from bpr.simulate.engine import ReplicationOutput, run_replication
 from bpr.simulate.model import SimulationModel
 from bpr.simulate.scenario import Scenario, apply_scenario
-from bpr.simulate.validate import ValidationResult, validate_log
-
-HISTOGRAM_BINS = 30
+from bpr.simulate.validate import ValidationResult, histogram_edges, histogram_shares, validate_log
 
 
 def interval(values: list[float]) -> dict:
@@ -125,9 +123,7 @@ def run_scenario(model: SimulationModel, scenario: Scenario, *, cases: int, repl
 
 def _summarise(name: str, scenario: Scenario, reps: list[dict], base: list[dict] | None, edges: np.ndarray,
                cases: int) -> ScenarioResult:
-    hours = np.concatenate([r["hours"] for r in reps])
-    counts, _ = np.histogram(np.clip(hours, edges[0], edges[-1]), bins=edges)
-    share = (counts / counts.sum()).tolist() if counts.sum() else counts.tolist()
+    share = histogram_shares(np.concatenate([r["hours"] for r in reps]), edges)
     steps = sorted({a for r in reps for a in r["wait"]})
     pools = sorted({p for r in reps for p in r["util"]})
     on_time = None if reps[0]["on_time"] is None else interval([r["on_time"] for r in reps])
@@ -158,9 +154,7 @@ def simulate(model: SimulationModel, scenarios: list[Scenario], *, cases: int = 
     named = [Scenario.as_is(), *[s for s in scenarios if not s.is_as_is]]
     runs = [(s, run_scenario(model, s, cases=cases, replications=replications, seed=seed, start_h=start_h))
             for s in named]
-    all_hours = np.concatenate([r["hours"] for _, reps in runs for r in reps])
-    top = float(np.percentile(all_hours, 99)) if len(all_hours) else 1.0
-    edges = np.linspace(0.0, max(top, 1e-6), HISTOGRAM_BINS + 1)
+    edges = histogram_edges(np.concatenate([r["hours"] for _, reps in runs for r in reps]))
     base = runs[0][1]
     results = [_summarise(s.name, s, reps, None if i == 0 else base, edges, cases) for i, (s, reps) in enumerate(runs)]
     return SimulationResult(source or model.source, seed, replications, cases, model, results, validation)

@@ -22,6 +22,8 @@ from bpr.model.eventlog import EventLog
 from bpr.simulate.discovery import MIN_CASES, discover_model, local_frame
 from bpr.simulate.engine import run_replication
 
+HISTOGRAM_BINS = 30  # bins of the cycle-time histograms in result.json
+
 TRAIN_SHARE = 0.7
 #: simulated test-window cases wanted at least: small windows (30 real cases) get more replications
 #: (up to MAX_REPLICATIONS) so that the simulated quantiles are stable
@@ -60,7 +62,26 @@ class ValidationResult:
     sim_hours: list[list[float]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("real_hours", "sim_hours")}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("real_hours", "sim_hours")}
+        sim = np.concatenate([np.asarray(x, dtype=float) for x in self.sim_hours]) if self.sim_hours else np.zeros(0)
+        real = np.asarray(self.real_hours, dtype=float)
+        if len(real) and len(sim):
+            edges = histogram_edges(np.concatenate([real, sim]))
+            out["histogram_hours"] = {"edges": edges.tolist(), "real": histogram_shares(real, edges),
+                                      "simulated": histogram_shares(sim, edges)}
+        return out
+
+
+def histogram_edges(hours: np.ndarray) -> np.ndarray:
+    """HISTOGRAM_BINS equal bins from 0 to the 99th percentile (the last bin holds the rest)."""
+    top = float(np.percentile(hours, 99)) if len(hours) else 1.0
+    return np.linspace(0.0, max(top, 1e-6), HISTOGRAM_BINS + 1)
+
+
+def histogram_shares(hours: np.ndarray, edges: np.ndarray) -> list[float]:
+    """The share of `hours` in each bin of `edges`, values beyond the last edge counted in the last bin."""
+    counts, _ = np.histogram(np.clip(hours, edges[0], edges[-1]), bins=edges)
+    return (counts / counts.sum()).tolist() if counts.sum() else counts.tolist()
 
 
 def split_log(log: EventLog, train_share: float = TRAIN_SHARE) -> tuple[EventLog, EventLog, pd.Timestamp]:

@@ -119,6 +119,13 @@ def test_bundle_visit_targets_show_the_visits(demo):
     assert "牵头部门：卫生健康委员会" in html
 
 
+def test_simulate_report_shows_its_validation(demo):
+    v = _result(demo, "simulate")["validation"]
+    assert v["test_cases"] > 0 and v["median_rel_error"] <= 0.15
+    text = "".join(_page(_report(demo, "simulate", ".html")).text)
+    assert "检验期办理时长：实际与仿真" in text and f"{v['real_median_h']:.1f}" in text
+
+
 def test_discover_numbers_agree(demo):
     result = _result(demo, "discover")
     text = "".join(_page(_report(demo, "discover", ".html")).text)

@@ -46,6 +46,12 @@ def test_validation_real_side_agrees_with_pm4py():
                                                     / result.real_median_h, abs=1e-4)
     assert result.sim_median_h == pytest.approx(float(np.median(np.concatenate(result.sim_hours))))
     assert result.emd_hours > 0
+    # the report's real-vs-simulated histogram: the real shares are pm4py's durations binned
+    h = result.to_dict()["histogram_hours"]
+    edges = np.asarray(h["edges"])
+    counts, _ = np.histogram(np.minimum(durations, edges[-1]), bins=edges)
+    assert h["real"] == pytest.approx(counts / len(durations))
+    assert sum(h["simulated"]) == pytest.approx(1.0) and len(h["simulated"]) == len(edges) - 1
 
 
 def test_validation_meets_goal_on_a_real_log_with_thousands_of_cases():

@@ -104,4 +104,9 @@ def _validation_section(v: dict, L: str) -> Section:
     paragraphs = [para]
     if v.get("drift"):
         paragraphs.append(tf("rs_valid_drift", L, train_median=v["train_median_h"], train_p90=v["train_p90_h"]))
-    return Section(t("rs_validation", L), paragraphs, tables=[table])
+    figures = []
+    if v.get("histogram_hours"):
+        h = v["histogram_hours"]
+        figures.append(charts.histograms({t("rs_real", L): (h["edges"], h["real"]), t("rs_simulated", L): (h["edges"], h["simulated"])},
+                                         t("rs_validation_chart", L), t("rs_hours_axis", L), t("rs_share_axis", L)))
+    return Section(t("rs_validation", L), paragraphs, figures, [table])
