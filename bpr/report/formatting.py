@@ -28,16 +28,6 @@ def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
     return str(value)
 
 
-def format_cut(before: float | None, after: float | None, cut_pct: float | None) -> str:
-    """'12 → 5（−58.3%）' style text for a metric line."""
-    if before is None:
-        return "—"
-    if after is None:
-        return format_value(before, "float")
-    pct = "" if cut_pct is None else f"（−{cut_pct:.1f}%）" if cut_pct >= 0 else f"（+{-cut_pct:.1f}%）"
-    return f"{format_value(before, 'float')} → {format_value(after, 'float')}{pct}"
-
-
 def warning_where(warning: dict, lang: str = "zh") -> str:
     """Where a data-quality warning points: file name · sheet · cell (or row and column)."""
     parts = [str(warning[k]) for k in ("file", "sheet", "cell") if warning.get(k)]

@@ -195,8 +195,3 @@ class WorkingTime:
         slot = i - 1
         return slot * SLOT_HOURS + (target - self.cum[slot]) / self.open[slot] * SLOT_HOURS
 
-
-def to_hours(stamps, origin: dt.datetime) -> np.ndarray:
-    """Local naive datetimes (pandas Series/Index) -> hours since origin."""
-    return ((stamps - origin).dt.total_seconds() if hasattr(stamps, "dt")
-            else (stamps - origin).total_seconds()).to_numpy(dtype=float) / 3600.0
