@@ -534,7 +534,6 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_file_unknown_type": ("无法识别的文件类型", "unknown file type"),
     "err_file_unknown_type_expected": ("事项表（.xlsx）或办件日志（.csv、.xlsx、.xes、.xes.gz、.parquet）",
         "a matter sheet (.xlsx) or an event log (.csv, .xlsx, .xes, .xes.gz, .parquet)"),
-    "err_calendar_not_found": ("找不到工作日历文件", "calendar file not found"),
     "err_calendar_not_mapping": ("不是工作日历", "not a calendar"),
     "err_calendar_not_mapping_expected": ("包含 holidays: 和 workdays: 两个键", "keys holidays: and workdays:"),
     "err_calendar_day_type": ("无法识别的日期类型 {value}", "unknown day type {value}"),
@@ -777,9 +776,6 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_plan_bundle_unknown_matters_hint": ("请用 `bpr inspect` 核对实施编码或事项名称",
                                              "check the codes or names against `bpr inspect`"),
     # --- reform targets (measure/targets.py) ---
-    "err_measure_targets_not_found": ("找不到改革目标文件", "targets file not found"),
-    "err_measure_targets_not_yaml": ("不是有效的 YAML 文件", "not valid YAML"),
-    "err_measure_targets_not_utf8": ("改革目标文件不是 UTF-8 编码的文本", "targets file is not UTF-8 text"),
     "err_measure_targets_not_mapping": ("改革目标文件不是“键: 值”映射", "targets file is not a mapping"),
     "err_measure_unknown_targets": ("无法识别的改革目标", "unknown targets"),
     "err_measure_target_not_boolean": ("目标 {key} 的值“{value}”无效", "target {key} is {value!r}"),
@@ -810,7 +806,6 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_engine_spec_unknown_predecessor": ("环节“{step}”的前置环节 {unknown} 不存在",
                                             "step {step!r} comes after unknown step(s) {unknown}"),
     # --- 不宜跑零次 whitelist (analyse/audit.py) ---
-    "err_audit_whitelist_not_found": ("找不到不宜跑零次白名单文件", "whitelist file not found"),
     "err_audit_whitelist_too_large": ("白名单文件超过 8 MiB", "whitelist file is larger than 8 MiB"),
     "err_audit_whitelist_encoding": ("白名单文件既不是 UTF-8 也不是 GBK 编码的文本", "whitelist is neither UTF-8 nor GBK text"),
     # --- audit rules files (analyse/rules/config.py) ---

@@ -24,7 +24,7 @@ from bpr.analyse.rules import Finding, RuleSet
 from bpr.errors import BprError, InputError
 from bpr.i18n import Note, t
 from bpr.io.results import write_csv
-from bpr.io.safety import atomic_output
+from bpr.io.safety import atomic_output, existing_file
 from bpr.model.catalogue import Catalogue
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.model.warning import DataWarning
@@ -99,9 +99,7 @@ _OBJECT_LISTS = {"matters", "findings", "proposals"}
 
 def read_whitelist(path: str | Path) -> list[str]:
     """Matters where zero visits is not suitable (不宜跑零次): one code or name a line, # comments."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError.of("audit_whitelist_not_found", file=path)
+    path = existing_file(path, allow_empty=True)
     if path.stat().st_size > MAX_WHITELIST:
         raise InputError.of("audit_whitelist_too_large", file=path)
     raw = path.read_bytes()

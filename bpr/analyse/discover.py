@@ -382,10 +382,10 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
     if isinstance(source, EventLog):
         engine.register(source, table)
         return source.source, list(source.warnings), False
-    import bpr.io
     from bpr.io.eventlog_reader import convert_log
+    from bpr.io.safety import existing_file
 
-    path = bpr.io._existing(source)
+    path = existing_file(source)
     lower = path.name.lower()
     if lower.endswith((".csv", ".csv.gz", ".tsv")) and isinstance(engine, DuckDBEngine):
         # Plain UTF-8 CSV with recognisable columns and timestamps: DuckDB loads it directly

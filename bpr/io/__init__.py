@@ -10,24 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from bpr.errors import InputError
+from bpr.io.safety import existing_file
 
 LOG_SUFFIXES = (".xes", ".xes.gz", ".csv", ".parquet", ".csv.gz", ".tsv")
 
 
-def _existing(path: str | Path) -> Path:
-    path = Path(path)
-    if not path.exists():
-        raise InputError.of("file_not_found", file=path)
-    if path.is_dir():
-        raise InputError.of("file_is_folder", file=path)
-    if path.stat().st_size == 0:
-        raise InputError.of("file_empty", file=path)
-    return path
-
-
 def file_kind(path: str | Path) -> str:
     """'log' or 'catalogue': by extension, and for .xlsx by looking for a matter-name header."""
-    path = _existing(path)
+    path = existing_file(path)
     name = path.name.lower()
     if name.endswith(LOG_SUFFIXES):
         return "log"
@@ -42,7 +32,7 @@ def read_catalogue(path: str | Path, **options):
     """Read a matter sheet (the bpr template or a province export) into a `Catalogue`."""
     from bpr.io.matter_sheet import read_catalogue as _read
 
-    return _read(_existing(path), **options)
+    return _read(existing_file(path), **options)
 
 
 def write_template(path: str | Path, catalogue=None) -> None:
@@ -57,7 +47,7 @@ def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: 
     """Read an event log (CSV, XLSX, XES, XES.gz, Parquet) into a canonical `EventLog`."""
     from bpr.io.eventlog_reader import read_log as _read
 
-    return _read(_existing(path), mapping=mapping or {}, timezone=timezone, **options)
+    return _read(existing_file(path), mapping=mapping or {}, timezone=timezone, **options)
 
 
 def read_process_model(path: str | Path):

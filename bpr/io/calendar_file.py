@@ -6,9 +6,9 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-import yaml
-
 from bpr.errors import InputError
+from bpr.io.safety import existing_file
+from bpr.io.yaml_doc import YamlDoc
 
 _HOLIDAY = {"holiday", "假", "休", "节假日", "休息日", "放假"}
 _WORKDAY = {"workday", "班", "工作日", "调休上班", "补班"}
@@ -16,13 +16,11 @@ _WORKDAY = {"workday", "班", "工作日", "调休上班", "补班"}
 
 def read_calendar_file(path: str | Path) -> tuple[set[dt.date], set[dt.date]]:
     """Return (holidays, workdays) from CSV `date,type` rows or YAML `holidays:`/`workdays:` lists."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError.of("calendar_not_found", file=path)
+    path = existing_file(path, allow_empty=True)
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
     if path.suffix.lower() in {".yaml", ".yml"}:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = YamlDoc.load(path).data or {}
         if not isinstance(data, dict):
             raise InputError.of("calendar_not_mapping", file=path)
         for key, target in (("holidays", holidays), ("workdays", workdays)):

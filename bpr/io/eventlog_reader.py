@@ -154,11 +154,11 @@ class _Session:
                  threads: int | None, now: datetime | None, sort: bool = True,
                  duplicates: bool = True, shared: duckdb.DuckDBPyConnection | None = None,
                  schema: str | None = None) -> None:
-        from bpr.io import _existing
+        from bpr.io.safety import existing_file
 
         self.sort = sort
         self.duplicates = duplicates
-        self.path = _existing(path)
+        self.path = existing_file(path)
         self.file = str(path)
         self.mapping = dict(mapping or {})
         self.timezone = timezone

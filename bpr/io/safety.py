@@ -6,6 +6,7 @@
   run never leaves a half-written file.
 - `escape_cell`: text starting with = + - @ (or tab/CR) is written as text, never as a formula.
 - `safe_filename`: a file name derived from a matter name cannot escape the output folder.
+- `existing_file`: the one check that an input path names a file (found, not a folder, not empty).
 """
 
 from __future__ import annotations
@@ -23,6 +24,18 @@ from bpr.errors import InputError
 MAX_XLSX_UNCOMPRESSED = 1 << 30  # 1 GiB in total
 MAX_XLSX_MEMBER = 512 << 20  # 512 MiB for one sheet
 MAX_COMPRESSION_RATIO = 200  # spreadsheets compress ~5-20x; bombs compress 1000x+
+
+
+def existing_file(path: str | Path, allow_empty: bool = False) -> Path:
+    """`path` as a Path if it names a file (non-empty unless `allow_empty`), else an InputError."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError.of("file_not_found", file=path)
+    if path.is_dir():
+        raise InputError.of("file_is_folder", file=path)
+    if not allow_empty and path.stat().st_size == 0:
+        raise InputError.of("file_empty", file=path)
+    return path
 
 
 def check_xlsx(path: str | Path) -> None:

@@ -15,6 +15,7 @@ from typing import NoReturn
 import yaml
 
 from bpr.errors import InputError
+from bpr.io.safety import existing_file
 
 MAX_YAML_BYTES = 1 << 20  # a process model or bundle is a few KB; refuse anything huge
 
@@ -37,11 +38,7 @@ class YamlDoc:
 
     @classmethod
     def load(cls, path: str | Path, max_bytes: int = MAX_YAML_BYTES) -> YamlDoc:
-        path = Path(path)
-        if not path.exists():
-            raise InputError.of("file_not_found", file=path)
-        if path.is_dir():
-            raise InputError.of("file_is_folder", file=path)
+        path = existing_file(path, allow_empty=True)
         size = path.stat().st_size
         if size == 0:
             raise InputError.of("yaml_empty", file=path)

@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import yaml
-
 from bpr.errors import InputError, UsageError
 from bpr.i18n import t
 
@@ -63,16 +61,10 @@ class Targets:
 
 def load_targets(path: str | Path) -> Targets:
     """Targets from a YAML file (keys as in `Targets`); bad values name the file and key."""
+    from bpr.io.yaml_doc import YamlDoc
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError.of("measure_targets_not_found", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.of("measure_targets_not_yaml", file=path, row=mark.line + 1 if mark else None) from None
-    except UnicodeDecodeError:
-        raise InputError.of("measure_targets_not_utf8", file=path) from None
+    data = YamlDoc.load(path).data
     if data is None:
         return Targets()
     if isinstance(data, dict) and isinstance(data.get("targets"), dict):
