@@ -43,13 +43,13 @@ def demo_steps(samples: Path, work: Path, lang: str) -> list[DemoStep]:
     log = str(samples / FOOD_LOG)
     plan = str(work / "propose" / "plan.yaml")
     process_model = samples.parent / "process_models" / f"{FOOD_MATTER}.yaml"
-    discover = ["discover", log, "-o", str(work / "discover"), "--catalogue", catalogue, "--bpmn", "--lang", lang]
+    discover = ["discover", log, "-o", str(work / "discover"), "--catalogue", catalogue, "--bpmn"]
     if process_model.is_file():
         discover += ["--spec", str(process_model)]
     steps = [
         DemoStep("audit", t("demo_step_audit", lang), ["audit", catalogue, "-o", str(work / "audit")]),
         DemoStep("discover", t("demo_step_discover", lang), discover),
-        DemoStep("propose", t("demo_step_propose", lang), ["propose", catalogue, "-o", str(work / "propose"), "--lang", lang]),
+        DemoStep("propose", t("demo_step_propose", lang), ["propose", catalogue, "-o", str(work / "propose")]),
         DemoStep("apply", t("demo_step_apply", lang), ["apply", catalogue, plan, "-o", str(work / "apply")]),
     ]
     for bundle in sorted((samples / "bundles").glob("*.yaml")):
@@ -58,6 +58,9 @@ def demo_steps(samples: Path, work: Path, lang: str) -> list[DemoStep]:
     steps.append(DemoStep("simulate", t("demo_step_simulate", lang),
                           ["simulate", log, "--plan", plan, "--matter", FOOD_MATTER, "--cases", "600",
                            "--replications", "5", "--seed", "7", "--validate", "-o", str(work / "simulate")]))
+    if lang != "zh":  # every command prints and writes in the demo's language
+        for step in steps:
+            step.args += ["--lang", lang]
     return steps
 
 
