@@ -124,6 +124,8 @@ def test_simulate_report_shows_its_validation(demo):
     assert v["test_cases"] > 0 and v["median_rel_error"] <= 0.15
     text = "".join(_page(_report(demo, "simulate", ".html")).text)
     assert "检验期办理时长：实际与仿真" in text and f"{v['real_median_h']:.1f}" in text
+    # the sample's 分管局长 was away more in Oct–Nov (the generator's absences): 审批 waited longer
+    assert "审批" in [c["step"] for c in v["step_changes"]] and "检验期等待变化明显的环节" in text
 
 
 def test_discover_numbers_agree(demo):

@@ -108,3 +108,27 @@ def test_export_is_consistent_bpmn_and_parameters():
         assert sum(p["value"] for p in gateway["probabilities"]) == pytest.approx(1.0)
     assert {t["task_id"] for t in params["task_resource_distribution"]} == {
         t.get("id") for t in root.findall(".//b:task", ns)}
+
+
+def test_step_wait_changes_finds_the_step_that_waited_longer_in_the_test_period():
+    import pandas as pd
+
+    from bpr.model.eventlog import EventLog
+    from bpr.simulate.validate import step_wait_changes
+
+    def log(review_wait_h: float, first: int) -> EventLog:
+        rows = []
+        for c in range(first, first + 30):
+            t = pd.Timestamp("2024-03-04 09:00", tz="Asia/Shanghai") + pd.Timedelta(days=c)
+            wait = review_wait_h * (1 + (c % 10) / 10)  # 1.0x .. 1.9x: p90 by hand below
+            rows += [{"case": f"c{c}", "activity": "受理", "timestamp": t},
+                     {"case": f"c{c}", "activity": "审查", "timestamp": t + pd.Timedelta(hours=2)},
+                     {"case": f"c{c}", "activity": "审批", "timestamp": t + pd.Timedelta(hours=2 + wait)}]
+        return EventLog.from_frame(pd.DataFrame(rows))
+
+    (change,) = step_wait_changes(log(5.0, 0), log(20.0, 100))  # 审查's 2 h wait is the same in both
+    p90 = float(np.percentile([1 + k / 10 for k in range(10)] * 3, 90))  # 1.81
+    assert change == {"step": "审批", "events_train": 30, "events_test": 30,
+                      "train_median_h": 5 * 1.45, "test_median_h": 20 * 1.45,
+                      "train_p90_h": round(5 * p90, 2), "test_p90_h": round(20 * p90, 2)}
+    assert step_wait_changes(log(5.0, 0), log(6.0, 100)) == []  # 1.2x: not a change of period

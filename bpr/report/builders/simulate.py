@@ -109,4 +109,9 @@ def _validation_section(v: dict, L: str) -> Section:
         h = v["histogram_hours"]
         figures.append(charts.histograms({t("rs_real", L): (h["edges"], h["real"]), t("rs_simulated", L): (h["edges"], h["simulated"])},
                                          t("rs_validation_chart", L), t("rs_hours_axis", L), t("rs_share_axis", L)))
-    return Section(t("rs_validation", L), paragraphs, figures, [table])
+    tables = [table]
+    if v.get("step_changes"):
+        tables.append(Table(t("rs_step_changes", L), [Column("step", t("rd_activity", L))] + [
+            Column(k, t(f"rs_{k}", L), "float") for k in ("train_median_h", "test_median_h", "train_p90_h", "test_p90_h")],
+            v["step_changes"], sheet=t("rs_step_changes", L)[:20], note=t("rs_step_changes_para", L)))
+    return Section(t("rs_validation", L), paragraphs, figures, tables)
