@@ -538,6 +538,9 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_file_not_found": ("找不到文件", "file not found"),
     "err_file_is_folder": ("这是文件夹，不是文件", "is a folder, not a file"),
     "err_file_empty": ("文件为空", "file is empty"),
+    "err_text_too_big": ("文件大小 {kib} KiB，超过上限 {limit} KiB", "file is {kib} KiB; the limit is {limit} KiB"),
+    "err_text_encoding": ("既不是 UTF-8 也不是 GBK 编码的文本", "neither UTF-8 nor GBK text"),
+    "err_text_encoding_hint": ("请用 Excel“另存为”CSV UTF-8，或用记事本另存为 UTF-8", "save it as UTF-8 text (Excel: Save As → CSV UTF-8)"),
     "err_file_unknown_type": ("无法识别的文件类型", "unknown file type"),
     "err_file_unknown_type_expected": ("事项表（.xlsx）或办件日志（.csv、.xlsx、.xes、.xes.gz、.parquet）",
         "a matter sheet (.xlsx) or an event log (.csv, .xlsx, .xes, .xes.gz, .parquet)"),
@@ -813,12 +816,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_engine_spec_unknown_predecessor": ("环节“{step}”的前置环节 {unknown} 不存在",
                                             "step {step!r} comes after unknown step(s) {unknown}"),
     # --- 不宜跑零次 whitelist (analyse/audit.py) ---
-    "err_audit_whitelist_too_large": ("白名单文件超过 8 MiB", "whitelist file is larger than 8 MiB"),
-    "err_audit_whitelist_encoding": ("白名单文件既不是 UTF-8 也不是 GBK 编码的文本", "whitelist is neither UTF-8 nor GBK text"),
     # --- audit rules files (analyse/rules/config.py) ---
-    "err_rules_file_not_found": ("找不到规则文件", "rules file not found"),
-    "err_rules_file_too_large": ("规则文件超过 1 MiB", "rules file is larger than 1 MiB"),
-    "err_rules_not_yaml": ("不是有效的 YAML 文件（{error}）", "not valid YAML ({error})"),
     "err_rules_not_mapping": ("规则文件应为含 `disable` 和/或 `rules` 的映射",
                               "rules file must be a mapping with `disable` and/or `rules`"),
     "err_rules_unknown_keys": ("规则文件中有无法识别的顶层键", "rules file has unknown top-level keys"),

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from bpr.analyse.indicators import Indicators, MatterIndicators, compute_indicators, method_notes
 from bpr.analyse.rules import Finding, RuleSet
-from bpr.errors import BprError, InputError
+from bpr.errors import BprError
 from bpr.i18n import Note, t
 from bpr.io.results import write_csv
-from bpr.io.safety import atomic_output, existing_file
+from bpr.io.safety import atomic_output, read_text_file
 from bpr.model.catalogue import Catalogue
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.model.warning import DataWarning
@@ -99,18 +99,7 @@ _OBJECT_LISTS = {"matters", "findings", "proposals"}
 
 def read_whitelist(path: str | Path) -> list[str]:
     """Matters where zero visits is not suitable (不宜跑零次): one code or name a line, # comments."""
-    path = existing_file(path, allow_empty=True)
-    if path.stat().st_size > MAX_WHITELIST:
-        raise InputError.of("audit_whitelist_too_large", file=path)
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError.of("audit_whitelist_encoding", file=path)
+    text = read_text_file(path, MAX_WHITELIST)
     entries = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()

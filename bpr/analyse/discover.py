@@ -399,9 +399,14 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
             engine.drop(table)
             engine.drop(f"_{table}_raw")
     if lower.endswith(".parquet") and not mapping:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if set(SCHEMA.names) <= set(pq.read_schema(path).names):
+        try:
+            names = pq.read_schema(path).names
+        except (pa.ArrowException, OSError):  # not Parquet: the reader below says so, naming the file
+            names = []
+        if set(SCHEMA.names) <= set(names):
             note(f"reading {path.name} ({engine.name})")
             engine.register(path, table)
             return str(path), [], False

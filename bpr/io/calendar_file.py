@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 from bpr.errors import InputError
-from bpr.io.safety import existing_file
+from bpr.io.safety import existing_file, read_text_file
 from bpr.io.yaml_doc import YamlDoc
 
 _HOLIDAY = {"holiday", "假", "休", "节假日", "休息日", "放假"}
@@ -27,16 +28,15 @@ def read_calendar_file(path: str | Path) -> tuple[set[dt.date], set[dt.date]]:
             for i, value in enumerate(data.get(key) or []):
                 target.add(_date(value, path, f"{key}[{i}]"))
         return holidays, workdays
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row_no, row in enumerate(csv.DictReader(fh), start=2):
-            kind = (row.get("type") or "").strip().lower()
-            day = _date(row.get("date"), path, f"row {row_no}")
-            if kind in _HOLIDAY:
-                holidays.add(day)
-            elif kind in _WORKDAY:
-                workdays.add(day)
-            else:
-                raise InputError.of("calendar_day_type", {"value": repr(kind)}, file=path, row=row_no, column="type")
+    for row_no, row in enumerate(csv.DictReader(io.StringIO(read_text_file(path), newline="")), start=2):
+        kind = (row.get("type") or "").strip().lower()
+        day = _date(row.get("date"), path, f"row {row_no}")
+        if kind in _HOLIDAY:
+            holidays.add(day)
+        elif kind in _WORKDAY:
+            workdays.add(day)
+        else:
+            raise InputError.of("calendar_day_type", {"value": repr(kind)}, file=path, row=row_no, column="type")
     return holidays, workdays
 
 

@@ -432,7 +432,8 @@ class _Session:
 
     def _reason(self, exc: Exception) -> str:
         """The useful lines of a DuckDB error, naming our file rather than a transcoded copy."""
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()][:3]
+        lines = [ln.strip() for ln in str(exc).splitlines()
+                 if ln.strip() and not ln.strip().startswith(("LINE ", "^"))][:3]  # not our SQL quoted back
         text = "; ".join(ln for ln in lines if not ln.startswith("Possible fixes"))[:400]
         return text.replace(os.path.join(self._tmpdir, "utf8.csv"), self.path.name)
 

@@ -6,7 +6,8 @@
   run never leaves a half-written file.
 - `escape_cell`: text starting with = + - @ (or tab/CR) is written as text, never as a formula.
 - `safe_filename`: a file name derived from a matter name cannot escape the output folder.
-- `existing_file`: the one check that an input path names a file (found, not a folder, not empty).
+- `existing_file`: the one check that an input path names a file (found, not a folder, not empty);
+  `read_text_file`: a small text file (a whitelist, a holiday list) in UTF-8 or GBK, size-limited.
 """
 
 from __future__ import annotations
@@ -36,6 +37,22 @@ def existing_file(path: str | Path, allow_empty: bool = False) -> Path:
     if not allow_empty and path.stat().st_size == 0:
         raise InputError.of("file_empty", file=path)
     return path
+
+
+def read_text_file(path: str | Path, max_bytes: int = 8 << 20) -> str:
+    """The text of a small file as Chinese editors and Excel save it (UTF-8, with or without BOM,
+    or GBK/GB18030); an InputError when it is larger than `max_bytes` or neither."""
+    path = existing_file(path, allow_empty=True)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError.of("text_too_big", {"kib": size >> 10, "limit": max_bytes >> 10}, file=path)
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError.of("text_encoding", file=path)
 
 
 def check_xlsx(path: str | Path) -> None:

@@ -61,3 +61,12 @@ def test_bad_spec_is_one_line_and_exit_2(tmp_path, samples, capsys):
     assert code == 2
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o" / "result.json").exists()
+
+
+def test_damaged_parquet_is_one_line_without_our_sql(tmp_path, capsys):
+    log = tmp_path / "办件.parquet"
+    log.write_bytes(b"PAR1" + bytes(range(256)) * 20)
+    code = run(["discover", str(log), "-o", str(tmp_path / "o"), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "办件.parquet" in err and "PARQUET" in err and "read_parquet(" not in err and "^" not in err

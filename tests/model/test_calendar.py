@@ -58,3 +58,14 @@ def test_bad_calendar_file_names_row(tmp_path):
     with pytest.raises(InputError) as err:
         WorkCalendar.from_file(str(path))
     assert "row 2" in str(err.value) and "cal.csv" in str(err.value)
+
+
+def test_calendar_saved_by_chinese_excel_is_read_and_binary_is_refused(tmp_path):
+    path = tmp_path / "节假日.csv"
+    path.write_bytes("date,type\n2031-01-01,放假\n2031-01-04,补班\n".encode("gbk"))
+    cal = WorkCalendar.from_file(str(path))
+    assert not cal.is_workday(dt.date(2031, 1, 1)) and cal.is_workday(dt.date(2031, 1, 4))
+    path.write_bytes(bytes(range(128, 256)) * 8)
+    with pytest.raises(InputError, match="neither UTF-8 nor GBK") as err:
+        WorkCalendar.from_file(str(path))
+    assert err.value.file.name == "节假日.csv"

@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bpr.analyse.rules.base import Finding, Rule, Severity
 from bpr.analyse.rules.definitions import RULES
 from bpr.errors import InputError, UsageError
@@ -134,15 +132,10 @@ def load_rules(path: str | Path | None = None, base: RuleSet | None = None) -> R
     base = base or RuleSet()
     if path is None:
         return base
+    from bpr.io.yaml_doc import YamlDoc
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError.of("rules_file_not_found", file=path)
-    if path.stat().st_size > MAX_RULES_FILE:
-        raise InputError.of("rules_file_too_large", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError.of("rules_not_yaml", {"error": str(exc).replace("\n", " ")}, file=path) from None
+    data = YamlDoc.load(path, max_bytes=MAX_RULES_FILE).data
     try:
         return base.configure(settings_from_yaml(data, path))
     except UsageError as exc:
