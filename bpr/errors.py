@@ -61,7 +61,7 @@ class BprError(Exception):
         if self.details:
             text += ("：" + "、".join(self.details)) if zh else (": " + ", ".join(self.details))
         if hint:
-            text += f"。{hint}" if zh else f". {hint}"
+            text += f"。{hint}" if zh else f". {hint[:1].upper()}{hint[1:]}"  # a sentence of its own
         return text
 
     def __str__(self) -> str:

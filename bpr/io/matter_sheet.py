@@ -561,6 +561,17 @@ def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, Shee
     return layouts, heads
 
 
+def _looks_like_log(headers: list[str]) -> bool:
+    """Headers of application records (办件编号, 环节名称, 环节结束时间 …), not of matters."""
+    from bpr.io.columns import map_columns
+
+    try:
+        map_columns(headers)
+    except InputError:
+        return False
+    return True
+
+
 def read_catalogue(path: str | Path, sheet: str | None = None,
                    conversion: Conversion = DEFAULT_CONVERSION) -> Catalogue:
     """Read the matters (and their steps and materials) of an .xlsx matter sheet.
@@ -576,6 +587,8 @@ def read_catalogue(path: str | Path, sheet: str | None = None,
         if not matter_layouts:
             first = sheet or next(iter(heads), wb.sheetnames[0] if wb.sheetnames else None)
             found = _headers_found(heads.get(first, [])) if first else []
+            if _looks_like_log(found):
+                raise InputError.of("catalogue_is_a_log", {"found": ", ".join(found)}, file=path, sheet=first)
             raise InputError.of("no_matter_name_column", {"examples": ", ".join(MATTER_HEADERS["name"][:3]),
                                                               "found": ", ".join(found) or "-"},
                                     file=path, sheet=first)

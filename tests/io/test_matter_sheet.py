@@ -197,6 +197,18 @@ def test_no_name_column_lists_headers(tmp_path: Path) -> None:
     assert "noname.xlsx" in text and "编号, 部门, 时限" in text and "事项名称" in text and "sheet Sheet" in text
 
 
+def test_application_records_given_as_a_catalogue_say_so(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active.append(["办件编号", "事项名称", "环节名称", "环节结束时间"])  # has 事项名称, but is a log
+    wb.active.append(["SP001", "食品经营许可", "受理", "2024-03-05 09:31"])
+    wb.save(tmp_path / "办件.xlsx")
+    with pytest.raises(InputError) as err:
+        read_catalogue(tmp_path / "办件.xlsx")
+    assert err.value.key == "err_catalogue_is_a_log"
+    assert str(err.value).endswith(". For application records use bpr discover or bpr simulate")
+    assert err.value.text("zh").endswith("。分析办件记录请用 bpr discover 或 bpr simulate")
+
+
 def test_truncated_xlsx(export: Path, tmp_path: Path) -> None:
     data = export.read_bytes()
     bad = tmp_path / "cut.xlsx"
