@@ -546,7 +546,20 @@ def _rows(ws) -> Iterator[tuple]:
 
 def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Table:
     """First sheet (or `sheet`) as a table of strings; header = first row among the first 10
-    that names a case and a timestamp column (else the first non-empty row)."""
+    that names a case and a timestamp column (else the first non-empty row). A matter sheet given
+    instead of a log is named as such."""
+    try:
+        return _xlsx_table(path, sheet, mapping)
+    except InputError as exc:
+        if exc.key == "err_no_log_columns" and not mapping:
+            from bpr.io.matter_sheet import looks_like_catalogue
+
+            if looks_like_catalogue(path):
+                raise InputError.of("log_is_a_catalogue", file=path, sheet=exc.sheet) from None
+        raise
+
+
+def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Table:
     check_xlsx(path)
     import openpyxl
 

@@ -633,14 +633,8 @@ def _duplicates(reader: _Reader, matters: list[Matter], origin: list[str]) -> No
 def looks_like_catalogue(path: str | Path) -> bool:
     """Does some sheet have a matter-name header (and not the case/activity/timestamp columns of
     an event log)? Used by `bpr.io.file_kind` to tell matter sheets from .xlsx logs."""
-    from bpr.io.columns import map_columns
-
     def log_header(row: tuple) -> bool:
-        try:
-            map_columns([cells.text(v) for v in row])
-            return True
-        except InputError:
-            return False
+        return _looks_like_log([cells.text(v) for v in row])
 
     path = Path(path)
     wb = _open(path)

@@ -304,3 +304,11 @@ def test_load_into_duckdb_matches_read_log(tmp_path: Path) -> None:
     assert con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0] == "UTC"
     with pytest.raises(InputError, match="not found"):
         load_into_duckdb(con, tmp_path / "missing.csv", name="other")
+
+
+def test_a_matter_sheet_given_as_a_log_says_so() -> None:
+    sheet = Path(__file__).resolve().parents[2] / "samples" / "catalogue_province_export.xlsx"
+    with pytest.raises(InputError) as err:
+        bpr.read_log(sheet)
+    assert err.value.key == "err_log_is_a_catalogue" and err.value.sheet == "实施清单"
+    assert "bpr audit" in str(err.value)
