@@ -821,7 +821,6 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_engine_spec_repeated_steps": ("规定流程“{name}”中有重名的环节", "step names repeat in the specified process {name!r}"),
     "err_engine_spec_unknown_predecessor": ("环节“{step}”的前置环节 {unknown} 不存在",
                                             "step {step!r} comes after unknown step(s) {unknown}"),
-    # --- 不宜跑零次 whitelist (analyse/audit.py) ---
     # --- audit rules files (analyse/rules/config.py) ---
     "err_rules_not_mapping": ("规则文件应为含 `disable` 和/或 `rules` 的映射",
                               "rules file must be a mapping with `disable` and/or `rules`"),

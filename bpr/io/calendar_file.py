@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 from bpr.errors import InputError
-from bpr.io.safety import existing_file, read_text_file
+from bpr.io.safety import read_text_file
 from bpr.io.yaml_doc import YamlDoc
 
 _HOLIDAY = {"holiday", "假", "休", "节假日", "休息日", "放假"}
@@ -17,7 +17,7 @@ _WORKDAY = {"workday", "班", "工作日", "调休上班", "补班"}
 
 def read_calendar_file(path: str | Path) -> tuple[set[dt.date], set[dt.date]]:
     """Return (holidays, workdays) from CSV `date,type` rows or YAML `holidays:`/`workdays:` lists."""
-    path = existing_file(path, allow_empty=True)
+    path = Path(path)  # both readers below check it names a file
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
     if path.suffix.lower() in {".yaml", ".yml"}:
