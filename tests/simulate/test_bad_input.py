@@ -29,7 +29,7 @@ def test_unknown_step_lists_unknown_and_known():
     with pytest.raises(UsageError) as info:
         apply_scenario(sequence({"受理": 1.0, "审查": 2.0}), Scenario.from_dict({"remove": ["审核", "发证"]}))
     text = str(info.value)
-    assert "审核" in text and "发证" in text and "known steps: 受理, 审查" in text
+    assert "审核" in text and "发证" in text and "Known steps: 受理, 审查" in text
 
 
 def test_step_unreachable_after_change():
