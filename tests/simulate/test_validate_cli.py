@@ -132,3 +132,16 @@ def test_step_wait_changes_finds_the_step_that_waited_longer_in_the_test_period(
                       "train_median_h": 5 * 1.45, "test_median_h": 20 * 1.45,
                       "train_p90_h": round(5 * p90, 2), "test_p90_h": round(20 * p90, 2)}
     assert step_wait_changes(log(5.0, 0), log(6.0, 100)) == []  # 1.2x: not a change of period
+
+
+def test_sample_scenarios_apply_to_the_sample_log():
+    """samples/scenarios/ is where planners start: every scenario there must fit the sample log."""
+    from bpr.simulate.scenario import apply_scenario, load_scenarios
+
+    model = discover_model(bpr.read_log(FOOD))
+    for path in sorted((ROOT / "samples" / "scenarios").glob("*.yaml")):
+        scenarios = load_scenarios(path)
+        assert len(scenarios) >= 4
+        for scenario in scenarios:
+            changed = apply_scenario(model, scenario)
+            assert changed.steps and scenario.name
