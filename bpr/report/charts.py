@@ -186,6 +186,34 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
     return _figure(fig, title, caption)
 
 
+def interval_bars(labels: Sequence[str], series: dict[str, Sequence[dict]], title: str, xlabel: str) -> Figure:
+    """Horizontal bars per label, one per series, each an interval {mean, ci_low, ci_high} drawn as
+    its mean with the confidence interval as an error bar (several scenarios side by side)."""
+    use_cjk_font()
+    import numpy as np
+
+    n, k = len(labels), max(len(series), 1)
+    fig, ax = plt.subplots(figsize=(7, 0.55 * n * k + 1.2))
+    height = 0.8 / k
+    y = np.arange(n)[::-1]
+    for j, ((name, stats), colour) in enumerate(zip(series.items(), [AFTER, BEFORE, ACCENT, GREY], strict=False)):
+        means = np.array([s.get("mean") or 0.0 for s in stats])
+        low = means - np.array([s.get("ci_low", s.get("mean")) or 0.0 for s in stats])
+        high = np.array([s.get("ci_high", s.get("mean")) or 0.0 for s in stats]) - means
+        pos = y + (k - 1 - 2 * j) * height / 2
+        ax.barh(pos, means, height=height * 0.9, color=colour, label=name,
+                xerr=[np.maximum(low, 0), np.maximum(high, 0)], error_kw={"elinewidth": 1, "capsize": 2})
+        for p, m, h in zip(pos, means, high, strict=True):  # the value just past its error bar
+            ax.annotate(f"{m:.1f}", (m + max(h, 0), p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y, [_wrap(label, 24) for label in labels])
+    ax.set_xlabel(xlabel)
+    ax.margins(x=0.1)
+    ax.legend(fontsize=9, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=k)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=9)
+    return _figure(fig, title)
+
+
 def histograms(series: dict[str, tuple[Sequence[float], Sequence[float]]], title: str, xlabel: str,
                ylabel: str = "") -> Figure:
     """Already-binned distributions {label: (edges, shares)} drawn as overlaid step areas."""

@@ -145,3 +145,22 @@ def test_sample_scenarios_apply_to_the_sample_log():
         for scenario in scenarios:
             changed = apply_scenario(model, scenario)
             assert changed.steps and scenario.name
+
+
+def test_report_compares_several_scenarios_side_by_side(tmp_path):
+    from bpr.report.builders.simulate import build
+
+    out = tmp_path / "what-if"
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", str(_need(FOOD)), "--scenario", str(ROOT / "samples" / "scenarios" / "食品经营许可改革.yaml"),
+              "--cases", "120", "--replications", "2", "-o", str(out)])
+    assert info.value.code == 0
+    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    report = build(result)
+    assert all(m.after is None for m in report.metrics)  # the cards show the as-is only: no one to-be to compare
+    summary = report.sections[0].tables[0]
+    assert [r["scenario"] for r in summary.rows] == ["现状", "现场核查与审核并联", "材料共享、补正减少七成",
+                                                     "窗口增员与延时服务", "组合改革"]
+    assert summary.rows[2]["description"].startswith("营业执照") and "description" in [c.key for c in summary.columns]
+    (figure,) = report.sections[0].figures
+    assert figure.svg.count("组合改革") >= 1  # every scenario in the chart, not only the first four

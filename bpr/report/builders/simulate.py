@@ -24,7 +24,8 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     L = lang
     scenarios = result.get("scenarios") or []
     as_is = scenarios[0] if scenarios else {}
-    to_be = scenarios[1] if len(scenarios) > 1 else None
+    # the cards compare as-is with a single to-be; several scenarios are compared in the section
+    to_be = scenarios[1] if len(scenarios) == 2 else None
     other = to_be or {}
 
     def metric(label: str, get, unit: str, digits: int = 1) -> Metric:
@@ -47,7 +48,8 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
         sections.append(_validation_section(result["validation"], L))
     title = t("rs_title", L)
     return Report(title=title, lang=L,
-                  summary_title=t("rs_title", L) if not to_be else "", metrics=metrics, sections=sections,
+                  summary_title="" if to_be else t("rs_title" if len(scenarios) < 2 else "rs_asis", L),
+                  metrics=metrics, sections=sections,
                   method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
                   source=file_names(result.get("source")))
 
@@ -57,25 +59,33 @@ def _label(scenario: dict, i: int, L: str) -> str:
         return t("rs_asis", L)
     if scenario.get("label"):
         return note_text(scenario["label"], L)
-    return scenario.get("description") or scenario.get("name") or t("rs_tobe", L)
+    return scenario.get("name") or scenario.get("description") or t("rs_tobe", L)
 
 
 def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
     para = tf("rs_distribution_para", L, replications=result.get("replications"), cases=result.get("cases"),
               seed=result.get("seed"))
     labels = [_label(s, i, L) for i, s in enumerate(scenarios)]
-    hist = {label: (s["histogram_hours"]["edges"], s["histogram_hours"]["share"])
-            for label, s in zip(labels, scenarios, strict=True) if s.get("histogram_hours")}
-    figures = [charts.histograms(hist, t("rs_distribution", L), t("rs_hours_axis", L), t("rs_share_axis", L))] if hist else []
+    if len(scenarios) <= 2:  # as-is and one to-be: their distributions overlaid
+        hist = {label: (s["histogram_hours"]["edges"], s["histogram_hours"]["share"])
+                for label, s in zip(labels, scenarios, strict=True) if s.get("histogram_hours")}
+        figures = [charts.histograms(hist, t("rs_distribution", L), t("rs_hours_axis", L), t("rs_share_axis", L))] if hist else []
+    else:  # several: median and P90 side by side, with their confidence intervals
+        days = [s.get("cycle_working_days") or {} for s in scenarios]
+        figures = [charts.interval_bars(labels, {t("rs_median_days", L): [d.get("median") or {} for d in days],
+                                                 t("rs_p90_days", L): [d.get("p90") or {} for d in days]},
+                                        t("rs_distribution", L), t("unit_working_day", L))]
     summary_rows = []
     for label, s in zip(labels, scenarios, strict=True):
-        summary_rows.append({"scenario": label,
+        summary_rows.append({"scenario": label, "description": s.get("description") or "",
                              "median": _ci((s.get("cycle_working_days") or {}).get("median")),
                              "p90": _ci((s.get("cycle_working_days") or {}).get("p90")),
                              "mean_h": _ci((s.get("cycle_hours") or {}).get("mean")),
                              "visits": _ci(s.get("visits_per_case"))})
+    described = [Column("description", t("rs_description", L))] if any(r["description"] for r in summary_rows) else []
     summary = Table(t("rs_distribution", L), [
-        Column("scenario", t("rs_scenario", L)), Column("median", f"{t('rs_median_days', L)}（{t('unit_working_day', L)}）"),
+        Column("scenario", t("rs_scenario", L)), *described,
+        Column("median", f"{t('rs_median_days', L)}（{t('unit_working_day', L)}）"),
         Column("p90", f"{t('rs_p90_days', L)}（{t('unit_working_day', L)}）"),
         Column("mean_h", f"{t('rs_mean_hours', L)}（{t('unit_hours', L)}）"), Column("visits", t("rs_visits", L))],
         summary_rows, sheet=t("rs_scenario", L))
