@@ -967,6 +967,19 @@ def tf(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     return t(key, lang).format(**values)
 
 
+def paren(text: str, inner: object, lang: str | None = None) -> str:
+    """`text（inner）` in Chinese, `text (inner)` in English; without `lang`, Chinese when `text`
+    holds CJK characters (chart labels, which carry no language of their own)."""
+    if lang is None:
+        lang = "zh" if any(ord(ch) > 0x2E80 for ch in text) else "en"
+    return f"{text}（{inner}）" if lang == "zh" else f"{text} ({inner})"
+
+
+def colon(lang: str = DEFAULT_LANG) -> str:
+    """The colon after a label: full width in Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
 @dataclass(frozen=True)
 class Note:
     """A note on how a result was obtained (coverage, assumptions, what was left out): a vocabulary

@@ -96,3 +96,11 @@ def test_a_warning_that_carries_an_error_reads_in_each_language():
     w = DataWarning.of("proposals_failed", {"reason": InputError.of("file_empty", file="x.xlsx")})
     assert w.message == "proposals could not be made: file is empty" == w.text("en")
     assert w.text("zh") == "未能生成改革建议：文件为空" and w.to_dict()["zh"] == w.text("zh")
+
+
+def test_brackets_and_colons_follow_the_language():
+    from bpr.i18n import colon, paren
+
+    assert paren("办理时长", "小时", "zh") == "办理时长（小时）" and paren("Cycle time", "hours", "en") == "Cycle time (hours)"
+    assert paren("办件占比", "%") == "办件占比（%）" and paren("share of cases", "%") == "share of cases (%)"  # chart labels
+    assert colon("zh") == "：" and colon("en") == ": "

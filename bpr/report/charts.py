@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 
+from bpr.i18n import paren  # noqa: E402
 from bpr.report.document import Figure, Metric  # noqa: E402
 from bpr.report.fonts import use_cjk_font  # noqa: E402
 
@@ -38,7 +39,7 @@ def before_after_bars(metrics: Sequence[Metric], title: str, before_label: str, 
     for ax, m in zip(axes[0], shown, strict=False):
         after = m.after if m.after is not None else m.before
         bars = ax.bar([before_label, after_label], [m.before, after], color=[BEFORE, AFTER], width=0.6)
-        ax.set_title(f"{m.label}" + (f"（{m.unit}）" if m.unit else ""), fontsize=11)
+        ax.set_title(paren(m.label, m.unit) if m.unit else m.label, fontsize=11)
         for bar, value in zip(bars, [m.before, after], strict=True):
             ax.annotate(f"{value:,.1f}".rstrip("0").rstrip("."), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=9)
@@ -65,7 +66,7 @@ def ranking_bars(labels: Sequence[str], values: Sequence[float], title: str, xla
     ax.barh([p[0] for p in pairs], [(p[1] or 0) * (100 if percent else 1) for p in pairs], color=colours)
     if target is not None:
         ax.axvline(target * (100 if percent else 1), color=ACCENT, linestyle="--", linewidth=1)
-    ax.set_xlabel(xlabel + ("（%）" if percent else ""))
+    ax.set_xlabel(paren(xlabel, "%") if percent and xlabel else xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=9)
     return _figure(fig, title)
@@ -225,6 +226,6 @@ def histograms(series: dict[str, tuple[Sequence[float], Sequence[float]]], title
     ax.legend(fontsize=9, frameon=False)
     ax.set_xlabel(xlabel)
     if ylabel:
-        ax.set_ylabel(ylabel + "（%）")
+        ax.set_ylabel(paren(ylabel, "%"))
     ax.spines[["top", "right"]].set_visible(False)
     return _figure(fig, title)

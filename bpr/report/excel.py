@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from bpr.i18n import t
+from bpr.i18n import paren, t
 from bpr.io.safety import atomic_path, escape_cell
 from bpr.report.document import Column, Report, Table
 from bpr.report.formatting import warning_text
@@ -72,7 +72,7 @@ def _summary_table(report: Report) -> Table:
     rows = []
     for m in report.metrics:
         met = None if m.met is None else t("report_met" if m.met else "report_not_met", lang)
-        rows.append({"label": f"{m.label}（{m.unit}）" if m.unit else m.label, "before": m.before,
+        rows.append({"label": paren(m.label, m.unit, lang) if m.unit else m.label, "before": m.before,
                      "after": m.after, "cut": m.cut,
                      "cut_pct": None if m.cut_pct is None else m.cut_pct / 100,
                      "target": None if m.target_cut_pct is None else m.target_cut_pct / 100,

@@ -11,7 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from bpr.i18n import t
+from bpr.i18n import colon, paren, t
 from bpr.io.safety import atomic_path
 from bpr.report.document import Report, Table
 from bpr.report.formatting import format_value, warning_line
@@ -47,7 +47,7 @@ def _table(document, table: Table, lang: str) -> None:
                 for run in p.runs:
                     run.font.size = Pt(9)
     if len(table.rows) > MAX_TABLE_ROWS or table.note:
-        more = f"（{len(table.rows) - MAX_TABLE_ROWS} …）" if len(table.rows) > MAX_TABLE_ROWS else ""
+        more = paren("", f"{len(table.rows) - MAX_TABLE_ROWS} …", lang) if len(table.rows) > MAX_TABLE_ROWS else ""
         document.add_paragraph(f"{table.note}{more}").runs[0].italic = True
 
 
@@ -68,7 +68,7 @@ def render_docx(report: Report):
         sub = document.add_paragraph(report.subtitle)
         sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if report.source:
-        src = document.add_paragraph(f"{t('report_source', lang)}：{report.source}")
+        src = document.add_paragraph(t('report_source', lang) + colon(lang) + report.source)
         src.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     # summary
@@ -84,7 +84,7 @@ def render_docx(report: Report):
             grid.rows[0].cells[j].paragraphs[0].runs[0].bold = True
         for i, m in enumerate(report.metrics, start=1):
             cells = grid.rows[i].cells
-            cells[0].text = f"{m.label}（{m.unit}）" if m.unit else m.label
+            cells[0].text = paren(m.label, m.unit, lang) if m.unit else m.label
             cells[1].text = format_value(m.before, "float", lang)
             if as_is:
                 continue
@@ -94,7 +94,7 @@ def render_docx(report: Report):
                 cells[4].text = "—"
             else:
                 verdict = t("report_met" if m.met else "report_not_met", lang)
-                run = cells[4].paragraphs[0].add_run(f"{verdict}（{m.target_cut_pct:.0f}%）")
+                run = cells[4].paragraphs[0].add_run(paren(verdict, f"{m.target_cut_pct:.0f}%", lang))
                 run.font.color.rgb = RGBColor(0x2F, 0x85, 0x5A) if m.met else RGBColor(0xC5, 0x30, 0x30)
     for section in report.sections:
         document.add_heading(section.title, level=1)
@@ -102,12 +102,12 @@ def render_docx(report: Report):
             document.add_paragraph(p)
         for fig in section.figures:
             document.add_picture(io.BytesIO(fig.png), width=Cm(16))
-            cap = document.add_paragraph(fig.title + (f"：{fig.caption}" if fig.caption else ""))
+            cap = document.add_paragraph(fig.title + (colon(lang) + fig.caption if fig.caption else ""))
             cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for f in section.findings:
             p = document.add_paragraph(style="List Bullet")
-            p.add_run(f"[{t('severity_' + f.severity, lang)}] {f.title}：").bold = True
-            p.add_run(f.message + (f"（{f.evidence}）" if f.evidence else ""))
+            p.add_run(f"[{t('severity_' + f.severity, lang)}] {f.title}{colon(lang)}").bold = True
+            p.add_run(paren(f.message, f.evidence, lang) if f.evidence else f.message)
         for table in section.tables:
             document.add_heading(table.title, level=2)
             _table(document, table, lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpr.i18n import note_text, t, tf
+from bpr.i18n import note_text, paren, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
@@ -14,10 +14,10 @@ def _mean(stat: dict | None) -> float | None:
     return None if not stat else stat.get("mean")
 
 
-def _ci(stat: dict | None) -> str:
+def _ci(stat: dict | None, lang: str) -> str:
     if not stat or stat.get("mean") is None:
         return "—"
-    return f"{stat['mean']:.1f}（{stat['ci_low']:.1f}–{stat['ci_high']:.1f}）"
+    return paren(f"{stat['mean']:.1f}", f"{stat['ci_low']:.1f}–{stat['ci_high']:.1f}", lang)
 
 
 def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
@@ -77,17 +77,18 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
                                         t("rs_distribution", L), t("unit_working_day", L))]
     summary_rows = []
     for label, s in zip(labels, scenarios, strict=True):
-        summary_rows.append({"scenario": label, "description": s.get("description") or "",
-                             "median": _ci((s.get("cycle_working_days") or {}).get("median")),
-                             "p90": _ci((s.get("cycle_working_days") or {}).get("p90")),
-                             "mean_h": _ci((s.get("cycle_hours") or {}).get("mean")),
-                             "visits": _ci(s.get("visits_per_case"))})
+        description = s.get("description") or ""
+        summary_rows.append({"scenario": label, "description": "" if description in label else description,
+                             "median": _ci((s.get("cycle_working_days") or {}).get("median"), L),
+                             "p90": _ci((s.get("cycle_working_days") or {}).get("p90"), L),
+                             "mean_h": _ci((s.get("cycle_hours") or {}).get("mean"), L),
+                             "visits": _ci(s.get("visits_per_case"), L)})
     described = [Column("description", t("rs_description", L))] if any(r["description"] for r in summary_rows) else []
     summary = Table(t("rs_distribution", L), [
         Column("scenario", t("rs_scenario", L)), *described,
-        Column("median", f"{t('rs_median_days', L)}（{t('unit_working_day', L)}）"),
-        Column("p90", f"{t('rs_p90_days', L)}（{t('unit_working_day', L)}）"),
-        Column("mean_h", f"{t('rs_mean_hours', L)}（{t('unit_hours', L)}）"), Column("visits", t("rs_visits", L))],
+        Column("median", paren(t("rs_median_days", L), t("unit_working_day", L), L)),
+        Column("p90", paren(t("rs_p90_days", L), t("unit_working_day", L), L)),
+        Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L)), Column("visits", t("rs_visits", L))],
         summary_rows, sheet=t("rs_scenario", L))
     steps = sorted({step for s in scenarios for step in (s.get("waiting_hours") or {})})
     waiting = Table(t("rs_waiting", L), [Column("step", t("rd_activity", L))] + [
@@ -106,9 +107,10 @@ def _validation_section(v: dict, L: str) -> Section:
     para = tf("rs_validation_para", L, train=v["train_cases"], test=v["test_cases"], median=100 * v["median_rel_error"],
               p90=100 * v["p90_rel_error"], emd=v["emd_hours"],
               verdict=t("rs_valid_ok" if v.get("goal_met") else "rs_valid_bad", L))
-    rows = [{"what": t("rs_median_days", L) + f"（{t('unit_hours', L)}）", "real": v["real_median_h"], "sim": v["sim_median_h"]},
-            {"what": t("rs_p90_days", L) + f"（{t('unit_hours', L)}）", "real": v["real_p90_h"], "sim": v["sim_p90_h"]},
-            {"what": t("rs_mean_hours", L) + f"（{t('unit_hours', L)}）", "real": v["real_mean_h"], "sim": v["sim_mean_h"]}]
+    hours = t("unit_hours", L)
+    rows = [{"what": paren(t("rs_median_days", L), hours, L), "real": v["real_median_h"], "sim": v["sim_median_h"]},
+            {"what": paren(t("rs_p90_days", L), hours, L), "real": v["real_p90_h"], "sim": v["sim_p90_h"]},
+            {"what": paren(t("rs_mean_hours", L), hours, L), "real": v["real_mean_h"], "sim": v["sim_mean_h"]}]
     table = Table(t("rs_validation", L), [Column("what", t("report_indicator", L)), Column("real", t("rs_real", L), "float"),
                                           Column("sim", t("rs_simulated", L), "float")], rows, sheet=t("rs_validation", L)[:10])
     paragraphs = [para]
