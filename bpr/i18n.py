@@ -182,6 +182,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_asis": ("现状", "as-is"),
     "rs_tobe": ("改革后", "to-be"),
     "rs_description": ("说明", "Description"),
+    "note_staffing_no_queue": ("“{pool}”的等待中只有 {share}% 是排队等人办理，其余是与人手无关的等待（流转、预约、申请人补正等）：增加人员难以缩短办理时间。",
+                               "Only {share}% of the waiting at {pool!r} is queueing for its staff; the rest does not depend on staffing (hand-overs, appointments, the applicant): more staff will hardly shorten cycle time."),
     "rs_median_days": ("办理时长中位数", "Median cycle time"),
     "rs_p90_days": ("办理时长 P90", "P90 cycle time"),
     "rs_mean_hours": ("平均办理时长", "Mean cycle time"),

@@ -63,6 +63,8 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
         med, p90 = s.cycle_working_days["median"]["mean"], s.cycle_working_days["p90"]["mean"]
         click.echo(tf("sim_scenario_line", lang, name=name, median=med, p90=p90, visits=s.visits_per_case["mean"])
                    if med is not None else tf("sim_no_case", lang, name=name))
+        for n in s.notes:
+            click.echo(f"  {n.text(lang)}")
     if validation:
         click.echo(tf("sim_validation_line", lang, median=validation.median_rel_error, p90=validation.p90_rel_error,
                       emd=validation.emd_hours))

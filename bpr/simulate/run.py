@@ -32,7 +32,7 @@ from bpr.simulate.clock import WorkingTime
 from bpr.simulate.discovery import discover_model
 from bpr.simulate.engine import ReplicationOutput, run_replication
 from bpr.simulate.model import SimulationModel
-from bpr.simulate.scenario import Scenario, apply_scenario
+from bpr.simulate.scenario import Scenario, apply_scenario, pools_named
 from bpr.simulate.validate import ValidationResult, histogram_edges, histogram_shares, validate_log
 
 
@@ -66,9 +66,11 @@ class ScenarioResult:
     versus_as_is: dict = field(default_factory=dict)  # metric -> interval of (to-be − as-is), paired by seed
     model_changes: list[str] = field(default_factory=list)
     label: Note | None = None  # how reports name a scenario made from a plan
+    notes: list[Note] = field(default_factory=list)  # why a change does little (see `_staffing_notes`)
 
     def to_dict(self) -> dict:
-        return {**self.__dict__, "label": self.label.to_dict() if self.label else None}
+        return {**self.__dict__, "label": self.label.to_dict() if self.label else None,
+                "notes": [n.to_dict() for n in self.notes]}
 
 
 @dataclass
@@ -106,6 +108,7 @@ def _per_rep(model: SimulationModel, out: ReplicationOutput, office: WorkingTime
                        if model.promised_limit_days is not None and len(days) else None),
            "hours": hours}
     rec["wait"] = {a: out.step_wait[a] / out.step_count[a] for a in out.step_count if out.step_count[a]}
+    rec["wait_total"], rec["queue_total"] = dict(out.step_wait), dict(out.step_queue)
     rec["util"] = {p: out.pool_busy[p] / out.pool_available[p] for p in out.pool_busy if out.pool_available[p] > 0}
     return rec
 
@@ -145,6 +148,27 @@ def _summarise(name: str, scenario: Scenario, reps: list[dict], base: list[dict]
         steps_per_case=interval([r["steps"] for r in reps]), versus_as_is=versus)
 
 
+#: below this share of a pool's waiting spent queueing for its staff, more staff cannot shorten it much
+QUEUE_SHARE_LOW = 0.1
+
+
+def _staffing_notes(model: SimulationModel, scenario: Scenario, as_is: list[dict]) -> list[Note]:
+    """For each pool a scenario staffs up: when its steps' waiting in the as-is runs is mostly not
+    queueing for its staff (but extraneous delay: in-trays, appointments, the applicant), say so."""
+    notes = []
+    for name, value in scenario.staffing.items():
+        if str(value).strip().startswith("-"):
+            continue
+        for pool in pools_named(model, name):
+            steps = [a for a, act in model.activities.items() if act.pool == pool]
+            wait = sum(r["wait_total"].get(a, 0.0) for r in as_is for a in steps)
+            queue = sum(r["queue_total"].get(a, 0.0) for r in as_is for a in steps)
+            if wait > 0 and queue / wait < QUEUE_SHARE_LOW:
+                share = 100 * queue / wait
+                notes.append(Note.of("note_staffing_no_queue", pool=pool, share=f"{share:.1f}" if share >= 0.1 else "<0.1"))
+    return notes
+
+
 def simulate(model: SimulationModel, scenarios: list[Scenario], *, cases: int = 1000, replications: int = 10,
              seed: int = 0, source: str = "", validation: ValidationResult | None = None) -> SimulationResult:
     """As-is plus each scenario, `replications` runs of `cases` cases each, same seeds for all
@@ -157,6 +181,8 @@ def simulate(model: SimulationModel, scenarios: list[Scenario], *, cases: int = 
     edges = histogram_edges(np.concatenate([r["hours"] for _, reps in runs for r in reps]))
     base = runs[0][1]
     results = [_summarise(s.name, s, reps, None if i == 0 else base, edges, cases) for i, (s, reps) in enumerate(runs)]
+    for result, (scenario, _) in zip(results, runs, strict=True):
+        result.notes.extend(_staffing_notes(model, scenario, base))
     return SimulationResult(source or model.source, seed, replications, cases, model, results, validation)
 
 

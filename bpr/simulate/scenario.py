@@ -222,6 +222,13 @@ def rework_edges_for(model: SimulationModel, target: str | None = None) -> set[t
     return {e for e in edges if target is None or e[1] == target}
 
 
+def pools_named(model: SimulationModel, name: str) -> list[str]:
+    """The pools a `staffing:` or `hours:` entry means: a step's pool, a pool, or "all"."""
+    if name in model.activities:
+        return [model.activities[name].pool]
+    return list(model.pools) if name == "all" else [name]
+
+
 def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) -> SimulationModel:
     """A new model with the scenario's changes; UsageError when they cannot be applied."""
     _check_names(model, scenario)
@@ -269,8 +276,7 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
         if step in m.activities:
             m.activities[step].visit_probability = 0.0
     for name, value in scenario.staffing.items():
-        pools = [m.activities[name].pool] if name in m.activities else list(m.pools) if name == "all" else [name]
-        for p in pools:
+        for p in pools_named(m, name):
             size = m.pools[p].size
             text = str(value).strip()
             try:
@@ -280,9 +286,8 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
                                     file=scenario.source or None) from None
             m.pools[p].size = size
     for name, value in scenario.hours.items():
-        pools = [m.activities[name].pool] if name in m.activities else list(m.pools) if name == "all" else [name]
         spec = value if isinstance(value, dict) else {"hours": str(value)}
-        for p in pools:
+        for p in pools_named(m, name):
             m.pools[p].schedule = Schedule.parse(str(spec.get("hours", "")), str(spec.get("days", "mon-fri")),
                                                  m.pools[p].schedule.calendar)
             if m.pools[p].schedule.hours_per_week <= 0:

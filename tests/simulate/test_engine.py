@@ -93,3 +93,16 @@ def test_confidence_intervals_and_paired_difference():
     assert as_is.cycle_hours["mean"]["mean"] == pytest.approx(6.0)
     assert to_be.versus_as_is["mean_h"]["mean"] == pytest.approx(-2.0)
     assert to_be.on_time_rate is not None and 0 <= to_be.on_time_rate["mean"] <= 1
+
+
+def test_more_staff_is_flagged_when_the_wait_is_not_a_queue():
+    from bpr.simulate.distributions import Distribution
+
+    busy = mm1(arrival_rate=0.9, service_rate=1.0)  # M/M/1 at 90 %: waiting is queueing (Wq = 9 h)
+    idle = mm1(arrival_rate=0.1, service_rate=1.0)
+    idle.activities["serve"].delay = Distribution.fixed(20.0)  # an in-tray wait no clerk shortens
+    more = Scenario.from_dict({"name": "+1", "staffing": {"serve": "+1"}})
+    assert simulate(busy, [more], cases=400, replications=2).scenarios[1].notes == []
+    (note,) = simulate(idle, [more], cases=400, replications=2).scenarios[1].notes
+    assert note.id == "note_staffing_no_queue" and note.values["pool"] == "server"
+    assert float(note.values["share"].lstrip("<")) < 1  # Wq = 0.11 h of 20.1 h at 10 % load: 0.6 %

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpr.i18n import note_text, paren, t, tf
+from bpr.i18n import colon, note_text, paren, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
@@ -100,7 +100,8 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
         Column(f"s{i}", label, "pct") for i, label in enumerate(labels)],
         [{"pool": p, **{f"s{i}": _mean((s.get("utilisation") or {}).get(p)) for i, s in enumerate(scenarios)}}
          for p in pools], sheet=t("rs_utilisation", L))
-    return Section(t("rs_distribution", L), [para], figures, [summary, waiting, util])
+    why = [label + colon(L) + note_text(n, L) for label, s in zip(labels, scenarios, strict=True) for n in s.get("notes") or []]
+    return Section(t("rs_distribution", L), [para, *why], figures, [summary, waiting, util])
 
 
 def _validation_section(v: dict, L: str) -> Section:
