@@ -93,13 +93,41 @@ def distribution(series: dict[str, Sequence[float]], title: str, xlabel: str, bi
 
 
 def _layers(graph: nx.DiGraph) -> dict:
-    """Column of each node: hops from the start steps (breadth first), so a process reads left to
-    right and rework edges run backwards. Nodes not reachable from a start go to column 0."""
-    starts = [n for n in graph if graph.in_degree(n) == 0 or graph.nodes[n].get("start")]
+    """Column of each node, so that a process reads left to right and rework runs backwards: the
+    edges that close a loop are found by a depth-first walk from the start steps along the most
+    frequent edges first; without them the graph is acyclic and each node goes one column after
+    its furthest predecessor (longest-path layering)."""
+    def weight(u, v) -> float:
+        return graph.edges[u, v].get("count", 1) or 1
+
+    starts = [n for n in graph if graph.nodes[n].get("start")] or [n for n in graph if graph.in_degree(n) == 0]
     if not starts:
-        starts = [max(graph, key=lambda n: sum(d.get("count", 1) for *_, d in graph.out_edges(n, data=True)))]
-    layer = {n: 0 for n in graph}
-    layer.update(nx.multi_source_dijkstra_path_length(graph, starts, weight=lambda u, v, d: 1))
+        starts = [max(graph, key=lambda n: sum(weight(n, v) for v in graph.successors(n)))]
+    order = sorted(starts, key=lambda n: -sum(weight(n, v) for v in graph.successors(n)))
+    order += sorted((n for n in graph if n not in starts), key=str)
+    back, state = set(), {}  # state: 1 on the current path, 2 done
+    for root in order:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(sorted(graph.successors(root), key=lambda v, u=root: -weight(u, v))))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                back.add((node, child))
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(sorted(graph.successors(child), key=lambda v, u=child: -weight(u, v)))))
+    dag = nx.DiGraph()
+    dag.add_nodes_from(graph)
+    dag.add_edges_from(e for e in graph.edges if e not in back and e[0] != e[1])
+    layer: dict = {}
+    for node in nx.topological_sort(dag):
+        layer[node] = max((layer[p] + 1 for p in dag.predecessors(node)), default=0)
     return layer
 
 
@@ -154,7 +182,7 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
     tallest = max((len(v) for v in columns.values()), default=1)
     half_em_in = 9 / 72 / 2  # inches per half-em at 9 pt
     width = min(max(6.0, (len(columns) * step + 4) * half_em_in * 1.1), 40)
-    height = min(max(2.5, tallest * 0.75 + 1.0), 30)
+    height = min(max(1.1, tallest * 0.75 + 0.4), 30)  # 0.75 in a row: 3.2 y-units, boxes of ~0.45 in
     fig, ax = plt.subplots(figsize=(width, height))
     edges = sorted(((u, v) for u, v in graph.edges if u != v),
                    key=lambda e: -(graph.edges[e].get(weight, 1) or 1))[:max_edges]
@@ -170,9 +198,11 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
         same_row = abs(pos[u][1] - pos[v][1]) < 1e-9
         # forward to the next column: straight; skipping columns: arc; rework (backwards): deep arc
         rad = 0.0 if span == 1 and same_row else 0.12 if span == 1 else 0.3 if span > 1 else -0.45
-        nx.draw_networkx_edges(graph, pos, edgelist=[(u, v)], width=w, edge_color=[colour], ax=ax,
-                               arrows=True, arrowsize=12, connectionstyle=f"arc3,rad={rad}",
-                               min_source_margin=2.4 * _text_width(u), min_target_margin=2.4 * _text_width(v))
+        drawn = nx.draw_networkx_edges(graph, pos, edgelist=[(u, v)], width=w, edge_color=[colour], ax=ax,
+                                       arrows=True, arrowsize=12, connectionstyle=f"arc3,rad={rad}",
+                                       min_source_margin=2.4 * _text_width(u), min_target_margin=2.4 * _text_width(v))
+        for patch in drawn:  # arcs may leave the node area; the saved figure grows to hold them
+            patch.set_clip_on(False)
     for node, (x, y) in pos.items():
         gone = node in removed
         ax.text(x, y, _wrap(node), ha="center", va="center", fontsize=9, linespacing=1.1,
@@ -183,7 +213,10 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
             half = 0.45 * _text_width(node)
             ax.plot([x - half, x + half], [y, y], color=ACCENT, linewidth=1.2, zorder=5)
     ax.set_axis_off()
-    ax.margins(0.04, 0.12)
+    # limits from the nodes alone, so that the scale matches the figure size the boxes were sized for
+    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+    ax.set_xlim(min(xs) - step / 2, max(xs) + step / 2)
+    ax.set_ylim(min(ys) - 1.8, max(ys) + 1.8)
     return _figure(fig, title, caption)
 
 

@@ -56,6 +56,14 @@ def warning_line(warning: dict, lang: str = "zh", with_file: bool = True) -> str
     return line
 
 
+def data_name(path: object) -> str:
+    """A data file's name without its type suffixes (DomesticDeclarations.xes.gz → DomesticDeclarations)."""
+    name = Path(str(path)).name
+    for suffix in (".gz", ".xes", ".csv", ".tsv", ".parquet", ".xlsx"):
+        name = name[: -len(suffix)] if name.lower().endswith(suffix) and len(name) > len(suffix) else name
+    return name
+
+
 def file_names(*paths: object) -> str:
     """The data files a report names: file names only (a report handed on should not carry the
     author's folders), joined by " + "."""

@@ -119,3 +119,26 @@ def test_a_report_names_its_data_files_without_the_authors_folders():
 
     assert file_names("/home/张三/项目/清单.xlsx", None, "out/plan/plan.yaml") == "清单.xlsx + plan.yaml"
     assert file_names(None) == ""
+
+
+def test_process_map_columns_follow_the_main_path_and_loops_run_back():
+    from bpr.report.builders.discover import process_graph_from_dfg
+    from bpr.report.charts import _layers
+
+    def edge(a, b, n):
+        return {"source": a, "target": b, "count": n}
+
+    # 受理 → 初审 → 审核 → 审批 is the main path; 受理 also goes straight to 审核 (a few cases, which
+    # breadth-first columns would put beside 初审), and 审核 sends 10 cases back to 初审
+    dfg = [edge("受理", "初审", 100), edge("初审", "审核", 100), edge("审核", "审批", 100),
+           edge("受理", "审核", 5), edge("审核", "初审", 10), edge("受理", "补正", 20), edge("补正", "受理", 20)]
+    layer = _layers(process_graph_from_dfg(dfg, {"受理": 100}))
+    assert [layer[s] for s in ("受理", "初审", "审核", "审批")] == [0, 1, 2, 3]
+    assert layer["补正"] == 1  # after 受理, so 补正 → 受理 is drawn backwards, like 审核 → 初审
+
+
+def test_report_titles_name_a_log_without_its_type():
+    from bpr.report.formatting import data_name
+
+    assert data_name("/data/DomesticDeclarations.xes.gz") == "DomesticDeclarations"
+    assert data_name("办件记录.csv") == "办件记录" and data_name("log.parquet") == "log"

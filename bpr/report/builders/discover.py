@@ -9,16 +9,20 @@ import networkx as nx
 from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Finding, Metric, Report, Section, Table
-from bpr.report.formatting import file_names
+from bpr.report.formatting import data_name, file_names
 
 HOUR = 3600.0
 
 
-def process_graph_from_dfg(dfg: list[dict], max_edges: int = 80) -> nx.DiGraph:
-    """A DiGraph of the most frequent directly-follows edges (count, mean_s attributes)."""
+def process_graph_from_dfg(dfg: list[dict], starts: dict[str, int] | None = None, max_edges: int = 80) -> nx.DiGraph:
+    """A DiGraph of the most frequent directly-follows edges (count, mean_s attributes); the
+    start activities (`start_activities` of a result) carry start=True, so maps begin with them."""
     graph = nx.DiGraph()
     for edge in sorted(dfg, key=lambda e: -e["count"])[:max_edges]:
         graph.add_edge(edge["source"], edge["target"], count=edge["count"], mean_s=edge.get("mean_s") or 0)
+    for node in starts or {}:
+        if node in graph:
+            graph.nodes[node]["start"] = True
     return graph
 
 
@@ -68,7 +72,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
              *(result.get("conformance") or {}).values()]
     method += [note_text(n, L) for part in parts for n in part.get("notes") or []]
     specs = [c["spec"].get("name") for c in (result.get("conformance") or {}).values()]
-    subject = specs[0] if len(specs) == 1 and specs[0] else Path(str(result.get("source", ""))).stem
+    subject = specs[0] if len(specs) == 1 and specs[0] else data_name(result.get("source", ""))
     return Report(summary_title=t("rd_key_figures", L), title=f"{subject} {t('rd_title', L)}".strip(), lang=L,
                   subtitle=f"{result.get('first_timestamp', '')[:10]} — {result.get('last_timestamp', '')[:10]}",
                   metrics=metrics, sections=sections, warnings=list(result.get("warnings") or []),
@@ -76,7 +80,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
 
 
 def _process_section(result: dict, L: str) -> Section:
-    graph = process_graph_from_dfg(result.get("dfg") or [])
+    graph = process_graph_from_dfg(result.get("dfg") or [], result.get("start_activities"))
     para = tf("rd_process_para", L, cases=f"{result['cases']:,}", events=f"{result['events']:,}",
               activities=result["activities"])
     figures = [charts.process_graph(graph, t("rd_graph_title", L))] if graph.number_of_edges() else []
