@@ -304,6 +304,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rd_processing_h": ("平均处理（小时）", "Mean processing (h)"),
     "rd_waiting_h": ("平均等待（小时）", "Mean waiting (h)"),
     "rd_waiting_p90_h": ("等待 P90（小时）", "Waiting P90 (h)"),
+    "rd_lead_h": ("距上一环节平均（小时；记录无开始时间，含办理与等待）", "Mean time since the previous step (h; no start times: work and waiting)"),
     "rd_rework": ("补正与返工", "Send-backs and rework"),
     "rd_rework_para": ("{share:.1f}% 的办件（{n} 件）经历了退回补正或重复环节，平均多用 {days:.1f} 个工作日。",
                        "{share:.1f}% of cases ({n}) were sent back or repeated a step, adding {days:.1f} working days on average."),

@@ -66,7 +66,7 @@ def ranking_bars(labels: Sequence[str], values: Sequence[float], title: str, xla
     ax.barh([p[0] for p in pairs], [(p[1] or 0) * (100 if percent else 1) for p in pairs], color=colours)
     if target is not None:
         ax.axvline(target * (100 if percent else 1), color=ACCENT, linestyle="--", linewidth=1)
-    ax.set_xlabel(paren(xlabel, "%") if percent and xlabel else xlabel)
+    ax.set_xlabel((paren(xlabel, "%") if xlabel else "%") if percent else xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=9)
     return _figure(fig, title)

@@ -142,3 +142,14 @@ def test_report_titles_name_a_log_without_its_type():
 
     assert data_name("/data/DomesticDeclarations.xes.gz") == "DomesticDeclarations"
     assert data_name("办件记录.csv") == "办件记录" and data_name("log.parquet") == "log"
+
+
+def test_step_times_without_start_times_show_the_time_since_the_previous_step():
+    from bpr.report.builders.discover import _time_section
+
+    step = {"activity": "审批", "events": 10, "processing_mean_s": None, "waiting_mean_s": None,
+            "waiting_p90_s": None, "lead_mean_s": 7200.0}
+    (table,) = _time_section({}, {"has_start": False, "steps": [step]}, {}, "zh").tables
+    assert [c.key for c in table.columns] == ["activity", "events", "lead"] and table.rows[0]["lead"] == 2.0
+    (table,) = _time_section({}, {"has_start": True, "steps": [step]}, {}, "zh").tables
+    assert "waiting" in [c.key for c in table.columns]

@@ -112,11 +112,15 @@ def _time_section(result: dict, perf: dict, durations: dict, L: str) -> Section:
         figures.append(charts.ranking_bars([i["activity"] for i in items], [i["share"] for i in items],
                                            t("rd_bottlenecks", L), percent=True))
     rows = [{"activity": s["activity"], "events": s["events"], "processing": _h(s.get("processing_mean_s")),
-             "waiting": _h(s.get("waiting_mean_s")), "waiting_p90": _h(s.get("waiting_p90_s"))} for s in steps]
-    table = Table(t("rd_steps_table", L), [
-        Column("activity", t("rd_activity", L)), Column("events", t("rd_events", L), "int"),
-        Column("processing", t("rd_processing_h", L), "float"), Column("waiting", t("rd_waiting_h", L), "float"),
-        Column("waiting_p90", t("rd_waiting_p90_h", L), "float")], rows, sheet=t("rd_time", L)[:12])
+             "waiting": _h(s.get("waiting_mean_s")), "waiting_p90": _h(s.get("waiting_p90_s")),
+             "lead": _h(s.get("lead_mean_s"))} for s in steps]
+    if perf.get("has_start") is False:  # completion times only: work and waiting cannot be told apart
+        timing = [Column("lead", t("rd_lead_h", L), "float")]
+    else:
+        timing = [Column("processing", t("rd_processing_h", L), "float"), Column("waiting", t("rd_waiting_h", L), "float"),
+                  Column("waiting_p90", t("rd_waiting_p90_h", L), "float")]
+    table = Table(t("rd_steps_table", L), [Column("activity", t("rd_activity", L)), Column("events", t("rd_events", L), "int"),
+                                          *timing], rows, sheet=t("rd_time", L)[:12])
     return Section(t("rd_time", L), paragraphs, figures, [table])
 
 
