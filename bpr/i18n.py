@@ -910,6 +910,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "note_no_resource_handoffs": ("没有办理人列：未分析人员间流转。", "no resource column: handoffs between resources skipped"),
     "note_no_channel": ("没有办理渠道列：仅按环节名称、办理人和部门识别现场办理。",
                         "no channel column: on-site intake recognised by activity, resource and department only"),
+    "note_visits_no_evidence": ("这份记录既没有办理渠道列，也没有可识别为现场办理的环节、办理人或部门：跑动次数未知，报告不作统计（不是零跑动）。",
+                                "no channel column and no step, resource or department recognisable as on site: visits are unknown and not reported (not zero visits)"),
     "note_no_stated_visits": ("未提供事项清单：实际跑动次数未与清单所载到办事现场次数比对。",
                               "no catalogue: visits are not compared with the stated 到办事现场次数"),
     "note_no_limit": ("日志中的事项没有已知的承诺办结时限：请提供事项清单（承诺办结时限）或默认时限。",

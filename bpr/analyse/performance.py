@@ -360,10 +360,15 @@ class VisitSummary:
     p90: float | None
     max: int | None
     distribution: dict[str, int]  # "0", "1", "2", "3+" -> cases
-    at_most_once_share: float  # 最多跑一次
-    zero_share: float  # 跑零次
+    at_most_once_share: float | None  # 最多跑一次
+    zero_share: float | None  # 跑零次
     stated: int | None = None  # the matter's 到办事现场次数
     over_stated_cases: int | None = None  # cases with more visits than stated
+    known: bool = True  # False: no channel column and no event recognised as on site: no figures
+
+    @classmethod
+    def unknown(cls, cases: int) -> VisitSummary:
+        return cls(cases, None, None, None, {}, None, None, known=False)
 
     @classmethod
     def of(cls, r: Mapping) -> VisitSummary:
@@ -604,6 +609,9 @@ def visits(engine: Engine, table: str, options: PerformanceOptions, setup: _Setu
     notes: list[Note] = []
     if "channel" not in setup.roles:
         notes.append(Note.of("note_no_channel"))
+        if not summary.max:
+            summary, by_matter = VisitSummary.unknown(summary.cases), {}
+            notes.append(Note.of("note_visits_no_evidence"))
     if not options.stated_visits:
         notes.append(Note.of("note_no_stated_visits"))
     rules = {"onsite_words": list(options.onsite_words), "applicant_words": list(options.applicant_words),

@@ -168,6 +168,18 @@ def test_visit_rules():
     assert with_inspection.distribution == {"0": 0, "1": 2, "2": 1, "3+": 0}
 
 
+def test_visits_are_unknown_not_zero_without_any_on_site_evidence():
+    # no channel column, and English steps that no on-site rule recognises (as in the BPI logs)
+    frame = pd.DataFrame([(c, a, T("2024-03-04 00:00") + pd.Timedelta(hours=h))
+                          for c in ("a", "b") for a, h in (("Declaration SUBMITTED", 1), ("Payment Handled", 30))],
+                         columns=["case", "activity", "timestamp"])
+    with DuckDBEngine() as engine:
+        engine.register(EventLog.from_frame(frame))
+        result = analyse_performance(engine).visits
+    assert result.summary.known is False and result.summary.mean is None and result.summary.distribution == {}
+    assert "note_visits_no_evidence" in [n.id for n in result.notes]
+
+
 def test_on_time_rate_with_calendar(report):
     o = report.on_time
     # c1: accepted 27 Sep, 3 working days -> 29 Sep, 30 Sep, 8 Oct; but the clock stands still from the
