@@ -38,9 +38,14 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     rework = (result.get("rework") or {}).get("summary") or {}
     on_time = (result.get("on_time") or {}).get("summary") or {}
     metrics = [Metric(t("rd_cases", L), result["cases"], unit=t("unit_cases", L))]
-    if durations:
-        metrics += [Metric(t("rd_median_days", L), round(durations["median"], 1), unit=t("unit_working_day", L)),
-                    Metric(t("rd_p90_days", L), round(durations["p90"], 1), unit=t("unit_working_day", L))]
+    hours = (perf.get("durations") or {}).get("hours") or {}
+    for key, label in (("median", "rd_median_days"), ("p90", "rd_p90_days")):
+        if durations.get(key) is None:
+            continue
+        if durations[key] < 0.5 and hours.get(key) is not None:  # under half a working day: "0 工作日" says nothing
+            metrics.append(Metric(t(label, L), round(hours[key], 1), unit=t("unit_hours", L)))
+        else:
+            metrics.append(Metric(t(label, L), round(durations[key], 1), unit=t("unit_working_day", L)))
     if visits.get("mean") is not None:
         metrics.append(Metric(t("rd_visits", L), round(visits["mean"], 2), unit=t("unit_times", L)))
     if rework.get("affected_share") is not None:
