@@ -71,6 +71,11 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
         if validation.drift:
             click.echo(tf("rs_valid_drift", lang, train_median=validation.train_median_h,
                           train_p90=validation.train_p90_h))
+        if validation.step_changes:
+            sep = "、" if lang == "zh" else ", "
+            click.echo("  " + tf("sim_step_changes_line", lang, steps=sep.join(
+                tf("sim_step_change", lang, step=c["step"], before=c["train_p90_h"], after=c["test_p90_h"])
+                for c in validation.step_changes)))
     click.echo(f"{t('sim_written', lang)} {folder / 'result.json'}")
 
 

@@ -164,3 +164,11 @@ def test_report_compares_several_scenarios_side_by_side(tmp_path):
     assert summary.rows[2]["description"].startswith("营业执照") and "description" in [c.key for c in summary.columns]
     (figure,) = report.sections[0].figures
     assert figure.svg.count("组合改革") >= 1  # every scenario in the chart, not only the first four
+
+
+def test_cli_validation_names_the_steps_whose_wait_changed(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", str(_need(FOOD)), "--validate", "--cases", "50", "--replications", "1", "-o", str(tmp_path)])
+    assert info.value.code == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if "检验期等待变化明显的环节" in ln)
+    assert "审批 等待 P90 73→143 小时" in line  # the sample's 分管局长 was away more in Oct–Nov
