@@ -740,6 +740,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_sim_pools_without_staff_hint": ("每个岗位至少配备 1 人", "give each pool at least 1 person"),
     # --- reform plans as scenarios (scenario.py) ---
     "err_sim_plan_no_catalogue": ("改革方案未注明所依据的事项清单", "the plan does not name its catalogue"),
+    "err_sim_plan_unknown_matter": ("改革方案中没有事项“{matter}”", "the plan has no matter {matter!r}"),
+    "err_sim_plan_unknown_matter_hint": ("请用 --matter 指定方案中的事项名称或实施编码", "give --matter one of the plan's matter names or codes"),
     "err_sim_plan_several_matters": ("改革方案涉及多个事项，须指明日志对应哪一个",
                                      "the plan covers several matters; say which one the log is about"),
     "err_sim_plan_several_matters_hint": ("请用 --matter 指定事项名称", "use --matter NAME"),

@@ -19,7 +19,7 @@ from bpr.model.timelimit import TimeLimit
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder for result.json, model.bpmn and prosimos.json.")
 @click.option("--plan", "plan", type=click.Path(dir_okay=False), help="A bpr plan: its accepted proposals become a scenario.")
-@click.option("--matter", default=None, help="Which matter of the plan the log is about (when it has several).")
+@click.option("--matter", default=None, help="Which matter of the plan the log is about (name or 实施编码); by default the one the log's matter column names.")
 @click.option("--scenario", "scenario", type=click.Path(dir_okay=False), help="Scenario YAML (see bpr.simulate.scenario).")
 @click.option("--cases", default=1000, show_default=True, type=click.IntRange(1, 10_000_000), help="Cases per replication.")
 @click.option("--replications", default=10, show_default=True, type=click.IntRange(1, 1000))
@@ -49,7 +49,8 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     if scenario:
         scenarios += load_scenarios(scenario)
     if plan:
-        scenarios.append(scenario_from_plan(plan, matter))
+        in_log = set(event_log.to_pandas()["matter"].dropna().astype(str)) if event_log.has("matter") else set()
+        scenarios.append(scenario_from_plan(plan, matter, in_log))
     result = simulate_log(event_log, scenarios, cases=cases, replications=replications, seed=seed,
                           validate=validate, source=log, promised_limit_days=limit)
     model, validation = result.model, result.validation

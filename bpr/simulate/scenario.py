@@ -18,6 +18,7 @@ Scenario YAML (one scenario, or `scenarios: [ ... ]`):
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -346,11 +347,15 @@ def check_model(m: SimulationModel, scenario: Scenario) -> None:
 
 # -- plans ----------------------------------------------------------------------------------------
 
-def scenario_from_plan(path: str | Path, matter: str | None = None) -> Scenario:
+def scenario_from_plan(path: str | Path, matter: str | None = None, log_matters: Iterable[str] = ()) -> Scenario:
     """Map a plan's accepted proposals to scenario changes: dropped, merged and parallel steps;
     shared or waived materials lower rework into correction steps (补正) in proportion to the
     materials the applicant no longer submits; the promised limit after the plan; steps made
-    off-site. Needs the plan's catalogue (the `catalogue:` line, relative to the plan)."""
+    off-site. Needs the plan's catalogue (the `catalogue:` line, relative to the plan).
+
+    `matter` (name or 实施编码) says which of the plan's matters the log is about; without it, a
+    plan of several matters takes the one whose name or code the log's matter column holds
+    (`log_matters`)."""
     from bpr.io import read_catalogue
     from bpr.plan.apply import apply_proposals, resolve_plan
     from bpr.plan.plan import read_plan
@@ -364,11 +369,20 @@ def scenario_from_plan(path: str | Path, matter: str | None = None) -> Scenario:
     catalogue = read_catalogue(cat_path)
     proposals = [p for p in resolve_plan(catalogue, plan) if p.accepted]
     names = sorted({p.matter for p in proposals})
-    if matter is None:
-        if len(names) > 1:
+    code_of = {p.matter: p.code for p in proposals}
+    if matter is not None:
+        found = next((n for n in names if matter in (n, code_of[n])), None)
+        if found is None:
+            raise UsageError.of("sim_plan_unknown_matter", {"matter": matter}, file=path, details=names)
+        matter = found
+    elif len(names) > 1:
+        in_log = [n for n in names if {n, code_of[n]} & set(log_matters)]
+        if len(in_log) != 1:
             raise UsageError.of("sim_plan_several_matters", file=path, details=names)
+        matter = in_log[0]
+    else:
         matter = names[0] if names else None
-    chosen = [p for p in proposals if p.matter == matter or p.code == matter]
+    chosen = [p for p in proposals if p.matter == matter]
     s = Scenario(name=f"plan: {matter}" if matter else "plan", description=f"{len(chosen)} accepted proposals",
                  source=str(path), label=Note.of("rs_plan_scenario", matter=matter or Path(path).stem, n=len(chosen)))
     before = next((m for m in catalogue if m.name == matter), None)

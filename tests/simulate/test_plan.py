@@ -37,3 +37,23 @@ def test_plan_maps_to_scenario(tmp_path):
     model = apply_scenario(discover_model(bpr.read_log(LOG)), scenario)
     assert not set(dropped) & set(model.activities)
     assert model.promised_limit_days is not None
+
+
+def test_a_plan_of_several_matters_takes_the_one_the_log_is_about(tmp_path):
+    from bpr.errors import UsageError
+    from bpr.plan.plan import write_plan
+    from bpr.plan.proposals import propose
+
+    catalogue = bpr.read_catalogue(CATALOGUE)
+    proposals = propose(catalogue)
+    write_plan(tmp_path / "plan.yaml", proposals, catalogue=str(CATALOGUE))
+    code = next(m.code for m in catalogue.matters if m.name == MATTER)
+    in_log = set(bpr.read_log(LOG).to_pandas()["matter"].dropna())
+    assert in_log == {code}  # the sample log's 实施编码 column
+    assert scenario_from_plan(tmp_path / "plan.yaml", log_matters=in_log).label.values["matter"] == MATTER
+    assert scenario_from_plan(tmp_path / "plan.yaml", code).label.values["matter"] == MATTER  # --matter by code
+    with pytest.raises(UsageError, match="several matters"):
+        scenario_from_plan(tmp_path / "plan.yaml")
+    with pytest.raises(UsageError, match="no matter '不存在'") as info:
+        scenario_from_plan(tmp_path / "plan.yaml", "不存在")
+    assert MATTER in info.value.details
