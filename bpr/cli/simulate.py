@@ -20,7 +20,7 @@ from bpr.model.timelimit import TimeLimit
               help="Folder for result.json, model.bpmn and prosimos.json.")
 @click.option("--plan", "plan", type=click.Path(dir_okay=False), help="A bpr plan: its accepted proposals become a scenario.")
 @click.option("--matter", default=None, help="Which matter of the plan the log is about (name or 实施编码); by default the one the log's matter column names.")
-@click.option("--scenario", "scenario", type=click.Path(dir_okay=False), help="Scenario YAML (see bpr.simulate.scenario).")
+@click.option("--scenario", "scenario", type=click.Path(dir_okay=False), help="Scenario YAML, one or several (an example: samples/scenarios/食品经营许可改革.yaml).")
 @click.option("--cases", default=1000, show_default=True, type=click.IntRange(1, 10_000_000), help="Cases per replication.")
 @click.option("--replications", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--seed", default=0, show_default=True, type=int)
@@ -34,7 +34,7 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
                      timezone: str, lang: str) -> None:
     """Discover a simulation model from LOG and run the as-is process against reform scenarios.
 
-    Example: bpr simulate samples/logs/food_licence.csv --scenario reform.yaml --validate -o out/sim
+    Example: bpr simulate samples/logs/food_licence.csv --scenario samples/scenarios/食品经营许可改革.yaml --validate -o out/sim
     """
     from bpr.simulate import load_scenarios, scenario_from_plan, simulate_log
     from bpr.simulate.export import write_bpmn, write_prosimos
