@@ -484,6 +484,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "sim_as_is": ("现状", "as-is"),
     "sim_scenario_line": ("{name}：办理时长中位数 {median:.2f} 个工作日，P90 {p90:.2f} 个工作日，人均跑动 {visits:.2f} 次",
                           "{name}: median {median:.2f} working days, p90 {p90:.2f} working days, visits {visits:.2f}"),
+    "sim_scenario_line_no_visits": ("{name}：办理时长中位数 {median:.2f} 个工作日，P90 {p90:.2f} 个工作日",
+                                    "{name}: median {median:.2f} working days, p90 {p90:.2f} working days"),
     "sim_no_case": ("{name}：没有办结的办件", "{name}: no case finished"),
     "sim_step_changes_line": ("检验期等待变化明显的环节（模型无法预见）：{steps}", "steps whose wait changed in the test period (no model can foresee it): {steps}"),
     "sim_step_change": ("{step} 等待 P90 {before:.0f}→{after:.0f} 小时", "{step} wait P90 {before:.0f} → {after:.0f} h"),

@@ -62,7 +62,8 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     for s in result.scenarios:
         name = s.label.text(lang) if s.label else t("sim_as_is", lang) if s.name == "as-is" else s.name
         med, p90 = s.cycle_working_days["median"]["mean"], s.cycle_working_days["p90"]["mean"]
-        click.echo(tf("sim_scenario_line", lang, name=name, median=med, p90=p90, visits=s.visits_per_case["mean"])
+        line = "sim_scenario_line" if model.visits_known else "sim_scenario_line_no_visits"
+        click.echo(tf(line, lang, name=name, median=med, p90=p90, visits=s.visits_per_case["mean"])
                    if med is not None else tf("sim_no_case", lang, name=name))
         for n in s.notes:
             click.echo(f"  {n.text(lang)}")

@@ -305,6 +305,9 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     first_step_instant = not has_start
     measured = frame[frame["pos"] > 0] if first_step_instant else frame
     visit_share = onsite_shares(log)
+    visits_known = log.has("channel") or any(v > 0 for v in visit_share.values())
+    if not visits_known:
+        notes.append(Note.of("note_visits_no_evidence"))
     models: dict[str, Activity] = {}
     for a in activities:
         rows = measured[measured["activity"] == a]
@@ -336,7 +339,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     return SimulationModel(
         activities=models, start=start, transitions=dict(transitions), pools=pools,
         arrivals=_arrival_rates(arrival.sort_values(), calendar), origin=origin_day, timezone=log.timezone,
-        rework_edges=[tuple(e) for e in rework_edges], first_step_instant=first_step_instant,
+        rework_edges=[tuple(e) for e in rework_edges], first_step_instant=first_step_instant, visits_known=visits_known,
         promised_limit_days=promised_limit_days, office=Schedule.office(calendar),
         source=source or log.source, cases=int(n_cases),
         log_start=str(frame["timestamp"].min()), log_end=str(frame["timestamp"].max()), notes=notes)

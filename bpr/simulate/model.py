@@ -101,6 +101,7 @@ class SimulationModel:
     #: for a member of a parallel group: the chance it runs when the group runs (optional steps stay optional)
     member_probability: dict[str, float] = field(default_factory=dict)
     first_step_instant: bool = True  # the first event marks the arrival (no start times in the log)
+    visits_known: bool = True  # False: the log shows no on-site event (no channel, no step any rule recognises)
     promised_limit_days: float | None = None
     office: Schedule = field(default_factory=Schedule.office)  # for cycle times in working days
     hours_per_day: float = 7.0
@@ -126,7 +127,8 @@ class SimulationModel:
         return {
             "source": self.source, "cases": self.cases, "log_start": self.log_start, "log_end": self.log_end,
             "origin": self.origin.isoformat(), "timezone": self.timezone,
-            "first_step_instant": self.first_step_instant, "promised_limit_days": self.promised_limit_days,
+            "first_step_instant": self.first_step_instant, "visits_known": self.visits_known,
+            "promised_limit_days": self.promised_limit_days,
             "hours_per_day": self.hours_per_day, "office": self.office.to_dict(),
             "arrivals": self.arrivals.to_dict(),
             "activities": {k: a.to_dict() for k, a in self.activities.items()},
@@ -152,7 +154,7 @@ class SimulationModel:
             rework_edges=[tuple(e) for e in data.get("rework_edges", [])],
             parallel_groups=[list(g) for g in data.get("parallel_groups", [])],
             member_probability={k: float(v) for k, v in data.get("member_probability", {}).items()},
-            first_step_instant=data.get("first_step_instant", True),
+            first_step_instant=data.get("first_step_instant", True), visits_known=data.get("visits_known", True),
             promised_limit_days=data.get("promised_limit_days"),
             office=Schedule.from_dict(data["office"]) if "office" in data else Schedule.office(),
             hours_per_day=data.get("hours_per_day", 7.0),

@@ -9,6 +9,7 @@ from bpr.cli import main
 from bpr.errors import InputError, UsageError
 from bpr.model.eventlog import EventLog
 from bpr.simulate import MIN_CASES, Scenario, apply_scenario, discover_model, load_scenarios
+from bpr.simulate.model import SimulationModel
 
 from ._models import sequence
 
@@ -89,3 +90,14 @@ def test_a_yaml_alias_bomb_in_a_scenario_gets_a_short_error(tmp_path):
     with pytest.raises(InputError, match="rework item") as info:  # 9**9 items if printed in full
         load_scenarios(path)
     assert len(str(info.value)) < 300
+
+
+def test_visits_are_unknown_without_on_site_evidence():
+    rows = []
+    for c in range(60):
+        t = pd.Timestamp("2024-03-04 09:00", tz="Asia/Shanghai") + pd.Timedelta(hours=3 * c)
+        rows += [{"case": f"c{c}", "activity": "Declaration SUBMITTED", "timestamp": t},
+                 {"case": f"c{c}", "activity": "Payment Handled", "timestamp": t + pd.Timedelta(hours=26)}]
+    model = discover_model(EventLog.from_frame(pd.DataFrame(rows)))
+    assert model.visits_known is False and "note_visits_no_evidence" in [n.id for n in model.notes]
+    assert SimulationModel.from_dict(model.to_dict()).visits_known is False

@@ -38,8 +38,9 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     metrics = [
         metric(t("rs_median_days", L), lambda s: _mean((s.get("cycle_working_days") or {}).get("median")), days),
         metric(t("rs_p90_days", L), lambda s: _mean((s.get("cycle_working_days") or {}).get("p90")), days),
-        metric(t("rs_visits", L), lambda s: _mean(s.get("visits_per_case")), t("unit_times", L), 2),
     ]
+    if _visits_known(result):
+        metrics.append(metric(t("rs_visits", L), lambda s: _mean(s.get("visits_per_case")), t("unit_times", L), 2))
     if _mean(as_is.get("on_time_rate")) is not None:
         metrics.append(metric(t("rs_on_time", L), lambda s: 100 * (_mean(s.get("on_time_rate")) or 0), "%"))
 
@@ -52,6 +53,11 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
                   metrics=metrics, sections=sections,
                   method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
                   source=file_names(result.get("source")))
+
+
+def _visits_known(result: dict) -> bool:
+    """Whether the log showed on-site events at all (else visits are unknown, not zero)."""
+    return (result.get("model") or {}).get("visits_known", True)
 
 
 def _label(scenario: dict, i: int, L: str) -> str:
@@ -88,7 +94,8 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
         Column("scenario", t("rs_scenario", L)), *described,
         Column("median", paren(t("rs_median_days", L), t("unit_working_day", L), L)),
         Column("p90", paren(t("rs_p90_days", L), t("unit_working_day", L), L)),
-        Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L)), Column("visits", t("rs_visits", L))],
+        Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L)),
+        *([Column("visits", t("rs_visits", L))] if _visits_known(result) else [])],
         summary_rows, sheet=t("rs_scenario", L))
     steps = sorted({step for s in scenarios for step in (s.get("waiting_hours") or {})})
     waiting = Table(t("rs_waiting", L), [Column("step", t("rd_activity", L))] + [
