@@ -7,9 +7,12 @@ After = one thing:
 - one application form: every member's 申请书/申请表 becomes one joint form;
 - one set of materials: the other materials are deduplicated by document (`document_key`: "营业执照复印件"
   and "营业执照", "居民身份证原件及复印件" and "身份证" are one document); exempt ones stay exempt;
+  a document that another member issues (its 结果名称, e.g. 个体工商户设立登记's 营业执照 for 食品经营许可)
+  is passed on inside the bundle, not asked of the applicant;
 - one acceptance at a joint window and one delivery of results; each member keeps its own review,
-  inspection and decision steps, and the departments work in parallel, so the time is the longest
-  member (max promised, max critical path) plus nothing in sequence;
+  inspection and decision steps, and the departments work in parallel, except that a member waits
+  for the members whose results it needs: the time is the longest chain of such members (promised
+  limits and critical paths added along it, the longest chain taken);
 - visits: one, or none when no member needs one any more.
 """
 
@@ -34,9 +37,10 @@ class SharedDocument:
 
     document: str
     materials: list[tuple[str, str]] = field(default_factory=list)  # (matter name, material name)
+    issued_by: str = ""  # the member whose result it is, when it is issued inside the bundle
 
     def to_dict(self) -> dict:
-        return {"document": self.document,
+        return {"document": self.document, "issued_by": self.issued_by,
                 "materials": [{"matter": m, "material": n} for m, n in self.materials]}
 
 
@@ -51,6 +55,7 @@ class BundleResult:
     shared: list[SharedDocument]
     after_materials: list[str]
     lead_department: str = ""
+    issued_within: list[SharedDocument] = field(default_factory=list)  # passed on between members
 
     def cut(self) -> dict:
         b, a = self.before.to_dict(), self.after.to_dict()
@@ -67,6 +72,7 @@ class BundleResult:
                 "one_form": {"label": t("bundle_form", lang),
                              "replaces": [{"matter": m, "material": n} for m, n in self.forms]},
                 "shared_documents": [s.to_dict() for s in self.shared],
+                "issued_within": [s.to_dict() for s in self.issued_within],
                 "after_materials": self.after_materials}
 
 
@@ -89,8 +95,11 @@ def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalo
     before = Figures(steps=total("steps"), materials=total("materials"), promised_days=total("promised_days"),
                      critical_path_days=total("critical_path_days"), visits=total("visits"))
 
+    issuer = {document_key(m.result_name, licences): m.name for m in members if m.result_name}
     forms: list[tuple[str, str]] = []
     groups: dict[str, SharedDocument] = {}
+    inside: dict[str, SharedDocument] = {}
+    needs: dict[str, set[str]] = {m.name: set() for m in members}  # member -> members whose result it needs
     for matter in members:
         for material in matter.materials:
             if not material.submitted:
@@ -99,6 +108,11 @@ def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalo
                 forms.append((matter.name, material.name))
                 continue
             key = document_key(material.name, licences)
+            source = issuer.get(key)
+            if source and source != matter.name:
+                inside.setdefault(key, SharedDocument(key, issued_by=source)).materials.append((matter.name, material.name))
+                needs[matter.name].add(source)
+                continue
             groups.setdefault(key, SharedDocument(key)).materials.append((matter.name, material.name))
     after_materials = ([t("bundle_form", "zh")] if forms else []) + list(groups)
     shared = [g for g in groups.values() if len(g.materials) > 1]
@@ -107,12 +121,10 @@ def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalo
                  if kind_of(s) not in (StepKind.ACCEPT, StepKind.APPLY, StepKind.DELIVER))
     accepts = any(kind_of(s) in (StepKind.ACCEPT, StepKind.APPLY) for m in members for s in m.steps)
     delivers = any(kind_of(s) is StepKind.DELIVER for m in members for s in m.steps)
-    promised = [f.promised_days for f in per if f.promised_days is not None]
-    paths = [f.critical_path_days for f in per if f.critical_path_days is not None]
     visits = [f.visits for f in per if f.visits is not None]
     after = Figures(steps=middle + int(accepts) + int(delivers), materials=len(after_materials),
-                    promised_days=max(promised) if promised else None,
-                    critical_path_days=max(paths) if paths else None,
+                    promised_days=_longest_chain(members, per, needs, "promised_days"),
+                    critical_path_days=_longest_chain(members, per, needs, "critical_path_days"),
                     visits=(1 if any(v > 0 for v in visits) else 0) if visits else None)
     departments = list(dict.fromkeys(d for m in members for d in [m.department, *m.co_departments,
                                                                    *(s.department for s in m.steps)] if d))
@@ -120,4 +132,21 @@ def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalo
         name=bundle.name, lead_department=bundle.lead_department,
         members=[{"name": m.name, "code": m.key, "department": m.department} for m in members],
         departments=departments, before=before, after=after, forms=forms, shared=shared,
-        after_materials=after_materials)
+        after_materials=after_materials, issued_within=list(inside.values()))
+
+
+def _longest_chain(members: list[Matter], per: list[Figures], needs: dict[str, set[str]], key: str) -> float | None:
+    """The longest sum of `key` along a chain of members each needing the result of the one before
+    (a member without a figure counts 0 in a chain); None when no member has one."""
+    days = {m.name: getattr(f, key) for m, f in zip(members, per, strict=True)}
+    if all(v is None for v in days.values()):
+        return None
+    done: dict[str, float] = {}
+
+    def finish(name: str, seen: frozenset = frozenset()) -> float:
+        if name not in done:  # `seen` guards against two members needing each other's results
+            before = [finish(n, seen | {name}) for n in needs[name] if n not in seen | {name}]
+            done[name] = max(before, default=0.0) + (days[name] or 0.0)
+        return done[name]
+
+    return _round(max(finish(m.name) for m in members))

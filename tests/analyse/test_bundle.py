@@ -16,10 +16,14 @@ def test_bundle_hand_computed():
     # before: sums (steps 7 + 3, materials 9 + 2, promised 16 + 3, critical path 16 + 3, visits 2 + 1)
     assert d["before"] == {"steps": 10, "materials": 11, "promised_days": 19, "critical_path_days": 19, "visits": 3}
     # after: one form for the two 申请书; 身份证 original+copy and 合同 original+copy are one document
-    # each: 营业执照, 身份证, 使用证明, 合同, 制度, 其他, 居住证明 + the form = 8.
-    # steps: one joint 受理 + the middle steps (5 + 2) + one joint 送达 = 9; days in parallel: max(16, 3).
-    assert d["after"] == {"steps": 9, "materials": 8, "promised_days": 16, "critical_path_days": 16, "visits": 1}
-    assert d["cut"]["materials"] == 3 and d["cut_pct"]["visits"] == round(2 / 3 * 100, 2)
+    # each; 营业执照 is the result of 个体工商户变更登记, passed on inside the bundle, not asked for:
+    # 身份证, 使用证明, 合同, 制度, 其他, 居住证明 + the form = 7.
+    # steps: one joint 受理 + the middle steps (5 + 2) + one joint 送达 = 9. Days: 食品经营许可 waits for
+    # the 营业执照 of 变更登记, so the two run in sequence: 3 + 16 = 19 (promised and critical path).
+    assert d["after"] == {"steps": 9, "materials": 7, "promised_days": 19, "critical_path_days": 19, "visits": 1}
+    assert d["issued_within"] == [{"document": "营业执照", "issued_by": "个体工商户变更登记",
+                                   "materials": [{"matter": "食品经营许可", "material": "营业执照复印件"}]}]
+    assert d["cut"]["materials"] == 4 and d["cut_pct"]["visits"] == round(2 / 3 * 100, 2)
     assert [r["material"] for r in d["one_form"]["replaces"]] == ["食品经营许可申请书", "变更登记申请书"]
     shared = {s["document"]: len(s["materials"]) for s in d["shared_documents"]}
     assert shared == {"法定代表人居民身份证": 2, "房屋租赁合同": 2}
@@ -58,3 +62,15 @@ def test_member_not_in_catalogue_lists_all_missing():
     with pytest.raises(UsageError) as info:
         analyse_bundle(Bundle("b", ["F001", "无此事项", "X9"]), catalogue())
     assert info.value.details == ["无此事项", "X9"]
+
+
+def test_a_member_waits_for_the_member_whose_result_it_needs():
+    a = Matter("设立登记", code="A", promised_limit=wd(2), result_name="营业执照")
+    b = Matter("许可", code="B", promised_limit=wd(5), materials=[Material("营业执照复印件"), Material("场地证明")])
+    c = Matter("备案", code="C", promised_limit=wd(6))
+    result = analyse_bundle(Bundle("b", ["A", "B", "C"]), Catalogue([a, b, c]))
+    assert result.after.promised_days == 7  # max(2 + 5, 6): the licence waits for the 营业执照
+    assert result.after_materials == ["场地证明"] and result.issued_within[0].issued_by == "设立登记"
+    # two members each needing the other's result (a data error) do not loop forever
+    a.materials, b.result_name = [Material("许可证")], "许可证"
+    assert analyse_bundle(Bundle("b", ["A", "B"]), Catalogue([a, b])).after.promised_days == 7

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from bpr.i18n import t, tf
+from bpr.i18n import paren, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import proposals_table
 from bpr.report.document import Column, Metric, Report, Section, Table
@@ -162,16 +162,24 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
                                             Column("department", t("audit_department", L))], members,
                        sheet=t("sheet_matters", L))]),
     ]
-    shared = [{"document": d["document"], "asked_by": sep.join(f"{x['matter']}（{x['material']}）" for x in d["materials"])}
-              for d in b.get("shared_documents") or []]
+    def asked_by(d: dict) -> str:
+        return sep.join(paren(x["matter"], x["material"], L) for x in d["materials"])
+
+    shared = [{"document": d["document"], "asked_by": asked_by(d)} for d in b.get("shared_documents") or []]
     paragraphs = []
     form = b.get("one_form") or {}
     if form.get("replaces"):
         paragraphs.append(tf("rn_one_form", L, forms=sep.join(f"{x['matter']}·{x['material']}" for x in form["replaces"])))
+    inside = [{"document": d["document"], "issued_by": d["issued_by"], "asked_by": asked_by(d)}
+              for d in b.get("issued_within") or []]
     sections.append(Section(t("rn_shared", L), paragraphs, tables=[
         Table(t("rn_shared", L), [Column("document", t("rn_document", L)), Column("asked_by", t("rn_asked_by", L))], shared,
               sheet=t("rn_document", L)),
+        *([Table(t("rn_issued_within", L), [Column("document", t("rn_document", L)), Column("issued_by", t("rn_issued_by", L)),
+                                             Column("asked_by", t("rn_asked_by", L))], inside,
+                 sheet=t("rn_issued_within_sheet", L), note=t("rn_issued_within_note", L))] if inside else []),
         Table(t("rn_after_materials", L), [Column("name", t("rn_document", L))],
               [{"name": n} for n in b.get("after_materials") or []], sheet=t("rn_after_materials", L)[:20])]))
     return Report(title=tf("rn_title", L, name=b["name"]), subtitle=tf("rn_subtitle", L, lead=b.get("lead_department") or "—"), lang=L,
-                  metrics=metrics, sections=sections, source=file_names(result.get("catalogue")))
+                  metrics=metrics, sections=sections, source=file_names(result.get("catalogue")),
+                  method=[t(f"rn_method_{k}", L) for k in ("before", "materials", "time")] + [t("rb_method_targets", L)])
