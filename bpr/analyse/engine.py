@@ -254,6 +254,10 @@ def to_spark_sql(query: str) -> str:
     return tree.transform(rewrite).sql(dialect="spark")
 
 
+#: Spark's logging: errors only (see the file)
+_SPARK_LOG4J = Path(__file__).resolve().parents[1] / "data" / "spark-log4j2.properties"
+
+
 class SparkEngine(Engine):
     """Apache Spark (pyspark, from the `spark` extra) over the same queries, translated."""
 
@@ -262,10 +266,10 @@ class SparkEngine(Engine):
 
     def __init__(self, master: str = "local[*]", spark_conf: dict[str, str] | None = None,
                  app_name: str = "bpr") -> None:
+        # pyspark notes on every conversion that it does not fully support pandas 3; it works for us
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)  # pyspark's note about pandas 3
-                from pyspark.sql import SparkSession
+            from pyspark.sql import SparkSession
         except ImportError:
             raise UsageError.of("engine_spark_needs_pyspark") from None
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -276,7 +280,8 @@ class SparkEngine(Engine):
                        .config("spark.ui.enabled", "false")
                        .config("spark.ui.showConsoleProgress", "false")
                        .config("spark.sql.shuffle.partitions", "8")
-                       .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+                       .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                       .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_SPARK_LOG4J}"))
             for key, value in (spark_conf or {}).items():
                 builder = builder.config(key, value)
             SparkEngine._session = builder.getOrCreate()
