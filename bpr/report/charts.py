@@ -100,17 +100,22 @@ def _layers(graph: nx.DiGraph) -> dict:
     def weight(u, v) -> float:
         return graph.edges[u, v].get("count", 1) or 1
 
+    def out_weight(n) -> float:
+        return sum(weight(n, v) for v in graph.successors(n))
+
+    def next_steps(n):  # most frequent first
+        return iter(sorted(graph.successors(n), key=lambda v: -weight(n, v)))
+
     starts = [n for n in graph if graph.nodes[n].get("start")] or [n for n in graph if graph.in_degree(n) == 0]
     if not starts:
-        starts = [max(graph, key=lambda n: sum(weight(n, v) for v in graph.successors(n)))]
-    order = sorted(starts, key=lambda n: -sum(weight(n, v) for v in graph.successors(n)))
-    order += sorted((n for n in graph if n not in starts), key=str)
+        starts = [max(graph, key=out_weight)]
+    order = sorted(starts, key=lambda n: -out_weight(n)) + sorted((n for n in graph if n not in starts), key=str)
     back, state = set(), {}  # state: 1 on the current path, 2 done
     for root in order:
         if root in state:
             continue
         state[root] = 1
-        stack = [(root, iter(sorted(graph.successors(root), key=lambda v, u=root: -weight(u, v))))]
+        stack = [(root, next_steps(root))]
         while stack:
             node, children = stack[-1]
             child = next(children, None)
@@ -121,7 +126,7 @@ def _layers(graph: nx.DiGraph) -> dict:
                 back.add((node, child))
             elif child not in state:
                 state[child] = 1
-                stack.append((child, iter(sorted(graph.successors(child), key=lambda v, u=child: -weight(u, v)))))
+                stack.append((child, next_steps(child)))
     dag = nx.DiGraph()
     dag.add_nodes_from(graph)
     dag.add_edges_from(e for e in graph.edges if e not in back and e[0] != e[1])
