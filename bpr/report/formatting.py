@@ -57,11 +57,12 @@ def warning_line(warning: dict, lang: str = "zh", with_file: bool = True) -> str
 
 
 def data_name(path: object) -> str:
-    """A data file's name without its type suffixes (DomesticDeclarations.xes.gz → DomesticDeclarations)."""
+    """A data file's name without its type suffix (DomesticDeclarations.xes.gz → DomesticDeclarations)."""
+    from bpr.io import LOG_SUFFIXES
+
     name = Path(str(path)).name
-    for suffix in (".gz", ".xes", ".csv", ".tsv", ".parquet", ".xlsx"):
-        name = name[: -len(suffix)] if name.lower().endswith(suffix) and len(name) > len(suffix) else name
-    return name
+    suffix = next((s for s in sorted((*LOG_SUFFIXES, ".xlsx"), key=len, reverse=True) if name.lower().endswith(s)), "")
+    return name[: len(name) - len(suffix)] or name
 
 
 def file_names(*paths: object) -> str:
