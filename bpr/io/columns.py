@@ -87,6 +87,15 @@ def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
     return {role: result[role] for role in ROLES if role in result}
 
 
+def names_log_columns(headers: list[str]) -> bool:
+    """Whether `headers` name the case, activity and timestamp columns of application records."""
+    try:
+        map_columns(headers)
+    except InputError:
+        return False
+    return True
+
+
 def _guess(role: str, columns: list[str], used: set[str]) -> str:
     """A placeholder column for the --map hint: the only unused column (then taken), else the
     role's standard name."""

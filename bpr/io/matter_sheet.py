@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from bpr.errors import InputError
 from bpr.io import cells
+from bpr.io.columns import names_log_columns
 from bpr.io.headers import (
     KEY_FIELD,
     MATERIALS,
@@ -561,17 +562,6 @@ def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, Shee
     return layouts, heads
 
 
-def _looks_like_log(headers: list[str]) -> bool:
-    """Headers of application records (办件编号, 环节名称, 环节结束时间 …), not of matters."""
-    from bpr.io.columns import map_columns
-
-    try:
-        map_columns(headers)
-    except InputError:
-        return False
-    return True
-
-
 def read_catalogue(path: str | Path, sheet: str | None = None,
                    conversion: Conversion = DEFAULT_CONVERSION) -> Catalogue:
     """Read the matters (and their steps and materials) of an .xlsx matter sheet.
@@ -587,7 +577,7 @@ def read_catalogue(path: str | Path, sheet: str | None = None,
         if not matter_layouts:
             first = sheet or next(iter(heads), wb.sheetnames[0] if wb.sheetnames else None)
             found = _headers_found(heads.get(first, [])) if first else []
-            if _looks_like_log(found):
+            if names_log_columns(found):
                 raise InputError.of("catalogue_is_a_log", {"found": ", ".join(found)}, file=path, sheet=first)
             raise InputError.of("no_matter_name_column", {"examples": ", ".join(MATTER_HEADERS["name"][:3]),
                                                               "found": ", ".join(found) or "-"},
@@ -634,7 +624,7 @@ def looks_like_catalogue(path: str | Path) -> bool:
     """Does some sheet have a matter-name header (and not the case/activity/timestamp columns of
     an event log)? Used by `bpr.io.file_kind` to tell matter sheets from .xlsx logs."""
     def log_header(row: tuple) -> bool:
-        return _looks_like_log([cells.text(v) for v in row])
+        return names_log_columns([cells.text(v) for v in row])
 
     path = Path(path)
     wb = _open(path)
