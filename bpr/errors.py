@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bpr.i18n import VOCAB, tf
+from bpr.i18n import VOCAB, colon, join_list, tf
 
 
 @dataclass
@@ -59,7 +59,7 @@ class BprError(Exception):
         if expected:
             text += f"（应为{expected}）" if zh else f" (expected {expected})"
         if self.details:
-            text += ("：" + "、".join(self.details)) if zh else (": " + ", ".join(self.details))
+            text += colon(lang) + join_list(self.details, lang)
         if hint:
             text += f"。{hint}" if zh else f". {hint[:1].upper()}{hint[1:]}"  # a sentence of its own
         return text

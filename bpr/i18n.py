@@ -6,6 +6,7 @@ visible rather than fatal. Sections are grouped by the part of bpr that uses the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 DEFAULT_LANG = "zh"
@@ -1000,6 +1001,11 @@ def paren(text: str, inner: object, lang: str | None = None) -> str:
 def colon(lang: str = DEFAULT_LANG) -> str:
     """The colon after a label: full width in Chinese."""
     return "：" if lang == "zh" else ": "
+
+
+def join_list(items: Iterable[object], lang: str = DEFAULT_LANG) -> str:
+    """Items of a list in running text: 甲、乙、丙 in Chinese, "a, b, c" in English."""
+    return ("、" if lang == "zh" else ", ").join(map(str, items))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import click
 import bpr.io
 from bpr.cli.options import lang_option, map_option, parse_mapping
 from bpr.errors import UsageError
-from bpr.i18n import t, tf
+from bpr.i18n import join_list, t, tf
 from bpr.io.results import write_json
 from bpr.model.timelimit import TimeLimit
 
@@ -74,10 +74,9 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
             click.echo(tf("rs_valid_drift", lang, train_median=validation.train_median_h,
                           train_p90=validation.train_p90_h))
         if validation.step_changes:
-            sep = "、" if lang == "zh" else ", "
-            click.echo("  " + tf("sim_step_changes_line", lang, steps=sep.join(
+            click.echo("  " + tf("sim_step_changes_line", lang, steps=join_list((
                 tf("sim_step_change", lang, step=c["step"], before=c["train_p90_h"], after=c["test_p90_h"])
-                for c in validation.step_changes)))
+                for c in validation.step_changes), lang)))
     click.echo(f"{t('sim_written', lang)} {folder / 'result.json'}")
 
 

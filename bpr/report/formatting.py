@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from bpr.i18n import t, tf
+from bpr.i18n import join_list, t, tf
 
 
 def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
@@ -24,7 +24,7 @@ def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, (list, tuple)):
-        return "、".join(map(str, value)) if lang == "zh" else ", ".join(map(str, value))
+        return join_list(value, lang)
     return str(value)
 
 

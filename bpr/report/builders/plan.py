@@ -7,7 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from bpr.i18n import paren, t, tf
+from bpr.i18n import join_list, paren, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import proposals_table
 from bpr.report.document import Column, Metric, Report, Section, Table
@@ -152,10 +152,9 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
     targets = {tg["id"]: tg.get("required") for tg in result.get("targets") or []}
     metrics = _metrics(b, targets, L)
     members = b.get("members") or []
-    sep = "、" if L == "zh" else ", "
     sections = [
         Section(t("rn_members", L), [tf("rn_members_para", L, lead=b.get("lead_department") or "—", n=len(members),
-                                         d=len(b.get("departments") or []), names=sep.join(m["name"] for m in members))],
+                                         d=len(b.get("departments") or []), names=join_list((m["name"] for m in members), L))],
                 [charts.before_after_bars(metrics, t("report_summary", L), t("report_before", L), t("report_after", L))],
                 [_target_table(result.get("targets") or [], L),
                  Table(t("rn_members", L), [Column("name", t("audit_matter", L)), Column("code", t("audit_code", L)),
@@ -163,13 +162,13 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
                        sheet=t("sheet_matters", L))]),
     ]
     def asked_by(d: dict) -> str:
-        return sep.join(paren(x["matter"], x["material"], L) for x in d["materials"])
+        return join_list((paren(x["matter"], x["material"], L) for x in d["materials"]), L)
 
     shared = [{"document": d["document"], "asked_by": asked_by(d)} for d in b.get("shared_documents") or []]
     paragraphs = []
     form = b.get("one_form") or {}
     if form.get("replaces"):
-        paragraphs.append(tf("rn_one_form", L, forms=sep.join(f"{x['matter']}·{x['material']}" for x in form["replaces"])))
+        paragraphs.append(tf("rn_one_form", L, forms=join_list((f"{x['matter']}·{x['material']}" for x in form["replaces"]), L)))
     inside = [{"document": d["document"], "issued_by": d["issued_by"], "asked_by": asked_by(d)}
               for d in b.get("issued_within") or []]
     sections.append(Section(t("rn_shared", L), paragraphs, tables=[
