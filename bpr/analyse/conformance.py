@@ -34,8 +34,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bpr.analyse.engine import Engine, quote
-from bpr.analyse.performance_queries import _seconds, literal
-from bpr.analyse.queries import _valid
+from bpr.analyse.performance_queries import literal
+from bpr.analyse.queries import _seconds, _valid
 from bpr.errors import UsageError
 from bpr.i18n import Note
 from bpr.model.step import Step

@@ -29,14 +29,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bpr.analyse.engine import quote
-from bpr.analyse.queries import _ORDER, _micros, _valid
+from bpr.analyse.queries import _ORDER, _seconds, _valid
 from bpr.model.calendar import WorkCalendar
 
 _CASE_WINDOW = f'PARTITION BY "case" ORDER BY {_ORDER}'
-
-
-def _seconds(a: str, b: str) -> str:
-    return f"(CAST({_micros(a, b)} AS DOUBLE) / CAST(1000000 AS DOUBLE))"
 
 
 def _double(value: float) -> str:

@@ -41,8 +41,9 @@ def _micros(a: str, b: str) -> str:
 
 
 def _seconds(a: str, b: str) -> str:
-    """Seconds from a to b (double, microsecond precision)."""
-    return f"({_micros(a, b)} / 1000000.0)"
+    """Seconds from a to b (double, microsecond precision; both operands cast, so that Spark too
+    divides in floating point rather than in decimals)."""
+    return f"(CAST({_micros(a, b)} AS DOUBLE) / CAST(1000000 AS DOUBLE))"
 
 
 def _exact_sum(expression: str) -> str:
