@@ -5,8 +5,9 @@
     python benchmarks/discover_benchmark.py --big 1e8          # 100M events through DuckDB only
 
 The 10M mode builds (once) benchmarks/out/big10m.csv by replicating a real log with new case ids
-(benchmarks/make_big_log.py), then runs, each as a separate process including its own file
-reading: `bpr discover big.csv -o OUT --core` (the analyses pm4py also computes) and a pm4py script (`pandas.read_csv`,
+(benchmarks/make_big_log.py) and the same log as big10m.parquet. On each file it runs, each as a
+separate process including its own file reading, `bpr discover LOG -o OUT --core` (the analyses
+pm4py also computes) and a pm4py script (`pandas.read_csv` or `read_parquet`,
 `pm4py.format_dataframe`, `discover_performance_dfg`, `get_all_case_durations`, `get_variants`,
 `get_rework_cases_per_activity`). Wall time and peak RSS come from os.wait4 on each child. It
 prints both, the speed ratio, and checks the two processes found the same figures.
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 import pm4py
 path, out = sys.argv[1], sys.argv[2]
-df = pd.read_csv(path)
+df = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
 df = pm4py.format_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
                             timestamp_key="time:timestamp")
 perf, starts, ends = pm4py.discover_performance_dfg(df)
@@ -96,28 +97,45 @@ def bpr_command(log: Path, out: Path, memory_limit: str) -> list[str]:
             "--memory-limit", memory_limit, "--core"]
 
 
-def compare_with_pm4py(events: int, source: Path, memory_limit: str, skip_pm4py: bool) -> None:
+def compare_with_pm4py(events: int, source: Path, memory_limit: str, skip_pm4py: bool,
+                       formats: list[str]) -> None:
     from benchmarks.make_big_log import make_big_log
 
-    log = OUT / ("big10m.csv" if events == 10_000_000 else f"big{events}.csv")
-    if not log.exists():
-        n, copies = make_big_log(source, log, events)
-        print(f"built {log.name}: {n:,} events ({copies} copies of {source.name})")
-    size_mb = log.stat().st_size / 1e6
-    print(f"log: {log} ({size_mb:,.0f} MB)")
-    bpr_out = OUT / "bpr_result"
-    bpr_wall, bpr_peak = run(bpr_command(log, bpr_out, memory_limit), "bpr discover")
-    print(f"bpr discover (duckdb)  {bpr_wall:8.1f} s   peak {bpr_peak:7.0f} MB")
-    if skip_pm4py:
-        return
-    script = OUT / "pm4py_discover.py"
-    script.write_text(PM4PY_SCRIPT)
-    pm_out = OUT / "pm4py_summary.json"
-    pm_wall, pm_peak = run([sys.executable, str(script), str(log), str(pm_out)], "pm4py")
-    print(f"pm4py                  {pm_wall:8.1f} s   peak {pm_peak:7.0f} MB")
-    print(f"speed ratio pm4py/bpr  {pm_wall / bpr_wall:8.1f}x   (goal >= 10x; bpr peak goal <= 1536 MB)")
-    problems = compare(json.loads((bpr_out / "result.json").read_text()), json.loads(pm_out.read_text()))
-    print("results agree with pm4py" if not problems else "RESULTS DIFFER:\n  " + "\n  ".join(problems[:20]))
+    csv = OUT / ("big10m.csv" if events == 10_000_000 else f"big{events}.csv")
+    if not csv.exists():
+        n, copies = make_big_log(source, csv, events)
+        print(f"built {csv.name}: {n:,} events ({copies} copies of {source.name})")
+    for fmt in formats:
+        log = csv if fmt == "csv" else csv_to_parquet(csv)
+        print(f"\nlog: {log} ({log.stat().st_size / 1e6:,.0f} MB)")
+        bpr_out = OUT / "bpr_result"
+        bpr_wall, bpr_peak = run(bpr_command(log, bpr_out, memory_limit), "bpr discover")
+        print(f"bpr discover (duckdb)  {bpr_wall:8.1f} s   peak {bpr_peak:7.0f} MB")
+        if skip_pm4py:
+            continue
+        script = OUT / "pm4py_discover.py"
+        script.write_text(PM4PY_SCRIPT)
+        pm_out = OUT / "pm4py_summary.json"
+        pm_wall, pm_peak = run([sys.executable, str(script), str(log), str(pm_out)], "pm4py")
+        print(f"pm4py                  {pm_wall:8.1f} s   peak {pm_peak:7.0f} MB")
+        print(f"speed ratio pm4py/bpr  {pm_wall / bpr_wall:8.1f}x   (goal >= 10x; bpr peak goal <= 1536 MB)")
+        problems = compare(json.loads((bpr_out / "result.json").read_text()), json.loads(pm_out.read_text()))
+        print("results agree with pm4py" if not problems else "RESULTS DIFFER:\n  " + "\n  ".join(problems[:20]))
+
+
+def csv_to_parquet(csv: Path) -> Path:
+    """The same log as Parquet (same columns, same row order), as an export from a data warehouse
+    would come; written once."""
+    import duckdb
+
+    target = csv.with_suffix(".parquet")
+    if not target.exists():
+        tmp = target.with_suffix(".part")
+        duckdb.connect(config={"preserve_insertion_order": True}).execute(
+            f"COPY (SELECT * FROM read_csv('{csv}', header = true)) TO '{tmp}' "
+            "(FORMAT parquet, ROW_GROUP_SIZE 1000000)")
+        os.replace(tmp, target)
+    return target
 
 
 def write_big_parquet(source: Path, out: Path, events: int, chunk_copies: int = 200) -> int:
@@ -176,12 +194,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="real log to replicate")
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit for bpr")
     parser.add_argument("--skip-pm4py", action="store_true", help="time bpr only")
+    parser.add_argument("--formats", default="csv,parquet",
+                        help="the 10M log as these files, each timed for both tools (csv, parquet)")
     parser.add_argument("--big", type=float, default=None, help="run this many events through DuckDB only (e.g. 1e8)")
     args = parser.parse_args(argv)
     if args.big:
         big_run(int(args.big), args.source, args.memory_limit)
     else:
-        compare_with_pm4py(int(args.events), args.source, args.memory_limit, args.skip_pm4py)
+        compare_with_pm4py(int(args.events), args.source, args.memory_limit, args.skip_pm4py,
+                           [f.strip() for f in args.formats.split(",")])
 
 
 if __name__ == "__main__":

@@ -375,8 +375,9 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
     """Register `source` in `engine` as the view `table`; return the source name, the reader's
     warnings, and whether bpr's reader read it (so it has counted duplicates already).
 
-    A file is never held in memory whole: a canonical Parquet file is scanned in place; anything
-    else (CSV in any encoding, XLSX, XES, other Parquet) is streamed by `bpr.io`'s reader into a
+    A file is never held in memory whole: a canonical Parquet file is scanned in place; on DuckDB,
+    a UTF-8 CSV or a Parquet file whose columns and times it can read is loaded by DuckDB itself;
+    anything else (CSV in other encodings, XLSX, XES) is streamed by `bpr.io`'s reader into a
     canonical Parquet file in `workdir` (a temporary folder by default), which the engine scans.
     """
     if isinstance(source, EventLog):
@@ -387,8 +388,8 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
 
     path = existing_file(source)
     lower = path.name.lower()
-    if lower.endswith((".csv", ".csv.gz", ".tsv")) and isinstance(engine, DuckDBEngine):
-        # Plain UTF-8 CSV with recognisable columns and timestamps: DuckDB loads it directly
+    if lower.endswith((".csv", ".csv.gz", ".tsv", ".parquet")) and isinstance(engine, DuckDBEngine):
+        # UTF-8 CSV or Parquet with recognisable columns and timestamps: DuckDB reads it directly
         # (seconds for 10M rows). Anything it cannot take goes through the full reader below.
         try:
             note(f"reading {path.name} (duckdb)")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bpr.analyse import queries as Q
 from bpr.analyse.discover import discover, interpolate
-from bpr.analyse.engine import DuckDBEngine, to_spark_sql
+from bpr.analyse.engine import DuckDBEngine, local_to_utc, to_spark_sql
 from bpr.errors import InputError
 from bpr.model.eventlog import SCHEMA
 from tests.analyse._discover_helpers import bpr_log
@@ -56,6 +56,38 @@ def test_parquet_with_canonical_columns_is_scanned_in_place(tmp_path):
         engine.register(path)
         n = engine.sql("SELECT count(*) AS n FROM events").column("n")[0].as_py()
     assert n == log.num_rows
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Amsterdam", "America/Sao_Paulo", "UTC"])
+def test_local_to_utc_is_duckdbs_timezone_conversion(zone):
+    # every half hour from 1985 (Shanghai kept summer time 1986-91) to 2035, and the DST nights
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    fast = local_to_utc("t", zone)
+    assert "make_timestamptz" in fast or zone != "Asia/Shanghai"
+    differ = con.execute(f"""
+        SELECT count(*) FROM (SELECT t FROM generate_series(TIMESTAMP '1985-01-01', TIMESTAMP '2035-12-31',
+                                                            INTERVAL 30 MINUTE) AS g(t))
+        WHERE {fast} IS DISTINCT FROM timezone('{zone}', t)""").fetchone()[0]
+    assert differ == 0
+
+
+def test_parquet_with_other_column_names_is_read_by_duckdb_like_its_csv(tmp_path):
+    csv = tmp_path / "log.csv"
+    csv.write_text("case:concept:name,concept:name,time:timestamp\n"
+                   "A,b,2024-01-02 09:00:00\nA,a1,2024-01-01 09:00:00\nA,a2,2024-01-01 09:00:00\n"
+                   "B,only,1988-07-01 10:00:00\n", encoding="utf-8")
+    import duckdb
+
+    parquet = tmp_path / "log.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{parquet}' (FORMAT parquet)")
+    from_csv, from_parquet = discover(csv, analyses=[]), discover(parquet, analyses=[])
+    assert [v.activities for v in from_parquet.variants] == [("a1", "a2", "b"), ("only",)]
+    assert from_parquet.to_dict()["dfg"] == from_csv.to_dict()["dfg"]
+    # 1988-07-01 was summer time in China (UTC+9)
+    assert from_parquet.first_timestamp == from_csv.first_timestamp == "1988-07-01T01:00:00+00:00"
 
 
 def bpr_log_small() -> pa.Table:
