@@ -126,12 +126,21 @@ def accuracy(path: Path, replications: int, seed: int) -> dict:
     return {
         "log": path.name, "test_cases": int(len(real)), "policy": setup.policy, "replications": replications,
         "real_median_h": float(np.median(real)), "real_p90_h": float(np.percentile(real, 90)),
+        "real_median_ci_h": bootstrap_ci(real, 50, seed), "real_p90_ci_h": bootstrap_ci(real, 90, seed),
         "ours": {"median_rel_error": ours.median_rel_error, "p90_rel_error": ours.p90_rel_error,
                  "emd_hours_scipy": ours.emd_hours, "sim_median_h": ours.sim_median_h, "sim_p90_h": ours.sim_p90_h,
                  "emd_hours_ldm": float(np.mean([ldm_emd(real, np.asarray(s)) for s in ours.sim_hours if len(s)]))},
         "prosimos": {**theirs, "emd_hours_ldm": float(np.mean([ldm_emd(real, s) for s in sims if len(s)])),
                      "seconds": seconds},
     }
+
+
+def bootstrap_ci(hours: np.ndarray, q: float, seed: int, n: int = 2000) -> list[float]:
+    """95 % bootstrap interval of the q-th percentile of the real test cases: how far a simulation
+    may miss the real figure on sampling alone (wide on small test windows)."""
+    rng = np.random.default_rng(seed)
+    quantiles = [np.percentile(rng.choice(hours, len(hours)), q) for _ in range(n)]
+    return [float(np.percentile(quantiles, 2.5)), float(np.percentile(quantiles, 97.5))]
 
 
 def speed_model() -> SimulationModel:
@@ -190,6 +199,18 @@ def main() -> None:
         print(f"{r['log']:32} {r['test_cases']:>6} {r['replications']:>4} {o['median_rel_error']:>12.1%} / {p['median_rel_error']:<11.1%}"
               f" {o['p90_rel_error']:>10.1%} / {p['p90_rel_error']:<11.1%} {o['emd_hours_ldm']:>12.1f} / "
               f"{p['emd_hours_ldm']:<12.1f}")
+    print(f"\n{'log':32} {'real median h [95% CI]':>26} {'ours':>8} {'Prosimos':>9}   "
+          f"{'real p90 h [95% CI]':>26} {'ours':>8} {'Prosimos':>9}   (* inside the real figure's CI)")
+    for r in rows:
+        if "skipped" in r:
+            continue
+        cells = []
+        for key in ("median", "p90"):
+            lo, hi = r[f"real_{key}_ci_h"]
+            sims = [r[tool][f"sim_{key}_h"] for tool in ("ours", "prosimos")]
+            cells.append(f"{r[f'real_{key}_h']:9.1f} [{lo:7.1f}, {hi:7.1f}] "
+                         + " ".join(f"{v:8.1f}{'*' if lo <= v <= hi else ' '}" for v in sims))
+        print(f"{r['log']:32} {cells[0]}  {cells[1]}")
     s = speed(args.speed_cases, args.seed)
     print(f"speed, 10 steps / 5 pools, {s['cases']} cases: bpr {s['ours_cases_per_s']:.0f} cases/s, "
           f"Prosimos {s['prosimos_cases_per_s']:.0f} cases/s, ratio {s['ratio']:.1f}x "
