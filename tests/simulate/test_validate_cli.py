@@ -172,3 +172,27 @@ def test_cli_validation_names_the_steps_whose_wait_changed(tmp_path, capsys):
     assert info.value.code == 0
     line = next(ln for ln in capsys.readouterr().out.splitlines() if "检验期等待变化明显的环节" in ln)
     assert "审批 等待 P90 73→143 小时" in line  # the sample's 分管局长 was away more in Oct–Nov
+
+
+def test_scenario_changes_read_as_one_line_in_the_report_language():
+    from bpr.report.builders.simulate import changes_text
+
+    changes = {"remove": ["制证", "送达"], "merge": [{"steps": ["初审", "审核"], "into": "审查"}],
+               "parallel": [["现场核查", "审核"]], "rework": [{"factor": 0.4286}, {"to": "补正材料", "probability": 0.05}],
+               "staffing": {"受理": "+1"}, "hours": {"受理": {"hours": "08:30-18:00"}},
+               "promised_limit": "8个工作日", "online": ["受理"], "processing": {"审批": 0.5}}
+    assert changes_text(changes, "zh") == (
+        "取消制证、送达；初审、审核合并为“审查”；现场核查、审核并联办理；补正/退回减少 57%；补正材料概率改为 5%；"
+        "受理人员 +1；受理工作时间调整；承诺时限 8个工作日；受理不再需要到现场；审批办理用时 ×0.5")
+    assert changes_text({"remove": ["a"], "rework": [{"factor": 0.3}]}, "en") == "remove a; 70% fewer send-backs"
+    assert changes_text({}, "zh") == ""
+
+
+def test_waiting_table_lists_steps_in_process_order_not_by_name():
+    from bpr.report.builders.simulate import process_order
+
+    model = {"start": {"受理": 1.0},
+             "transitions": {"受理": {"初审": 0.8, "补正材料": 0.2}, "补正材料": {"受理": 1.0},
+                             "初审": {"现场核查": 0.7, "审核": 0.3}, "现场核查": {"审核": 1.0},
+                             "审核": {"审批": 1.0}, "审批": {"__end__": 1.0}}}
+    assert process_order(model) == ["受理", "初审", "现场核查", "审核", "审批", "补正材料"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpr.i18n import colon, note_text, paren, t, tf
+from bpr.i18n import colon, join_list, note_text, paren, t, tf
 from bpr.report import charts
 from bpr.report.document import Column, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
+from bpr.simulate.model import END
 
 
 def _mean(stat: dict | None) -> float | None:
@@ -83,13 +84,13 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
                                         t("rs_distribution", L), t("unit_working_day", L))]
     summary_rows = []
     for label, s in zip(labels, scenarios, strict=True):
-        description = s.get("description") or ""
+        description = s.get("description") or changes_text(s.get("changes") or {}, L)
         summary_rows.append({"scenario": label, "description": "" if description in label else description,
                              "median": _ci((s.get("cycle_working_days") or {}).get("median"), L),
                              "p90": _ci((s.get("cycle_working_days") or {}).get("p90"), L),
                              "mean_h": _ci((s.get("cycle_hours") or {}).get("mean"), L),
                              "visits": _ci(s.get("visits_per_case"), L)})
-    described = [Column("description", t("rs_description", L))] if any(r["description"] for r in summary_rows) else []
+    described = [Column("description", t("rs_changes", L))] if any(r["description"] for r in summary_rows) else []
     summary = Table(t("rs_distribution", L), [
         Column("scenario", t("rs_scenario", L)), *described,
         Column("median", paren(t("rs_median_days", L), t("unit_working_day", L), L)),
@@ -97,7 +98,9 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
         Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L)),
         *([Column("visits", t("rs_visits", L))] if _visits_known(result) else [])],
         summary_rows, sheet=t("rs_scenario", L))
-    steps = sorted({step for s in scenarios for step in (s.get("waiting_hours") or {})})
+    order = process_order(result.get("model") or {})
+    steps = sorted({step for s in scenarios for step in (s.get("waiting_hours") or {})},
+                   key=lambda step: (order.index(step) if step in order else len(order), step))
     waiting = Table(t("rs_waiting", L), [Column("step", t("rd_activity", L))] + [
         Column(f"s{i}", label, "float") for i, label in enumerate(labels)],
         [{"step": step, **{f"s{i}": _mean((s.get("waiting_hours") or {}).get(step)) for i, s in enumerate(scenarios)}}
@@ -135,3 +138,47 @@ def _validation_section(v: dict, L: str) -> Section:
             Column(k, t(f"rs_{k}", L), "float") for k in ("train_median_h", "test_median_h", "train_p90_h", "test_p90_h")],
             v["step_changes"], sheet=t("rs_step_changes", L)[:20], note=t("rs_step_changes_para", L)))
     return Section(t("rs_validation", L), paragraphs, figures, tables)
+
+
+def process_order(model: dict) -> list[str]:
+    """The model's steps in the order a case meets them: depth first from the start steps, the
+    likelier next step first (受理, 初审, … before the 补正 loop)."""
+    transitions, order = model.get("transitions") or {}, []
+
+    def visit(step: str) -> None:
+        if step == END or step in order:
+            return
+        order.append(step)
+        nexts = transitions.get(step) or {}
+        for nxt in sorted(nexts, key=lambda n: (-nexts[n], n)):
+            visit(nxt)
+
+    start = model.get("start") or {}
+    for step in sorted(start, key=lambda n: (-start[n], n)):
+        visit(step)
+    return order
+
+
+def changes_text(changes: dict, L: str) -> str:
+    """What a scenario changes, in a line: 取消制证、送达；补正/退回减少 57%；承诺时限 8个工作日."""
+    def steps(items: list) -> str:
+        return join_list(items, L)
+
+    parts = [tf("rs_ch_remove", L, steps=steps(changes["remove"]))] if changes.get("remove") else []
+    parts += [tf("rs_ch_merge", L, steps=steps(m.get("steps") or []), into=m.get("into", ""))
+              for m in changes.get("merge") or []]
+    parts += [tf("rs_ch_parallel", L, steps=steps(group)) for group in changes.get("parallel") or []]
+    for item in changes.get("rework") or []:
+        target = item.get("to") or item.get("step") or t("rs_ch_rework_all", L)
+        if "factor" in item:
+            parts.append(tf("rs_ch_rework_factor", L, target=target, pct=round((1 - float(item["factor"])) * 100)))
+        else:
+            parts.append(tf("rs_ch_rework_probability", L, target=target, pct=round(float(item["probability"]) * 100)))
+    parts += [tf("rs_ch_staffing", L, pool=pool, value=value) for pool, value in (changes.get("staffing") or {}).items()]
+    parts += [tf("rs_ch_hours", L, pool=pool) for pool in changes.get("hours") or {}]
+    if changes.get("promised_limit") is not None:
+        parts.append(tf("rs_ch_limit", L, limit=changes["promised_limit"]))
+    if changes.get("online"):
+        parts.append(tf("rs_ch_online", L, steps=steps(changes["online"])))
+    parts += [tf("rs_ch_processing", L, step=step, factor=factor) for step, factor in (changes.get("processing") or {}).items()]
+    return ("；" if L == "zh" else "; ").join(parts)
