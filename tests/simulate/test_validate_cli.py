@@ -188,11 +188,12 @@ def test_scenario_changes_read_as_one_line_in_the_report_language():
     assert changes_text({}, "zh") == ""
 
 
-def test_waiting_table_lists_steps_in_process_order_not_by_name():
-    from bpr.report.builders.simulate import process_order
+def test_steps_are_listed_in_process_order_not_by_name():
+    from bpr.report.builders.common import in_process_order
 
-    model = {"start": {"受理": 1.0},
-             "transitions": {"受理": {"初审": 0.8, "补正材料": 0.2}, "补正材料": {"受理": 1.0},
-                             "初审": {"现场核查": 0.7, "审核": 0.3}, "现场核查": {"审核": 1.0},
-                             "审核": {"审批": 1.0}, "审批": {"__end__": 1.0}}}
-    assert process_order(model) == ["受理", "初审", "现场核查", "审核", "审批", "补正材料"]
+    transitions = {"受理": {"初审": 0.8, "补正材料": 0.2}, "补正材料": {"受理": 1.0},
+                   "初审": {"现场核查": 0.7, "审核": 0.3}, "现场核查": {"审核": 1.0},
+                   "审核": {"审批": 1.0}, "审批": {"__end__": 1.0}}
+    steps = ["补正材料", "审批", "审核", "初审", "受理", "现场核查", "其他"]
+    assert in_process_order(steps, {"受理": 1.0}, transitions) == [
+        "受理", "初审", "现场核查", "审核", "审批", "补正材料", "其他"]

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bpr.i18n import t
 from bpr.report.document import Column, Table
+
+
+def in_process_order(steps: Iterable[str], starts: dict[str, float],
+                     successors: dict[str, dict[str, float]]) -> list[str]:
+    """`steps` in the order a case meets them: depth first from the start steps, the likelier
+    (more frequent) next step first, so 受理, 初审, … come before the 补正 loop; steps the graph
+    does not reach last, by name."""
+    order: list[str] = []
+
+    def visit(step: str) -> None:
+        if step in order:
+            return
+        order.append(step)
+        nexts = successors.get(step) or {}
+        for nxt in sorted(nexts, key=lambda n: (-nexts[n], n)):
+            visit(nxt)
+
+    for step in sorted(starts, key=lambda n: (-starts[n], n)):
+        visit(step)
+    rank = {step: i for i, step in enumerate(order)}
+    return sorted(steps, key=lambda step: (rank.get(step, len(rank)), step))
 
 
 def pct(value: float | None) -> str:

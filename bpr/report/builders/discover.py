@@ -8,6 +8,7 @@ import networkx as nx
 
 from bpr.i18n import note_text, t, tf
 from bpr.report import charts
+from bpr.report.builders.common import in_process_order
 from bpr.report.document import Column, Finding, Metric, Report, Section, Table
 from bpr.report.formatting import data_name, file_names
 
@@ -116,9 +117,15 @@ def _time_section(result: dict, perf: dict, durations: dict, L: str) -> Section:
     if items:
         figures.append(charts.ranking_bars([i["activity"] for i in items], [i["share"] for i in items],
                                            t("rd_bottlenecks", L), percent=True))
+    successors: dict[str, dict[str, float]] = {}
+    for edge in result.get("dfg") or []:
+        successors.setdefault(edge["source"], {})[edge["target"]] = edge["count"]
+    by_name = {s["activity"]: s for s in steps}
     rows = [{"activity": s["activity"], "events": s["events"], "processing": _h(s.get("processing_mean_s")),
              "waiting": _h(s.get("waiting_mean_s")), "waiting_p90": _h(s.get("waiting_p90_s")),
-             "lead": _h(s.get("lead_mean_s"))} for s in steps]
+             "lead": _h(s.get("lead_mean_s"))}
+            for s in (by_name[name] for name in in_process_order(by_name, result.get("start_activities") or {},
+                                                                 successors))]
     if perf.get("has_start") is False:  # completion times only: work and waiting cannot be told apart
         timing = [Column("lead", t("rd_lead_h", L), "float")]
     else:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from bpr.i18n import colon, join_list, note_text, paren, t, tf
 from bpr.report import charts
+from bpr.report.builders.common import in_process_order
 from bpr.report.document import Column, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
-from bpr.simulate.model import END
 
 
 def _mean(stat: dict | None) -> float | None:
@@ -98,9 +98,9 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
         Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L)),
         *([Column("visits", t("rs_visits", L))] if _visits_known(result) else [])],
         summary_rows, sheet=t("rs_scenario", L))
-    order = process_order(result.get("model") or {})
-    steps = sorted({step for s in scenarios for step in (s.get("waiting_hours") or {})},
-                   key=lambda step: (order.index(step) if step in order else len(order), step))
+    model = result.get("model") or {}
+    steps = in_process_order({step for s in scenarios for step in (s.get("waiting_hours") or {})},
+                             model.get("start") or {}, model.get("transitions") or {})
     waiting = Table(t("rs_waiting", L), [Column("step", t("rd_activity", L))] + [
         Column(f"s{i}", label, "float") for i, label in enumerate(labels)],
         [{"step": step, **{f"s{i}": _mean((s.get("waiting_hours") or {}).get(step)) for i, s in enumerate(scenarios)}}
@@ -138,25 +138,6 @@ def _validation_section(v: dict, L: str) -> Section:
             Column(k, t(f"rs_{k}", L), "float") for k in ("train_median_h", "test_median_h", "train_p90_h", "test_p90_h")],
             v["step_changes"], sheet=t("rs_step_changes", L)[:20], note=t("rs_step_changes_para", L)))
     return Section(t("rs_validation", L), paragraphs, figures, tables)
-
-
-def process_order(model: dict) -> list[str]:
-    """The model's steps in the order a case meets them: depth first from the start steps, the
-    likelier next step first (受理, 初审, … before the 补正 loop)."""
-    transitions, order = model.get("transitions") or {}, []
-
-    def visit(step: str) -> None:
-        if step == END or step in order:
-            return
-        order.append(step)
-        nexts = transitions.get(step) or {}
-        for nxt in sorted(nexts, key=lambda n: (-nexts[n], n)):
-            visit(nxt)
-
-    start = model.get("start") or {}
-    for step in sorted(start, key=lambda n: (-start[n], n)):
-        visit(step)
-    return order
 
 
 def changes_text(changes: dict, L: str) -> str:
