@@ -183,8 +183,10 @@ def test_scenario_changes_read_as_one_line_in_the_report_language():
                "promised_limit": "8个工作日", "online": ["受理"], "processing": {"审批": 0.5}}
     assert changes_text(changes, "zh") == (
         "取消制证、送达；初审、审核合并为“审查”；现场核查、审核并联办理；补正/退回减少 57%；补正材料概率改为 5%；"
-        "受理人员 +1；受理工作时间调整；承诺时限 8个工作日；受理不再需要到现场；审批办理用时 ×0.5")
-    assert changes_text({"remove": ["a"], "rework": [{"factor": 0.3}]}, "en") == "remove a; 70% fewer send-backs"
+        "受理人员 +1；受理工作时间调整；承诺时限 8 工作日；受理不再需要到现场；审批办理用时 ×0.5")
+    assert changes_text({"remove": ["a"], "rework": [{"factor": 0.3}], "promised_limit": "8个工作日"}, "en") == (
+        "remove a; 70% fewer send-backs; promised limit 8 working days")
+    assert changes_text({"promised_limit": "即办"}, "en") == "promised limit immediate"
     assert changes_text({}, "zh") == ""
 
 

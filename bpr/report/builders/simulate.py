@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bpr.i18n import colon, join_list, note_text, paren, t, tf
+from bpr.model.timelimit import TimeLimit, Unit
 from bpr.report import charts
 from bpr.report.builders.common import in_process_order
 from bpr.report.document import Column, Metric, Report, Section, Table
@@ -158,8 +159,17 @@ def changes_text(changes: dict, L: str) -> str:
     parts += [tf("rs_ch_staffing", L, pool=pool, value=value) for pool, value in (changes.get("staffing") or {}).items()]
     parts += [tf("rs_ch_hours", L, pool=pool) for pool in changes.get("hours") or {}]
     if changes.get("promised_limit") is not None:
-        parts.append(tf("rs_ch_limit", L, limit=changes["promised_limit"]))
+        parts.append(tf("rs_ch_limit", L, limit=_limit_text(changes["promised_limit"], L)))
     if changes.get("online"):
         parts.append(tf("rs_ch_online", L, steps=steps(changes["online"])))
     parts += [tf("rs_ch_processing", L, step=step, factor=factor) for step, factor in (changes.get("processing") or {}).items()]
     return ("；" if L == "zh" else "; ").join(parts)
+
+
+def _limit_text(raw: object, L: str) -> str:
+    """A scenario's promised limit ("8个工作日", "即办") in the report's language."""
+    limit = TimeLimit.parse(raw)
+    if limit.unit is None:
+        return str(raw)
+    unit = t(f"unit_{limit.unit.value}", L)
+    return unit if limit.value is None or limit.unit is Unit.IMMEDIATE else f"{limit.value:g} {unit}"
