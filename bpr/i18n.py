@@ -223,8 +223,8 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "Model built on the first {train} cases, checked on the last {test} (same observation window): median error {median:.1f}%, P90 error {p90:.1f}%, distribution distance (EMD) {emd:.1f} h. {verdict}"),
     "rs_valid_ok": ("达到可信标准（中位数误差 ≤ 15%，P90 误差 ≤ 25%）。", "Meets the goal (median ≤ 15%, P90 ≤ 25%)."),
     "rs_valid_bad": ("未达到可信标准（中位数误差 ≤ 15%，P90 误差 ≤ 25%），结论仅供参考。", "Misses the goal (median ≤ 15%, P90 ≤ 25%): treat results with care."),
-    "rs_valid_drift": ("训练期与检验期的实际办理时长本身相差甚远（训练期中位数 {train_median:.1f} 小时、P90 {train_p90:.1f} 小时），流程已发生变化：依据历史数据的模型难以代表当前流程，宜用近期数据重新建模。",
-                       "The training period's own cycle times are far from the test period's (median {train_median:.1f} h, P90 {train_p90:.1f} h): the process has changed, so a model learnt from the past cannot stand for it; rebuild it from recent data."),
+    "rs_valid_drift": ("训练期与检验期的实际办理时长本身相差甚远（训练期中位数 {train_median:.1f} 小时、P90 {train_p90:.1f} 小时），流程已发生变化：依据历史数据的模型难以代表当前流程，宜用近期数据重新建模（--since 日期：只用该日及以后开始的办件）。",
+                       "The training period's own cycle times are far from the test period's (median {train_median:.1f} h, P90 {train_p90:.1f} h): the process has changed, so a model learnt from the past cannot stand for it; rebuild it from recent data (--since DATE: only the cases that started on or after that date)."),
     "rs_plan_scenario": ("“{matter}”改革方案（采纳 {n} 条建议）", "reform plan for {matter} ({n} accepted proposals)"),
     "rs_real": ("实际", "real"),
     "rs_simulated": ("仿真", "simulated"),
@@ -712,6 +712,9 @@ VOCAB: dict[str, tuple[str, str]] = {
                               "the log has {n} cases; at least {minimum} are needed to fit arrivals, routing and "
                               "durations"),
     "err_sim_log_too_small_hint": ("请使用时间跨度更长的日志", "use a longer extract of the log"),
+    "err_sim_since_no_cases": ("{since} 以后没有开始的办件（日志最后一条记录在 {last}）",
+                               "no case starts on or after {since} (the log's last event is on {last})"),
+    "err_sim_since_no_cases_hint": ("请把 --since 提前", "give --since an earlier date"),
     "err_sim_log_too_small_to_validate": ("日志只有 {n} 件办件，模型检验至少需要 {minimum} 件",
                                           "the log has {n} cases; validation needs at least {minimum}"),
     # --- working hours (clock.py) ---
@@ -773,6 +776,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_sim_cli_promised_limit_not_understood": ("无法识别 --promised-limit 的值“{limit}”",
                                                   "--promised-limit {limit!r} not understood"),
     "err_sim_cli_promised_limit_not_understood_expected": ("“20个工作日”等写法", "e.g. 20个工作日"),
+    "err_sim_cli_since_not_a_date": ("无法识别 --since 的日期“{since}”", "--since {since!r} is not a date"),
+    "err_sim_cli_since_not_a_date_expected": ("“2024-07-01”这样的日期", "a date such as 2024-07-01"),
     # errors: plans, measures, analyses, reports
     # --- plan files (plan/plan.py) ---
     "err_plan_not_a_plan": ("不是 bpr 改革方案文件", "not a bpr plan"),
@@ -938,6 +943,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "note_no_resource_handoffs": ("没有办理人列：未分析人员间流转。", "no resource column: handoffs between resources skipped"),
     "note_no_channel": ("没有办理渠道列：仅按环节名称、办理人和部门识别现场办理。",
                         "no channel column: on-site intake recognised by activity, resource and department only"),
+    "note_sim_since": ("模型只依据 {since} 及以后开始的 {cases} 件办件（--since）。",
+                       "The model is built from the {cases} cases that started on or after {since} (--since)."),
     "note_visits_no_evidence": ("这份记录既没有办理渠道列，也没有可识别为现场办理的环节、办理人或部门：跑动次数未知，报告不作统计（不是零跑动）。",
                                 "no channel column and no step, resource or department recognisable as on site: visits are unknown and not reported (not zero visits)"),
     "note_no_stated_visits": ("未提供事项清单：实际跑动次数未与清单所载到办事现场次数比对。",

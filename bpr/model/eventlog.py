@@ -8,6 +8,7 @@ then original row: the order pm4py uses, so every count agrees with pm4py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -116,6 +117,14 @@ class EventLog:
 
         value = pc.max(self.table["timestamp"]).as_py()
         return None if value is None else pd.Timestamp(value)
+
+    def cases_since(self, moment: datetime) -> EventLog:
+        """The cases whose first event is at or after `moment` (time-zone aware), whole and in
+        the same order: a model of the recent process when the old one has changed."""
+        firsts = self.table.group_by("case").aggregate([("timestamp", "min")])
+        recent = firsts.filter(pc.greater_equal(firsts["timestamp_min"], pa.scalar(moment, pa.timestamp("us", "UTC"))))
+        table = self.table.filter(pc.is_in(self.table["case"], value_set=recent["case"]))
+        return EventLog(table, self.source, dict(self.columns), list(self.warnings), self.timezone)
 
     def has(self, role: str) -> bool:
         """Does the log carry this optional role (a column with at least one value)?"""

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bpr.errors import InputError
 from bpr.i18n import Note
 from bpr.model.eventlog import EventLog
 from bpr.progress import note
@@ -188,10 +190,21 @@ def simulate(model: SimulationModel, scenarios: list[Scenario], *, cases: int = 
 
 def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, cases: int = 1000,
                  replications: int = 10, seed: int = 0, validate: bool = False, source: str = "",
-                 promised_limit_days: float | None = None) -> SimulationResult:
-    """Discover the model from `log`, optionally validate it, and run the scenarios."""
+                 promised_limit_days: float | None = None, since: datetime | None = None) -> SimulationResult:
+    """Discover the model from `log` (only the cases that started at or after `since`, when the
+    process has changed), optionally validate it, and run the scenarios."""
+    if since is not None:
+        recent = log.cases_since(since)
+        if recent.events == 0:
+            last = log.end.tz_convert(log.timezone) if log.end is not None else None
+            raise InputError.of("sim_since_no_cases", {"since": f"{since:%Y-%m-%d}",
+                                                       "last": f"{last:%Y-%m-%d}" if last is not None else "—"},
+                                file=source or log.source or None)
+        log = recent
     note("discovering the simulation model")
     model = discover_model(log, seed=seed, source=source, promised_limit_days=promised_limit_days)
+    if since is not None:
+        model.notes.append(Note.of("note_sim_since", since=f"{since:%Y-%m-%d}", cases=log.cases))
     validation = None
     if validate:
         note("validating on the last 30% of cases")

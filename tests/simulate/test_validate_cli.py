@@ -199,3 +199,36 @@ def test_steps_are_listed_in_process_order_not_by_name():
     steps = ["补正材料", "审批", "审核", "初审", "受理", "现场核查", "其他"]
     assert in_process_order(steps, {"受理": 1.0}, transitions) == [
         "受理", "初审", "现场核查", "审核", "审批", "补正材料", "其他"]
+
+
+def test_cases_since_keeps_whole_cases_that_start_on_or_after_the_date():
+    import pandas as pd
+
+    from bpr.model.eventlog import EventLog
+
+    frame = pd.DataFrame({"case": ["old", "old", "new", "new", "edge"],
+                          "activity": ["受理", "办结", "受理", "办结", "受理"],
+                          "timestamp": pd.to_datetime(["2024-06-30 16:00", "2024-07-02 10:00", "2024-07-03 09:00",
+                                                       "2024-07-04 09:00", "2024-07-01 00:00"]).tz_localize("Asia/Shanghai")})
+    log = EventLog.from_frame(frame)
+    recent = log.cases_since(pd.Timestamp("2024-07-01", tz="Asia/Shanghai").to_pydatetime())
+    # "old" started the day before: left out whole, though its 办结 falls after the date
+    assert sorted(set(recent.table["case"].to_pylist())) == ["edge", "new"] and recent.events == 3
+
+
+def test_cli_since_builds_the_model_from_recent_cases_and_says_so(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", str(_need(RECEIPT)), "--since", "2011-08-11", "--cases", "50", "--replications", "1",
+              "-o", str(tmp_path)])
+    assert info.value.code == 0
+    result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    import pandas as pd
+
+    firsts = bpr.read_log(RECEIPT).to_pandas().groupby("case")["timestamp"].min()
+    recent = int((firsts >= pd.Timestamp("2011-08-11", tz="Asia/Shanghai")).sum())  # --since is in --timezone
+    assert result["model"]["cases"] == recent and 0 < recent < 1434
+    assert any(n["id"] == "note_sim_since" and n["values"]["cases"] == recent for n in result["model"]["notes"])
+    for since, message in (("2013-01-01", "2013-01-01 以后没有开始的办件"), ("not-a-date", "无法识别 --since")):
+        with pytest.raises(SystemExit) as info:
+            main(["simulate", str(RECEIPT), "--since", since, "-o", str(tmp_path / "x")])
+        assert info.value.code == 2 and message in capsys.readouterr().err
