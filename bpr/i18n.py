@@ -119,7 +119,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "report_before": ("改革前", "Before"),
     "report_after": ("改革后", "After"),
     "report_cut": ("减少", "Cut"),
-    "report_cut_pct": ("压减比例", "Cut %"),
+    "report_cut_pct": ("压减比例", "Cut"),
     "report_rise_pct": ("增加", "Up"),
     "report_target": ("目标", "Target"),
     "report_met": ("达标", "met"),
