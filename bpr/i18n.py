@@ -304,6 +304,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "unit_items": ("个", ""),
     "unit_documents": ("件", "items"),
     "unit_times": ("次", "times"),
+    "unit_time": ("次", "time"),
     "unit_pct": ("%", "%"),
     "unit_hours": ("小时", "hours"),
     "rd_process": ("实际办理流程", "Process as it runs"),

@@ -150,7 +150,7 @@ def _visits_section(visits: dict, L: str) -> Section:
     dist = visits["distribution"]
     para = tf("rd_visits_para", L, mean=visits.get("mean") or 0, zero=100 * (visits.get("zero_share") or 0),
               once=100 * (visits.get("at_most_once_share") or 0))
-    labels = [f"{k} {t('unit_times', L)}" for k in dist]
+    labels = [f"{k} {t('unit_time' if str(k) == '1' else 'unit_times', L)}" for k in dist]
     figure = charts.ranking_bars(labels, [float(v) for v in dist.values()], t("rd_visits_chart", L),
                                  xlabel=t("rd_count", L), sort=False)
     return Section(t("rd_visits_section", L), [para], [figure])
