@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bpr.analyse.engine import quote
-from bpr.analyse.queries import _ORDER, _seconds, _valid
+from bpr.analyse.queries import _ORDER, _seconds, _valid, exact_mean, exact_total
 from bpr.model.calendar import WorkCalendar
 
 _CASE_WINDOW = f'PARTITION BY "case" ORDER BY {_ORDER}'
@@ -175,7 +175,7 @@ def duration_stats(case_query: str, by_matter: bool = False) -> str:
     stats = []
     for column, alias in (("duration_s / CAST(3600 AS DOUBLE)", "hours"), ("working_days", "working_days"),
                           ("CAST(elapsed_working_days AS DOUBLE)", "elapsed_working_days")):
-        stats.append(f"avg({column}) AS {alias}_mean, quantile_cont({column}, 0.5) AS {alias}_median, "
+        stats.append(f"{exact_mean(column)} AS {alias}_mean, quantile_cont({column}, 0.5) AS {alias}_median, "
                      f"quantile_cont({column}, 0.9) AS {alias}_p90, max({column}) AS {alias}_max")
     return f"WITH ct AS ({case_query}) SELECT {key}count(*) AS cases, {', '.join(stats)} FROM ct {where}{group}"
 
@@ -203,9 +203,9 @@ def step_times(table: str = "events") -> str:
     parts = []
     for column in ("processing_s", "waiting_s", "lead_s"):
         name = column[:-2]
-        parts.append(f"count({column}) AS {name}_n, avg({column}) AS {name}_mean, "
+        parts.append(f"count({column}) AS {name}_n, {exact_mean(column)} AS {name}_mean, "
                      f"quantile_cont({column}, 0.5) AS {name}_median, quantile_cont({column}, 0.9) AS {name}_p90, "
-                     f"sum({column}) AS {name}_sum")
+                     f"{exact_total(column)} AS {name}_sum")
     return (f"WITH st AS ({_steps(table)}) SELECT activity, count(*) AS events, count(DISTINCT \"case\") AS cases, "
             f"{', '.join(parts)} FROM st GROUP BY activity ORDER BY activity")
 
@@ -243,8 +243,8 @@ def handoffs(pairs: str, column: str) -> str:
     mean_wait_s (completion to the next event's start, when it has one). `pairs`: handoff_pairs."""
     return f"""
 WITH moves AS ({_moves(pairs, column)})
-SELECT source, target, count(*) AS count, count(DISTINCT "case") AS cases, avg(seconds) AS mean_s,
-       quantile_cont(seconds, 0.5) AS median_s, count(wait_s) AS wait_n, avg(wait_s) AS mean_wait_s
+SELECT source, target, count(*) AS count, count(DISTINCT "case") AS cases, {exact_mean("seconds")} AS mean_s,
+       quantile_cont(seconds, 0.5) AS median_s, count(wait_s) AS wait_n, {exact_mean("wait_s")} AS mean_wait_s
 FROM moves GROUP BY source, target ORDER BY count DESC, source, target"""
 
 
@@ -293,7 +293,7 @@ def rework_cases(rework_rows: str, case_query: str) -> str:
 WITH rw AS ({rework_rows}),
 per_case AS (
     SELECT "case", count(*) - count(DISTINCT activity) AS repeats, sum(sb) AS sendbacks,
-           coalesce(sum(loop_s), 0.0) AS loop_s
+           coalesce({exact_total("loop_s")}, 0.0) AS loop_s
     FROM rw GROUP BY "case"
 ),
 ct AS ({case_query})
@@ -315,12 +315,12 @@ SELECT {key}count(*) AS cases,
        count(CASE WHEN repeats > 0 THEN 1 END) AS repeated_cases,
        count(CASE WHEN sendbacks > 0 THEN 1 END) AS sendback_cases,
        count(CASE WHEN {hit} THEN 1 END) AS affected_cases,
-       avg(CASE WHEN {hit} THEN duration_s END) / CAST(3600 AS DOUBLE) AS affected_hours,
-       avg(CASE WHEN NOT {hit} THEN duration_s END) / CAST(3600 AS DOUBLE) AS unaffected_hours,
-       avg(CASE WHEN {hit} THEN working_days END) AS affected_working_days,
-       avg(CASE WHEN NOT {hit} THEN working_days END) AS unaffected_working_days,
-       avg(CASE WHEN sendbacks > 0 THEN loop_s END) / CAST(3600 AS DOUBLE) AS loop_hours_mean,
-       sum(loop_s) / CAST(3600 AS DOUBLE) AS loop_hours_total
+       {exact_mean(f"CASE WHEN {hit} THEN duration_s END")} / CAST(3600 AS DOUBLE) AS affected_hours,
+       {exact_mean(f"CASE WHEN NOT {hit} THEN duration_s END")} / CAST(3600 AS DOUBLE) AS unaffected_hours,
+       {exact_mean(f"CASE WHEN {hit} THEN working_days END")} AS affected_working_days,
+       {exact_mean(f"CASE WHEN NOT {hit} THEN working_days END")} AS unaffected_working_days,
+       {exact_mean("CASE WHEN sendbacks > 0 THEN loop_s END")} / CAST(3600 AS DOUBLE) AS loop_hours_mean,
+       {exact_total("loop_s")} / CAST(3600 AS DOUBLE) AS loop_hours_total
 FROM rc {where}{group}"""
 
 
@@ -389,7 +389,7 @@ def on_time_cases(case_query: str, cal: CalendarRows, limits: Sequence[tuple[str
         pause_ctes = f"""
 rw AS ({pauses}),
 paused AS (
-    SELECT rw."case" AS "case", sum(pe.cum - ps.cum) AS working_days,
+    SELECT rw."case" AS "case", {exact_total("pe.cum - ps.cum")} AS working_days,
            sum(date_diff('day', {ps_date}, {pe_date})) AS natural_days
     FROM rw
     JOIN ct AS pc ON pc."case" = rw."case"

@@ -52,6 +52,18 @@ def _exact_sum(expression: str) -> str:
     return f"sum(CAST({expression} AS DECIMAL(38,0)))"
 
 
+def exact_total(expression: str) -> str:
+    """sum(expression) of a DOUBLE to 1e-9 of its unit, the same on every run and engine: a
+    floating sum adds in the order parallel threads finish, which moves the last digits."""
+    scaled = f"round(CAST(({expression}) AS DOUBLE) * CAST(1000000000 AS DOUBLE))"
+    return f"(CAST({_exact_sum(scaled)} AS DOUBLE) / CAST(1000000000 AS DOUBLE))"
+
+
+def exact_mean(expression: str) -> str:
+    """avg(expression) by `exact_total` (NULL when no value)."""
+    return f"({exact_total(expression)} / NULLIF(count({expression}), 0))"
+
+
 def _count_if(condition: str) -> str:
     """A BIGINT count of rows meeting `condition` (count_if is HUGEINT in DuckDB)."""
     return f"count(CASE WHEN {condition} THEN 1 END)"

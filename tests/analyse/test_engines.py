@@ -163,3 +163,13 @@ def test_spark_and_duckdb_give_identical_results(real_log, spark_engine):
     assert on_duckdb.pop("engine") == "duckdb" and on_spark.pop("engine") == "spark"
     for key in on_duckdb:
         assert on_spark[key] == on_duckdb[key], key
+
+
+def test_exact_mean_does_not_depend_on_the_order_values_are_added():
+    # a floating avg() of 1e16, 1, -1e16 is 0 or 1/3 depending on the order the threads add them
+    with DuckDBEngine() as engine:
+        for order in ("[1e16, 1.0, -1e16]", "[1e16, -1e16, 1.0]"):
+            value = engine.sql(f"SELECT {Q.exact_mean('x')} AS m, {Q.exact_total('x')} AS t "
+                               f"FROM (SELECT unnest({order}) AS x)").to_pylist()[0]
+            assert value == {"m": pytest.approx(1 / 3, rel=1e-12), "t": 1.0}
+        assert engine.sql(f"SELECT {Q.exact_mean('x')} AS m FROM (SELECT CAST(NULL AS DOUBLE) AS x)").to_pylist() == [{"m": None}]
