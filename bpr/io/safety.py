@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
@@ -95,7 +96,7 @@ def atomic_output(target: str | Path, mode: str = "wb", **open_kwargs) -> Iterat
     try:
         with os.fdopen(fd, mode, **open_kwargs) as fh:
             yield fh
-        os.replace(tmp, target)
+        _publish(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -111,11 +112,25 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        os.replace(tmp, target)
+        _publish(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _publish(tmp: str, target: Path) -> None:
+    """Rename the finished temporary file into place with the permissions a plain open() would
+    give (mkstemp makes it owner-only, and reports are meant to be shared)."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, target)
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

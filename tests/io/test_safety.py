@@ -56,3 +56,19 @@ def test_check_xlsx_refuses_text_and_bombs(tmp_path):
     assert bomb.stat().st_size < 5 << 20
     with pytest.raises(InputError, match="zip bomb"):
         check_xlsx(bomb)
+
+
+def test_outputs_get_the_permissions_of_a_plain_open(tmp_path):
+    # mkstemp makes temporary files owner-only; a report folder is meant to be shared
+    import os
+
+    from bpr.io.safety import atomic_path
+
+    with atomic_output(tmp_path / "a.json", "w") as fh:
+        fh.write("{}")
+    with atomic_path(tmp_path / "b.xlsx") as tmp:
+        tmp.write_bytes(b"x")
+    with open(tmp_path / "c.txt", "w") as fh:
+        fh.write("plain")
+    plain = os.stat(tmp_path / "c.txt").st_mode & 0o777
+    assert [os.stat(tmp_path / n).st_mode & 0o777 for n in ("a.json", "b.xlsx")] == [plain, plain]
