@@ -112,7 +112,7 @@ a {{ color: #1d4e89; }} .cmd {{ font-family: monospace; color: #52606d; font-siz
 
 def _short(arg: str, out: Path, samples: Path) -> str:
     """Paths in the shown commands relative to where a user stands."""
-    for base, label in ((out, "reports/demo"), (samples, "samples")):
+    for base, label in ((out, "reports/demo"), (samples, "samples"), (samples.parent / "process_models", "process_models")):
         try:
             return f"{label}/{Path(arg).relative_to(base).as_posix()}"
         except ValueError:
