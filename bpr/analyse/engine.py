@@ -30,6 +30,7 @@ settings (`spark_conf`). Engines are context managers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -213,8 +214,11 @@ class DuckDBEngine(Engine):
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS {query}")
 
     def drop(self, name: str) -> None:
-        self.con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-        self.con.execute(f"DROP VIEW IF EXISTS {quote(name)}")
+        import duckdb
+
+        for kind in ("VIEW", "TABLE"):  # DuckDB refuses DROP TABLE on a view's name, and the reverse
+            with contextlib.suppress(duckdb.CatalogException):
+                self.con.execute(f"DROP {kind} IF EXISTS {quote(name)}")
 
     def sql(self, query: str) -> pa.Table:
         return self.con.sql(query).to_arrow_table()

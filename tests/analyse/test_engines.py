@@ -174,3 +174,13 @@ def test_exact_mean_does_not_depend_on_the_order_values_are_added():
                                f"FROM (SELECT unnest({order}) AS x)").to_pylist()[0]
             assert value == {"m": pytest.approx(1 / 3, rel=1e-12), "t": 1.0}
         assert engine.sql(f"SELECT {Q.exact_mean('x')} AS m FROM (SELECT CAST(NULL AS DOUBLE) AS x)").to_pylist() == [{"m": None}]
+
+
+def test_parquet_whose_times_duckdb_cannot_cast_goes_through_the_reader(tmp_path):
+    # DuckDB reads the file, but a cell is no time: bpr's reader takes over and warns about the cell
+    path = tmp_path / "log.parquet"
+    pq.write_table(pa.table({"case:concept:name": ["a", "a", "b"], "concept:name": ["x", "y", "x"],
+                             "time:timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "not a time"]}), path)
+    result = discover(path, analyses=[])
+    assert result.events == 2 and result.cases == 1
+    assert any("not a time" in str(w.to_dict()) for w in result.warnings)
