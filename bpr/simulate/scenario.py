@@ -383,7 +383,8 @@ def scenario_from_plan(path: str | Path, matter: str | None = None, log_matters:
     else:
         matter = names[0] if names else None
     chosen = [p for p in proposals if p.matter == matter]
-    s = Scenario(name=f"plan: {matter}" if matter else "plan", source=str(path), label=Note.of("rs_plan_scenario", matter=matter or Path(path).stem, n=len(chosen)))
+    s = Scenario(name=f"plan: {matter}" if matter else "plan", source=str(path),
+                 label=Note.of("rs_plan_scenario", matter=matter or Path(path).stem, n=len(chosen)))
     before = next((m for m in catalogue if m.name == matter), None)
     for p in chosen:
         c = p.change

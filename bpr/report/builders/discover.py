@@ -121,11 +121,10 @@ def _time_section(result: dict, perf: dict, durations: dict, L: str) -> Section:
     for edge in result.get("dfg") or []:
         successors.setdefault(edge["source"], {})[edge["target"]] = edge["count"]
     by_name = {s["activity"]: s for s in steps}
+    ordered = [by_name[name] for name in in_process_order(by_name, result.get("start_activities") or {}, successors)]
     rows = [{"activity": s["activity"], "events": s["events"], "processing": _h(s.get("processing_mean_s")),
              "waiting": _h(s.get("waiting_mean_s")), "waiting_p90": _h(s.get("waiting_p90_s")),
-             "lead": _h(s.get("lead_mean_s"))}
-            for s in (by_name[name] for name in in_process_order(by_name, result.get("start_activities") or {},
-                                                                 successors))]
+             "lead": _h(s.get("lead_mean_s"))} for s in ordered]
     if perf.get("has_start") is False:  # completion times only: work and waiting cannot be told apart
         timing = [Column("lead", t("rd_lead_h", L), "float")]
     else:

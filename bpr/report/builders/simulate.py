@@ -142,14 +142,11 @@ def _validation_section(v: dict, L: str) -> Section:
 
 
 def changes_text(changes: dict, L: str) -> str:
-    """What a scenario changes, in a line: 取消制证、送达；补正/退回减少 57%；承诺时限 8个工作日."""
-    def steps(items: list) -> str:
-        return join_list(items, L)
-
-    parts = [tf("rs_ch_remove", L, steps=steps(changes["remove"]))] if changes.get("remove") else []
-    parts += [tf("rs_ch_merge", L, steps=steps(m.get("steps") or []), into=m.get("into", ""))
+    """What a scenario changes, in a line: 取消制证、送达；补正/退回减少 57%；承诺时限 8 工作日."""
+    parts = [tf("rs_ch_remove", L, steps=join_list(changes["remove"], L))] if changes.get("remove") else []
+    parts += [tf("rs_ch_merge", L, steps=join_list(m.get("steps") or [], L), into=m.get("into", ""))
               for m in changes.get("merge") or []]
-    parts += [tf("rs_ch_parallel", L, steps=steps(group)) for group in changes.get("parallel") or []]
+    parts += [tf("rs_ch_parallel", L, steps=join_list(group, L)) for group in changes.get("parallel") or []]
     for item in changes.get("rework") or []:
         target = item.get("to") or item.get("step") or t("rs_ch_rework_all", L)
         if "factor" in item:
@@ -161,7 +158,7 @@ def changes_text(changes: dict, L: str) -> str:
     if changes.get("promised_limit") is not None:
         parts.append(tf("rs_ch_limit", L, limit=_limit_text(changes["promised_limit"], L)))
     if changes.get("online"):
-        parts.append(tf("rs_ch_online", L, steps=steps(changes["online"])))
+        parts.append(tf("rs_ch_online", L, steps=join_list(changes["online"], L)))
     parts += [tf("rs_ch_processing", L, step=step, factor=factor) for step, factor in (changes.get("processing") or {}).items()]
     return ("；" if L == "zh" else "; ").join(parts)
 
