@@ -713,9 +713,6 @@ VOCAB: dict[str, tuple[str, str]] = {
                               "the log has {n} cases; at least {minimum} are needed to fit arrivals, routing and "
                               "durations"),
     "err_sim_log_too_small_hint": ("请使用时间跨度更长的日志", "use a longer extract of the log"),
-    "err_sim_since_no_cases": ("{since} 以后没有开始的办件（日志最后一条记录在 {last}）",
-                               "no case starts on or after {since} (the log's last event is on {last})"),
-    "err_sim_since_no_cases_hint": ("请把 --since 提前", "give --since an earlier date"),
     "err_sim_log_too_small_to_validate": ("日志只有 {n} 件办件，模型检验至少需要 {minimum} 件",
                                           "the log has {n} cases; validation needs at least {minimum}"),
     # --- working hours (clock.py) ---
@@ -777,8 +774,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_sim_cli_promised_limit_not_understood": ("无法识别 --promised-limit 的值“{limit}”",
                                                   "--promised-limit {limit!r} not understood"),
     "err_sim_cli_promised_limit_not_understood_expected": ("“20个工作日”等写法", "e.g. 20个工作日"),
-    "err_sim_cli_since_not_a_date": ("无法识别 --since 的日期“{since}”", "--since {since!r} is not a date"),
-    "err_sim_cli_since_not_a_date_expected": ("“2024-07-01”这样的日期", "a date such as 2024-07-01"),
+
     # errors: plans, measures, analyses, reports
     # --- plan files (plan/plan.py) ---
     "err_plan_not_a_plan": ("不是 bpr 改革方案文件", "not a bpr plan"),
@@ -895,6 +891,11 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_cli_time_ratio_out_of_range_expected": ("(0, 1] 之间的比例，如 0.5", "a share in (0, 1], e.g. 0.5"),
     "err_cli_template_not_xlsx": ("模板只能保存为 Excel 工作簿", "the template is an Excel workbook"),
     "err_cli_template_not_xlsx_expected": ("以 .xlsx 结尾的文件名", "a file name ending in .xlsx"),
+    "err_cli_since_not_a_date": ("无法识别 --since 的日期“{since}”", "--since {since!r} is not a date"),
+    "err_cli_since_not_a_date_expected": ("“2024-07-01”这样的日期", "a date such as 2024-07-01"),
+    "err_since_no_cases": ("{since} 以后没有开始的办件（日志最后一条记录在 {last}）",
+                           "no case starts on or after {since} (the log's last event is on {last})"),
+    "err_since_no_cases_hint": ("请把 --since 提前", "give --since an earlier date"),
     "err_cli_map_entry_malformed": ("--map 中的“{part}”不是 ROLE=COLUMN（角色=列名）的形式",
                                     "--map entry {part!r} is not ROLE=COLUMN"),
     "err_cli_map_unknown_role": ("--map 中的角色“{role}”无法识别", "--map names unknown role {role!r}"),
@@ -946,6 +947,8 @@ VOCAB: dict[str, tuple[str, str]] = {
                         "no channel column: on-site intake recognised by activity, resource and department only"),
     "note_sim_since": ("模型只依据 {since} 及以后开始的 {cases} 件办件（--since）。",
                        "The model is built from the {cases} cases that started on or after {since} (--since)."),
+    "note_since_cases": ("只分析 {since} 及以后开始的 {cases} 件办件（--since）。",
+                         "Only the {cases} cases that started on or after {since} are analysed (--since)."),
     "note_visits_no_evidence": ("这份记录既没有办理渠道列，也没有可识别为现场办理的环节、办理人或部门：跑动次数未知，报告不作统计（不是零跑动）。",
                                 "no channel column and no step, resource or department recognisable as on site: visits are unknown and not reported (not zero visits)"),
     "note_no_stated_visits": ("未提供事项清单：实际跑动次数未与清单所载到办事现场次数比对。",

@@ -421,9 +421,10 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
 def discover(log: EventLog | str | Path | None, engine: Engine | None = None, top_k: int = 20,
              mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
              analyses: Sequence[Callable] | None = None, per_matter: bool = True,
-             now: datetime | None = None) -> DiscoverResult:
+             now: datetime | None = None, since: datetime | None = None) -> DiscoverResult:
     """Run the core analyses and every extra analysis on `log` (an EventLog or a file; None when
-    the view "events" is already registered in `engine`).
+    the view "events" is already registered in `engine`); with `since` (time-zone aware), on the
+    cases that started at or after it only.
 
     `engine` defaults to a fresh `DuckDBEngine()` (closed afterwards; an engine passed in is
     left open). `analyses` defaults to `extra_analyses()`; pass [] for the core only.
@@ -436,11 +437,19 @@ def discover(log: EventLog | str | Path | None, engine: Engine | None = None, to
             source, warnings, read_by_bpr = "", [], False
         else:
             source, warnings, read_by_bpr = load(engine, log, mapping=mapping, timezone=timezone,
-                                                 workdir=workdir, now=now)
+                                                 table="events_all" if since else "events", workdir=workdir, now=now)
+            if since:
+                engine.view("events", Q.cases_since("events_all", f"{since.astimezone(UTC):%Y-%m-%d %H:%M:%S}"))
         result = core_analysis(engine, "events", top_k=top_k, source=source, now=now,
                                duplicates=not read_by_bpr)
+        if result.events == 0 and since and log is not None:
+            last = engine.sql('SELECT max("timestamp") AS t FROM events_all').column("t")[0].as_py()
+            raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}", "last": _local_day(last, timezone)},
+                                file=source or None)
         if result.events == 0:
             raise InputError.of("engine_no_usable_events", file=source or None)
+        if since and log is not None:
+            result.notes.append(Note.of("note_since_cases", since=f"{since:%Y-%m-%d}", cases=result.cases))
         result.warnings.extend(warnings)
         context = DiscoverContext(source, frozenset(result.roles), timezone, result)
         for analysis in (extra_analyses() if analyses is None else analyses):
@@ -501,3 +510,15 @@ def write_discover(result: DiscoverResult, out: str | Path, lang: str = "zh", ma
     graph = result.graph(max_nodes=max_nodes, lang=lang)
     write_graphml(graph, out / "process.graphml")
     write_graph_json(graph, out / "process.json")
+
+
+def _local_day(moment: datetime | None, timezone: str) -> str:
+    """The local date of a UTC instant, for messages."""
+    if moment is None:
+        return "—"
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d}"
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{moment:%Y-%m-%d}"

@@ -69,6 +69,13 @@ def _count_if(condition: str) -> str:
     return f"count(CASE WHEN {condition} THEN 1 END)"
 
 
+def cases_since(table: str, since_utc: str) -> str:
+    """The events of the cases whose first event is at or after `since_utc` ("YYYY-MM-DD HH:MM:SS",
+    UTC): the process as it is now, when it has changed."""
+    return (f'SELECT * FROM {quote(table)} WHERE "case" IN (SELECT "case" FROM {quote(table)} GROUP BY "case" '
+            f"HAVING min(\"timestamp\") >= CAST('{since_utc}+00:00' AS TIMESTAMPTZ))")
+
+
 def activity_codes(table: str = "events") -> str:
     """activity, code: the activities of the valid events numbered 1, 2, ... in name order, so that
     the big tables carry small integers (ordering by code is ordering by name)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from bpr.errors import UsageError
@@ -14,6 +16,27 @@ map_option = click.option(
     "--map", "mapping", metavar="ROLE=COLUMN,...",
     help="Say which column holds what, e.g. --map case=办件编号,activity=环节名称,timestamp=办结时间. "
          f"Roles: {', '.join(ROLES)}.")
+
+
+since_option = click.option(
+    "--since", default=None, metavar="DATE",
+    help="Only the cases that started on or after DATE (e.g. 2024-07-01, in --timezone): the process as it is now, "
+         "when it has changed.")
+
+
+def parse_since(text: str | None, timezone: str) -> datetime | None:
+    """--since: a date (or date and time) in `timezone`; None when not given."""
+    if not text:
+        return None
+    import pandas as pd
+
+    try:
+        moment = pd.Timestamp(text)
+    except ValueError:
+        moment = pd.NaT
+    if moment is pd.NaT:
+        raise UsageError.of("cli_since_not_a_date", {"since": text})
+    return (moment.tz_localize(timezone) if moment.tzinfo is None else moment).to_pydatetime()
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import click
 
 import bpr.io
-from bpr.cli.options import lang_option, map_option, parse_mapping
+from bpr.cli.options import lang_option, map_option, parse_mapping, parse_since, since_option
 from bpr.errors import UsageError
 from bpr.i18n import join_list, t, tf
 from bpr.io.results import write_json
@@ -27,8 +26,7 @@ from bpr.model.timelimit import TimeLimit
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--promised-limit", default=None, help="As-is promised limit, e.g. 20个工作日 (for the on-time rate).")
 @click.option("--validate", is_flag=True, help="Also check the as-is model against the last 30% of the log.")
-@click.option("--since", default=None, metavar="DATE",
-              help="Build the model from the cases that started on or after DATE (e.g. 2024-07-01, in --timezone), when the process has changed.")
+@since_option
 @map_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="Time zone of timestamps written without one.")
 @lang_option
@@ -50,7 +48,7 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
         limit = TimeLimit.parse(promised_limit).to_working_days()
         if limit is None:
             raise UsageError.of("sim_cli_promised_limit_not_understood", {"limit": promised_limit})
-    start = _local_date(since, timezone) if since else None
+    start = parse_since(since, timezone)
     event_log = bpr.io.read_log(log, mapping=parse_mapping(mapping), timezone=timezone)
     scenarios = []
     if scenario:
@@ -85,19 +83,6 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
                 tf("sim_step_change", lang, step=c["step"], before=c["train_p90_h"], after=c["test_p90_h"])
                 for c in validation.step_changes), lang)))
     click.echo(f"{t('sim_written', lang)} {folder / 'result.json'}")
-
-
-def _local_date(text: str, timezone: str) -> datetime:
-    """--since: a date (or date and time) in the log's time zone."""
-    import pandas as pd
-
-    try:
-        moment = pd.Timestamp(text)
-    except ValueError:
-        raise UsageError.of("sim_cli_since_not_a_date", {"since": text}) from None
-    if moment is pd.NaT:
-        raise UsageError.of("sim_cli_since_not_a_date", {"since": text})
-    return (moment.tz_localize(timezone) if moment.tzinfo is None else moment).to_pydatetime()
 
 
 commands = [simulate_command]

@@ -197,7 +197,7 @@ def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, case
         recent = log.cases_since(since)
         if recent.events == 0:
             last = log.end.tz_convert(log.timezone) if log.end is not None else None
-            raise InputError.of("sim_since_no_cases", {"since": f"{since:%Y-%m-%d}",
+            raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}",
                                                        "last": f"{last:%Y-%m-%d}" if last is not None else "—"},
                                 file=source or log.source or None)
         log = recent

@@ -90,3 +90,15 @@ def test_100k_distinct_activities_summarise_the_graph_only(tmp_path):
     other = graph.nodes["__other__"]
     assert int(other["members"]) == n + 1 - 20
     assert sum(int(a["count"]) for _, _, a in graph.in_edges("__end__", data=True)) == n
+
+
+def test_cli_since_is_passed_to_the_analysis(tmp_path):
+    from pathlib import Path
+
+    food = Path(__file__).resolve().parents[2] / "samples" / "logs" / "food_licence.csv"
+    with pytest.raises(SystemExit) as info:
+        main(["discover", str(food), "--since", "2024-10-01", "--core", "-o", str(tmp_path)])
+    assert info.value.code == 0
+    result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert result["cases"] == 572  # counted with pandas in test_engines
+    assert any(n["id"] == "note_since_cases" for n in result["notes"])

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -184,3 +187,34 @@ def test_parquet_whose_times_duckdb_cannot_cast_goes_through_the_reader(tmp_path
     result = discover(path, analyses=[])
     assert result.events == 2 and result.cases == 1
     assert any("not a time" in str(w.to_dict()) for w in result.warnings)
+
+
+FOOD = Path(__file__).resolve().parents[2] / "samples" / "logs" / "food_licence.csv"
+SINCE = datetime(2024, 10, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _food_cases_since() -> int:
+    import pandas as pd
+
+    frame = pd.read_csv(FOOD, encoding="gbk")  # independent of bpr's reader
+    firsts = pd.to_datetime(frame["环节结束时间"]).groupby(frame["办件编号"]).min()
+    return int((firsts >= pd.Timestamp("2024-10-01")).sum())
+
+
+def test_discover_since_analyses_the_cases_that_started_on_or_after_the_date():
+    result = discover(FOOD, analyses=[], since=SINCE)
+    assert result.cases == _food_cases_since() == 572
+    assert result.first_timestamp >= "2024-09-30T16:00:00+00:00"
+    assert [n.id for n in result.notes if n.id == "note_since_cases"] == ["note_since_cases"]
+    with pytest.raises(InputError) as err:
+        discover(FOOD, analyses=[], since=datetime(2025, 10, 1, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert err.value.key == "err_since_no_cases" and "2024-12-31" in str(err.value)
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_and_duckdb_agree_with_since(spark_engine):
+    on_duckdb = discover(FOOD, analyses=[], since=SINCE).to_dict()
+    on_spark = discover(FOOD, engine=spark_engine, analyses=[], since=SINCE).to_dict()
+    assert on_duckdb.pop("engine") == "duckdb" and on_spark.pop("engine") == "spark"
+    assert on_spark == on_duckdb
