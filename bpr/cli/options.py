@@ -36,7 +36,12 @@ def parse_since(text: str | None, timezone: str) -> datetime | None:
         moment = pd.NaT
     if moment is pd.NaT:
         raise UsageError.of("cli_since_not_a_date", {"since": text})
-    return (moment.tz_localize(timezone) if moment.tzinfo is None else moment).to_pydatetime()
+    if moment.tzinfo is None:
+        try:
+            moment = moment.tz_localize(timezone)
+        except Exception:  # noqa: BLE001 - pandas raises several types for an unknown zone
+            raise UsageError.of("unknown_timezone", {"zone": repr(timezone)}) from None
+    return moment.to_pydatetime()
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
