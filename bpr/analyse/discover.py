@@ -35,6 +35,7 @@ from typing import Any
 
 from bpr.analyse import queries as Q
 from bpr.analyse.engine import DuckDBEngine, Engine
+from bpr.analyse.local_time import local_day
 from bpr.errors import InputError
 from bpr.i18n import Note
 from bpr.model.eventlog import SCHEMA, EventLog
@@ -444,7 +445,7 @@ def discover(log: EventLog | str | Path | None, engine: Engine | None = None, to
                                duplicates=not read_by_bpr)
         if result.events == 0 and since and log is not None:
             last = engine.sql('SELECT max("timestamp") AS t FROM events_all').column("t")[0].as_py()
-            raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}", "last": _local_day(last, timezone)},
+            raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}", "last": local_day(last, timezone)},
                                 file=source or None)
         if result.events == 0:
             raise InputError.of("engine_no_usable_events", file=source or None)
@@ -510,15 +511,3 @@ def write_discover(result: DiscoverResult, out: str | Path, lang: str = "zh", ma
     graph = result.graph(max_nodes=max_nodes, lang=lang)
     write_graphml(graph, out / "process.graphml")
     write_graph_json(graph, out / "process.json")
-
-
-def _local_day(moment: datetime | None, timezone: str) -> str:
-    """The local date of a UTC instant, for messages."""
-    if moment is None:
-        return "—"
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d}"
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"{moment:%Y-%m-%d}"

@@ -63,3 +63,12 @@ def fixed_offset_span(timezone: str, years: int = 150) -> tuple[datetime | None,
 def _offset(zone: ZoneInfo, moment: int) -> int:
     return int(datetime.fromtimestamp(moment, zone).utcoffset().total_seconds())
 
+
+def local_day(moment: datetime | None, timezone: str) -> str:
+    """The local date ("YYYY-MM-DD") of a time-zone-aware instant, for messages; "—" for None."""
+    if moment is None:
+        return "—"
+    try:
+        return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d}"
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{moment:%Y-%m-%d}"

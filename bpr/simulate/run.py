@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bpr.analyse.local_time import local_day
 from bpr.errors import InputError
 from bpr.i18n import Note
 from bpr.model.eventlog import EventLog
@@ -196,9 +197,7 @@ def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, case
     if since is not None:
         recent = log.cases_since(since)
         if recent.events == 0:
-            last = log.end.tz_convert(log.timezone) if log.end is not None else None
-            raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}",
-                                                       "last": f"{last:%Y-%m-%d}" if last is not None else "—"},
+            raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}", "last": local_day(log.end, log.timezone)},
                                 file=source or log.source or None)
         log = recent
     note("discovering the simulation model")
