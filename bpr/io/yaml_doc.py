@@ -1,6 +1,10 @@
-"""YAML documents (process models, bundles, plans, scenarios): safe loading and errors that name the line.
+"""YAML documents (process models, bundles, plans, scenarios, rules, targets, calendars): the one
+safe loader for every YAML input, and errors that name the line.
 
-`YamlDoc.load` refuses missing, empty, oversized and malformed files with an `InputError`;
+`YamlDoc.load` refuses missing, empty, oversized and malformed files with an `InputError`, and
+so, before anything is built, documents nested deeper than `MAX_DEPTH`, with more than
+`MAX_ALIASES` aliases or that would expand (aliases followed) to more than `MAX_NODES` values:
+alias bombs ("billion laughs") and deep nesting cost neither memory nor a RecursionError.
 `doc.fail(path, message)` raises one naming the file, the key path ("steps[2].limit") and the
 line it sits on, so a user can go straight to the typo.
 """
@@ -18,6 +22,9 @@ from bpr.errors import InputError
 from bpr.io.safety import existing_file
 
 MAX_YAML_BYTES = 1 << 20  # a process model or bundle is a few KB; refuse anything huge
+MAX_DEPTH = 64  # a plan is nested 4-6 levels; PyYAML's composer recurses once per level
+MAX_ALIASES = 10_000
+MAX_NODES = 1_000_000  # values once every alias is expanded (a 1 MiB file holds ~200,000)
 
 KeyPath = tuple[str | int, ...]
 
@@ -48,6 +55,7 @@ class YamlDoc:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError.of("yaml_not_utf8", {"byte": exc.start}, file=path) from None
+        _check_shape(text, path)
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
@@ -74,6 +82,50 @@ class YamlDoc:
         """Raise the error "err_<code>" (bpr.errors.BprError.of) at `path`'s line and key."""
         raise InputError.of(code, values, file=self.file, row=self.line(path), column=key_text(path) or None,
                             expected=expected)
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: linear on deep nesting
+
+
+def _check_shape(text: str, path: Path) -> None:
+    """Refuse a document nested too deep, with too many aliases or too large once expanded, from
+    its event stream (the parser does not recurse; the composer and every consumer would)."""
+    stack: list[list] = []  # per open collection: [expanded size, anchor]
+    anchors: dict[str, int] = {}
+    aliases = total = 0
+
+    def add(size: int, anchor: str | None) -> None:
+        nonlocal total
+        if anchor:
+            anchors[anchor] = size
+        if stack:
+            stack[-1][0] += size
+        else:
+            total += size
+        if total > MAX_NODES or (stack and stack[-1][0] > MAX_NODES):
+            raise InputError.of("yaml_too_many_nodes", {"limit": f"{MAX_NODES:,}"}, file=path,
+                                row=mark.line + 1)
+
+    try:
+        for event in yaml.parse(text, Loader=_FAST_LOADER):
+            mark = event.start_mark
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                stack.append([1, event.anchor])
+                if len(stack) > MAX_DEPTH:
+                    raise InputError.of("yaml_too_deep", {"limit": MAX_DEPTH}, file=path, row=mark.line + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                size, anchor = stack.pop()
+                add(size, anchor)
+            elif isinstance(event, yaml.ScalarEvent):
+                add(1, event.anchor)
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise InputError.of("yaml_too_many_aliases", {"limit": f"{MAX_ALIASES:,}"}, file=path,
+                                        row=mark.line + 1)
+                add(anchors.get(event.anchor, 1), None)
+    except yaml.YAMLError:
+        return  # malformed: the loader below says where, in its own words
 
 
 _SHOW = reprlib.Repr()
