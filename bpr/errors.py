@@ -41,31 +41,45 @@ class BprError(Exception):
 
     def part(self, part: str, lang: str) -> str | None:
         """message / expected / hint in `lang` (as given when there is no vocabulary entry)."""
+        from bpr.io.safety import clean_text
+
         key = self.key if part == "message" else f"{self.key}_{part}"
         if self.key and key in VOCAB:
-            return tf(key, lang, **self.values)
-        return getattr(self, part)
+            return tf(key, lang, **{k: _shown(v, clean_text) for k, v in self.values.items()})
+        text = getattr(self, part)
+        return None if text is None else clean_text(text, 2000)
 
     def text(self, lang: str = "en") -> str:
         """The one line a user reads: where, what, what was expected, the fix."""
+        from bpr.io.safety import clean_text
+
         zh = lang == "zh"
-        file = str(self.file) if self.file is not None else None
-        where = [x for x in (file, self.sheet is not None and tf("err_where_sheet", lang, name=self.sheet),
+        file = clean_text(self.file, 300) if self.file is not None else None
+        where = [x for x in (file, self.sheet is not None and tf("err_where_sheet", lang, name=clean_text(self.sheet, 80)),
                              self.row is not None and tf("err_where_row", lang, n=self.row),
-                             self.column is not None and tf("err_where_column", lang, name=self.column)) if x]
+                             self.column is not None and tf("err_where_column", lang,
+                                                            name=clean_text(self.column, 80))) if x]
         text = ("，" if zh else ", ").join(where) + ("：" if zh else ": ") if where else ""
         text += self.part("message", lang) or ""
         expected, hint = self.part("expected", lang), self.part("hint", lang)
         if expected:
             text += f"（应为{expected}）" if zh else f" (expected {expected})"
         if self.details:
-            text += colon(lang) + join_list(self.details, lang)
+            shown = [clean_text(d, 80) for d in self.details[:10]]
+            if len(self.details) > 10:
+                shown.append(f"… (+{len(self.details) - 10})")
+            text += colon(lang) + join_list(shown, lang)
         if hint:
             text += f"。{hint}" if zh else f". {hint[:1].upper()}{hint[1:]}"  # a sentence of its own
         return text
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+def _shown(value: Any, clean) -> Any:
+    """A value as a message shows it: text escaped and capped, numbers as they are."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else clean(value)
 
 
 class InputError(BprError):

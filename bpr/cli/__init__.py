@@ -54,11 +54,23 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(_click_line(exc, _lang(sys.argv[1:] if argv is None else argv)), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(0)
+
+
+def _click_line(exc: click.ClickException, lang: str) -> str:
+    """A bad option as one line (click prints usage and a blank line first): the message and
+    where to read the command's help."""
+    from bpr.io.safety import clean_text
+
+    text = t("err_prefix", lang) + clean_text(exc.format_message())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        text += f" ({ctx.command_path} --help)"
+    return text
 
 
 def _lang(argv: list[str]) -> str:

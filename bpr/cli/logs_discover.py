@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bpr.cli.options import lang_option, map_option, parse_mapping, parse_since, since_option
+from bpr.cli.options import (
+    MemorySize,
+    lang_option,
+    map_option,
+    parse_mapping,
+    parse_since,
+    since_option,
+)
 from bpr.i18n import t
 from bpr.progress import note
 
@@ -23,9 +30,9 @@ if TYPE_CHECKING:
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="Where the queries run: embedded DuckDB, or Apache Spark for logs past one machine.")
 @click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (--engine spark).")
-@click.option("--memory-limit", default="1GB", show_default=True, help="DuckDB memory limit; it spills to disk past it.")
-@click.option("--top", "top_k", default=20, show_default=True, help="Variants listed before the 'other' row.")
-@click.option("--max-nodes", default=60, show_default=True, help="Activities drawn in the graph before 'other'.")
+@click.option("--memory-limit", default="1GB", show_default=True, type=MemorySize(), help="DuckDB memory limit; it spills to disk past it.")
+@click.option("--top", "top_k", default=20, show_default=True, type=click.IntRange(1, 100_000), help="Variants listed before the 'other' row.")
+@click.option("--max-nodes", default=60, show_default=True, type=click.IntRange(2, 10_000), help="Activities drawn in the graph before 'other'.")
 @click.option("--core", is_flag=True,
               help="Only the core analyses (graph, variants, durations, rework): what pm4py also computes.")
 @map_option

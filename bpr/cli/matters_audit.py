@@ -22,8 +22,8 @@ def _pct(value: float | None) -> str:
               help="YAML file switching rules off (disable: [id, ...]) or changing thresholds (rules: {id: {...}}).")
 @click.option("--whitelist", type=click.Path(dir_okay=False),
               help="Text file of matters (code or name, one a line) where zero visits is not suitable (不宜跑零次).")
-@click.option("--month-days", default=22.0, show_default=True, help="Working days in a month (时限 in 月).")
-@click.option("--year-days", default=250.0, show_default=True, help="Working days in a year (时限 in 年).")
+@click.option("--month-days", default=22.0, show_default=True, type=click.FloatRange(1, 31), help="Working days in a month (时限 in 月).")
+@click.option("--year-days", default=250.0, show_default=True, type=click.FloatRange(1, 366), help="Working days in a year (时限 in 年).")
 @click.option("--no-proposals", is_flag=True, help="Skip the four-reduction proposals.")
 @lang_option
 def audit_command(catalogue: str, out: str, rules_file: str | None, whitelist: str | None, month_days: float,

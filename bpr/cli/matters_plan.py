@@ -40,9 +40,9 @@ def _options(time_ratio: float, max_materials: int, max_days: float, licences: t
 _proposal_options = [
     click.option("--time-ratio", default=0.5, show_default=True,
                  help="Promised/legal limit above this share gets a compression proposal."),
-    click.option("--immediate-max-materials", "max_materials", default=5, show_default=True,
+    click.option("--immediate-max-materials", "max_materials", default=5, show_default=True, type=click.IntRange(0),
                  help="即审即办: at most this many submitted materials."),
-    click.option("--immediate-max-days", "max_days", default=5.0, show_default=True,
+    click.option("--immediate-max-days", "max_days", default=5.0, show_default=True, type=click.FloatRange(0),
                  help="即审即办: promised limit at most this many working days."),
     click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
                  help="Extra licence list (名称|别名 per line) added to the bundled one; repeatable."),

@@ -58,3 +58,28 @@ def parse_mapping(text: str | None) -> dict[str, str]:
             raise UsageError.of("cli_map_unknown_role", {"role": role}, expected=", ".join(ROLES))
         mapping[role] = column.strip()
     return mapping
+
+
+class MemorySize(click.ParamType):
+    """A memory size such as 1GB, 512MB or 2.5GiB (what DuckDB's memory_limit takes), at least
+    `minimum_mb` (DuckDB cannot even scan a file in less)."""
+
+    name = "SIZE"
+    _UNITS = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 1024, "MIB": 1024 ** 2, "GIB": 1024 ** 3,
+              "TIB": 1024 ** 4}
+
+    def __init__(self, minimum_mb: int = 100) -> None:
+        self.minimum_mb = minimum_mb
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        import re
+
+        text = str(value).strip().replace(" ", "")
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)([KMGT]i?B)", text, flags=re.IGNORECASE)
+        if not match:
+            self.fail(f"{value!r} is not a memory size; expected a number and a unit, e.g. 1GB, 512MB, 2GiB",
+                      param, ctx)
+        size = float(match[1]) * self._UNITS[match[2].upper()]
+        if size < self.minimum_mb * 1e6:
+            self.fail(f"{value!r} is too small; expected at least {self.minimum_mb}MB", param, ctx)
+        return f"{match[1]}{match[2].upper().replace('IB', 'iB')}"
