@@ -58,6 +58,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:  # a write (or read) the system refused: one line, never a traceback
+        from bpr.io.result_folder import output_error
+
+        lang = _lang(sys.argv[1:] if argv is None else argv)
+        click.echo(t("err_prefix", lang) + output_error(exc).text(lang), err=True)
+        sys.exit(2)
+    except MemoryError:
+        from bpr.errors import BprError as _Error
+
+        lang = _lang(sys.argv[1:] if argv is None else argv)
+        click.echo(t("err_prefix", lang) + _Error.of("out_of_memory").text(lang), err=True)
+        sys.exit(2)
     sys.exit(0)
 
 

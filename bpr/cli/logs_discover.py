@@ -10,6 +10,7 @@ import click
 
 from bpr.cli.options import (
     MemorySize,
+    force_option,
     lang_option,
     map_option,
     parse_mapping,
@@ -47,11 +48,12 @@ if TYPE_CHECKING:
               help="Extra holidays and make-up working days (CSV date,type or YAML).")
 @click.option("--bpmn", is_flag=True, help="Also write the model pm4py's inductive miner finds as process.bpmn.")
 @since_option
+@force_option
 @lang_option
 def discover_command(log: str, out: str, engine: str, spark_master: str, memory_limit: str, top_k: int,
                      max_nodes: int, core: bool, mapping: str | None, timezone: str, lang: str,
                      catalogue: str | None = None, specs: tuple[str, ...] = (), calendar: str | None = None,
-                     bpmn: bool = False, since: str | None = None) -> None:
+                     bpmn: bool = False, since: str | None = None, force: bool = False) -> None:
     """Find the process an event log actually follows: variants, directly-follows graph with
     times, case durations, rework (and the further analyses installed).
 
@@ -64,16 +66,20 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     """
     from bpr.analyse.discover import discover, write_discover
     from bpr.analyse.engine import make_engine
+    from bpr.io.result_folder import result_folder
+    from bpr.io.safety import existing_file
 
-    start = parse_since(since, timezone)
-    options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
-    analyses = [] if core else _configured_analyses(catalogue, specs, calendar)  # H5b hook
-    with make_engine(engine, **options) as runner:
-        result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone,
-                          analyses=analyses, since=start)
-    note(f"writing {out}")
-    write_discover(result, Path(out), lang=lang, max_nodes=max_nodes)
-    _write_extras(result, Path(out), log, parse_mapping(mapping), timezone, bpmn, start)  # H5b hook
+    existing_file(log)  # before a Spark JVM (12 s) or anything else starts
+    with result_folder(out, "discover", force) as folder:
+        start = parse_since(since, timezone)
+        options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
+        analyses = [] if core else _configured_analyses(catalogue, specs, calendar)  # H5b hook
+        with make_engine(engine, **options) as runner:
+            result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone,
+                              analyses=analyses, since=start)
+        note(f"writing {out}")
+        write_discover(result, folder, lang=lang, max_nodes=max_nodes)
+        _write_extras(result, folder, log, parse_mapping(mapping), timezone, bpmn, start)  # H5b hook
     median = result.case_duration_s.median
     click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "
                f"{t('discover_activities', lang)} {result.activities}  {t('discover_variants', lang)} "

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import click
 
-from bpr.cli.options import lang_option
+from bpr.cli.options import force_option, lang_option
 from bpr.i18n import t
+from bpr.io.result_folder import result_folder
 from bpr.io.results import write_csv, write_json
 from bpr.progress import note
 
@@ -62,9 +63,10 @@ def _with(options):
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder for plan.yaml, result.json and proposals.csv.")
 @_with(_proposal_options)
+@force_option
 @lang_option
 def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: int, max_days: float,
-                    licences: tuple[str, ...], lang: str) -> None:
+                    licences: tuple[str, ...], lang: str, force: bool = False) -> None:
     """Four-reduction proposals (减材料、减环节、减时限、减跑动) for every matter, as an editable plan.
 
     Edit DIR/plan.yaml (accepted: true/false), then run `bpr apply`.
@@ -75,30 +77,30 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     from bpr.plan import propose
     from bpr.plan.plan import plan_options, write_plan
 
-    options = _options(time_ratio, max_materials, max_days, licences)
-    cat = read_catalogue(catalogue)
-    note("proposing")
-    warnings: list = []
-    proposals = propose(cat, options, warnings=warnings)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    licence_paths = [str(Path(p).resolve()) for p in licences]
-    # the plan names its catalogue relative to itself, so the plan folder can be moved with it
-    relative = os.path.relpath(Path(catalogue).resolve(), out_dir.resolve())
-    write_plan(out_dir / "plan.yaml", proposals, catalogue=relative,
-               options=plan_options(options, licence_paths), lang=lang)
-    summary = {d: sum(1 for p in proposals if p.dimension == d) for d in ("materials", "steps", "time", "visits")}
-    write_json(out_dir / "result.json", {
-        "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
-        "summary": summary,
-        "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
-        "proposals": [p.to_dict() for p in proposals]})
-    write_csv(out_dir / "proposals.csv",
-               ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
-                "days", "visits", "accepted"],
-               ([p.id, t(f"dim_{p.dimension}", lang), p.matter, p.code, p.target, *p.text(lang),
-                 p.saving.get("materials"), p.saving.get("steps"), p.saving.get("days"), p.saving.get("visits"),
-                 p.accepted] for p in proposals))
+    with result_folder(out, "propose", force) as folder:
+        options = _options(time_ratio, max_materials, max_days, licences)
+        cat = read_catalogue(catalogue)
+        note("proposing")
+        warnings: list = []
+        proposals = propose(cat, options, warnings=warnings)
+        out_dir = Path(out)
+        licence_paths = [str(Path(p).resolve()) for p in licences]
+        # the plan names its catalogue relative to itself, so the plan folder can be moved with it
+        relative = os.path.relpath(Path(catalogue).resolve(), out_dir.resolve())
+        write_plan(folder / "plan.yaml", proposals, catalogue=relative,
+                   options=plan_options(options, licence_paths), lang=lang)
+        summary = {d: sum(1 for p in proposals if p.dimension == d) for d in ("materials", "steps", "time", "visits")}
+        write_json(folder / "result.json", {
+            "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
+            "summary": summary,
+            "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
+            "proposals": [p.to_dict() for p in proposals]})
+        write_csv(folder / "proposals.csv",
+                   ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
+                    "days", "visits", "accepted"],
+                   ([p.id, t(f"dim_{p.dimension}", lang), p.matter, p.code, p.target, *p.text(lang),
+                     p.saving.get("materials"), p.saving.get("steps"), p.saving.get("days"), p.saving.get("visits"),
+                     p.accepted] for p in proposals))
     click.echo(f"{len(proposals)} {t('plan_proposals', lang)}  "
                + "  ".join(f"{t(f'dim_{d}', lang)} {n}" for d, n in summary.items()))
     click.echo(f"{t('plan_written', lang)} {out_dir / 'plan.yaml'}")
@@ -113,9 +115,10 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
               help="YAML with time_cut, materials_cut, steps_cut, max_visits, zero_visits.")
 @click.option("--bundle", "bundle_files", multiple=True, type=click.Path(dir_okay=False),
               help="Also measure these 一件事 bundles (YAML); repeatable.")
+@force_option
 @lang_option
 def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None, bundle_files: tuple[str, ...],
-                  lang: str) -> None:
+                  lang: str, force: bool = False) -> None:
     """Apply the accepted proposals of a plan: the after-state catalogue and before/after figures
     (steps, materials, promised and critical-path working days, visits) with targets met or not.
 
@@ -126,29 +129,28 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
     from bpr.plan.apply import apply_proposals, resolve_plan
     from bpr.plan.plan import read_plan
 
-    targets = load_targets(targets_file) if targets_file else Targets()
-    the_plan = read_plan(plan)
-    bundles = [read_bundle(p) for p in bundle_files]
-    before = read_catalogue(catalogue)
-    proposals = resolve_plan(before, the_plan)
-    for bundle in bundles:
-        bundle.resolve(before)  # a missing member stops the run before anything is written
-    after = apply_proposals(before, [p for p in proposals if p.accepted])
-    result = compare(before, after, targets, bundles)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_json(out_dir / "result.json", {
-        "kind": "apply", "catalogue": str(catalogue), "plan": str(plan),
-        "applied": [p.id for p in proposals if p.accepted], "rejected": [p.id for p in proposals if not p.accepted],
-        "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang)})
-    write_csv(out_dir / "before_after.csv",
-               ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows())
-    try:
-        from bpr.io import write_template
+    with result_folder(out, "apply", force) as folder:
+        targets = load_targets(targets_file) if targets_file else Targets()
+        the_plan = read_plan(plan)
+        bundles = [read_bundle(p) for p in bundle_files]
+        before = read_catalogue(catalogue)
+        proposals = resolve_plan(before, the_plan)
+        for bundle in bundles:
+            bundle.resolve(before)  # a missing member stops the run before anything is written
+        after = apply_proposals(before, [p for p in proposals if p.accepted])
+        result = compare(before, after, targets, bundles)
+        write_json(folder / "result.json", {
+            "kind": "apply", "catalogue": str(catalogue), "plan": str(plan),
+            "applied": [p.id for p in proposals if p.accepted], "rejected": [p.id for p in proposals if not p.accepted],
+            "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang)})
+        write_csv(folder / "before_after.csv",
+                   ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows())
+        try:
+            from bpr.io import write_template
 
-        write_template(out_dir / "after.xlsx", after)
-    except ImportError:  # the template writer is optional
-        pass
+            write_template(folder / "after.xlsx", after)
+        except ImportError:  # the template writer is optional
+            pass
     applied = sum(1 for p in proposals if p.accepted)
     click.echo(f"{applied} {t('plan_applied', lang)}")
     if result.catalogue:
@@ -156,7 +158,7 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
             b, a = result.catalogue.before.to_dict()[key], result.catalogue.after.to_dict()[key]
             pct = result.catalogue.cut_pct()[key]
             click.echo(f"{t(f'ba_{key}', lang)}: {b} → {a}" + (f" (-{pct}%)" if pct is not None else ""))
-    click.echo(f"{t('discover_written', lang)} {out_dir}")
+    click.echo(f"{t('discover_written', lang)} {out}")
 
 
 @click.command(name="bundle")
@@ -166,9 +168,10 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
               help="Folder for result.json and bundle.csv, shared_documents.csv.")
 @click.option("--targets", "targets_file", type=click.Path(dir_okay=False), help="Targets YAML (see apply).")
 @click.option("--licences", multiple=True, type=click.Path(dir_okay=False), help="Extra licence list.")
+@force_option
 @lang_option
 def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str | None,
-                   licences: tuple[str, ...], lang: str) -> None:
+                   licences: tuple[str, ...], lang: str, force: bool = False) -> None:
     """一件事: the members handled separately (before) and as one thing (after): one form, one set of
     materials, departments in parallel, one visit or none.
 
@@ -179,25 +182,24 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     from bpr.measure import Targets, check_targets, load_targets
     from bpr.plan import LicenceCatalogue
 
-    targets = load_targets(targets_file) if targets_file else Targets()
-    bundle = read_bundle(bundle_file)
-    cat = read_catalogue(catalogue)
-    result = analyse_bundle(bundle, cat, LicenceCatalogue.load(*licences))
-    checked = check_targets(targets, result.before, result.after, [result.after.visits])
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_json(out_dir / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
-                                          "bundle": result.to_dict(lang),
-                                          "targets": [r.to_dict(lang) for r in checked]})
-    cut, pct = result.cut(), result.cut_pct()
-    write_csv(out_dir / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
-               ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
-                for k in result.before.to_dict()))
-    write_csv(out_dir / "shared_documents.csv", ["document", "matter", "material"],
-               ([s.document, m, n] for s in result.shared for m, n in s.materials))
+    with result_folder(out, "bundle", force) as folder:
+        targets = load_targets(targets_file) if targets_file else Targets()
+        bundle = read_bundle(bundle_file)
+        cat = read_catalogue(catalogue)
+        result = analyse_bundle(bundle, cat, LicenceCatalogue.load(*licences))
+        checked = check_targets(targets, result.before, result.after, [result.after.visits])
+        write_json(folder / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
+                                              "bundle": result.to_dict(lang),
+                                              "targets": [r.to_dict(lang) for r in checked]})
+        cut, pct = result.cut(), result.cut_pct()
+        write_csv(folder / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
+                   ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
+                    for k in result.before.to_dict()))
+        write_csv(folder / "shared_documents.csv", ["document", "matter", "material"],
+                   ([s.document, m, n] for s in result.shared for m, n in s.materials))
     for key in ("materials", "steps", "promised_days", "visits"):
         click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")
-    click.echo(f"{t('discover_written', lang)} {out_dir}")
+    click.echo(f"{t('discover_written', lang)} {out}")
 
 
 commands = [propose_command, apply_command, bundle_command]

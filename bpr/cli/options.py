@@ -83,3 +83,7 @@ class MemorySize(click.ParamType):
         if size < self.minimum_mb * 1e6:
             self.fail(f"{value!r} is too small; expected at least {self.minimum_mb}MB", param, ctx)
         return f"{match[1]}{match[2].upper().replace('IB', 'iB')}"
+
+
+force_option = click.option("--force", is_flag=True,
+                            help="Replace the -o folder even when it holds another command's result.")

@@ -72,8 +72,18 @@ def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] =
 
 
 def render(result_dir: str | Path, out_dir: str | Path, lang: str = "zh",
-           formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Load result.json from `result_dir`, build its report, write it in `formats` to `out_dir`."""
+           formats: tuple[str, ...] = FORMATS, force: bool = False) -> list[Path]:
+    """Load result.json from `result_dir`, build its report, write it in `formats` to `out_dir`
+    (a report folder, replaced as a whole when the report is complete; see bpr.io.result_folder).
+    A result folder whose manifest is missing or does not match its files is refused."""
+    from bpr.io.result_folder import check_complete, result_folder
+
     folder = Path(result_dir) if Path(result_dir).is_dir() else Path(result_dir).parent
-    report = build_report(load_result(result_dir), lang, folder)
-    return write_report(report, out_dir, formats)
+    result = load_result(result_dir)
+    check_complete(folder, result)
+    if Path(out_dir).resolve() == folder.resolve():
+        raise UsageError.of("report_out_is_result", file=out_dir)
+    report = build_report(result, lang, folder)
+    with result_folder(out_dir, "report", force) as tmp:
+        written = write_report(report, tmp, formats)
+    return [Path(out_dir) / p.name for p in written]

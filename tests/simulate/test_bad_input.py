@@ -87,7 +87,7 @@ def test_a_yaml_alias_bomb_in_a_scenario_gets_a_short_error(tmp_path):
         levels.append(f"&{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
     path = tmp_path / "bomb.yaml"
     path.write_text("name: bomb\nrework:\n  - [" + ", ".join(levels) + "]\n", encoding="utf-8")
-    with pytest.raises(InputError, match="rework item") as info:  # 9**9 items if printed in full
+    with pytest.raises(InputError, match="alias") as info:  # refused by the one YAML loader before 9**9 items are built
         load_scenarios(path)
     assert len(str(info.value)) < 300
 
