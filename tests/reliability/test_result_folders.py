@@ -144,9 +144,9 @@ def test_two_runs_into_one_folder_never_mix(tmp_path):
     discover_files = {"result.json", "dfg.csv", "variants.csv"}
     for trial in range(4):
         out = tmp_path / f"o{trial}"
-        procs = []
+        procs: list = []
 
-        def go(args: list) -> None:
+        def go(args: list, procs: list = procs) -> None:
             procs.append(run(*args))
 
         threads = [threading.Thread(target=go, args=(a,)) for a in (
