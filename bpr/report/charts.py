@@ -225,6 +225,10 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
     return _figure(fig, title, caption)
 
 
+def _or(value: float | None, fallback: float | None) -> float:
+    return float(value if value is not None else fallback if fallback is not None else 0.0)
+
+
 def interval_bars(labels: Sequence[str], series: dict[str, Sequence[dict]], title: str, xlabel: str) -> Figure:
     """Horizontal bars per label, one per series, each an interval {mean, ci_low, ci_high} drawn as
     its mean with the confidence interval as an error bar (several scenarios side by side)."""
@@ -237,8 +241,9 @@ def interval_bars(labels: Sequence[str], series: dict[str, Sequence[dict]], titl
     y = np.arange(n)[::-1]
     for j, ((name, stats), colour) in enumerate(zip(series.items(), [AFTER, BEFORE, ACCENT, GREY], strict=False)):
         means = np.array([s.get("mean") or 0.0 for s in stats])
-        low = means - np.array([s.get("ci_low", s.get("mean")) or 0.0 for s in stats])
-        high = np.array([s.get("ci_high", s.get("mean")) or 0.0 for s in stats]) - means
+        # one replication has no interval (ci_low/ci_high None): no error bar, not one down to 0
+        low = means - np.array([_or(s.get("ci_low"), s.get("mean")) for s in stats])
+        high = np.array([_or(s.get("ci_high"), s.get("mean")) for s in stats]) - means
         pos = y + (k - 1 - 2 * j) * height / 2
         ax.barh(pos, means, height=height * 0.9, color=colour, label=name,
                 xerr=[np.maximum(low, 0), np.maximum(high, 0)], error_kw={"elinewidth": 1, "capsize": 2})

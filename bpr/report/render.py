@@ -77,12 +77,14 @@ def render(result_dir: str | Path, out_dir: str | Path, lang: str = "zh",
     (a report folder, replaced as a whole when the report is complete; see bpr.io.result_folder).
     A result folder whose manifest is missing or does not match its files is refused."""
     from bpr.io.result_folder import check_complete, result_folder
+    from bpr.io.result_schema import check_result
 
     folder = Path(result_dir) if Path(result_dir).is_dir() else Path(result_dir).parent
     result = load_result(result_dir)
     check_complete(folder, result)
     if Path(out_dir).resolve() == folder.resolve():
         raise UsageError.of("report_out_is_result", file=out_dir)
+    check_result(result, result_kind(result), folder / "result.json")
     report = build_report(result, lang, folder)
     with result_folder(out_dir, "report", force) as tmp:
         written = write_report(report, tmp, formats)
