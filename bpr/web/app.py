@@ -108,23 +108,22 @@ def job_status(store: JobStore, job: Job) -> dict[str, Any]:
 
 
 def _api_routes(app: FastAPI) -> None:
-    F = Form  # noqa: N806 - short for the many form fields below
     responses = {202: {"model": Accepted}, 400: {}, 403: {}, 413: {}}
 
     @app.post("/api/inspect", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
     async def api_inspect(request: Request, file: UploadFile = File(..., description="Matter sheet or event log"),
-                          workspace: Workspace = "default", mapping: str | None = F(None, description="case=列,activity=列,timestamp=列"),
-                          timezone: str = F("Asia/Shanghai"), csrf: str | None = F(None)):
+                          workspace: Workspace = "default", mapping: str | None = Form(None, description="case=列,activity=列,timestamp=列"),
+                          timezone: str = Form("Asia/Shanghai"), csrf: str | None = Form(None)):
         """What a file holds (`bpr inspect --json`)."""
         return accepted(await submit(request, "inspect", workspace, {"file": file},
                                      {"mapping": mapping, "timezone": timezone}, csrf))
 
     @app.post("/api/audit", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
     async def api_audit(request: Request, file: UploadFile = File(..., description="Matter sheet"),
-                        workspace: Workspace = "default", lang: Lang = F("zh"), month_days: float = F(22.0, gt=0),
-                        year_days: float = F(250.0, gt=0), no_proposals: bool = F(False),
+                        workspace: Workspace = "default", lang: Lang = Form("zh"), month_days: float = Form(22.0, gt=0),
+                        year_days: float = Form(250.0, gt=0), no_proposals: bool = Form(False),
                         rules: UploadFile | None = File(None), whitelist: UploadFile | None = File(None),
-                        csrf: str | None = F(None)):
+                        csrf: str | None = Form(None)):
         """Indicators, findings and proposals of a matter catalogue (`bpr audit`)."""
         return accepted(await submit(request, "audit", workspace, {"file": file, "rules": rules, "whitelist": whitelist},
                                      {"lang": lang, "month_days": month_days, "year_days": year_days,
@@ -132,9 +131,9 @@ def _api_routes(app: FastAPI) -> None:
 
     @app.post("/api/propose", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
     async def api_propose(request: Request, file: UploadFile = File(..., description="Matter sheet"),
-                          workspace: Workspace = "default", lang: Lang = F("zh"), time_ratio: float = F(0.5),
-                          max_materials: int = F(5, ge=0), max_days: float = F(5.0, ge=0),
-                          csrf: str | None = F(None)):
+                          workspace: Workspace = "default", lang: Lang = Form("zh"), time_ratio: float = Form(0.5),
+                          max_materials: int = Form(5, ge=0), max_days: float = Form(5.0, ge=0),
+                          csrf: str | None = Form(None)):
         """Four-reduction proposals and the editable plan.yaml (`bpr propose`)."""
         return accepted(await submit(request, "propose", workspace, {"file": file},
                                      {"lang": lang, "time_ratio": time_ratio, "max_materials": max_materials,
@@ -143,7 +142,7 @@ def _api_routes(app: FastAPI) -> None:
     @app.post("/api/apply", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
     async def api_apply(request: Request, file: UploadFile = File(..., description="Matter sheet"),
                         plan: UploadFile = File(..., description="plan.yaml"), workspace: Workspace = "default",
-                        lang: Lang = F("zh"), targets: UploadFile | None = File(None), csrf: str | None = F(None)):
+                        lang: Lang = Form("zh"), targets: UploadFile | None = File(None), csrf: str | None = Form(None)):
         """Before/after of a plan's accepted proposals, with targets (`bpr apply`)."""
         return accepted(await submit(request, "apply", workspace, {"file": file, "plan": plan, "targets": targets},
                                      {"lang": lang}, csrf))
@@ -151,18 +150,18 @@ def _api_routes(app: FastAPI) -> None:
     @app.post("/api/bundle", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
     async def api_bundle(request: Request, file: UploadFile = File(..., description="Matter sheet"),
                          bundle: UploadFile = File(..., description="一件事 bundle YAML"),
-                         workspace: Workspace = "default", lang: Lang = F("zh"),
-                         targets: UploadFile | None = File(None), csrf: str | None = F(None)):
+                         workspace: Workspace = "default", lang: Lang = Form("zh"),
+                         targets: UploadFile | None = File(None), csrf: str | None = Form(None)):
         """一件事 before/after and shared documents (`bpr bundle`)."""
         return accepted(await submit(request, "bundle", workspace, {"file": file, "bundle": bundle,
                                                                     "targets": targets}, {"lang": lang}, csrf))
 
     @app.post("/api/discover", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
     async def api_discover(request: Request, file: UploadFile = File(..., description="Event log"),
-                           workspace: Workspace = "default", lang: Lang = F("zh"), top_k: int = F(20, ge=1, le=1000),
-                           mapping: str | None = F(None), timezone: str = F("Asia/Shanghai"),
-                           since: str | None = F(None), catalogue: UploadFile | None = File(None),
-                           csrf: str | None = F(None)):
+                           workspace: Workspace = "default", lang: Lang = Form("zh"), top_k: int = Form(20, ge=1, le=1000),
+                           mapping: str | None = Form(None), timezone: str = Form("Asia/Shanghai"),
+                           since: str | None = Form(None), catalogue: UploadFile | None = File(None),
+                           csrf: str | None = Form(None)):
         """The as-is process of an event log (`bpr discover`)."""
         return accepted(await submit(request, "discover", workspace, {"file": file, "catalogue": catalogue},
                                      {"lang": lang, "top_k": top_k, "mapping": mapping, "timezone": timezone,
@@ -170,16 +169,16 @@ def _api_routes(app: FastAPI) -> None:
 
     @app.post("/api/simulate", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
     async def api_simulate(request: Request, file: UploadFile = File(..., description="Event log"),
-                           workspace: Workspace = "default", lang: Lang = F("zh"),
+                           workspace: Workspace = "default", lang: Lang = Form("zh"),
                            scenario: UploadFile | None = File(None, description="Scenario YAML"),
-                           scenarios: str | None = F(None, description="JSON list of scenario mappings (as in the YAML)"),
-                           plan: UploadFile | None = File(None), matter: str | None = F(None),
-                           cases: int = F(1000, ge=1, le=100_000), replications: int = F(10, ge=1, le=100),
-                           seed: int = F(0), promised_limit: str | None = F(None),
-                           validate_model: bool = F(False, alias="validate",
+                           scenarios: str | None = Form(None, description="JSON list of scenario mappings (as in the YAML)"),
+                           plan: UploadFile | None = File(None), matter: str | None = Form(None),
+                           cases: int = Form(1000, ge=1, le=100_000), replications: int = Form(10, ge=1, le=100),
+                           seed: int = Form(0), promised_limit: str | None = Form(None),
+                           validate_model: bool = Form(False, alias="validate",
                                                     description="Also check the model on the last 30% of the log"),
-                           since: str | None = F(None), mapping: str | None = F(None),
-                           timezone: str = F("Asia/Shanghai"), csrf: str | None = F(None)):
+                           since: str | None = Form(None), mapping: str | None = Form(None),
+                           timezone: str = Form("Asia/Shanghai"), csrf: str | None = Form(None)):
         """What-if simulation against reform scenarios (`bpr simulate`)."""
         parsed = None
         if scenarios:
