@@ -144,6 +144,23 @@ def run_apply(catalogue: str | Path, plan: str | Path, out: str | Path, targets_
     return proposals, result
 
 
+def edit_plan(catalogue: str | Path, plan: str | Path, accepted: set[str] | list[str], out: str | Path,
+              lang: str = "zh") -> list[Proposal]:
+    """Write `plan` again as `out` with exactly the proposals `accepted` (ids) accepted: what a
+    planner does by hand in plan.yaml, for the web's accept/reject toggles."""
+    from bpr.io import read_catalogue
+    from bpr.plan.apply import resolve_plan
+    from bpr.plan.plan import read_plan, write_plan
+
+    the_plan = read_plan(plan)
+    proposals = resolve_plan(read_catalogue(catalogue), the_plan)
+    wanted = set(accepted)
+    for proposal in proposals:
+        proposal.accepted = proposal.id in wanted
+    write_plan(out, proposals, catalogue=the_plan.catalogue, options=the_plan.options, lang=lang)
+    return proposals
+
+
 def run_bundle(catalogue: str | Path, bundle_file: str | Path, out: str | Path, targets_file: str | None = None,
                licences: tuple[str, ...] | list[str] = (), lang: str = "zh") -> BundleResult:
     """一件事 before/after: DIR/result.json, bundle.csv, shared_documents.csv (`bpr bundle`)."""
