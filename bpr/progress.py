@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -14,8 +16,25 @@ def enabled() -> bool:
     return sys.stderr.isatty()
 
 
+_local = threading.local()
+
+
+@contextmanager
+def reporting(listener: Callable[[str], None]) -> Iterator[None]:
+    """Also send this thread's progress notes to `listener` (the web app's job progress)."""
+    previous = getattr(_local, "listener", None)
+    _local.listener = listener
+    try:
+        yield
+    finally:
+        _local.listener = previous
+
+
 def note(message: str) -> None:
     """One line of progress ('reading receipt.xes.gz …')."""
+    listener = getattr(_local, "listener", None)
+    if listener is not None:
+        listener(message)
     if enabled():
         print(f"\r\033[K{message}", file=sys.stderr, end="\n", flush=True)
 

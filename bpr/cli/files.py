@@ -36,13 +36,10 @@ def inspect(file: str, as_json: bool, mapping: str | None, timezone: str, lang: 
 
     Example: bpr inspect samples/logs/food_licence.csv --json
     """
-    from bpr.analyse.summary import summarise_catalogue, summarise_log
     from bpr.report.text import summary_text
+    from bpr.runs import inspect_file
 
-    if bpr.io.file_kind(file) == "catalogue":
-        summary = summarise_catalogue(bpr.io.read_catalogue(file))
-    else:
-        summary = summarise_log(bpr.io.read_log(file, mapping=parse_mapping(mapping), timezone=timezone))
+    summary = inspect_file(file, parse_mapping(mapping), timezone)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else summary_text(summary, lang))
 
 

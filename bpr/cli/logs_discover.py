@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 import click
 
 from bpr.cli.options import (
@@ -18,10 +14,6 @@ from bpr.cli.options import (
     since_option,
 )
 from bpr.i18n import t
-from bpr.progress import note
-
-if TYPE_CHECKING:
-    from bpr.analyse.discover import DiscoverResult
 
 
 @click.command(name="discover")
@@ -64,57 +56,19 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
 
     Example (the process since a reform): bpr discover 办件.csv --since 2024-07-01 -o out/now
     """
-    from bpr.analyse.discover import discover, write_discover
-    from bpr.analyse.engine import make_engine
-    from bpr.io.result_folder import result_folder
-    from bpr.io.safety import existing_file
+    from bpr.runs import run_discover
 
-    existing_file(log)  # before a Spark JVM (12 s) or anything else starts
-    with result_folder(out, "discover", force) as folder:
-        start = parse_since(since, timezone)
-        options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
-        analyses = [] if core else _configured_analyses(catalogue, specs, calendar)  # H5b hook
-        with make_engine(engine, **options) as runner:
-            result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone,
-                              analyses=analyses, since=start)
-        note(f"writing {out}")
-        write_discover(result, folder, lang=lang, max_nodes=max_nodes)
-        _write_extras(result, folder, log, parse_mapping(mapping), timezone, bpmn, start)  # H5b hook
+    start = parse_since(since, timezone)
+    options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
+    result = run_discover(log, out, engine, options, top_k=top_k, max_nodes=max_nodes, core=core,
+                          mapping=parse_mapping(mapping), timezone=timezone, catalogue=catalogue, specs=specs,
+                          calendar=calendar, bpmn=bpmn, since=start, lang=lang, force=force)
     median = result.case_duration_s.median
     click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "
                f"{t('discover_activities', lang)} {result.activities}  {t('discover_variants', lang)} "
                f"{result.variant_count}  {t('discover_median_duration', lang)} "
                f"{'-' if median is None else f'{median / 3600:.1f}'}")
     click.echo(f"{t('discover_written', lang)} {out}")
-
-
-# --- H5b hook: configure and write the performance/conformance analyses -------------------------
-def _configured_analyses(catalogue: str | None, specs: tuple[str, ...], calendar: str | None) -> list | None:
-    """None (the installed defaults) unless a catalogue, spec or calendar file is given."""
-    if not (catalogue or specs or calendar):
-        return None
-    import bpr.io
-    from bpr.analyse.performance import discover_analyses
-    from bpr.model import WorkCalendar
-
-    return discover_analyses(catalogue=bpr.io.read_catalogue(catalogue) if catalogue else None,
-                             specs=[bpr.io.read_process_model(s) for s in specs],
-                             calendar=WorkCalendar.from_file(calendar) if calendar else None)
-
-
-def _write_extras(result: DiscoverResult, out: Path, log: str, mapping: dict | None, timezone: str,
-                  bpmn: bool, since: datetime | None = None) -> None:
-    """The extra analyses' CSV tables, and process.bpmn when asked."""
-    from bpr.analyse.performance import write_tables
-
-    write_tables(result.extra, out)
-    if bpmn:
-        import bpr.io
-        from bpr.analyse.interop import write_discovered_bpmn
-
-        note("inductive miner (pm4py) -> process.bpmn")
-        event_log = bpr.io.read_log(log, mapping=mapping, timezone=timezone)
-        write_discovered_bpmn(event_log.cases_since(since) if since else event_log, out / "process.bpmn")
 
 
 commands = [discover_command]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-import bpr.io
 from bpr.cli.options import force_option, lang_option
 from bpr.i18n import t
-from bpr.progress import note
 
 
 def _pct(value: float | None) -> str:
@@ -34,21 +32,9 @@ def audit_command(catalogue: str, out: str, rules_file: str | None, whitelist: s
 
     Example: bpr audit samples/catalogue_template.xlsx -o out/audit --whitelist 不宜跑零次.txt
     """
-    from bpr.analyse.audit import audit, read_whitelist, write_audit
-    from bpr.analyse.rules import load_rules
-    from bpr.io.result_folder import result_folder
-    from bpr.model.timelimit import Conversion
+    from bpr.runs import run_audit
 
-    with result_folder(out, "audit", force) as folder:
-        rules = load_rules(rules_file)  # a bad rules file fails before the (slow) catalogue read
-        entries = read_whitelist(whitelist) if whitelist else None
-        note(f"reading {catalogue}")
-        cat = bpr.io.read_catalogue(catalogue)
-        note("auditing")
-        result = audit(cat, rules=rules, whitelist=entries, conversion=Conversion(month=month_days, year=year_days),
-                       proposals=not no_proposals)
-        note(f"writing {out}")
-        write_audit(result, folder, lang=lang)
+    result = run_audit(catalogue, out, rules_file, whitelist, month_days, year_days, not no_proposals, lang, force)
     ind = result.indicators
     click.echo(f"{t('audit_matters', lang)} {ind.matters}  {t('audit_immediate_rate', lang)} "
                f"{_pct(ind.immediate_rate)}  {t('audit_compression_ratio', lang)} {_pct(ind.compression_ratio)}  "

@@ -16,26 +16,18 @@ bundle:  {"kind": "bundle", "catalogue", "bundle": BundleResult.to_dict(), "targ
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from bpr.cli.options import force_option, lang_option
 from bpr.i18n import t
-from bpr.io.result_folder import result_folder
-from bpr.io.results import write_csv, write_json
-from bpr.progress import note
 
 
 def _options(time_ratio: float, max_materials: int, max_days: float, licences: tuple[str, ...]):
-    from bpr.errors import UsageError
-    from bpr.plan import LicenceCatalogue, ProposalOptions
+    from bpr.runs import proposal_options
 
-    if not 0 < time_ratio <= 1:
-        raise UsageError.of("cli_time_ratio_out_of_range", {"ratio": time_ratio})
-    return ProposalOptions(time_ratio=time_ratio, immediate_max_materials=max_materials,
-                           immediate_max_days=max_days, licences=LicenceCatalogue.load(*licences))
+    return proposal_options(time_ratio, max_materials, max_days, licences)
 
 
 _proposal_options = [
@@ -73,34 +65,11 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
 
     Example: bpr propose samples/catalogue_template.xlsx -o out/plan
     """
-    from bpr.io import read_catalogue
-    from bpr.plan import propose
-    from bpr.plan.plan import plan_options, write_plan
+    from bpr.runs import proposal_summary, run_propose
 
-    with result_folder(out, "propose", force) as folder:
-        options = _options(time_ratio, max_materials, max_days, licences)
-        cat = read_catalogue(catalogue)
-        note("proposing")
-        warnings: list = []
-        proposals = propose(cat, options, warnings=warnings)
-        out_dir = Path(out)
-        licence_paths = [str(Path(p).resolve()) for p in licences]
-        # the plan names its catalogue relative to itself, so the plan folder can be moved with it
-        relative = os.path.relpath(Path(catalogue).resolve(), out_dir.resolve())
-        write_plan(folder / "plan.yaml", proposals, catalogue=relative,
-                   options=plan_options(options, licence_paths), lang=lang)
-        summary = {d: sum(1 for p in proposals if p.dimension == d) for d in ("materials", "steps", "time", "visits")}
-        write_json(folder / "result.json", {
-            "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
-            "summary": summary,
-            "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
-            "proposals": [p.to_dict() for p in proposals]})
-        write_csv(folder / "proposals.csv",
-                   ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
-                    "days", "visits", "accepted"],
-                   ([p.id, t(f"dim_{p.dimension}", lang), p.matter, p.code, p.target, *p.text(lang),
-                     p.saving.get("materials"), p.saving.get("steps"), p.saving.get("days"), p.saving.get("visits"),
-                     p.accepted] for p in proposals))
+    proposals = run_propose(catalogue, out, _options(time_ratio, max_materials, max_days, licences), licences, lang, force)
+    summary = proposal_summary(proposals)
+    out_dir = Path(out)
     click.echo(f"{len(proposals)} {t('plan_proposals', lang)}  "
                + "  ".join(f"{t(f'dim_{d}', lang)} {n}" for d, n in summary.items()))
     click.echo(f"{t('plan_written', lang)} {out_dir / 'plan.yaml'}")
@@ -124,33 +93,10 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
 
     Example: bpr apply samples/catalogue_template.xlsx out/plan/plan.yaml -o out/after --bundle samples/bundles/restaurant.yaml
     """
-    from bpr.io import read_bundle, read_catalogue
-    from bpr.measure import Targets, compare, load_targets
-    from bpr.plan.apply import apply_proposals, resolve_plan
-    from bpr.plan.plan import read_plan
+    from bpr.runs import run_apply
 
-    with result_folder(out, "apply", force) as folder:
-        targets = load_targets(targets_file) if targets_file else Targets()
-        the_plan = read_plan(plan)
-        bundles = [read_bundle(p) for p in bundle_files]
-        before = read_catalogue(catalogue)
-        proposals = resolve_plan(before, the_plan)
-        for bundle in bundles:
-            bundle.resolve(before)  # a missing member stops the run before anything is written
-        after = apply_proposals(before, [p for p in proposals if p.accepted])
-        result = compare(before, after, targets, bundles)
-        write_json(folder / "result.json", {
-            "kind": "apply", "catalogue": str(catalogue), "plan": str(plan),
-            "applied": [p.id for p in proposals if p.accepted], "rejected": [p.id for p in proposals if not p.accepted],
-            "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang)})
-        write_csv(folder / "before_after.csv",
-                   ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows())
-        try:
-            from bpr.io import write_template
-
-            write_template(folder / "after.xlsx", after)
-        except ImportError:  # the template writer is optional
-            pass
+    proposals, result = run_apply(catalogue, plan, out, targets_file, bundle_files, lang, force)
+    out_dir = Path(out)
     applied = sum(1 for p in proposals if p.accepted)
     click.echo(f"{applied} {t('plan_applied', lang)}")
     if result.catalogue:
@@ -158,7 +104,7 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
             b, a = result.catalogue.before.to_dict()[key], result.catalogue.after.to_dict()[key]
             pct = result.catalogue.cut_pct()[key]
             click.echo(f"{t(f'ba_{key}', lang)}: {b} → {a}" + (f" (-{pct}%)" if pct is not None else ""))
-    click.echo(f"{t('discover_written', lang)} {out}")
+    click.echo(f"{t('discover_written', lang)} {out_dir}")
 
 
 @click.command(name="bundle")
@@ -177,29 +123,13 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
 
     Example: bpr bundle samples/catalogue_template.xlsx samples/bundles/restaurant.yaml -o out/bundle
     """
-    from bpr.analyse.bundle import analyse_bundle
-    from bpr.io import read_bundle, read_catalogue
-    from bpr.measure import Targets, check_targets, load_targets
-    from bpr.plan import LicenceCatalogue
+    from bpr.runs import run_bundle
 
-    with result_folder(out, "bundle", force) as folder:
-        targets = load_targets(targets_file) if targets_file else Targets()
-        bundle = read_bundle(bundle_file)
-        cat = read_catalogue(catalogue)
-        result = analyse_bundle(bundle, cat, LicenceCatalogue.load(*licences))
-        checked = check_targets(targets, result.before, result.after, [result.after.visits])
-        write_json(folder / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
-                                              "bundle": result.to_dict(lang),
-                                              "targets": [r.to_dict(lang) for r in checked]})
-        cut, pct = result.cut(), result.cut_pct()
-        write_csv(folder / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
-                   ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
-                    for k in result.before.to_dict()))
-        write_csv(folder / "shared_documents.csv", ["document", "matter", "material"],
-                   ([s.document, m, n] for s in result.shared for m, n in s.materials))
+    result = run_bundle(catalogue, bundle_file, out, targets_file, licences, lang, force)
+    out_dir = Path(out)
     for key in ("materials", "steps", "promised_days", "visits"):
         click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")
-    click.echo(f"{t('discover_written', lang)} {out}")
+    click.echo(f"{t('discover_written', lang)} {out_dir}")
 
 
 commands = [propose_command, apply_command, bundle_command]

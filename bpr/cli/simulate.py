@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-import bpr.io
 from bpr.cli.options import (
     force_option,
     lang_option,
@@ -15,11 +14,7 @@ from bpr.cli.options import (
     parse_since,
     since_option,
 )
-from bpr.errors import UsageError
 from bpr.i18n import join_list, t, tf
-from bpr.io.result_folder import result_folder
-from bpr.io.results import write_json
-from bpr.model.timelimit import TimeLimit
 
 
 @click.command(name="simulate")
@@ -49,29 +44,13 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     When --validate says the process has changed, build the model from recent cases only:
     bpr simulate LOG --since 2024-07-01 --validate -o out/sim
     """
-    from bpr.simulate import load_scenarios, scenario_from_plan, simulate_log
-    from bpr.simulate.export import write_bpmn, write_prosimos
+    from bpr.runs import run_simulate
 
-    with result_folder(out, "simulate", force) as folder:
-        limit = None
-        if promised_limit is not None:
-            limit = TimeLimit.parse(promised_limit).to_working_days()
-            if limit is None:
-                raise UsageError.of("sim_cli_promised_limit_not_understood", {"limit": promised_limit})
-        start = parse_since(since, timezone)
-        event_log = bpr.io.read_log(log, mapping=parse_mapping(mapping), timezone=timezone)
-        scenarios = []
-        if scenario:
-            scenarios += load_scenarios(scenario)
-        if plan:
-            in_log = set(event_log.to_pandas()["matter"].dropna().astype(str)) if event_log.has("matter") else set()
-            scenarios.append(scenario_from_plan(plan, matter, in_log))
-        result = simulate_log(event_log, scenarios, cases=cases, replications=replications, seed=seed,
-                              validate=validate, source=log, promised_limit_days=limit, since=start)
-        model, validation = result.model, result.validation
-        write_json(folder / "result.json", result.to_dict())
-        write_bpmn(model, folder / "model.bpmn")
-        write_prosimos(model, folder / "prosimos.json")
+    result = run_simulate(log, out, scenario_file=scenario, plan=plan, matter=matter, cases=cases,
+                          replications=replications, seed=seed, promised_limit=promised_limit, validate=validate,
+                          since=parse_since(since, timezone), mapping=parse_mapping(mapping), timezone=timezone,
+                          force=force)
+    model, validation, folder = result.model, result.validation, Path(out)
     for s in result.scenarios:
         name = s.label.text(lang) if s.label else t("sim_as_is", lang) if s.name == "as-is" else s.name
         med, p90 = s.cycle_working_days["median"]["mean"], s.cycle_working_days["p90"]["mean"]
@@ -90,7 +69,7 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
             click.echo("  " + tf("sim_step_changes_line", lang, steps=join_list((
                 tf("sim_step_change", lang, step=c["step"], before=c["train_p90_h"], after=c["test_p90_h"])
                 for c in validation.step_changes), lang)))
-    click.echo(f"{t('sim_written', lang)} {Path(out) / 'result.json'}")
+    click.echo(f"{t('sim_written', lang)} {folder / 'result.json'}")
 
 
 commands = [simulate_command]

@@ -82,7 +82,8 @@ def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
     if missing:
         example = ",".join(f"{r}={result[r] if r in result else _guess(r, columns, used)}" for r in REQUIRED_ROLES)
         raise InputError.of("no_log_columns", {"roles": " / ".join(missing), "found": ", ".join(map(str, columns)),
-                                                "examples": ", ".join(SYNONYMS[missing[0]][:3]), "map": example},
+                                                "examples": ", ".join(SYNONYMS[missing[0]][:3]), "map": example,
+                                                "columns": [str(c) for c in columns]},  # the web's drop-downs
                                file=file)
     return {role: result[role] for role in ROLES if role in result}
 
