@@ -22,14 +22,14 @@ from bpr.model import (
     MaterialForm,
     MaterialKind,
     Matter,
-    Step,
     StepKind,
     TimeLimit,
 )
 from bpr.model.matter import HandlingType
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.proposals import Proposal, ProposalOptions, propose
-from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps
+from bpr.plan.step_changes import apply_step_changes
+from bpr.plan.stepgraph import kind_of, matter_critical_path
 from bpr.plan.visits import VisitCause, stated_visits, visit_causes, visits_after
 
 MAX_LISTED = 30  # ids or matters named in one error line
@@ -139,102 +139,6 @@ def _material_change(matter: Matter, change: dict) -> None:
                 m.kind = MaterialKind.ORIGINAL
             elif kind not in ("share", "commit", "single_copy"):
                 raise UsageError.of("plan_unknown_material_change", {"kind": kind})
-
-
-# --- steps -------------------------------------------------------------------------------------------
-
-def _materialise(steps: list[Step]) -> list[Step]:
-    """Copies in order with every implicit "after the previous step" written out."""
-    out = []
-    for i, step in enumerate(ordered_steps_list(steps)):
-        step = copy.copy(step)
-        step.after = ([out[i - 1].name] if i else []) if step.after is None else list(step.after)
-        out.append(step)
-    return out
-
-
-def ordered_steps_list(steps: list[Step]) -> list[Step]:
-    return sorted(steps, key=lambda s: s.order)
-
-
-def _dedup(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(names))
-
-
-def apply_step_changes(matter: Matter, changes: list[dict]) -> Matter:
-    """A copy of `matter` with the step changes (merge_steps, drop_step, parallel) applied."""
-    result = copy.copy(matter)
-    steps = _materialise(ordered_steps(matter))
-    for change in changes:
-        kind = change["kind"]
-        if kind == "merge_steps":
-            steps = _merge(steps, change["steps"], change["into"], float(change["days"]))
-        elif kind == "drop_step":
-            steps = _drop(steps, change["step"])
-        elif kind == "parallel":
-            steps = _parallelise(steps, change["steps"])
-        else:
-            raise UsageError.of("plan_unknown_step_change", {"kind": kind})
-    result.steps = steps
-    return result
-
-
-def _merge(steps: list[Step], names: list[str], into: str, days: float) -> list[Step]:
-    present = [s for s in steps if s.name in names]
-    if not present or (len(present) == 1 and present[0].name == into):
-        return steps
-    merged_names = {s.name for s in present}
-    merged = Step(name=into, order=min(s.order for s in present), department=present[0].department,
-                  role=present[0].role, limit=TimeLimit.working_days(days), on_site=any(s.on_site for s in present),
-                  after=_dedup(p for s in present for p in s.after if p not in merged_names))
-    out = []
-    for step in steps:
-        if step.name in merged_names:
-            if step is present[0]:
-                out.append(merged)
-            continue
-        step = copy.copy(step)
-        step.after = _dedup(into if p in merged_names else p for p in step.after)
-        out.append(step)
-    return out
-
-
-def _drop(steps: list[Step], name: str) -> list[Step]:
-    gone = next((s for s in steps if s.name == name), None)
-    if gone is None:
-        return steps
-    out = []
-    for step in steps:
-        if step is gone:
-            continue
-        step = copy.copy(step)
-        step.after = _dedup(q for p in step.after for q in (gone.after if p == name else [p]))
-        out.append(step)
-    return out
-
-
-def _parallelise(steps: list[Step], names: list[str]) -> list[Step]:
-    run = [s for s in steps if s.name in names]
-    if len(run) < 2:
-        return steps
-    start = list(run[0].after)
-    last_of_department: dict[str, str] = {}
-    new_after: dict[str, list[str]] = {}
-    for step in run:
-        previous = last_of_department.get(step.department)
-        new_after[step.name] = [previous] if previous else list(start)
-        last_of_department[step.department] = step.name
-    tails = list(last_of_department.values())
-    run_names = {s.name for s in run}
-    out = []
-    for step in steps:
-        step = copy.copy(step)
-        if step.name in run_names:
-            step.after = new_after[step.name]
-        else:
-            step.after = _dedup(q for p in step.after for q in (tails if p in run_names else [p]))
-        out.append(step)
-    return out
 
 
 # --- time --------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from bpr.plan.documents import (
     is_government_body,
     licence_name,
 )
+from bpr.plan.step_changes import apply_step_changes
 from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps, step_days
 from bpr.plan.visits import REMOVABLE, VisitCause, stated_visits, visit_causes, visits_after
 
@@ -313,8 +314,6 @@ def _cp_after(matter: Matter, changes: list[dict], conv: Conversion) -> float:
                     rest = [(n, d) for n, d in chain if n not in names]
                     chain = rest[:at] + [(change["into"], float(change["days"]))] + rest[at:]
         return float(sum(d for _, d in chain))
-    from bpr.plan.apply import apply_step_changes
-
     return matter_critical_path(apply_step_changes(matter, changes), conv).days
 
 

@@ -160,8 +160,8 @@ def test_compression_never_goes_to_immediate():
 
 def test_sequential_shortcut_agrees_with_the_graph():
     from bpr.model.timelimit import DEFAULT_CONVERSION
-    from bpr.plan.apply import apply_step_changes
     from bpr.plan.proposals import _cp_after
+    from bpr.plan.step_changes import apply_step_changes
     from bpr.plan.stepgraph import matter_critical_path
 
     for matter in (food_licence(), small_matter()):
