@@ -995,6 +995,9 @@ VOCAB: dict[str, tuple[str, str]] = {
     "note_pools_per_step": ("没有办理人列：每个环节设一个岗位，人数按工作量估计。",
                             "no resource column: one pool per step, sized by its workload"),
     "note_scenario": ("方案：{name}", "scenario: {name}"),
+    # --- issue 13 (a13): domain constraints on proposals, legal basis, consistent plans ---
+    "legal_basis": ("设定依据", "legal basis"),
+    # @@A13@@
 }
 
 
