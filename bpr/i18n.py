@@ -997,6 +997,30 @@ VOCAB: dict[str, tuple[str, str]] = {
     "note_scenario": ("方案：{name}", "scenario: {name}"),
     # --- issue 13 (a13): domain constraints on proposals, legal basis, consistent plans ---
     "legal_basis": ("设定依据", "legal basis"),
+    "err_constraints_not_mapping": ("规则文件：constraints 应为“约束编号: 设置”的映射",
+                                    "rules file: constraints must map constraint ids to settings"),
+    "err_constraints_unknown_ids": ("规则文件中有无法识别的约束编号", "rules file names unknown constraint ids"),
+    "err_constraints_unknown_ids_hint": ("现有约束编号：{known}", "known constraint ids: {known}"),
+    "err_constraints_setting_not_mapping": ("规则文件：约束 {constraint} 的设置应为 true/false 或含 enabled、vocabulary 的映射",
+                                            "rules file: constraint {constraint} takes true/false or a mapping with enabled, vocabulary"),
+    "err_constraints_unknown_keys": ("规则文件：约束 {constraint} 有无法识别的设置项",
+                                     "rules file: constraint {constraint} has unknown settings"),
+    "err_constraints_vocabulary_not_list": ("规则文件：约束 {constraint} 的 vocabulary 应为词语列表",
+                                            "rules file: vocabulary of constraint {constraint} must be a list of words"),
+    "prop_needs_law": ("（需法律授权）", " (legal authorisation needed)"),
+    "prop_time_merged": ("承诺办结时限由{before}个工作日压缩至{after}个工作日",
+                         "Cut the promised limit from {before} to {after} working days"),
+    "prop_time_merged_why": ("两项时限建议合并为一条：按法定时限（{legal}个工作日）的{ratio}%可压缩至{target}个工作日；"
+                             "环节精简使关键路径缩短{days}个工作日，可调整为{freed_to}个工作日；取两者中较低者",
+                             "two time proposals merged into one: {ratio}% of the legal limit ({legal} working days) "
+                             "gives {target}; the step changes shorten the critical path by {days}, giving {freed_to}; "
+                             "the lower of the two is taken"),
+    "prop_rebalanced": ("；各环节时限相应压缩：{steps}", "; step limits cut to fit: {steps}"),
+    "prop_time_capped": ("；受环节时限所限（关键路径至少{days}个工作日），承诺时限不低于此值",
+                         "; capped at the steps' critical path ({days} working days at least)"),
+    "prop_visit_submit_online": ("网上申报：网上提交电子材料，原件通过电子证照/数据共享核验，不再到窗口递交",
+                                 "Online application: submit electronic materials online, originals checked through "
+                                 "e-licences/data sharing; no trip to hand them in"),
     # @@A13@@
 }
 

@@ -6,7 +6,9 @@ applying the same proposals to the after-state gives the after-state again.
 
 Within a matter the changes run in the order materials, steps, time, visits: the time change
 `free_days` lowers the promise by what the accepted step changes shorten the critical path, so a
-rejected step proposal frees no days.
+rejected step proposal frees no days; a promise cut below the steps' critical path re-balances the
+step limits (or stops at the path), and online submission makes a matter 全程网办 (depth IV) only
+when no visit is left, so the after-state passes the audit rules the before-state passed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bpr.model import (
 from bpr.model.matter import HandlingType
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.proposals import Proposal, ProposalOptions, propose
-from bpr.plan.step_changes import apply_step_changes
+from bpr.plan.step_changes import apply_step_changes, rebalance_steps
 from bpr.plan.stepgraph import kind_of, matter_critical_path
 from bpr.plan.visits import VisitCause, stated_visits, visit_causes, visits_after
 
@@ -145,23 +147,34 @@ def _material_change(matter: Matter, change: dict) -> None:
 
 def _time_changes(original: Matter, matter: Matter, changes: list[dict], step_changes: list[dict],
                   conversion: Conversion) -> None:
+    """The new promise: the lowest of a compress target and the promise less the days the accepted
+    step changes free. When it is below the after-state's critical path, the step limits are
+    re-balanced to fit, or the promise stops at what they can reach (never Σ steps > promise)."""
     promised = original.promised_limit.to_working_days(conversion)
     if not changes or promised is None:
         return
     new = promised
     for change in changes:
-        if change["kind"] == "free_days":
+        kind = change["kind"]
+        if kind not in ("compress", "free_days"):
+            raise UsageError.of("plan_unknown_time_change", {"kind": kind})
+        if change.get("days") is not None:
+            new = min(new, float(change["days"]))
+        if kind == "free_days" or change.get("free_days"):
             freed = (matter_critical_path(original, conversion).days
                      - matter_critical_path(apply_step_changes(original, step_changes), conversion).days)
             new = min(new, max(0.0, promised - max(0.0, freed)))
-        elif change["kind"] == "compress":
-            new = min(new, float(change["days"]))
-        else:
-            raise UsageError.of("plan_unknown_time_change", {"kind": change["kind"]})
-    if new < promised - 1e-9:
-        matter.promised_limit = TimeLimit.working_days(round(new, 3))
-        if new == 0:
-            matter.handling_type = HandlingType.IMMEDIATE
+    if new >= promised - 1e-9:
+        return
+    fitted, reachable, changed = rebalance_steps(matter, new, conversion)
+    new = max(new, reachable)
+    if new >= promised - 1e-9:
+        return
+    if changed:
+        matter.steps = fitted.steps
+    matter.promised_limit = TimeLimit.working_days(round(new, 3))
+    if new == 0:
+        matter.handling_type = HandlingType.IMMEDIATE
 
 
 # --- visits ------------------------------------------------------------------------------------------
@@ -176,7 +189,7 @@ def _visit_changes(original: Matter, matter: Matter, changes: list[dict]) -> Non
         by = change["by"]
         if by == "online":
             matter.online = True
-            matter.online_depth = max(matter.online_depth or 0, 4)
+            matter.online_depth = max(matter.online_depth or 0, 3)  # IV only once no visit is left (below)
             matter.channels = set(matter.channels) | {Channel.ONLINE}
             for m in matter.materials:
                 if m.submitted and m.needs_paper_original:
@@ -195,6 +208,8 @@ def _visit_changes(original: Matter, matter: Matter, changes: list[dict]) -> Non
         else:
             raise UsageError.of("plan_unknown_visit_change", {"by": by})
     matter.visits = visits_after(before, causes, removed)
+    if any(c["by"] == "online" for c in changes) and matter.visits == 0:
+        matter.online_depth = 4  # 全程网办: online and no trip left
 
 
 def _off_site(matter: Matter, kinds: tuple[StepKind, ...]) -> None:

@@ -1,4 +1,5 @@
-"""Step changes a plan can make: merge steps, drop a step, run steps in parallel.
+"""Step changes a plan can make: merge steps, drop a step, run steps in parallel; and fitting
+the step limits under a lower promised limit (`rebalance_steps`).
 
 `apply_step_changes(matter, changes)` is used by both `bpr.plan.proposals` (to price a step
 proposal: the critical path after it) and `bpr.plan.apply` (the after-state), so neither of
@@ -8,11 +9,13 @@ those two modules imports the other's internals: proposals → step_changes ← 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable
 
-from bpr.errors import UsageError
+from bpr.errors import InputError, UsageError
 from bpr.model import Matter, Step, TimeLimit
-from bpr.plan.stepgraph import ordered_steps
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
+from bpr.plan.stepgraph import matter_critical_path, ordered_steps, step_days
 
 
 def _materialise(steps: list[Step]) -> list[Step]:
@@ -107,3 +110,38 @@ def _parallelise(steps: list[Step], names: list[str]) -> list[Step]:
             step.after = _dedup(q for p in step.after for q in (tails if p in run_names else [p]))
         out.append(step)
     return out
+
+
+GRAIN = 0.5  # step limits are re-balanced in half working days
+
+
+def rebalance_steps(matter: Matter, days: float, conversion: Conversion = DEFAULT_CONVERSION
+                    ) -> tuple[Matter, float, dict[str, tuple[float, float]]]:
+    """Fit the step limits under a new promise of `days` working days.
+
+    Returns (a copy of `matter` with new step limits, its critical path, {step: (before, after)}).
+    When the critical path already fits, nothing changes. Otherwise every step with time is
+    scaled by days / critical path and rounded down to half a day, keeping at least half a day
+    (a step with work cannot take no time), so the path may still exceed `days` when there are
+    many steps: the caller then caps the promise at the returned path.
+    """
+    try:
+        before = matter_critical_path(matter, conversion).days
+    except InputError:  # a cycle or an unknown step: propose has warned; the steps are left alone
+        return matter, 0.0, {}
+    if before <= days + 1e-9:
+        return matter, before, {}
+    factor = max(0.0, days) / before
+    result = copy.copy(matter)
+    result.steps = []
+    changed: dict[str, tuple[float, float]] = {}
+    for step in matter.steps:
+        old = step_days(step, conversion)
+        if old > 0:
+            new = max(GRAIN, math.floor(old * factor / GRAIN + 1e-9) * GRAIN)
+            if new < old:
+                step = copy.copy(step)
+                step.limit = TimeLimit.working_days(new)
+                changed[step.name] = (old, new)
+        result.steps.append(step)
+    return result, matter_critical_path(result, conversion).days, changed
