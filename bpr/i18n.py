@@ -1021,6 +1021,18 @@ VOCAB: dict[str, tuple[str, str]] = {
     "prop_visit_submit_online": ("网上申报：网上提交电子材料，原件通过电子证照/数据共享核验，不再到窗口递交",
                                  "Online application: submit electronic materials online, originals checked through "
                                  "e-licences/data sharing; no trip to hand them in"),
+    "withheld_title": ("未提出的建议及原因", "Proposals not made, and why"),
+    "withheld_more": ("其余见", "the rest are in"),
+    "withheld_para": ("以下 {n} 条建议因领域约束（法律规定、国务院文件）未提出。", "{n} proposals were not made because a domain constraint (a law or a State Council document) forbids them."),
+    "withheld_constraint": ("约束", "constraint"),
+    "withheld_reason": ("原因", "reason"),
+    "withheld_action": ("未提出的建议", "proposal not made"),
+    "withheld_source": ("依据", "source"),
+    "constraint_physical_result": ("实体证件", "physical result"),
+    "constraint_in_person": ("须本人到场", "in person"),
+    "constraint_commitment_third_party_report": ("第三方报告不适用告知承诺", "third-party report: no commitment"),
+    "constraint_commitment_public_safety": ("涉及公共安全不适用告知承诺", "public safety: no commitment"),
+    "constraint_commitment_legal_basis": ("告知承诺需法律授权", "commitment needs legal authorisation"),
     # @@A13@@
 }
 

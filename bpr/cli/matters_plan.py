@@ -6,7 +6,9 @@ result.json schemas (all keys English; text in the chosen language, both kept wh
 propose: {"kind": "propose", "catalogue", "options", "summary": {dimension: count},
           "proposals": [Proposal.to_dict()]}  (id, dimension, kind, matter, code, target, action,
           action_en, rationale, rationale_en, evidence, saving {materials, steps, days, visits}, change,
-          accepted)
+          accepted), "withheld": [Withheld.to_dict()] (proposals a domain constraint forbids: dimension,
+          kind, matter, code, target, action, action_en, constraint, reason, reason_en, source, evidence),
+          "constraints": [the constraint set used]
 apply:   {"kind": "apply", "catalogue", "plan", "applied": [ids], "rejected": [ids],
           "before_after": {"targets", "catalogue", "bundles", "matters"}}  each comparison: scope, name,
           code, matters, before/after/cut/cut_pct {steps, materials, promised_days, critical_path_days,
@@ -27,14 +29,17 @@ from bpr.io.results import write_csv, write_json
 from bpr.progress import note
 
 
-def _options(time_ratio: float, max_materials: int, max_days: float, licences: tuple[str, ...]):
+def _options(time_ratio: float, max_materials: int, max_days: float, licences: tuple[str, ...],
+             rules_file: str | None = None):
+    from bpr.analyse.rules import load_rules
     from bpr.errors import UsageError
     from bpr.plan import LicenceCatalogue, ProposalOptions
 
     if not 0 < time_ratio <= 1:
         raise UsageError.of("cli_time_ratio_out_of_range", {"ratio": time_ratio})
     return ProposalOptions(time_ratio=time_ratio, immediate_max_materials=max_materials,
-                           immediate_max_days=max_days, licences=LicenceCatalogue.load(*licences))
+                           immediate_max_days=max_days, licences=LicenceCatalogue.load(*licences),
+                           constraints=load_rules(rules_file).constraints)
 
 
 _proposal_options = [
@@ -46,6 +51,8 @@ _proposal_options = [
                  help="即审即办: promised limit at most this many working days."),
     click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
                  help="Extra licence list (名称|别名 per line) added to the bundled one; repeatable."),
+    click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
+                 help="Rules YAML; its `constraints:` switch domain constraints off or extend their vocabulary."),
 ]
 
 
@@ -64,10 +71,12 @@ def _with(options):
 @_with(_proposal_options)
 @lang_option
 def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: int, max_days: float,
-                    licences: tuple[str, ...], lang: str) -> None:
+                    licences: tuple[str, ...], rules_file: str | None, lang: str) -> None:
     """Four-reduction proposals (减材料、减环节、减时限、减跑动) for every matter, as an editable plan.
 
-    Edit DIR/plan.yaml (accepted: true/false), then run `bpr apply`.
+    Edit DIR/plan.yaml (accepted: true/false), then run `bpr apply`. Proposals a domain constraint
+    forbids (a card must still be made, in person by law, no 告知承诺 for safety reports) are not
+    made; they are listed as "未提出的建议及原因" with the reason.
 
     Example: bpr propose samples/catalogue_template.xlsx -o out/plan
     """
@@ -75,24 +84,27 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     from bpr.plan import propose
     from bpr.plan.plan import plan_options, write_plan
 
-    options = _options(time_ratio, max_materials, max_days, licences)
+    options = _options(time_ratio, max_materials, max_days, licences, rules_file)
     cat = read_catalogue(catalogue)
     note("proposing")
     warnings: list = []
-    proposals = propose(cat, options, warnings=warnings)
+    withheld: list = []
+    proposals = propose(cat, options, warnings=warnings, withheld=withheld)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     licence_paths = [str(Path(p).resolve()) for p in licences]
     # the plan names its catalogue relative to itself, so the plan folder can be moved with it
     relative = os.path.relpath(Path(catalogue).resolve(), out_dir.resolve())
+    rules_path = str(Path(rules_file).resolve()) if rules_file else None
     write_plan(out_dir / "plan.yaml", proposals, catalogue=relative,
-               options=plan_options(options, licence_paths), lang=lang)
+               options=plan_options(options, licence_paths, rules_path), lang=lang, withheld=withheld)
     summary = {d: sum(1 for p in proposals if p.dimension == d) for d in ("materials", "steps", "time", "visits")}
     write_json(out_dir / "result.json", {
-        "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
+        "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths, rules_path),
         "summary": summary,
         "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
-        "proposals": [p.to_dict() for p in proposals]})
+        "proposals": [p.to_dict() for p in proposals], "withheld": [w.to_dict() for w in withheld],
+        "constraints": options.constraints.describe()})
     write_csv(out_dir / "proposals.csv",
                ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
                 "days", "visits", "accepted"],
@@ -101,7 +113,21 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
                  p.accepted] for p in proposals))
     click.echo(f"{len(proposals)} {t('plan_proposals', lang)}  "
                + "  ".join(f"{t(f'dim_{d}', lang)} {n}" for d, n in summary.items()))
+    if withheld:
+        by_constraint: dict[str, int] = {}
+        for w in withheld:
+            by_constraint[w.constraint] = by_constraint.get(w.constraint, 0) + 1
+        click.echo(f"{t('withheld_title', lang)}: {len(withheld)}  "
+                   + "  ".join(f"{t(f'constraint_{c}', lang)} {n}" for c, n in by_constraint.items()))
+        for w in withheld[:MAX_WITHHELD_SHOWN]:
+            action, reason = w.text(lang)
+            click.echo(f"  - {w.matter}: {action} — {reason}")
+        if len(withheld) > MAX_WITHHELD_SHOWN:
+            click.echo(f"  … {t('withheld_more', lang)} result.json")
     click.echo(f"{t('plan_written', lang)} {out_dir / 'plan.yaml'}")
+
+
+MAX_WITHHELD_SHOWN = 10  # withheld proposals printed by `bpr propose` (all are in result.json)
 
 
 @click.command(name="apply")
