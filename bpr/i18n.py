@@ -1033,7 +1033,6 @@ VOCAB: dict[str, tuple[str, str]] = {
     "constraint_commitment_third_party_report": ("第三方报告不适用告知承诺", "third-party report: no commitment"),
     "constraint_commitment_public_safety": ("涉及公共安全不适用告知承诺", "public safety: no commitment"),
     "constraint_commitment_legal_basis": ("告知承诺需法律授权", "commitment needs legal authorisation"),
-    # @@A13@@
 }
 
 
