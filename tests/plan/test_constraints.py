@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
 from bpr.analyse.rules import RuleSet, load_rules
 from bpr.analyse.rules.constraints import law_kind
@@ -259,13 +261,35 @@ def run(argv, capsys):
     return info.value.code, out.out, out.err
 
 
-def test_unknown_constraint_in_rules_yaml_is_one_line_exit_2(tmp_path, capsys):
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                  "help_option_names": []})
+@click.pass_context
+def entry_point(ctx: click.Context) -> None:
+    """The installed `bpr` console script (setup.cfg: bpr = bpr.cli:main), so CliRunner sees its exit code."""
+    main(list(ctx.args))
+
+
+@pytest.mark.parametrize(("yaml_text", "names"), [
+    ("constraints:\n  physical_results: false\n", ["physical_results", "physical_result"]),  # typo: known ids listed
+    ("constraints:\n  in_person: {vocab: [驾驶人考试]}\n", ["in_person", "vocab", "vocabulary"]),
+    ("constraints:\n  in_person: {vocabulary: 3}\n", ["in_person", "vocabulary"]),
+    ("constraints: [physical_result]\n", ["constraints"]),
+])
+@pytest.mark.parametrize("command", ["propose", "audit"])
+def test_bad_constraints_in_rules_yaml_clirunner(tmp_path, yaml_text, names, command):
+    """A rules YAML naming an unknown constraint (or a bad setting of a known one): exactly one line
+    on stderr naming the file and what was wrong, exit 2, no traceback, no output folder."""
     rules = tmp_path / "rules.yaml"
-    rules.write_text("constraints:\n  physical_results: false\n", encoding="utf-8")
-    code, _, err = run(["propose", str(ROOT / "samples" / "catalogue_template.xlsx"), "-o",
-                        str(tmp_path / "out"), "--rules", str(rules)], capsys)
-    assert code == 2 and "physical_results" in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+    rules.write_text(yaml_text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(entry_point, [command, str(ROOT / "samples" / "catalogue_template.xlsx"),
+                                              "-o", str(out), "--rules", str(rules)])
+    assert result.exit_code == 2, (result.output, result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "rules.yaml" in lines[0] and all(n in lines[0] for n in names), lines[0]
+    assert "Traceback" not in result.output and not result.stdout.strip()
+    assert not out.exists()
 
 
 def test_propose_cli_lists_withheld_and_apply_reuses_the_rules(tmp_path, capsys):
