@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -268,15 +269,16 @@ def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCa
 
 def _materials(b: _Builder, licences: LicenceCatalogue) -> None:
     handled: set[str] = set()
+    rows = Counter(m.name for m in b.matter.materials if m.submitted)
     for material in b.matter.materials:
         name = material.name
-        if not material.submitted:
-            continue
+        if not material.submitted or name in handled:
+            continue  # a name listed twice gets one proposal; apply changes every row of that name
         evidence = {"material": name, "source": material.source.value if material.source else None,
                     "issuer": material.issuer or None}
         if is_catch_all(name):
             b.add("materials", "remove", name, "prop_remove", "prop_remove_why", {"material": name},
-                  evidence, _saving(materials=1), {"material": name})
+                  evidence, _saving(materials=rows[name]), {"material": name})
             handled.add(name)
             continue
         if all(is_applicant_written(part) for part in alternatives(name)):
@@ -297,11 +299,11 @@ def _materials(b: _Builder, licences: LicenceCatalogue) -> None:
                 evidence["licence"] = licence
             b.add("materials", "share", name, "prop_share", "prop_share_why",
                   {"material": name, "why": ("；".join(reasons_zh), "; ".join(reasons_en))},
-                  evidence, _saving(materials=1), {"material": name})
+                  evidence, _saving(materials=rows[name]), {"material": name})
             handled.add(name)
         elif is_fact_certificate(name):
             b.add("materials", "commit", name, "prop_commit", "prop_commit_why", {"material": name},
-                  evidence, _saving(materials=1), {"material": name}, lever=COMMIT, basis=material.basis)
+                  evidence, _saving(materials=rows[name]), {"material": name}, lever=COMMIT, basis=material.basis)
             handled.add(name)
     # The same document twice (original and copy listed apart), or one item as original and copy.
     first_by_key: dict[str, str] = {}

@@ -165,20 +165,79 @@ def test_one_time_proposal_per_matter_and_step_limits_fit_the_cut(traps):
     assert "各环节时限相应压缩" in time.action
 
 
+def overlap_matter() -> Matter:
+    """Rows listed twice (a shared licence, a catch-all, a certificate), two review levels of one
+    department beside another department's inspection (merge and parallel both apply)."""
+    return Matter(
+        name="公共场所卫生许可", code="A1", department="卫生健康委", matter_type="行政许可", result_name="卫生许可证",
+        legal_limit=wd(20), promised_limit=wd(15), visits=2, visit_reason="提交材料，领取证件", mail=True,
+        e_licence=True,
+        steps=[Step("受理", 1, limit=wd(1), on_site=True), Step("初审", 2, limit=wd(3), department="卫生健康委"),
+               Step("复审", 3, limit=wd(3), department="卫生健康委"),
+               Step("现场核查", 4, limit=wd(3), department="卫生监督所", on_site=True),
+               Step("决定", 5, limit=wd(2)), Step("送达", 6, limit=wd(1), on_site=True)],
+        materials=[Material("营业执照", source=SourceChannel.GOVERNMENT), Material("营业执照", source=SourceChannel.GOVERNMENT),
+                   Material("其他材料"), Material("其他材料"), Material("无犯罪记录证明"), Material("无犯罪记录证明"),
+                   Material("场所平面图"), Material("场所平面图")])
+
+
+def step_names(p) -> list[str]:
+    return [p.change["step"]] if "step" in p.change else list(p.change.get("steps") or [])
+
+
+def graph(matter: Matter) -> dict:
+    return {s.name: (sorted(s.after or []), s.limit.to_working_days()) for s in matter.steps}
+
+
+def contradictions(catalogue: Catalogue, proposals) -> list:
+    """What two proposals on one target could disagree about. Two on the same material, time limit
+    or visit cause; a step dropped and also merged; step changes whose result depends on their order;
+    a result both mailed and an e-licence; a kept duplicate removed by another proposal."""
+    from bpr.plan.step_changes import apply_step_changes
+
+    found = []
+    for matter, code in ((m, m.key) for m in catalogue):
+        mine = by_matter(proposals, code)
+        targets = [(p.dimension, p.target) for p in mine if p.dimension in ("materials", "time")]
+        targets += [("visits", p.change["cause"]) for p in mine if p.dimension == "visits"]
+        found += [(code, "twice", k) for k in set(targets) if targets.count(k) > 1]
+        steps = [p for p in mine if p.dimension == "steps"]
+        for i, p in enumerate(steps):
+            for q in steps[i + 1:]:
+                common = set(step_names(p)) & set(step_names(q))
+                if not common:
+                    continue
+                if "drop_step" in (p.change["kind"], q.change["kind"]):
+                    found.append((code, "dropped and changed", sorted(common)))
+                elif graph(apply_step_changes(matter, [p.change, q.change])) != \
+                        graph(apply_step_changes(matter, [q.change, p.change])):
+                    found.append((code, "order matters", p.kind, q.kind))
+        ways = {p.change["by"] for p in mine if p.kind == "visit_collect"}
+        ways |= {"e_licence" if "电子证照" in p.action else "mail" for p in mine if p.kind == "drop_delivery"}
+        if len(ways) > 1:
+            found.append((code, "result both ways", sorted(ways)))
+        keeps = {p.change["keep"] for p in mine if p.kind == "drop_duplicate"}
+        removed = {p.target for p in mine if p.kind == "remove"}
+        found += [(code, "kept and removed", k) for k in keeps & removed]
+    return found
+
+
 def test_no_two_proposals_contradict_on_one_target(traps):
-    proposals = propose(traps)
-    seen: dict[tuple, str] = {}
-    for p in proposals:
-        if p.dimension in ("materials", "time"):
-            key = (p.code, p.dimension, p.target)
-            assert key not in seen, (key, seen.get(key), p.kind)
-            seen[key] = p.kind
-    # a result is not both an e-licence and mailed
-    for matter in traps:
-        ways = {p.change.get("by") for p in by_matter(proposals, matter.key) if p.kind == "visit_collect"}
-        ways |= {"e_licence" if "电子证照" in p.action else "mail" for p in by_matter(proposals, matter.key)
-                 if p.kind == "drop_delivery"}
-        assert len(ways) <= 1, (matter.name, ways)
+    for catalogue in (traps, *(read_catalogue(p) for p in SAMPLES)):
+        assert contradictions(catalogue, propose(catalogue)) == [], catalogue.source
+
+
+def test_rows_listed_twice_get_one_proposal_and_overlapping_step_changes_commute():
+    catalogue = Catalogue([overlap_matter()])
+    proposals = propose(catalogue)
+    assert contradictions(catalogue, proposals) == []
+    shared = [p for p in proposals if p.kind == "share" and p.target == "营业执照"]
+    assert len(shared) == 1 and shared[0].saving["materials"] == -2  # both rows go
+    kinds = {p.kind for p in proposals if p.dimension == "steps"}
+    assert {"merge_levels", "parallel"} <= kinds  # they overlap on 初审、复审 and compose
+    after = apply_proposals(catalogue, proposals).find("A1")
+    assert [m.name for m in after.materials if m.submitted and not m.exempt].count("其他材料") == 0
+    assert new_errors(catalogue, apply_proposals(catalogue, proposals)) == []
 
 
 def test_trap_after_state_passes_its_own_audit(traps):
