@@ -371,6 +371,30 @@ def test_propose_cli_lists_withheld_and_apply_reuses_the_rules(tmp_path, capsys)
     assert code == 0, err
 
 
+def test_withheld_in_result_json_and_the_html_report(traps, tmp_path):
+    """未提出的建议及原因: every withheld proposal in result.json and as a section of the propose report."""
+    from bpr.report.render import render
+
+    sheet = tmp_path / "traps.xlsx"
+    write_template(sheet, traps)
+    out = tmp_path / "plan"
+    result = CliRunner().invoke(entry_point, ["propose", str(sheet), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    withheld: list = []
+    propose(traps, withheld=withheld)
+    assert [(w["code"], w["kind"], w["target"], w["constraint"]) for w in data["withheld"]] == \
+        [(w.code, w.kind, w.target, w.constraint) for w in withheld]
+    assert {"T01", "T02", "T03", "T04", "T05"} <= {w["code"] for w in data["withheld"]}
+    for lang, title in (("zh", "未提出的建议及原因"), ("en", "Proposals not made, and why")):
+        [page] = render(out, tmp_path / f"report_{lang}", lang=lang, formats=("html",))
+        html = page.read_text(encoding="utf-8")
+        assert title in html, lang
+        reason = next(w for w in data["withheld"] if w["code"] == "T03")
+        shown = reason["reason"] if lang == "zh" else reason["reason_en"]
+        assert shown.split("，")[0][:20] in html, (lang, shown)
+
+
 @pytest.mark.parametrize(("title", "kind"), [
     ("中华人民共和国食品安全法", "法律"), ("民法典", "法律"), ("婚姻登记条例", "行政法规"),
     ("危险化学品安全管理条例（2013年修订）", "行政法规"), ("浙江省食品小作坊小餐饮店小食杂店管理条例", None),
