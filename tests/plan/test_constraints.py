@@ -402,3 +402,18 @@ def test_withheld_in_result_json_and_the_html_report(traps, tmp_path):
 ])
 def test_law_kind(title, kind):
     assert law_kind(title) == kind
+
+
+def test_docs_list_every_constraint_with_its_source():
+    """docs/constraints.md: one table row per registered constraint, naming a law (《…》) or a State
+    Council document (国办发/国发)."""
+    from bpr.analyse.rules import RuleSet
+
+    rows = {line.split("|")[1].strip().strip("`"): line
+            for line in (ROOT / "docs" / "constraints.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| `")}
+    ids = [c["id"] for c in RuleSet().constraints.describe()]
+    assert ids and set(ids) <= set(rows), sorted(set(ids) - set(rows))
+    for cid in ids:
+        source = rows[cid].rstrip(" |").rsplit("|", 1)[1]
+        assert "《" in source or "国办发" in source or "国发" in source, cid
