@@ -1033,6 +1033,38 @@ VOCAB: dict[str, tuple[str, str]] = {
     "constraint_commitment_third_party_report": ("第三方报告不适用告知承诺", "third-party report: no commitment"),
     "constraint_commitment_public_safety": ("涉及公共安全不适用告知承诺", "public safety: no commitment"),
     "constraint_commitment_legal_basis": ("告知承诺需法律授权", "commitment needs legal authorisation"),
+    # --- issue 19 (a13): rolling-origin validation, per-step waits, control-flow distance ---
+    "rs_rolling": ("滚动检验（多个切分点）", "Rolling origin (several splits)"),
+    "rs_rolling_para": ("分别用前 50%、60%、70%、80% 的办件（按开始时间）建模、其余检验，避免模型只适合某一个切分点。"
+                        "最差：中位数误差 {median}，P90 误差 {p90}，分布距离 {emd} 小时，环节等待中位数误差 {wait}，"
+                        "控制流距离 {flow}（3-gram 分布距离，0 为相同）。{verdict}",
+                        "The model is learnt on the first 50, 60, 70 and 80% of cases (by start) and checked on the "
+                        "rest, so that it cannot fit one split only. Worst: median error {median}, P90 error {p90}, "
+                        "EMD {emd} h, per-step median-wait error {wait}, control-flow distance {flow} (3-gram "
+                        "distribution distance, 0 = same). {verdict}"),
+    "rs_rolling_ok": ("每个切分点均达到可信标准。", "Every split meets the goal."),
+    "rs_rolling_bad": ("并非每个切分点都达到可信标准，结论仅供参考。", "Not every split meets the goal: treat results with care."),
+    "rs_rolling_skipped": ("切分点 {share}% 未检验：{reason}", "Split at {share}% not run: {reason}"),
+    "rs_train_share": ("建模办件占比", "trained on"),
+    "rs_train_test_cases": ("建模/检验办件", "train/test cases"),
+    "rs_median_error": ("中位数误差", "median error"),
+    "rs_p90_error": ("P90误差", "P90 error"),
+    "rs_emd_hours": ("分布距离EMD（小时）", "EMD (hours)"),
+    "rs_step_wait_error": ("环节等待中位数误差", "per-step median-wait error"),
+    "rs_control_flow": ("控制流距离", "control-flow distance"),
+    "rs_goal_met": ("达标", "goal met"),
+    "rs_worst": ("最差", "worst"),
+    "rs_step_waits": ("各环节等待时长：实际与仿真（检验期）", "Step waits: real and simulated (test period)"),
+    "rs_step_waits_note": ("等待：距本办件上一事件的小时数；误差 = |仿真−实际| ÷ max(实际, 1 小时)；仅列实际至少 20 次的环节。",
+                           "Wait: hours since the case's previous event; error = |sim − real| / max(real, 1 h); steps "
+                           "with at least 20 real waits."),
+    "rs_real_median_wait": ("实际等待中位数（小时）", "real median wait (h)"),
+    "rs_sim_median_wait": ("仿真等待中位数（小时）", "simulated median wait (h)"),
+    "rs_events": ("实际次数", "real waits"),
+    "sim_rolling_line": ("滚动检验（50/60/70/80%）最差：中位数误差 {median}，P90误差 {p90}，分布距离 {emd} 小时，"
+                         "环节等待误差 {wait}，控制流距离 {flow}",
+                         "Rolling origin (50/60/70/80%) worst: median error {median}, P90 error {p90}, EMD {emd} h, "
+                         "per-step wait error {wait}, control-flow distance {flow}"),
 }
 
 
