@@ -1165,6 +1165,76 @@ VOCAB: dict[str, tuple[str, str]] = {
     "web_language": ("English", "中文"),
     "web_indicators": ("指标", "Indicators"),
     "web_api_docs": ("接口文档", "API docs"),
+    # --- issue 13 (a13): domain constraints on proposals, legal basis, consistent plans ---
+    "legal_basis": ("设定依据", "legal basis"),
+    "err_constraints_not_mapping": ("规则文件：constraints 应为“约束编号: 设置”的映射",
+                                    "rules file: constraints must map constraint ids to settings"),
+    "err_constraints_unknown_ids": ("规则文件中有无法识别的约束编号", "rules file names unknown constraint ids"),
+    "err_constraints_unknown_ids_hint": ("现有约束编号：{known}", "known constraint ids: {known}"),
+    "err_constraints_setting_not_mapping": ("规则文件：约束 {constraint} 的设置应为 true/false 或含 enabled、vocabulary 的映射",
+                                            "rules file: constraint {constraint} takes true/false or a mapping with enabled, vocabulary"),
+    "err_constraints_unknown_keys": ("规则文件：约束 {constraint} 有无法识别的设置项",
+                                     "rules file: constraint {constraint} has unknown settings"),
+    "err_constraints_vocabulary_not_list": ("规则文件：约束 {constraint} 的 vocabulary 应为词语列表",
+                                            "rules file: vocabulary of constraint {constraint} must be a list of words"),
+    "prop_needs_law": ("（需法律授权）", " (legal authorisation needed)"),
+    "prop_time_merged": ("承诺办结时限由{before}个工作日压缩至{after}个工作日",
+                         "Cut the promised limit from {before} to {after} working days"),
+    "prop_time_merged_why": ("两项时限建议合并为一条：按法定时限（{legal}个工作日）的{ratio}%可压缩至{target}个工作日；"
+                             "环节精简使关键路径缩短{days}个工作日，可调整为{freed_to}个工作日；取两者中较低者",
+                             "two time proposals merged into one: {ratio}% of the legal limit ({legal} working days) "
+                             "gives {target}; the step changes shorten the critical path by {days}, giving {freed_to}; "
+                             "the lower of the two is taken"),
+    "prop_rebalanced": ("；各环节时限相应压缩：{steps}", "; step limits cut to fit: {steps}"),
+    "prop_time_capped": ("；受环节时限所限（关键路径至少{days}个工作日），承诺时限不低于此值",
+                         "; capped at the steps' critical path ({days} working days at least)"),
+    "prop_visit_submit_online": ("网上申报：网上提交电子材料，原件通过电子证照/数据共享核验，不再到窗口递交",
+                                 "Online application: submit electronic materials online, originals checked through "
+                                 "e-licences/data sharing; no trip to hand them in"),
+    "withheld_title": ("未提出的建议及原因", "Proposals not made, and why"),
+    "withheld_more": ("其余见", "the rest are in"),
+    "withheld_para": ("以下 {n} 条建议因领域约束（法律规定、国务院文件）未提出。", "{n} proposals were not made because a domain constraint (a law or a State Council document) forbids them."),
+    "withheld_constraint": ("约束", "constraint"),
+    "withheld_reason": ("原因", "reason"),
+    "withheld_action": ("未提出的建议", "proposal not made"),
+    "withheld_source": ("依据", "source"),
+    "constraint_physical_result": ("实体证件", "physical result"),
+    "constraint_in_person": ("须本人到场", "in person"),
+    "constraint_commitment_third_party_report": ("第三方报告不适用告知承诺", "third-party report: no commitment"),
+    "constraint_commitment_public_safety": ("涉及公共安全不适用告知承诺", "public safety: no commitment"),
+    "constraint_commitment_legal_basis": ("告知承诺需法律授权", "commitment needs legal authorisation"),
+    # --- issue 19 (a13): rolling-origin validation, per-step waits, control-flow distance ---
+    "rs_rolling": ("滚动检验（多个切分点）", "Rolling origin (several splits)"),
+    "rs_rolling_para": ("分别用前 50%、60%、70%、80% 的办件（按开始时间）建模、其余检验，避免模型只适合某一个切分点。"
+                        "最差：中位数误差 {median}，P90 误差 {p90}，分布距离 {emd} 小时，环节等待中位数误差 {wait}，"
+                        "控制流距离 {flow}（3-gram 分布距离，0 为相同）。{verdict}",
+                        "The model is learnt on the first 50, 60, 70 and 80% of cases (by start) and checked on the "
+                        "rest, so that it cannot fit one split only. Worst: median error {median}, P90 error {p90}, "
+                        "EMD {emd} h, per-step median-wait error {wait}, control-flow distance {flow} (3-gram "
+                        "distribution distance, 0 = same). {verdict}"),
+    "rs_rolling_ok": ("每个切分点均达到可信标准。", "Every split meets the goal."),
+    "rs_rolling_bad": ("并非每个切分点都达到可信标准，结论仅供参考。", "Not every split meets the goal: treat results with care."),
+    "rs_rolling_skipped": ("切分点 {share}% 未检验：{reason}", "Split at {share}% not run: {reason}"),
+    "rs_train_share": ("建模办件占比", "trained on"),
+    "rs_train_test_cases": ("建模/检验办件", "train/test cases"),
+    "rs_median_error": ("中位数误差", "median error"),
+    "rs_p90_error": ("P90误差", "P90 error"),
+    "rs_emd_hours": ("分布距离EMD（小时）", "EMD (hours)"),
+    "rs_step_wait_error": ("环节等待中位数误差", "per-step median-wait error"),
+    "rs_control_flow": ("控制流距离", "control-flow distance"),
+    "rs_goal_met": ("达标", "goal met"),
+    "rs_worst": ("最差", "worst"),
+    "rs_step_waits": ("各环节等待时长：实际与仿真（检验期）", "Step waits: real and simulated (test period)"),
+    "rs_step_waits_note": ("等待：距本办件上一事件的小时数；误差 = |仿真−实际| ÷ max(实际, 1 小时)；仅列实际至少 20 次的环节。",
+                           "Wait: hours since the case's previous event; error = |sim − real| / max(real, 1 h); steps "
+                           "with at least 20 real waits."),
+    "rs_real_median_wait": ("实际等待中位数（小时）", "real median wait (h)"),
+    "rs_sim_median_wait": ("仿真等待中位数（小时）", "simulated median wait (h)"),
+    "rs_events": ("实际次数", "real waits"),
+    "sim_rolling_line": ("滚动检验（50/60/70/80%）最差：中位数误差 {median}，P90误差 {p90}，分布距离 {emd} 小时，"
+                         "环节等待误差 {wait}，控制流距离 {flow}",
+                         "Rolling origin (50/60/70/80%) worst: median error {median}, P90 error {p90}, EMD {emd} h, "
+                         "per-step wait error {wait}, control-flow distance {flow}"),
 }
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from bpr.analyse.discover import DiscoverResult
     from bpr.measure.before_after import BeforeAfter
     from bpr.plan import ProposalOptions
-    from bpr.plan.proposals import Proposal
+    from bpr.plan.proposals import Proposal, Withheld
     from bpr.simulate.run import SimulationResult
     from bpr.simulate.scenario import Scenario
 
@@ -63,47 +63,56 @@ def run_audit(catalogue: str | Path, out: str | Path, rules_file: str | None = N
 
 
 def proposal_options(time_ratio: float = 0.5, max_materials: int = 5, max_days: float = 5.0,
-                     licences: tuple[str, ...] | list[str] = ()) -> ProposalOptions:
-    """The proposal options of `bpr propose`; UsageError for a ratio outside (0, 1]."""
+                     licences: tuple[str, ...] | list[str] = (), rules_file: str | None = None) -> ProposalOptions:
+    """The proposal options of `bpr propose` (domain constraints from `rules_file`, the rules
+    YAML); UsageError for a ratio outside (0, 1]."""
+    from bpr.analyse.rules import load_rules
     from bpr.errors import UsageError
     from bpr.plan import LicenceCatalogue, ProposalOptions
 
     if not 0 < time_ratio <= 1:
         raise UsageError.of("cli_time_ratio_out_of_range", {"ratio": time_ratio})
     return ProposalOptions(time_ratio=time_ratio, immediate_max_materials=max_materials,
-                           immediate_max_days=max_days, licences=LicenceCatalogue.load(*licences))
+                           immediate_max_days=max_days, licences=LicenceCatalogue.load(*licences),
+                           constraints=load_rules(rules_file).constraints)
 
 
 def run_propose(catalogue: str | Path, out: str | Path, options: ProposalOptions | None = None,
-                licences: tuple[str, ...] | list[str] = (), lang: str = "zh", force: bool = False) -> list[Proposal]:
-    """Four-reduction proposals as DIR/plan.yaml, result.json and proposals.csv (`bpr propose`)."""
+                licences: tuple[str, ...] | list[str] = (), lang: str = "zh", force: bool = False,
+                rules_file: str | None = None) -> tuple[list[Proposal], list[Withheld]]:
+    """Four-reduction proposals as DIR/plan.yaml, result.json and proposals.csv (`bpr propose`),
+    and the proposals a domain constraint withheld, with the reason."""
     from bpr.io import read_catalogue
     from bpr.plan import propose
     from bpr.plan.plan import plan_options, write_plan
 
-    options = options or proposal_options(licences=licences)
+    options = options or proposal_options(licences=licences, rules_file=rules_file)
     with result_folder(out, "propose", force) as folder:
         cat = read_catalogue(catalogue)
         note("proposing")
         warnings: list = []
-        proposals = propose(cat, options, warnings=warnings)
+        withheld: list[Withheld] = []
+        proposals = propose(cat, options, warnings=warnings, withheld=withheld)
         licence_paths = [str(Path(p).resolve()) for p in licences]
+        rules_path = str(Path(rules_file).resolve()) if rules_file else None
+        stored_options = plan_options(options, licence_paths, rules_path)
         # the plan names its catalogue relative to itself, so the plan folder can be moved with it
         relative = os.path.relpath(Path(catalogue).resolve(), Path(out).resolve())
-        write_plan(folder / "plan.yaml", proposals, catalogue=relative,
-                   options=plan_options(options, licence_paths), lang=lang)
+        write_plan(folder / "plan.yaml", proposals, catalogue=relative, options=stored_options, lang=lang,
+                   withheld=withheld)
         write_json(folder / "result.json", {
-            "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
+            "kind": "propose", "catalogue": str(catalogue), "options": stored_options,
             "summary": proposal_summary(proposals),
             "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
-            "proposals": [p.to_dict() for p in proposals]})
+            "proposals": [p.to_dict() for p in proposals], "withheld": [w.to_dict() for w in withheld],
+            "constraints": options.constraints.describe()})
         write_csv(folder / "proposals.csv",
                   ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
                    "days", "visits", "accepted"],
                   ([p.id, t(f"dim_{p.dimension}", lang), p.matter, p.code, p.target, *p.text(lang),
                     p.saving.get("materials"), p.saving.get("steps"), p.saving.get("days"), p.saving.get("visits"),
                     p.accepted] for p in proposals))
-    return proposals
+    return proposals, withheld
 
 
 def proposal_summary(proposals: list[Proposal]) -> dict[str, int]:

@@ -48,8 +48,8 @@ FIXED_TIME = dt.datetime(2024, 3, 1, 9, 0, 0)  # workbook properties: keep runs 
 PROVINCE_HEADER = [
     "序号", "实施主体", "事项名称", "事项类型", "基本编码", "实施编码", "行使层级", "法定办结时限（工作日）",
     "承诺办理时限", "办件类型", "是否网办", "网上办理深度", "到现场窗口次数", "必须现场办理原因说明",
-    "是否支持物流快递", "是否收费", "是否支持网上支付", "结果名称", "办理流程", "申请材料", "共同实施部门",
-    "特别程序",
+    "是否支持物流快递", "是否收费", "是否支持网上支付", "办理结果名称", "办理流程", "申请材料", "共同实施部门",
+    "特别程序", "法律依据",
 ]
 _ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
 _CN = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -110,7 +110,7 @@ def province_row(no: int, m: Matter) -> list[object]:
         yes_no(m.fee, no, 2), yes_no(m.online_payment, no), m.result_name,
         "→".join(f"{s.name}（{s.limit.raw}）" if s.limit.raw else s.name for s in m.steps),
         "；".join(material_line(i, mat) for i, mat in enumerate(m.materials, start=1)) + "。",
-        "、".join(m.co_departments), m.special_procedures,
+        "、".join(m.co_departments), m.special_procedures, m.legal_basis,
     ]
 
 
@@ -150,7 +150,7 @@ def write_province_export(catalogue: Catalogue, path: Path) -> None:
     ws.append([])
     ws.append(["注：1. 法定办结时限未注明单位的为工作日；2. “最多跑一次”指申请材料齐全、符合法定形式的情况下到现场不超过一次。"])
     for col, w in zip(range(1, width + 1), (6, 16, 28, 10, 15, 34, 8, 12, 12, 8, 8, 14, 10, 22, 10, 8, 10,
-                                              20, 36, 80, 16, 16), strict=True):
+                                              20, 36, 80, 16, 16, 30), strict=True):
         ws.column_dimensions[get_column_letter(col)].width = w
     ws.freeze_panes = "C4"
     _fix_properties(wb)

@@ -132,7 +132,7 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
         from bpr.plan.proposals import propose
 
         try:
-            found = list(propose(catalogue, conversion=conversion, time_ratio=ratio))
+            found = list(propose(catalogue, conversion=conversion, time_ratio=ratio, constraints=rules.constraints))
         except BprError as exc:  # the indicators and findings stand on their own: keep them, say why none
             warnings.append(DataWarning.of("proposals_failed", {"reason": exc}))
     return AuditResult(source=catalogue.source, indicators=overall, by_department=by_department,

@@ -6,7 +6,9 @@ result.json schemas (all keys English; text in the chosen language, both kept wh
 propose: {"kind": "propose", "catalogue", "options", "summary": {dimension: count},
           "proposals": [Proposal.to_dict()]}  (id, dimension, kind, matter, code, target, action,
           action_en, rationale, rationale_en, evidence, saving {materials, steps, days, visits}, change,
-          accepted)
+          accepted), "withheld": [Withheld.to_dict()] (proposals a domain constraint forbids: dimension,
+          kind, matter, code, target, action, action_en, constraint, reason, reason_en, source, evidence),
+          "constraints": [the constraint set used]
 apply:   {"kind": "apply", "catalogue", "plan", "applied": [ids], "rejected": [ids],
           "before_after": {"targets", "catalogue", "bundles", "matters"}}  each comparison: scope, name,
           code, matters, before/after/cut/cut_pct {steps, materials, promised_days, critical_path_days,
@@ -24,10 +26,11 @@ from bpr.cli.options import force_option, lang_option
 from bpr.i18n import t
 
 
-def _options(time_ratio: float, max_materials: int, max_days: float, licences: tuple[str, ...]):
+def _options(time_ratio: float, max_materials: int, max_days: float, licences: tuple[str, ...],
+             rules_file: str | None = None):
     from bpr.runs import proposal_options
 
-    return proposal_options(time_ratio, max_materials, max_days, licences)
+    return proposal_options(time_ratio, max_materials, max_days, licences, rules_file)
 
 
 _proposal_options = [
@@ -39,6 +42,8 @@ _proposal_options = [
                  help="即审即办: promised limit at most this many working days."),
     click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
                  help="Extra licence list (名称|别名 per line) added to the bundled one; repeatable."),
+    click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
+                 help="Rules YAML; its `constraints:` switch domain constraints off or extend their vocabulary."),
 ]
 
 
@@ -58,21 +63,38 @@ def _with(options):
 @force_option
 @lang_option
 def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: int, max_days: float,
-                    licences: tuple[str, ...], lang: str, force: bool = False) -> None:
+                    licences: tuple[str, ...], rules_file: str | None, lang: str, force: bool = False) -> None:
     """Four-reduction proposals (减材料、减环节、减时限、减跑动) for every matter, as an editable plan.
 
-    Edit DIR/plan.yaml (accepted: true/false), then run `bpr apply`.
+    Edit DIR/plan.yaml (accepted: true/false), then run `bpr apply`. Proposals a domain constraint
+    forbids (a card must still be made, in person by law, no 告知承诺 for safety reports) are not
+    made; they are listed as "未提出的建议及原因" with the reason.
 
     Example: bpr propose samples/catalogue_template.xlsx -o out/plan
     """
     from bpr.runs import proposal_summary, run_propose
 
-    proposals = run_propose(catalogue, out, _options(time_ratio, max_materials, max_days, licences), licences, lang, force)
+    options = _options(time_ratio, max_materials, max_days, licences, rules_file)
+    proposals, withheld = run_propose(catalogue, out, options, licences, lang, force, rules_file)
     summary = proposal_summary(proposals)
     out_dir = Path(out)
     click.echo(f"{len(proposals)} {t('plan_proposals', lang)}  "
                + "  ".join(f"{t(f'dim_{d}', lang)} {n}" for d, n in summary.items()))
+    if withheld:
+        by_constraint: dict[str, int] = {}
+        for w in withheld:
+            by_constraint[w.constraint] = by_constraint.get(w.constraint, 0) + 1
+        click.echo(f"{t('withheld_title', lang)}: {len(withheld)}  "
+                   + "  ".join(f"{t(f'constraint_{c}', lang)} {n}" for c, n in by_constraint.items()))
+        for w in withheld[:MAX_WITHHELD_SHOWN]:
+            action, reason = w.text(lang)
+            click.echo(f"  - {w.matter}: {action} — {reason}")
+        if len(withheld) > MAX_WITHHELD_SHOWN:
+            click.echo(f"  … {t('withheld_more', lang)} result.json")
     click.echo(f"{t('plan_written', lang)} {out_dir / 'plan.yaml'}")
+
+
+MAX_WITHHELD_SHOWN = 10  # withheld proposals printed by `bpr propose` (all are in result.json)
 
 
 @click.command(name="apply")

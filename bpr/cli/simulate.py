@@ -28,7 +28,7 @@ from bpr.i18n import join_list, t, tf
 @click.option("--replications", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--promised-limit", default=None, help="As-is promised limit, e.g. 20个工作日 (for the on-time rate).")
-@click.option("--validate", is_flag=True, help="Also check the as-is model against the last 30% of the log.")
+@click.option("--validate", is_flag=True, help="Also check the as-is model against the last 30% of the log, and on a rolling origin (splits at 50/60/70/80% of cases).")
 @since_option
 @map_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="Time zone of timestamps written without one.")
@@ -62,6 +62,16 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     if validation:
         click.echo(tf("sim_validation_line", lang, median=validation.median_rel_error, p90=validation.p90_rel_error,
                       emd=validation.emd_hours))
+        worst = (validation.rolling or {}).get("worst")
+        if worst:  # issue 19: the rolling origin's worst split per figure
+
+            def shown(key: str, spec: str) -> str:
+                value = worst[key]["value"]
+                return "—" if value is None else format(value, spec)
+
+            click.echo("  " + tf("sim_rolling_line", lang, median=shown("median_rel_error", ".1%"),
+                                 p90=shown("p90_rel_error", ".1%"), emd=shown("emd_hours", ".1f"),
+                                 wait=shown("step_wait_error", ".1%"), flow=shown("control_flow_distance", ".3f")))
         if validation.drift:
             click.echo(tf("rs_valid_drift", lang, train_median=validation.train_median_h,
                           train_p90=validation.train_p90_h))

@@ -5,7 +5,10 @@ add units and notes in brackets ("法定办结时限（工作日）", "办件类
 columns with "*" and break long headers over lines. `match_header` compares after
 `normalise_header` (NFKC, so full-width brackets, digits and spaces become half-width; no
 whitespace; no "*"; bracketed text dropped) and returns the field plus the time unit a bracket
-named, which becomes the default unit of bare numbers in that column.
+named, which becomes the default unit of bare numbers in that column. A variant no table
+lists is still recognised by its core (yes/no question words dropped: 支持快递 = 是否支持物流快递's
+快递) or by the longest known name it ends with (办理结果名称 → 结果名称, 行政许可设定依据 → 设定依据);
+anything else stays unknown and becomes a warning.
 
 There is one table per sheet kind, because the same words mean different things: 事项名称 is the
 matter's name on the matters sheet but the key of the owning matter on the materials sheet.
@@ -57,7 +60,10 @@ MATTER_HEADERS: dict[str, tuple[str, ...]] = {
     "online_payment": ("是否支持网上支付", "是否网上支付", "网上支付", "是否支持网上缴费", "online payment"),
     "co_departments": ("共同实施部门", "联办机构", "联办部门", "会同部门", "协办部门", "co-implementing departments"),
     "special_procedures": ("特别程序", "特殊环节", "特别程序及时限", "special procedures"),
-    "result_name": ("结果名称", "审批结果名称", "审批结果", "办理结果", "结果证照名称", "结果文书名称", "result"),
+    "result_name": ("结果名称", "审批结果名称", "审批结果", "办理结果", "办理结果名称", "结果证照名称", "结果文书名称",
+                    "审批结果文书名称", "结果证件名称", "证照名称", "result name", "result"),
+    "legal_basis": ("设定依据", "法律依据", "设立依据", "实施依据", "法定依据", "办理依据", "审批依据", "许可依据",
+                    "法律法规依据", "政策依据", "依据", "legal basis", "basis"),
     "e_licence": ("是否电子证照", "结果是否电子证照", "是否有电子证照", "电子证照", "e-licence result"),
     "steps": ("办理流程", "办理环节", "审批流程", "办理程序", "流程", "环节", "steps"),
     "materials": ("申请材料", "申请材料目录", "申请材料清单", "材料清单", "所需材料", "申报材料", "提交材料",
@@ -136,6 +142,20 @@ def normalise_header(text: object) -> tuple[str, Unit | None]:
     return base, unit
 
 
+# Yes/no questions are asked many ways: 是否支持快递, 支持快递, 可否快递 all ask about 快递.
+_QUESTION = re.compile(r"^(是否|可否|能否|有无)?(支持|提供|可以|可|需要)?")
+#: a header longer than this is a sentence, not a column name (no suffix matching)
+MAX_SUFFIX_HEADER = 20
+#: shortest synonym a longer header may end with ("办理结果名称" ends with "结果名称")
+MIN_SUFFIX = 3
+
+
+def header_core(base: str) -> str:
+    """A normalised header without its yes/no question words: '是否支持物流快递' -> '物流快递'."""
+    core = _QUESTION.sub("", base)
+    return core or base
+
+
 def _index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
     index: dict[str, str] = {}
     for field_name, names in table.items():
@@ -144,7 +164,34 @@ def _index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return index
 
 
+def _core_index(table: dict[str, tuple[str, ...]]) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for field_name, names in table.items():
+        for name in names:
+            index.setdefault(header_core(normalise_header(name)[0]), set()).add(field_name)
+    return index
+
+
 _INDEX = {kind: _index(table) for kind, table in TABLES.items()}
+_CORES = {kind: _core_index(table) for kind, table in TABLES.items()}
+
+
+def _by_core(base: str, kind: str) -> str | None:
+    """The field a header variant names, by its core and then by the longest known core it ends
+    with (Chinese column names put the head noun last: 行政许可设定依据 is a 设定依据). None when
+    the variant is ambiguous (two fields end the same way) or too long to be a column name."""
+    cores = _CORES[kind]
+    core = header_core(base)
+    exact = cores.get(core)
+    if exact and len(exact) == 1:
+        return next(iter(exact))
+    if len(core) > MAX_SUFFIX_HEADER:
+        return None
+    for size in range(len(core) - 1, MIN_SUFFIX - 1, -1):
+        fields = cores.get(core[-size:])
+        if fields:
+            return next(iter(fields)) if len(fields) == 1 else None
+    return None
 
 
 def match_header(text: object, kind: str = MATTERS) -> HeaderMatch | None:
@@ -158,6 +205,8 @@ def match_header(text: object, kind: str = MATTERS) -> HeaderMatch | None:
         # keep a bracket that is part of the name, e.g. "办理人(岗位)"
         whole = _DROP.sub("", unicodedata.normalize("NFKC", str(text))).lower().replace("(", "/").rstrip(")")
         field_name = index.get(whole)
+    if field_name is None:
+        field_name = _by_core(base, kind)
     return HeaderMatch(field_name, unit) if field_name else None
 
 

@@ -78,6 +78,7 @@ MATTER_COLUMNS: list[Spec] = [
     ("special_procedures", 18, lambda m: m.special_procedures, None, "听证、检验检测、专家评审等"),
     ("result_name", 18, lambda m: m.result_name, None, "办理结果（证照、批文）名称"),
     ("e_licence", 8, lambda m: _yes_no(m.e_licence), YES_NO, "办理结果是否为电子证照"),
+    ("legal_basis", 30, lambda m: m.legal_basis, None, "设定依据：法律、行政法规、地方性法规或规章的名称及条款"),
 ]
 STEP_COLUMNS: list[Spec] = [
     ("matter_code", 24, lambda m, s: m.code, None, "所属事项的实施编码（无编码时填事项名称）"),

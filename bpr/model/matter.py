@@ -51,6 +51,7 @@ class Matter:
     co_departments: list[str] = field(default_factory=list)  # 共同实施部门
     special_procedures: str = ""  # 特别程序
     result_name: str = ""  # 结果名称
+    legal_basis: str = ""  # 设定依据 (the law, regulation or rule that sets the matter)
     e_licence: bool | None = None  # 结果可为电子证照
     steps: list[Step] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)

@@ -6,7 +6,9 @@ applying the same proposals to the after-state gives the after-state again.
 
 Within a matter the changes run in the order materials, steps, time, visits: the time change
 `free_days` lowers the promise by what the accepted step changes shorten the critical path, so a
-rejected step proposal frees no days.
+rejected step proposal frees no days; a promise cut below the steps' critical path re-balances the
+step limits (or stops at the path), and online submission makes a matter 全程网办 (depth IV) only
+when no visit is left, so the after-state passes the audit rules the before-state passed.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from bpr.model import (
     MaterialForm,
     MaterialKind,
     Matter,
-    Step,
     StepKind,
     TimeLimit,
 )
 from bpr.model.matter import HandlingType
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.proposals import Proposal, ProposalOptions, propose
-from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps
+from bpr.plan.step_changes import apply_step_changes, rebalance_steps
+from bpr.plan.stepgraph import kind_of, matter_critical_path
 from bpr.plan.visits import VisitCause, stated_visits, visit_causes, visits_after
 
 MAX_LISTED = 30  # ids or matters named in one error line
@@ -141,123 +143,38 @@ def _material_change(matter: Matter, change: dict) -> None:
                 raise UsageError.of("plan_unknown_material_change", {"kind": kind})
 
 
-# --- steps -------------------------------------------------------------------------------------------
-
-def _materialise(steps: list[Step]) -> list[Step]:
-    """Copies in order with every implicit "after the previous step" written out."""
-    out = []
-    for i, step in enumerate(ordered_steps_list(steps)):
-        step = copy.copy(step)
-        step.after = ([out[i - 1].name] if i else []) if step.after is None else list(step.after)
-        out.append(step)
-    return out
-
-
-def ordered_steps_list(steps: list[Step]) -> list[Step]:
-    return sorted(steps, key=lambda s: s.order)
-
-
-def _dedup(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(names))
-
-
-def apply_step_changes(matter: Matter, changes: list[dict]) -> Matter:
-    """A copy of `matter` with the step changes (merge_steps, drop_step, parallel) applied."""
-    result = copy.copy(matter)
-    steps = _materialise(ordered_steps(matter))
-    for change in changes:
-        kind = change["kind"]
-        if kind == "merge_steps":
-            steps = _merge(steps, change["steps"], change["into"], float(change["days"]))
-        elif kind == "drop_step":
-            steps = _drop(steps, change["step"])
-        elif kind == "parallel":
-            steps = _parallelise(steps, change["steps"])
-        else:
-            raise UsageError.of("plan_unknown_step_change", {"kind": kind})
-    result.steps = steps
-    return result
-
-
-def _merge(steps: list[Step], names: list[str], into: str, days: float) -> list[Step]:
-    present = [s for s in steps if s.name in names]
-    if not present or (len(present) == 1 and present[0].name == into):
-        return steps
-    merged_names = {s.name for s in present}
-    merged = Step(name=into, order=min(s.order for s in present), department=present[0].department,
-                  role=present[0].role, limit=TimeLimit.working_days(days), on_site=any(s.on_site for s in present),
-                  after=_dedup(p for s in present for p in s.after if p not in merged_names))
-    out = []
-    for step in steps:
-        if step.name in merged_names:
-            if step is present[0]:
-                out.append(merged)
-            continue
-        step = copy.copy(step)
-        step.after = _dedup(into if p in merged_names else p for p in step.after)
-        out.append(step)
-    return out
-
-
-def _drop(steps: list[Step], name: str) -> list[Step]:
-    gone = next((s for s in steps if s.name == name), None)
-    if gone is None:
-        return steps
-    out = []
-    for step in steps:
-        if step is gone:
-            continue
-        step = copy.copy(step)
-        step.after = _dedup(q for p in step.after for q in (gone.after if p == name else [p]))
-        out.append(step)
-    return out
-
-
-def _parallelise(steps: list[Step], names: list[str]) -> list[Step]:
-    run = [s for s in steps if s.name in names]
-    if len(run) < 2:
-        return steps
-    start = list(run[0].after)
-    last_of_department: dict[str, str] = {}
-    new_after: dict[str, list[str]] = {}
-    for step in run:
-        previous = last_of_department.get(step.department)
-        new_after[step.name] = [previous] if previous else list(start)
-        last_of_department[step.department] = step.name
-    tails = list(last_of_department.values())
-    run_names = {s.name for s in run}
-    out = []
-    for step in steps:
-        step = copy.copy(step)
-        if step.name in run_names:
-            step.after = new_after[step.name]
-        else:
-            step.after = _dedup(q for p in step.after for q in (tails if p in run_names else [p]))
-        out.append(step)
-    return out
-
-
 # --- time --------------------------------------------------------------------------------------------
 
 def _time_changes(original: Matter, matter: Matter, changes: list[dict], step_changes: list[dict],
                   conversion: Conversion) -> None:
+    """The new promise: the lowest of a compress target and the promise less the days the accepted
+    step changes free. When it is below the after-state's critical path, the step limits are
+    re-balanced to fit, or the promise stops at what they can reach (never Σ steps > promise)."""
     promised = original.promised_limit.to_working_days(conversion)
     if not changes or promised is None:
         return
     new = promised
     for change in changes:
-        if change["kind"] == "free_days":
+        kind = change["kind"]
+        if kind not in ("compress", "free_days"):
+            raise UsageError.of("plan_unknown_time_change", {"kind": kind})
+        if change.get("days") is not None:
+            new = min(new, float(change["days"]))
+        if kind == "free_days" or change.get("free_days"):
             freed = (matter_critical_path(original, conversion).days
                      - matter_critical_path(apply_step_changes(original, step_changes), conversion).days)
             new = min(new, max(0.0, promised - max(0.0, freed)))
-        elif change["kind"] == "compress":
-            new = min(new, float(change["days"]))
-        else:
-            raise UsageError.of("plan_unknown_time_change", {"kind": change["kind"]})
-    if new < promised - 1e-9:
-        matter.promised_limit = TimeLimit.working_days(round(new, 3))
-        if new == 0:
-            matter.handling_type = HandlingType.IMMEDIATE
+    if new >= promised - 1e-9:
+        return
+    fitted, reachable, changed = rebalance_steps(matter, new, conversion)
+    new = max(new, reachable)
+    if new >= promised - 1e-9:
+        return
+    if changed:
+        matter.steps = fitted.steps
+    matter.promised_limit = TimeLimit.working_days(round(new, 3))
+    if new == 0:
+        matter.handling_type = HandlingType.IMMEDIATE
 
 
 # --- visits ------------------------------------------------------------------------------------------
@@ -272,7 +189,7 @@ def _visit_changes(original: Matter, matter: Matter, changes: list[dict]) -> Non
         by = change["by"]
         if by == "online":
             matter.online = True
-            matter.online_depth = max(matter.online_depth or 0, 4)
+            matter.online_depth = max(matter.online_depth or 0, 3)  # IV only once no visit is left (below)
             matter.channels = set(matter.channels) | {Channel.ONLINE}
             for m in matter.materials:
                 if m.submitted and m.needs_paper_original:
@@ -291,6 +208,8 @@ def _visit_changes(original: Matter, matter: Matter, changes: list[dict]) -> Non
         else:
             raise UsageError.of("plan_unknown_visit_change", {"by": by})
     matter.visits = visits_after(before, causes, removed)
+    if any(c["by"] == "online" for c in changes) and matter.visits == 0:
+        matter.online_depth = 4  # 全程网办: online and no trip left
 
 
 def _off_site(matter: Matter, kinds: tuple[StepKind, ...]) -> None:

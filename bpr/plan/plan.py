@@ -27,10 +27,11 @@ from pathlib import Path
 import yaml
 
 from bpr.errors import InputError, UsageError
+from bpr.i18n import t
 from bpr.io.safety import atomic_output
 from bpr.io.yaml_doc import YamlDoc
 from bpr.plan.documents import LicenceCatalogue
-from bpr.plan.proposals import DIMENSIONS, Proposal, ProposalOptions
+from bpr.plan.proposals import DIMENSIONS, Proposal, ProposalOptions, Withheld
 
 PLAN_VERSION = 1
 MAX_PLAN_BYTES = 50 << 20
@@ -75,12 +76,17 @@ class Plan:
 
     def proposal_options(self) -> ProposalOptions:
         """The options `bpr propose` used, so the ids come out the same."""
-        opts = {k: v for k, v in self.options.items() if k != "licences"}
+        opts = {k: v for k, v in self.options.items() if k not in ("licences", "rules")}
         licences = self.options.get("licences") or []
+        base = Path(self.source).parent if self.source else Path(".")
         if licences:
-            base = Path(self.source).parent if self.source else Path(".")
             paths = [p if Path(p).is_absolute() else base / p for p in licences]
             opts["licences"] = LicenceCatalogue.load(*paths)
+        rules = self.options.get("rules")
+        if rules:  # the constraints propose honoured, so the same proposals (and ids) come back
+            from bpr.analyse.rules import load_rules
+
+            opts["constraints"] = load_rules(rules if Path(rules).is_absolute() else base / rules).constraints
         return ProposalOptions(**opts)
 
     def to_dict(self) -> dict:
@@ -90,16 +96,20 @@ class Plan:
 
 
 _OPTION_TYPES = {"time_ratio": (int, float), "immediate_max_materials": (int,), "immediate_max_days": (int, float),
-                 "licences": (list,)}
+                 "licences": (list,), "rules": (str,)}
 
 
-def plan_options(options: ProposalOptions, licence_files: list[str] | None = None) -> dict:
-    return {"time_ratio": options.time_ratio, "immediate_max_materials": options.immediate_max_materials,
-            "immediate_max_days": options.immediate_max_days, "licences": list(licence_files or [])}
+def plan_options(options: ProposalOptions, licence_files: list[str] | None = None,
+                 rules_file: str | None = None) -> dict:
+    out = {"time_ratio": options.time_ratio, "immediate_max_materials": options.immediate_max_materials,
+           "immediate_max_days": options.immediate_max_days, "licences": list(licence_files or [])}
+    if rules_file:
+        out["rules"] = str(rules_file)
+    return out
 
 
 def plan_text(proposals: list[Proposal], catalogue: str = "", options: dict | None = None,
-              lang: str = "zh") -> str:
+              lang: str = "zh", withheld: list[Withheld] | None = None) -> str:
     """The YAML plan as text (header comments, one block per matter)."""
     head = {"bpr_plan": PLAN_VERSION, "catalogue": catalogue,
             "options": options or plan_options(ProposalOptions())}
@@ -116,6 +126,11 @@ def plan_text(proposals: list[Proposal], catalogue: str = "", options: dict | No
                 "action": action, "rationale": rationale, "saving": p.saving, "accepted": bool(p.accepted)}
         block = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
         parts.append("".join("  " + line + "\n" for line in block.splitlines()))
+    if withheld:  # comments only: nothing to accept, but the reader sees why
+        parts.append(f"\n# {t('withheld_title', lang)} / {t('withheld_title', 'en')}\n")
+        for w in withheld:
+            action, reason = w.text(lang)
+            parts.append(f"#   - {_comment(w.matter)}：{_comment(action)} — {_comment(reason)} [{w.constraint}]\n")
     return "".join(parts)
 
 
@@ -124,10 +139,10 @@ def _comment(text: str) -> str:
 
 
 def write_plan(path: str | Path, proposals: list[Proposal], catalogue: str = "", options: dict | None = None,
-               lang: str = "zh") -> None:
-    """Write the plan atomically."""
+               lang: str = "zh", withheld: list[Withheld] | None = None) -> None:
+    """Write the plan atomically (withheld proposals, when given, as closing comments)."""
     with atomic_output(path, "w", encoding="utf-8") as fh:
-        fh.write(plan_text(proposals, catalogue, options, lang))
+        fh.write(plan_text(proposals, catalogue, options, lang, withheld))
 
 
 _TRUE = {"true", "yes", "y", "是", "采纳", "1"}

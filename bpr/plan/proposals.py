@@ -16,6 +16,13 @@ time (T-…): promised/legal above `time_ratio` → the ratio; days freed by the
 visits (V-…): each visit attributed to a cause (see `bpr.plan.visits`); submit, pay and collect are
   removable by online submission, online payment, e-licence or mail.
 
+Domain constraints (`bpr.analyse.rules.constraints`: physical results, in person by law,
+告知承诺 limits) are asked before each proposal is made; a forbidden one is not made but kept as a
+`Withheld` item with the constraint's reason and evidence ("未提出的建议及原因"). A matter gets at
+most one time proposal: compressing towards the legal ratio and the days freed by step changes are
+merged into one, which says which figure it takes and re-balances the step limits when the new
+promise is below their critical path.
+
 Ids are "<M|S|T|V>-<matter code>-<nnn>", numbered per matter and dimension in rule order, so the
 same catalogue always gives the same ids (a plan can be re-applied). Each proposal carries a
 machine-readable `change` that `bpr.plan.apply` executes.
@@ -25,9 +32,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.analyse.rules.constraints import (
+    COLLECT_E_LICENCE,
+    COMMIT,
+    DROP_DELIVERY,
+    ONLINE_SUBMIT,
+    ZERO_VISITS,
+    ConstraintSet,
+)
 from bpr.errors import InputError
 from bpr.i18n import t
 from bpr.model import Catalogue, DataWarning, MaterialKind, Matter, SourceChannel, Step, StepKind
@@ -42,6 +58,7 @@ from bpr.plan.documents import (
     is_government_body,
     licence_name,
 )
+from bpr.plan.step_changes import apply_step_changes, rebalance_steps
 from bpr.plan.stepgraph import kind_of, matter_critical_path, ordered_steps, step_days
 from bpr.plan.visits import REMOVABLE, VisitCause, stated_visits, visit_causes, visits_after
 
@@ -87,12 +104,41 @@ class Proposal:
 
 
 @dataclass
+class Withheld:
+    """A proposal a domain constraint forbids: not made, listed with the reason ("未提出的建议及原因")."""
+
+    dimension: str
+    kind: str
+    matter: str
+    code: str
+    target: str
+    action: str  # what would have been proposed
+    action_en: str
+    constraint: str  # constraint id
+    reason: str
+    reason_en: str
+    source: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "zh") -> tuple[str, str]:
+        """(action, reason) in `lang`."""
+        return (self.action_en, self.reason_en) if lang == "en" else (self.action, self.reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dimension": self.dimension, "kind": self.kind, "matter": self.matter, "code": self.code,
+                "target": self.target, "action": self.action, "action_en": self.action_en,
+                "constraint": self.constraint, "reason": self.reason, "reason_en": self.reason_en,
+                "source": self.source, "evidence": dict(self.evidence)}
+
+
+@dataclass
 class ProposalOptions:
     time_ratio: float = 0.5  # promised/legal above this → compress to it
     immediate_max_materials: int = 5
     immediate_max_days: float = 5.0
     licences: LicenceCatalogue | None = None
     conversion: Conversion = DEFAULT_CONVERSION
+    constraints: ConstraintSet | None = None  # None: the built-in constraints, all on
 
 
 def _saving(materials: float = 0, steps: float = 0, days: float = 0, visits: float = 0, **extra) -> dict:
@@ -108,25 +154,66 @@ def _num(value: float) -> str:
 class _Builder:
     """Collects one matter's proposals and numbers them."""
 
-    def __init__(self, matter: Matter, code: str):
+    def __init__(self, matter: Matter, code: str, constraints: ConstraintSet | None = None):
         self.matter, self.code = matter, code
         self.items: list[Proposal] = []
+        self.withheld: list[Withheld] = []
         self.counters = dict.fromkeys(DIMENSIONS, 0)
         self.cp_before: float | None = None
+        self.constraints = constraints if constraints is not None else ConstraintSet()
+
+    def vetoed(self, lever: str, dimension: str, kind: str, target: str, key: str, params: dict,
+               basis: str = "") -> bool:
+        """True (and the proposal recorded as withheld) when a constraint forbids `lever` here."""
+        found = self.constraints.forbidding(lever, self.matter, target, basis)
+        if found is None:
+            return False
+        constraint, evidence = found
+        zh, en = _params(params)
+        self.withheld.append(Withheld(
+            dimension=dimension, kind=kind, matter=self.matter.name, code=self.code, target=target,
+            action=t(key, "zh").format(**zh), action_en=t(key, "en").format(**en), constraint=constraint.id,
+            reason=constraint.reason(evidence, "zh"), reason_en=constraint.reason(evidence, "en"),
+            source=constraint.source, evidence=evidence))
+        return True
 
     def add(self, dimension: str, kind: str, target: str, key: str, why_key: str, params: dict,
-            evidence: dict, saving: dict, change: dict) -> Proposal:
+            evidence: dict, saving: dict, change: dict, lever: str | None = None, basis: str = "") -> Proposal | None:
+        """The proposal, numbered; None (withheld) when a constraint forbids its `lever`."""
+        if lever and self.vetoed(lever, dimension, kind, target, key, params, basis):
+            return None
         self.counters[dimension] += 1
         pid = f"{_PREFIX[dimension]}-{self.code}-{self.counters[dimension]:03d}"
-        zh = {k: v[0] if isinstance(v, tuple) else v for k, v in params.items()}
-        en = {k: v[1] if isinstance(v, tuple) else v for k, v in params.items()}
+        zh, en = _params(params)
         proposal = Proposal(
             id=pid, dimension=dimension, matter=self.matter.name, code=self.code, target=target,
             action=t(key, "zh").format(**zh), rationale=t(why_key, "zh").format(**zh),
             action_en=t(key, "en").format(**en), rationale_en=t(why_key, "en").format(**en),
             kind=kind, evidence=evidence, saving=saving, change={"kind": kind, **change})
+        if lever:
+            _qualify(self, proposal, lever, target, basis)
         self.items.append(proposal)
         return proposal
+
+
+def _params(params: dict) -> tuple[dict, dict]:
+    """Format values for zh and en (a tuple value is (zh, en))."""
+    return ({k: v[0] if isinstance(v, tuple) else v for k, v in params.items()},
+            {k: v[1] if isinstance(v, tuple) else v for k, v in params.items()})
+
+
+def _qualify(b: _Builder, proposal: Proposal, lever: str, target: str, basis: str) -> None:
+    """A qualifying constraint (告知承诺 on a requirement set by a law) marks the proposal."""
+    found = b.constraints.qualifying(lever, b.matter, target, basis)
+    if found is None:
+        return
+    constraint, evidence = found
+    proposal.action += t("prop_needs_law", "zh")
+    proposal.action_en += t("prop_needs_law", "en")
+    proposal.rationale += "；" + constraint.reason(evidence, "zh")
+    proposal.rationale_en += "; " + constraint.reason(evidence, "en")
+    proposal.evidence["needs_legal_authorisation"] = True
+    proposal.evidence["qualified_by"] = evidence
 
 
 def _id_code(matter: Matter) -> str:
@@ -134,12 +221,14 @@ def _id_code(matter: Matter) -> str:
 
 
 def propose(catalogue: Catalogue, options: ProposalOptions | None = None,
-            warnings: list[DataWarning] | None = None, **overrides) -> list[Proposal]:
+            warnings: list[DataWarning] | None = None, withheld: list[Withheld] | None = None,
+            **overrides) -> list[Proposal]:
     """All proposals for `catalogue`, matter by matter, in the order materials, steps, time, visits.
 
     Keyword overrides set `ProposalOptions` fields: propose(cat, time_ratio=0.4). A matter whose
     step dependencies cannot be followed (a cycle, an unknown step) gets no step proposals and a
-    `DataWarning` appended to `warnings` (when given); the other matters go on.
+    `DataWarning` appended to `warnings` (when given); the other matters go on. Proposals a domain
+    constraint forbids are appended to `withheld` (when given) with the reason.
     """
     options = options or ProposalOptions()
     if overrides:
@@ -152,13 +241,14 @@ def propose(catalogue: Catalogue, options: ProposalOptions | None = None,
         seen[code] = seen.get(code, 0) + 1
         if seen[code] > 1:  # duplicate codes: keep ids unique and stable
             code = f"{code}~{seen[code]}"
-        proposals.extend(propose_matter(matter, options, licences, code, warnings))
+        proposals.extend(propose_matter(matter, options, licences, code, warnings, withheld))
     return proposals
 
 
 def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCatalogue,
-                   code: str | None = None, warnings: list[DataWarning] | None = None) -> list[Proposal]:
-    builder = _Builder(matter, code or _id_code(matter))
+                   code: str | None = None, warnings: list[DataWarning] | None = None,
+                   withheld: list[Withheld] | None = None) -> list[Proposal]:
+    builder = _Builder(matter, code or _id_code(matter), options.constraints)
     _materials(builder, licences)
     try:
         _steps(builder, options, licences)
@@ -170,6 +260,8 @@ def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCa
                                            row=matter.source_row, column=exc.column))
     _time(builder, options)
     _visits(builder, licences)
+    if withheld is not None:
+        withheld.extend(builder.withheld)
     return builder.items
 
 
@@ -177,15 +269,16 @@ def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCa
 
 def _materials(b: _Builder, licences: LicenceCatalogue) -> None:
     handled: set[str] = set()
+    rows = Counter(m.name for m in b.matter.materials if m.submitted)
     for material in b.matter.materials:
         name = material.name
-        if not material.submitted:
-            continue
+        if not material.submitted or name in handled:
+            continue  # a name listed twice gets one proposal; apply changes every row of that name
         evidence = {"material": name, "source": material.source.value if material.source else None,
                     "issuer": material.issuer or None}
         if is_catch_all(name):
             b.add("materials", "remove", name, "prop_remove", "prop_remove_why", {"material": name},
-                  evidence, _saving(materials=1), {"material": name})
+                  evidence, _saving(materials=rows[name]), {"material": name})
             handled.add(name)
             continue
         if all(is_applicant_written(part) for part in alternatives(name)):
@@ -206,11 +299,11 @@ def _materials(b: _Builder, licences: LicenceCatalogue) -> None:
                 evidence["licence"] = licence
             b.add("materials", "share", name, "prop_share", "prop_share_why",
                   {"material": name, "why": ("；".join(reasons_zh), "; ".join(reasons_en))},
-                  evidence, _saving(materials=1), {"material": name})
+                  evidence, _saving(materials=rows[name]), {"material": name})
             handled.add(name)
         elif is_fact_certificate(name):
             b.add("materials", "commit", name, "prop_commit", "prop_commit_why", {"material": name},
-                  evidence, _saving(materials=1), {"material": name})
+                  evidence, _saving(materials=rows[name]), {"material": name}, lever=COMMIT, basis=material.basis)
             handled.add(name)
     # The same document twice (original and copy listed apart), or one item as original and copy.
     first_by_key: dict[str, str] = {}
@@ -295,7 +388,7 @@ def _steps(b: _Builder, options: ProposalOptions, licences: LicenceCatalogue) ->
                       {"step": step.name, "how": remote},
                       {"step": step.name, "e_licence": matter.e_licence, "mail": matter.mail,
                        "result_name": matter.result_name or None},
-                      _saving(steps=1, days=saving_days), change)
+                      _saving(steps=1, days=saving_days), change, lever=DROP_DELIVERY)
 
 
 def _cp_after(matter: Matter, changes: list[dict], conv: Conversion) -> float:
@@ -313,8 +406,6 @@ def _cp_after(matter: Matter, changes: list[dict], conv: Conversion) -> float:
                     rest = [(n, d) for n, d in chain if n not in names]
                     chain = rest[:at] + [(change["into"], float(change["days"]))] + rest[at:]
         return float(sum(d for _, d in chain))
-    from bpr.plan.apply import apply_step_changes
-
     return matter_critical_path(apply_step_changes(matter, changes), conv).days
 
 
@@ -379,37 +470,76 @@ def _parallel(b: _Builder, steps: list[Step], cp_before: float, conv: Conversion
 # --- time -------------------------------------------------------------------------------------------
 
 def _time(b: _Builder, options: ProposalOptions) -> None:
+    """At most one time proposal: compress towards `time_ratio` of the legal limit, or lower the
+    promise by the days the step proposals free, or both merged (the lower promise wins). When
+    the new promise is below the steps' critical path, the step limits are re-balanced (or the
+    promise capped at what they can reach), so the after-state keeps Σ step limits ≤ promise."""
     matter, conv = b.matter, options.conversion
     legal = matter.legal_limit.to_working_days(conv)
     promised = matter.promised_limit.to_working_days(conv)
     if promised is None or promised <= 0:
         return
+    target = None
     if legal and legal > 0 and promised / legal > options.time_ratio + 1e-9:
-        target = max(1, math.floor(legal * options.time_ratio))  # compressing to 即办 is a step change
-        if target < promised:
-            b.add("time", "compress", "承诺办结时限", "prop_compress", "prop_compress_why",
-                  {"before": _num(promised), "after": _num(target), "ratio": _num(options.time_ratio * 100),
-                   "legal": _num(legal), "actual": _num(round(promised / legal * 100, 1))},
-                  {"legal_days": legal, "promised_days": promised, "ratio": round(promised / legal, 4),
-                   "target_ratio": options.time_ratio},
-                  _saving(days=promised - target), {"days": float(target)})
+        candidate = max(1, math.floor(legal * options.time_ratio))  # compressing to 即办 is a step change
+        target = float(candidate) if candidate < promised else None
+    step_ids = [p.id for p in b.items if p.dimension == "steps"]
     step_changes = [p.change for p in b.items if p.dimension == "steps"]
-    if step_changes:
+    freed = 0.0
+    try:
         cp_before = b.cp_before if b.cp_before is not None else matter_critical_path(matter, conv).days
-        freed = cp_before - _cp_after(matter, step_changes, conv)
-        if freed > 1e-9:
-            new = max(0.0, promised - freed)
-            b.add("time", "free_days", "承诺办结时限", "prop_freed", "prop_freed_why",
-                  {"before": _num(promised), "after": _num(new), "days": _num(freed)},
-                  {"promised_days": promised, "critical_path_before": cp_before,
-                   "critical_path_after": cp_before - freed, "step_proposals": [p.id for p in b.items
-                                                                                if p.dimension == "steps"]},
-                  _saving(days=promised - new), {})
+    except InputError:  # the step graph cannot be followed (warned in _steps): no step figures
+        cp_before = 0.0
+    cp_after = cp_before
+    if step_changes:
+        cp_after = _cp_after(matter, step_changes, conv)
+        freed = max(0.0, cp_before - cp_after)
+    freed_to = max(0.0, promised - freed) if freed > 1e-9 else None
+    if target is None and freed_to is None:
+        return
+    new = min(x for x in (target, freed_to) if x is not None)
+    after_steps = apply_step_changes(matter, step_changes) if step_changes else matter
+    _, reachable, rebalanced = rebalance_steps(after_steps, new, conv)
+    if reachable > new + 1e-9:  # the steps cannot fit: the promise stops at their critical path
+        new = reachable
+    if new >= promised - 1e-9:
+        return
+    evidence = {"legal_days": legal, "promised_days": promised, "critical_path_before": cp_before,
+                "critical_path_after": cp_after, "step_proposals": step_ids,
+                "rebalanced_steps": {k: list(v) for k, v in rebalanced.items()}}
+    change: dict = {}
+    if target is not None:
+        evidence |= {"ratio": round(promised / legal, 4), "target_ratio": options.time_ratio, "compress_to": target}
+        change["days"] = target
+    if freed_to is not None:
+        evidence |= {"freed_days": freed, "freed_to": freed_to}
+        change["free_days"] = True
+    params = {"before": _num(promised), "after": _num(new), "ratio": _num(options.time_ratio * 100),
+              "legal": _num(legal or 0), "actual": _num(round(promised / legal * 100, 1)) if legal else "—",
+              "days": _num(freed), "target": _num(target or 0), "freed_to": _num(freed_to or 0)}
+    if target is not None and freed_to is not None:
+        kind, key, why = "compress", "prop_time_merged", "prop_time_merged_why"
+        evidence["merged"] = ["compress", "free_days"]
+    elif target is not None:
+        kind, key, why = "compress", "prop_compress", "prop_compress_why"
+    else:
+        kind, key, why = "free_days", "prop_freed", "prop_freed_why"
+    proposal = b.add("time", kind, "承诺办结时限", key, why, params, evidence, _saving(days=promised - new), change)
+    if proposal is not None and rebalanced:
+        shown = "、".join(f"{name} {_num(old)}→{_num(to)}" for name, (old, to) in rebalanced.items())
+        proposal.action += t("prop_rebalanced", "zh").format(steps=shown)
+        proposal.action_en += t("prop_rebalanced", "en").format(steps=shown)
+    if proposal is not None and reachable > min(x for x in (target, freed_to) if x is not None) + 1e-9:
+        proposal.rationale += t("prop_time_capped", "zh").format(days=_num(reachable))
+        proposal.rationale_en += t("prop_time_capped", "en").format(days=_num(reachable))
+        evidence["capped_at_critical_path"] = reachable
 
 
 # --- visits -----------------------------------------------------------------------------------------
 
 def _visits(b: _Builder, licences: LicenceCatalogue) -> None:
+    """One proposal per removable visit cause. Constraints may forbid online submission (in person
+    by law), an e-licence result (a physical card: mailed instead) or the last visit (in person)."""
     matter = b.matter
     before = stated_visits(matter)
     if before <= 0:
@@ -417,21 +547,37 @@ def _visits(b: _Builder, licences: LicenceCatalogue) -> None:
     causes = visit_causes(matter)
     labels = ("、".join(t(f"cause_{c}", "zh") for c in causes) or "未说明",
               ", ".join(t(f"cause_{c}", "en") for c in causes) or "not stated")
-    removable = {c for c in causes if c in REMOVABLE}
-    if visits_after(before, causes, removable) >= before:
-        return  # the trips stay for causes no lever removes (an on-site check): nothing to gain
+    planned: list[tuple[VisitCause, str, str, int]] = []  # (cause, key, how, visits after it alone)
+    allowed: set[VisitCause] = set()
     for cause in causes:
         if cause not in REMOVABLE:
             continue
         after = visits_after(before, causes, {cause})
+        params = {"visits": before, "causes": labels, "cause": (t(f"cause_{cause}", "zh"), t(f"cause_{cause}", "en")),
+                  "after": after}
+        target = t(f"cause_{cause}", "zh")
         if cause is VisitCause.SUBMIT:
             key, how = "prop_visit_submit", "online"
+            if b.vetoed(ONLINE_SUBMIT, "visits", f"visit_{cause}", target, key, params):
+                continue
         elif cause is VisitCause.PAY:
             key, how = "prop_visit_pay", "online_payment"
-        elif matter.e_licence or (matter.result_name and licence_name(matter.result_name, licences)):
+        elif (matter.e_licence or (matter.result_name and licence_name(matter.result_name, licences))) and not \
+                b.vetoed(COLLECT_E_LICENCE, "visits", f"visit_{cause}", target, "prop_visit_collect_e", params):
             key, how = "prop_visit_collect_e", "e_licence"
         else:
             key, how = "prop_visit_collect_mail", "mail"
+        if visits_after(before, causes, allowed | {cause}) == 0 and \
+                b.vetoed(ZERO_VISITS, "visits", f"visit_{cause}", target, key, params):
+            continue
+        allowed.add(cause)
+        planned.append((cause, key, how, after))
+    if visits_after(before, causes, allowed) >= before:
+        return  # the trips stay for causes no allowed lever removes (an on-site check): nothing to gain
+    remaining = visits_after(before, causes, allowed)
+    for cause, key, how, after in planned:
+        if key == "prop_visit_submit" and remaining > 0:
+            key = "prop_visit_submit_online"  # online submission, but trips remain: not 全程网办
         b.add("visits", f"visit_{cause}", t(f"cause_{cause}", "zh"), key, "prop_visit_why",
               {"visits": before, "causes": labels, "cause": (t(f"cause_{cause}", "zh"), t(f"cause_{cause}", "en")),
                "after": after},

@@ -44,6 +44,8 @@ class ReplicationOutput:
     pool_busy: dict[str, float] = field(default_factory=dict)  # working hours of work done
     pool_available: dict[str, float] = field(default_factory=dict)  # size × open hours in the run
     horizon: float = 0.0
+    #: per case, (activity, completion hour) of each executed step, when run with trace=True
+    events: list[list[tuple[str, float]]] | None = None
 
     @property
     def cycle_hours(self) -> np.ndarray:
@@ -101,9 +103,10 @@ def generate_arrivals(model: SimulationModel, rng: np.random.Generator, start_h:
 
 def run_replication(model: SimulationModel, seed: int, *, cases: int | None = None,
                     start_h: float = 0.0, end_h: float | None = None, until: float | None = None,
-                    arrivals: np.ndarray | None = None) -> ReplicationOutput:
+                    arrivals: np.ndarray | None = None, trace: bool = False) -> ReplicationOutput:
     """Simulate cases arriving from `start_h` (the first `cases`, or all before `end_h`) and run
-    until `until` (default: until every case finishes)."""
+    until `until` (default: until every case finishes). With `trace`, each case's executed steps
+    and their completion hours are kept (`events`), as a simulated event log for validation."""
     rng = np.random.default_rng(seed)
     if arrivals is None:
         arrivals = generate_arrivals(model, rng, start_h, end_h, cases)
@@ -136,6 +139,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     queue = dict.fromkeys(acts, 0.0)
     count = dict.fromkeys(acts, 0)
     busy = dict.fromkeys(model.pools, 0.0)
+    events: list[list[tuple[str, float]]] | None = [[] for _ in range(n)] if trace else None
     buf: list[float] = []
 
     def u() -> float:
@@ -178,6 +182,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         if act.visit_probability and u() < act.visit_probability:
             visits[case] += 1
         steps[case] += 1
+        if events is not None:
+            events[case].append((a, env.now))
         if env.now > last[case]:
             last[case] = env.now
 
@@ -186,6 +192,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         if node in arrival_steps:  # the first event marks the arrival itself
             count[node] += 1
             steps[case] += 1
+            if events is not None:
+                events[case].append((node, env.now))
             if acts[node].visit_probability and u() < acts[node].visit_probability:
                 visits[case] += 1
             node = pick(*routes[node]) if node in routes else END
@@ -215,4 +223,4 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     t1 = float(env.now)
     available = {p: model.pools[p].size * (clocks[p].worked(t1) - clocks[p].worked(t0)) for p in model.pools}
     return ReplicationOutput(seed, np.asarray(arrivals, dtype=float), last, finished, visits, steps,
-                             wait, queue, count, busy, available, t1)
+                             wait, queue, count, busy, available, t1, events)

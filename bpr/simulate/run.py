@@ -4,7 +4,13 @@ result.json (`SimulationResult.to_dict()`):
     kind: "simulate", source, seed, replications, cases
     validation: null | {train_cases, test_cases, split_at, cutoff, window_policy, real_/sim_ median_h,
                 p90_h, mean_h, median_rel_error, p90_rel_error, emd_hours, goal_met,
-                train_median_h, train_p90_h, drift, per_replication}
+                train_median_h, train_p90_h, drift, per_replication, step_changes,
+                step_waits [{step, events, simulated_events, real_median_h, sim_median_h, rel_error}],
+                step_wait_error, control_flow_distance (n-gram distance, 0..1),
+                rolling: {shares, splits: [{train_share, train_cases, test_cases, split_at,
+                          real_/sim_ median_h and p90_h, median_rel_error, p90_rel_error, emd_hours,
+                          step_wait_error, control_flow_distance, goal_met, drift} | {train_share, skipped}],
+                          worst: {splits_run, goal_met, <figure>: {value, train_share}}}}
     scenarios: [{name, description, label ({zh, en} or null), changes, replications, cases,
                  cycle_hours / cycle_working_days: {mean|median|p90: {mean, ci_low, ci_high}},
                  histogram_hours: {edges, share}, waiting_hours: {step: interval},
@@ -36,7 +42,13 @@ from bpr.simulate.discovery import discover_model
 from bpr.simulate.engine import ReplicationOutput, run_replication
 from bpr.simulate.model import SimulationModel
 from bpr.simulate.scenario import Scenario, apply_scenario, pools_named
-from bpr.simulate.validate import ValidationResult, histogram_edges, histogram_shares, validate_log
+from bpr.simulate.validate import (
+    ValidationResult,
+    histogram_edges,
+    histogram_shares,
+    rolling_origin,
+    validate_log,
+)
 
 
 def interval(values: list[float]) -> dict:
@@ -208,6 +220,9 @@ def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, case
     if validate:
         note("validating on the last 30% of cases")
         validation = validate_log(log, replications=min(replications, 5), seed=seed, source=source)
+        note("rolling origin: validating at 50, 60, 70 and 80% of cases")
+        validation.rolling = rolling_origin(log, replications=min(replications, 5), seed=seed, source=source,
+                                            known=validation)
     note(f"simulating {len(scenarios or []) + 1} scenario(s) × {replications} replications × {cases} cases")
     return simulate(model, scenarios or [], cases=cases, replications=replications, seed=seed, source=source,
                     validation=validation)

@@ -6,7 +6,12 @@ The simulated median and p90 are those of all replications pooled (the model's d
 mean of per-replication quantiles is biased low on small test windows). Beside them, the drift
 baseline: how far the training period's own cycle times are from the test period's. A model
 learnt from the past cannot beat a process that changed; when the baseline misses the goal by far
-(`drift`), the report says the log drifted rather than only "not trusted"."""
+(`drift`), the report says the log drifted rather than only "not trusted".
+
+Beside cycle times, two figures on the steps: the per-step median-wait error (`step_wait_errors`)
+and a control-flow distance (`ngram_distance`, SIMOD's n-gram distribution distance). A rolling
+origin (`rolling_origin`) repeats the whole validation with the split at 50, 60, 70 and 80 % of
+the cases, so that a model cannot be tuned to one split: each split and the worst are reported."""
 
 from __future__ import annotations
 
@@ -31,6 +36,19 @@ MIN_SIMULATED = 600
 MAX_REPLICATIONS = 30
 #: the goal: relative error of the simulated median and p90 cycle time at most these
 GOAL_MEDIAN, GOAL_P90 = 0.15, 0.25
+#: rolling origin: the share of cases (by start) each split trains on
+ROLLING_SHARES = (0.5, 0.6, 0.7, 0.8)
+#: control flow: n-grams of this length (SIMOD's default, 3)
+NGRAM = 3
+#: per-step waits: steps with at least this many real waits in the test period are compared; a
+#: median wait under WAIT_FLOOR_H hours is compared against that floor (an instant step's error is
+#: its simulated median in hours, not a division by zero)
+STEP_MIN_EVENTS, WAIT_FLOOR_H = 20, 1.0
+
+
+def meets_goal(median_rel_error: float, p90_rel_error: float) -> bool:
+    """The validation goal: both relative errors at most GOAL_MEDIAN and GOAL_P90 (inclusive)."""
+    return bool(median_rel_error <= GOAL_MEDIAN and p90_rel_error <= GOAL_P90)
 
 
 @dataclass
@@ -60,11 +78,23 @@ class ValidationResult:
     per_replication: list[dict] = field(default_factory=list)
     #: steps whose wait changed between the two periods (see `step_wait_changes`)
     step_changes: list[dict] = field(default_factory=list)
+    #: per-step median waits, real vs simulated (see `step_wait_errors`), and their weighted error
+    step_waits: list[dict] = field(default_factory=list)
+    step_wait_error: float = float("nan")
+    #: n-gram (n = NGRAM) distribution distance of the test traces and the simulated ones, 0..1
+    control_flow_distance: float = float("nan")
+    #: the rolling origin (`rolling_origin`): each split's figures and the worst, or None
+    rolling: dict | None = None
     real_hours: list[float] = field(default_factory=list, repr=False)  # not written to result.json
     sim_hours: list[list[float]] = field(default_factory=list, repr=False)
+    real_traces: list[list[tuple[str, float]]] = field(default_factory=list, repr=False)
+    sim_traces: list[list[tuple[str, float]]] = field(default_factory=list, repr=False)  # pooled
 
     def to_dict(self) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if k not in ("real_hours", "sim_hours")}
+        out = {k: v for k, v in self.__dict__.items()
+               if k not in ("real_hours", "sim_hours", "real_traces", "sim_traces")}
+        for key in ("step_wait_error", "control_flow_distance"):
+            out[key] = _finite(out[key])
         sim = np.concatenate([np.asarray(x, dtype=float) for x in self.sim_hours]) if self.sim_hours else np.zeros(0)
         real = np.asarray(self.real_hours, dtype=float)
         if len(real) and len(sim):
@@ -154,23 +184,27 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     model, real_hours, policy = setup.model, setup.real_hours, setup.policy
     replications = max(replications, min(MAX_REPLICATIONS, math.ceil(MIN_SIMULATED / len(real_hours))))
     window_start, window_end, cutoff = setup.window_start, setup.window_end, setup.cutoff
-    sims, per_rep = [], []
+    sims, per_rep, sim_traces = [], [], []
     for r in range(replications):
         out = run_replication(model, seed * 1000 + r, start_h=max(window_start - warmup_days * 24, 0.0),
-                              end_h=window_end + 1e-6, until=cutoff)
+                              end_h=window_end + 1e-6, until=cutoff, trace=True)
         keep = out.arrival >= window_start
         if policy == "complete-only":
             keep &= out.finished
         hours = out.cycle_hours[keep]
+        traces = [out.events[i] for i in np.flatnonzero(keep)]
         if max_cases:
-            hours = hours[:max_cases]
+            hours, traces = hours[:max_cases], traces[:max_cases]
         sims.append(hours)
+        sim_traces.extend(traces)
         per_rep.append({"cases": int(keep.sum()), "median_h": _q(hours, 50), "p90_h": _q(hours, 90)})
     real_med, real_p90 = _q(real_hours, 50), _q(real_hours, 90)
     e = cycle_time_errors(real_hours, sims)
     baseline = _baseline_hours(_hours(_case_times(setup.train)), setup.real_starts, cutoff, policy, seed)
     train_med, train_p90 = _q(baseline, 50), _q(baseline, 90)
     drift = _rel_error(train_med, real_med) > 2 * GOAL_MEDIAN or _rel_error(train_p90, real_p90) > 2 * GOAL_P90
+    real_traces = log_traces(setup.test)
+    step_waits, step_error = step_wait_errors(real_traces, sim_traces)
     return ValidationResult(
         train_cases=setup.train.cases, test_cases=len(real_hours), split_at=setup.split_at,
         cutoff=setup.cutoff_text, replications=replications, window_policy=policy,
@@ -179,10 +213,120 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
         simulated_cases=float(np.mean([p["cases"] for p in per_rep])),
         median_rel_error=round(e["median_rel_error"], 4), p90_rel_error=round(e["p90_rel_error"], 4),
         emd_hours=round(e["emd_hours"], 3),
-        goal_met=bool(e["median_rel_error"] <= GOAL_MEDIAN and e["p90_rel_error"] <= GOAL_P90),
+        goal_met=meets_goal(e["median_rel_error"], e["p90_rel_error"]),
         train_median_h=train_med, train_p90_h=train_p90,
         drift=bool(drift), per_replication=per_rep, step_changes=step_wait_changes(setup.train, setup.test),
-        real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims])
+        step_waits=step_waits, step_wait_error=round(step_error, 4),
+        control_flow_distance=round(ngram_distance(real_traces, sim_traces), 4),
+        real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims],
+        real_traces=real_traces, sim_traces=sim_traces)
+
+
+def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES, replications: int = 5,
+                   seed: int = 0, source: str = "", known: ValidationResult | None = None,
+                   known_share: float = TRAIN_SHARE) -> dict:
+    """The validation repeated with the split at each of `shares` (of the cases, by start): each
+    split's cycle-time errors, EMD, per-step wait error and control-flow distance, and the worst
+    of each across the splits. `known` is a validation already run at `known_share` (reused, not
+    rerun). A split whose train or test part is too small is listed as skipped, with the reason."""
+    splits = []
+    for share in shares:
+        if known is not None and abs(share - known_share) < 1e-9:
+            v = known
+        else:
+            try:
+                v = validate_log(log, replications=replications, seed=seed, train_share=share, source=source)
+            except InputError as exc:
+                splits.append({"train_share": share, "skipped": str(exc)})
+                continue
+        splits.append({"train_share": share, "train_cases": v.train_cases, "test_cases": v.test_cases,
+                       "split_at": v.split_at, "real_median_h": v.real_median_h, "sim_median_h": v.sim_median_h,
+                       "real_p90_h": v.real_p90_h, "sim_p90_h": v.sim_p90_h,
+                       "median_rel_error": v.median_rel_error, "p90_rel_error": v.p90_rel_error,
+                       "emd_hours": v.emd_hours, "step_wait_error": _finite(v.step_wait_error),
+                       "control_flow_distance": _finite(v.control_flow_distance), "goal_met": v.goal_met, "drift": v.drift})
+    return {"shares": list(shares), "splits": splits, "worst": worst_split(splits)}
+
+
+ROLLING_FIGURES = ("median_rel_error", "p90_rel_error", "emd_hours", "step_wait_error", "control_flow_distance")
+
+
+def worst_split(splits: list[dict]) -> dict:
+    """For each figure of ROLLING_FIGURES its largest value over the splits that ran, and at which
+    share; `goal_met` only when every split that ran met the goal (and at least one ran)."""
+    ran = [s for s in splits if "skipped" not in s]
+    worst: dict = {"splits_run": len(ran), "goal_met": bool(ran) and all(s["goal_met"] for s in ran)}
+    for key in ROLLING_FIGURES:
+        values = [(s[key], s["train_share"]) for s in ran if _finite(s.get(key)) is not None]
+        value, share = max(values) if values else (None, None)
+        worst[key] = {"value": value, "train_share": share}
+    return worst
+
+
+def log_traces(log: EventLog) -> list[list[tuple[str, float]]]:
+    """Each case's events as (activity, hours since the epoch), in time order (ties: log order)."""
+    frame = local_frame(log)
+    frame["h"] = (frame["timestamp"] - pd.Timestamp(0)).dt.total_seconds() / 3600
+    frame = frame.sort_values(["case", "h"], kind="stable")
+    return [list(zip(g["activity"].astype(str), g["h"].astype(float), strict=True))
+            for _, g in frame.groupby("case", sort=False)]
+
+
+def step_gaps(traces: list[list[tuple[str, float]]]) -> dict[str, list[float]]:
+    """The wait before each event, as in `step_wait_changes`: hours since the case's previous event
+    (events sorted by time; the case's first event has none), by the event's activity."""
+    out: dict[str, list[float]] = {}
+    for trace in traces:
+        ordered = sorted(trace, key=lambda e: e[1])
+        for (_, before), (activity, at) in zip(ordered, ordered[1:], strict=False):
+            out.setdefault(activity, []).append(at - before)
+    return out
+
+
+def step_wait_errors(real_traces: list, sim_traces: list, min_events: int = STEP_MIN_EVENTS
+                     ) -> tuple[list[dict], float]:
+    """Per step with at least `min_events` real waits: the real and simulated median wait (hours)
+    and the relative error |sim − real| / max(real, WAIT_FLOOR_H); a step the model never runs
+    counts as error 1. Returns the steps (largest error first) and the error averaged over them,
+    weighted by the real number of waits (nan when no step qualifies)."""
+    real, sim = step_gaps(real_traces), step_gaps(sim_traces)
+    rows = []
+    for step, waits in real.items():
+        if len(waits) < min_events:
+            continue
+        real_med = float(np.median(waits))
+        sim_med = float(np.median(sim[step])) if sim.get(step) else None
+        error = 1.0 if sim_med is None else abs(sim_med - real_med) / max(real_med, WAIT_FLOOR_H)
+        rows.append({"step": step, "events": len(waits), "simulated_events": len(sim.get(step) or []),
+                     "real_median_h": round(real_med, 3),
+                     "sim_median_h": None if sim_med is None else round(sim_med, 3), "rel_error": round(error, 4)})
+    rows.sort(key=lambda r: (-r["rel_error"], r["step"]))
+    total = sum(r["events"] for r in rows)
+    weighted = sum(r["events"] * r["rel_error"] for r in rows) / total if total else float("nan")
+    return rows, float(weighted)
+
+
+def ngram_distance(real_traces: list, sim_traces: list, n: int = NGRAM) -> float:
+    """Control-flow distance as SIMOD's n-gram distribution distance (Chapela-Campa et al.,
+    log-distance-measures): each trace's activities in time order, padded with n − 1 start and end
+    markers, cut into n-grams; the distance is half the sum of absolute differences of the two
+    logs' relative n-gram frequencies (total variation, 0 = same distribution, 1 = disjoint). The
+    relative frequencies make logs of different sizes comparable (SIMOD's normalised form divides
+    absolute differences by the total count, which equals this when both logs are the same size)."""
+    def grams(traces: list) -> dict[tuple, float]:
+        counts: dict[tuple, int] = {}
+        for trace in traces:
+            seq = [None] * (n - 1) + [a for a, _ in sorted(trace, key=lambda e: e[1])] + [None] * (n - 1)
+            for i in range(len(seq) - n + 1):
+                key = tuple(seq[i:i + n])
+                counts[key] = counts.get(key, 0) + 1
+        total = sum(counts.values())
+        return {k: v / total for k, v in counts.items()} if total else {}
+
+    p, q = grams(real_traces), grams(sim_traces)
+    if not p or not q:
+        return float("nan")
+    return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
 
 
 def step_wait_changes(train: EventLog, test: EventLog, min_events: int = 20, ratio: float = 1.5,
@@ -223,6 +367,11 @@ def cycle_time_errors(real_hours: np.ndarray, sims: list[np.ndarray]) -> dict[st
     return {"sim_median_h": sim_med, "sim_p90_h": sim_p90, "sim_mean_h": float(sim.mean()) if len(sim) else float("nan"),
             "median_rel_error": _rel_error(sim_med, _q(real_hours, 50)),
             "p90_rel_error": _rel_error(sim_p90, _q(real_hours, 90)), "emd_hours": emd}
+
+
+def _finite(value: float | None) -> float | None:
+    """`value`, or None when it is missing or not a number (result.json has no NaN)."""
+    return None if value is None or not math.isfinite(value) else value
 
 
 def _q(values: np.ndarray, q: float) -> float:

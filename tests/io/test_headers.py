@@ -55,3 +55,21 @@ def test_every_template_header_is_recognised(columns, kind, prefix):
         if kind == MATTERS:
             expected = {"matter_name": "name", "matter_code": "code"}.get(key, key)
         assert match.field == expected, (key, match.field)
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("支持快递", "mail"), ("可否邮寄", "mail"), ("支持物流快递送达", "mail"),
+    ("办理结果名称", "result_name"), ("审批结果名称", "result_name"), ("结果证照名称", "result_name"),
+    ("设定依据", "legal_basis"), ("法律依据", "legal_basis"), ("设立依据", "legal_basis"),
+    ("实施依据", "legal_basis"), ("行政许可设定依据", "legal_basis"), ("* 设定依据（法律法规）", "legal_basis"),
+])
+def test_header_variants_by_core_and_suffix(text, field):
+    """Variants no table lists: question words dropped (支持快递 ~ 是否支持物流快递), or the longest
+    known name a header ends with (办理结果名称 is a 结果名称)."""
+    assert match_header(text, MATTERS).field == field
+
+
+@pytest.mark.parametrize("text", ["承诺办结时限说明", "结果样本", "收费依据", "是否收费及收费标准",
+                                  "XX市政务服务事项实施清单（2024年版）", "是否支持网上预约"])
+def test_near_misses_stay_unknown(text):
+    assert match_header(text, MATTERS) is None

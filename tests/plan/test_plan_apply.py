@@ -13,7 +13,7 @@ from bpr.plan import apply, apply_proposals, propose, read_plan, write_plan
 from bpr.plan.apply import resolve_plan
 from tests.plan.handmade import catalogue
 
-REJECT = ("S-F001-002", "T-F001-001", "V-F001-002")  # parallel, compress, collect
+REJECT = ("S-F001-002", "V-F001-002")  # parallel, collect
 
 
 def edited_plan(tmp_path, reject=REJECT):
@@ -45,15 +45,18 @@ def test_round_trip_before_after_hand_computed(tmp_path):
     food, small = (c.to_dict() for c in result.matters)
     # 食品经营许可: materials 9 − (3 shared, 1 commitment, 1 removed, 1 duplicate) = 3;
     # steps 7 − 1 (levels merged) − 1 (送达 dropped) = 5; critical path 1 + 3 + 4 + 4 + 1 = 13;
-    # promised 16 − freed (16 − 13) = 13 (compression rejected); visits: trips [提交] [核查+领取],
-    # 提交 removed → 1 (领取 rejected, and it shares a trip with 核查 anyway).
+    # the one time proposal: min(20 × 0.5 = 10, 16 − freed 3 = 13) = 10 < 13, so the step limits are
+    # re-balanced by 10/13 in half days rounded down: 1→0.5, 3→2, 4→3, 4→3, 1→0.5, path 9 ≤ 10;
+    # visits: trips [提交] [核查+领取], 提交 removed → 1 (领取 rejected, and it shares a trip with 核查).
     assert food["before"] == {"steps": 7, "materials": 9, "promised_days": 16, "critical_path_days": 16, "visits": 2}
-    assert food["after"] == {"steps": 5, "materials": 3, "promised_days": 13, "critical_path_days": 13, "visits": 1}
+    assert food["after"] == {"steps": 5, "materials": 3, "promised_days": 10, "critical_path_days": 9, "visits": 1}
+    limits = {s.name: s.limit.to_working_days() for s in after.matters[0].steps}
+    assert limits == {"窗口受理": 0.5, "科室初审": 2, "现场核查": 3, "消防审查": 3, "审批决定": 0.5}
     # 个体工商户变更登记: 居住证明 → commitment; 受理/审核/决定 → one step of 0 days; promise 3 → 0 (即办)
     assert small["after"] == {"steps": 1, "materials": 1, "promised_days": 0, "critical_path_days": 0, "visits": 1}
     whole = result.catalogue.to_dict()
     assert whole["before"] == {"steps": 10, "materials": 11, "promised_days": 19, "critical_path_days": 19, "visits": 3}
-    assert whole["after"] == {"steps": 6, "materials": 4, "promised_days": 13, "critical_path_days": 13, "visits": 2}
+    assert whole["after"] == {"steps": 6, "materials": 4, "promised_days": 10, "critical_path_days": 9, "visits": 2}
     assert whole["cut_pct"]["materials"] == round(7 / 11 * 100, 2)
     met = {t["id"]: t["met"] for t in whole["targets"]}
     assert met == {"time_cut": False, "materials_cut": True, "max_visits": True, "zero_visits": False}

@@ -26,8 +26,7 @@ def test_food_licence_proposals_hand_checked():
         "S-F001-001": ("merge_levels", "科室初审、科长复审"),
         "S-F001-002": ("parallel", "科室初审、科长复审、现场核查、消防审查"),
         "S-F001-003": ("drop_delivery", "证照送达"),
-        "T-F001-001": ("compress", "承诺办结时限"),
-        "T-F001-002": ("free_days", "承诺办结时限"),
+        "T-F001-001": ("compress", "承诺办结时限"),  # one time proposal: compress and freed days merged
         "V-F001-001": ("visit_submit", "提交纸质材料"),
         "V-F001-002": ("visit_collect", "领取结果"),
     }
@@ -37,8 +36,11 @@ def test_savings_and_texts():
     by_id = {p.id: p for p in propose(Catalogue([food_licence()]))}
     assert by_id["S-F001-002"].saving["days"] == -4  # 16 → 12
     assert by_id["S-F001-001"].saving == {"materials": 0, "steps": -1, "days": -2, "visits": 0}
-    assert by_id["T-F001-001"].change["days"] == 10  # 20 × 0.5
-    assert by_id["T-F001-002"].saving["days"] == -7  # all step proposals: 16 → 9
+    # merged: 20 × 0.5 = 10, and all step proposals free 7 days: 16 → 9; the lower (9) is taken
+    assert by_id["T-F001-001"].change == {"kind": "compress", "days": 10, "free_days": True}
+    assert by_id["T-F001-001"].saving["days"] == -7
+    assert by_id["T-F001-001"].evidence["merged"] == ["compress", "free_days"]
+    assert "取两者中较低者" in by_id["T-F001-001"].rationale and "9个工作日" in by_id["T-F001-001"].action
     assert by_id["V-F001-001"].saving["visits"] == -1  # trips [提交] [核查+领取]: the first goes
     assert by_id["V-F001-002"].saving["visits"] == 0  # 领取 shares its trip with 现场核查
     p = by_id["M-F001-001"]
@@ -160,8 +162,8 @@ def test_compression_never_goes_to_immediate():
 
 def test_sequential_shortcut_agrees_with_the_graph():
     from bpr.model.timelimit import DEFAULT_CONVERSION
-    from bpr.plan.apply import apply_step_changes
     from bpr.plan.proposals import _cp_after
+    from bpr.plan.step_changes import apply_step_changes
     from bpr.plan.stepgraph import matter_critical_path
 
     for matter in (food_licence(), small_matter()):

@@ -6,7 +6,7 @@ import pytest
 
 from bpr.errors import InputError
 from bpr.model import Matter, Step
-from bpr.plan.apply import apply_step_changes
+from bpr.plan.step_changes import apply_step_changes
 from bpr.plan.stepgraph import matter_critical_path
 from tests.plan.handmade import food_licence, wd
 

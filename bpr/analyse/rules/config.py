@@ -6,9 +6,12 @@ rules:                                              # per rule: enabled, severit
   compression_target: {max_ratio: 0.6}
   visits_over_target: {severity: info, max_visits: 0}
   paper_copies: false                               # shorthand for enabled: false
+constraints:                                        # domain limits on proposals (constraints.py)
+  physical_result: {vocabulary: [出入境通行证]}     # words added to its vocabulary
+  commitment_public_safety: false                   # switched off
 ```
-Unknown rule ids or parameter names are a `UsageError` listing them (a typo must not silently
-leave a rule on).
+Unknown rule or constraint ids and unknown parameter names are a `UsageError` listing them (a typo
+must not silently leave a rule on). `disable` may also name constraints.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpr.analyse.rules.base import Finding, Rule, Severity
+from bpr.analyse.rules.constraints import CONSTRAINT_REGISTRY, ConstraintSet
 from bpr.analyse.rules.definitions import RULES
 from bpr.errors import InputError, UsageError
 from bpr.model.catalogue import Catalogue
@@ -34,6 +38,7 @@ class RuleSet:
     """The rules an audit runs (all of the registry, each possibly re-configured)."""
 
     rules: list[Rule] = field(default_factory=lambda: list(RULES))
+    constraints: ConstraintSet = field(default_factory=ConstraintSet)
 
     @property
     def enabled(self) -> list[Rule]:
@@ -52,7 +57,7 @@ class RuleSet:
             if rule.id in settings:
                 rule = _apply(rule, settings[rule.id])
             rules.append(rule)
-        return RuleSet(rules)
+        return RuleSet(rules, self.constraints)
 
     def run(self, catalogue: Catalogue, conversion: Conversion = DEFAULT_CONVERSION) -> list[Finding]:
         """All findings: matter rules matter by matter (catalogue order), then catalogue rules."""
@@ -103,10 +108,10 @@ def settings_from_yaml(data: object, path: str | Path = "rules file") -> dict:
         return {}
     if not isinstance(data, dict):
         raise InputError.of("rules_not_mapping", file=path)
-    unknown_keys = sorted(set(data) - {"disable", "rules"})
+    unknown_keys = sorted(set(data) - {"disable", "rules", "constraints"})
     if unknown_keys:
         raise UsageError.of("rules_unknown_keys", file=path, details=[str(k) for k in unknown_keys],
-                            expected="disable, rules")
+                            expected="disable, rules, constraints")
     settings: dict = {}
     disable = data.get("disable") or []
     if isinstance(disable, str):
@@ -116,6 +121,7 @@ def settings_from_yaml(data: object, path: str | Path = "rules file") -> dict:
     rules = data.get("rules") or {}
     if not isinstance(rules, dict):
         raise UsageError.of("rules_rules_not_mapping", file=path)
+    disable = [x for x in disable if str(x) not in CONSTRAINT_REGISTRY]  # constraints: see constraint_settings
     unknown = sorted({str(x) for x in disable} - REGISTRY.keys() | {str(x) for x in rules} - REGISTRY.keys())
     if unknown:
         raise UsageError.of("rules_file_unknown_ids", {"known": ", ".join(REGISTRY)}, file=path, details=unknown)
@@ -124,6 +130,45 @@ def settings_from_yaml(data: object, path: str | Path = "rules file") -> dict:
     for rule_id in disable:
         current = settings.get(str(rule_id))
         settings[str(rule_id)] = {**current, "enabled": False} if isinstance(current, dict) else False
+    return settings
+
+
+def constraint_settings(data: object, path: str | Path = "rules file") -> dict:
+    """{constraint id: {enabled, vocabulary}} from the parsed YAML (`constraints` mapping, and
+    constraint ids in `disable`). An unknown id or key is a UsageError naming it."""
+    if not isinstance(data, dict):
+        return {}
+    section = data.get("constraints") or {}
+    if not isinstance(section, dict):
+        raise UsageError.of("constraints_not_mapping", file=path)
+    known = ", ".join(CONSTRAINT_REGISTRY)
+    unknown = sorted(str(k) for k in section if str(k) not in CONSTRAINT_REGISTRY)
+    if unknown:
+        raise UsageError.of("constraints_unknown_ids", {"known": known}, file=path, details=unknown)
+    settings: dict = {}
+    for cid, setting in section.items():
+        if setting is None or isinstance(setting, bool):
+            settings[str(cid)] = {} if setting is None else {"enabled": setting}
+            continue
+        if not isinstance(setting, dict):
+            raise UsageError.of("constraints_setting_not_mapping", {"constraint": cid},
+                                file=path, expected="enabled, vocabulary")
+        bad = sorted(str(k) for k in setting if k not in ("enabled", "vocabulary"))
+        if bad:
+            raise UsageError.of("constraints_unknown_keys", {"constraint": cid}, file=path, details=bad,
+                                expected="enabled, vocabulary")
+        enabled, vocabulary = setting.get("enabled"), setting.get("vocabulary") or []
+        if enabled is not None and not isinstance(enabled, bool):
+            raise UsageError.of("rules_enabled_not_boolean", {"rule": cid}, file=path, expected="true/false")
+        if isinstance(vocabulary, str):
+            vocabulary = [vocabulary]
+        if not isinstance(vocabulary, list) or not all(isinstance(w, str) for w in vocabulary):
+            raise UsageError.of("constraints_vocabulary_not_list", {"constraint": cid}, file=path)
+        settings[str(cid)] = {"enabled": enabled, "vocabulary": [w.strip() for w in vocabulary if w.strip()]}
+    disable = data.get("disable") or []
+    for cid in [disable] if isinstance(disable, str) else disable if isinstance(disable, list) else []:
+        if str(cid) in CONSTRAINT_REGISTRY:
+            settings.setdefault(str(cid), {})["enabled"] = False
     return settings
 
 
@@ -137,7 +182,9 @@ def load_rules(path: str | Path | None = None, base: RuleSet | None = None) -> R
     path = Path(path)
     data = YamlDoc.load(path, max_bytes=MAX_RULES_FILE).data
     try:
-        return base.configure(settings_from_yaml(data, path))
+        configured = base.configure(settings_from_yaml(data, path))
+        configured.constraints = base.constraints.configure(constraint_settings(data, path))
+        return configured
     except UsageError as exc:
         exc.file = exc.file or path
         raise

@@ -64,9 +64,27 @@ def build_propose(result: dict, lang: str = "zh", folder: Path | None = None) ->
                                  t("rp_by_dimension", L), xlabel=t("rp_count", L), sort=False)
     section = Section(t("ra_proposals", L), [tf("ra_proposals_para", L, n=len(proposals), **{d: counts.get(d, 0) for d in dims})],
                       [figure], [proposals_table(proposals, L, with_accepted=True)])
+    sections = [section]
+    withheld = result.get("withheld") or []
+    if withheld:  # issue 13: why a proposal was not made
+        sections.append(_withheld_section(withheld, L))
     return Report(title=t("rp_title", L), lang=L,
-                  sections=[section], warnings=[{"message": w} if isinstance(w, str) else w for w in result.get("warnings") or []],
+                  sections=sections, warnings=[{"message": w} if isinstance(w, str) else w for w in result.get("warnings") or []],
                   source=file_names(result.get("catalogue")))
+
+
+def _withheld_section(withheld: list[dict], L: str) -> Section:
+    """未提出的建议及原因: each proposal a domain constraint forbade, with its reason and source."""
+    en = L == "en"
+    rows = [{"matter": w["matter"], "action": w.get("action_en") if en and w.get("action_en") else w["action"],
+             "constraint": t(f"constraint_{w['constraint']}", L),
+             "reason": w.get("reason_en") if en and w.get("reason_en") else w["reason"], "source": w.get("source", "")}
+            for w in withheld]
+    columns = [Column("matter", t("audit_matter", L)), Column("action", t("withheld_action", L)),
+               Column("constraint", t("withheld_constraint", L)), Column("reason", t("withheld_reason", L)),
+               Column("source", t("withheld_source", L))]
+    table = Table(t("withheld_title", L), columns, rows, sheet=t("withheld_title", L)[:31])
+    return Section(t("withheld_title", L), [tf("withheld_para", L, n=len(withheld))], tables=[table])
 
 
 def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:

@@ -140,7 +140,53 @@ def _validation_section(v: dict, L: str) -> Section:
         tables.append(Table(t("rs_step_changes", L), [Column("step", t("rd_activity", L))] + [
             Column(k, t(f"rs_{k}", L), "float") for k in ("train_median_h", "test_median_h", "train_p90_h", "test_p90_h")],
             v["step_changes"], sheet=t("rs_step_changes", L)[:20], note=t("rs_step_changes_para", L)))
+    if v.get("step_waits"):  # issue 19: per-step median waits, real vs simulated
+        tables.append(Table(t("rs_step_waits", L), [
+            Column("step", t("rd_activity", L)), Column("events", t("rs_events", L), "int"),
+            Column("real_median_h", t("rs_real_median_wait", L), "float"),
+            Column("sim_median_h", t("rs_sim_median_wait", L), "float"),
+            Column("rel_error", t("rs_step_wait_error", L), "pct")],
+            v["step_waits"], sheet=t("rs_step_waits", L)[:20], note=t("rs_step_waits_note", L)))
+    if v.get("rolling"):
+        paragraphs.append(rolling_text(v["rolling"], L))
+        tables.append(_rolling_table(v["rolling"], L))
     return Section(t("rs_validation", L), paragraphs, figures, tables)
+
+
+def _fmt(value: float | None, pct: bool) -> str:
+    if value is None:
+        return "—"
+    return f"{100 * value:.1f}%" if pct else f"{value:.1f}"
+
+
+def rolling_text(rolling: dict, L: str) -> str:
+    """The rolling origin's worst figures and verdict, in a paragraph (issue 19)."""
+    w = rolling["worst"]
+    text = tf("rs_rolling_para", L, median=_fmt(w["median_rel_error"]["value"], True),
+              p90=_fmt(w["p90_rel_error"]["value"], True), emd=_fmt(w["emd_hours"]["value"], False),
+              wait=_fmt(w["step_wait_error"]["value"], True),
+              flow="—" if (flow := w["control_flow_distance"]["value"]) is None else f"{flow:.3f}",
+              verdict=t("rs_rolling_ok" if w["goal_met"] else "rs_rolling_bad", L))
+    skipped = [tf("rs_rolling_skipped", L, share=f"{100 * s['train_share']:.0f}", reason=s["skipped"])
+               for s in rolling["splits"] if "skipped" in s]
+    return " ".join([text, *skipped])
+
+
+def _rolling_table(rolling: dict, L: str) -> Table:
+    """One row per split that ran, then the worst of each figure."""
+    figures = (("median_rel_error", "rs_median_error", "pct"), ("p90_rel_error", "rs_p90_error", "pct"),
+               ("emd_hours", "rs_emd_hours", "float"), ("step_wait_error", "rs_step_wait_error", "pct"),
+               ("control_flow_distance", "rs_control_flow", "float"))
+    rows = [{"share": f"{100 * s['train_share']:.0f}%", "cases": f"{s['train_cases']}/{s['test_cases']}",
+             **{k: s[k] for k, _, _ in figures},
+             "goal": t("report_met" if s["goal_met"] else "report_not_met", L)}
+            for s in rolling["splits"] if "skipped" not in s]
+    worst = rolling["worst"]
+    rows.append({"share": t("rs_worst", L), "cases": "", **{k: worst[k]["value"] for k, _, _ in figures},
+                 "goal": t("report_met" if worst["goal_met"] else "report_not_met", L)})
+    columns = [Column("share", t("rs_train_share", L)), Column("cases", t("rs_train_test_cases", L)),
+               *(Column(k, t(label, L), fmt) for k, label, fmt in figures), Column("goal", t("rs_goal_met", L))]
+    return Table(t("rs_rolling", L), columns, rows, sheet=t("rs_rolling", L)[:20])
 
 
 def changes_text(changes: dict, L: str) -> str:
