@@ -415,11 +415,11 @@ def public_health(seed: int = PUBLIC_HEALTH_SEED) -> tuple[list[Case], WorkClock
     window = sim.pool(["窗口C01 郑丽", "窗口C02 丁凯", PH_RUDE_CLERK])
     online = sim.pool(["网审岗 罗敏", "网审岗 梁宇"])
     clerks = sim.pool(["邵华", "蒋琪", "韦东"])
-    inspectors = sim.pool(["沈涛", "严俊", "彭丽"])
+    inspectors = sim.pool(["沈涛", "严俊", "彭丽", "廖斌", "贺婷"])
     chiefs = sim.pool(["范文"])
     leader = sim.pool(["袁志刚"])
     mailroom = sim.pool(["寄递岗 龚雪"])
-    sessions = sim.leader_sessions()
+    sessions = sim.leader_sessions(0.02, 0.5)  # the deputy signs electronically: short, rare absences
     ratings: dict[str, str] = {}
 
     def accept(case: Case, after: bool) -> Generator:
