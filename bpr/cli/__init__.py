@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "bpr.cli.simulate",  # simulate
     "bpr.cli.matters_audit",  # audit
     "bpr.cli.matters_plan",  # propose, apply, bundle
+    "bpr.cli.compare",  # compare
 ]
 
 

@@ -44,7 +44,7 @@ from bpr.analyse.engine import DuckDBEngine, Engine, quote
 from bpr.analyse.performance import PerformanceOptions, limit_days, prepare
 from bpr.analyse.queries import _valid
 from bpr.errors import InputError, UsageError
-from bpr.i18n import Note
+from bpr.i18n import Note, t, tf
 from bpr.measure.compare_changepoint import Detection, detect_change
 from bpr.model.eventlog import EventLog
 from bpr.model.warning import DataWarning
@@ -157,6 +157,13 @@ class CompareResult:
     extra: dict[str, Any] = field(default_factory=dict)  # trends, ratings, predicted (their own to_dict)
     cases: CaseTable | None = field(default=None, repr=False)  # kept for trends; not serialised
 
+    def summary(self, lang: str = "zh") -> str:
+        """One line for the terminal: the date, cases and median working days on each side."""
+        c = self.change["median_days"]
+        fmt = (lambda v: "-" if v is None else f"{v:.1f}")  # noqa: E731
+        return tf("cmp_summary", lang, at=self.at or "—", nb=self.before.cases, na=self.after.cases,
+                  db=fmt(c.before), da=fmt(c.after), sig=t("cmp_yes" if c.significant else "cmp_no", lang))
+
     def to_dict(self) -> dict:
         data: dict[str, Any] = {
             "kind": "compare", "mode": self.mode, "source": self.source, "engine": self.engine,
@@ -196,24 +203,25 @@ def case_rows_query(table: str, options: PerformanceOptions, setup: Any) -> str:
     limits = _limits(setup.matters, options)
     if limits:
         pauses = setup.rework_query if options.pause_for_corrections else None
-        on_time = f"ot AS ({PQ.on_time_cases(setup.case_query, setup.cal, limits, pauses, setup.local)}),"
-        on_time_col, on_time_join = "ot.on_time AS on_time", 'LEFT JOIN ot ON ot."case" = f."case"'
+        on_time = f"cmp_ot AS ({PQ.on_time_cases(setup.case_query, setup.cal, limits, pauses, setup.local)}),"
+        on_time_col, on_time_join = "cmp_ot.on_time AS on_time", 'LEFT JOIN cmp_ot ON cmp_ot."case" = cmp_f."case"'
     else:
         on_time, on_time_col, on_time_join = "", "CAST(NULL AS BOOLEAN) AS on_time", ""
     return f"""
-WITH f AS (
+WITH cmp_f AS (
     SELECT "case", min("timestamp") AS first_ts, max("timestamp") AS last_ts,
            count(*) - count(DISTINCT activity) AS repeats
     FROM ({_valid(table)}) AS ev GROUP BY "case"
 ),
-ct AS ({setup.case_query}),
-vc AS ({visit_rows}),{on_time}
-joined AS (
-    SELECT f."case" AS "case", ct.matter AS matter, epoch_us(f.first_ts) AS first_us, epoch_us(f.last_ts) AS last_us,
-           ct.working_days AS working_days, f.repeats AS repeats, vc.visits AS visits, {on_time_col}
-    FROM f JOIN ct ON ct."case" = f."case" LEFT JOIN vc ON vc."case" = f."case" {on_time_join}
+cmp_ct AS ({setup.case_query}),
+cmp_vc AS ({visit_rows}),{on_time}
+cmp_joined AS (
+    SELECT cmp_f."case" AS "case", cmp_ct.matter AS matter, epoch_us(cmp_f.first_ts) AS first_us,
+           epoch_us(cmp_f.last_ts) AS last_us,
+           cmp_ct.working_days AS working_days, cmp_f.repeats AS repeats, cmp_vc.visits AS visits, {on_time_col}
+    FROM cmp_f JOIN cmp_ct ON cmp_ct."case" = cmp_f."case" LEFT JOIN cmp_vc ON cmp_vc."case" = cmp_f."case" {on_time_join}
 )
-SELECT * FROM joined ORDER BY "case\""""
+SELECT * FROM cmp_joined ORDER BY "case\""""
 
 
 def case_table(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> tuple[CaseTable, bool, bool]:
@@ -350,8 +358,8 @@ def _local_midnight_us(day: dt.date, timezone: str) -> int:
 def _check_sides(before: CaseTable, after: CaseTable, source: str, at: str | None, min_cases: int) -> None:
     for side, cases in (("before", before), ("after", after)):
         if len(cases) < min_cases:
-            raise UsageError.of("compare_too_few_cases", {"side": side, "n": len(cases), "need": min_cases,
-                                                          "at": at or "—"}, file=source or None)
+            raise UsageError.of(f"compare_too_few_{side}", {"n": len(cases), "need": min_cases, "at": at or "—"},
+                                file=source or None)
 
 
 def _finish(mode: str, at: str | None, at_source: str, engine: Engine, source: str, timezone: str,
@@ -482,8 +490,8 @@ def compare_logs(before_log: EventLog | str | Path, after_log: EventLog | str | 
         for cases, source in zip(sides, sources, strict=True):
             if len(cases) < min_cases:
                 side = "before" if cases is before else "after"
-                raise UsageError.of("compare_too_few_cases", {"side": side, "n": len(cases), "need": min_cases,
-                                                              "at": "—"}, file=source or None)
+                raise UsageError.of(f"compare_too_few_{side}", {"n": len(cases), "need": min_cases, "at": "—"},
+                                    file=source or None)
         note("bootstrap")
         return _finish("logs", None, "logs", engine, f"{sources[0]} | {sources[1]}", timezone, (before, after),
                        (steps[0], steps[1]), (sources[0], sources[1]), resamples, seed, [], read_warnings, None, None)
