@@ -66,7 +66,7 @@ def _build_logs(result: dict, L: str) -> Report:
     subject = data_name(result.get("source", "").split(" | ")[0])
     return Report(title=f"{subject} {t('rc_title', L)}".strip(), subtitle=subtitle, lang=L,
                   metrics=_metrics(result, L), sections=sections, warnings=list(result.get("warnings") or []),
-                  method=method, source=file_names(result.get("source")), summary_title=t("rc_key_figures", L))
+                  method=method, source=file_names(*str(result.get("source") or "").split(" | ")), summary_title=t("rc_key_figures", L))
 
 
 def _change_section(result: dict, change: dict, L: str) -> Section:
