@@ -21,6 +21,8 @@ from bpr.i18n import t
               help="Matter sheet: promised limits (按时办结率) and stated visits per matter.")
 @click.option("--calendar", type=click.Path(exists=True, dir_okay=False),
               help="Extra holidays and make-up working days (CSV date,type or YAML).")
+@click.option("--predicted", type=click.Path(), default=None, metavar="SIM_DIR",
+              help="A bpr simulate --plan result folder: its prediction beside the observed after side.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="Where the queries run.")
 @click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (--engine spark).")
@@ -33,7 +35,7 @@ from bpr.i18n import t
               help="Time zone of timestamps written without one (and of --at).")
 @lang_option
 def compare_command(inputs: tuple[str, ...], out: str, at: str | None, window: int | None, catalogue: str | None,
-                    calendar: str | None, engine: str, spark_master: str, memory_limit: str,
+                    calendar: str | None, predicted: str | None, engine: str, spark_master: str, memory_limit: str,
                     resamples: int, seed: int, mapping: str | None, timezone: str, lang: str) -> None:
     """Did a reform work? Measure before and after from the records, with 95% intervals.
 
@@ -41,6 +43,8 @@ def compare_command(inputs: tuple[str, ...], out: str, at: str | None, window: i
     --catalogue samples/catalogue_template.xlsx
 
     Example (the date found from the data): bpr compare samples/logs/public_health_reform.csv -o out/cmp
+
+    Example (plan vs reality): bpr compare 办件.csv --at 2024-07-01 --predicted out/sim -o out/compare
 
     Example (two logs): bpr compare 2023.csv 2024.csv -o out/compare
 
@@ -52,7 +56,7 @@ def compare_command(inputs: tuple[str, ...], out: str, at: str | None, window: i
         raise UsageError.of("compare_needs_logs")
     moment = parse_since(at, timezone)
     result = run_compare(list(inputs), out, at=moment.date() if moment else None, window=window,
-                         catalogue=catalogue, calendar=calendar, engine=engine,
+                         catalogue=catalogue, calendar=calendar, predicted=predicted, engine=engine,
                          engine_options={"memory_limit": memory_limit} if engine == "duckdb"
                          else {"spark_master": spark_master},
                          mapping=parse_mapping(mapping), timezone=timezone, resamples=resamples, seed=seed,

@@ -156,6 +156,7 @@ class CompareResult:
     warnings: list[DataWarning] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # trends, ratings, predicted (their own to_dict)
     cases: CaseTable | None = field(default=None, repr=False)  # kept for trends; not serialised
+    sides: tuple[CaseTable, CaseTable] | None = field(default=None, repr=False)  # before, after; not serialised
 
     def summary(self, lang: str = "zh") -> str:
         """One line for the terminal: the date, cases and median working days on each side."""
@@ -375,7 +376,7 @@ def _finish(mode: str, at: str | None, at_source: str, engine: Engine, source: s
     if before.on_time_rate is None or after.on_time_rate is None:
         notes.append(Note.of("note_compare_no_limit"))
     return CompareResult(mode, at, at_source, engine.name, before, after, removed, added, change, source, timezone,
-                         detection, resamples, seed, notes, warnings, cases=all_cases)
+                         detection, resamples, seed, notes, warnings, cases=all_cases, sides=sides)
 
 
 def compare_log(log: EventLog | str | Path, at: dt.date | None = None, engine: Engine | None = None,

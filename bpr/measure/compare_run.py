@@ -4,6 +4,7 @@
 
 - one log: split at `at`, or at the date change-point detection finds (`compare_logs.compare_log`);
 - two logs: before and after (`compare_logs.compare_logs`);
+- with `predicted` (a `bpr simulate --plan` folder): plan vs reality (`compare_predicted`);
 - two matter sheets: the catalogue diff (`compare_catalogues.compare_catalogues`).
 The folder gets result.json (kind "compare") and CSV tables with headers in `lang`.
 """
@@ -56,6 +57,10 @@ def run_compare(inputs: list[str], out: str | Path, at: dt.date | None = None, w
         raise UsageError.of("compare_needs_logs")
     if len(inputs) == 2 and (at is not None or window is not None):
         raise UsageError.of("compare_two_logs_no_date")
+    if predicted is not None:
+        from bpr.measure.compare_predicted import read_simulation
+
+        read_simulation(predicted)  # a bad folder fails before the log is read
     options = _performance_options(catalogue, calendar)
     with make_engine(engine, **(engine_options or {})) as runner:
         if len(inputs) == 1:
@@ -70,11 +75,16 @@ def run_compare(inputs: list[str], out: str | Path, at: dt.date | None = None, w
 
 
 def add_extras(result: CompareResult, predicted: str | None = None) -> None:
-    """Trends (one log split at a date)."""
+    """Trends (one log split at a date) and, with `predicted` (a `bpr simulate --plan` folder), the
+    prediction beside the observed after side."""
     if result.cases is not None and result.at is not None:
         from bpr.measure.compare_trends import monthly_trends
 
         result.extra["trends"] = monthly_trends(result.cases, result.timezone, result.at)
+    if predicted is not None:
+        from bpr.measure.compare_predicted import predicted_vs_observed
+
+        result.extra["predicted"] = predicted_vs_observed(result, predicted)
 
 
 def write_compare(result: CompareResult, out: str | Path, lang: str = "zh") -> None:
