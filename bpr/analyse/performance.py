@@ -757,6 +757,9 @@ def discover_analyses(catalogue: Iterable | None = None, specs: Iterable | None 
     config = PerformanceOptions.from_catalogue(catalogue, **options) if catalogue is not None \
         else PerformanceOptions(**options)
     found = performance_analyses(config)
+    from bpr.analyse.ratings import rating_analysis  # issue 14: 好差评 and channels
+
+    found.append(rating_analysis(config))
     spec_list = [s if isinstance(s, Spec) else Spec.of(s) for s in (specs or [])]
     if spec_list:
         found += conformance_analyses(spec_list)

@@ -40,8 +40,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from bpr.analyse import performance_queries as PQ
+from bpr.analyse.case_rows import case_rows_query
 from bpr.analyse.engine import DuckDBEngine, Engine, quote
-from bpr.analyse.performance import PerformanceOptions, limit_days, prepare
+from bpr.analyse.performance import PerformanceOptions, prepare
 from bpr.analyse.queries import _valid
 from bpr.errors import InputError, UsageError
 from bpr.i18n import Note, t, tf
@@ -183,46 +184,6 @@ class CompareResult:
 
 # ---------------------------------------------------------------------------------------------
 # per-case rows (SQL)
-
-
-def _limits(matters: list[str], options: PerformanceOptions) -> list[tuple[str | None, int, bool]]:
-    """(matter, days, natural) promised limits for `on_time_cases`, as `performance.on_time` builds them."""
-    limits: list[tuple[str | None, int, bool]] = []
-    for matter in matters:
-        if matter in options.limits and (days := limit_days(options.limits[matter])) is not None:
-            limits.append((matter, *days))
-    if options.default_limit is not None and (days := limit_days(options.default_limit)) is not None:
-        limits.append((None, *days))
-    return limits
-
-
-def case_rows_query(table: str, options: PerformanceOptions, setup: Any) -> str:
-    """One row per case of the view `table`: case, matter, first_us, last_us (epoch microseconds of
-    the first and last completion), working_days, repeats (occurrences beyond the first of each
-    step), visits, on_time (NULL without a promised limit)."""
-    visit_rows = PQ.visit_cases(table, setup.local, options.onsite_rule())
-    limits = _limits(setup.matters, options)
-    if limits:
-        pauses = setup.rework_query if options.pause_for_corrections else None
-        on_time = f"cmp_ot AS ({PQ.on_time_cases(setup.case_query, setup.cal, limits, pauses, setup.local)}),"
-        on_time_col, on_time_join = "cmp_ot.on_time AS on_time", 'LEFT JOIN cmp_ot ON cmp_ot."case" = cmp_f."case"'
-    else:
-        on_time, on_time_col, on_time_join = "", "CAST(NULL AS BOOLEAN) AS on_time", ""
-    return f"""
-WITH cmp_f AS (
-    SELECT "case", min("timestamp") AS first_ts, max("timestamp") AS last_ts,
-           count(*) - count(DISTINCT activity) AS repeats
-    FROM ({_valid(table)}) AS ev GROUP BY "case"
-),
-cmp_ct AS ({setup.case_query}),
-cmp_vc AS ({visit_rows}),{on_time}
-cmp_joined AS (
-    SELECT cmp_f."case" AS "case", cmp_ct.matter AS matter, epoch_us(cmp_f.first_ts) AS first_us,
-           epoch_us(cmp_f.last_ts) AS last_us,
-           cmp_ct.working_days AS working_days, cmp_f.repeats AS repeats, cmp_vc.visits AS visits, {on_time_col}
-    FROM cmp_f JOIN cmp_ct ON cmp_ct."case" = cmp_f."case" LEFT JOIN cmp_vc ON cmp_vc."case" = cmp_f."case" {on_time_join}
-)
-SELECT * FROM cmp_joined ORDER BY "case\""""
 
 
 def case_table(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> tuple[CaseTable, bool, bool]:
@@ -442,13 +403,27 @@ def compare_log(log: EventLog | str | Path, at: dt.date | None = None, engine: E
         if late:
             notes.append(Note.of("note_compare_open_cases", n=late, days=int(np.ceil(p90_after / 24))))
         note("bootstrap")
-        return _finish("split", at.isoformat(), "detected" if detection else "given", engine, source, timezone,
-                       (before, after), (steps[0], steps[1]), (source, source), resamples, seed, notes,
-                       read_warnings, detection, cases)
+        result = _finish("split", at.isoformat(), "detected" if detection else "given", engine, source, timezone,
+                         (before, after), (steps[0], steps[1]), (source, source), resamples, seed, notes,
+                         read_warnings, detection, cases)
+        _add_ratings(result, engine, options, (source, source))
+        return result
     finally:
         if own:
             engine.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _add_ratings(result: CompareResult, engine: Engine, options: PerformanceOptions, sources: tuple[str, str]) -> None:
+    """好差评 and channel mix of each side (`bpr.measure.compare_ratings`), when the log has them."""
+    from bpr.measure.compare_ratings import compare_ratings
+
+    note(f"{engine.name}: ratings and channels")
+    ratings = compare_ratings(engine, ("events_before", "events_after"), options, result.timezone, sources)
+    if ratings is not None:
+        result.extra["ratings"] = ratings
+        result.warnings.extend(w for w in ratings.after.warnings + ratings.before.warnings
+                               if w not in result.warnings)
 
 
 def _side_view(table: str, split_us: int, after: bool, window: int | None = None) -> str:
@@ -494,8 +469,11 @@ def compare_logs(before_log: EventLog | str | Path, after_log: EventLog | str | 
                 raise UsageError.of(f"compare_too_few_{side}", {"n": len(cases), "need": min_cases, "at": "—"},
                                     file=source or None)
         note("bootstrap")
-        return _finish("logs", None, "logs", engine, f"{sources[0]} | {sources[1]}", timezone, (before, after),
-                       (steps[0], steps[1]), (sources[0], sources[1]), resamples, seed, [], read_warnings, None, None)
+        result = _finish("logs", None, "logs", engine, f"{sources[0]} | {sources[1]}", timezone, (before, after),
+                         (steps[0], steps[1]), (sources[0], sources[1]), resamples, seed, [], read_warnings, None,
+                         None)
+        _add_ratings(result, engine, options, (sources[0], sources[1]))
+        return result
     finally:
         if own:
             engine.close()
