@@ -195,5 +195,6 @@ def test_spark_and_duckdb_give_the_same_compare_figures():
     with DuckDBEngine() as duck:
         on_duckdb = compare_log(LOG, at=REFORM, engine=duck, catalogue=_catalogue(), resamples=300).to_dict()
     assert on_spark.pop("engine") == "spark" and on_duckdb.pop("engine") == "duckdb"
-    for key in ("before", "after", "change", "steps_removed", "steps_added"):
+    for key in ("before", "after", "change", "steps_removed", "steps_added", "ratings"):
         assert on_spark[key] == on_duckdb[key], key
+    assert on_spark["ratings"]["after"]["rectification"]  # the 好差评 breakdown ran on both
