@@ -19,6 +19,8 @@ from bpr.report.fonts import font_face_css
 FOOD_LOG = "logs/food_licence.csv"
 FOOD_MATTER = "食品经营许可"
 CATALOGUE = "catalogue_template.xlsx"
+REFORM_LOG = "logs/public_health_reform.csv"  # issue 14: a log with a planted reform
+REFORM_DATE = "2024-07-01"
 
 
 @dataclass
@@ -58,6 +60,10 @@ def demo_steps(samples: Path, work: Path, lang: str) -> list[DemoStep]:
     steps.append(DemoStep("simulate", t("demo_step_simulate", lang),
                           ["simulate", log, "--plan", plan, "--matter", FOOD_MATTER, "--cases", "600",
                            "--replications", "5", "--seed", "7", "--validate", "-o", str(work / "simulate")]))
+    if (samples / REFORM_LOG).is_file():
+        steps.append(DemoStep("compare", t("demo_step_compare", lang),
+                              ["compare", str(samples / REFORM_LOG), "--at", REFORM_DATE, "--catalogue", catalogue,
+                               "-o", str(work / "compare")]))
     if lang != "zh":  # every command prints and writes in the demo's language
         for step in steps:
             step.args += ["--lang", lang]

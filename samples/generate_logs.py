@@ -30,8 +30,17 @@ start and end falls inside office hours):
 - the export is cut at 2024-12-31 17:30: steps not finished by then are missing, as in a real
   extraction window.
 
-Seeds: 20240301 (food licence), 20240302 (construction permit). Same seed, same bytes (CSV) and
-same cell values (XLSX).
+- logs/public_health_reform.csv: 公共场所卫生许可 (卫生健康委员会), 2023-07 to 2025-06, UTF-8 CSV with a
+  byte-order mark (Excel's "CSV UTF-8"), with a reform planted on REFORM_DATE (2024-07-01): 告知承诺制
+  drops 现场审查 (checked after the licence instead) and merges 审核 into 决定, one-time notification
+  (一次性告知) cuts the 补正 rate at 受理 from 14%/26% (window/online) to 5%/8%, and the in-tray wait
+  before 审查 is halved (median 1.2 -> 0.6 working days); the channel mix moves online (办理渠道:
+  窗口, 网上, 掌上, 自助终端, 快递) and every rated case carries 满意度 (非常满意 … 非常不满意, 国办发〔2019〕51号),
+  worse for slow, sent-back and counter-collected cases and for one counter clerk (窗口C03 钱伟).
+  `tests/measure/test_compare.py` checks `bpr compare` against figures computed from these events.
+
+Seeds: 20240301 (food licence), 20240302 (construction permit), 20240303 (public-health reform). Same
+seed, same bytes (CSV) and same cell values (XLSX).
 """
 
 from __future__ import annotations
@@ -63,6 +72,10 @@ from bpr.model import WorkCalendar  # noqa: E402
 
 FOOD_SEED = 20240301
 CONSTRUCTION_SEED = 20240302
+PUBLIC_HEALTH_SEED = 20240303
+#: the planted reform of the public-health log: cases arriving on or after it follow the new process
+REFORM_DATE = dt.date(2024, 7, 1)
+PUBLIC_HEALTH_CUTOFF = dt.datetime(2025, 6, 30, 17, 30)
 CUTOFF = dt.datetime(2024, 12, 31, 17, 30)
 HEADER = ["办件编号", "实施编码", "事项名称", "申报来源", "环节名称", "环节处理人", "办理部门", "环节开始时间",
           "环节结束时间", "业务动作", "送达方式"]
@@ -381,16 +394,144 @@ def construction_permit(seed: int = CONSTRUCTION_SEED) -> tuple[list[Case], Work
     return sim.cases, clock
 
 
+# 公共场所卫生许可, with a planted reform ------------------------------------------------------
+
+PH_CENTRE = "市政务服务中心卫生健康窗口"
+PH_SECTION = "卫生健康委员会行政审批科"
+PH_SUPERVISION = "卫生健康综合监督执法队"
+PH_BUREAU = "卫生健康委员会"
+#: the clerk whose cases are rated worse (what an 整改清单 should find)
+PH_RUDE_CLERK = "窗口C03 钱伟"
+RATINGS_GOOD = {"非常满意": 0.55, "满意": 0.35, "基本满意": 0.10}
+RATINGS_BAD = {"不满意": 0.7, "非常不满意": 0.3}
+
+
+def public_health(seed: int = PUBLIC_HEALTH_SEED) -> tuple[list[Case], WorkClock, dict[str, str]]:
+    """公共场所卫生许可 from 2023-07 to 2025-06 with the reform of REFORM_DATE (see the module
+    docstring); returns the cases, the clock and case id -> 满意度 (rated cases only)."""
+    clock = WorkClock(WorkCalendar(), dt.date(2023, 7, 1), dt.date(2025, 12, 31))
+    sim = Simulation(seed, clock)
+    reform = clock.day_start(next(i for i, d in enumerate(clock.days) if d >= REFORM_DATE))
+    window = sim.pool(["窗口C01 郑丽", "窗口C02 丁凯", PH_RUDE_CLERK])
+    online = sim.pool(["网审岗 罗敏", "网审岗 梁宇"])
+    clerks = sim.pool(["邵华", "蒋琪", "韦东"])
+    inspectors = sim.pool(["沈涛", "严俊", "彭丽", "廖斌", "贺婷"])
+    chiefs = sim.pool(["范文"])
+    leader = sim.pool(["袁志刚"])
+    mailroom = sim.pool(["寄递岗 龚雪"])
+    sessions = sim.leader_sessions(0.02, 0.5)  # the deputy signs electronically: short, rare absences
+    ratings: dict[str, str] = {}
+
+    def accept(case: Case, after: bool) -> Generator:
+        for round_no in range(3):
+            if case.channel == "窗口":
+                pool, minutes = window, sim.lognormal(15, 0.35)
+            else:  # 网上, 掌上, 自助终端 and mailed (快递) applications are checked online
+                yield sim.env.timeout(sim.lognormal(90, 0.9, 0.05))
+                pool, minutes = online, sim.lognormal(8, 0.4)
+            if round_no == 0:
+                p_return = (0.05 if case.channel == "窗口" else 0.08) if after else \
+                    (0.14 if case.channel == "窗口" else 0.26)
+            else:
+                p_return = 0.03 if after else 0.08
+            if round_no < 2 and sim.chance(p_return):
+                yield from sim.step(case, "受理", pool, PH_CENTRE, minutes, "退回")
+                yield from sim.applicant(case, "补正材料", 1.5)
+                continue
+            yield from sim.step(case, "受理", pool, PH_CENTRE, minutes)
+            return
+
+    def rate(case: Case, began: float) -> None:
+        """满意度 once the case is done: worse when slow, sent back, collected at the counter, or
+        served by the planted clerk; a quarter of applicants do not rate."""
+        slow = (sim.env.now - began) / clock.day_minutes > 5
+        returned = any(e.action == "退回" for e in case.events)
+        collected = any(e.delivery == "窗口领取" for e in case.events)
+        rude = any(e.resource == PH_RUDE_CLERK for e in case.events)
+        p_bad = 0.02 + 0.12 * slow + 0.08 * returned + 0.05 * collected + 0.15 * rude
+        if sim.chance(0.25):
+            return
+        ratings[case.id] = sim.choice(RATINGS_BAD) if sim.chance(p_bad) else sim.choice(RATINGS_GOOD)
+
+    def case_process(case: Case) -> Generator:
+        began = sim.env.now
+        after = began >= reform
+        yield from accept(case, after)
+        yield sim.env.timeout(sim.days(0.6 if after else 1.2, 0.8, 0.06))  # the wait the reform halved
+        yield from sim.step(case, "审查", clerks, PH_SECTION, sim.lognormal(35, 0.5))
+        if not after:  # 告知承诺制 moved the on-site check after the licence and merged 审核 into 决定
+            yield sim.env.timeout(sim.days(1.5, 0.7, 0.08))  # appointment with the applicant
+            if sim.chance(0.08):
+                yield from sim.step(case, "现场审查", inspectors, PH_SUPERVISION, sim.lognormal(100, 0.4), "退回")
+                yield from sim.applicant(case, "补正材料", 3)
+                yield sim.env.timeout(sim.days(0.8, 0.6, 0.05))
+            yield from sim.step(case, "现场审查", inspectors, PH_SUPERVISION, sim.lognormal(100, 0.4))
+            yield sim.env.timeout(sim.days(0.5, 0.8, 0.05))
+            yield from sim.step(case, "审核", chiefs, PH_SECTION, sim.lognormal(15, 0.4))
+        yield sim.until_session(sessions)
+        yield from sim.step(case, "决定", leader, PH_BUREAU, sim.lognormal(5, 0.3))
+        if case.channel == "窗口":
+            options = ({"窗口领取": 0.3, "邮寄送达": 0.4, "电子证照": 0.3} if after
+                       else {"窗口领取": 0.6, "邮寄送达": 0.4})
+        else:
+            options = ({"邮寄送达": 0.35, "窗口领取": 0.05, "电子证照": 0.6} if after
+                       else {"邮寄送达": 0.55, "窗口领取": 0.3, "电子证照": 0.15})
+        how = sim.choice(options)
+        if how == "窗口领取":
+            yield sim.env.timeout(sim.days(1.5, 0.9, 0.08))
+            yield from sim.step(case, "送达", window, PH_CENTRE, sim.lognormal(5, 0.3), delivery=how)
+        elif how == "邮寄送达":
+            yield sim.env.timeout(sim.days(0.15, 0.6, 0.02))
+            yield from sim.step(case, "送达", mailroom, PH_CENTRE, sim.lognormal(8, 0.3), delivery=how)
+        else:
+            case.events.append(Event(case.id, "送达", "系统自动", PH_CENTRE, sim.env.now, sim.env.now + 1, "通过", how))
+        rate(case, began)
+
+    sim.arrivals(dt.date(2023, 7, 1), REFORM_DATE - dt.timedelta(days=1), 8.5,
+                 {"窗口": 0.42, "网上": 0.33, "掌上": 0.15, "自助终端": 0.05, "快递": 0.05}, "WS", case_process)
+    before = sim.cases
+    sim.arrivals(REFORM_DATE, dt.date(2025, 6, 13), 8.5,
+                 {"窗口": 0.2, "网上": 0.44, "掌上": 0.3, "自助终端": 0.04, "快递": 0.02}, "WS", case_process)
+    sim.cases = before + sim.cases
+    sim.env.run(until=clock.day_start(len(clock.days) - 1))
+    return sim.cases, clock, ratings
+
+
+PH_HEADER = ["办件编号", "实施编码", "事项名称", "办理渠道", "环节名称", "环节处理人", "办理部门", "环节开始时间",
+             "环节结束时间", "业务动作", "送达方式", "满意度"]
+
+
+def rated_rows(cases: list[Case], clock: WorkClock, code: str, name: str, ratings: dict[str, str],
+               cutoff: dt.datetime) -> list[list]:
+    """Like `rows`, with the case's 满意度 on each of its rows (blank until rated: a case rated
+    after the cut-off, or not at all, has none)."""
+    complete = {c.id for c in cases
+                if c.events and all(clock.to_datetime(e.end).replace(microsecond=0) <= cutoff for e in c.events)}
+    return [[*row, ratings.get(row[0], "") if row[0] in complete else ""]
+            for row in rows(cases, clock, code, name, cutoff)]
+
+
+def write_csv_utf8(table: list[list], path: Path, header: list[str]) -> None:
+    """UTF-8 with a byte-order mark and CRLF, as Excel's "CSV UTF-8" saves it."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in table:
+        writer.writerow([v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, dt.datetime) else v for v in row])
+    with atomic_output(path, "wb") as fh:
+        fh.write(buffer.getvalue().encode("utf-8-sig"))
+
+
 # Output ----------------------------------------------------------------------------------------
 
-def rows(cases: list[Case], clock: WorkClock, code: str, name: str) -> list[list]:
-    """Event rows cut at CUTOFF, times rounded down to the second, sorted by case then time."""
+def rows(cases: list[Case], clock: WorkClock, code: str, name: str, cutoff: dt.datetime = CUTOFF) -> list[list]:
+    """Event rows cut at `cutoff`, times rounded down to the second, sorted by case then time."""
     out = []
     for case in cases:
         for e in sorted(case.events, key=lambda e: (e.end, e.start)):
             start = clock.to_datetime(e.start).replace(microsecond=0)
             end = clock.to_datetime(e.end).replace(microsecond=0)
-            if end > CUTOFF:
+            if end > cutoff:
                 continue
             out.append([case.id, code, name, case.channel, e.activity, e.resource, e.department, start, end,
                         e.action, e.delivery])
@@ -448,7 +589,12 @@ def main(argv: list[str] | None = None) -> None:
     cases, clock = construction_permit()
     permit_rows = rows(cases, clock, permit.code, permit.name)
     write_xlsx(permit_rows, args.out / "construction_permit.xlsx")
-    for name, table in (("food_licence.csv", food_rows), ("construction_permit.xlsx", permit_rows)):
+    health = catalogue.find("公共场所卫生许可")
+    cases, clock, ratings = public_health()
+    health_rows = rated_rows(cases, clock, health.code, health.name, ratings, PUBLIC_HEALTH_CUTOFF)
+    write_csv_utf8(health_rows, args.out / "public_health_reform.csv", PH_HEADER)
+    for name, table in (("food_licence.csv", food_rows), ("construction_permit.xlsx", permit_rows),
+                        ("public_health_reform.csv", health_rows)):
         print(f"{name}: {len({r[0] for r in table})} cases, {len(table)} events")
 
 

@@ -43,7 +43,7 @@ from bpr.model.warning import DataWarning
 from bpr.progress import note
 
 #: modules whose ANALYSES run after the core when they exist (issue 4, second half)
-EXTRA_MODULES = ("bpr.analyse.performance", "bpr.analyse.conformance")
+EXTRA_MODULES = ("bpr.analyse.performance", "bpr.analyse.conformance", "bpr.analyse.ratings")  # ratings: issue 14
 #: at most this many matters get their own breakdown (largest first)
 MAX_MATTERS = 200
 OPTIONAL_ROLES = ("start", "resource", "department", "channel", "action", "matter")

@@ -15,7 +15,7 @@ percentiles). Both engines expose the same small API:
 
 `register` makes a view named `events` (or `name=`) with exactly the canonical columns of
 `bpr.model.eventlog.SCHEMA`: case, activity, timestamp (UTC, completion), start, resource,
-department, channel, action, matter, row. Rows are not guaranteed to come in any order: queries
+department, channel, action, matter, rating, row. Rows are not guaranteed to come in any order: queries
 order explicitly by ("case", "timestamp", "row"), the order pm4py uses. Quote the column names
 that are SQL keywords ("case", "row", "timestamp", "start") in queries.
 
@@ -50,7 +50,7 @@ from bpr.model.eventlog import SCHEMA, EventLog
 _SQL_TYPES = {
     "case": "VARCHAR", "activity": "VARCHAR", "timestamp": "TIMESTAMPTZ", "start": "TIMESTAMPTZ",
     "resource": "VARCHAR", "department": "VARCHAR", "channel": "VARCHAR", "action": "VARCHAR",
-    "matter": "VARCHAR", "row": "BIGINT",
+    "matter": "VARCHAR", "rating": "VARCHAR", "row": "BIGINT",
 }
 
 

@@ -520,6 +520,13 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
                   f"SELECT * FROM {quote(rework_table)}", (cases_table, rework_table))
 
 
+def prepare(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> _Setup:
+    """The local-time rule, calendar rows and the materialised per-case and rework tables of the
+    view `table`, for analyses outside this module (bpr.measure.compare_logs); drop
+    `setup.tables` when done."""
+    return _setup(engine, table, options, timezone)
+
+
 def _keep(by_matter: dict, matters: list[str]) -> dict:
     wanted = set(matters[:MAX_MATTERS])
     return {m: v for m, v in by_matter.items() if m in wanted}
@@ -750,6 +757,9 @@ def discover_analyses(catalogue: Iterable | None = None, specs: Iterable | None 
     config = PerformanceOptions.from_catalogue(catalogue, **options) if catalogue is not None \
         else PerformanceOptions(**options)
     found = performance_analyses(config)
+    from bpr.analyse.ratings import rating_analysis  # issue 14: 好差评 and channels
+
+    found.append(rating_analysis(config))
     spec_list = [s if isinstance(s, Spec) else Spec.of(s) for s in (specs or [])]
     if spec_list:
         found += conformance_analyses(spec_list)

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "bpr.cli.matters_audit",  # audit
     "bpr.cli.matters_plan",  # propose, apply, bundle
     "bpr.cli.serve",  # serve (the web app, bpr/web)
+    "bpr.cli.compare",  # compare
 ]
 
 

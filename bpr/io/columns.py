@@ -29,9 +29,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                  "resource", "user", "performer", "orgresource"),
     "department": ("办理部门", "org:group", "承办部门", "部门", "处室", "科室", "实施主体", "department", "group",
                    "orggroup", "orgunit"),
-    "channel": ("办理渠道", "申报来源", "申报渠道", "渠道", "办理方式", "channel"),
+    "channel": ("办理渠道", "申报来源", "申报渠道", "申报方式", "渠道", "办理方式", "channel"),
     "action": ("业务动作", "动作", "处理结果", "审批结果", "办理结果", "action", "outcome"),
     "matter": ("实施编码", "事项编码", "基本编码", "事项实施编码", "matter", "mattercode", "servicecode"),
+    # issue 14: 好差评 (the scale is read by bpr.analyse.ratings)
+    "rating": ("评价等级", "满意度", "好差评", "好差评结果", "评价结果", "满意度评价", "评价", "rating",
+               "satisfaction"),
 }
 
 _BRACKETS = re.compile(r"[(\[{（【〔《<][^)\]}）】〕》>]*[)\]}）】〕》>]")

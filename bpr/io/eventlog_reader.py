@@ -35,7 +35,7 @@ from bpr.model.eventlog import SCHEMA, EventLog
 from bpr.model.warning import DataWarning
 from bpr.progress import note
 
-TEXT_ROLES = ("case", "activity", "resource", "department", "channel", "action", "matter")
+TEXT_ROLES = ("case", "activity", "resource", "department", "channel", "action", "matter", "rating")
 #: below this share of readable timestamps the column is wrong, not dirty: refuse the file
 MIN_PARSED_SHARE = 0.5
 ENCODING_SAMPLE = 1 << 20
@@ -401,7 +401,7 @@ class _Session:
 
     def _canonical_sql(self) -> str:
         order = 'ORDER BY "case", timestamp, "row"' if self.sort else ""
-        return ('SELECT "case", activity, timestamp, start, resource, department, channel, action, matter, '
+        return ('SELECT "case", activity, timestamp, start, resource, department, channel, action, matter, rating, '
                 f'"row" FROM evc WHERE "case" IS NOT NULL AND activity IS NOT NULL '
                 f'AND timestamp IS NOT NULL {order}')
 
@@ -415,7 +415,7 @@ class _Session:
         self._stage()
         self._check()
         self.con.execute(f'CREATE OR REPLACE VIEW main.{_ident(name)} AS SELECT "case", activity, timestamp, '
-                         f'start, resource, department, channel, action, matter, "row" FROM {self.ns}evc '
+                         f'start, resource, department, channel, action, matter, rating, "row" FROM {self.ns}evc '
                          f'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND timestamp IS NOT NULL')
         return self.con.execute(f"SELECT count(*) FROM main.{_ident(name)}").fetchall()[0][0]
 

@@ -30,6 +30,7 @@ ROLES: dict[str, str] = {
     "channel": "channel (办理渠道: 窗口/网上/移动端/邮寄)",
     "action": "business action (业务动作: 通过/退回/其他)",
     "matter": "matter code (实施编码)",
+    "rating": "service rating (好差评/满意度: 非常满意…非常不满意, 好评/差评, 1–5), optional",  # issue 14
 }
 REQUIRED_ROLES = ("case", "activity", "timestamp")
 
@@ -43,6 +44,7 @@ SCHEMA = pa.schema([
     ("channel", pa.string()),
     ("action", pa.string()),
     ("matter", pa.string()),
+    ("rating", pa.string()),  # issue 14: 好差评 as written; bpr.analyse.ratings reads the scale
     ("row", pa.int64()),  # position of the event in the source file, 0-based
 ])
 
@@ -85,7 +87,7 @@ class EventLog:
                 frame[name] = None
         for name in ("timestamp", "start"):
             frame[name] = pd.to_datetime(frame[name], utc=True).astype("datetime64[us, UTC]")
-        for name in ("case", "activity", "resource", "department", "channel", "action", "matter"):
+        for name in ("case", "activity", "resource", "department", "channel", "action", "matter", "rating"):
             col = frame[name]
             frame[name] = col.where(col.isna(), col.astype(str))
         frame = frame.sort_values(["case", "timestamp", "row"], kind="stable")

@@ -13,7 +13,15 @@ def test_gbt39046_names() -> None:
             "办理渠道", "满意度"]
     assert map_columns(cols) == {"case": "办件编号", "activity": "环节名称", "timestamp": "环节结束时间",
                                  "start": "环节开始时间", "resource": "环节处理人", "department": "办理部门",
-                                 "channel": "办理渠道", "action": "业务动作", "matter": "实施编码"}
+                                 "channel": "办理渠道", "action": "业务动作", "matter": "实施编码",
+                                 "rating": "满意度"}  # issue 14: 好差评
+
+
+@pytest.mark.parametrize(("header", "role"), [("评价等级", "rating"), ("好差评", "rating"), ("满意度", "rating"),
+                                              ("申报方式", "channel"), ("申报来源", "channel"), ("办理渠道", "channel")])
+def test_rating_and_channel_headers(header: str, role: str) -> None:
+    got = map_columns(["办件编号", "环节名称", "环节结束时间", header])
+    assert got[role] == header
 
 
 def test_xes_keys() -> None:

@@ -89,6 +89,8 @@ def _cells(path: Path) -> list[tuple]:
 def test_log_generator_is_deterministic(regenerated):
     assert _sha(regenerated / "logs" / FOOD.name) == _sha(FOOD)
     assert _members(regenerated / "logs" / PERMIT.name) == _members(PERMIT)
+    reform = LOGS / "public_health_reform.csv"  # issue 14: the log with a planted reform
+    assert _sha(regenerated / "logs" / reform.name) == _sha(reform)
 
 
 def test_catalogue_generator_is_deterministic(regenerated):

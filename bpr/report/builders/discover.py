@@ -70,6 +70,10 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
                                                                    overdue=on_time.get("overdue", overdue))]))
     if result.get("conformance"):
         sections.append(_conformance_section(result["conformance"], L))
+    if result.get("ratings"):  # issue 14: 好差评, 整改清单 and channel mix
+        from bpr.report.builders.compare_ratings import rating_sections
+
+        sections.extend(rating_sections(result["ratings"], L))
 
     method = [tf("rd_method_dfg", L, engine=result.get("engine", "duckdb"))]
     if perf:
