@@ -364,7 +364,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "discover_variants": ("路径变体数", "variants"),
     "discover_median_duration": ("办理时长中位数（小时）", "median case duration (hours)"),
     "discover_written": ("结果已写入", "results written to"),
-    # --- plans, proposals, before/after, bundles (bpr/plan, bpr/measure, bpr/analyse/bundle.py) ----
+    # --- plans, proposals, before/after, bundles (bpr/plan, bpr/measure, bpr/measure/bundle.py) ----
     "dim_materials": ("减材料", "materials"),
     "dim_steps": ("减环节", "steps"),
     "dim_time": ("减时限", "time"),

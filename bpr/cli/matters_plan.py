@@ -174,9 +174,9 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
 
     Example: bpr bundle samples/catalogue_template.xlsx samples/bundles/restaurant.yaml -o out/bundle
     """
-    from bpr.analyse.bundle import analyse_bundle
     from bpr.io import read_bundle, read_catalogue
     from bpr.measure import Targets, check_targets, load_targets
+    from bpr.measure.bundle import analyse_bundle
     from bpr.plan import LicenceCatalogue
 
     targets = load_targets(targets_file) if targets_file else Targets()

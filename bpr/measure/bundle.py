@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from bpr.i18n import t
-from bpr.measure.before_after import Figures, _round, figures
+from bpr.measure.figures import Figures, _round, figures
 from bpr.model import Bundle, Catalogue, Matter, StepKind
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.documents import LicenceCatalogue, document_key

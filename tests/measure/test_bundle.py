@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bpr.analyse.bundle import analyse_bundle
 from bpr.errors import UsageError
+from bpr.measure.bundle import analyse_bundle
 from bpr.model import Bundle, Catalogue, Material, MaterialKind, Matter, Step
 from tests.plan.handmade import catalogue, wd
 
