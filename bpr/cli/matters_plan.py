@@ -165,10 +165,13 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder for result.json and bundle.csv, shared_documents.csv.")
 @click.option("--targets", "targets_file", type=click.Path(dir_okay=False), help="Targets YAML (see apply).")
-@click.option("--licences", multiple=True, type=click.Path(dir_okay=False), help="Extra licence list.")
+@click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
+              help="The local 电子证照 library: licence types it holds (CSV 证照名称[,发证部门] or one per line).")
+@click.option("--synonyms", multiple=True, type=click.Path(dir_okay=False),
+              help="Extra synonym table (名称|同义名称 per line) added to the bundled one; repeatable.")
 @lang_option
 def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str | None,
-                   licences: tuple[str, ...], lang: str) -> None:
+                   licences: tuple[str, ...], synonyms: tuple[str, ...], lang: str) -> None:
     """一件事: the members handled separately (before) and as one thing (after): one form, one set of
     materials, departments in parallel, one visit or none.
 
@@ -178,11 +181,13 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     from bpr.measure import Targets, check_targets, load_targets
     from bpr.measure.bundle import analyse_bundle
     from bpr.plan import LicenceCatalogue
+    from bpr.plan.documents import DocumentSynonyms
 
     targets = load_targets(targets_file) if targets_file else Targets()
     bundle = read_bundle(bundle_file)
+    library, table = LicenceCatalogue.load(*licences), DocumentSynonyms.load(*synonyms)
     cat = read_catalogue(catalogue)
-    result = analyse_bundle(bundle, cat, LicenceCatalogue.load(*licences))
+    result = analyse_bundle(bundle, cat, library, synonyms=table)
     checked = check_targets(targets, result.before, result.after, [result.after.visits])
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -195,6 +200,8 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
                 for k in result.before.to_dict()))
     write_csv(out_dir / "shared_documents.csv", ["document", "matter", "material"],
                ([s.document, m, n] for s in result.shared for m, n in s.materials))
+    write_csv(out_dir / "after_materials.csv", ["document", "reason", "matter", "material"],
+               ([i.document, i.text(lang), m, n] for i in result.after_items for m, n in i.materials))
     for key in ("materials", "steps", "promised_days", "visits"):
         click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")
     click.echo(f"{t('discover_written', lang)} {out_dir}")

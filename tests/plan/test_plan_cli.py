@@ -82,7 +82,7 @@ def test_bundle_cli(handmade, tmp_path, capsys):
     code, out, _ = run(["bundle", str(handmade), str(bundle), "-o", str(tmp_path / "b")], capsys)
     assert code == 0
     result = json.loads((tmp_path / "b" / "result.json").read_text(encoding="utf-8"))
-    assert result["kind"] == "bundle" and result["bundle"]["after"]["materials"] == 7  # see test_bundle_hand_computed
+    assert result["kind"] == "bundle" and result["bundle"]["after"]["materials"] == 5  # see test_bundle_hand_computed
     assert (tmp_path / "b" / "shared_documents.csv").exists()
 
 
