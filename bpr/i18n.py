@@ -996,6 +996,13 @@ VOCAB: dict[str, tuple[str, str]] = {
                             "no resource column: one pool per step, sized by its workload"),
     "note_scenario": ("方案：{name}", "scenario: {name}"),
     # --- #13 (b13): 容缺受理, the local e-licence library, 共享需求清单, 一件事 merges ----------------
+    "audit_tolerance_rate": ("容缺受理事项率", "share of matters with 容缺受理"),
+    "audit_materials_deferrable": ("容缺材料数", "materials accepted while missing (容缺后补)"),
+    "audit_tolerance_matters": ("容缺受理事项数", "matters with 容缺受理"),
+    "formula_tolerance_rate": ("容缺受理事项率 = 至少一项材料为“容缺后补”的事项数 / 列有材料的事项数",
+                               "share of matters with 容缺受理 = matters with at least one material marked 容缺后补 / matters that list materials"),
+    "formula_materials_deferrable": ("容缺材料数 = 材料必要性为“容缺后补”的材料数（可先受理、审查中限期补齐）",
+                                     "materials accepted while missing = materials whose necessity is 容缺后补 (the case is accepted and reviewed, the material follows within a set time)"),
     "bundle_reason_form": ("一表申请，取代各事项的申请表（{names}）", "one joint form replacing the members' forms ({names})"),
     "bundle_reason_single": ("仅一个事项要求，照常提交", "asked by one member only, submitted as before"),
     "bundle_reason_same_name": ("{n} 处要求同一材料（{names}），只交一次", "the same document asked {n} times ({names}), submitted once"),

@@ -35,7 +35,7 @@ MAX_WHITELIST = 8 << 20
 HEADLINE = ("matters", "steps_total", "steps_mean", "materials_total", "materials_submitted",
             "materials_exempt", "material_exempt_rate", "immediate_rate", "compression_ratio",
             "legal_days_sum", "promised_days_sum", "avg_visits", "zero_visit_rate", "full_online_rate",
-            "online_rate", "mobile_rate", "mail_rate")
+            "online_rate", "mobile_rate", "mail_rate", "materials_deferrable", "tolerance_rate")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from bpr.report.formatting import file_names
 HEADLINE = ("immediate_rate", "compression_ratio", "avg_visits", "zero_visit_rate", "full_online_rate",
             "material_exempt_rate")
 RATES = ("immediate_rate", "compression_ratio", "zero_visit_rate", "full_online_rate", "online_rate",
-         "mobile_rate", "mail_rate", "material_exempt_rate")
+         "mobile_rate", "mail_rate", "material_exempt_rate", "tolerance_rate")
 FINDINGS_IN_HTML = 60
 
 
