@@ -41,12 +41,11 @@ from bpr.plan.documents import (
     _strip_paper_words,
     document_key,
     government_issued,
+    is_application_form,
     issuing_department,
     licence_name,
 )
 from bpr.plan.stepgraph import kind_of, ordered_steps, step_days
-
-_FORM = re.compile(r"(申请书|申请表|申报表|登记表|审批表)")
 
 #: why an item of the after list is what it is (vocabulary `bundle_reason_<code>`)
 REASONS = ("form", "single", "same_name", "alias", "synonym", "pending_share")
@@ -134,10 +133,6 @@ class BundleResult:
                 "after_items": [i.to_dict(lang) for i in self.after_items]}
 
 
-def _is_form(name: str) -> bool:
-    return bool(_FORM.search(name))
-
-
 def issued_documents(members: list[Matter], licences: LicenceCatalogue,
                      vocabulary: IssuedVocabulary) -> dict[str, tuple[str, str]]:
     """document -> (member that issues it, "result_name" | "vocabulary")."""
@@ -201,7 +196,7 @@ def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalo
             if not material.submitted:
                 continue
             pair = (matter.name, material.name)
-            if _is_form(material.name):
+            if is_application_form(material.name):
                 forms.append(pair)
                 continue
             source = _issuer_of(material.name, issued, licences)

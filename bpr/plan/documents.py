@@ -223,6 +223,14 @@ def _entry(path: Path, row: int, name: str, aliases: tuple[str, ...], department
     return LibraryEntry(name, aliases, department)
 
 
+_FORM = re.compile(r"(申请书|申请表|申报表|登记表|审批表)")
+
+
+def is_application_form(name: str) -> bool:
+    """An application form (申请书, 申请表, 申报表, 登记表, 审批表): one joint form in a 一件事, never 容缺."""
+    return bool(_FORM.search(name))
+
+
 _GENERIC_LICENCE = re.compile(r"(许可证|许可证书|执业证书|资格证书|登记证书|批准证书|资质证书)$")
 
 
