@@ -25,9 +25,14 @@ def _pct(value: float | None) -> str:
 @click.option("--month-days", default=22.0, show_default=True, help="Working days in a month (时限 in 月).")
 @click.option("--year-days", default=250.0, show_default=True, help="Working days in a year (时限 in 年).")
 @click.option("--no-proposals", is_flag=True, help="Skip the four-reduction proposals.")
+@click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
+              help="The local 电子证照 library (licence types it holds); see `bpr propose --help`.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+              help="Event log whose matter column gives annual cases for the 共享需求清单.")
 @lang_option
 def audit_command(catalogue: str, out: str, rules_file: str | None, whitelist: str | None, month_days: float,
-                  year_days: float, no_proposals: bool, lang: str) -> None:
+                  year_days: float, no_proposals: bool, licences: tuple[str, ...], log_file: str | None,
+                  lang: str) -> None:
     """Audit a matter catalogue: 即办率, 承诺时限压缩比, 跑零次率, 全程网办率 … by department and
     type, data-quality findings, and four-reduction proposals.
 
@@ -39,11 +44,19 @@ def audit_command(catalogue: str, out: str, rules_file: str | None, whitelist: s
 
     rules = load_rules(rules_file)  # a bad rules file fails before the (slow) catalogue read
     entries = read_whitelist(whitelist) if whitelist else None
+    from bpr.plan.documents import LicenceCatalogue
+
+    library = LicenceCatalogue.load(*licences)  # a bad library file fails before the catalogue read
+    cases = None
+    if log_file:
+        from bpr.analyse.volumes import annual_cases
+
+        cases = annual_cases(bpr.io.read_log(log_file))
     note(f"reading {catalogue}")
     cat = bpr.io.read_catalogue(catalogue)
     note("auditing")
     result = audit(cat, rules=rules, whitelist=entries, conversion=Conversion(month=month_days, year=year_days),
-                   proposals=not no_proposals)
+                   proposals=not no_proposals, licences=library, annual_cases=cases)
     note(f"writing {out}")
     write_audit(result, out, lang=lang)
     ind = result.indicators

@@ -45,8 +45,28 @@ _proposal_options = [
     click.option("--immediate-max-days", "max_days", default=5.0, show_default=True,
                  help="即审即办: promised limit at most this many working days."),
     click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
-                 help="Extra licence list (名称|别名 per line) added to the bundled one; repeatable."),
+                 help="The local 电子证照 library: the licence types it holds (CSV 证照名称[,发证部门][,别名], or "
+                      "one per line 名称|别名[,发证部门]); shares of other types become 待共享. Repeatable."),
 ]
+_log_option = click.option("--log", "log_file", type=click.Path(dir_okay=False),
+                           help="Event log (办件记录) whose matter column gives annual cases for the 共享需求清单.")
+
+
+def _annual_cases(log_file: str | None) -> dict[str, float] | None:
+    if not log_file:
+        return None
+    import bpr.io
+    from bpr.analyse.volumes import annual_cases
+
+    return annual_cases(bpr.io.read_log(log_file))
+
+
+def _write_sharing_needs(out_dir: Path, needs: list, lang: str) -> None:
+    from bpr.plan.sharing import csv_rows
+
+    header, rows = csv_rows(needs, lang)
+    write_csv(out_dir / "sharing_needs.csv", header, rows)
+
 
 
 def _with(options):
@@ -62,9 +82,10 @@ def _with(options):
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder for plan.yaml, result.json and proposals.csv.")
 @_with(_proposal_options)
+@_log_option
 @lang_option
 def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: int, max_days: float,
-                    licences: tuple[str, ...], lang: str) -> None:
+                    licences: tuple[str, ...], log_file: str | None, lang: str) -> None:
     """Four-reduction proposals (减材料、减环节、减时限、减跑动) for every matter, as an editable plan.
 
     Edit DIR/plan.yaml (accepted: true/false), then run `bpr apply`.
@@ -74,12 +95,15 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     from bpr.io import read_catalogue
     from bpr.plan import propose
     from bpr.plan.plan import plan_options, write_plan
+    from bpr.plan.sharing import sharing_needs
 
     options = _options(time_ratio, max_materials, max_days, licences)
     cat = read_catalogue(catalogue)
+    cases = _annual_cases(log_file)
     note("proposing")
     warnings: list = []
     proposals = propose(cat, options, warnings=warnings)
+    needs = sharing_needs(cat, options.licences, cases)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     licence_paths = [str(Path(p).resolve()) for p in licences]
@@ -92,7 +116,9 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
         "kind": "propose", "catalogue": str(catalogue), "options": plan_options(options, licence_paths),
         "summary": summary,
         "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
-        "proposals": [p.to_dict() for p in proposals]})
+        "proposals": [p.to_dict() for p in proposals],
+        "sharing_needs": [n.to_dict(lang) for n in needs]})
+    _write_sharing_needs(out_dir, needs, lang)
     write_csv(out_dir / "proposals.csv",
                ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
                 "days", "visits", "accepted"],
@@ -169,9 +195,10 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
               help="The local 电子证照 library: licence types it holds (CSV 证照名称[,发证部门] or one per line).")
 @click.option("--synonyms", multiple=True, type=click.Path(dir_okay=False),
               help="Extra synonym table (名称|同义名称 per line) added to the bundled one; repeatable.")
+@_log_option
 @lang_option
 def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str | None,
-                   licences: tuple[str, ...], synonyms: tuple[str, ...], lang: str) -> None:
+                   licences: tuple[str, ...], synonyms: tuple[str, ...], log_file: str | None, lang: str) -> None:
     """一件事: the members handled separately (before) and as one thing (after): one form, one set of
     materials, departments in parallel, one visit or none.
 
@@ -187,7 +214,7 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     bundle = read_bundle(bundle_file)
     library, table = LicenceCatalogue.load(*licences), DocumentSynonyms.load(*synonyms)
     cat = read_catalogue(catalogue)
-    result = analyse_bundle(bundle, cat, library, synonyms=table)
+    result = analyse_bundle(bundle, cat, library, synonyms=table, annual_cases=_annual_cases(log_file))
     checked = check_targets(targets, result.before, result.after, [result.after.visits])
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -200,6 +227,7 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
                 for k in result.before.to_dict()))
     write_csv(out_dir / "shared_documents.csv", ["document", "matter", "material"],
                ([s.document, m, n] for s in result.shared for m, n in s.materials))
+    _write_sharing_needs(out_dir, result.sharing_needs, lang)
     write_csv(out_dir / "after_materials.csv", ["document", "reason", "matter", "material"],
                ([i.document, i.text(lang), m, n] for i in result.after_items for m, n in i.materials))
     for key in ("materials", "steps", "promised_days", "visits"):

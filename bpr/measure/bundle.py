@@ -45,6 +45,7 @@ from bpr.plan.documents import (
     issuing_department,
     licence_name,
 )
+from bpr.plan.sharing import ShareNeed, sharing_needs
 from bpr.plan.stepgraph import kind_of, ordered_steps, step_days
 
 #: why an item of the after list is what it is (vocabulary `bundle_reason_<code>`)
@@ -111,6 +112,7 @@ class BundleResult:
     issued_within: list[SharedDocument] = field(default_factory=list)  # passed on between members
     e_licence: list[SharedDocument] = field(default_factory=list)  # from the 电子证照 library
     after_items: list[AfterItem] = field(default_factory=list)  # the after list with reasons
+    sharing_needs: list[ShareNeed] = field(default_factory=list)  # 共享需求清单 of the members (issued within left out)
 
     def cut(self) -> dict:
         b, a = self.before.to_dict(), self.after.to_dict()
@@ -130,7 +132,8 @@ class BundleResult:
                 "issued_within": [s.to_dict() for s in self.issued_within],
                 "e_licence": [s.to_dict() for s in self.e_licence],
                 "after_materials": self.after_materials,
-                "after_items": [i.to_dict(lang) for i in self.after_items]}
+                "after_items": [i.to_dict(lang) for i in self.after_items],
+                "sharing_needs": [n.to_dict(lang) for n in self.sharing_needs]}
 
 
 def issued_documents(members: list[Matter], licences: LicenceCatalogue,
@@ -168,9 +171,11 @@ def _reason(group: list[tuple[str, str]], synonyms: DocumentSynonyms) -> str:
 
 def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalogue | None = None,
                    conversion: Conversion = DEFAULT_CONVERSION, synonyms: DocumentSynonyms | None = None,
-                   vocabulary: IssuedVocabulary | None = None) -> BundleResult:
+                   vocabulary: IssuedVocabulary | None = None,
+                   annual_cases: dict[str, float] | None = None) -> BundleResult:
     """Before (separate) and after (one thing) of `bundle`; a member not in the catalogue is a
-    UsageError listing every missing member."""
+    UsageError listing every missing member. The 共享需求清单 of the members comes with it (annual
+    figures when `annual_cases` maps member codes or names to cases a year)."""
     licences = licences or LicenceCatalogue.bundled()
     synonyms = synonyms or DocumentSynonyms.bundled()
     vocabulary = vocabulary or IssuedVocabulary.bundled()
@@ -239,7 +244,9 @@ def analyse_bundle(bundle: Bundle, catalogue: Catalogue, licences: LicenceCatalo
         members=[{"name": m.name, "code": m.key, "department": m.department} for m in members],
         departments=departments, before=before, after=after, forms=forms, shared=shared,
         after_materials=[i.document for i in after_items], issued_within=list(inside.values()),
-        e_licence=list(shared_e.values()), after_items=after_items)
+        e_licence=list(shared_e.values()), after_items=after_items,
+        sharing_needs=sharing_needs(members, licences, annual_cases,
+                                    skip=[pair for s in inside.values() for pair in s.materials]))
 
 
 def _decision_tail(matter: Matter, conversion: Conversion) -> float | None:

@@ -83,17 +83,19 @@ def csv_rows(needs: Iterable[ShareNeed], lang: str = "zh") -> tuple[list[str], l
 
 
 def sharing_needs(matters: Iterable[Matter], licences: LicenceCatalogue | None = None,
-                  annual_cases: dict[str, float] | None = None) -> list[ShareNeed]:
+                  annual_cases: dict[str, float] | None = None,
+                  skip: Iterable[tuple[str, str]] = ()) -> list[ShareNeed]:
     """The 共享需求清单 of `matters`: government-issued documents (the share test of `bpr propose`)
     the applicant still submits, most-saved first. `annual_cases` maps a matter's code or name to
     its cases a year (see `bpr.analyse.volumes.annual_cases`); a matter not in it adds nothing to
-    the annual figures, which stay None when no matter has a count."""
+    the annual figures, which stay None when no matter has a count. `skip` holds (matter, material)
+    pairs that need no library (in a 一件事: the documents another member issues, passed on inside)."""
     licences = licences or LicenceCatalogue.bundled()
-    matters = list(matters)
+    matters, skip = list(matters), set(skip)
     needs: dict[str, ShareNeed] = {}
     for matter in matters:
         for material in matter.materials:
-            if not material.submitted:
+            if not material.submitted or (matter.name, material.name) in skip:
                 continue
             found = government_issued(material, licences)
             if not found:

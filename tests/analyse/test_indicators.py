@@ -149,3 +149,23 @@ def test_tolerance_indicators_hand_computed():
     assert overall.materials_deferrable == 3 and overall.tolerance_matters == 2
     assert overall.tolerance_rate == 2 / 3
     assert by_department["甲"].tolerance_rate == 1 / 2 and by_department["乙"].tolerance_rate == 1.0
+
+
+def test_annual_cases_hand_computed():
+    """Two matters over a 73-day log (5 × 73 = 365): A has 3 cases → 15 a year, B 1 → 5; events
+    without a matter are left out."""
+    import pandas as pd
+
+    from bpr.analyse.volumes import annual_cases
+    from bpr.model.eventlog import EventLog
+
+    t0 = pd.Timestamp("2024-03-01 09:00", tz="Asia/Shanghai")
+    day = pd.Timedelta(days=1)
+    frame = pd.DataFrame({
+        "case": ["1", "1", "2", "3", "4", "5"],
+        "activity": ["受理", "办结", "受理", "受理", "受理", "受理"],
+        "timestamp": [t0, t0 + 2 * day, t0 + 10 * day, t0 + 73 * day, t0 + 5 * day, t0 + 6 * day],
+        "matter": ["A", "A", "A", "A", "B", None],
+    })
+    assert annual_cases(EventLog.from_frame(frame)) == {"A": 15.0, "B": 5.0}
+    assert annual_cases(EventLog.from_frame(frame.drop(columns="matter"))) == {}
