@@ -1016,6 +1016,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                                            "the scenario {name!r}: tolerance (容缺受理) applies to correction steps only (补正/退回, a step cases are sent to and come back from)"),
     "err_sim_tolerance_not_a_correction_hint": ("去掉这些环节，或写 tolerance: true 让程序找出补正环节",
                                                 "drop these steps, or write tolerance: true to find the correction steps"),
+    "rn_merge_reason": ("合并情况及原因", "what was merged and why"),
     "share_status_ready": ("可共享", "available"),
     "share_status_pending": ("待共享：电子证照库暂无", "to be shared: not in the e-licence library"),
     "share_document": ("证照/材料", "document"),

@@ -81,3 +81,24 @@ def test_sample_bundles(name, tmp_path, capsys):
     placed = sum(len(i["materials"]) for i in b["after_items"]) + sum(
         len(d["materials"]) for d in [*b["issued_within"], *b["e_licence"]])
     assert placed == b["before"]["materials"]
+
+
+def test_bundle_report_lists_each_merge_with_its_reason_and_the_sharing_needs(restaurant_files, tmp_path, capsys):
+    from bpr.report.render import build_report, write_report
+
+    sheet, doc = restaurant_files
+    code, _, err = _run(["bundle", str(sheet), str(doc), "-o", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    result = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
+    report = build_report(result, "zh", tmp_path / "out")
+    tables = {tb.title: tb for s in report.sections for tb in s.tables}
+    after = tables["改革后申请材料清单"]
+    assert len(after.rows) == 16 and [c.label for c in after.columns] == ["材料", "合并情况及原因"]
+    reasons = {r["name"]: r["reason"] for r in after.rows}
+    assert reasons["经营场所使用证明"].startswith("同义材料表") and "房屋租赁合同" in reasons["经营场所使用证明"]
+    assert reasons["一表申请"].startswith("一表申请")
+    needs = {r["document"]: r for r in tables["共享需求清单"].rows}
+    assert set(needs) == {"居民身份证", "健康证", "特殊建设工程消防验收意见书", "不动产权证书"}  # 营业执照 is issued inside
+    assert needs["居民身份证"]["saved"] == 6
+    paths = write_report(report, tmp_path / "report", formats=("html", "xlsx"))
+    assert "合并情况及原因" in paths[0].read_text(encoding="utf-8")

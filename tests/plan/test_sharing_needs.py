@@ -74,3 +74,20 @@ def test_cli_writes_the_list_with_annual_cases(tmp_path, capsys):
     assert table["居民身份证"]["年免提交材料份次"] == "35.0"  # 2 × 15 + 5
     result = json.loads((tmp_path / "p" / "result.json").read_text(encoding="utf-8"))
     assert {n["document"] for n in result["sharing_needs"]} == set(table)
+
+
+def test_propose_report_has_the_sharing_section(tmp_path, capsys):
+    from bpr.report.render import build_report
+
+    sheet = tmp_path / "开饭店.xlsx"
+    write_template(sheet, restaurant_catalogue())
+    library = tmp_path / "库.csv"
+    library.write_text("证照名称,发证部门\n营业执照,市场监管局\n", encoding="utf-8-sig")
+    code, _, err = _run(["propose", str(sheet), "-o", str(tmp_path / "p"), "--licences", str(library)], capsys)
+    assert code == 0, err
+    result = json.loads((tmp_path / "p" / "result.json").read_text(encoding="utf-8"))
+    section = next(s for s in build_report(result, "zh").sections if s.title == "共享需求清单")
+    # 6 documents, 15 materials (身份证 6, 营业执照 5, four others 1 each); only 营业执照 is held
+    assert section.paragraphs == ["6 种政府部门核发的证照或证明仍由申请人提交，共 15 项材料；其中 5 种电子证照库暂无，须先归集。"]
+    english = next(s for s in build_report(result, "en").sections if s.title == "Data-sharing needs")
+    assert english.tables[0].rows[0]["status"] in ("available", "to be shared: not in the e-licence library")
