@@ -91,3 +91,17 @@ def test_propose_report_has_the_sharing_section(tmp_path, capsys):
     assert section.paragraphs == ["6 种政府部门核发的证照或证明仍由申请人提交，共 15 项材料；其中 5 种电子证照库暂无，须先归集。"]
     english = next(s for s in build_report(result, "en").sections if s.title == "Data-sharing needs")
     assert english.tables[0].rows[0]["status"] in ("available", "to be shared: not in the e-licence library")
+
+
+def test_audit_writes_the_list_and_refuses_a_bad_library(tmp_path, capsys):
+    sheet = tmp_path / "开饭店.xlsx"
+    write_template(sheet, restaurant_catalogue())
+    code, _, err = _run(["audit", str(sheet), "-o", str(tmp_path / "a")], capsys)
+    assert code == 0, err
+    with open(tmp_path / "a" / "sharing_needs.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == 1 + 6 and rows[1][:2] == ["居民身份证", "公安机关"]
+    bad = tmp_path / "库.csv"
+    bad.write_text("名称X,部门\n营业执照,局\n", encoding="utf-8")
+    code, _, err = _run(["audit", str(sheet), "-o", str(tmp_path / "b"), "--licences", str(bad)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "库.csv" in err and not (tmp_path / "b").exists()
