@@ -49,6 +49,14 @@ def test_bundle_needs_leave_out_documents_issued_inside(library):
     # 营业执照 and 食品经营许可证 come from members (企业设立登记, 食品经营许可): no library needed
     assert needs == {"居民身份证": (6, True), "不动产权证书": (1, False), "健康证": (1, False),
                      "特殊建设工程消防验收意见书": (1, False)}
+    # with cases a year by member code: 身份证 asked twice in R01 (100 a year) and once in R03 (20)
+    counted = analyse_bundle(restaurant_bundle(), restaurant_catalogue(), library, annual_cases={"R01": 100, "R03": 20})
+    ident = next(n for n in counted.sharing_needs if n.document == "居民身份证")
+    assert (ident.annual_cases, ident.annual_materials) == (120, 220.0)
+    header, rows = csv_rows(counted.sharing_needs, "en")
+    assert header == ["document", "issuing department", "matters that need it", "matters", "materials saved", "status",
+                      "cases a year", "materials saved a year"]
+    assert rows[0][:2] == ["居民身份证", "公安局"] and "; " in rows[0][2]
 
 
 def _run(argv, capsys):
