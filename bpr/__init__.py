@@ -89,7 +89,7 @@ __all__ = [
 ]
 
 
-# --- four-reduction proposals, plans, before/after, 一件事 bundles (bpr/plan, bpr/measure, analyse/bundle.py)
+# --- four-reduction proposals, plans, before/after, 一件事 bundles (bpr/plan, bpr/measure, measure/bundle.py)
 def propose(catalogue, **options):
     """Four-reduction proposals for every matter (bpr.plan.propose): a list of Proposal.
 
@@ -129,8 +129,8 @@ def get_before_after(before, after, targets=None, bundles=()):
 
 
 def analyse_bundle(bundle, catalogue, **options):
-    """一件事: separate handling (before) vs one thing (after) (bpr.analyse.bundle.analyse_bundle)."""
-    from bpr.analyse.bundle import analyse_bundle as _analyse
+    """一件事: separate handling (before) vs one thing (after) (bpr.measure.bundle.analyse_bundle)."""
+    from bpr.measure.bundle import analyse_bundle as _analyse
 
     return _analyse(bundle, catalogue, **options)
 

@@ -21,9 +21,9 @@ from bpr.progress import note
 
 if TYPE_CHECKING:
     from bpr.analyse.audit import AuditResult
-    from bpr.analyse.bundle import BundleResult
     from bpr.analyse.discover import DiscoverResult
     from bpr.measure.before_after import BeforeAfter
+    from bpr.measure.bundle import BundleResult
     from bpr.plan import ProposalOptions
     from bpr.plan.proposals import Proposal, Withheld
     from bpr.simulate.run import SimulationResult
@@ -42,24 +42,46 @@ def inspect_file(file: str | Path, mapping: dict[str, str] | None = None, timezo
 
 def run_audit(catalogue: str | Path, out: str | Path, rules_file: str | None = None, whitelist: str | None = None,
               month_days: float = 22.0, year_days: float = 250.0, proposals: bool = True,
-              lang: str = "zh", force: bool = False) -> AuditResult:
-    """Audit a matter sheet and write DIR/result.json with its CSV tables (`bpr audit`)."""
+              lang: str = "zh", force: bool = False, licences: tuple[str, ...] | list[str] = (),
+              log_file: str | None = None) -> AuditResult:
+    """Audit a matter sheet and write DIR/result.json with its CSV tables (`bpr audit`); `licences`
+    (the local 电子证照 library) and `log_file` (annual cases) feed the 共享需求清单."""
     import bpr.io
     from bpr.analyse.audit import audit, read_whitelist, write_audit
     from bpr.analyse.rules import load_rules
     from bpr.model.timelimit import Conversion
+    from bpr.plan.documents import LicenceCatalogue
 
     with result_folder(out, "audit", force) as folder:
-        rules = load_rules(rules_file)  # a bad rules file fails before the (slow) catalogue read
+        rules = load_rules(rules_file)  # bad rules or library files fail before the (slow) catalogue read
         entries = read_whitelist(whitelist) if whitelist else None
+        library = LicenceCatalogue.load(*licences)
+        cases = _annual_cases(log_file)
         note(f"reading {catalogue}")
         cat = bpr.io.read_catalogue(catalogue)
         note("auditing")
         result = audit(cat, rules=rules, whitelist=entries, conversion=Conversion(month=month_days, year=year_days),
-                       proposals=proposals)
+                       proposals=proposals, licences=library, annual_cases=cases)
         note(f"writing {out}")
         write_audit(result, folder, lang=lang)
     return result
+
+
+def _annual_cases(log_file: str | Path | None) -> dict | None:
+    """Cases a year per matter from an event log's matter column (for the 共享需求清单)."""
+    if not log_file:
+        return None
+    import bpr.io
+    from bpr.analyse.volumes import annual_cases
+
+    return annual_cases(bpr.io.read_log(log_file))
+
+
+def _write_sharing_needs(folder: Path, needs: list, lang: str) -> None:
+    from bpr.plan.sharing import csv_rows
+
+    header, rows = csv_rows(needs, lang)
+    write_csv(folder / "sharing_needs.csv", header, rows)
 
 
 def proposal_options(time_ratio: float = 0.5, max_materials: int = 5, max_days: float = 5.0,
@@ -79,20 +101,24 @@ def proposal_options(time_ratio: float = 0.5, max_materials: int = 5, max_days: 
 
 def run_propose(catalogue: str | Path, out: str | Path, options: ProposalOptions | None = None,
                 licences: tuple[str, ...] | list[str] = (), lang: str = "zh", force: bool = False,
-                rules_file: str | None = None) -> tuple[list[Proposal], list[Withheld]]:
-    """Four-reduction proposals as DIR/plan.yaml, result.json and proposals.csv (`bpr propose`),
-    and the proposals a domain constraint withheld, with the reason."""
+                rules_file: str | None = None, log_file: str | None = None) -> tuple[list[Proposal], list[Withheld]]:
+    """Four-reduction proposals as DIR/plan.yaml, result.json, proposals.csv and sharing_needs.csv
+    (`bpr propose`), and the proposals a domain constraint withheld, with the reason. `log_file`
+    gives annual cases to the 共享需求清单."""
     from bpr.io import read_catalogue
     from bpr.plan import propose
     from bpr.plan.plan import plan_options, write_plan
+    from bpr.plan.sharing import sharing_needs
 
     options = options or proposal_options(licences=licences, rules_file=rules_file)
     with result_folder(out, "propose", force) as folder:
         cat = read_catalogue(catalogue)
+        cases = _annual_cases(log_file)
         note("proposing")
         warnings: list = []
         withheld: list[Withheld] = []
         proposals = propose(cat, options, warnings=warnings, withheld=withheld)
+        needs = sharing_needs(cat, options.licences, cases)
         licence_paths = [str(Path(p).resolve()) for p in licences]
         rules_path = str(Path(rules_file).resolve()) if rules_file else None
         stored_options = plan_options(options, licence_paths, rules_path)
@@ -105,7 +131,8 @@ def run_propose(catalogue: str | Path, out: str | Path, options: ProposalOptions
             "summary": proposal_summary(proposals),
             "warnings": [w.to_dict() for w in [*getattr(cat, "warnings", []), *warnings]],
             "proposals": [p.to_dict() for p in proposals], "withheld": [w.to_dict() for w in withheld],
-            "constraints": options.constraints.describe()})
+            "constraints": options.constraints.describe(), "sharing_needs": [n.to_dict(lang) for n in needs]})
+        _write_sharing_needs(folder, needs, lang)
         write_csv(folder / "proposals.csv",
                   ["id", "dimension", "matter", "code", "target", "action", "rationale", "materials", "steps",
                    "days", "visits", "accepted"],
@@ -173,18 +200,23 @@ def edit_plan(catalogue: str | Path, plan: str | Path, accepted: set[str] | list
 
 
 def run_bundle(catalogue: str | Path, bundle_file: str | Path, out: str | Path, targets_file: str | None = None,
-               licences: tuple[str, ...] | list[str] = (), lang: str = "zh", force: bool = False) -> BundleResult:
-    """一件事 before/after: DIR/result.json, bundle.csv, shared_documents.csv (`bpr bundle`)."""
-    from bpr.analyse.bundle import analyse_bundle
+               licences: tuple[str, ...] | list[str] = (), lang: str = "zh", force: bool = False,
+               synonyms: tuple[str, ...] | list[str] = (), log_file: str | None = None) -> BundleResult:
+    """一件事 before/after: DIR/result.json, bundle.csv, shared_documents.csv, after_materials.csv
+    (each merge with its reason) and sharing_needs.csv (`bpr bundle`). `synonyms` extends the
+    document synonym table; `log_file` gives annual cases to the 共享需求清单."""
     from bpr.io import read_bundle, read_catalogue
     from bpr.measure import Targets, check_targets, load_targets
+    from bpr.measure.bundle import analyse_bundle
     from bpr.plan import LicenceCatalogue
+    from bpr.plan.documents import DocumentSynonyms
 
     with result_folder(out, "bundle", force) as folder:
         targets = load_targets(targets_file) if targets_file else Targets()
         bundle = read_bundle(bundle_file)
+        library, table = LicenceCatalogue.load(*licences), DocumentSynonyms.load(*synonyms)
         cat = read_catalogue(catalogue)
-        result = analyse_bundle(bundle, cat, LicenceCatalogue.load(*licences))
+        result = analyse_bundle(bundle, cat, library, synonyms=table, annual_cases=_annual_cases(log_file))
         checked = check_targets(targets, result.before, result.after, [result.after.visits])
         write_json(folder / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
                                             "bundle": result.to_dict(lang),
@@ -195,6 +227,9 @@ def run_bundle(catalogue: str | Path, bundle_file: str | Path, out: str | Path, 
                    for k in result.before.to_dict()))
         write_csv(folder / "shared_documents.csv", ["document", "matter", "material"],
                   ([s.document, m, n] for s in result.shared for m, n in s.materials))
+        _write_sharing_needs(folder, result.sharing_needs, lang)
+        write_csv(folder / "after_materials.csv", ["document", "reason", "matter", "material"],
+                  ([i.document, i.text(lang), m, n] for i in result.after_items for m, n in i.materials))
     return result
 
 

@@ -35,7 +35,7 @@ MAX_WHITELIST = 8 << 20
 HEADLINE = ("matters", "steps_total", "steps_mean", "materials_total", "materials_submitted",
             "materials_exempt", "material_exempt_rate", "immediate_rate", "compression_ratio",
             "legal_days_sum", "promised_days_sum", "avg_visits", "zero_visit_rate", "full_online_rate",
-            "online_rate", "mobile_rate", "mail_rate")
+            "online_rate", "mobile_rate", "mail_rate", "materials_deferrable", "tolerance_rate")
 
 
 @dataclass
@@ -51,6 +51,7 @@ class AuditResult:
     rules: list[dict] = field(default_factory=list)
     method: dict[str, str] = field(default_factory=dict)
     whitelist: list[str] = field(default_factory=list)
+    sharing_needs: list = field(default_factory=list)  # bpr.plan.sharing.ShareNeed: the 共享需求清单
 
     @property
     def finding_counts(self) -> dict[str, int]:
@@ -72,6 +73,7 @@ class AuditResult:
             ("matters", self.matters),
             ("findings", self.findings),
             ("proposals", self.proposals),
+            ("sharing_needs", self.sharing_needs),
         ]
 
     def to_dict(self) -> dict:
@@ -94,7 +96,7 @@ class AuditResult:
         fh.write("}\n")
 
 
-_OBJECT_LISTS = {"matters", "findings", "proposals"}
+_OBJECT_LISTS = {"matters", "findings", "proposals", "sharing_needs"}
 
 
 def read_whitelist(path: str | Path) -> list[str]:
@@ -109,8 +111,11 @@ def read_whitelist(path: str | Path) -> list[str]:
 
 
 def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterable[str] | None = None,
-          conversion: Conversion = DEFAULT_CONVERSION, proposals: bool = True) -> AuditResult:
-    """Indicators (overall, by department, by type, per matter), rule findings and proposals."""
+          conversion: Conversion = DEFAULT_CONVERSION, proposals: bool = True, licences=None,
+          annual_cases: dict[str, float] | None = None) -> AuditResult:
+    """Indicators (overall, by department, by type, per matter), rule findings, proposals and the
+    共享需求清单 (`licences`: a `bpr.plan.LicenceCatalogue` with the local library; `annual_cases`:
+    matter -> cases a year, see `bpr.analyse.volumes.annual_cases`)."""
     rules = rules or RuleSet()
     entries = list(dict.fromkeys(whitelist or []))
     warnings = list(catalogue.warnings)
@@ -132,12 +137,16 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
         from bpr.plan.proposals import propose
 
         try:
-            found = list(propose(catalogue, conversion=conversion, time_ratio=ratio, constraints=rules.constraints))
+            found = list(propose(catalogue, conversion=conversion, time_ratio=ratio, constraints=rules.constraints,
+                                 licences=licences))
         except BprError as exc:  # the indicators and findings stand on their own: keep them, say why none
             warnings.append(DataWarning.of("proposals_failed", {"reason": exc}))
+    from bpr.plan.sharing import sharing_needs
+
     return AuditResult(source=catalogue.source, indicators=overall, by_department=by_department,
                        by_type=by_type, matters=matters, findings=findings, proposals=found, warnings=warnings,
-                       rules=rules.describe(), method=method, whitelist=entries)
+                       rules=rules.describe(), method=method, whitelist=entries,
+                       sharing_needs=sharing_needs(catalogue, licences, annual_cases))
 
 
 def _cell(value):
@@ -179,6 +188,12 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
     proposal_keys = ["id", "dimension", "matter", "target", "action", "evidence", "saving"]
     table("proposals.csv", proposal_keys,
           ([_cell(p.get(k)) for k in proposal_keys] for p in (x.to_dict() for x in result.proposals)))
+    from bpr.plan.sharing import csv_rows
+
+    header, rows = csv_rows(result.sharing_needs, lang)
+    path = out / "sharing_needs.csv"
+    write_csv(path, header, rows)
+    written.append(path)
     warning_keys = ["code", "message", "file", "sheet", "cell", "row", "column", "value", "expected", "count"]
     table("warnings.csv", warning_keys, ([getattr(w, k) for k in warning_keys] for w in result.warnings))
     with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:

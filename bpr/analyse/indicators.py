@@ -21,6 +21,7 @@ import pandas as pd
 
 from bpr.i18n import Note
 from bpr.model.catalogue import Catalogue
+from bpr.model.material import Necessity
 from bpr.model.matter import Channel, HandlingType, Matter
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 
@@ -28,13 +29,13 @@ from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 FORMULAS = ("matters", "steps_total", "steps_mean", "materials_total", "materials_submitted", "materials_exempt",
             "material_exempt_rate", "immediate_rate", "compression_ratio", "legal_days_sum", "promised_days_sum",
             "avg_visits", "zero_visit_rate", "full_online_rate", "online_rate", "mobile_rate", "mail_rate",
-            "conversion", "missing")
+            "tolerance_rate", "materials_deferrable", "conversion", "missing")
 
 
 #: numeric columns of the per-matter frame; booleans are 1.0/0.0 and NaN when unknown.
 _COLUMNS = ("steps", "materials", "submitted", "exempt", "commitment", "immediate", "legal_days",
             "promised_days", "legal_paired", "promised_paired", "visits", "zero_visit", "whitelisted",
-            "full_online", "online", "mobile", "mail")
+            "full_online", "online", "mobile", "mail", "deferrable", "tolerance")
 
 #: indicator field -> per-matter column whose NaNs are counted as missing
 _MISSING = {"steps": "steps", "materials": "materials", "immediate": "immediate", "legal_limit": "legal_days",
@@ -64,6 +65,7 @@ class MatterIndicators:
     mobile: bool | None
     mail: bool | None
     compression_ratio: float | None = None  # (法定 − 承诺) / 法定 of this matter, when both are days
+    materials_deferrable: int = 0  # materials marked 容缺后补 (accepted while missing, supplied later)
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in _MATTER_FIELDS}
@@ -102,6 +104,9 @@ class Indicators:
     mobile_rate: float | None = None
     mail_matters: int = 0
     mail_rate: float | None = None
+    materials_deferrable: int = 0  # 容缺材料数: materials marked 容缺后补
+    tolerance_matters: int = 0  # matters with at least one 容缺后补 material
+    tolerance_rate: float | None = None  # 容缺受理事项率: tolerance_matters / matters that list materials
     missing: dict[str, int] = field(default_factory=dict)  # field -> matters left out for lack of it
 
     def to_dict(self) -> dict:
@@ -142,7 +147,8 @@ def matter_indicators(matter: Matter, conversion: Conversion = DEFAULT_CONVERSIO
         immediate=immediate, legal_days=legal_days, promised_days=promised_days, visits=matter.visits,
         whitelisted=whitelisted, full_online=full_online, online=online, mobile=mobile, mail=mail,
         compression_ratio=(legal_days - promised_days) / legal_days if legal_days and promised_days is not None
-        else None)
+        else None,
+        materials_deferrable=sum(1 for x in matter.materials if x.necessity is Necessity.DEFERRABLE))
 
 
 def _num(value) -> float:
@@ -178,6 +184,8 @@ def matter_frame(catalogue: Catalogue | Iterable[Matter], conversion: Conversion
         cols["online"].append(_num(r.online))
         cols["mobile"].append(_num(r.mobile))
         cols["mail"].append(_num(r.mail))
+        cols["deferrable"].append(float(r.materials_deferrable))
+        cols["tolerance"].append(np.nan if r.materials is None else float(r.materials_deferrable > 0))
     cols["commitment"] = [float(c) for c in commitment]
     frame = pd.DataFrame({c: np.asarray(cols[c], dtype="float64") for c in _COLUMNS})
     frame["department"] = [r.department for r in rows]
@@ -227,6 +235,9 @@ def _indicators(sums: pd.Series, counts: pd.Series, matters: int) -> Indicators:
         mobile_rate=_ratio(sums["mobile"], counts["mobile"]),
         mail_matters=int(sums["mail"]),
         mail_rate=_ratio(sums["mail"], counts["mail"]),
+        materials_deferrable=int(sums["deferrable"]),
+        tolerance_matters=int(sums["tolerance"]),
+        tolerance_rate=_ratio(sums["tolerance"], counts["tolerance"]),
         missing={name: int(matters - counts[col]) for name, col in _MISSING.items() if matters - counts[col]},
     )
     return ind

@@ -41,10 +41,13 @@ _proposal_options = [
     click.option("--immediate-max-days", "max_days", default=5.0, show_default=True, type=click.FloatRange(0),
                  help="即审即办: promised limit at most this many working days."),
     click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
-                 help="Extra licence list (名称|别名 per line) added to the bundled one; repeatable."),
+                 help="The local 电子证照 library: the licence types it holds (CSV 证照名称[,发证部门][,别名], or "
+                      "one per line 名称|别名[,发证部门]); shares of other types become 待共享. Repeatable."),
     click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
                  help="Rules YAML; its `constraints:` switch domain constraints off or extend their vocabulary."),
 ]
+_log_option = click.option("--log", "log_file", type=click.Path(dir_okay=False),
+                           help="Event log (办件记录) whose matter column gives annual cases for the 共享需求清单.")
 
 
 def _with(options):
@@ -60,10 +63,12 @@ def _with(options):
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder for plan.yaml, result.json and proposals.csv.")
 @_with(_proposal_options)
+@_log_option
 @force_option
 @lang_option
 def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: int, max_days: float,
-                    licences: tuple[str, ...], rules_file: str | None, lang: str, force: bool = False) -> None:
+                    licences: tuple[str, ...], rules_file: str | None, log_file: str | None, lang: str,
+                    force: bool = False) -> None:
     """Four-reduction proposals (减材料、减环节、减时限、减跑动) for every matter, as an editable plan.
 
     Edit DIR/plan.yaml (accepted: true/false), then run `bpr apply`. Proposals a domain constraint
@@ -75,7 +80,7 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
     from bpr.runs import proposal_summary, run_propose
 
     options = _options(time_ratio, max_materials, max_days, licences, rules_file)
-    proposals, withheld = run_propose(catalogue, out, options, licences, lang, force, rules_file)
+    proposals, withheld = run_propose(catalogue, out, options, licences, lang, force, rules_file, log_file)
     summary = proposal_summary(proposals)
     out_dir = Path(out)
     click.echo(f"{len(proposals)} {t('plan_proposals', lang)}  "
@@ -135,11 +140,16 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder for result.json and bundle.csv, shared_documents.csv.")
 @click.option("--targets", "targets_file", type=click.Path(dir_okay=False), help="Targets YAML (see apply).")
-@click.option("--licences", multiple=True, type=click.Path(dir_okay=False), help="Extra licence list.")
+@click.option("--licences", multiple=True, type=click.Path(dir_okay=False),
+              help="The local 电子证照 library: licence types it holds (CSV 证照名称[,发证部门] or one per line).")
+@click.option("--synonyms", multiple=True, type=click.Path(dir_okay=False),
+              help="Extra synonym table (名称|同义名称 per line) added to the bundled one; repeatable.")
+@_log_option
 @force_option
 @lang_option
 def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str | None,
-                   licences: tuple[str, ...], lang: str, force: bool = False) -> None:
+                   licences: tuple[str, ...], synonyms: tuple[str, ...], log_file: str | None, lang: str,
+                   force: bool = False) -> None:
     """一件事: the members handled separately (before) and as one thing (after): one form, one set of
     materials, departments in parallel, one visit or none.
 
@@ -147,7 +157,7 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     """
     from bpr.runs import run_bundle
 
-    result = run_bundle(catalogue, bundle_file, out, targets_file, licences, lang, force)
+    result = run_bundle(catalogue, bundle_file, out, targets_file, licences, lang, force, synonyms, log_file)
     out_dir = Path(out)
     for key in ("materials", "steps", "promised_days", "visits"):
         click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")

@@ -15,45 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bpr.errors import InputError
+from bpr.measure.bundle import analyse_bundle
+from bpr.measure.figures import FIELDS, Figures, _round, figures
 from bpr.measure.targets import TargetResult, Targets, check_targets
-from bpr.model import Catalogue, Matter
+from bpr.model import Catalogue
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
-from bpr.plan.stepgraph import matter_critical_path
-from bpr.plan.visits import stated_visits
-
-FIELDS = ("steps", "materials", "promised_days", "critical_path_days", "visits")
-
-
-@dataclass
-class Figures:
-    steps: float | None = None
-    materials: float | None = None
-    promised_days: float | None = None
-    critical_path_days: float | None = None
-    visits: float | None = None
-
-    def to_dict(self) -> dict:
-        return {k: _round(getattr(self, k)) for k in FIELDS}
-
-
-def _round(value: float | None) -> float | int | None:
-    if value is None:
-        return None
-    value = round(float(value), 3)
-    return int(value) if value.is_integer() else value
-
-
-def figures(matter: Matter, conversion: Conversion = DEFAULT_CONVERSION) -> Figures:
-    """One matter's figures; the critical path is None when the step dependencies cannot be
-    followed (a cycle: `bpr propose` warns about it)."""
-    try:
-        critical = matter_critical_path(matter, conversion).days
-    except InputError:
-        critical = None
-    return Figures(steps=len(matter.steps), materials=sum(1 for m in matter.materials if m.submitted),
-                   promised_days=matter.promised_limit.to_working_days(conversion),
-                   critical_path_days=critical, visits=stated_visits(matter))
 
 
 @dataclass
@@ -136,8 +102,6 @@ def compare(before: Catalogue, after: Catalogue, targets: Targets | None = None,
         fb, fa = figures(b, conversion), figures(a, conversion)
         pairs.append((fb, fa))
         result.matters.append(Comparison("matter", b.name, b.key, fb, fa, check_targets(targets, fb, fa)))
-    from bpr.analyse.bundle import analyse_bundle  # bundle analysis builds on these figures
-
     for bundle in bundles:
         members = bundle.resolve(before)
         fb = analyse_bundle(bundle, before, conversion=conversion).before  # separate handling, as is

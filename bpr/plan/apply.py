@@ -121,6 +121,11 @@ def apply_matter(matter: Matter, proposals: list[Proposal], conversion: Conversi
 
 def _material_change(matter: Matter, change: dict) -> None:
     kind, name = change["kind"], change.get("material")
+    if kind in ("tolerate", "pending_share"):  # issue #13: 容缺受理, 待共享 (bpr/plan/tolerance.py)
+        from bpr.plan.tolerance import apply_material_change
+
+        apply_material_change(matter, change)
+        return
     if kind == "remove":
         matter.materials = [m for m in matter.materials if m.name != name]
     elif kind == "drop_duplicate":

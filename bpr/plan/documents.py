@@ -41,9 +41,16 @@ def _strip_paper_words(name: str) -> str:
 
 @dataclass
 class LicenceCatalogue:
-    """Names of government-issued licences and certificates; each alias maps to its canonical name."""
+    """Names of government-issued licences and certificates; each alias maps to its canonical name.
+
+    `held` is what the local 电子证照 library holds (canonical names), or None when no library
+    file was given (every licence type is taken as available); `issuers` maps a canonical name to
+    its issuing department (bundled table bpr/data/licence_issuers.txt, then the library file).
+    """
 
     names: dict[str, str] = field(default_factory=dict)  # alias or canonical -> canonical
+    held: set[str] | None = None
+    issuers: dict[str, str] = field(default_factory=dict)  # canonical -> issuing department
     _pattern: re.Pattern | None = field(default=None, repr=False, compare=False)
     _pattern_size: int = field(default=0, repr=False, compare=False)
 
@@ -53,22 +60,31 @@ class LicenceCatalogue:
         text = resources.files("bpr").joinpath("data/licences.txt").read_text(encoding="utf-8")
         catalogue = cls()
         catalogue._add_text(text, "bpr/data/licences.txt")
+        catalogue.issuers.update(_bundled_issuers())
         return catalogue
 
     @classmethod
-    def load(cls, *extra: str | Path) -> LicenceCatalogue:
-        """The bundled list plus the user's files (same format: `名称|别名|别名`, `#` comments)."""
+    def load(cls, *library: str | Path) -> LicenceCatalogue:
+        """The bundled list plus the local 电子证照 library: the licence types it holds, from one
+        or more files (see `read_library`). With a file, share proposals are restricted to the
+        types it holds; the names are also added to the list of known licences."""
         catalogue = cls.bundled()
-        for path in extra:
-            path = Path(path)
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except FileNotFoundError:
-                raise InputError.of("plan_licence_list_not_found", file=path) from None
-            except UnicodeDecodeError:
-                raise InputError.of("plan_licence_list_not_utf8", file=path) from None
-            catalogue._add_text(text, str(path))
+        for path in library:
+            catalogue.hold(read_library(path))
         return catalogue
+
+    def hold(self, entries: list[LibraryEntry]) -> None:
+        """Add library entries: their names become known licences and held types."""
+        held = self.held if self.held is not None else set()
+        for entry in entries:
+            canonical = self.names.get(entry.name) or next(
+                (self.names[a] for a in entry.aliases if a in self.names), entry.name)
+            for alias in (entry.name, *entry.aliases):
+                self.names.setdefault(alias, canonical)
+            held.add(canonical)
+            if entry.department:
+                self.issuers[canonical] = entry.department
+        self.held = held
 
     def _add_text(self, text: str, source: str) -> None:
         for number, line in enumerate(text.splitlines(), start=1):
@@ -105,6 +121,115 @@ class LicenceCatalogue:
         """The canonical name when the whole (cleaned) name is a licence name or alias."""
         return self.names.get(_strip_paper_words(name))
 
+    def holds(self, document: str) -> bool:
+        """Can the local 电子证照 library supply this document type (always, with no library)?"""
+        return self.held is None or document in self.held or self.names.get(document) in self.held
+
+    def issuer(self, document: str) -> str:
+        """The issuing department of a document type, or "" when unknown."""
+        return self.issuers.get(document) or self.issuers.get(self.names.get(document, ""), "")
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_issuers() -> dict[str, str]:
+    text = resources.files("bpr").joinpath("data/licence_issuers.txt").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "|" in line:
+            name, department = (x.strip() for x in line.split("|", 1))
+            out[name] = department
+    return out
+
+
+# --- the local 电子证照 library file -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One licence type the local e-licence library holds."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    department: str = ""  # issuing department (发证部门), when the file says
+
+
+_NAME_HEADERS = ("证照名称", "证照类型", "证照", "名称", "licence", "license", "name", "type")
+_DEPARTMENT_HEADERS = ("发证部门", "颁发部门", "发证机关", "发证单位", "出具机构", "部门", "department", "issuer")
+_ALIAS_HEADERS = ("别名", "aliases", "alias")
+
+
+def read_library(path: str | Path) -> list[LibraryEntry]:
+    """Read a licence library file: CSV with a header (证照名称[, 发证部门][, 别名]) or plain text,
+    one licence per line (`名称|别名|别名`, optionally `,发证部门` or a tab and the department
+    after it; "#" starts a comment). Anything else is an InputError naming file and row."""
+    import csv
+    import io
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise InputError.of("plan_licence_list_not_found", file=path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError.of("plan_licence_list_not_utf8", file=path) from None
+    if "\x00" in text:
+        raise InputError.of("plan_licence_list_not_utf8", file=path)
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
+    header = [c.strip().lower() for c in next(csv.reader([first]))] if first else []
+    entries: list[LibraryEntry] = []
+    if any(h in _NAME_HEADERS for h in header) or path.suffix.lower() == ".csv":
+        name_col = next((i for i, h in enumerate(header) if h in _NAME_HEADERS), None)
+        if name_col is None:
+            raise InputError.of("plan_licence_csv_no_name", file=path, row=1)
+        dept_col = next((i for i, h in enumerate(header) if h in _DEPARTMENT_HEADERS), None)
+        alias_col = next((i for i, h in enumerate(header) if h in _ALIAS_HEADERS), None)
+        rows = csv.reader(io.StringIO(text))
+        started = False
+        for number, row in enumerate(rows, start=1):
+            if not started:
+                started = bool(row and any(c.strip() for c in row) and not row[0].lstrip().startswith("#"))
+                continue  # the header
+            if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+                continue
+            name = row[name_col].strip() if name_col < len(row) else ""
+            aliases = tuple(a.strip() for a in (row[alias_col] if alias_col is not None and alias_col < len(row)
+                                                 else "").split("|") if a.strip())
+            department = row[dept_col].strip() if dept_col is not None and dept_col < len(row) else ""
+            entries.append(_entry(path, number, name, aliases, department, header[name_col]))
+    else:
+        for number, line in enumerate(lines, start=1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            fields = [f.strip() for f in re.split(r"[\t,，]", line)]
+            if len(fields) > 2:
+                raise InputError.of("plan_licence_line_format", file=path, row=number)
+            parts = [p.strip() for p in fields[0].split("|") if p.strip()]
+            entries.append(_entry(path, number, parts[0] if parts else "", tuple(parts[1:]),
+                                  fields[1] if len(fields) > 1 else "", None))
+    if not entries:
+        raise InputError.of("plan_licence_list_empty", file=path)
+    return entries
+
+
+def _entry(path: Path, row: int, name: str, aliases: tuple[str, ...], department: str,
+           column: str | None) -> LibraryEntry:
+    if any(len(p) < 2 or len(p) > 60 for p in (name, *aliases)) or len(department) > 60:
+        raise InputError.of("plan_licence_name_length", file=path, row=row, column=column,
+                            expected="名称|别名|别名")
+    return LibraryEntry(name, aliases, department)
+
+
+_FORM = re.compile(r"(申请书|申请表|申报表|登记表|审批表)")
+
+
+def is_application_form(name: str) -> bool:
+    """An application form (申请书, 申请表, 申报表, 登记表, 审批表): one joint form in a 一件事, never 容缺."""
+    return bool(_FORM.search(name))
+
 
 _GENERIC_LICENCE = re.compile(r"(许可证|许可证书|执业证书|资格证书|登记证书|批准证书|资质证书)$")
 
@@ -130,18 +255,133 @@ def licence_name(name: str, licences: LicenceCatalogue) -> str | None:
     return None
 
 
-def document_key(name: str, licences: LicenceCatalogue | None = None) -> str:
+# A trailing word that names the kind of paper, not the document: 住所使用证明 = 住所使用证明文件.
+_KIND_SUFFIX = re.compile(r"(证明文件|证明材料|证明|文件|材料|资料|文本)$")
+
+
+def match_key(name: str) -> str:
+    """A name reduced for synonym matching: paper words dropped (see `document_key`), then a
+    trailing 证明/文件/材料/资料/文本 ("住所使用证明" and "住所使用证明文件" -> "住所使用")."""
+    text = _strip_paper_words(name)
+    while (shorter := _KIND_SUFFIX.sub("", text)) != text and len(shorter) >= 2:
+        text = shorter
+    return text
+
+
+@dataclass
+class DocumentSynonyms:
+    """One document under several names (房屋租赁合同 / 住所使用证明 / 经营场所使用证明): a table of
+    `shown name|other name|…` lines, bundled (bpr/data/document_synonyms.txt) and extendable."""
+
+    names: dict[str, str] = field(default_factory=dict)  # match_key -> shown name
+
+    @classmethod
+    def bundled(cls) -> DocumentSynonyms:
+        text = resources.files("bpr").joinpath("data/document_synonyms.txt").read_text(encoding="utf-8")
+        table = cls()
+        table._add_text(text, "bpr/data/document_synonyms.txt")
+        return table
+
+    @classmethod
+    def load(cls, *extra: str | Path) -> DocumentSynonyms:
+        """The bundled table plus the user's files (same format)."""
+        table = cls.bundled()
+        for path in extra:
+            try:
+                text = Path(path).read_text(encoding="utf-8-sig")
+            except (FileNotFoundError, IsADirectoryError):
+                raise InputError.of("plan_synonyms_not_found", file=path) from None
+            except UnicodeDecodeError:
+                raise InputError.of("plan_synonyms_not_utf8", file=path) from None
+            table._add_text(text, str(path))
+        return table
+
+    def _add_text(self, text: str, source: str) -> None:
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            parts = [p.strip() for p in line.split("|") if p.strip()]
+            if len(parts) < 2 or any(len(p) < 2 or len(p) > 60 for p in parts):
+                raise InputError.of("plan_synonyms_line", file=source, row=number)
+            for name in parts:
+                self.names[match_key(name)] = parts[0]
+
+    def shown(self, name: str) -> str | None:
+        """The shown name of the document `name` is one of the names of, or None."""
+        return self.names.get(match_key(name))
+
+
+def document_key(name: str, licences: LicenceCatalogue | None = None,
+                 synonyms: DocumentSynonyms | None = None) -> str:
     """The document behind a material name, for matching across matters and within one.
 
     Numbering, parenthesised remarks, 原件/复印件/份数 and spaces are dropped; a name that is
-    exactly a licence alias becomes the canonical licence name ("身份证" -> "居民身份证").
+    exactly a licence alias becomes the canonical licence name ("身份证" -> "居民身份证"); with a
+    synonym table, a name in it becomes the table's shown name ("房屋租赁合同" -> "经营场所使用证明").
     """
     cleaned = _strip_paper_words(name)
     if licences is not None:
         canonical = licences.names.get(cleaned)
         if canonical:
             return canonical
+    if synonyms is not None:
+        shown = synonyms.shown(name)
+        if shown:
+            return shown
     return cleaned or name.strip()
+
+
+@dataclass
+class IssuedVocabulary:
+    """What common matters issue (企业设立登记 → 营业执照, 食品经营许可 → 食品经营许可证 …), for
+    matters whose sheet has no 结果名称: bpr/data/issued_documents.txt, extendable."""
+
+    words: dict[str, str] = field(default_factory=dict)  # word of a matter name -> document
+    none_words: set[str] = field(default_factory=set)  # words meaning nothing is issued (注销)
+
+    @classmethod
+    def bundled(cls) -> IssuedVocabulary:
+        text = resources.files("bpr").joinpath("data/issued_documents.txt").read_text(encoding="utf-8")
+        table = cls()
+        table._add_text(text, "bpr/data/issued_documents.txt")
+        return table
+
+    @classmethod
+    def load(cls, *extra: str | Path) -> IssuedVocabulary:
+        table = cls.bundled()
+        for path in extra:
+            try:
+                text = Path(path).read_text(encoding="utf-8-sig")
+            except (FileNotFoundError, IsADirectoryError):
+                raise InputError.of("plan_issued_not_found", file=path) from None
+            except UnicodeDecodeError:
+                raise InputError.of("plan_issued_not_utf8", file=path) from None
+            table._add_text(text, str(path))
+        return table
+
+    def _add_text(self, text: str, source: str) -> None:
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            negative = line.startswith("-")
+            parts = [p.strip() for p in line.lstrip("-").split("|") if p.strip()]
+            if (not negative and len(parts) < 2) or any(len(p) < 2 or len(p) > 60 for p in parts):
+                raise InputError.of("plan_issued_line", file=source, row=number)
+            if negative:
+                self.none_words.update(parts)
+            else:
+                for word in parts[1:]:
+                    self.words[_SPACES.sub("", word)] = parts[0]
+
+    def issued_by(self, matter_name: str) -> str | None:
+        """The document a matter of this name issues (longest word found), or None."""
+        name = _SPACES.sub("", matter_name)
+        if any(w in name for w in self.none_words):
+            return None
+        found = [w for w in self.words if w in name]
+        return self.words[max(found, key=lambda w: (len(w), w))] if found else None
 
 
 # 出具机构 that are government bodies; companies, hospitals, banks, firms and village/resident
@@ -189,7 +429,7 @@ def _issued_exceptions() -> set[str]:
 
 
 _CATCH_ALL = re.compile(
-    r"((其他|其它)(相关|有关|必要|必需|需要|所需|应当提交|应提交|需提交)?的?(材料|文件|资料|证明)|"
+    r"((其他|其它)(相关|有关|必要|必需|需要|所需|应当|应|需)?(提交|提供)?的?(材料|文件|资料|证明)|"
     r"(认为|要求)(需要|应当|必须)?(提交|提供)的|规定的其他|另行要求|其他.*(认为|要求))")
 
 
@@ -204,3 +444,34 @@ _FACT_CERTIFICATE = re.compile(r"证明(材料|文件|书|信)?$")
 def is_fact_certificate(name: str) -> bool:
     """A certificate of a fact (…证明: 居住证明, 收入证明, 无违法证明), fit for 告知承诺制."""
     return bool(_FACT_CERTIFICATE.search(_strip_paper_words(name)))
+
+
+def government_issued(material, licences: LicenceCatalogue) -> tuple[str, list[tuple[str, str]]] | None:
+    """(document type, reasons as (zh, en)) when a government body issues this material, as the
+    share proposal of `bpr propose` decides: 来源渠道 政府部门核发, an 出具机构 that is a government
+    body, or a name in the licence list; documents the applicant writes never. None otherwise."""
+    if all(is_applicant_written(part) for part in alternatives(material.name)):
+        return None
+    from bpr.model import SourceChannel
+
+    licence = licence_name(material.name, licences)
+    gov_issuer = is_government_body(material.issuer)
+    by_source = material.source is SourceChannel.GOVERNMENT
+    if not (licence or gov_issuer or by_source):
+        return None
+    reasons = []
+    if by_source:
+        reasons.append(("来源渠道：政府部门核发", "source channel: issued by government"))
+    if gov_issuer:
+        reasons.append((f"出具机构：{material.issuer}", f"issuer: {material.issuer}"))
+    if licence:
+        reasons.append((f"证照目录：{licence}", f"licence list: {licence}"))
+    return licence or _strip_paper_words(material.name), reasons
+
+
+def issuing_department(document: str, material, licences: LicenceCatalogue) -> str:
+    """Who issues it: the material's 出具机构 when it is a government body, else the licence
+    library's or the bundled table's department, else ""."""
+    if material is not None and material.issuer and is_government_body(material.issuer):
+        return material.issuer
+    return licences.issuer(document)

@@ -260,9 +260,20 @@ def propose_matter(matter: Matter, options: ProposalOptions, licences: LicenceCa
                                            row=matter.source_row, column=exc.column))
     _time(builder, options)
     _visits(builder, licences)
+    for rule in module_rules():
+        rule(builder, options, licences)
     if withheld is not None:
         withheld.extend(builder.withheld)
     return builder.items
+
+
+def module_rules() -> tuple:
+    """Proposal rules kept in modules of their own, run after the built-in ones on each matter
+    (issue #13: the e-licence library restricts shares, 容缺受理)."""
+    from bpr.plan.sharing import restrict_shares
+    from bpr.plan.tolerance import propose_tolerance
+
+    return (restrict_shares, propose_tolerance)
 
 
 # --- materials ------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ Scenario YAML (one scenario, or `scenarios: [ ... ]`):
     promised_limit: 10个工作日
     online: [受理]                        # steps that no longer need the applicant on site
     processing: {审查: 0.5}               # work-time factor
+    tolerance: [补正]                     # 容缺受理: the correction step runs alongside the step
+                                         # that asked for it instead of blocking it (true = every
+                                         # correction step)
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import numpy as np
 from bpr.errors import InputError, UsageError
 from bpr.i18n import Note
 from bpr.io.yaml_doc import YamlDoc, show
-from bpr.model.step import StepKind
+from bpr.model.step import StepKind, step_kind
 from bpr.model.timelimit import TimeLimit
 from bpr.simulate.clock import Schedule
 from bpr.simulate.distributions import Distribution, fit_distribution
@@ -36,7 +39,7 @@ from bpr.simulate.model import END, Activity, SimulationModel
 
 CORRECTION_WORDS = ("补正", "补齐", "补充材料", "退回", "退件", "reject", "return")
 KEYS = ("name", "description", "remove", "merge", "parallel", "rework", "staffing", "hours", "promised_limit",
-        "online", "processing")
+        "online", "processing", "tolerance")
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Scenario:
     promised_limit: object = None
     online: list[str] = field(default_factory=list)
     processing: dict[str, float] = field(default_factory=dict)
+    tolerance: list[str] | bool = field(default_factory=list)  # 容缺受理: correction steps (True = all)
     source: str = ""
     label: Note | None = None  # how reports name it (plan scenarios), else the description or name
 
@@ -64,7 +68,7 @@ class Scenario:
     @property
     def is_as_is(self) -> bool:
         return not any([self.remove, self.merge, self.parallel, self.rework, self.staffing, self.hours,
-                        self.promised_limit is not None, self.online, self.processing])
+                        self.promised_limit is not None, self.online, self.processing, self.tolerance])
 
     def to_dict(self) -> dict:
         return {k: copy.deepcopy(getattr(self, k)) for k in (*KEYS, "source")}
@@ -94,12 +98,17 @@ class Scenario:
             if not isinstance(item, dict) or not ({"factor", "probability"} & set(item)):
                 raise InputError.of("sim_rework_item_not_understood", {"item": show(item)}, file=source or None,
                                     column="rework")
+        tolerance = data.get("tolerance") or []
+        if not isinstance(tolerance, (bool, list)):
+            tolerance = [tolerance]
+        tolerance = tolerance if isinstance(tolerance, bool) else [str(x) for x in tolerance]
         return cls(name=str(data.get("name") or Path(source).stem or "scenario"),
                    description=str(data.get("description") or ""),
                    remove=[str(s) for s in data.get("remove") or []], merge=merge, parallel=parallel,
                    rework=list(rework), staffing=dict(data.get("staffing") or {}), hours=dict(data.get("hours") or {}),
                    promised_limit=data.get("promised_limit"), online=[str(s) for s in data.get("online") or []],
-                   processing={str(k): float(v) for k, v in (data.get("processing") or {}).items()}, source=source)
+                   processing={str(k): float(v) for k, v in (data.get("processing") or {}).items()},
+                   tolerance=tolerance, source=source)
 
 
 def load_scenarios(path: str | Path) -> list[Scenario]:
@@ -117,7 +126,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
 def _named_steps(s: Scenario) -> list[str]:
     names = [*s.remove, *(x for m in s.merge for x in m["steps"]), *(x for g in s.parallel for x in g),
              *(r.get("step") or r.get("to") for r in s.rework if r.get("step") or r.get("to")), *s.online,
-             *s.processing]
+             *s.processing, *(s.tolerance if isinstance(s.tolerance, list) else [])]
     return names
 
 
@@ -213,6 +222,49 @@ def _set_rework(model: SimulationModel, step: str, edges: set[tuple[str, str]], 
         model.transitions[step] = {**{t: p * scale_back for t, p in back.items()}, END: 1 - target}
 
 
+def _tolerated(model: SimulationModel, tolerance: list[str] | bool) -> list[str]:
+    """The correction steps a `tolerance:` entry means (True: every step named like 补正/退回)."""
+    if tolerance is True:
+        return [a for a in model.activities if any(w in a.lower() for w in CORRECTION_WORDS)]
+    return list(tolerance or [])
+
+
+def _tolerate(model: SimulationModel, step: str) -> None:
+    """容缺受理 on correction step `step`: the case no longer waits for it. The step that sends most
+    cases into it (the one that asked for the material) becomes, with it, a parallel group: its work
+    goes on while the applicant supplies the material, and the case moves on along its other routes
+    once both are done. When that step is the acceptance (受理/收件, or the instant arrival step: the
+    log's first event marks the arrival), the case is accepted and the correction runs alongside the
+    step that follows it (review, with the material following). `step` runs in the share of the
+    group's cases that went to it; every route into `step` and out of it (the loop back) is dropped."""
+    flows = {a: d[step] * max(model.activities[a].count, 1) for a, d in model.transitions.items()
+             if a != step and a in model.activities and d.get(step, 0.0) > 0}
+    if not flows:
+        return
+    asker = max(sorted(flows), key=flows.get)
+    for a in list(model.transitions):
+        if step in model.transitions[a] and a != step:
+            rest = {t: p for t, p in model.transitions[a].items() if t != step}
+            total = sum(rest.values())
+            model.transitions[a] = {t: p / total for t, p in rest.items()} if total > 0 else {END: 1.0}
+    model.transitions[step] = {}
+    model.rework_edges = [(a, b) for a, b in model.rework_edges if step not in (a, b)]
+    if step in model.start:  # no case starts with a correction it no longer waits for
+        start = {a: p for a, p in model.start.items() if a != step} or {asker: 1.0}
+        total = sum(start.values())
+        model.start = {a: p / total for a, p in start.items()}
+    host = asker
+    if step_kind(asker) in (StepKind.ACCEPT, StepKind.APPLY) or (model.first_step_instant and asker in model.start):
+        onward = {t: p for t, p in model.transitions[asker].items() if t in model.activities}
+        if onward:
+            host = max(sorted(onward), key=onward.get)
+    model.member_probability[host] = 1.0
+    model.member_probability[step] = round(min(1.0, flows[asker] / max(model.activities[host].count, 1)), 6)
+    group = [host, step]
+    _contract(model, group, group_name(group))
+    model.parallel_groups.append(group)
+
+
 def rework_edges_for(model: SimulationModel, target: str | None = None) -> set[tuple[str, str]]:
     """Rework edges (back to an earlier step, or into a correction step such as 补正)."""
     edges = set(model.rework_set)
@@ -245,6 +297,13 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
         sources = [step] if step else sorted({a for a, _ in edges})
         for a in sources:
             _set_rework(m, a, edges, item.get("factor"), item.get("probability"))
+    tolerated = _tolerated(m, scenario.tolerance)
+    plain = [step for step in tolerated if not rework_edges_for(m, step)]
+    if plain:
+        raise UsageError.of("sim_tolerance_not_a_correction", {"name": scenario.name}, file=scenario.source or None,
+                            details=plain)
+    for step in tolerated:
+        _tolerate(m, step)
     for step in scenario.remove:
         _remove(m, step)
     for item in scenario.merge:
@@ -350,7 +409,8 @@ def check_model(m: SimulationModel, scenario: Scenario) -> None:
 def scenario_from_plan(path: str | Path, matter: str | None = None, log_matters: Iterable[str] = ()) -> Scenario:
     """Map a plan's accepted proposals to scenario changes: dropped, merged and parallel steps;
     shared or waived materials lower rework into correction steps (补正) in proportion to the
-    materials the applicant no longer submits; the promised limit after the plan; steps made
+    materials the applicant no longer submits; 容缺受理 lets correction run alongside review
+    (`tolerance: true`); the promised limit after the plan; steps made
     off-site. Needs the plan's catalogue (the `catalogue:` line, relative to the plan).
 
     `matter` (name or 实施编码) says which of the plan's matters the log is about; without it, a
@@ -394,7 +454,10 @@ def scenario_from_plan(path: str | Path, matter: str | None = None, log_matters:
             s.merge.append({"steps": list(c["steps"]), "into": c.get("into") or "+".join(c["steps"])})
         elif c.get("kind") == "parallel":
             s.parallel.append(list(c["steps"]))
-    materials = [p for p in chosen if p.dimension == "materials"]
+    # 容缺受理 defers materials (the correction no longer blocks, below); a 待共享 share changes nothing
+    materials = [p for p in chosen if p.dimension == "materials" and p.kind not in ("tolerate", "pending_share")]
+    if any(p.kind == "tolerate" for p in chosen):
+        s.tolerance = True
     if materials and before is not None and before.materials:
         cut = min(1.0, len({p.target for p in materials}) / len(before.materials))
         s.rework.append({"factor": round(1 - cut, 4)})

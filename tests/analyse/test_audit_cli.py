@@ -88,7 +88,7 @@ def test_folder_is_written_with_escaped_cells(tmp_path):
     written = write_audit(audit(cat, proposals=False), tmp_path / "out")
     names = {p.name for p in written}
     assert names == {"result.json", "indicators.csv", "by_department.csv", "by_type.csv", "matters.csv",
-                     "findings.csv", "proposals.csv", "warnings.csv"}
+                     "findings.csv", "proposals.csv", "sharing_needs.csv", "warnings.csv"}
     with open(tmp_path / "out" / "findings.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:3] == ["规则", "严重程度", "事项名称"]

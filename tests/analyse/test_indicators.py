@@ -124,3 +124,48 @@ def test_empty_catalogue():
     _, frame = matter_frame([])
     ind = aggregate(frame)
     assert ind.matters == 0 and ind.immediate_rate is None and ind.compression_ratio is None
+
+
+def test_tolerance_indicators_hand_computed():
+    """容缺受理事项率 = matters with a 容缺后补 material / matters that list materials; 容缺材料数 counts them.
+
+    Three matters list materials (A: 2 deferrable of 3; B: 1 of 2; C: none), D lists none:
+    rate 2 / 3, materials 3; by department 甲 (A, C) 1 / 2 and 乙 (B, D) 1 / 1.
+    """
+    from bpr.analyse.indicators import compute_indicators
+    from bpr.model import Catalogue, Material, Matter
+    from bpr.model.material import Necessity
+
+    deferrable = Necessity.DEFERRABLE
+    cat = Catalogue([
+        Matter("A", code="A", department="甲", materials=[Material("申请表"), Material("健康证明", necessity=deferrable),
+                                                           Material("制度", necessity=deferrable)]),
+        Matter("B", code="B", department="乙", materials=[Material("申请表"), Material("图纸", necessity=deferrable)]),
+        Matter("C", code="C", department="甲", materials=[Material("申请表", necessity=Necessity.REQUIRED)]),
+        Matter("D", code="D", department="乙"),
+    ])
+    rows, overall, by_department, _ = compute_indicators(cat)
+    assert [r.materials_deferrable for r in rows] == [2, 1, 0, 0]
+    assert overall.materials_deferrable == 3 and overall.tolerance_matters == 2
+    assert overall.tolerance_rate == 2 / 3
+    assert by_department["甲"].tolerance_rate == 1 / 2 and by_department["乙"].tolerance_rate == 1.0
+
+
+def test_annual_cases_hand_computed():
+    """Two matters over a 73-day log (5 × 73 = 365): A has 3 cases → 15 a year, B 1 → 5; events
+    without a matter are left out."""
+    import pandas as pd
+
+    from bpr.analyse.volumes import annual_cases
+    from bpr.model.eventlog import EventLog
+
+    t0 = pd.Timestamp("2024-03-01 09:00", tz="Asia/Shanghai")
+    day = pd.Timedelta(days=1)
+    frame = pd.DataFrame({
+        "case": ["1", "1", "2", "3", "4", "5"],
+        "activity": ["受理", "办结", "受理", "受理", "受理", "受理"],
+        "timestamp": [t0, t0 + 2 * day, t0 + 10 * day, t0 + 73 * day, t0 + 5 * day, t0 + 6 * day],
+        "matter": ["A", "A", "A", "A", "B", None],
+    })
+    assert annual_cases(EventLog.from_frame(frame)) == {"A": 15.0, "B": 5.0}
+    assert annual_cases(EventLog.from_frame(frame.drop(columns="matter"))) == {}

@@ -33,15 +33,15 @@ def handmade(monkeypatch, tmp_path):
 
 def test_propose_then_apply(handmade, tmp_path, capsys):
     code, out, _ = run(["propose", str(handmade), "-o", str(tmp_path / "p")], capsys)
-    assert code == 0 and "16 条建议" in out
+    assert code == 0 and "17 条建议" in out  # one time proposal per matter, and one 容缺受理 (test_proposals)
     result = json.loads((tmp_path / "p" / "result.json").read_text(encoding="utf-8"))
-    assert result["kind"] == "propose" and result["summary"] == {"materials": 8, "steps": 4, "time": 2, "visits": 2}
+    assert result["kind"] == "propose" and result["summary"] == {"materials": 9, "steps": 4, "time": 2, "visits": 2}
     rows = list(csv.reader((tmp_path / "p" / "proposals.csv").open(encoding="utf-8-sig")))
     assert rows[0][0] == "id" and len(rows) == 17
     code, out, _ = run(["apply", str(handmade), str(tmp_path / "p" / "plan.yaml"), "-o", str(tmp_path / "a")], capsys)
     assert code == 0
     result = json.loads((tmp_path / "a" / "result.json").read_text(encoding="utf-8"))
-    assert result["kind"] == "apply" and len(result["applied"]) == 16
+    assert result["kind"] == "apply" and len(result["applied"]) == 17
     whole = result["before_after"]["catalogue"]
     # everything accepted: food 9/9/3 materials/days/… (see test_plan_apply), small 1 material, 0 days
     assert whole["after"] == {"steps": 6, "materials": 4, "promised_days": 9, "critical_path_days": 9, "visits": 2}
@@ -82,7 +82,7 @@ def test_bundle_cli(handmade, tmp_path, capsys):
     code, out, _ = run(["bundle", str(handmade), str(bundle), "-o", str(tmp_path / "b")], capsys)
     assert code == 0
     result = json.loads((tmp_path / "b" / "result.json").read_text(encoding="utf-8"))
-    assert result["kind"] == "bundle" and result["bundle"]["after"]["materials"] == 7  # see test_bundle_hand_computed
+    assert result["kind"] == "bundle" and result["bundle"]["after"]["materials"] == 5  # see test_bundle_hand_computed
     assert (tmp_path / "b" / "shared_documents.csv").exists()
 
 

@@ -23,6 +23,9 @@ def test_food_licence_proposals_hand_checked():
         "M-F001-005": ("remove", "其他相关材料"),  # first pass: item by item
         "M-F001-006": ("drop_duplicate", "房屋租赁合同复印件"),  # second pass: duplicates, original+copy
         "M-F001-007": ("single_copy", "食品安全管理制度"),
+        # 容缺受理 (bpr/plan/tolerance.py): the only material left that is not key (form, identity,
+        # licence, premises, reports) and not taken away by another proposal
+        "M-F001-008": ("tolerate", "食品安全管理制度"),
         "S-F001-001": ("merge_levels", "科室初审、科长复审"),
         "S-F001-002": ("parallel", "科室初审、科长复审、现场核查、消防审查"),
         "S-F001-003": ("drop_delivery", "证照送达"),

@@ -30,12 +30,17 @@ def test_plan_maps_to_scenario(tmp_path):
     scenario = scenario_from_plan(tmp_path / "plan.yaml")
     dropped = sorted(p.change["step"] for p in proposals if p.change.get("kind") == "drop_step")
     assert sorted(scenario.remove) == dropped
-    shared = {p.target for p in proposals if p.dimension == "materials"}
+    shared = {p.target for p in proposals if p.dimension == "materials" and p.kind not in ("tolerate", "pending_share")}
+    # 容缺受理 accepted: correction runs alongside review (tests/simulate/test_tolerance.py)
+    assert bool(scenario.tolerance) is any(p.kind == "tolerate" for p in proposals)
     matter = catalogue.matters[0]
     if shared:
         assert scenario.rework == [{"factor": pytest.approx(1 - len(shared) / len(matter.materials), abs=1e-4)}]
     model = apply_scenario(discover_model(bpr.read_log(LOG)), scenario)
     assert not set(dropped) & set(model.activities)
+    if scenario.tolerance:
+        # 补正材料 is asked for mostly at 受理: the case is accepted and it runs alongside 初审
+        assert ["初审", "补正材料"] in model.parallel_groups
     assert model.promised_limit_days is not None
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import pct, proposals_table
+from bpr.report.builders.sharing import sharing_section
 from bpr.report.document import Column, Finding, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
 
 HEADLINE = ("immediate_rate", "compression_ratio", "avg_visits", "zero_visit_rate", "full_online_rate",
             "material_exempt_rate")
 RATES = ("immediate_rate", "compression_ratio", "zero_visit_rate", "full_online_rate", "online_rate",
-         "mobile_rate", "mail_rate", "material_exempt_rate")
+         "mobile_rate", "mail_rate", "material_exempt_rate", "tolerance_rate")
 FINDINGS_IN_HTML = 60
 
 
@@ -48,6 +49,9 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
         sections.append(Section(t("ra_proposals", L), [tf("ra_proposals_para", L, n=len(proposals), **{
             d: counts.get(d, 0) for d in ("materials", "steps", "time", "visits")})],
             tables=[proposals_table(proposals, L)]))
+    needs = sharing_section(result.get("sharing_needs") or [], L)  # 共享需求清单 (#13)
+    if needs:
+        sections.append(needs)
     sections.append(Section(t("ra_matters", L), tables=[_matters_table(result.get("matters") or [], L)]))
     method = [note_text(v, L) for v in (result.get("method") or {}).values()]
     return Report(title=t("ra_title", L), lang=L,

@@ -10,6 +10,7 @@ import networkx as nx
 from bpr.i18n import join_list, paren, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import proposals_table
+from bpr.report.builders.sharing import after_list_table, sharing_section
 from bpr.report.document import Column, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
 
@@ -68,6 +69,9 @@ def build_propose(result: dict, lang: str = "zh", folder: Path | None = None) ->
     withheld = result.get("withheld") or []
     if withheld:  # issue 13: why a proposal was not made
         sections.append(_withheld_section(withheld, L))
+    needs = sharing_section(result.get("sharing_needs") or [], L)  # 共享需求清单 (#13)
+    if needs:
+        sections.append(needs)
     return Report(title=t("rp_title", L), lang=L,
                   sections=sections, warnings=[{"message": w} if isinstance(w, str) else w for w in result.get("warnings") or []],
                   source=file_names(result.get("catalogue")))
@@ -195,8 +199,10 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
         *([Table(t("rn_issued_within", L), [Column("document", t("rn_document", L)), Column("issued_by", t("rn_issued_by", L)),
                                              Column("asked_by", t("rn_asked_by", L))], inside,
                  sheet=t("rn_issued_within_sheet", L), note=t("rn_issued_within_note", L))] if inside else []),
-        Table(t("rn_after_materials", L), [Column("name", t("rn_document", L))],
-              [{"name": n} for n in b.get("after_materials") or []], sheet=t("rn_after_materials", L)[:20])]))
+        after_list_table(b, L)]))
+    needs = sharing_section(b.get("sharing_needs") or [], L)  # 共享需求清单 of the 一件事 (#13)
+    if needs:
+        sections.append(needs)
     return Report(title=tf("rn_title", L, name=b["name"]), subtitle=tf("rn_subtitle", L, lead=b.get("lead_department") or "—"), lang=L,
                   metrics=metrics, sections=sections, source=file_names(result.get("catalogue")),
                   method=[t(f"rn_method_{k}", L) for k in ("before", "materials", "time")] + [t("rb_method_targets", L)])
