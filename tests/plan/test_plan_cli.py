@@ -37,7 +37,7 @@ def test_propose_then_apply(handmade, tmp_path, capsys):
     result = json.loads((tmp_path / "p" / "result.json").read_text(encoding="utf-8"))
     assert result["kind"] == "propose" and result["summary"] == {"materials": 9, "steps": 4, "time": 2, "visits": 2}
     rows = list(csv.reader((tmp_path / "p" / "proposals.csv").open(encoding="utf-8-sig")))
-    assert rows[0][0] == "id" and len(rows) == 17
+    assert rows[0][0] == "id" and len(rows) == 18
     code, out, _ = run(["apply", str(handmade), str(tmp_path / "p" / "plan.yaml"), "-o", str(tmp_path / "a")], capsys)
     assert code == 0
     result = json.loads((tmp_path / "a" / "result.json").read_text(encoding="utf-8"))
