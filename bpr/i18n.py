@@ -995,6 +995,10 @@ VOCAB: dict[str, tuple[str, str]] = {
     "note_pools_per_step": ("没有办理人列：每个环节设一个岗位，人数按工作量估计。",
                             "no resource column: one pool per step, sized by its workload"),
     "note_scenario": ("方案：{name}", "scenario: {name}"),
+    # --- #18 bureau-grade deliverables (cover, print, definitions) ----------------------------
+    "report_unit": ("编制单位", "Issued by"),
+    "report_date": ("编制日期", "Date"),
+    "report_date_format": ("{y}年{m}月{d}日", "{d} {month} {y}"),
 }
 
 
