@@ -228,9 +228,12 @@ class _Layout:
         longest = {key: max((_display_width(v) for v in values), default=0) for key, values in cells.items()}
         typical = {key: statistics.median([_display_width(v) for v in values]) if values else 0
                    for key, values in cells.items()}
-        text_cols = [c for c in table.columns if not _numeric(c)]
-        self.below = [c for c in text_cols if longest[c.key] >= LONG_TEXT and typical[c.key] >= LONG_TEXT / 2]
-        if len(self.below) == len(table.columns) or len(table.columns) - len(self.below) < 2:
+        def prose(key: str) -> bool:  # sentences (an action, a rationale), not codes or names
+            values = [v for v in cells[key] if v and v != "—"]
+            return bool(values) and sum(not v.isascii() or " " in v for v in values) >= len(values) / 2
+        self.below = [c for c in table.columns if not _numeric(c) and longest[c.key] >= LONG_TEXT
+                      and typical[c.key] >= LONG_TEXT * 0.7 and prose(c.key)]
+        if len(table.columns) - len(self.below) < 2:
             self.below = []  # nothing left to make a row of: keep the long text in its column
         self.columns = [c for c in table.columns if c not in self.below]
         self.landscape, self.size = False, TABLE_PT
@@ -241,7 +244,10 @@ class _Layout:
             if table.word_columns and self._min_total(WIDE_TABLE_PT) > TEXT_W_LANDSCAPE:
                 self.columns = [c for c in self.columns if c.key in table.word_columns]
                 widths = self._widths(longest, WIDE_TABLE_PT)
-        self.widths = self._fit(widths, TEXT_W_LANDSCAPE if self.landscape else TEXT_W_PORTRAIT)
+        total = TEXT_W_LANDSCAPE if self.landscape else TEXT_W_PORTRAIT
+        if self.below:  # the lines under each row take the full width of the type area
+            widths = [int(w * total / sum(widths)) for w in widths]
+        self.widths = self._fit(widths, total)
 
     def _unit(self, size: float) -> int:
         return Pt(size / 2 + 0.4)  # one half-width character, with a little spacing
@@ -250,7 +256,9 @@ class _Layout:
         unit, pad = self._unit(size), Cm(0.45)
         out = []
         for c in self.columns:
-            header = max((_display_width(part) for part in re.split(r"[（(/]", c.label)), default=4)
+            # a header may wrap onto two lines: half its width (at parentheses when it has them)
+            parts = re.split(r"[（(/]", c.label)
+            header = max(max(_display_width(p) for p in parts) if len(parts) > 1 else (_display_width(c.label) + 1) // 2, 4)
             content = min(longest[c.key], 40)
             out.append(int(unit * max(header, content, 4) + pad))
         return out
@@ -329,16 +337,19 @@ def _grid(document, columns: list[Column], rows: list[dict], lang: str, widths: 
                     run.add_break()
 
 
-def _table(document, table: Table, lang: str) -> None:
+def _table(document, table: Table, lang: str, heading: bool = True, skip_note: bool = False) -> None:
+    """A table under its level-2 heading, both in a landscape section of their own when wide."""
     layout = _Layout(table, lang)
     if layout.landscape:
         _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    if heading:
+        document.add_heading(table.title, level=2)
     _grid(document, layout.columns, table.rows[:MAX_TABLE_ROWS], lang, layout.widths, layout.size, layout.below)
     more = len(table.rows) - MAX_TABLE_ROWS
-    if more > 0 or table.note:
-        text = table.note + (paren("", f"{more} …", lang) if more > 0 else "")
-        note = document.add_paragraph()
-        _font_run(note.add_run(text), "body", lang, TABLE_PT)
+    note = "" if skip_note else table.note
+    if more > 0 or note:
+        text = note + (paren("", f"{more} …", lang) if more > 0 else "")
+        _font_run(document.add_paragraph().add_run(text), "body", lang, TABLE_PT)
     if layout.landscape:
         _page(document.add_section(WD_SECTION.NEW_PAGE))
 
@@ -425,9 +436,8 @@ def render_docx(report: Report):
             p.add_run(f"[{t('severity_' + f.severity, lang)}] {f.title}{colon(lang)}").bold = True
             p.add_run(paren(f.message, f.evidence, lang) if f.evidence else f.message)
         for table in section.tables:
-            if table.title != section.title:
-                document.add_heading(table.title, level=2)
-            _table(document, table, lang)
+            _table(document, table, lang, heading=table.title != section.title,
+                   skip_note=table.note in section.paragraphs)
     document.add_heading(t("report_data_quality", lang), level=1)
     if report.warnings:
         for w in report.warnings[:100]:
