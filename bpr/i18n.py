@@ -999,6 +999,17 @@ VOCAB: dict[str, tuple[str, str]] = {
     "report_unit": ("编制单位", "Issued by"),
     "report_date": ("编制日期", "Date"),
     "report_date_format": ("{y}年{m}月{d}日", "{d} {month} {y}"),
+    "rd_visits_n": ("到现场次数", "on-site visits"),
+    "rd_overdue_cases": ("超期办件", "Overdue cases"),
+    "rd_overdue_case": ("办件编号", "case"),
+    "rd_overdue_matter": ("实施编码", "matter"),
+    "rd_overdue_clock_date": ("计时起点", "clock starts"),
+    "rd_overdue_deadline": ("承诺办结日", "due"),
+    "rd_overdue_end_date": ("办结日", "finished"),
+    "rd_overdue_limit_days": ("承诺时限（工作日）", "promised limit (working days)"),
+    "rd_overdue_overdue_working_days": ("超期（工作日）", "overdue (working days)"),
+    "report_ci_low": ("95%置信区间下限", "95% CI low"),
+    "report_ci_high": ("95%置信区间上限", "95% CI high"),
 }
 
 

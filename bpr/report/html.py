@@ -14,8 +14,8 @@ import jinja2
 
 from bpr.i18n import t, tf
 from bpr.io.safety import atomic_output
-from bpr.report.document import Column, Report
-from bpr.report.fonts import font_face_css
+from bpr.report.document import Report, is_low
+from bpr.report.fonts import MONO_STACK, font_face_css
 from bpr.report.formatting import format_value, warning_text, warning_where
 
 _ENV = jinja2.Environment(
@@ -27,11 +27,6 @@ _ENV = jinja2.Environment(
 )
 
 
-def _is_low(value: object, column: Column) -> bool:
-    return (column.red_below is not None and isinstance(value, (int, float))
-            and not isinstance(value, bool) and value < column.red_below)
-
-
 def render_html(report: Report) -> str:
     lang = report.lang
     return _ENV.get_template("report.html.j2").render(
@@ -40,7 +35,8 @@ def render_html(report: Report) -> str:
         t=partial(t, lang=lang),
         fmt=lambda v: format_value(v, "float", lang),
         fmtc=lambda v, f: format_value(v, f, lang),
-        is_low=_is_low,
+        is_low=is_low,
+        mono_stack=MONO_STACK,
         rows_note=lambda n: tf("ra_html_rows_note", lang, n=n),
         where=lambda w: warning_where(w, lang),
         wtext=lambda w: warning_text(w, lang),

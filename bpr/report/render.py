@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 from datetime import date
+from pathlib import Path
 
 from bpr.errors import InputError, UsageError
 from bpr.i18n import tf

@@ -8,7 +8,7 @@ from pathlib import Path
 from bpr.i18n import note_text, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import pct, proposals_table
-from bpr.report.document import Column, Finding, Metric, Report, Section, Table
+from bpr.report.document import Column, Finding, Metric, Report, Section, Table, is_low
 from bpr.report.formatting import file_names
 
 HEADLINE = ("immediate_rate", "compression_ratio", "avg_visits", "zero_visit_rate", "full_online_rate",
@@ -79,7 +79,8 @@ def _group_table(groups: list[dict], key: str, ind: dict, L: str, title: str, sh
         columns.append(Column(rate, t(f"audit_{rate}", L), "pct", red_below=ind.get(rate)))
     columns.append(Column("avg_visits", t("audit_avg_visits", L), "float"))
     rows = sorted(groups, key=lambda g: -(g.get("full_online_rate") or 0))
-    return Table(title, columns, rows, sheet=sheet, note=t("ra_departments_para", L))
+    red = any(is_low(row.get(c.key), c) for row in rows for c in columns)  # no note about red where there is none
+    return Table(title, columns, rows, sheet=sheet, note=t("ra_departments_para", L) if red else "")
 
 
 def _department_section(departments: list[dict], ind: dict, L: str) -> Section:
@@ -89,7 +90,7 @@ def _department_section(departments: list[dict], ind: dict, L: str) -> Section:
                charts.ranking_bars(names, [d.get("compression_ratio") or 0 for d in departments],
                                    t("ra_dept_chart2", L), percent=True, target=ind.get("compression_ratio"))]
     table = _group_table(departments, "department", ind, L, t("ra_departments", L), t("sheet_departments", L))
-    return Section(t("ra_departments", L), [t("ra_departments_para", L)], figures, [table])
+    return Section(t("ra_departments", L), [table.note] if table.note else [], figures, [table])
 
 
 def _findings_section(findings: list[dict], L: str) -> Section:

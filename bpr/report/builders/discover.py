@@ -66,8 +66,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
         sections.append(_handoff_section(handoffs, L))
     if on_time.get("rate") is not None:
         overdue = len((result.get("on_time") or {}).get("overdue_cases") or [])
-        sections.append(Section(t("rd_on_time_section", L), [tf("rd_on_time_para", L, rate=100 * on_time["rate"],
-                                                                   overdue=on_time.get("overdue", overdue))]))
+        sections.append(_on_time_section(result, on_time, overdue, L))
     if result.get("conformance"):
         sections.append(_conformance_section(result["conformance"], L))
 
@@ -141,7 +140,8 @@ def _rework_section(result: dict, rework: dict, L: str) -> Section:
     rows = [{"activity": a, "cases": n} for a, n in sorted((result.get("rework_cases") or {}).items(),
                                                             key=lambda kv: -kv[1])]
     table = Table(t("rd_rework", L), [Column("activity", t("rd_activity", L)),
-                                      Column("cases", t("rd_repeated_cases", L), "int")], rows)
+                                      Column("cases", t("rd_repeated_cases", L), "int")], rows,
+                  sheet=t("rd_rework", L)[:20])
     return Section(t("rd_rework", L), [para], tables=[table])
 
 
@@ -152,7 +152,12 @@ def _visits_section(visits: dict, L: str) -> Section:
     labels = [f"{k} {t('unit_time' if str(k) == '1' else 'unit_times', L)}" for k in dist]
     figure = charts.ranking_bars(labels, [float(v) for v in dist.values()], t("rd_visits_chart", L),
                                  xlabel=t("rd_count", L), sort=False)
-    return Section(t("rd_visits_section", L), [para], [figure])
+    total = sum(float(v) for v in dist.values()) or 1.0
+    table = Table(t("rd_visits_chart", L), [Column("visits", t("rd_visits_n", L)), Column("count", t("rd_count", L), "int"),
+                                            Column("share", t("rd_share", L), "pct")],
+                  [{"visits": label, "count": v, "share": float(v) / total} for label, v in zip(labels, dist.values(), strict=True)],
+                  sheet=t("rd_visits_section", L)[:20], html_rows=0)
+    return Section(t("rd_visits_section", L), [para], [figure], [table])
 
 
 def _handoff_section(handoffs: list[dict], L: str) -> Section:
@@ -160,8 +165,21 @@ def _handoff_section(handoffs: list[dict], L: str) -> Section:
             for h in handoffs]
     table = Table(t("rd_handoffs", L), [Column("from", t("rd_from", L)), Column("to", t("rd_to", L)),
                                         Column("count", t("rd_count", L), "int"),
-                                        Column("wait", t("rd_mean_wait_h", L), "float")], rows)
+                                        Column("wait", t("rd_mean_wait_h", L), "float")], rows,
+                  sheet=t("rd_handoffs", L)[:20])
     return Section(t("rd_handoffs", L), tables=[table])
+
+
+def _on_time_section(result: dict, on_time: dict, overdue: int, L: str) -> Section:
+    """按时办结: the rate in a line; the workbook lists the overdue cases."""
+    para = tf("rd_on_time_para", L, rate=100 * on_time["rate"], overdue=on_time.get("overdue", overdue))
+    cases = (result.get("on_time") or {}).get("overdue_cases") or []
+    tables = []
+    if cases:
+        keys = [k for k in ("case", "matter", "clock_date", "deadline", "end_date", "limit_days", "overdue_working_days") if k in cases[0]]
+        tables.append(Table(t("rd_overdue_cases", L), [Column(k, t(f"rd_overdue_{k}", L), "int" if k.endswith("days") else "text")
+                                                       for k in keys], cases, sheet=t("rd_overdue_cases", L)[:20], html_rows=0))
+    return Section(t("rd_on_time_section", L), [para], tables=tables)
 
 
 def _conformance_section(conformance: dict, L: str) -> Section:
@@ -178,4 +196,8 @@ def _conformance_section(conformance: dict, L: str) -> Section:
             evidence = ("" if not isinstance(extra, (int, float)) else
                         tf("rd_dev_added" if extra >= 0 else "rd_dev_saved", L, hours=abs(extra)))
             findings.append(Finding("warning" if d["kind"] != "out_of_order" else "info", d["step"], message, evidence))
-    return Section(t("rd_conformance", L), paragraphs, findings=findings)
+    table = Table(t("rd_conformance", L), [Column("severity", t("audit_severity", L)), Column("title", t("rd_activity", L)),
+                                           Column("message", t("audit_message", L)), Column("evidence", t("report_evidence", L))],
+                  [{"severity": t(f"severity_{f.severity}", L), "title": f.title, "message": f.message, "evidence": f.evidence}
+                   for f in findings], sheet=t("rd_conformance", L)[:20], html_rows=0)
+    return Section(t("rd_conformance", L), paragraphs, findings=findings, tables=[table] if findings else [])

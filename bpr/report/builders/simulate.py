@@ -16,12 +16,6 @@ def _mean(stat: dict | None) -> float | None:
     return None if not stat else stat.get("mean")
 
 
-def _ci(stat: dict | None, lang: str) -> str:
-    if not stat or stat.get("mean") is None:
-        return "—"
-    return paren(f"{stat['mean']:.1f}", f"{stat['ci_low']:.1f}–{stat['ci_high']:.1f}", lang)
-
-
 def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     L = lang
     scenarios = result.get("scenarios") or []
@@ -87,17 +81,17 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
     for label, s in zip(labels, scenarios, strict=True):
         description = s.get("description") or changes_text(s.get("changes") or {}, L)
         summary_rows.append({"scenario": label, "description": "" if description in label else description,
-                             "median": _ci((s.get("cycle_working_days") or {}).get("median"), L),
-                             "p90": _ci((s.get("cycle_working_days") or {}).get("p90"), L),
-                             "mean_h": _ci((s.get("cycle_hours") or {}).get("mean"), L),
-                             "visits": _ci(s.get("visits_per_case"), L)})
+                             "median": (s.get("cycle_working_days") or {}).get("median"),
+                             "p90": (s.get("cycle_working_days") or {}).get("p90"),
+                             "mean_h": (s.get("cycle_hours") or {}).get("mean"),
+                             "visits": s.get("visits_per_case")})
     described = [Column("description", t("rs_changes", L))] if any(r["description"] for r in summary_rows) else []
     summary = Table(t("rs_distribution", L), [
         Column("scenario", t("rs_scenario", L)), *described,
-        Column("median", paren(t("rs_median_days", L), t("unit_working_day", L), L)),
-        Column("p90", paren(t("rs_p90_days", L), t("unit_working_day", L), L)),
-        Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L)),
-        *([Column("visits", t("rs_visits", L))] if _visits_known(result) else [])],
+        Column("median", paren(t("rs_median_days", L), t("unit_working_day", L), L), "interval"),
+        Column("p90", paren(t("rs_p90_days", L), t("unit_working_day", L), L), "interval"),
+        Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L), "interval"),
+        *([Column("visits", t("rs_visits", L), "interval")] if _visits_known(result) else [])],
         summary_rows, sheet=t("rs_scenario", L))
     model = result.get("model") or {}
     steps = in_process_order({step for s in scenarios for step in (s.get("waiting_hours") or {})},
