@@ -6,6 +6,7 @@ visible rather than fatal. Sections are grouped by the part of bpr that uses the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -998,7 +999,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     # --- #18 bureau-grade deliverables (cover, print, definitions) ----------------------------
     "report_unit": ("编制单位", "Issued by"),
     "report_date": ("编制日期", "Date"),
-    "report_date_format": ("{y}年{m}月{d}日", "{d} {month} {y}"),
+    "report_date_format": ("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}"),
     "rd_visits_n": ("到现场次数", "on-site visits"),
     "rd_overdue_cases": ("超期办件", "Overdue cases"),
     "rd_overdue_case": ("办件编号", "case"),
@@ -1008,6 +1009,56 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rd_overdue_end_date": ("办结日", "finished"),
     "rd_overdue_limit_days": ("承诺时限（工作日）", "promised limit (working days)"),
     "rd_overdue_overdue_working_days": ("超期（工作日）", "overdue (working days)"),
+    # rule names (rule ids of bpr/analyse/rules/definitions.py, shown instead of the id)
+    "rule_immediate_type": ("即办事项办件类型不符", "immediate matter not typed 即办件"),
+    "rule_immediate_type_with_limit": ("即办件却有承诺时限", "immediate type with a time limit"),
+    "rule_promised_over_legal": ("承诺时限超过法定时限", "promised limit over the legal limit"),
+    "rule_steps_over_promised": ("环节时限之和超过承诺时限", "step limits exceed the promise"),
+    "rule_visits_without_reason": ("到现场未说明原因", "visits without a reason"),
+    "rule_zero_visits_no_mail": ("零跑动却不支持邮寄", "zero visits without mail delivery"),
+    "rule_full_online_visits": ("全程网办仍需到现场", "fully online yet on-site visits"),
+    "rule_licence_steps": ("行政许可缺少法定环节", "licence lacks required steps"),
+    "rule_catch_all_material": ("兜底性材料", "catch-all material"),
+    "rule_fee_online_payment": ("不收费却标注网上支付", "online payment without a fee"),
+    "rule_compression_target": ("承诺时限压减不足（双减半）", "time limit cut short of the target"),
+    "rule_material_no_basis": ("材料缺少设定依据", "material without a legal basis"),
+    "rule_paper_copies": ("纸质材料份数过多", "too many paper copies"),
+    "rule_online_depth_low": ("网上办理深度偏低", "online depth too low"),
+    "rule_missing_result_name": ("未填写结果名称", "no result name"),
+    "rule_visits_over_target": ("跑动次数超过目标", "visits over the target"),
+    "rule_unknown_promised_limit": ("承诺时限无法识别", "promised limit unreadable"),
+    "rule_promised_unlimited": ("承诺时限为无期限", "promised limit without a limit"),
+    "rule_duplicate_code": ("实施编码重复", "duplicate implementation code"),
+    # field paths of findings (materials[1].name -> 申请材料第 2 项·材料名称)
+    "field_item": ("{what}第 {n} 项", "{what} item {n}"),
+    "field_of": ("{parent}·{child}", "{parent} · {child}"),
+    "field_steps_limit": ("环节时限", "step time limit"),
+    "field_materials_basis": ("依据", "legal basis"),
+    "field_materials_name": ("材料名称", "material name"),
+    "field_materials_copies": ("份数", "copies"),
+    "field_code": ("实施编码", "implementation code"),
+    "field_name": ("事项名称", "matter name"),
+    "field_steps_name": ("环节名称", "step name"),
+    # CSV columns the audit writes without an audit_ label
+    "audit_action": ("改革措施", "action"),
+    "audit_cell": ("单元格", "cell"),
+    "audit_column": ("列", "column"),
+    "audit_count": ("次数", "count"),
+    "audit_dimension": ("维度", "dimension"),
+    "audit_evidence": ("依据", "evidence"),
+    "audit_expected": ("应为", "expected"),
+    "audit_file": ("文件", "file"),
+    "audit_id": ("编号", "id"),
+    "audit_saving": ("预计成效", "saving"),
+    "audit_sheet": ("工作表", "sheet"),
+    "audit_target": ("对象", "target"),
+    # wording without programme terms (replacing accepted: true, token replay, EMD in reports)
+    "rb_method_apply2": ("改革后状态由事项清单与方案中标为“采纳”的建议计算得出，同一方案重复应用结果相同。",
+                         "The after-state is computed from the catalogue and the proposals marked as accepted; applying a plan twice gives the same result."),
+    "rd_conformance_para2": ("“{spec}”：拟合度（按规定流程逐步回放办件的吻合程度）{fitness:.3f}，完全符合规定流程的办件占 {share:.1f}%。",
+                             "{spec}: fitness (how well the cases replay on the specified process) {fitness:.3f}; {share:.1f}% of cases follow it exactly."),
+    "rs_validation_para2": ("用前 {train} 件办件建模、后 {test} 件检验（同一观察窗口）：办理时长中位数误差 {median:.1f}%，P90 误差 {p90:.1f}%，分布距离（推土机距离）{emd:.1f} 小时。{verdict}",
+                            "Model built on the first {train} cases, checked on the last {test} (same observation window): median error {median:.1f}%, P90 error {p90:.1f}%, distance between the distributions (earth mover's distance) {emd:.1f} hours. {verdict}"),
     "report_ci_low": ("95%置信区间下限", "95% CI low"),
     "report_ci_high": ("95%置信区间上限", "95% CI high"),
 }
@@ -1073,3 +1124,31 @@ def note_text(item: dict | str, lang: str = DEFAULT_LANG) -> str:
     """A note of a result.json in `lang` (plain text from older results as it is)."""
     return str(item.get(lang) or item.get("en", "")) if isinstance(item, dict) else str(item)
 
+
+# --- #18: words for programme identifiers (rule ids, field paths) ----------------------------
+_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
+def field_label(path: str, lang: str = "zh") -> str:
+    """A finding's field path in words: materials[1].name -> 申请材料第 2 项·材料名称,
+    visit_reason -> 必须现场办理原因说明, materials.basis -> 申请材料·依据."""
+    def word(part: str, parent: str | None) -> str:
+        for key in ((f"field_{parent}_{part}", f"{parent[:-1]}_{part}") if parent else ()) + (
+                f"field_{part}", part, f"matter_{part}"):
+            if key in VOCAB:
+                return t(key, lang)
+        return part
+
+    out, parent = "", None
+    for part in str(path or "").split("."):
+        item = _ITEM.match(part)
+        label = (tf("field_item", lang, what=word(item.group(1), parent), n=int(item.group(2)) + 1) if item
+                 else word(part, parent))
+        out = tf("field_of", lang, parent=out, child=label) if out else label
+        parent = item.group(1) if item else part
+    return out
+
+
+def rule_label(rule_id: str, lang: str = "zh") -> str:
+    """A data-quality rule's name (rule_<id> in the vocabulary), the id itself when unnamed."""
+    return t(f"rule_{rule_id}", lang)

@@ -35,7 +35,11 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def _cell_value(value: object) -> object:
+def _cell_value(value: object, lang: str = "zh") -> object:
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, float) and value != value:  # NaN: an empty cell
+        return None
     if isinstance(value, (list, tuple)):
         value = "、".join(map(str, value))
     elif isinstance(value, dict):
@@ -84,7 +88,7 @@ def _write_table(ws, table: Table, start_row: int = 1, lang: str = "zh") -> None
     for i, row in enumerate(table.rows, start=start_row + 1):
         for j, col in enumerate(table.columns, start=1):
             value = row.get(col.key)
-            cell = ws.cell(row=i, column=j, value=_cell_value(value))
+            cell = ws.cell(row=i, column=j, value=_cell_value(value, lang))
             cell.border = BORDER
             if col.fmt in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[col.fmt]

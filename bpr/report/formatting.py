@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from bpr.i18n import join_list, t, tf
+from bpr.i18n import field_label, join_list, rule_label, t, tf  # noqa: F401 (re-exported for the builders)
 
 
 def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:

@@ -74,8 +74,8 @@ def default_unit(result: dict) -> str:
 
 
 def cover_date(day: date, lang: str = "zh") -> str:
-    """2026年12月4日 / 4 December 2026."""
-    return tf("report_date_format", lang, y=day.year, m=day.month, d=day.day, month=day.strftime("%B"))
+    """2026年12月4日 / 2026-12-04."""
+    return tf("report_date_format", lang, y=day.year, m=day.month, d=day.day)
 
 
 def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] = FORMATS,

@@ -193,16 +193,15 @@ def promised_unlimited(m: Matter, p: _Params, c: Conversion) -> Iterator[Hit]:
 
 
 def duplicate_code(cat: Catalogue, p: _Params, c: Conversion) -> Iterator[Hit]:
-    """Each 实施编码 appears once; every matter sharing a code gets a finding naming the rows."""
+    """Each 实施编码 appears once; every matter sharing a code gets a finding (with its sheet row)."""
     seen: dict[str, list[Matter]] = defaultdict(list)
     for m in cat.matters:
         if m.code:
             seen[m.code].append(m)
     for code, group in seen.items():
-        if len(group) > 1:
-            rows = ", ".join("?" if m.source_row is None else str(m.source_row) for m in group)
+        if len(group) > 1:  # the value is the code alone (each finding carries its own sheet row)
             for m in group:
-                yield Hit("code", f"{code} (rows {rows})", m)
+                yield Hit("code", code, m)
 
 
 RULES: list[Rule] = [

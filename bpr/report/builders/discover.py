@@ -187,7 +187,7 @@ def _conformance_section(conformance: dict, L: str) -> Section:
     paragraphs, findings = [], []
     for result in conformance.values():
         fit = result.get("fitness") or {}
-        paragraphs.append(tf("rd_conformance_para", L, spec=result["spec"].get("name") or result.get("matter"),
+        paragraphs.append(tf("rd_conformance_para2", L, spec=result["spec"].get("name") or result.get("matter"),
                              fitness=fit.get("log_fitness", 0), share=100 * fit.get("fitting_share", 0)))
         for d in [*result.get("hidden", []), *result.get("skipped", []), *result.get("out_of_order", [])]:
             message = tf(f"rd_dev_{d['kind']}", L, step=d["step"], before=d.get("before") or "",

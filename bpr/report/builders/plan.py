@@ -93,7 +93,7 @@ def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> R
             table.sheet = f"{t('sheet_proposals', L)}-{t(f'dim_{dimension}', L)}"
             sections.append(Section(t(f"dim_{dimension}", L), [tf("rb_dimension_para", L, n=len(chosen))], tables=[table]))
     return Report(title=t("rb_title", L), lang=L,
-                  metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply")],
+                  metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply2")],
                   source=file_names(result.get("catalogue"), result.get("plan")))
 
 

@@ -110,7 +110,7 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
 
 
 def _validation_section(v: dict, L: str) -> Section:
-    para = tf("rs_validation_para", L, train=v["train_cases"], test=v["test_cases"], median=100 * v["median_rel_error"],
+    para = tf("rs_validation_para2", L, train=v["train_cases"], test=v["test_cases"], median=100 * v["median_rel_error"],
               p90=100 * v["p90_rel_error"], emd=v["emd_hours"],
               verdict=t("rs_valid_ok" if v.get("goal_met") else "rs_valid_bad", L))
     hours = t("unit_hours", L)
