@@ -39,12 +39,14 @@ if TYPE_CHECKING:
 @click.option("--calendar", type=click.Path(exists=True, dir_okay=False),
               help="Extra holidays and make-up working days (CSV date,type or YAML).")
 @click.option("--bpmn", is_flag=True, help="Also write the model pm4py's inductive miner finds as process.bpmn.")
+@click.option("--min-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Process map: leave out paths taken by fewer than this share of cases (e.g. 0.02).")
 @since_option
 @lang_option
 def discover_command(log: str, out: str, engine: str, spark_master: str, memory_limit: str, top_k: int,
                      max_nodes: int, core: bool, mapping: str | None, timezone: str, lang: str,
                      catalogue: str | None = None, specs: tuple[str, ...] = (), calendar: str | None = None,
-                     bpmn: bool = False, since: str | None = None) -> None:
+                     bpmn: bool = False, since: str | None = None, min_share: float = 0.0) -> None:
     """Find the process an event log actually follows: variants, directly-follows graph with
     times, case durations, rework (and the further analyses installed).
 
@@ -54,6 +56,8 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     samples/catalogue_province_export.xlsx --spec process_models/食品经营许可.yaml --bpmn
 
     Example (the process since a reform): bpr discover 办件.csv --since 2024-07-01 -o out/now
+
+    Example (a 50-activity log without the rare paths): bpr discover log.xes -o out/log --min-share 0.02
     """
     from bpr.analyse.discover import discover, write_discover
     from bpr.analyse.engine import make_engine
@@ -65,7 +69,7 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
         result = discover(log, engine=runner, top_k=top_k, mapping=parse_mapping(mapping), timezone=timezone,
                           analyses=analyses, since=start)
     note(f"writing {out}")
-    write_discover(result, Path(out), lang=lang, max_nodes=max_nodes)
+    write_discover(result, Path(out), lang=lang, max_nodes=max_nodes, min_share=min_share)
     _write_extras(result, Path(out), log, parse_mapping(mapping), timezone, bpmn, start)  # H5b hook
     median = result.case_duration_s.median
     click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "

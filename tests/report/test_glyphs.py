@@ -39,7 +39,12 @@ def _every_chart() -> None:
     graph.add_edge("审查", "决定", count=80, mean_s=36000.0, median_s=18000.0)
     graph.add_edge("审查", "受理", count=10, mean_s=1000.0, median_s=900.0)
     graph.nodes["受理"]["start"] = True
+    graph.nodes["决定"]["end"] = 80
+    graph.nodes["审查"]["note"] = "≤ 5 工作日"
     charts.process_graph(graph, label, removed={"决定"})
+    charts.process_graph(graph, label, merged={"审查": "并入“受理（即审即办）”"}, colour_by="median_s",
+                         edge_label=lambda d: f"{d['count']:,} 件\n中位等待 {d['median_s'] / 3600:.1f} 小时",
+                         markers=("开始", "结束"), legend=("线宽：办件数", "颜色：等待时间（越深越长）"))
     charts.interval_bars(["现状", "方案一"], {"中位数": [{"mean": 5.0, "ci_low": 4.5, "ci_high": 5.5}] * 2}, label, "工作日")
     charts.histograms({"实际": ([0, 1, 2], [0.4, 0.6]), "仿真基线": ([0, 1, 2], [0.5, 0.5])}, label, "小时", "占比")
 

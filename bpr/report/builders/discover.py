@@ -15,15 +15,20 @@ from bpr.report.formatting import data_name, file_names
 HOUR = 3600.0
 
 
-def process_graph_from_dfg(dfg: list[dict], starts: dict[str, int] | None = None, max_edges: int = 80) -> nx.DiGraph:
-    """A DiGraph of the most frequent directly-follows edges (count, mean_s attributes); the
-    start activities (`start_activities` of a result) carry start=True, so maps begin with them."""
+def process_graph_from_dfg(dfg: list[dict], starts: dict[str, int] | None = None, max_edges: int = 80,
+                           ends: dict[str, int] | None = None, min_count: float = 0) -> nx.DiGraph:
+    """A DiGraph of the most frequent directly-follows edges (count, mean_s, median_s attributes),
+    leaving out edges taken fewer than `min_count` times; the start and end activities (of a
+    result) carry their case counts as start/end attributes, so maps begin and end with them."""
     graph = nx.DiGraph()
     for edge in sorted(dfg, key=lambda e: -e["count"])[:max_edges]:
-        graph.add_edge(edge["source"], edge["target"], count=edge["count"], mean_s=edge.get("mean_s") or 0)
-    for node in starts or {}:
-        if node in graph:
-            graph.nodes[node]["start"] = True
+        if edge["count"] >= min_count:
+            graph.add_edge(edge["source"], edge["target"], count=edge["count"], mean_s=edge.get("mean_s") or 0,
+                           median_s=edge.get("median_s"))
+    for key, nodes in (("start", starts), ("end", ends)):
+        for node, count in (nodes or {}).items():
+            if node in graph:
+                graph.nodes[node][key] = count or True
     return graph
 
 
@@ -78,18 +83,30 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     method += [note_text(n, L) for part in parts for n in part.get("notes") or []]
     specs = [c["spec"].get("name") for c in (result.get("conformance") or {}).values()]
     subject = specs[0] if len(specs) == 1 and specs[0] else data_name(result.get("source", ""))
-    return Report(summary_title=t("rd_key_figures", L), title=f"{subject} {t('rd_title', L)}".strip(), lang=L,
+    return Report(summary_title=t("rd_key_figures_observed", L), title=f"{subject} {t('rd_title', L)}".strip(), lang=L,
                   subtitle=f"{result.get('first_timestamp', '')[:10]} — {result.get('last_timestamp', '')[:10]}",
                   metrics=metrics, sections=sections, warnings=list(result.get("warnings") or []),
                   method=method, source=file_names(result.get("source")))
 
 
 def _process_section(result: dict, L: str) -> Section:
-    graph = process_graph_from_dfg(result.get("dfg") or [], result.get("start_activities"))
+    min_share = float(result.get("min_share") or 0)
+    graph = process_graph_from_dfg(result.get("dfg") or [], result.get("start_activities"),
+                                   ends=result.get("end_activities"), min_count=min_share * result["cases"])
     para = tf("rd_process_para", L, cases=f"{result['cases']:,}", events=f"{result['events']:,}",
               activities=result["activities"])
-    figures = [charts.process_graph(graph, t("rd_graph_title", L))] if graph.number_of_edges() else []
-    return Section(t("rd_process", L), [para], figures)
+    paragraphs = [para] + ([tf("rd_min_share_para", L, pct=f"{100 * min_share:g}")] if min_share else [])
+
+    def edge_label(data: dict) -> str:
+        wait = data.get("median_s")
+        return tf("rd_edge_label", L, n=f"{data['count']:,}") + (
+            "" if wait is None else "\n" + tf("rd_edge_wait", L, h=f"{wait / HOUR:.1f}"))
+
+    figures = [charts.process_graph(graph, t("rd_graph_title", L), colour_by="median_s", edge_label=edge_label,
+                                    markers=(t("rd_start", L), t("rd_end", L)),
+                                    legend=(t("rd_legend_width", L), t("rd_legend_colour", L)),
+                                    caption=t("rd_graph_caption", L))] if graph.number_of_edges() else []
+    return Section(t("rd_process", L), paragraphs, figures)
 
 
 def _variants_section(result: dict, L: str) -> Section:

@@ -124,23 +124,31 @@ def _graph_section(result: dict, matters: list[dict], folder: Path | None, L: st
     before_cat, after_cat = read_catalogue(result["catalogue"]), read_catalogue(after_path)
     changed = sorted((m for m in matters if (m["cut"].get("steps") or 0) > 0 or (m["cut"].get("critical_path_days") or 0) > 0),
                      key=lambda m: (-(m["cut"].get("critical_path_days") or 0), -(m["cut"].get("steps") or 0)))
+    applied = set(result.get("applied") or [])
     figures = []
     for m in changed[:GRAPHS]:
         before, after = before_cat.find(m["code"] or m["name"]), after_cat.find(m["code"] or m["name"])
         if before is None or after is None:
             continue
-        g_before, g_after = _named(step_graph(before)), _named(step_graph(after))
-        removed = set(g_before) - set(g_after)
+        g_before, g_after = _named(step_graph(before), L), _named(step_graph(after), L)
+        merged = {step: tf("rb_merged_into", L, into=change["into"])
+                  for p in result.get("proposals") or [] if p["id"] in applied and p.get("code") == m["code"]
+                  for change in [p.get("change") or {}] if change.get("kind") == "merge_steps"
+                  for step in change.get("steps") or [] if step in g_before and step != change.get("into")}
+        removed = set(g_before) - set(g_after) - set(merged)
         figures.append(charts.process_graph(g_before, tf("rb_graph_before", L, matter=m["name"]), removed=removed,
-                                            colour_by=None))
+                                            merged=merged, colour_by=None))
         figures.append(charts.process_graph(g_after, tf("rb_graph_after", L, matter=m["name"]), colour_by=None))
-    return Section(t("rb_graphs", L), figures=figures) if figures else None
+    return Section(t("rb_graphs", L), [t("rb_graphs_para", L)], figures=figures) if figures else None
 
 
-def _named(graph: nx.DiGraph) -> nx.DiGraph:
-    """Step-position graph -> graph on step names."""
+def _named(graph: nx.DiGraph, L: str = "zh") -> nx.DiGraph:
+    """Step-position graph -> graph on step names, each step's time limit as its note."""
     named = nx.DiGraph()
-    named.add_nodes_from(data["name"] for _, data in graph.nodes(data=True))
+    for _, data in graph.nodes(data=True):
+        days = data.get("days")
+        note = "" if days is None else t("unit_immediate", L) if days == 0 else f"{days:g} {t('unit_working_day', L)}"
+        named.add_node(data["name"], note=note)
     for u, v in graph.edges:
         named.add_edge(graph.nodes[u]["name"], graph.nodes[v]["name"], count=1)
     return named

@@ -43,9 +43,10 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     sections = [_outcome_section(result, scenarios, L)]
     if result.get("validation"):
         sections.append(_validation_section(result["validation"], L))
-    title = t("rs_title", L)
+    # a run that only checks the model against reality is a validation report, not a what-if one
+    title = t("rs_title_validate" if result.get("validation") and len(scenarios) < 2 else "rs_title", L)
     return Report(title=title, lang=L,
-                  summary_title="" if to_be else t("rs_title" if len(scenarios) < 2 else "rs_asis", L),
+                  summary_title="" if to_be else title if len(scenarios) < 2 else t("rs_asis_sim", L),
                   metrics=metrics, sections=sections,
                   method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
                   source=file_names(result.get("source")))
@@ -57,8 +58,8 @@ def _visits_known(result: dict) -> bool:
 
 
 def _label(scenario: dict, i: int, L: str) -> str:
-    if i == 0:
-        return t("rs_asis", L)
+    if i == 0:  # simulated, not observed: the 实际 figures are in the discover report
+        return t("rs_asis_sim", L)
     if scenario.get("label"):
         return note_text(scenario["label"], L)
     return scenario.get("name") or scenario.get("description") or t("rs_tobe", L)
