@@ -309,8 +309,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "unit_pct": ("%", "%"),
     "unit_hours": ("小时", "hours"),
     "rd_process": ("实际办理流程", "Process as it runs"),
-    "rd_process_para": ("图中每个方框是一个办理环节，箭头粗细表示经过该路径的办件数，颜色越深表示两环节之间平均等待越久。共 {cases} 件办件、{events} 条环节记录、{activities} 个环节。",
-                        "Each box is a step; arrow width shows how many cases take the path and darker colour longer mean waiting between the steps. {cases} cases, {events} events, {activities} steps."),
+    "rd_process_para": ("图中每个方框是一个办理环节，箭头粗细表示经过该路径的办件数，颜色越深表示两环节之间等待时间中位数越长。共 {cases} 件办件、{events} 条环节记录、{activities} 个环节。",
+                        "Each box is a step; arrow width shows how many cases take the path and darker colour a longer median wait between the steps. {cases} cases, {events} events, {activities} steps."),
     "rd_graph_title": ("流程图（按实际办件数据绘制）", "Process map (from the application records)"),
     "rd_variants": ("办理路径（变体）", "Variants"),
     "rd_variants_para": ("共 {n} 种不同的办理路径；最常见的路径覆盖 {top:.1f}% 的办件。", "{n} distinct paths; the most common covers {top:.1f}% of cases."),
@@ -528,41 +528,41 @@ VOCAB: dict[str, tuple[str, str]] = {
     "formula_matters": ('事项数：清单中的事项个数',
                     'matters: the number of matters (事项数)'),
     "formula_steps_total": ('环节总数 = 各事项所列环节数之和',
-                    'steps_total = Σ steps listed per matter (环节总数)'),
+                    'total steps (环节总数) = Σ steps listed per matter'),
     "formula_steps_mean": ('平均环节数 = 环节总数 / 列有环节的事项数',
-                    'steps_mean = steps_total / matters that list at least one step'),
+                    'average steps = total steps / matters that list at least one step'),
     "formula_materials_total": ('材料总数 = 各事项所列材料数之和',
-                    'materials_total = Σ materials listed'),
+                    'total materials = Σ materials listed'),
     "formula_materials_submitted": ('需提交材料 = 申请人仍需提交的材料（不含免提交的、以告知承诺替代的）',
-                    'materials_submitted: materials the applicant still hands in (not 免提交 and not replaced by 告知承诺)'),
+                    'materials submitted: materials the applicant still hands in (neither exempted nor replaced by a signed commitment)'),
     "formula_materials_exempt": ('免提交材料 = 材料总数 − 需提交材料（通过数据共享、电子证照免提交，或以告知承诺替代）',
-                    'materials_exempt = materials_total − materials_submitted (免提交 through data sharing / e-licence, or 告知承诺)'),
+                    'materials exempted (免提交) = total materials − materials submitted (exempted through data sharing or an e-licence, or replaced by a signed commitment, 告知承诺)'),
     "formula_material_exempt_rate": ('材料免提交率 = 免提交材料 / 材料总数',
-                    '材料免提交率 = materials_exempt / materials_total'),
+                    'material exemption rate = materials exempted / total materials'),
     "formula_immediate_rate": ('即办率 = 承诺时限为 0（即办）的事项数 / 承诺时限已知的事项数；承诺时限空白或无法识别时按办件类型（即办件/承诺件）判断',
-                    '即办率 = matters whose promised limit is 0 (即办) / matters whose promised limit is known; when the promised limit is blank or unparseable, 办件类型 (即办件/承诺件) decides'),
+                    'immediate-handling rate = matters whose promised limit is 0 (immediate) / matters whose promised limit is known; when the promised limit is blank or unreadable, the case type column (办件类型: immediate or promised) decides'),
     "formula_compression_ratio": ('承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定，两项只计两种时限都可折算为工作日的事项（无期限与未知时限不计）',
-                    '承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定, both sums over the matters that have both limits in working days (无期限 and unknown limits skipped)'),
+                    'time-limit compression ratio = (Σ legal − Σ promised) / Σ legal, both sums over the matters that have both limits in working days (no-limit and unknown limits skipped)'),
     "formula_legal_days_sum": ('Σ法定 = 法定办结时限可折算为天数的事项，其法定时限（工作日）之和',
-                    'Σ法定 = Σ legal limits in working days over matters whose legal limit is a number of days'),
+                    'Σ legal = Σ legal limits in working days over matters whose legal limit is a number of days'),
     "formula_promised_days_sum": ('Σ承诺 = 承诺办结时限为数值的事项，其承诺时限（工作日）之和',
-                    'Σ承诺 = Σ promised limits in working days over matters whose promised limit is a number'),
+                    'Σ promised = Σ promised limits in working days over matters whose promised limit is a number'),
     "formula_avg_visits": ('平均跑动次数 = Σ到办事现场次数 / 跑动次数已知的事项数',
-                    '平均跑动次数 = Σ到现场次数 / matters whose visit count is known'),
+                    'average visits = Σ visits to the service hall / matters whose visit count is known'),
     "formula_zero_visit_rate": ('跑零次率 = 跑动 0 次的事项数 / 跑动次数已知的事项数，分子分母均不含不宜跑零次的白名单事项',
-                    '跑零次率 = matters with 0 visits / matters whose visit count is known, both excluding the whitelist of matters where zero visits is not suitable (不宜跑零次)'),
+                    'zero-visit rate = matters with 0 visits / matters whose visit count is known, both excluding the whitelist of matters where zero visits is not suitable'),
     "formula_full_online_rate": ('全程网办率 = 网上办理深度为Ⅳ级的事项数 / 深度已知的事项数（标为不网办的事项计为非全程网办）',
-                    '全程网办率 = matters with online depth IV / matters whose depth is known (a matter marked not online counts as not full-online)'),
+                    'fully-online rate = matters with online depth IV / matters whose depth is known (a matter marked not online counts as not fully online)'),
     "formula_online_rate": ('网上可办率 = 网上可办的事项数（是否网办为“是”；空白时看深度是否 ≥ Ⅱ级或办理形式是否含网上办理）/ 以上任一项有值的事项数',
-                    '网上可办率 = matters 网上可办 (是否网办 = 是; if blank: depth ≥ II, or 网上办理 among 办理形式) / matters where one of these is given'),
+                    'online rate = matters that can be handled online (the online flag is yes; if blank: depth ≥ II, or online among the ways of handling) / matters where one of these is given'),
     "formula_mobile_rate": ('掌上可办率 = 掌上可办的事项数（标记为是，或办理形式含移动端）/ 有此信息的事项数',
-                    '掌上可办率 = matters 掌上可办 (flag, or 移动端 among 办理形式) / matters where it is given'),
+                    'mobile rate = matters that can be handled on a phone (flag, or mobile among the ways of handling) / matters where it is given'),
     "formula_mail_rate": ('邮寄支持率 = 支持物流快递的事项数（标记为是，或办理形式含快递申请）/ 有此信息的事项数',
-                    '邮寄支持率 = matters supporting 物流快递 (flag, or 快递申请 among 办理形式) / matters where given'),
+                    'mail-delivery rate = matters supporting delivery by post (flag, or postal application among the ways of handling) / matters where given'),
     "formula_conversion": ('工作日折算：工作日按原值，即办 = 0，1 个月 = {month:g} 个工作日，1 年 = {year:g} 个工作日，1 个自然日 = {natural_day:.4f} 个工作日，1 小时 = 1/{hours_per_day:g} 个工作日',
-                    'working days: 工作日 as is, 即办 = 0, 1 month = {month:g}, 1 year = {year:g}, 1 natural day = {natural_day:.4f} working days, 1 hour = 1/{hours_per_day:g} working day'),
-    "formula_missing": ('缺失值：某字段空白或无法识别的事项，不计入需要该字段的指标的分子和分母；missing 按字段统计这类事项数',
-                    'missing: a matter whose field is blank or unparseable is left out of the numerator and the denominator of the indicators needing it; `missing` counts those matters per field'),
+                    'working days: working days as is, immediate = 0, 1 month = {month:g}, 1 year = {year:g}, 1 natural day = {natural_day:.4f} working days, 1 hour = 1/{hours_per_day:g} working day'),
+    "formula_missing": ('缺失值：某字段空白或无法识别的事项，不计入需要该字段的指标的分子和分母；这类事项数按字段另行统计',
+                    'missing: a matter whose field is blank or unparseable is left out of the numerator and the denominator of the indicators needing it; such matters are counted per field'),
     # --- errors (bpr.errors.BprError.of: "err_" + code, "_expected", "_hint") ----------------
     "err_prefix": ("错误：", "Error: "),
     "err_where_sheet": ("工作表“{name}”", "sheet {name}"),
@@ -1136,8 +1136,16 @@ class Note:
 
 
 def note_text(item: dict | str, lang: str = DEFAULT_LANG) -> str:
-    """A note of a result.json in `lang` (plain text from older results as it is)."""
-    return str(item.get(lang) or item.get("en", "")) if isinstance(item, dict) else str(item)
+    """A note of a result.json in `lang`: written afresh from the vocabulary when it can be (so a
+    report rendered later carries today's wording), else the stored text; plain text as it is."""
+    if not isinstance(item, dict):
+        return str(item)
+    if item.get("id") in VOCAB:
+        try:
+            return tf(item["id"], lang, **dict(item.get("values") or {}))
+        except (KeyError, ValueError, TypeError, IndexError):
+            pass
+    return str(item.get(lang) or item.get("en", ""))
 
 
 # --- #18: words for programme identifiers (rule ids, field paths) ----------------------------
