@@ -140,7 +140,9 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
     write_json(out_dir / "result.json", {
         "kind": "apply", "catalogue": str(catalogue), "plan": str(plan),
         "applied": [p.id for p in proposals if p.accepted], "rejected": [p.id for p in proposals if not p.accepted],
-        "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang)})
+        "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang),
+        # the catalogue's data-quality warnings travel with it: the apply report lists them as audit does
+        "warnings": [w.to_dict() for w in getattr(before, "warnings", [])]})
     write_csv(out_dir / "before_after.csv",
                ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows())
     try:
@@ -188,7 +190,8 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(out_dir / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
                                           "bundle": result.to_dict(lang),
-                                          "targets": [r.to_dict(lang) for r in checked]})
+                                          "targets": [r.to_dict(lang) for r in checked],
+                                          "warnings": [w.to_dict() for w in getattr(cat, "warnings", [])]})
     cut, pct = result.cut(), result.cut_pct()
     write_csv(out_dir / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
                ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]

@@ -231,7 +231,8 @@ class _Layout:
         def prose(key: str) -> bool:  # sentences (an action, a rationale), not codes or names
             values = [v for v in cells[key] if v and v != "—"]
             return bool(values) and sum(not v.isascii() or " " in v for v in values) >= len(values) / 2
-        self.below = [c for c in table.columns if not _numeric(c) and longest[c.key] >= LONG_TEXT
+        # the first column names the row (a matter, a target): it stays a column whatever its length
+        self.below = [c for c in table.columns[1:] if not _numeric(c) and longest[c.key] >= LONG_TEXT
                       and typical[c.key] >= LONG_TEXT * 0.7 and prose(c.key)]
         if len(table.columns) - len(self.below) < 2:
             self.below = []  # nothing left to make a row of: keep the long text in its column
@@ -337,11 +338,16 @@ def _grid(document, columns: list[Column], rows: list[dict], lang: str, widths: 
                     run.add_break()
 
 
-def _table(document, table: Table, lang: str, heading: bool = True, skip_note: bool = False) -> None:
-    """A table under its level-2 heading, both in a landscape section of their own when wide."""
+def _table(document, table: Table, lang: str, heading: bool = True, skip_note: bool = False,
+           lead: str | None = None) -> None:
+    """A table under its level-2 heading, both in a landscape section of their own when wide;
+    `lead` is the level-1 heading of a section that holds nothing before the table, which moves
+    with it rather than stay alone at the foot of the portrait page."""
     layout = _Layout(table, lang)
     if layout.landscape:
         _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    if lead:
+        document.add_heading(lead, level=1)
     if heading:
         document.add_heading(table.title, level=2)
     _grid(document, layout.columns, table.rows[:MAX_TABLE_ROWS], lang, layout.widths, layout.size, layout.below)
@@ -421,7 +427,10 @@ def render_docx(report: Report):
         document.add_heading(last, level=1)
         _summary(document, report, lang)
     for section in report.sections:
-        if section.title != last:
+        bare = not (section.paragraphs or section.figures or section.findings)
+        lead = section.title if (section.title != last and bare and section.tables
+                                 and _Layout(section.tables[0], lang).landscape) else None
+        if section.title != last and lead is None:
             document.add_heading(section.title, level=1)
         last = section.title
         for text in section.paragraphs:
@@ -435,9 +444,9 @@ def render_docx(report: Report):
             p = document.add_paragraph(style="List Bullet")
             p.add_run(f"[{t('severity_' + f.severity, lang)}] {f.title}{colon(lang)}").bold = True
             p.add_run(paren(f.message, f.evidence, lang) if f.evidence else f.message)
-        for table in section.tables:
+        for i, table in enumerate(section.tables):
             _table(document, table, lang, heading=table.title != section.title,
-                   skip_note=table.note in section.paragraphs)
+                   skip_note=table.note in section.paragraphs, lead=lead if i == 0 else None)
     document.add_heading(t("report_data_quality", lang), level=1)
     if report.warnings:
         for w in report.warnings[:100]:

@@ -211,12 +211,13 @@ def report_text(path: Path) -> list[str]:
         return next(csv.reader(fh))
 
 
-SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-FIELD_PATH = re.compile(r"\b\w+\[\d+\]\.\w+|\(rows \d+, \d+")
+A, Z = r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])"  # word edges in ASCII: 中accepted still starts a word
+SNAKE = re.compile(A + r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+" + Z)
+FIELD_PATH = re.compile(r"[A-Za-z_]+\[\d+\]\.[A-Za-z_]+|\(rows \d+, \d+")
 ROWS_IN_ENGLISH = re.compile(r"\(rows? \d+")  # "(row 13)" is English, not Chinese
 # "Decide on the spot (即审即办)": an English report may gloss a term with its official Chinese name
 GLOSS = re.compile(r"[(（][\u3400-\u9fff、/／ ·]+[)）]")
-MISSING = re.compile(r"\b(None|nan|NaN|null|True|False|accepted: true)\b")
+MISSING = re.compile(A + r"(None|nan|NaN|null|True|False|accepted: true|token replay|EMD)" + Z)
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -285,3 +286,110 @@ def test_audit_csv_headers_follow_the_language(demo, demo_run_en):
         en = report_text(demo_run_en.out / "results" / "audit" / f"{name}.csv")
         assert all(HAN.search(h) for h in zh), (name, zh)
         assert not any(HAN.search(h) for h in en) and not any(SNAKE.fullmatch(h) for h in en), (name, en)
+
+
+# ---------------------------------------------------------------- one set of definitions
+
+def _html_text(demo: Path, step: str) -> list[str]:
+    return [t.strip() for t in report_text(next((demo / step).glob("*.html"))) if t.strip()]
+
+
+def test_double_halving_names_its_baseline_in_every_report(demo):
+    seen = set()
+    for step in ("audit", "apply", "bundle-开办餐饮店一件事", "bundle-新生儿出生一件事"):
+        for path in (demo / step).glob("*.*"):
+            for text in report_text(path):
+                if "双减半" in text:
+                    baseline = re.findall(r"较(法定时限|现行承诺|改革前)", text)
+                    assert baseline, f"{path.name}: 双减半 without its baseline: {text[:80]}"
+                    seen.update(baseline)
+    # the audit's rule is against the legal limit, apply's time target against the current promise
+    assert {"法定时限", "现行承诺"} <= seen
+
+
+def test_observed_and_simulated_figures_are_labelled_so(demo):
+    discover = _html_text(demo, "discover")
+    assert "主要指标（实际，来自办件记录）" in discover
+    simulate = _html_text(demo, "simulate")
+    assert any(t.startswith("仿真基线") for t in simulate)
+    assert any("95% 置信区间" in t or "95%置信区间" in t for t in simulate)
+    assert not any(t == "现状" for t in simulate)  # a bare 现状 reads as observed
+
+
+def test_one_unit_per_measure_in_the_time_paragraph(demo):
+    durations = json.loads((demo / "results" / "discover" / "result.json").read_text(encoding="utf-8"))[
+        "performance"]["durations"]["working_days"]
+    (para,) = [t for t in _html_text(demo, "discover") if t.startswith("办理时长中位数") and "P90" in t]
+    assert f"平均 {durations['mean']:.1f} 个工作日" in para and "小时" not in para
+
+
+def test_data_quality_warnings_travel_from_the_catalogue_to_apply_and_bundles(demo):
+    audit = json.loads((demo / "results" / "audit" / "result.json").read_text(encoding="utf-8"))
+    codes = {w["value"] for w in audit["warnings"] if w.get("code") == "duplicate_code"}
+    assert codes, "the sample catalogue has a duplicated 实施编码"
+    for step in ("apply", "bundle-开办餐饮店一件事"):
+        result = json.loads((demo / "results" / step / "result.json").read_text(encoding="utf-8"))
+        assert {w["value"] for w in result["warnings"] if w.get("code") == "duplicate_code"} == codes
+        text = " ".join(_html_text(demo, step))
+        assert all(code in text for code in codes) and "未发现数据质量问题" not in text
+
+
+# ---------------------------------------------------------------- print
+
+def _widest_table_headers(html: Path) -> list[str]:
+    heads = [re.findall(r"<th[^>]*>(.*?)</th>", m, re.S) for m in
+             re.findall(r"<thead>(.*?)</thead>", html.read_text(encoding="utf-8"), re.S)]
+    return [re.sub(r"<[^>]+>", "", h).strip() for h in max(heads, key=len)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printed_html_keeps_every_column_of_the_widest_table(lang, demo, demo_run_en, tmp_path):
+    """Chromium prints the audit report (15 columns in 事项明细) to A4: every column is on the page
+    (its header starts on the header line), none is cut at the right edge."""
+    import shutil
+    import subprocess
+
+    from tests.report.browser import CHROMIUM_FLAGS, chromium
+
+    if chromium() is None or shutil.which("pdftotext") is None:
+        pytest.skip("chromium and pdftotext are needed to print")
+    out = demo if lang == "zh" else demo_run_en.out
+    html = next((out / "audit").glob("*.html"))
+    headers = _widest_table_headers(html)
+    assert len(headers) >= 15
+    pdf = tmp_path / "audit.pdf"
+    subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path}/profile", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", html.resolve().as_uri()], check=True, capture_output=True, timeout=180)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "A4" in info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    first, second = headers[0].split()[0], headers[1].split()[0]
+    lines = [ln for ln in text.splitlines() if first in ln and second[:2] in ln]
+    assert lines, f"the header row of the widest table ({headers[0]}, {headers[1]}, …) is not in the print"
+    def missing(line: str) -> list[str]:
+        rest = line[line.index(first):]
+        return [h for h in headers if h.split()[0][:2] not in rest]
+
+    # other tables may start with the same columns: the widest one's header line holds them all
+    assert min((missing(ln) for ln in lines), key=len) == [], f"columns cut from the print: {missing(lines[0])}"
+
+
+def test_no_heading_is_left_behind_when_its_table_turns_landscape(demo):
+    """A heading with nothing between it and its table sits in the same (landscape) section."""
+    for path in _word_files(demo):
+        body = docx.Document(str(path)).element.body
+        section, pending = 0, None  # pending: (heading text, its section)
+        for child in body.iterchildren():
+            if child.tag == qn("w:p"):
+                text = "".join(t.text or "" for t in child.iter(qn("w:t"))).strip()
+                style = child.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+                if style is not None and style.get(qn("w:val")).startswith("Heading"):
+                    pending = (text, section)
+                elif text:
+                    pending = None
+                if child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+                    section += 1
+            elif child.tag == qn("w:tbl"):
+                assert pending is None or pending[1] == section, \
+                    f"{path.name}: heading {pending[0]!r} stays on the page before its table"
+                pending = None

@@ -126,8 +126,9 @@ def _time_section(result: dict, perf: dict, durations: dict, L: str) -> Section:
     items = (result.get("bottlenecks") or {}).get("items") or []
     paragraphs = []
     if items and durations:
-        hours = ((perf.get("durations") or {}).get("hours") or {}).get("mean") or 0
-        paragraphs.append(tf("rd_time_para", L, median=durations["median"], p90=durations["p90"], hours=hours,
+        # one unit for one measure: the mean in working days like the median and P90 beside it
+        paragraphs.append(tf("rd_time_para", L, median=durations["median"], p90=durations["p90"],
+                             mean=durations.get("mean") or 0,
                              top=items[0]["activity"], share=100 * items[0]["share"]))
     figures = []
     if items:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from bpr.i18n import join_list, paren, t, tf
+from bpr.i18n import VOCAB, join_list, paren, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import proposals_table
 from bpr.report.document import Column, Metric, Report, Section, Table
@@ -46,7 +46,11 @@ def _target_table(targets: list[dict], L: str) -> Table:
             return tf("rb_share_of_matters", L, pct=f"{100 * value:.1f}")
         return f"{value:g} {t('unit_times', L)}"
 
-    rows = [{"target": tg["label_en"] if L == "en" else tg["label"], "required": shown(tg, "required"),
+    def label(tg: dict) -> str:  # today's wording (it names the baseline), else the one stored
+        key = f"target_{tg['id']}"
+        return t(key, L) if key in VOCAB else tg["label_en"] if L == "en" else tg["label"]
+
+    rows = [{"target": label(tg), "required": shown(tg, "required"),
              "actual": shown(tg, "actual"),
              "met": None if tg.get("met") is None else t("report_met" if tg["met"] else "report_not_met", L)}
             for tg in targets]
@@ -94,6 +98,7 @@ def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> R
             sections.append(Section(t(f"dim_{dimension}", L), [tf("rb_dimension_para", L, n=len(chosen))], tables=[table]))
     return Report(title=t("rb_title", L), lang=L,
                   metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply2")],
+                  warnings=list(result.get("warnings") or []),
                   source=file_names(result.get("catalogue"), result.get("plan")))
 
 
@@ -189,4 +194,5 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
               [{"name": n} for n in b.get("after_materials") or []], sheet=t("rn_after_materials", L)[:20])]))
     return Report(title=tf("rn_title", L, name=b["name"]), subtitle=tf("rn_subtitle", L, lead=b.get("lead_department") or "—"), lang=L,
                   metrics=metrics, sections=sections, source=file_names(result.get("catalogue")),
+                  warnings=list(result.get("warnings") or []),
                   method=[t(f"rn_method_{k}", L) for k in ("before", "materials", "time")] + [t("rb_method_targets", L)])

@@ -46,7 +46,7 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     # a run that only checks the model against reality is a validation report, not a what-if one
     title = t("rs_title_validate" if result.get("validation") and len(scenarios) < 2 else "rs_title", L)
     return Report(title=title, lang=L,
-                  summary_title="" if to_be else title if len(scenarios) < 2 else t("rs_asis_sim", L),
+                  summary_title=t("rs_summary_sim", L) if to_be else title if len(scenarios) < 2 else t("rs_asis_sim", L),
                   metrics=metrics, sections=sections,
                   method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
                   source=file_names(result.get("source")))
