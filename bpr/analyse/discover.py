@@ -487,9 +487,13 @@ def write_discover(result: DiscoverResult, out: str | Path, lang: str = "zh", ma
                    min_share: float = 0.0) -> None:
     """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json. `min_share`
     (kept in result.json) leaves the paths fewer cases take out of the report's process map."""
-    from bpr.analyse.graph import write_graph_json, write_graphml
-    from bpr.io.results import write_csv, write_json
+    from functools import partial
 
+    from bpr.analyse.graph import write_graph_json, write_graphml
+    from bpr.io.results import write_csv as _write_csv
+    from bpr.io.results import write_json
+
+    write_csv = partial(_write_csv, lang=lang)  # headers in the report language
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     data = result.to_dict()

@@ -70,7 +70,7 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
                           analyses=analyses, since=start)
     note(f"writing {out}")
     write_discover(result, Path(out), lang=lang, max_nodes=max_nodes, min_share=min_share)
-    _write_extras(result, Path(out), log, parse_mapping(mapping), timezone, bpmn, start)  # H5b hook
+    _write_extras(result, Path(out), log, parse_mapping(mapping), timezone, bpmn, start, lang)  # H5b hook
     median = result.case_duration_s.median
     click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "
                f"{t('discover_activities', lang)} {result.activities}  {t('discover_variants', lang)} "
@@ -94,11 +94,11 @@ def _configured_analyses(catalogue: str | None, specs: tuple[str, ...], calendar
 
 
 def _write_extras(result: DiscoverResult, out: Path, log: str, mapping: dict | None, timezone: str,
-                  bpmn: bool, since: datetime | None = None) -> None:
-    """The extra analyses' CSV tables, and process.bpmn when asked."""
+                  bpmn: bool, since: datetime | None = None, lang: str | None = None) -> None:
+    """The extra analyses' CSV tables (headers in `lang`), and process.bpmn when asked."""
     from bpr.analyse.performance import write_tables
 
-    write_tables(result.extra, out)
+    write_tables(result.extra, out, lang)
     if bpmn:
         import bpr.io
         from bpr.analyse.interop import write_discovered_bpmn

@@ -98,7 +98,7 @@ def propose_command(catalogue: str, out: str, time_ratio: float, max_materials: 
                 "days", "visits", "accepted"],
                ([p.id, t(f"dim_{p.dimension}", lang), p.matter, p.code, p.target, *p.text(lang),
                  p.saving.get("materials"), p.saving.get("steps"), p.saving.get("days"), p.saving.get("visits"),
-                 p.accepted] for p in proposals))
+                 p.accepted] for p in proposals), lang=lang)
     click.echo(f"{len(proposals)} {t('plan_proposals', lang)}  "
                + "  ".join(f"{t(f'dim_{d}', lang)} {n}" for d, n in summary.items()))
     click.echo(f"{t('plan_written', lang)} {out_dir / 'plan.yaml'}")
@@ -144,7 +144,7 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
         # the catalogue's data-quality warnings travel with it: the apply report lists them as audit does
         "warnings": [w.to_dict() for w in getattr(before, "warnings", [])]})
     write_csv(out_dir / "before_after.csv",
-               ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows())
+               ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows(), lang=lang)
     try:
         from bpr.io import write_template
 
@@ -195,9 +195,9 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     cut, pct = result.cut(), result.cut_pct()
     write_csv(out_dir / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
                ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
-                for k in result.before.to_dict()))
+                for k in result.before.to_dict()), lang=lang)
     write_csv(out_dir / "shared_documents.csv", ["document", "matter", "material"],
-               ([s.document, m, n] for s in result.shared for m, n in s.materials))
+               ([s.document, m, n] for s in result.shared for m, n in s.materials), lang=lang)
     for key in ("materials", "steps", "promised_days", "visits"):
         click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")
     click.echo(f"{t('discover_written', lang)} {out_dir}")

@@ -27,6 +27,20 @@ _ENV = jinja2.Environment(
 )
 
 
+PAGE_PX = 1020  # the content width of a report page on screen (main: 1100 px less its padding)
+
+
+def svg_px(svg: str) -> int:
+    """The width a chart was drawn for, in CSS pixels (matplotlib writes it in points), so that a
+    page shows its text at the size it was drawn (a 9 pt label is 12 px at 100% zoom)."""
+    import re
+
+    found = re.search(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"', svg[:2000])
+    if not found:
+        return 0
+    return round(float(found.group(1)) * (4 / 3 if found.group(2) in (None, "pt") else 1))
+
+
 def render_html(report: Report) -> str:
     lang = report.lang
     return _ENV.get_template("report.html.j2").render(
@@ -41,6 +55,8 @@ def render_html(report: Report) -> str:
         where=lambda w: warning_where(w, lang),
         wtext=lambda w: warning_text(w, lang),
         svg64=lambda svg: base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+        svg_px=svg_px,
+        page_px=PAGE_PX,
         font_css=font_face_css(report.all_text() + "".join(t(k, lang) for k in (
             "report_summary", "report_cut_pct", "report_met", "report_not_met", "report_target",
             "report_data_quality", "report_method", "report_source", "report_generated_by",

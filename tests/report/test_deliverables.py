@@ -256,7 +256,7 @@ def _data_han() -> set[str]:
 def _identifiers(out: Path, english: bool) -> dict[str, list[str]]:
     allowed, han = _data_files(), _data_han() if english else set()
     files = [p for p in out.glob("*/*") if p.suffix in (".html", ".docx", ".xlsx")]
-    files += [p for p in out.glob("results/*/*.csv") if p.parent.name in ("audit",)]
+    files += list(out.glob("results/*/*.csv"))
     problems: dict[str, list[str]] = {}
     for path in sorted(files):
         found = set()
@@ -280,12 +280,15 @@ def test_english_reports_carry_no_identifier_and_no_chinese_template_text(demo_r
     assert _identifiers(demo_run_en.out, english=True) == {}
 
 
-def test_audit_csv_headers_follow_the_language(demo, demo_run_en):
-    for name in ("findings", "warnings", "matters", "indicators"):
-        zh = report_text(demo / "results" / "audit" / f"{name}.csv")
-        en = report_text(demo_run_en.out / "results" / "audit" / f"{name}.csv")
-        assert all(HAN.search(h) for h in zh), (name, zh)
-        assert not any(HAN.search(h) for h in en) and not any(SNAKE.fullmatch(h) for h in en), (name, en)
+def test_csv_headers_follow_the_language(demo, demo_run_en):
+    tables = sorted(p.relative_to(demo) for p in demo.glob("results/*/*.csv"))
+    assert len(tables) >= 20
+    for name in tables:
+        zh, en = report_text(demo / name), report_text(demo_run_en.out / name)
+        assert len(zh) == len(en)
+        assert all(HAN.search(h) for h in zh), (name, zh)  # every header in Chinese ("P90（秒）" too)
+        assert not any(HAN.search(h) or SNAKE.search(h) for h in en), (name, en)
+        assert len(set(zh)) == len(zh) and len(set(en)) == len(en), name  # no two columns named alike
 
 
 # ---------------------------------------------------------------- one set of definitions
