@@ -130,3 +130,26 @@ def test_flowchart_steps_carry_their_time_limits():
     named = _named(graph, "zh")
     assert [named.nodes[n]["note"] for n in ("受理", "审查", "发证")] == ["即办", "5 工作日", ""]
     assert _named(graph, "en").nodes["审查"]["note"] == "5 working days"
+
+
+def test_process_map_text_is_at_least_12_px_at_100_percent_zoom(drawn):
+    """Every label is drawn at 9 pt or more: 12 px when the chart is shown at the size it was drawn."""
+    from bpr.report.builders.discover import _process_section
+
+    _process_section(_discover_result(), "zh")
+    sizes = [t.get_fontsize() for ax in drawn[0].axes for t in ax.texts]
+    assert sizes and min(sizes) >= 9
+
+
+def test_a_chart_wider_than_the_page_keeps_its_size_and_scrolls():
+    from bpr.report.document import Report, Section
+    from bpr.report.html import PAGE_PX, render_html, svg_px
+
+    wide = nx.DiGraph([(f"环节{i}", f"环节{i + 1}") for i in range(14)])
+    narrow = nx.DiGraph([("受理", "办结")])
+    figures = [charts.process_graph(g, title, colour_by=None) for g, title in ((wide, "宽"), (narrow, "窄"))]
+    px = [svg_px(f.svg) for f in figures]
+    assert px[0] > PAGE_PX >= px[1] > 0
+    html = render_html(Report(title="t", sections=[Section("s", figures=figures)]))
+    assert f'<figure class="wide"><img alt="宽" width="{px[0]}"' in html
+    assert f'<figure><img alt="窄" width="{px[1]}"' in html
