@@ -90,7 +90,9 @@ def _write_table(ws, table: Table, start_row: int = 1, lang: str = "zh") -> None
             value = row.get(col.key)
             cell = ws.cell(row=i, column=j, value=_cell_value(value, lang))
             cell.border = BORDER
-            if col.fmt in NUMBER_FORMATS:
+            if col.fmt == "num" and isinstance(value, float):  # one rounding rule with HTML and Word
+                cell.number_format = "#,##0" if value.is_integer() or abs(value) >= 1000 else "#,##0.0"
+            elif col.fmt in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[col.fmt]
             if is_low(value, col):
                 cell.font = RED

@@ -396,3 +396,29 @@ def test_no_heading_is_left_behind_when_its_table_turns_landscape(demo):
                 assert pending is None or pending[1] == section, \
                     f"{path.name}: heading {pending[0]!r} stays on the page before its table"
                 pending = None
+
+
+def _shown_in_excel(cell) -> str:
+    """A number as Excel shows it under the cell's number format."""
+    value, fmt = cell.value, cell.number_format
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if fmt == "#,##0.0":
+        return f"{value:,.1f}"
+    if fmt == "#,##0":
+        return f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def test_summary_figures_are_rounded_alike_in_html_word_and_excel(demo):
+    files = {s: next((demo / "discover").glob(f"*.{s}")) for s in ("html", "xlsx", "docx")}
+    parser = _Cards()
+    parser.feed(files["html"].read_text(encoding="utf-8"))
+    html = {k: v.split()[0] for k, v in parser.cards.items()}
+    ws = openpyxl.load_workbook(files["xlsx"])["汇总"]
+    start = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "指标") + 1
+    excel = {re.sub(r"（.*?）$", "", ws.cell(r, 1).value): _shown_in_excel(ws.cell(r, 2))
+             for r in range(start, ws.max_row + 1) if ws.cell(r, 1).value}
+    word = {re.sub(r"（.*?）$", "", r.cells[0].text): r.cells[1].text
+            for r in docx.Document(str(files["docx"])).tables[0].rows[1:]}
+    assert html == excel == word
