@@ -14,7 +14,7 @@ from bpr.errors import InputError
 from bpr.i18n import t, tf
 from bpr.io.safety import atomic_output
 from bpr.progress import note
-from bpr.report.fonts import font_face_css
+from bpr.report.fonts import MONO_STACK, font_face_css
 
 FOOD_LOG = "logs/food_licence.csv"
 FOOD_MATTER = "食品经营许可"
@@ -102,7 +102,7 @@ def index_html(steps: list[DemoStep], out: Path, samples: Path, lang: str) -> st
                 if html_report else esc(step.title))
         items.append(f"<li><h2>{head}</h2><p class='cmd'>bpr {esc(' '.join(_short(a, out, samples) for a in step.args))}</p>"
                      f"<p>{esc(t('demo_files', lang))}：{links}</p></li>")
-    text = title + intro + "".join(s.title for s in steps) + t("demo_files", lang)
+    text = title + intro + "".join(items) + t("demo_files", lang)
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>
@@ -111,7 +111,7 @@ body {{ font-family: 'bpr-cjk', 'Noto Sans CJK SC', sans-serif; color: #1f2933; 
 main {{ max-width: 900px; margin: 0 auto; background: #fff; padding: 32px 40px 48px; min-height: 100vh; }}
 h1 {{ color: #1d4e89; border-bottom: 3px solid #1d4e89; padding-bottom: 10px; }}
 ol {{ padding-left: 20px; }} li {{ margin: 18px 0; }} h2 {{ font-size: 18px; margin: 0 0 4px; }}
-a {{ color: #1d4e89; }} .cmd {{ font-family: monospace; color: #52606d; font-size: 12px; margin: 2px 0; }}
+a {{ color: #1d4e89; }} .cmd {{ font-family: {MONO_STACK}; color: #52606d; font-size: 12px; margin: 2px 0; }}
 </style></head><body><main><h1>{esc(title)}</h1><p>{esc(intro)}</p><ol>{''.join(items)}</ol></main></body></html>
 """
 

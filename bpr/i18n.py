@@ -6,6 +6,7 @@ visible rather than fatal. Sections are grouped by the part of bpr that uses the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -267,10 +268,10 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rb_dimension_para": ("采纳的改革措施 {n} 条：", "{n} accepted measures:"),
     "rb_method_cp": ("关键路径 = 按环节依赖关系（并联环节同时进行）计算的最长环节时限之和（工作日）；承诺时限按 1 个月 = 22、1 年 = 250 个工作日换算。",
                      "Critical path = the longest chain of step limits along the step dependencies (parallel steps overlap), in working days; 1 month = 22 and 1 year = 250 working days."),
-    "rb_method_targets": ("目标：双减半（承诺时限与申请材料各压减 50%）、最多跑一次、跑零次；压减比例 = (改革前 − 改革后) / 改革前。",
-                          "Targets: double halving (promised limit and materials each cut by 50%), at most one visit, zero visits; cut % = (before − after) / before."),
-    "rb_method_apply": ("改革后状态由事项清单与方案中 accepted: true 的建议计算得出，同一方案重复应用结果相同。",
-                        "The after-state is computed from the catalogue and the proposals marked accepted: true; applying a plan twice gives the same result."),
+    "rb_method_targets": ("目标：双减半（承诺时限较现行承诺、申请材料较改革前各压减 50%；清单体检中的双减半则较法定时限计算）、最多跑一次、跑零次；压减比例 = (改革前 − 改革后) / 改革前。",
+                          "Targets: double halving (promised limit against the current promise and materials against before the reform, each cut by 50%; the catalogue audit's double halving is against the legal limit instead), at most one visit, zero visits; cut % = (before − after) / before."),
+    "rb_method_apply": ("改革后状态由事项清单与方案中已采纳的建议计算得出，同一方案重复应用结果相同。",
+                        "The after-state is computed from the catalogue and the accepted proposals of the plan; applying a plan twice gives the same result."),
     "rn_title": ("一件事集成办理方案：{name}", "One thing, handled once: {name}"),
     "rn_subtitle": ("牵头部门：{lead}", "Lead department: {lead}"),
     "rn_members": ("包含事项", "Member matters"),
@@ -308,8 +309,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "unit_pct": ("%", "%"),
     "unit_hours": ("小时", "hours"),
     "rd_process": ("实际办理流程", "Process as it runs"),
-    "rd_process_para": ("图中每个方框是一个办理环节，箭头粗细表示经过该路径的办件数，颜色越深表示两环节之间平均等待越久。共 {cases} 件办件、{events} 条环节记录、{activities} 个环节。",
-                        "Each box is a step; arrow width shows how many cases take the path and darker colour longer mean waiting between the steps. {cases} cases, {events} events, {activities} steps."),
+    "rd_process_para": ("图中每个方框是一个办理环节，箭头粗细表示经过该路径的办件数，颜色越深表示两环节之间等待时间中位数越长。共 {cases} 件办件、{events} 条环节记录、{activities} 个环节。",
+                        "Each box is a step; arrow width shows how many cases take the path and darker colour a longer median wait between the steps. {cases} cases, {events} events, {activities} steps."),
     "rd_graph_title": ("流程图（按实际办件数据绘制）", "Process map (from the application records)"),
     "rd_variants": ("办理路径（变体）", "Variants"),
     "rd_variants_para": ("共 {n} 种不同的办理路径；最常见的路径覆盖 {top:.1f}% 的办件。", "{n} distinct paths; the most common covers {top:.1f}% of cases."),
@@ -318,8 +319,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rd_share": ("占比", "Share"),
     "rd_other_variants": ("其他 {n} 种路径", "{n} other paths"),
     "rd_time": ("时间都花在哪里", "Where the time goes"),
-    "rd_time_para": ("办理时长中位数 {median:.1f} 个工作日（P90 {p90:.1f} 个工作日）；平均 {hours:.0f} 小时。等待时间最长的环节是“{top}”，占全部等待时间的 {share:.0f}%。",
-                     "Median {median:.1f} working days (P90 {p90:.1f}); mean {hours:.0f} hours. The longest waiting is before “{top}”, {share:.0f}% of all waiting."),
+    "rd_time_para": ("办理时长中位数 {median:.1f} 个工作日（P90 {p90:.1f} 个工作日）；平均 {mean:.1f} 个工作日。等待时间最长的环节是“{top}”，占全部等待时间的 {share:.0f}%。",
+                     "Median {median:.1f} working days (P90 {p90:.1f}); mean {mean:.1f} working days. The longest waiting is before “{top}”, {share:.0f}% of all waiting."),
     "rd_bottlenecks": ("等待时间瓶颈（环节前等待总时长占比）", "Waiting-time bottlenecks (share of all waiting)"),
     "rd_steps_table": ("各环节处理与等待时间", "Processing and waiting time per step"),
     "rd_activity": ("环节", "Step"),
@@ -435,8 +436,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "ba_scope_matter": ("事项", "matter"),
     "ba_scope_bundle": ("一件事", "bundle"),
     "ba_scope_catalogue": ("全部事项", "catalogue"),
-    "target_time_cut": ("双减半：时限压减", "double halving: time limit cut"),
-    "target_materials_cut": ("双减半：材料压减", "double halving: materials cut"),
+    "target_time_cut": ("双减半：承诺时限压减（较现行承诺）", "double halving: promised limit cut (vs the current promise)"),
+    "target_materials_cut": ("双减半：申请材料压减（较改革前）", "double halving: materials cut (vs before the reform)"),
     "target_steps_cut": ("环节压减", "steps cut"),
     "target_max_visits": ("最多跑一次", "at most one visit"),
     "target_zero_visits": ("跑零次", "zero visits"),
@@ -527,41 +528,41 @@ VOCAB: dict[str, tuple[str, str]] = {
     "formula_matters": ('事项数：清单中的事项个数',
                     'matters: the number of matters (事项数)'),
     "formula_steps_total": ('环节总数 = 各事项所列环节数之和',
-                    'steps_total = Σ steps listed per matter (环节总数)'),
+                    'total steps (环节总数) = Σ steps listed per matter'),
     "formula_steps_mean": ('平均环节数 = 环节总数 / 列有环节的事项数',
-                    'steps_mean = steps_total / matters that list at least one step'),
+                    'average steps = total steps / matters that list at least one step'),
     "formula_materials_total": ('材料总数 = 各事项所列材料数之和',
-                    'materials_total = Σ materials listed'),
+                    'total materials = Σ materials listed'),
     "formula_materials_submitted": ('需提交材料 = 申请人仍需提交的材料（不含免提交的、以告知承诺替代的）',
-                    'materials_submitted: materials the applicant still hands in (not 免提交 and not replaced by 告知承诺)'),
+                    'materials submitted: materials the applicant still hands in (neither exempted nor replaced by a signed commitment)'),
     "formula_materials_exempt": ('免提交材料 = 材料总数 − 需提交材料（通过数据共享、电子证照免提交，或以告知承诺替代）',
-                    'materials_exempt = materials_total − materials_submitted (免提交 through data sharing / e-licence, or 告知承诺)'),
+                    'materials exempted (免提交) = total materials − materials submitted (exempted through data sharing or an e-licence, or replaced by a signed commitment, 告知承诺)'),
     "formula_material_exempt_rate": ('材料免提交率 = 免提交材料 / 材料总数',
-                    '材料免提交率 = materials_exempt / materials_total'),
+                    'material exemption rate = materials exempted / total materials'),
     "formula_immediate_rate": ('即办率 = 承诺时限为 0（即办）的事项数 / 承诺时限已知的事项数；承诺时限空白或无法识别时按办件类型（即办件/承诺件）判断',
-                    '即办率 = matters whose promised limit is 0 (即办) / matters whose promised limit is known; when the promised limit is blank or unparseable, 办件类型 (即办件/承诺件) decides'),
+                    'immediate-handling rate = matters whose promised limit is 0 (immediate) / matters whose promised limit is known; when the promised limit is blank or unreadable, the case type column (办件类型: immediate or promised) decides'),
     "formula_compression_ratio": ('承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定，两项只计两种时限都可折算为工作日的事项（无期限与未知时限不计）',
-                    '承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定, both sums over the matters that have both limits in working days (无期限 and unknown limits skipped)'),
+                    'time-limit compression ratio = (Σ legal − Σ promised) / Σ legal, both sums over the matters that have both limits in working days (no-limit and unknown limits skipped)'),
     "formula_legal_days_sum": ('Σ法定 = 法定办结时限可折算为天数的事项，其法定时限（工作日）之和',
-                    'Σ法定 = Σ legal limits in working days over matters whose legal limit is a number of days'),
+                    'Σ legal = Σ legal limits in working days over matters whose legal limit is a number of days'),
     "formula_promised_days_sum": ('Σ承诺 = 承诺办结时限为数值的事项，其承诺时限（工作日）之和',
-                    'Σ承诺 = Σ promised limits in working days over matters whose promised limit is a number'),
+                    'Σ promised = Σ promised limits in working days over matters whose promised limit is a number'),
     "formula_avg_visits": ('平均跑动次数 = Σ到办事现场次数 / 跑动次数已知的事项数',
-                    '平均跑动次数 = Σ到现场次数 / matters whose visit count is known'),
+                    'average visits = Σ visits to the service hall / matters whose visit count is known'),
     "formula_zero_visit_rate": ('跑零次率 = 跑动 0 次的事项数 / 跑动次数已知的事项数，分子分母均不含不宜跑零次的白名单事项',
-                    '跑零次率 = matters with 0 visits / matters whose visit count is known, both excluding the whitelist of matters where zero visits is not suitable (不宜跑零次)'),
+                    'zero-visit rate = matters with 0 visits / matters whose visit count is known, both excluding the whitelist of matters where zero visits is not suitable'),
     "formula_full_online_rate": ('全程网办率 = 网上办理深度为Ⅳ级的事项数 / 深度已知的事项数（标为不网办的事项计为非全程网办）',
-                    '全程网办率 = matters with online depth IV / matters whose depth is known (a matter marked not online counts as not full-online)'),
+                    'fully-online rate = matters with online depth IV / matters whose depth is known (a matter marked not online counts as not fully online)'),
     "formula_online_rate": ('网上可办率 = 网上可办的事项数（是否网办为“是”；空白时看深度是否 ≥ Ⅱ级或办理形式是否含网上办理）/ 以上任一项有值的事项数',
-                    '网上可办率 = matters 网上可办 (是否网办 = 是; if blank: depth ≥ II, or 网上办理 among 办理形式) / matters where one of these is given'),
+                    'online rate = matters that can be handled online (the online flag is yes; if blank: depth ≥ II, or online among the ways of handling) / matters where one of these is given'),
     "formula_mobile_rate": ('掌上可办率 = 掌上可办的事项数（标记为是，或办理形式含移动端）/ 有此信息的事项数',
-                    '掌上可办率 = matters 掌上可办 (flag, or 移动端 among 办理形式) / matters where it is given'),
+                    'mobile rate = matters that can be handled on a phone (flag, or mobile among the ways of handling) / matters where it is given'),
     "formula_mail_rate": ('邮寄支持率 = 支持物流快递的事项数（标记为是，或办理形式含快递申请）/ 有此信息的事项数',
-                    '邮寄支持率 = matters supporting 物流快递 (flag, or 快递申请 among 办理形式) / matters where given'),
+                    'mail-delivery rate = matters supporting delivery by post (flag, or postal application among the ways of handling) / matters where given'),
     "formula_conversion": ('工作日折算：工作日按原值，即办 = 0，1 个月 = {month:g} 个工作日，1 年 = {year:g} 个工作日，1 个自然日 = {natural_day:.4f} 个工作日，1 小时 = 1/{hours_per_day:g} 个工作日',
-                    'working days: 工作日 as is, 即办 = 0, 1 month = {month:g}, 1 year = {year:g}, 1 natural day = {natural_day:.4f} working days, 1 hour = 1/{hours_per_day:g} working day'),
-    "formula_missing": ('缺失值：某字段空白或无法识别的事项，不计入需要该字段的指标的分子和分母；missing 按字段统计这类事项数',
-                    'missing: a matter whose field is blank or unparseable is left out of the numerator and the denominator of the indicators needing it; `missing` counts those matters per field'),
+                    'working days: working days as is, immediate = 0, 1 month = {month:g}, 1 year = {year:g}, 1 natural day = {natural_day:.4f} working days, 1 hour = 1/{hours_per_day:g} working day'),
+    "formula_missing": ('缺失值：某字段空白或无法识别的事项，不计入需要该字段的指标的分子和分母；这类事项数按字段另行统计',
+                    'missing: a matter whose field is blank or unparseable is left out of the numerator and the denominator of the indicators needing it; such matters are counted per field'),
     # --- errors (bpr.errors.BprError.of: "err_" + code, "_expected", "_hint") ----------------
     "err_prefix": ("错误：", "Error: "),
     "err_where_sheet": ("工作表“{name}”", "sheet {name}"),
@@ -1528,6 +1529,172 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_plan_issued_not_utf8": ("事项出具证照表不是 UTF-8 编码的文本", "issued-documents table is not UTF-8 text"),
     "err_plan_issued_line": ("事项出具证照表该行无法识别", "issued-documents table line not understood"),
     "err_plan_issued_line_expected": ("每行“证照名称|事项名称关键词|…”", "one line per document: 证照|words of matter names|…"),
+    # --- #18 bureau-grade deliverables (cover, print, definitions) ----------------------------
+    "report_unit": ("编制单位", "Issued by"),
+    "report_date": ("编制日期", "Date"),
+    "report_date_format": ("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}"),
+    "rd_visits_n": ("到现场次数", "on-site visits"),
+    "rd_overdue_cases": ("超期办件", "Overdue cases"),
+    "rd_overdue_case": ("办件编号", "case"),
+    "rd_overdue_matter": ("实施编码", "matter"),
+    "rd_overdue_clock_date": ("计时起点", "clock starts"),
+    "rd_overdue_deadline": ("承诺办结日", "due"),
+    "rd_overdue_end_date": ("办结日", "finished"),
+    "rd_overdue_limit_days": ("承诺时限（工作日）", "promised limit (working days)"),
+    "rd_overdue_overdue_working_days": ("超期（工作日）", "overdue (working days)"),
+    # rule names (rule ids of bpr/analyse/rules/definitions.py, shown instead of the id)
+    "rule_immediate_type": ("即办事项办件类型不符", "immediate matter not typed 即办件"),
+    "rule_immediate_type_with_limit": ("即办件却有承诺时限", "immediate type with a time limit"),
+    "rule_promised_over_legal": ("承诺时限超过法定时限", "promised limit over the legal limit"),
+    "rule_steps_over_promised": ("环节时限之和超过承诺时限", "step limits exceed the promise"),
+    "rule_visits_without_reason": ("到现场未说明原因", "visits without a reason"),
+    "rule_zero_visits_no_mail": ("零跑动却不支持邮寄", "zero visits without mail delivery"),
+    "rule_full_online_visits": ("全程网办仍需到现场", "fully online yet on-site visits"),
+    "rule_licence_steps": ("行政许可缺少法定环节", "licence lacks required steps"),
+    "rule_catch_all_material": ("兜底性材料", "catch-all material"),
+    "rule_fee_online_payment": ("不收费却标注网上支付", "online payment without a fee"),
+    "rule_compression_target": ("承诺时限压减不足（双减半，较法定时限）", "promised limit not cut enough (double halving, vs the legal limit)"),
+    "rule_material_no_basis": ("材料缺少设定依据", "material without a legal basis"),
+    "rule_paper_copies": ("纸质材料份数过多", "too many paper copies"),
+    "rule_online_depth_low": ("网上办理深度偏低", "online depth too low"),
+    "rule_missing_result_name": ("未填写结果名称", "no result name"),
+    "rule_visits_over_target": ("跑动次数超过目标", "visits over the target"),
+    "rule_unknown_promised_limit": ("承诺时限无法识别", "promised limit unreadable"),
+    "rule_promised_unlimited": ("承诺时限为无期限", "promised limit without a limit"),
+    "rule_duplicate_code": ("实施编码重复", "duplicate implementation code"),
+    # field paths of findings (materials[1].name -> 申请材料第 2 项·材料名称)
+    "field_item": ("{what}第 {n} 项", "{what} item {n}"),
+    "field_of": ("{parent}·{child}", "{parent} · {child}"),
+    "field_steps_limit": ("环节时限", "step time limit"),
+    "field_materials_basis": ("依据", "legal basis"),
+    "field_materials_name": ("材料名称", "material name"),
+    "field_materials_copies": ("份数", "copies"),
+    "field_code": ("实施编码", "implementation code"),
+    "field_name": ("事项名称", "matter name"),
+    "field_steps_name": ("环节名称", "step name"),
+    # CSV columns the audit writes without an audit_ label
+    "audit_action": ("改革措施", "action"),
+    "audit_cell": ("单元格", "cell"),
+    "audit_column": ("列", "column"),
+    "audit_count": ("次数", "count"),
+    "audit_dimension": ("维度", "dimension"),
+    "audit_evidence": ("依据", "evidence"),
+    "audit_expected": ("应为", "expected"),
+    "audit_file": ("文件", "file"),
+    "audit_id": ("编号", "id"),
+    "audit_saving": ("预计成效", "saving"),
+    "audit_sheet": ("工作表", "sheet"),
+    "audit_target": ("对象", "target"),
+    # wording without programme terms (replacing accepted: true, token replay, EMD in reports)
+    "rb_method_apply2": ("改革后状态由事项清单与方案中标为“采纳”的建议计算得出，同一方案重复应用结果相同。",
+                         "The after-state is computed from the catalogue and the proposals marked as accepted; applying a plan twice gives the same result."),
+    "rd_conformance_para2": ("“{spec}”：拟合度（按规定流程逐步回放办件的吻合程度）{fitness:.3f}，完全符合规定流程的办件占 {share:.1f}%。",
+                             "{spec}: fitness (how well the cases replay on the specified process) {fitness:.3f}; {share:.1f}% of cases follow it exactly."),
+    "rs_validation_para2": ("用前 {train} 件办件建模、后 {test} 件检验（同一观察窗口）：办理时长中位数误差 {median:.1f}%，P90 误差 {p90:.1f}%，分布距离（推土机距离）{emd:.1f} 小时。{verdict}",
+                            "Model built on the first {train} cases, checked on the last {test} (same observation window): median error {median:.1f}%, P90 error {p90:.1f}%, distance between the distributions (earth mover's distance) {emd:.1f} hours. {verdict}"),
+    "rs_title_validate": ("仿真模型验证", "Validation of the simulation model"),
+    "rs_summary_sim": ("仿真基线 → 改革方案（均为仿真结果，95% 置信区间见下表）",
+                       "Simulated baseline → reform (both simulated; 95% confidence intervals in the table below)"),
+    "rs_asis_sim": ("仿真基线（现状）", "simulated baseline (as-is)"),
+    "rd_key_figures_observed": ("主要指标（实际，来自办件记录）", "Key figures (observed in the records)"),
+    "rd_edge_label": ("{n} 件", "{n} cases"),
+    "rd_edge_wait": ("中位等待 {h} 小时", "median wait {h} h"),
+    "rd_start": ("开始", "start"),
+    "rd_end": ("结束", "end"),
+    "rd_legend_width": ("线宽：办件数", "line width: cases"),
+    "rd_legend_colour": ("颜色：等待时间（越深越长）", "colour: waiting time (darker is longer)"),
+    "rd_graph_caption": ("每条连线标注经过的办件数与等待时间中位数", "each path shows its cases and median wait"),
+    "rd_min_share_para": ("流程图只画经过办件占比不低于 {pct}% 的路径。",
+                          "The map draws only paths taken by at least {pct}% of cases."),
+    "rb_merged_into": ("并入“{into}”", "merged into {into}"),
+    "rb_graphs_para": ("方框内为环节名称及其时限；虚线紫框为并入其他环节的环节，划线灰框为取消的环节。",
+                       "Each box gives a step and its time limit; dashed purple boxes are steps merged into another, struck-out grey boxes are steps removed."),
+    "report_ci_low": ("95%置信区间下限", "95% CI low"),
+    "report_ci_high": ("95%置信区间上限", "95% CI high"),
+    # --- #18: CSV column headers (bpr.io.results.write_csv(..., lang=)); csv_<key> ------------
+    "csv_source": ("来源环节", "from step"),
+    "csv_target": ("去向环节", "to step"),
+    "csv_count": ("次数", "count"),
+    "csv_mean_s": ("平均（秒）", "mean (s)"),
+    "csv_median_s": ("中位数（秒）", "median (s)"),
+    "csv_p90_s": ("P90（秒）", "P90 (s)"),
+    "csv_min_s": ("最小（秒）", "min (s)"),
+    "csv_max_s": ("最大（秒）", "max (s)"),
+    "csv_rank": ("排名", "rank"),
+    "csv_variant": ("办理路径", "variant"),
+    "csv_share": ("占比", "share"),
+    "csv_other": ("其余路径合计", "other variants"),
+    "csv_variants": ("路径数", "variants"),
+    "csv_activity": ("环节", "step"),
+    "csv_events": ("环节记录数", "events"),
+    "csv_cases": ("办件数", "cases"),
+    "csv_start_cases": ("始于该环节的办件数", "cases starting here"),
+    "csv_end_cases": ("止于该环节的办件数", "cases ending here"),
+    "csv_rework_cases": ("重复办理的办件数", "cases with rework"),
+    "csv_statistic": ("统计量", "statistic"),
+    "csv_seconds": ("秒", "seconds"),
+    "csv_matter": ("事项", "matter"),
+    "csv_spec": ("规定流程", "specified process"),
+    "csv_kind": ("类型", "kind"),
+    "csv_step": ("环节", "step"),
+    "csv_before": ("改革前", "before"),
+    "csv_after": ("改革后", "after"),
+    "csv_carried_hours": ("该环节耗时（小时/件）", "hours of the step per case"),
+    "csv_conformance_deviations_before": ("应先办理的环节", "step due first"),
+    "csv_variants_count": ("办件数", "cases"),
+    "csv_proposals_target": ("对象", "target"),
+    "csv_handoffs_departments_source": ("移出部门", "from department"),
+    "csv_handoffs_departments_target": ("接收部门", "to department"),
+    "csv_handoffs_resources_source": ("移出人员", "from person"),
+    "csv_handoffs_resources_target": ("接收人员", "to person"),
+    "csv_before_after_measure": ("指标", "measure"),
+    "csv_affected_hours": ("偏离办件平均时长（小时）", "mean hours, deviating cases"),
+    "csv_unaffected_hours": ("其余办件平均时长（小时）", "mean hours, other cases"),
+    "csv_added_hours": ("偏离多用时长（小时）", "hours added by the deviation"),
+    "csv_mean_wait_s": ("平均等待（秒）", "mean wait (s)"),
+    "csv_case": ("办件编号", "case"),
+    "csv_clock_date": ("起算日期", "clock start"),
+    "csv_end_date": ("办结日期", "end date"),
+    "csv_deadline": ("办结期限", "deadline"),
+    "csv_limit_days": ("承诺时限（工作日）", "promised limit (working days)"),
+    "csv_natural_days": ("自然日", "natural days"),
+    "csv_paused_working_days": ("暂停计时（工作日）", "clock stopped (working days)"),
+    "csv_overdue_working_days": ("超期（工作日）", "overdue (working days)"),
+    "csv_repeated_cases": ("重复办理的办件数", "cases repeating it"),
+    "csv_extra_events": ("多出的环节记录数", "extra events"),
+    "csv_sendback_events": ("退回次数", "send-backs"),
+    "csv_scope": ("范围", "scope"),
+    "csv_name": ("名称", "name"),
+    "csv_code": ("实施编码", "code"),
+    "csv_measure": ("指标", "measure"),
+    "csv_cut": ("减少", "cut"),
+    "csv_cut_pct": ("压减比例（%）", "cut (%)"),
+    "csv_document": ("共用证照或证明", "shared document"),
+    "csv_material": ("材料", "material"),
+    "csv_id": ("编号", "id"),
+    "csv_dimension": ("维度", "dimension"),
+    "csv_action": ("改革措施", "action"),
+    "csv_rationale": ("依据", "rationale"),
+    "csv_materials": ("材料变化", "materials change"),
+    "csv_steps": ("环节变化", "steps change"),
+    "csv_days": ("时限变化（工作日）", "limit change (working days)"),
+    "csv_visits": ("跑动变化", "visits change"),
+    "csv_accepted": ("是否采纳", "accepted"),
+    "csv_processing_n": ("办理样本数", "processing: n"),
+    "csv_processing_mean_s": ("办理平均（秒）", "processing: mean (s)"),
+    "csv_processing_median_s": ("办理中位数（秒）", "processing: median (s)"),
+    "csv_processing_p90_s": ("办理P90（秒）", "processing: P90 (s)"),
+    "csv_processing_total_s": ("办理合计（秒）", "processing: total (s)"),
+    "csv_waiting_n": ("等待样本数", "waiting: n"),
+    "csv_waiting_mean_s": ("等待平均（秒）", "waiting: mean (s)"),
+    "csv_waiting_median_s": ("等待中位数（秒）", "waiting: median (s)"),
+    "csv_waiting_p90_s": ("等待P90（秒）", "waiting: P90 (s)"),
+    "csv_waiting_total_s": ("等待合计（秒）", "waiting: total (s)"),
+    "csv_lead_n": ("间隔样本数", "time since previous: n"),
+    "csv_lead_mean_s": ("间隔平均（秒）", "time since previous: mean (s)"),
+    "csv_lead_median_s": ("间隔中位数（秒）", "time since previous: median (s)"),
+    "csv_lead_p90_s": ("间隔P90（秒）", "time since previous: P90 (s)"),
+    "csv_lead_total_s": ("间隔合计（秒）", "time since previous: total (s)"),
 }
 
 
@@ -1588,6 +1755,51 @@ class Note:
 
 
 def note_text(item: dict | str, lang: str = DEFAULT_LANG) -> str:
-    """A note of a result.json in `lang` (plain text from older results as it is)."""
-    return str(item.get(lang) or item.get("en", "")) if isinstance(item, dict) else str(item)
+    """A note of a result.json in `lang`: written afresh from the vocabulary when it can be (so a
+    report rendered later carries today's wording), else the stored text; plain text as it is."""
+    if not isinstance(item, dict):
+        return str(item)
+    if item.get("id") in VOCAB:
+        try:
+            return tf(item["id"], lang, **dict(item.get("values") or {}))
+        except (KeyError, ValueError, TypeError, IndexError):
+            pass
+    return str(item.get(lang) or item.get("en", ""))
 
+
+# --- #18: words for programme identifiers (rule ids, field paths) ----------------------------
+_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
+def field_label(path: str, lang: str = "zh") -> str:
+    """A finding's field path in words: materials[1].name -> 申请材料第 2 项·材料名称,
+    visit_reason -> 必须现场办理原因说明, materials.basis -> 申请材料·依据."""
+    def word(part: str, parent: str | None) -> str:
+        for key in ((f"field_{parent}_{part}", f"{parent[:-1]}_{part}") if parent else ()) + (
+                f"field_{part}", part, f"matter_{part}"):
+            if key in VOCAB:
+                return t(key, lang)
+        return part
+
+    out, parent = "", None
+    for part in str(path or "").split("."):
+        item = _ITEM.match(part)
+        label = (tf("field_item", lang, what=word(item.group(1), parent), n=int(item.group(2)) + 1) if item
+                 else word(part, parent))
+        out = tf("field_of", lang, parent=out, child=label) if out else label
+        parent = item.group(1) if item else part
+    return out
+
+
+def rule_label(rule_id: str, lang: str = "zh") -> str:
+    """A data-quality rule's name (rule_<id> in the vocabulary), the id itself when unnamed."""
+    return t(f"rule_{rule_id}", lang)
+
+
+def csv_label(key: str, lang: str = DEFAULT_LANG, table: str = "") -> str:
+    """A CSV column header in `lang`: csv_<table>_<key> or csv_<key> of the vocabulary; a header
+    that is no key (already words) stays itself."""
+    for name in (f"csv_{table}_{key}", f"csv_{key}"):
+        if name in VOCAB:
+            return t(name, lang)
+    return key

@@ -81,7 +81,7 @@ def _write_sharing_needs(folder: Path, needs: list, lang: str) -> None:
     from bpr.plan.sharing import csv_rows
 
     header, rows = csv_rows(needs, lang)
-    write_csv(folder / "sharing_needs.csv", header, rows)
+    write_csv(folder / "sharing_needs.csv", header, rows)  # headers already in `lang`
 
 
 def proposal_options(time_ratio: float = 0.5, max_materials: int = 5, max_days: float = 5.0,
@@ -138,7 +138,7 @@ def run_propose(catalogue: str | Path, out: str | Path, options: ProposalOptions
                    "days", "visits", "accepted"],
                   ([p.id, t(f"dim_{p.dimension}", lang), p.matter, p.code, p.target, *p.text(lang),
                     p.saving.get("materials"), p.saving.get("steps"), p.saving.get("days"), p.saving.get("visits"),
-                    p.accepted] for p in proposals))
+                    p.accepted] for p in proposals), lang=lang)
     return proposals, withheld
 
 
@@ -170,9 +170,11 @@ def run_apply(catalogue: str | Path, plan: str | Path, out: str | Path, targets_
             "kind": "apply", "catalogue": str(catalogue), "plan": str(plan),
             "applied": [p.id for p in proposals if p.accepted],
             "rejected": [p.id for p in proposals if not p.accepted],
-            "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang)})
+            "proposals": [p.to_dict() for p in proposals], "before_after": result.to_dict(lang),
+            # the catalogue's data-quality warnings travel with it: the apply report lists them as audit does
+            "warnings": [w.to_dict() for w in getattr(before, "warnings", [])]})
         write_csv(folder / "before_after.csv",
-                  ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows())
+                  ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows(), lang=lang)
         try:
             from bpr.io import write_template
 
@@ -220,16 +222,17 @@ def run_bundle(catalogue: str | Path, bundle_file: str | Path, out: str | Path, 
         checked = check_targets(targets, result.before, result.after, [result.after.visits])
         write_json(folder / "result.json", {"kind": "bundle", "catalogue": str(catalogue),
                                             "bundle": result.to_dict(lang),
-                                            "targets": [r.to_dict(lang) for r in checked]})
+                                            "targets": [r.to_dict(lang) for r in checked],
+                                            "warnings": [w.to_dict() for w in getattr(cat, "warnings", [])]})
         cut, pct = result.cut(), result.cut_pct()
         write_csv(folder / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
                   ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
-                   for k in result.before.to_dict()))
+                   for k in result.before.to_dict()), lang=lang)
         write_csv(folder / "shared_documents.csv", ["document", "matter", "material"],
-                  ([s.document, m, n] for s in result.shared for m, n in s.materials))
+                  ([s.document, m, n] for s in result.shared for m, n in s.materials), lang=lang)
         _write_sharing_needs(folder, result.sharing_needs, lang)
         write_csv(folder / "after_materials.csv", ["document", "reason", "matter", "material"],
-                  ([i.document, i.text(lang), m, n] for i in result.after_items for m, n in i.materials))
+                  ([i.document, i.text(lang), m, n] for i in result.after_items for m, n in i.materials), lang=lang)
     return result
 
 
@@ -237,8 +240,9 @@ def run_discover(log: str | Path, out: str | Path, engine: str = "duckdb", engin
                  top_k: int = 20, max_nodes: int = 60, core: bool = False, mapping: dict[str, str] | None = None,
                  timezone: str = "Asia/Shanghai", catalogue: str | None = None, specs: tuple[str, ...] = (),
                  calendar: str | None = None, bpmn: bool = False, since: datetime | None = None,
-                 lang: str = "zh", force: bool = False) -> DiscoverResult:
-    """The as-is process of an event log as a result folder (`bpr discover`)."""
+                 lang: str = "zh", force: bool = False, min_share: float = 0.0) -> DiscoverResult:
+    """The as-is process of an event log as a result folder (`bpr discover`); the process map leaves
+    out paths taken by fewer than `min_share` of cases."""
     from bpr.analyse.discover import discover, write_discover
     from bpr.analyse.engine import make_engine
     from bpr.io.safety import existing_file
@@ -250,8 +254,8 @@ def run_discover(log: str | Path, out: str | Path, engine: str = "duckdb", engin
             result = discover(log, engine=runner, top_k=top_k, mapping=mapping or {}, timezone=timezone,
                               analyses=analyses, since=since)
         note(f"writing {out}")
-        write_discover(result, folder, lang=lang, max_nodes=max_nodes)
-        _write_extras(result, folder, log, mapping or {}, timezone, bpmn, since)
+        write_discover(result, folder, lang=lang, max_nodes=max_nodes, min_share=min_share)
+        _write_extras(result, folder, log, mapping or {}, timezone, bpmn, since, lang)
     return result
 
 
@@ -269,11 +273,11 @@ def _configured_analyses(catalogue: str | None, specs: tuple[str, ...], calendar
 
 
 def _write_extras(result: DiscoverResult, out: Path, log: str | Path, mapping: dict | None, timezone: str,
-                  bpmn: bool, since: datetime | None = None) -> None:
-    """The extra analyses' CSV tables, and process.bpmn when asked."""
+                  bpmn: bool, since: datetime | None = None, lang: str | None = None) -> None:
+    """The extra analyses' CSV tables (headers in `lang`), and process.bpmn when asked."""
     from bpr.analyse.performance import write_tables
 
-    write_tables(result.extra, out)
+    write_tables(result.extra, out, lang)
     if bpmn:
         import bpr.io
         from bpr.analyse.interop import write_discovered_bpmn

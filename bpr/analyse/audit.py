@@ -22,7 +22,7 @@ from pathlib import Path
 from bpr.analyse.indicators import Indicators, MatterIndicators, compute_indicators, method_notes
 from bpr.analyse.rules import Finding, RuleSet
 from bpr.errors import BprError
-from bpr.i18n import Note, t
+from bpr.i18n import Note, field_label, rule_label, t
 from bpr.io.results import write_csv
 from bpr.io.safety import atomic_output, read_text_file
 from bpr.model.catalogue import Catalogue
@@ -183,8 +183,11 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
                for group, ind in groups.items()))
     matter_keys = list(MatterIndicators.__dataclass_fields__)
     table("matters.csv", matter_keys, ([_cell(getattr(m, k)) for k in matter_keys] for m in result.matters))
-    finding_keys = ["rule", "severity", "matter", "code", "row", "field", "value", "message", "message_en"]
-    table("findings.csv", finding_keys, ([getattr(f, k) for k in finding_keys] for f in result.findings))
+    # rule names, field paths and messages in the table's language (the ids stay in result.json)
+    finding_keys = ["rule", "severity", "matter", "code", "row", "field", "value", "message"]
+    table("findings.csv", finding_keys, ([rule_label(f.rule, lang), t(f"severity_{f.severity}", lang), f.matter, f.code,
+                                          f.row, field_label(f.field, lang), f.value,
+                                          f.message_en if lang == "en" else f.message] for f in result.findings))
     proposal_keys = ["id", "dimension", "matter", "target", "action", "evidence", "saving"]
     table("proposals.csv", proposal_keys,
           ([_cell(p.get(k)) for k in proposal_keys] for p in (x.to_dict() for x in result.proposals)))
@@ -195,7 +198,8 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
     write_csv(path, header, rows)
     written.append(path)
     warning_keys = ["code", "message", "file", "sheet", "cell", "row", "column", "value", "expected", "count"]
-    table("warnings.csv", warning_keys, ([getattr(w, k) for k in warning_keys] for w in result.warnings))
+    table("warnings.csv", warning_keys, ([w.text(lang) if k == "message" else getattr(w, k) for k in warning_keys]
+                                         for w in result.warnings))
     with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:
         result.write_json(fh)
     written.append(out / "result.json")

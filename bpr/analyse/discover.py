@@ -483,14 +483,22 @@ def _per_matter(engine: Engine, result: DiscoverResult, top_k: int, now: datetim
         result.by_matter[row["matter"]] = sub
 
 
-def write_discover(result: DiscoverResult, out: str | Path, lang: str = "zh", max_nodes: int = 60) -> None:
-    """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json."""
-    from bpr.analyse.graph import write_graph_json, write_graphml
-    from bpr.io.results import write_csv, write_json
+def write_discover(result: DiscoverResult, out: str | Path, lang: str = "zh", max_nodes: int = 60,
+                   min_share: float = 0.0) -> None:
+    """DIR/result.json, the CSV tables, DIR/process.graphml and DIR/process.json. `min_share`
+    (kept in result.json) leaves the paths fewer cases take out of the report's process map."""
+    from functools import partial
 
+    from bpr.analyse.graph import write_graph_json, write_graphml
+    from bpr.io.results import write_csv as _write_csv
+    from bpr.io.results import write_json
+
+    write_csv = partial(_write_csv, lang=lang)  # headers in the report language
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     data = result.to_dict()
+    if min_share:
+        data["min_share"] = min_share
     write_json(out / "result.json", data)
     sep = "→"
     write_csv(out / "dfg.csv", ["source", "target", "count", "mean_s", "median_s", "p90_s", "min_s", "max_s"],

@@ -766,9 +766,10 @@ def discover_analyses(catalogue: Iterable | None = None, specs: Iterable | None 
     return found
 
 
-def write_tables(extra: Mapping[str, Any], out: Any) -> list[str]:
+def write_tables(extra: Mapping[str, Any], out: Any, lang: str | None = None) -> list[str]:
     """Write the CSV tables of the extra results (those with a `tables()` method) into the folder
-    `out`: UTF-8 with BOM for Excel, cells escaped, each file atomically. Returns the file names."""
+    `out`: UTF-8 with BOM for Excel, cells escaped, each file atomically, headers in `lang` when
+    given. Returns the file names."""
     from pathlib import Path
 
     from bpr.io.results import write_csv
@@ -776,5 +777,5 @@ def write_tables(extra: Mapping[str, Any], out: Any) -> list[str]:
     written = []
     for value in extra.values():
         for name, (header, rows) in (value.tables() if hasattr(value, "tables") else {}).items():
-            written.append(write_csv(Path(out) / f"{name}.csv", header, rows).name)
+            written.append(write_csv(Path(out) / f"{name}.csv", header, rows, lang=lang).name)
     return written

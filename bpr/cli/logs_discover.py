@@ -39,13 +39,16 @@ from bpr.i18n import t
 @click.option("--calendar", type=click.Path(exists=True, dir_okay=False),
               help="Extra holidays and make-up working days (CSV date,type or YAML).")
 @click.option("--bpmn", is_flag=True, help="Also write the model pm4py's inductive miner finds as process.bpmn.")
+@click.option("--min-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Process map: leave out paths taken by fewer than this share of cases (e.g. 0.02).")
 @since_option
 @force_option
 @lang_option
 def discover_command(log: str, out: str, engine: str, spark_master: str, memory_limit: str, top_k: int,
                      max_nodes: int, core: bool, mapping: str | None, timezone: str, lang: str,
                      catalogue: str | None = None, specs: tuple[str, ...] = (), calendar: str | None = None,
-                     bpmn: bool = False, since: str | None = None, force: bool = False) -> None:
+                     bpmn: bool = False, since: str | None = None, min_share: float = 0.0,
+                     force: bool = False) -> None:
     """Find the process an event log actually follows: variants, directly-follows graph with
     times, case durations, rework (and the further analyses installed).
 
@@ -55,6 +58,8 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     samples/catalogue_province_export.xlsx --spec process_models/食品经营许可.yaml --bpmn
 
     Example (the process since a reform): bpr discover 办件.csv --since 2024-07-01 -o out/now
+
+    Example (a 50-activity log without the rare paths): bpr discover log.xes -o out/log --min-share 0.02
     """
     from bpr.runs import run_discover
 
@@ -62,7 +67,7 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     options = {"memory_limit": memory_limit} if engine == "duckdb" else {"spark_master": spark_master}
     result = run_discover(log, out, engine, options, top_k=top_k, max_nodes=max_nodes, core=core,
                           mapping=parse_mapping(mapping), timezone=timezone, catalogue=catalogue, specs=specs,
-                          calendar=calendar, bpmn=bpmn, since=start, lang=lang, force=force)
+                          calendar=calendar, bpmn=bpmn, since=start, lang=lang, force=force, min_share=min_share)
     median = result.case_duration_s.median
     click.echo(f"{t('discover_cases', lang)} {result.cases}  {t('discover_events', lang)} {result.events}  "
                f"{t('discover_activities', lang)} {result.activities}  {t('discover_variants', lang)} "

@@ -16,9 +16,10 @@ from bpr.report.render import FORMATS, render
 @force_option
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
               help="Comma-separated: html, xlsx, docx.")
+@click.option("--unit", default=None, help="Issuing unit on the cover (编制单位); by default the one the data names.")
 @lang_option
 def report(result_dir: str, out: str | None, out_alias: str | None, formats: str, lang: str,
-           force: bool = False) -> None:
+           unit: str | None = None, force: bool = False) -> None:
     """Render a result folder (audit, propose/apply, bundle, discover, simulate) as reports.
 
     Example: bpr report out/audit -o reports/audit --format html,xlsx
@@ -26,7 +27,8 @@ def report(result_dir: str, out: str | None, out_alias: str | None, formats: str
     out = out or out_alias
     if not out:
         raise UsageError.of("report_no_out")
-    for path in render(result_dir, out, lang, tuple(f.strip() for f in formats.split(",") if f.strip()), force):
+    for path in render(result_dir, out, lang, tuple(f.strip() for f in formats.split(",") if f.strip()), force,
+                       unit):
         click.echo(path)
 
 

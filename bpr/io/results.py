@@ -10,9 +10,14 @@ from pathlib import Path
 from bpr.io.safety import atomic_output, escape_cell
 
 
-def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable]) -> Path:
-    """UTF-8 with BOM (Excel opens it as UTF-8); None as an empty cell; formula-like text escaped."""
+def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable], lang: str | None = None) -> Path:
+    """UTF-8 with BOM (Excel opens it as UTF-8); None as an empty cell; formula-like text escaped.
+    With `lang`, header keys become column names in that language (bpr.i18n.csv_label)."""
     path = Path(path)
+    if lang:
+        from bpr.i18n import csv_label
+
+        header = [csv_label(str(key), lang, path.name.removesuffix(".csv")) for key in header]
     with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)

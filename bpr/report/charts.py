@@ -156,18 +156,75 @@ def _wrap(label: object, width: int = 20) -> str:
     return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
-def _text_width(node: object) -> float:
-    """Widest line of the wrapped label in half-em units (a CJK character counts 2), plus padding."""
-    return max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in _wrap(node).split("\n")) + 2
+START, END = "\x00start", "\x00end"  # marker nodes (no step can be named so)
+NODE_PT = 10.5  # 14 px at 100% zoom: step names stay readable in HTML and Word
+
+
+def _with_markers(graph: nx.DiGraph, start_label: str, end_label: str) -> nx.DiGraph:
+    """A copy with a start marker before the start steps and an end marker after the end steps
+    (node attributes start/end hold their case counts), so a map shows where cases begin and end."""
+    out = graph.copy()
+
+    def main(key: str) -> dict:  # the steps where at least 5% of cases begin (or end): no hairball of rare ends
+        found = {n: (1 if d[key] is True else d[key]) for n, d in graph.nodes(data=True) if d.get(key)}
+        total = sum(found.values()) or 1
+        return {n: c for n, c in found.items() if c >= 0.05 * total}
+
+    starts, ends = main("start"), main("end")
+    for n in out:
+        out.nodes[n].pop("start", None)
+    if starts:
+        out.add_node(START, marker="start", label=start_label, start=True)
+        for n, count in starts.items():
+            out.add_edge(START, n, count=count, marker=True)
+    if ends:
+        out.add_node(END, marker="end", label=end_label)
+        for n, count in ends.items():
+            out.add_edge(n, END, count=count, marker=True)
+    return out
+
+
+def _node_text(graph: nx.DiGraph, node: object) -> str:
+    """The step name wrapped, with its note (e.g. its time limit) on a line of its own."""
+    data = graph.nodes[node]
+    if data.get("marker"):
+        return ""
+    note = data.get("note")
+    return _wrap(node) + (f"\n{note}" if note else "")
+
+
+def _box_width(graph: nx.DiGraph, node: object) -> float:
+    if graph.nodes[node].get("marker"):
+        return 4.0
+    lines = _node_text(graph, node).split("\n")
+    return max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in lines) + 2
 
 
 def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset(),
                   weight: str = "count", colour_by: str | None = "mean_s", caption: str = "",
-                  max_edges: int = 60) -> Figure:
+                  max_edges: int = 60, merged: dict[str, str] | None = None,
+                  edge_label=None, markers: tuple[str, str] | None = None,
+                  legend: tuple[str, str] | None = None) -> Figure:
     """Left-to-right process map: edge width by frequency, edge colour by waiting time,
-    removed steps greyed with a strike-through label, parallel branches in the same column.
-    Only the `max_edges` most frequent edges are drawn, so 30+ steps stay readable."""
+    parallel branches in the same column. Only the `max_edges` most frequent edges are drawn.
+
+    - `removed` steps are greyed and struck out; `merged` steps ({step: "并入 X"}) get a dashed
+      outline and that note instead, since they live on inside another step;
+    - a node's `note` attribute (e.g. its time limit) is printed under its name;
+    - `edge_label(data) -> str` writes e.g. the count and median wait on each edge;
+    - `markers` = (start, end) labels: round markers before the first and after the last steps
+      (node attributes start/end hold the case counts);
+    - `legend` = (width meaning, colour meaning) explains the line widths and colours."""
     use_cjk_font()
+    merged = merged or {}
+    if merged:  # the "merged into X" note sizes the box like any other note
+        graph = graph.copy()
+        for node, into in merged.items():
+            if node in graph:
+                note = graph.nodes[node].get("note")
+                graph.nodes[node]["note"] = f"{note}\n{_wrap(into, 24)}" if note else _wrap(into, 24)
+    if markers:
+        graph = _with_markers(graph, *markers)
     layer = _layers(graph)
     columns: dict[int, list] = {}
     for node, col in sorted(layer.items(), key=lambda kv: (kv[1], str(kv[0]))):
@@ -182,13 +239,17 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
         nodes.sort(key=lambda n: (centre(n), str(n)))
         for i, n in enumerate(nodes):
             row_of[n] = i - (len(nodes) - 1) / 2
-    step = max((_text_width(n) for n in graph), default=10) + 6  # column spacing in half-em units
-    pos = {n: (layer[n] * step, -row_of[n] * 3.2) for n in graph}
+    step = max((_box_width(graph, n) for n in graph), default=10) + (22 if edge_label else 6)  # column spacing, half-ems
+    pos = {n: (layer[n] * step, -row_of[n] * 3.6) for n in graph}
     tallest = max((len(v) for v in columns.values()), default=1)
-    half_em_in = 9 / 72 / 2  # inches per half-em at 9 pt
+    half_em_in = NODE_PT / 72 / 2  # inches per half-em
     width = min(max(6.0, (len(columns) * step + 4) * half_em_in * 1.1), 40)
-    height = min(max(1.1, tallest * 0.75 + 0.4), 30)  # 0.75 in a row: 3.2 y-units, boxes of ~0.45 in
+    height = min(max(1.6, tallest * (1.4 if edge_label else 0.95) + 0.6), 30)  # a row: boxes of two lines at 10.5 pt
     fig, ax = plt.subplots(figsize=(width, height))
+    ax.set_axis_off()
+    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+    ax.set_xlim(min(xs) - step / 2, max(xs) + step / 2)
+    ax.set_ylim(min(ys) - 2.0, max(ys) + 2.0)
     edges = sorted(((u, v) for u, v in graph.edges if u != v),
                    key=lambda e: -(graph.edges[e].get(weight, 1) or 1))[:max_edges]
     counts = [graph.edges[e].get(weight, 1) or 1 for e in edges]
@@ -197,7 +258,8 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
     widths = [0.6 + 4.0 * c / top for c in counts]
     cmap = plt.get_cmap("YlOrRd")
     wmax = max(waits) if waits and max(waits) > 0 else 1
-    colours = [cmap(0.25 + 0.75 * w / wmax) if colour_by else AFTER for w in waits]
+    colours = [GREY if graph.edges[e].get("marker") else cmap(0.25 + 0.75 * w / wmax) if colour_by else AFTER
+               for e, w in zip(edges, waits, strict=True)]
     for (u, v), w, colour in zip(edges, widths, colours, strict=True):
         span = layer[v] - layer[u]
         same_row = abs(pos[u][1] - pos[v][1]) < 1e-9
@@ -205,23 +267,47 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
         rad = 0.0 if span == 1 and same_row else 0.12 if span == 1 else 0.3 if span > 1 else -0.45
         drawn = nx.draw_networkx_edges(graph, pos, edgelist=[(u, v)], width=w, edge_color=[colour], ax=ax,
                                        arrows=True, arrowsize=12, connectionstyle=f"arc3,rad={rad}",
-                                       min_source_margin=2.4 * _text_width(u), min_target_margin=2.4 * _text_width(v))
+                                       min_source_margin=2.6 * _box_width(graph, u),
+                                       min_target_margin=2.6 * _box_width(graph, v))
         for patch in drawn:  # arcs may leave the node area; the saved figure grows to hold them
             patch.set_clip_on(False)
+        if edge_label and not graph.edges[u, v].get("marker"):
+            # the middle of the (quadratic) arc, computed where the axes are square: display space
+            (x1, y1), (x2, y2) = ax.transData.transform(pos[u]), ax.transData.transform(pos[v])
+            mx, my = (x1 + x2) / 2 + 0.5 * rad * (y2 - y1), (y1 + y2) / 2 - 0.5 * rad * (x2 - x1)
+            x, y = ax.transData.inverted().transform((mx, my))
+            ax.text(x, y, edge_label(graph.edges[u, v]), ha="center", va="center", fontsize=9, color="#334e68",
+                    linespacing=1.0,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}, zorder=6,
+                    clip_on=False)
     for node, (x, y) in pos.items():
-        gone = node in removed
-        ax.text(x, y, _wrap(node), ha="center", va="center", fontsize=9, linespacing=1.1,
-                color="#7b8794" if gone else "#102a43",
-                bbox={"boxstyle": "round,pad=0.4", "fc": "#f0f4f8" if gone else "#ffffff",
-                      "ec": "#bcccdc" if gone else AFTER, "ls": "--" if gone else "-"})
+        data = graph.nodes[node]
+        if data.get("marker"):
+            start = data["marker"] == "start"
+            ax.scatter([x], [y], s=260, marker="o", zorder=5, color="#2f855a" if start else "#102a43",
+                       edgecolors="white" if start else "#102a43", linewidths=2)
+            if not start:
+                ax.scatter([x], [y], s=60, marker="o", zorder=6, color="white")
+            ax.text(x, y - 1.4, data.get("label", ""), ha="center", va="top", fontsize=9, color="#334e68")
+            continue
+        gone, into = node in removed, merged.get(node)
+        ax.text(x, y, _node_text(graph, node), ha="center", va="center", multialignment="center",
+                fontsize=NODE_PT, linespacing=1.15,
+                color="#7b8794" if gone else "#102a43", zorder=7,
+                bbox={"boxstyle": "round,pad=0.4", "fc": "#f0f4f8" if gone else "#eef6ff" if into else "#ffffff",
+                      "ec": "#bcccdc" if gone else "#6b46c1" if into else AFTER, "ls": "--" if gone or into else "-",
+                      "lw": 1.2})
         if gone:
-            half = 0.45 * _text_width(node)
-            ax.plot([x - half, x + half], [y, y], color=ACCENT, linewidth=1.2, zorder=5)
-    ax.set_axis_off()
-    # limits from the nodes alone, so that the scale matches the figure size the boxes were sized for
-    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
-    ax.set_xlim(min(xs) - step / 2, max(xs) + step / 2)
-    ax.set_ylim(min(ys) - 1.8, max(ys) + 1.8)
+            half = 0.45 * _box_width(graph, node)
+            ax.plot([x - half, x + half], [y, y], color=ACCENT, linewidth=1.2, zorder=8)
+    if legend:
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color="#7b8794", linewidth=4.5, label=legend[0])]
+        if colour_by:
+            handles.append(Line2D([], [], color=cmap(0.8), linewidth=2.5, label=legend[1]))
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False,
+                   fontsize=9, handlelength=2.5)
     return _figure(fig, title, caption)
 
 

@@ -48,6 +48,12 @@ class Column:
     red_below: float | None = None  # numeric cells under this are flagged (indicator below target)
 
 
+def is_low(value: object, column: Column) -> bool:
+    """Whether a cell is flagged (red in every format): a number under its column's target."""
+    return (column.red_below is not None and isinstance(value, (int, float))
+            and not isinstance(value, bool) and value < column.red_below)
+
+
 @dataclass
 class Table:
     title: str
@@ -95,10 +101,12 @@ class Report:
     method: list[str] = field(default_factory=list)
     source: str = ""
     summary_title: str = ""  # heading of the metric cards; the four-reduction summary by default
+    unit: str = ""  # issuing unit on the cover (--unit; by default from the data)
+    date: str = ""  # date on the cover: when the result was made
 
     def all_text(self) -> str:
         """Every string the report shows (to subset the HTML font to exactly these glyphs)."""
-        parts = [self.title, self.subtitle, self.source, self.summary_title, *self.method]
+        parts = [self.title, self.subtitle, self.source, self.summary_title, self.unit, self.date, *self.method]
         parts += [f"{m.label}{m.unit}" for m in self.metrics]
         for s in self.sections:
             parts += [s.title, *s.paragraphs]

@@ -1,7 +1,10 @@
 """Excel workbook (openpyxl): 汇总 first, then one sheet per table that names a sheet.
 
 Styled header, sensible widths, number/percent formats, frozen header, auto-filter, values under
-a column's target in red. Text cells are escaped so nothing runs as a formula.
+a column's target in red. Text cells are escaped so nothing runs as a formula. Every sheet prints
+on A4, landscape when wider than a portrait page, fitted to the page width with the header row
+repeated on each page. An interval column (a mean with its confidence interval) is written as
+three numeric columns: the value, its lower and its upper bound.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from bpr.i18n import paren, t
 from bpr.io.safety import atomic_path, escape_cell
-from bpr.report.document import Column, Report, Table
+from bpr.report.document import Column, Report, Table, is_low
 from bpr.report.formatting import warning_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
@@ -24,6 +27,7 @@ RED = Font(name=FONT, color="C53030", bold=True)
 GREEN = Font(name=FONT, color="2F855A", bold=True)
 THIN = Side(style="thin", color="D9E2EC")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+PORTRAIT_CHARS = 95  # column-width units that fit across a portrait A4 page at 100%
 NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "days": "#,##0.0", "pct": "0.0%", "num": "General"}
 
 
@@ -31,7 +35,11 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def _cell_value(value: object) -> object:
+def _cell_value(value: object, lang: str = "zh") -> object:
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, float) and value != value:  # NaN: an empty cell
+        return None
     if isinstance(value, (list, tuple)):
         value = "、".join(map(str, value))
     elif isinstance(value, dict):
@@ -39,7 +47,39 @@ def _cell_value(value: object) -> object:
     return escape_cell(value)
 
 
-def _write_table(ws, table: Table, start_row: int = 1) -> None:
+def _expand_intervals(table: Table, lang: str) -> Table:
+    """Interval columns ({mean, ci_low, ci_high}) as three numeric columns."""
+    if not any(c.fmt == "interval" for c in table.columns):
+        return table
+    columns, rows = [], [dict(r) for r in table.rows]
+    for col in table.columns:
+        if col.fmt != "interval":
+            columns.append(col)
+            continue
+        for part, label in (("mean", col.label), ("ci_low", f"{col.label} {t('report_ci_low', lang)}"),
+                            ("ci_high", f"{col.label} {t('report_ci_high', lang)}")):
+            columns.append(Column(f"{col.key}.{part}", label, "float"))
+        for row in rows:
+            stat = row.get(col.key) or {}
+            for part in ("mean", "ci_low", "ci_high"):
+                row[f"{col.key}.{part}"] = stat.get(part) if isinstance(stat, dict) else None
+    return Table(table.title, columns, rows, table.sheet, table.note, table.html_rows, table.word_columns)
+
+
+def _page_setup(ws, header_row: int, widths: list[float]) -> None:
+    """A4, landscape when wider than a portrait page, one page wide, the header row on each page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sum(widths) > PORTRAIT_CHARS else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.oddFooter.center.text = "&P / &N"
+
+
+def _write_table(ws, table: Table, start_row: int = 1, lang: str = "zh") -> None:
+    table = _expand_intervals(table, lang)
     for j, col in enumerate(table.columns, start=1):
         cell = ws.cell(row=start_row, column=j, value=escape_cell(col.label))
         cell.fill, cell.font, cell.border = HEADER_FILL, HEADER_FONT, BORDER
@@ -48,23 +88,25 @@ def _write_table(ws, table: Table, start_row: int = 1) -> None:
     for i, row in enumerate(table.rows, start=start_row + 1):
         for j, col in enumerate(table.columns, start=1):
             value = row.get(col.key)
-            cell = ws.cell(row=i, column=j, value=_cell_value(value))
+            cell = ws.cell(row=i, column=j, value=_cell_value(value, lang))
             cell.border = BORDER
-            if col.fmt in NUMBER_FORMATS:
+            if col.fmt == "num" and isinstance(value, float):  # one rounding rule with HTML and Word
+                cell.number_format = "#,##0" if value.is_integer() or abs(value) >= 1000 else "#,##0.0"
+            elif col.fmt in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[col.fmt]
-            if _below(value, col):
+            if is_low(value, col):
                 cell.font = RED
             widths[j - 1] = max(widths[j - 1], min(_display_width(str(cell.value or "")) + 2, 60))
+    widths = [max(8, w) for w in widths]
     for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = max(8, width)
+        ws.column_dimensions[get_column_letter(j)].width = width
+        if width >= 60:
+            for (cell,) in ws.iter_rows(min_row=start_row + 1, min_col=j, max_col=j):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    _page_setup(ws, start_row, widths)
     if table.rows:
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(table.columns))}{start_row + len(table.rows)}"
-
-
-def _below(value: object, col: Column) -> bool:
-    return (col.red_below is not None and isinstance(value, (int, float))
-            and not isinstance(value, bool) and value < col.red_below)
 
 
 def _summary_table(report: Report) -> Table:
@@ -98,7 +140,7 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
         ws.cell(row=2, column=1, value=escape_cell(report.subtitle))
     ws.sheet_view.showGridLines = False
     summary = _summary_table(report)
-    _write_table(ws, summary, start_row=4)
+    _write_table(ws, summary, start_row=4, lang=lang)
     for i, row in enumerate(summary.rows, start=5):
         met = row["met"]
         if met is not None and len(summary.columns) == 7:
@@ -109,7 +151,7 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
             if not table.sheet:
                 continue
             name = _unique_sheet_name(table.sheet, used)
-            _write_table(wb.create_sheet(name), table)
+            _write_table(wb.create_sheet(name), table, lang=lang)
     if report.warnings:
         quality = Table(t("sheet_read_warnings", lang), [
             Column("file", t("warning_file", lang)), Column("sheet", t("warning_sheet", lang)),
@@ -118,7 +160,7 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
             Column("value", t("report_value", lang)), Column("expected", t("warning_expected", lang)),
             Column("count", t("warning_count", lang), "int"),
         ], [{**w, "text": warning_text(w, lang)} for w in report.warnings])
-        _write_table(wb.create_sheet(_unique_sheet_name(t("sheet_read_warnings", lang), used)), quality)
+        _write_table(wb.create_sheet(_unique_sheet_name(t("sheet_read_warnings", lang), used)), quality, lang=lang)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

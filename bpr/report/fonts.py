@@ -1,10 +1,14 @@
 """CJK glyphs that render on a fresh machine with no system CJK font.
 
-bpr ships a GB 2312 subset of Noto Sans CJK SC (OFL, ~3 MB) in bpr/data/fonts/.
-- Charts: `use_cjk_font()` registers it with matplotlib and puts it first in the sans-serif list;
-  SVG output turns text into paths, so charts carry their glyphs with them.
-- HTML: `font_face_css(text)` subsets the font again to exactly the characters of one document and
-  returns an inline @font-face rule (a few tens of KB), so the page fetches nothing.
+bpr ships GB 2312 subsets of Noto Sans CJK SC Regular and Bold (OFL, ~3 MB each) in
+bpr/data/fonts/, which also hold every character of the vocabulary table and the symbols bpr
+prints (− ± × ≤ ≥ → ✓ ％, full-width punctuation).
+- Charts: `use_cjk_font()` registers both weights with matplotlib and puts the family first in
+  the sans-serif list, so bold titles find a bold face; SVG output turns text into paths, so
+  charts carry their glyphs with them.
+- HTML: `font_face_css(text)` subsets each weight again to exactly the characters of one document
+  and returns inline @font-face rules (a few tens of KB), so the page fetches nothing. The family
+  is also named in MONO_STACK, so code and command lines fall back to it for CJK characters.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from pathlib import Path
 
 FAMILY = "Noto Sans CJK SC"
 HTML_FAMILY = "bpr-cjk"
+WEIGHTS = {400: "NotoSansCJKsc-Regular-subset.otf", 700: "NotoSansCJKsc-Bold-subset.otf"}
+# monospace text (command lines, file names): a Latin monospace face, then the CJK font per glyph
+MONO_STACK = f"ui-monospace, 'DejaVu Sans Mono', Consolas, Menlo, '{HTML_FAMILY}', '{FAMILY}', monospace"
 
 
-def font_path() -> Path:
-    return Path(str(resources.files("bpr") / "data" / "fonts" / "NotoSansCJKsc-Regular-subset.otf"))
+def font_path(weight: int = 400) -> Path:
+    return Path(str(resources.files("bpr") / "data" / "fonts" / WEIGHTS[weight]))
 
 
 @cache
@@ -29,21 +36,26 @@ def use_cjk_font() -> str:
     import matplotlib
     from matplotlib import font_manager
 
-    font_manager.fontManager.addfont(str(font_path()))
+    for weight in WEIGHTS:
+        font_manager.fontManager.addfont(str(font_path(weight)))
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [FAMILY, "DejaVu Sans"]
-    matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font lacks U+2212
+    matplotlib.rcParams["axes.unicode_minus"] = True  # the subset carries U+2212
     matplotlib.rcParams["svg.fonttype"] = "path"
     return FAMILY
 
 
 def font_face_css(text: str) -> str:
-    """An @font-face rule embedding only the glyphs `text` uses, as a WOFF data URI."""
+    """@font-face rules (regular and bold) embedding only the glyphs `text` uses, as WOFF data URIs."""
+    chars = {ord(c) for c in text if not c.isspace()} | {ord(c) for c in "0123456789%.,-−→✓×"}
+    return "".join(_face(chars, weight) for weight in WEIGHTS)
+
+
+def _face(chars: set[int], weight: int) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    chars = {ord(c) for c in text if not c.isspace()} | {ord(c) for c in "0123456789%.,-"}
-    font = TTFont(str(font_path()))
+    font = TTFont(str(font_path(weight)))
     options = subset.Options()
     options.flavor = "woff"
     options.hinting = False
@@ -56,4 +68,4 @@ def font_face_css(text: str) -> str:
     font.save(buffer)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (f"@font-face{{font-family:'{HTML_FAMILY}';src:url(data:font/woff;base64,{data}) "
-            f"format('woff');font-weight:100 900;}}")
+            f"format('woff');font-weight:{weight};}}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from bpr.i18n import join_list, t, tf
+from bpr.i18n import field_label, join_list, rule_label, t, tf  # noqa: F401 (re-exported for the builders)
 
 
 def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
@@ -13,6 +13,13 @@ def format_value(value: object, fmt: str = "text", lang: str = "zh") -> str:
         return "—"
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
+    if fmt == "interval":  # {mean, ci_low, ci_high}: 5.6（5.4–5.9）
+        if not isinstance(value, dict) or value.get("mean") is None:
+            return "—"
+        if value.get("ci_low") is None or value.get("ci_high") is None:
+            return f"{value['mean']:.1f}"
+        inner = f"{value['ci_low']:.1f}–{value['ci_high']:.1f}"
+        return f"{value['mean']:.1f}（{inner}）" if lang == "zh" else f"{value['mean']:.1f} ({inner})"
     if fmt == "pct" and isinstance(value, (int, float)):
         return f"{100 * value:.1f}%"
     if fmt == "int" and isinstance(value, (int, float)):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from bpr.errors import InputError, UsageError
+from bpr.i18n import tf
 from bpr.io.safety import safe_filename
 from bpr.progress import note
 from bpr.report.document import Report
@@ -41,14 +43,39 @@ def result_kind(result: dict) -> str:
     raise InputError.of("report_unknown_kind")
 
 
-def build_report(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
-    """The `Report` for a loaded result; `folder` holds the files written beside result.json."""
+def build_report(result: dict, lang: str = "zh", folder: Path | None = None, unit: str | None = None) -> Report:
+    """The `Report` for a loaded result; `folder` holds the files written beside result.json.
+    `unit` is the issuing unit on the cover (by default the one the data names, if any); the date
+    is when result.json was written."""
     from bpr.report.builders import BUILDERS
 
     kind = result_kind(result)
     if kind not in BUILDERS:
         raise UsageError.of("report_no_builder", {"kind": kind}, expected=", ".join(sorted(BUILDERS)))
-    return BUILDERS[kind](result, lang, folder)
+    report = BUILDERS[kind](result, lang, folder)
+    if unit:
+        report.unit = unit
+    elif not report.unit:
+        report.unit = default_unit(result)
+    if not report.date:
+        made = folder / "result.json" if folder else None
+        report.date = cover_date(date.fromtimestamp(made.stat().st_mtime) if made and made.is_file() else date.today(), lang)
+    return report
+
+
+def default_unit(result: dict) -> str:
+    """The issuing unit the data names: a bundle's lead department, or the one department of a
+    catalogue whose matters all belong to it; otherwise none (give --unit)."""
+    bundle = result.get("bundle") or {}
+    if bundle.get("lead_department"):
+        return str(bundle["lead_department"])
+    departments = {d.get("department") for d in result.get("by_department") or [] if d.get("department")}
+    return departments.pop() if len(departments) == 1 else ""
+
+
+def cover_date(day: date, lang: str = "zh") -> str:
+    """2026年12月4日 / 2026-12-04."""
+    return tf("report_date_format", lang, y=day.year, m=day.month, d=day.day)
 
 
 def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] = FORMATS,
@@ -72,10 +99,11 @@ def write_report(report: Report, out_dir: str | Path, formats: tuple[str, ...] =
 
 
 def render(result_dir: str | Path, out_dir: str | Path, lang: str = "zh",
-           formats: tuple[str, ...] = FORMATS, force: bool = False) -> list[Path]:
-    """Load result.json from `result_dir`, build its report, write it in `formats` to `out_dir`
-    (a report folder, replaced as a whole when the report is complete; see bpr.io.result_folder).
-    A result folder whose manifest is missing or does not match its files is refused."""
+           formats: tuple[str, ...] = FORMATS, force: bool = False, unit: str | None = None) -> list[Path]:
+    """Load result.json from `result_dir`, build its report (`unit`: the issuing unit on the
+    cover), write it in `formats` to `out_dir` (a report folder, replaced as a whole when the
+    report is complete; see bpr.io.result_folder). A result folder whose manifest is missing or
+    does not match its files is refused."""
     from bpr.io.result_folder import check_complete, result_folder
     from bpr.io.result_schema import check_result
 
@@ -85,7 +113,7 @@ def render(result_dir: str | Path, out_dir: str | Path, lang: str = "zh",
     if Path(out_dir).resolve() == folder.resolve():
         raise UsageError.of("report_out_is_result", file=out_dir)
     check_result(result, result_kind(result), folder / "result.json")
-    report = build_report(result, lang, folder)
+    report = build_report(result, lang, folder, unit)
     with result_folder(out_dir, "report", force) as tmp:
         written = write_report(report, tmp, formats)
     return [Path(out_dir) / p.name for p in written]

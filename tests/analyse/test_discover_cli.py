@@ -31,7 +31,7 @@ def test_result_folder_on_a_real_log(real_log, tmp_path):
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert result["kind"] == "discover"
     assert len(read_csv(out / "dfg.csv")) == len(result["dfg"])
-    assert sum(int(r["count"]) for r in read_csv(out / "variants.csv")) == result["cases"]
+    assert sum(int(r["办件数"]) for r in read_csv(out / "variants.csv")) == result["cases"]  # headers in Chinese
     graph = nx.read_graphml(out / "process.graphml")
     edge_counts = {(u, v): int(a["count"]) for u, v, a in graph.edges(data=True)
                    if u != "__start__" and v != "__end__"}
@@ -67,7 +67,7 @@ def test_bad_input_is_counted_not_fatal(tmp_path):
     # C1: 10:00 -> 2024-03-04 09:30 completion to completion; C2: 0
     assert result["case_duration_s"]["max"] == pytest.approx(3 * 86400 - 30 * 60)
     assert result["case_duration_s"]["min"] == 0
-    sources = [r["source"] for r in read_csv(out / "dfg.csv")]
+    sources = [r["来源环节"] for r in read_csv(out / "dfg.csv")]
     assert "'=HYPERLINK(\"x\")" in sources  # escaped, never a live formula
 
 

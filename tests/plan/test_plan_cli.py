@@ -37,7 +37,7 @@ def test_propose_then_apply(handmade, tmp_path, capsys):
     result = json.loads((tmp_path / "p" / "result.json").read_text(encoding="utf-8"))
     assert result["kind"] == "propose" and result["summary"] == {"materials": 9, "steps": 4, "time": 2, "visits": 2}
     rows = list(csv.reader((tmp_path / "p" / "proposals.csv").open(encoding="utf-8-sig")))
-    assert rows[0][0] == "id" and len(rows) == 18
+    assert rows[0][:3] == ["编号", "维度", "事项"] and len(rows) == 18  # headers follow --lang (zh by default)
     code, out, _ = run(["apply", str(handmade), str(tmp_path / "p" / "plan.yaml"), "-o", str(tmp_path / "a")], capsys)
     assert code == 0
     result = json.loads((tmp_path / "a" / "result.json").read_text(encoding="utf-8"))
@@ -46,7 +46,7 @@ def test_propose_then_apply(handmade, tmp_path, capsys):
     # everything accepted: food 9/9/3 materials/days/… (see test_plan_apply), small 1 material, 0 days
     assert whole["after"] == {"steps": 6, "materials": 4, "promised_days": 9, "critical_path_days": 9, "visits": 2}
     ba = list(csv.reader((tmp_path / "a" / "before_after.csv").open(encoding="utf-8-sig")))
-    assert ba[0] == ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"]
+    assert ba[0] == ["范围", "名称", "实施编码", "指标", "改革前", "改革后", "减少", "压减比例（%）"]
     assert ["catalogue", "handmade", "", "materials", "11", "4", "7", "63.64"] in ba
     assert (tmp_path / "a" / "after.xlsx").exists()
 
@@ -105,7 +105,7 @@ def test_propose_in_english(handmade, tmp_path, capsys):
     text = (tmp_path / "p" / "plan.yaml").read_text(encoding="utf-8")
     assert "through data sharing" in text
     rows = list(csv.reader((tmp_path / "p" / "proposals.csv").open(encoding="utf-8-sig")))
-    assert rows[1][1] == "materials"
+    assert rows[0][:3] == ["id", "dimension", "matter"] and rows[1][1] == "materials"
 
 
 def test_csv_cells_are_escaped(monkeypatch, tmp_path, capsys):

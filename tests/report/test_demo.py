@@ -16,18 +16,9 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from bpr.demo import run_demo
 from tests.report.browser import CHROMIUM_FLAGS, chromium, screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    index = run_demo(out, ROOT / "samples")
-    assert Path(index).name == "index.html"
-    return out
 
 
 class _Page(HTMLParser):

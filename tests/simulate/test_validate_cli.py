@@ -159,7 +159,7 @@ def test_report_compares_several_scenarios_side_by_side(tmp_path):
     report = build(result)
     assert all(m.after is None for m in report.metrics)  # the cards show the as-is only: no one to-be to compare
     summary = report.sections[0].tables[0]
-    assert [r["scenario"] for r in summary.rows] == ["现状", "现场核查与审核并联", "材料共享、补正减少七成",
+    assert [r["scenario"] for r in summary.rows] == ["仿真基线（现状）", "现场核查与审核并联", "材料共享、补正减少七成",
                                                      "窗口增员与延时服务", "组合改革"]
     assert summary.rows[2]["description"].startswith("营业执照") and "description" in [c.key for c in summary.columns]
     (figure,) = report.sections[0].figures

@@ -193,16 +193,15 @@ def promised_unlimited(m: Matter, p: _Params, c: Conversion) -> Iterator[Hit]:
 
 
 def duplicate_code(cat: Catalogue, p: _Params, c: Conversion) -> Iterator[Hit]:
-    """Each 实施编码 appears once; every matter sharing a code gets a finding naming the rows."""
+    """Each 实施编码 appears once; every matter sharing a code gets a finding (with its sheet row)."""
     seen: dict[str, list[Matter]] = defaultdict(list)
     for m in cat.matters:
         if m.code:
             seen[m.code].append(m)
     for code, group in seen.items():
-        if len(group) > 1:
-            rows = ", ".join("?" if m.source_row is None else str(m.source_row) for m in group)
+        if len(group) > 1:  # the value is the code alone (each finding carries its own sheet row)
             for m in group:
-                yield Hit("code", f"{code} (rows {rows})", m)
+                yield Hit("code", code, m)
 
 
 RULES: list[Rule] = [
@@ -231,8 +230,9 @@ RULES: list[Rule] = [
          "catch-all material item: {value}", catch_all_material, source="DOMAIN; 国办发〔2020〕42号"),
     Rule("fee_online_payment", Severity.WARNING, "不收费事项却标注支持网上支付",
          "no fee but online payment is flagged", fee_online_payment, source="DOMAIN"),
-    Rule("compression_target", Severity.INFO, "承诺时限为法定时限的 {value}，高于目标 {max_ratio:.0%}（双减半）",
-         "promised limit is {value} of the legal limit, above the target {max_ratio:.0%}", compression_target,
+    Rule("compression_target", Severity.INFO, "承诺时限为法定时限的 {value}，高于目标 {max_ratio:.0%}（双减半，较法定时限）",
+         "promised limit is {value} of the legal limit, above the target {max_ratio:.0%} (double halving, vs the legal limit)",
+         compression_target,
          params={"max_ratio": 0.5}, source="双减半 reform targets"),
     Rule("material_no_basis", Severity.INFO, "材料未填写设定依据（{value}）",
          "materials without a legal basis ({value})", material_no_basis, source="GB/T 39046 材料依据"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from bpr.i18n import note_text, t, tf
+from bpr.i18n import colon, note_text, paren, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import pct, proposals_table
 from bpr.report.builders.sharing import sharing_section
-from bpr.report.document import Column, Finding, Metric, Report, Section, Table
-from bpr.report.formatting import file_names
+from bpr.report.document import Column, Finding, Metric, Report, Section, Table, is_low
+from bpr.report.formatting import field_label, file_names, rule_label
 
 HEADLINE = ("immediate_rate", "compression_ratio", "avg_visits", "zero_visit_rate", "full_online_rate",
             "material_exempt_rate")
@@ -83,7 +83,8 @@ def _group_table(groups: list[dict], key: str, ind: dict, L: str, title: str, sh
         columns.append(Column(rate, t(f"audit_{rate}", L), "pct", red_below=ind.get(rate)))
     columns.append(Column("avg_visits", t("audit_avg_visits", L), "float"))
     rows = sorted(groups, key=lambda g: -(g.get("full_online_rate") or 0))
-    return Table(title, columns, rows, sheet=sheet, note=t("ra_departments_para", L))
+    red = any(is_low(row.get(c.key), c) for row in rows for c in columns)  # no note about red where there is none
+    return Table(title, columns, rows, sheet=sheet, note=t("ra_departments_para", L) if red else "")
 
 
 def _department_section(departments: list[dict], ind: dict, L: str) -> Section:
@@ -93,7 +94,7 @@ def _department_section(departments: list[dict], ind: dict, L: str) -> Section:
                charts.ranking_bars(names, [d.get("compression_ratio") or 0 for d in departments],
                                    t("ra_dept_chart2", L), percent=True, target=ind.get("compression_ratio"))]
     table = _group_table(departments, "department", ind, L, t("ra_departments", L), t("sheet_departments", L))
-    return Section(t("ra_departments", L), [t("ra_departments_para", L)], figures, [table])
+    return Section(t("ra_departments", L), [table.note] if table.note else [], figures, [table])
 
 
 def _findings_section(findings: list[dict], L: str) -> Section:
@@ -102,17 +103,22 @@ def _findings_section(findings: list[dict], L: str) -> Section:
               warnings=severities.get("warning", 0), infos=severities.get("info", 0))
     order = {"error": 0, "warning": 1, "info": 2}
     ranked = sorted(findings, key=lambda f: order.get(f["severity"], 3))
-    shown = [Finding(f["severity"], f["matter"], f["message_en"] if L == "en" else f["message"],
-                     f"{t('audit_field', L)}: {f.get('field', '')}") for f in ranked
-             if f["severity"] != "info"][:FINDINGS_IN_HTML]
+    def where(f: dict) -> str:
+        text = colon(L).join((t("audit_field", L), field_label(f.get("field", ""), L)))
+        return text + (paren("", tf("report_row", L, n=f["row"]), L) if f.get("row") else "")
+
+    shown = [Finding(f["severity"], f["matter"], f["message_en"] if L == "en" else f["message"], where(f))
+             for f in ranked if f["severity"] != "info"][:FINDINGS_IN_HTML]
     rule_counts = Counter(f["rule"] for f in findings)
     counts = Table(t("ra_rule_counts", L), [Column("rule", t("audit_rule", L)), Column("n", t("audit_findings", L), "int")],
-                   [{"rule": r, "n": n} for r, n in rule_counts.most_common()])
+                   [{"rule": rule_label(r, L), "n": n} for r, n in rule_counts.most_common()])
     detail = Table(t("ra_findings", L), [
         Column("severity", t("audit_severity", L)), Column("rule", t("audit_rule", L)),
-        Column("matter", t("audit_matter", L)), Column("field", t("audit_field", L)),
-        Column("value", t("report_value", L)), Column("message", t("audit_message", L))],
-        [{**f, "severity": t(f"severity_{f['severity']}", L),
+        Column("matter", t("audit_matter", L)), Column("row", t("audit_row", L), "int"),
+        Column("field", t("audit_field", L)), Column("value", t("report_value", L)),
+        Column("message", t("audit_message", L))],
+        [{**f, "severity": t(f"severity_{f['severity']}", L), "rule": rule_label(f["rule"], L),
+          "field": field_label(f.get("field", ""), L),
           "message": f["message_en"] if L == "en" else f["message"]} for f in ranked],
         sheet=t("sheet_quality", L), html_rows=0)
     return Section(t("ra_findings", L), [para], findings=shown, tables=[counts, detail])

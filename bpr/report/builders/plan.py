@@ -7,7 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from bpr.i18n import join_list, paren, t, tf
+from bpr.i18n import VOCAB, join_list, paren, t, tf
 from bpr.report import charts
 from bpr.report.builders.common import proposals_table
 from bpr.report.builders.sharing import after_list_table, sharing_section
@@ -47,7 +47,11 @@ def _target_table(targets: list[dict], L: str) -> Table:
             return tf("rb_share_of_matters", L, pct=f"{100 * value:.1f}")
         return f"{value:g} {t('unit_times', L)}"
 
-    rows = [{"target": tg["label_en"] if L == "en" else tg["label"], "required": shown(tg, "required"),
+    def label(tg: dict) -> str:  # today's wording (it names the baseline), else the one stored
+        key = f"target_{tg['id']}"
+        return t(key, L) if key in VOCAB else tg["label_en"] if L == "en" else tg["label"]
+
+    rows = [{"target": label(tg), "required": shown(tg, "required"),
              "actual": shown(tg, "actual"),
              "met": None if tg.get("met") is None else t("report_met" if tg["met"] else "report_not_met", L)}
             for tg in targets]
@@ -115,7 +119,8 @@ def build_apply(result: dict, lang: str = "zh", folder: Path | None = None) -> R
             table.sheet = f"{t('sheet_proposals', L)}-{t(f'dim_{dimension}', L)}"
             sections.append(Section(t(f"dim_{dimension}", L), [tf("rb_dimension_para", L, n=len(chosen))], tables=[table]))
     return Report(title=t("rb_title", L), lang=L,
-                  metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply")],
+                  metrics=metrics, sections=sections, method=[t(f"rb_method_{k}", L) for k in ("cp", "targets", "apply2")],
+                  warnings=list(result.get("warnings") or []),
                   source=file_names(result.get("catalogue"), result.get("plan")))
 
 
@@ -146,23 +151,31 @@ def _graph_section(result: dict, matters: list[dict], folder: Path | None, L: st
     before_cat, after_cat = read_catalogue(result["catalogue"]), read_catalogue(after_path)
     changed = sorted((m for m in matters if (m["cut"].get("steps") or 0) > 0 or (m["cut"].get("critical_path_days") or 0) > 0),
                      key=lambda m: (-(m["cut"].get("critical_path_days") or 0), -(m["cut"].get("steps") or 0)))
+    applied = set(result.get("applied") or [])
     figures = []
     for m in changed[:GRAPHS]:
         before, after = before_cat.find(m["code"] or m["name"]), after_cat.find(m["code"] or m["name"])
         if before is None or after is None:
             continue
-        g_before, g_after = _named(step_graph(before)), _named(step_graph(after))
-        removed = set(g_before) - set(g_after)
+        g_before, g_after = _named(step_graph(before), L), _named(step_graph(after), L)
+        merged = {step: tf("rb_merged_into", L, into=change["into"])
+                  for p in result.get("proposals") or [] if p["id"] in applied and p.get("code") == m["code"]
+                  for change in [p.get("change") or {}] if change.get("kind") == "merge_steps"
+                  for step in change.get("steps") or [] if step in g_before and step != change.get("into")}
+        removed = set(g_before) - set(g_after) - set(merged)
         figures.append(charts.process_graph(g_before, tf("rb_graph_before", L, matter=m["name"]), removed=removed,
-                                            colour_by=None))
+                                            merged=merged, colour_by=None))
         figures.append(charts.process_graph(g_after, tf("rb_graph_after", L, matter=m["name"]), colour_by=None))
-    return Section(t("rb_graphs", L), figures=figures) if figures else None
+    return Section(t("rb_graphs", L), [t("rb_graphs_para", L)], figures=figures) if figures else None
 
 
-def _named(graph: nx.DiGraph) -> nx.DiGraph:
-    """Step-position graph -> graph on step names."""
+def _named(graph: nx.DiGraph, L: str = "zh") -> nx.DiGraph:
+    """Step-position graph -> graph on step names, each step's time limit as its note."""
     named = nx.DiGraph()
-    named.add_nodes_from(data["name"] for _, data in graph.nodes(data=True))
+    for _, data in graph.nodes(data=True):
+        days = data.get("days")
+        note = "" if days is None else t("unit_immediate", L) if days == 0 else f"{days:g} {t('unit_working_day', L)}"
+        named.add_node(data["name"], note=note)
     for u, v in graph.edges:
         named.add_edge(graph.nodes[u]["name"], graph.nodes[v]["name"], count=1)
     return named
@@ -205,4 +218,5 @@ def build_bundle(result: dict, lang: str = "zh", folder: Path | None = None) -> 
         sections.append(needs)
     return Report(title=tf("rn_title", L, name=b["name"]), subtitle=tf("rn_subtitle", L, lead=b.get("lead_department") or "—"), lang=L,
                   metrics=metrics, sections=sections, source=file_names(result.get("catalogue")),
+                  warnings=list(result.get("warnings") or []),
                   method=[t(f"rn_method_{k}", L) for k in ("before", "materials", "time")] + [t("rb_method_targets", L)])

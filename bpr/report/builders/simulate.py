@@ -16,14 +16,6 @@ def _mean(stat: dict | None) -> float | None:
     return None if not stat else stat.get("mean")
 
 
-def _ci(stat: dict | None, lang: str) -> str:
-    if not stat or stat.get("mean") is None:
-        return "—"
-    if stat.get("ci_low") is None or stat.get("ci_high") is None:  # one replication: no interval
-        return paren(f"{stat['mean']:.1f}", t("rs_no_ci", lang), lang)
-    return paren(f"{stat['mean']:.1f}", f"{stat['ci_low']:.1f}–{stat['ci_high']:.1f}", lang)
-
-
 def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     L = lang
     scenarios = result.get("scenarios") or []
@@ -51,9 +43,10 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
     sections = [_outcome_section(result, scenarios, L)]
     if result.get("validation"):
         sections.append(_validation_section(result["validation"], L))
-    title = t("rs_title", L)
+    # a run that only checks the model against reality is a validation report, not a what-if one
+    title = t("rs_title_validate" if result.get("validation") and len(scenarios) < 2 else "rs_title", L)
     return Report(title=title, lang=L,
-                  summary_title="" if to_be else t("rs_title" if len(scenarios) < 2 else "rs_asis", L),
+                  summary_title=t("rs_summary_sim", L) if to_be else title if len(scenarios) < 2 else t("rs_asis_sim", L),
                   metrics=metrics, sections=sections,
                   method=[t("rs_method", L)] + [note_text(n, L) for n in (result.get("model") or {}).get("notes") or []],
                   source=file_names(result.get("source")))
@@ -65,8 +58,8 @@ def _visits_known(result: dict) -> bool:
 
 
 def _label(scenario: dict, i: int, L: str) -> str:
-    if i == 0:
-        return t("rs_asis", L)
+    if i == 0:  # simulated, not observed: the 实际 figures are in the discover report
+        return t("rs_asis_sim", L)
     if scenario.get("label"):
         return note_text(scenario["label"], L)
     return scenario.get("name") or scenario.get("description") or t("rs_tobe", L)
@@ -89,17 +82,17 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
     for label, s in zip(labels, scenarios, strict=True):
         description = s.get("description") or changes_text(s.get("changes") or {}, L)
         summary_rows.append({"scenario": label, "description": "" if description in label else description,
-                             "median": _ci((s.get("cycle_working_days") or {}).get("median"), L),
-                             "p90": _ci((s.get("cycle_working_days") or {}).get("p90"), L),
-                             "mean_h": _ci((s.get("cycle_hours") or {}).get("mean"), L),
-                             "visits": _ci(s.get("visits_per_case"), L)})
+                             "median": (s.get("cycle_working_days") or {}).get("median"),
+                             "p90": (s.get("cycle_working_days") or {}).get("p90"),
+                             "mean_h": (s.get("cycle_hours") or {}).get("mean"),
+                             "visits": s.get("visits_per_case")})
     described = [Column("description", t("rs_changes", L))] if any(r["description"] for r in summary_rows) else []
     summary = Table(t("rs_distribution", L), [
         Column("scenario", t("rs_scenario", L)), *described,
-        Column("median", paren(t("rs_median_days", L), t("unit_working_day", L), L)),
-        Column("p90", paren(t("rs_p90_days", L), t("unit_working_day", L), L)),
-        Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L)),
-        *([Column("visits", t("rs_visits", L))] if _visits_known(result) else [])],
+        Column("median", paren(t("rs_median_days", L), t("unit_working_day", L), L), "interval"),
+        Column("p90", paren(t("rs_p90_days", L), t("unit_working_day", L), L), "interval"),
+        Column("mean_h", paren(t("rs_mean_hours", L), t("unit_hours", L), L), "interval"),
+        *([Column("visits", t("rs_visits", L), "interval")] if _visits_known(result) else [])],
         summary_rows, sheet=t("rs_scenario", L))
     model = result.get("model") or {}
     steps = in_process_order({step for s in scenarios for step in (s.get("waiting_hours") or {})},
@@ -118,7 +111,7 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
 
 
 def _validation_section(v: dict, L: str) -> Section:
-    para = tf("rs_validation_para", L, train=v["train_cases"], test=v["test_cases"], median=100 * v["median_rel_error"],
+    para = tf("rs_validation_para2", L, train=v["train_cases"], test=v["test_cases"], median=100 * v["median_rel_error"],
               p90=100 * v["p90_rel_error"], emd=v["emd_hours"],
               verdict=t("rs_valid_ok" if v.get("goal_met") else "rs_valid_bad", L))
     hours = t("unit_hours", L)
