@@ -1671,6 +1671,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "csv_cut_pct": ("压减比例（%）", "cut (%)"),
     "csv_document": ("共用证照或证明", "shared document"),
     "csv_material": ("材料", "material"),
+    "csv_after_materials_reason": ("合并情况及原因", "how it was merged, and why"),
     "csv_id": ("编号", "id"),
     "csv_dimension": ("维度", "dimension"),
     "csv_action": ("改革措施", "action"),
