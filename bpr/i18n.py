@@ -1220,7 +1220,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_train_test_cases": ("建模/检验办件", "train/test cases"),
     "rs_median_error": ("中位数误差", "median error"),
     "rs_p90_error": ("P90误差", "P90 error"),
-    "rs_emd_hours": ("分布距离EMD（小时）", "EMD (hours)"),
+    "rs_emd_hours": ("分布距离（推土机距离，小时）", "EMD (hours)"),
     "rs_step_wait_error": ("环节等待中位数误差", "per-step median-wait error"),
     "rs_control_flow": ("控制流距离", "control-flow distance"),
     "rs_goal_met": ("达标", "goal met"),
