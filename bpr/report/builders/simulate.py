@@ -19,6 +19,8 @@ def _mean(stat: dict | None) -> float | None:
 def _ci(stat: dict | None, lang: str) -> str:
     if not stat or stat.get("mean") is None:
         return "—"
+    if stat.get("ci_low") is None or stat.get("ci_high") is None:  # one replication: no interval
+        return f"{stat['mean']:.1f}"
     return paren(f"{stat['mean']:.1f}", f"{stat['ci_low']:.1f}–{stat['ci_high']:.1f}", lang)
 
 

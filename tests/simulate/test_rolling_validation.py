@@ -1,0 +1,264 @@
+"""Validation figures checked against independent computations (issue 19, point 3), the goal on
+both sides of its threshold, and the rolling origin (point 1).
+
+The real side is recomputed from the CSV with pandas (not bpr's reader or splitter), the simulated
+side from the samples the validation kept, with numpy and scipy. A small generated log (140
+cases, an optional on-site step, lognormal waits on a 24-hour clock that the model's working-hour
+calendar cannot match exactly) keeps the errors well away from zero, so that a wrong factor in
+any figure shows."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import wasserstein_distance
+
+import bpr
+from bpr.cli import main
+from bpr.simulate.validate import (
+    GOAL_MEDIAN,
+    GOAL_P90,
+    STEP_MIN_EVENTS,
+    WAIT_FLOOR_H,
+    cycle_time_errors,
+    meets_goal,
+    ngram_distance,
+    rolling_origin,
+    step_wait_errors,
+    validate_log,
+    worst_split,
+)
+
+SEED = 3
+
+
+def make_log(path: Path, n: int = 140, seed: int = 5) -> Path:
+    """受理 → 审查 → (40 %) 现场核查 → 决定 → 送达; about one case a day."""
+    rng = np.random.default_rng(seed)
+    rows, day, t0 = [], 0.0, pd.Timestamp("2024-03-04 09:00")
+    for c in range(n):
+        day += rng.exponential(1.0)
+        t = t0 + pd.Timedelta(days=int(day)) + pd.Timedelta(hours=float(rng.uniform(0, 8)))
+        trace = ["受理", "审查"] + (["现场核查"] if rng.random() < 0.4 else []) + ["决定", "送达"]
+        for i, activity in enumerate(trace):
+            if i:
+                t += pd.Timedelta(hours=float(rng.lognormal(np.log(20 if activity == "审查" else 8), 0.8)))
+            rows.append({"case_id": f"C{c:04d}", "activity": activity, "timestamp": t.strftime("%Y-%m-%d %H:%M:%S")})
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def log_path(tmp_path_factory) -> Path:
+    return make_log(tmp_path_factory.mktemp("log") / "log.csv")
+
+
+@pytest.fixture(scope="module")
+def validated(log_path):
+    return validate_log(bpr.read_log(log_path), replications=2, seed=SEED)
+
+
+def real_split(path: Path, share: float = 0.7) -> pd.DataFrame:
+    """The test cases' events, straight from the CSV: cases ordered by first event, the last
+    (1 − share) of them."""
+    frame = pd.read_csv(path, parse_dates=["timestamp"])
+    starts = frame.groupby("case_id")["timestamp"].min().sort_values(kind="stable")
+    test = set(starts.index[int(round(len(starts) * share)):])
+    return frame[frame["case_id"].isin(test)].sort_values(["case_id", "timestamp"], kind="stable")
+
+
+def w1_by_cdf(a: np.ndarray, b: np.ndarray) -> float:
+    """Wasserstein-1 in one dimension as the area between the two empirical CDFs (no scipy)."""
+    grid = np.sort(np.concatenate([a, b]))
+    fa = np.searchsorted(np.sort(a), grid[:-1], side="right") / len(a)
+    fb = np.searchsorted(np.sort(b), grid[:-1], side="right") / len(b)
+    return float(np.sum(np.abs(fa - fb) * np.diff(grid)))
+
+
+def test_cycle_time_figures_against_numpy_and_scipy(validated, log_path):
+    v = validated
+    test = real_split(log_path)
+    real = ((test.groupby("case_id")["timestamp"].max() - test.groupby("case_id")["timestamp"].min())
+            .dt.total_seconds() / 3600).to_numpy()
+    assert v.test_cases == len(real) == 42
+    assert sorted(v.real_hours) == pytest.approx(sorted(real))
+    assert v.real_median_h == pytest.approx(np.median(real))
+    assert v.real_p90_h == pytest.approx(np.percentile(real, 90))
+    sims = [np.asarray(s) for s in v.sim_hours]
+    pooled = np.concatenate(sims)
+    assert v.sim_median_h == pytest.approx(np.median(pooled))
+    assert v.sim_p90_h == pytest.approx(np.percentile(pooled, 90))
+    median_error = abs(np.median(pooled) - np.median(real)) / np.median(real)
+    p90_error = abs(np.percentile(pooled, 90) - np.percentile(real, 90)) / np.percentile(real, 90)
+    assert median_error > 0.05 and p90_error > 0.05  # far from zero: a factor of 2 anywhere shows
+    assert v.median_rel_error == pytest.approx(median_error, abs=6e-5)  # result.json keeps 4 decimals
+    assert v.p90_rel_error == pytest.approx(p90_error, abs=6e-5)
+    emd = np.mean([wasserstein_distance(real, s) for s in sims])
+    assert emd > 1 and v.emd_hours == pytest.approx(emd, abs=6e-4)
+    assert v.emd_hours == pytest.approx(np.mean([w1_by_cdf(real, s) for s in sims]), abs=1e-3)
+    assert v.goal_met == (median_error <= GOAL_MEDIAN and p90_error <= GOAL_P90)
+
+
+def test_cycle_time_errors_on_hand_made_samples():
+    real = np.arange(1.0, 101.0)
+    e = cycle_time_errors(real, [2 * real, 2 * real])  # every case twice as long
+    assert e["median_rel_error"] == pytest.approx(1.0) and e["p90_rel_error"] == pytest.approx(1.0)
+    assert e["emd_hours"] == pytest.approx(50.5)  # W1 of x and 2x = mean of x
+    e = cycle_time_errors(real, [real + 10])
+    assert e["emd_hours"] == pytest.approx(10.0)
+    assert e["median_rel_error"] == pytest.approx(10 / 50.5)
+    assert e["p90_rel_error"] == pytest.approx(10 / np.percentile(real, 90))
+
+
+def _top_scaled(real: np.ndarray, factor: float) -> np.ndarray:
+    """`real` with every value above its median multiplied by `factor`: the median stays, the
+    p90 moves by exactly factor − 1."""
+    return np.where(real > np.median(real), real * factor, real)
+
+
+@pytest.mark.parametrize(("p90_factor", "met"), [(1 + GOAL_P90 - 0.01, True), (1 + GOAL_P90 + 0.01, False)])
+def test_goal_on_both_sides_of_the_p90_threshold(p90_factor, met):
+    real = np.arange(1.0, 1002.0)  # odd: the median is one sample
+    e = cycle_time_errors(real, [_top_scaled(real, p90_factor)])
+    assert e["median_rel_error"] == pytest.approx(0.0)
+    assert e["p90_rel_error"] == pytest.approx(p90_factor - 1)
+    assert meets_goal(e["median_rel_error"], e["p90_rel_error"]) is met
+
+
+@pytest.mark.parametrize(("factor", "met"), [(1 + GOAL_MEDIAN - 0.01, True), (1 + GOAL_MEDIAN + 0.01, False)])
+def test_goal_on_both_sides_of_the_median_threshold(factor, met):
+    real = np.arange(1.0, 1002.0)
+    e = cycle_time_errors(real, [real * factor])  # p90 error = median error, both under the p90 goal
+    assert e["median_rel_error"] == pytest.approx(factor - 1) and e["p90_rel_error"] < GOAL_P90
+    assert meets_goal(e["median_rel_error"], e["p90_rel_error"]) is met
+
+
+def test_goal_thresholds_are_inclusive_and_each_error_alone_can_fail_it():
+    assert meets_goal(GOAL_MEDIAN, GOAL_P90)
+    assert not meets_goal(GOAL_MEDIAN + 1e-6, 0.0) and not meets_goal(0.0, GOAL_P90 + 1e-6)
+
+
+def _waits(traces: list[list[tuple[str, float]]]) -> pd.DataFrame:
+    """Waits with pandas: each event's hours since the case's previous event."""
+    rows = [(i, a, h) for i, trace in enumerate(traces) for a, h in trace]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "h"]).sort_values(["case", "h"], kind="stable")
+    frame["wait"] = frame.groupby("case")["h"].diff()
+    return frame.dropna(subset=["wait"])
+
+
+def test_per_step_median_wait_errors_against_pandas(validated, log_path):
+    v = validated
+    test = real_split(log_path).copy()
+    test["wait"] = test.groupby("case_id")["timestamp"].diff().dt.total_seconds() / 3600
+    real = test.dropna(subset=["wait"]).groupby("activity")["wait"].agg(["count", "median"])
+    real = real[real["count"] >= STEP_MIN_EVENTS]
+    sim = _waits(v.sim_traces).groupby("activity")["wait"].median()
+    assert len(v.sim_traces) == sum(len(s) for s in v.sim_hours)  # one trace per kept simulated case
+    rows = {r["step"]: r for r in v.step_waits}
+    assert set(rows) == set(real.index) and len(rows) >= 3
+    errors = {}
+    for step, r in real.iterrows():
+        assert rows[step]["events"] == r["count"]
+        assert rows[step]["real_median_h"] == pytest.approx(r["median"], abs=1e-3)
+        assert rows[step]["sim_median_h"] == pytest.approx(sim[step], abs=1e-3)
+        errors[step] = abs(sim[step] - r["median"]) / max(r["median"], WAIT_FLOOR_H)
+        assert rows[step]["rel_error"] == pytest.approx(errors[step], abs=6e-5)
+    weighted = sum(real.loc[s, "count"] * e for s, e in errors.items()) / real["count"].sum()
+    assert weighted > 0.05 and v.step_wait_error == pytest.approx(weighted, abs=6e-5)
+
+
+def test_step_wait_errors_by_hand():
+    real = [[("A", 0.0), ("B", 10.0)]] * 20 + [[("A", 0.0), ("C", 0.2)]] * 20
+    sim = [[("A", 5.0), ("B", 20.0)]] * 3 + [[("A", 0.0), ("C", 0.7)]]  # B: 15 h, C: 0.7 h
+    rows, weighted = step_wait_errors(real, sim)
+    by = {r["step"]: r["rel_error"] for r in rows}
+    assert by == {"B": pytest.approx(0.5), "C": pytest.approx(0.5)}  # C against the 1-hour floor
+    assert weighted == pytest.approx(0.5)
+    rows, weighted = step_wait_errors(real, [[("A", 0.0), ("B", 10.0)]])  # C never simulated: error 1
+    assert {r["step"]: r["rel_error"] for r in rows} == {"B": 0.0, "C": 1.0} and weighted == pytest.approx(0.5)
+
+
+def _ngrams(traces: list[list[str]], n: int = 3) -> Counter:
+    out: Counter = Counter()
+    for trace in traces:
+        padded = ["▷"] * (n - 1) + trace + ["□"] * (n - 1)
+        out.update("|".join(padded[i:i + n]) for i in range(len(padded) - n + 1))
+    return out
+
+
+def test_control_flow_distance_against_an_independent_count(validated, log_path):
+    v = validated
+    real = [list(g["activity"]) for _, g in real_split(log_path).groupby("case_id")]
+    sim = [[a for a, _ in sorted(t, key=lambda e: e[1])] for t in v.sim_traces]
+    p, q = _ngrams(real), _ngrams(sim)
+    sp, sq = sum(p.values()), sum(q.values())
+    expected = 0.5 * sum(abs(p[k] / sp - q[k] / sq) for k in set(p) | set(q))
+    assert v.control_flow_distance == pytest.approx(expected, abs=6e-5)
+
+
+def test_control_flow_distance_by_hand():
+    ab, ac = [("A", 0.0), ("B", 1.0)], [("A", 0.0), ("C", 1.0)]
+    # bigrams (n = 2): ▷A AB B□ against ▷A AC C□: a third shared, two thirds not
+    assert ngram_distance([ab], [ac], n=2) == pytest.approx(2 / 3)
+    assert ngram_distance([ab, ab], [ab], n=3) == 0.0  # sizes differ, distributions do not
+    assert ngram_distance([ab], [[("X", 0.0)]], n=2) == pytest.approx(1.0)  # disjoint
+    assert ngram_distance([ab, ac], [ab], n=2) == pytest.approx(1 / 3)
+
+
+def test_rolling_origin_splits_and_worst(log_path, validated):
+    log = bpr.read_log(log_path)
+    rolling = rolling_origin(log, shares=(0.5, 0.7, 0.95), replications=1, seed=SEED, known=validated)
+    splits = {s["train_share"]: s for s in rolling["splits"]}
+    assert splits[0.5]["train_cases"] == 70 and splits[0.5]["test_cases"] == 70
+    assert splits[0.7]["median_rel_error"] == validated.median_rel_error  # the known split, reused
+    assert "skipped" in splits[0.95] and "140" in splits[0.95]["skipped"]  # 7 test cases: too few
+    ran = [splits[0.5], splits[0.7]]
+    for key in ("median_rel_error", "p90_rel_error", "emd_hours", "step_wait_error", "control_flow_distance"):
+        top = max(ran, key=lambda s: s[key])
+        assert rolling["worst"][key] == {"value": top[key], "train_share": top["train_share"]}
+    assert rolling["worst"]["splits_run"] == 2
+    assert rolling["worst"]["goal_met"] == (splits[0.5]["goal_met"] and splits[0.7]["goal_met"])
+    # each split's figures are its own validation's
+    half = validate_log(log, replications=1, seed=SEED, train_share=0.5)
+    assert splits[0.5]["p90_rel_error"] == half.p90_rel_error and splits[0.5]["emd_hours"] == half.emd_hours
+
+
+def test_worst_split_by_hand():
+    def split(share, median, p90, goal):
+        return {"train_share": share, "median_rel_error": median, "p90_rel_error": p90, "emd_hours": 10 * share,
+                "step_wait_error": None, "control_flow_distance": 0.1, "goal_met": goal}
+
+    worst = worst_split([split(0.5, 0.02, 0.30, False), split(0.6, 0.12, 0.05, True), {"train_share": 0.8, "skipped": "x"}])
+    assert worst["median_rel_error"] == {"value": 0.12, "train_share": 0.6}
+    assert worst["p90_rel_error"] == {"value": 0.30, "train_share": 0.5}
+    assert worst["emd_hours"] == {"value": 6.0, "train_share": 0.6}
+    assert worst["step_wait_error"] == {"value": None, "train_share": None}
+    assert worst["splits_run"] == 2 and worst["goal_met"] is False
+    assert worst_split([split(0.5, 0.0, 0.0, True)])["goal_met"] is True
+    assert worst_split([{"train_share": 0.5, "skipped": "x"}])["goal_met"] is False  # nothing ran: not met
+
+
+def test_cli_validate_writes_the_rolling_origin_and_the_report_shows_it(log_path, tmp_path, capsys):
+    out = tmp_path / "sim"
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", str(log_path), "--validate", "--cases", "30", "--replications", "1",
+              "--seed", str(SEED), "-o", str(out)])
+    assert info.value.code == 0, capsys.readouterr().err
+    assert "滚动检验" in capsys.readouterr().out
+    text = (out / "result.json").read_text(encoding="utf-8")
+    assert "NaN" not in text
+    v = json.loads(text)["validation"]
+    assert [s["train_share"] for s in v["rolling"]["splits"]] == [0.5, 0.6, 0.7, 0.8]
+    seventy = v["rolling"]["splits"][2]
+    assert seventy["median_rel_error"] == v["median_rel_error"] and seventy["p90_rel_error"] == v["p90_rel_error"]
+    assert v["step_waits"] and 0 <= v["control_flow_distance"] <= 1
+    from bpr.report.render import render
+
+    [page] = render(out, tmp_path / "report", formats=("html",))
+    html = page.read_text(encoding="utf-8")
+    assert "滚动检验（多个切分点）" in html and "各环节等待时长" in html and "控制流距离" in html
