@@ -75,6 +75,10 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     if validation:
         click.echo(tf("sim_validation_line", lang, median=validation.median_rel_error, p90=validation.p90_rel_error,
                       emd=validation.emd_hours))
+        if any(i["outside"] for i in validation.intervals.values()):
+            from bpr.report.builders.simulate import interval_text
+
+            click.echo("  " + interval_text(validation.intervals, validation.miss_steps, lang))
         worst = (validation.rolling or {}).get("worst")
         if worst:  # issue 19: the rolling origin's worst split per figure
 

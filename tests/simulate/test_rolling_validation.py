@@ -262,3 +262,67 @@ def test_cli_validate_writes_the_rolling_origin_and_the_report_shows_it(log_path
     [page] = render(out, tmp_path / "report", formats=("html",))
     html = page.read_text(encoding="utf-8")
     assert "滚动检验（多个切分点）" in html and "各环节等待时长" in html and "控制流距离" in html
+
+
+def test_prediction_interval_against_the_formula_and_its_coverage():
+    from scipy.stats import t as student_t
+
+    from bpr.simulate.validate import prediction_interval
+
+    x = np.array([10.0, 12.0, 9.0, 14.0, 11.0])
+    half = student_t.ppf(0.975, 4) * np.std(x, ddof=1) * np.sqrt(1 + 1 / 5)
+    assert prediction_interval(list(x)) == pytest.approx((x.mean() - half, x.mean() + half))
+    assert prediction_interval([3.0]) is None
+    # coverage: one more draw from the same normal lands inside about 95 % of the time
+    rng = np.random.default_rng(11)
+    draws = rng.normal(size=(4000, 6))
+    inside = [lo <= d[5] <= hi for d in draws for lo, hi in [prediction_interval(list(d[:5]))]]
+    assert np.mean(inside) == pytest.approx(0.95, abs=0.015)
+
+
+@pytest.mark.parametrize(("real", "outside"), [(15.9, False), (16.1, True), (4.1, False), (3.9, True)])
+def test_real_figure_inside_or_outside_its_interval(real, outside):
+    from bpr.simulate.validate import prediction_interval, prediction_intervals
+
+    _, high = prediction_interval([8.0, 10.0, 12.0])  # centred on 10
+    scale = (16.0 - 10.0) / (high - 10.0)  # stretch the replications so that the interval is 4–16
+    reps = [{"median_h": 10 + (m - 10) * scale} for m in (8.0, 10.0, 12.0)]
+    i = prediction_intervals(reps, {"median_h": real})["median_h"]
+    assert (i["low"], i["high"]) == (pytest.approx(4.0), pytest.approx(16.0))
+    assert i["outside"] is outside
+
+
+def test_intervals_of_a_validation_come_from_its_replications(validated):
+    from scipy.stats import t as student_t
+
+    v = validated
+    for key, stat in (("median_h", np.median), ("p90_h", lambda a: np.percentile(a, 90)), ("mean_h", np.mean)):
+        per_rep = np.array([stat(np.asarray(s)) for s in v.sim_hours])
+        assert [r[key] for r in v.per_replication] == pytest.approx(per_rep)
+        half = student_t.ppf(0.975, len(per_rep) - 1) * per_rep.std(ddof=1) * np.sqrt(1 + 1 / len(per_rep))
+        i = v.intervals[key]
+        assert (i["low"], i["high"]) == (pytest.approx(per_rep.mean() - half, abs=1e-3),
+                                         pytest.approx(per_rep.mean() + half, abs=1e-3))
+        real = {"median_h": v.real_median_h, "p90_h": v.real_p90_h, "mean_h": v.real_mean_h}[key]
+        assert i["outside"] == (not i["low"] <= real <= i["high"])
+    assert bool(v.miss_steps) == any(i["outside"] for i in v.intervals.values())
+
+
+def test_a_miss_names_the_steps_that_explain_it():
+    from bpr.report.builders.simulate import interval_text
+    from bpr.simulate.validate import miss_steps
+
+    waits = [{"step": "审查", "events": 40, "real_median_h": 10.0, "sim_median_h": 30.0, "rel_error": 2.0},
+             {"step": "决定", "events": 100, "real_median_h": 5.0, "sim_median_h": 4.0, "rel_error": 0.2},
+             {"step": "送达", "events": 40, "real_median_h": 2.0, "sim_median_h": 2.0, "rel_error": 0.0},
+             {"step": "核查", "events": 25, "real_median_h": 9.0, "sim_median_h": None, "rel_error": 1.0}]
+    steps = miss_steps(waits)
+    assert [(s["step"], s["hours"], s["direction"]) for s in steps] == [("审查", 800.0, "longer"), ("决定", 100.0, "shorter")]
+    intervals = {"median_h": {"low": 20.0, "high": 30.0, "real": 35.0, "outside": True},
+                 "p90_h": {"low": 50.0, "high": 90.0, "real": 60.0, "outside": False}}
+    text = interval_text(intervals, steps, "zh")
+    assert "中位数 35.0 小时（区间 20.0–30.0）" in text and "审查（仿真等待中位数 30.0 小时，实际 10.0 小时）" in text
+    assert "P90" not in text
+    inside = {k: {**i, "outside": False} for k, i in intervals.items()}
+    assert "落在仿真的 95% 预测区间内" in interval_text(inside, [], "zh")
+    assert "outside" in interval_text(intervals, steps, "en")

@@ -125,9 +125,16 @@ def _validation_section(v: dict, L: str) -> Section:
     rows = [{"what": paren(t("rs_median_days", L), hours, L), "real": v["real_median_h"], "sim": v["sim_median_h"]},
             {"what": paren(t("rs_p90_days", L), hours, L), "real": v["real_p90_h"], "sim": v["sim_p90_h"]},
             {"what": paren(t("rs_mean_hours", L), hours, L), "real": v["real_mean_h"], "sim": v["sim_mean_h"]}]
+    intervals = v.get("intervals") or {}
+    for row, key in zip(rows, ("median_h", "p90_h", "mean_h"), strict=True):  # issue 19: interval per figure
+        i = intervals.get(key)
+        row["interval"] = f"{i['low']:.1f}–{i['high']:.1f}" + (" ⚠" if i["outside"] else "") if i else "—"
     table = Table(t("rs_validation", L), [Column("what", t("report_indicator", L)), Column("real", t("rs_real", L), "float"),
-                                          Column("sim", t("rs_simulated", L), "float")], rows, sheet=t("rs_validation", L)[:10])
+                                          Column("sim", t("rs_simulated", L), "float"),
+                                          Column("interval", t("rs_interval", L))], rows, sheet=t("rs_validation", L)[:10])
     paragraphs = [para]
+    if intervals:
+        paragraphs.append(interval_text(intervals, v.get("miss_steps") or [], L))
     if v.get("drift"):
         paragraphs.append(tf("rs_valid_drift", L, train_median=v["train_median_h"], train_p90=v["train_p90_h"]))
     figures = []
@@ -151,6 +158,21 @@ def _validation_section(v: dict, L: str) -> Section:
         paragraphs.append(rolling_text(v["rolling"], L))
         tables.append(_rolling_table(v["rolling"], L))
     return Section(t("rs_validation", L), paragraphs, figures, tables)
+
+
+def interval_text(intervals: dict, steps: list[dict], L: str) -> str:
+    """Whether the real figures fall inside the simulated prediction intervals, and when not,
+    which steps' wait errors explain the miss (issue 19)."""
+    outside = [(k, i) for k, i in intervals.items() if i["outside"]]
+    if not outside:
+        return t("rs_intervals_inside", L)
+    figures = join_list((tf("rs_interval_figure", L, what=t(f"rs_fig_{k}", L), real=i["real"], low=i["low"],
+                            high=i["high"]) for k, i in outside), L)
+    text = tf("rs_intervals_outside", L, figures=figures)
+    if steps:
+        text += " " + tf("rs_miss_steps", L, steps=join_list((tf("rs_miss_step", L, step=s["step"], sim=s["sim_median_h"],
+                                                                   real=s["real_median_h"]) for s in steps), L))
+    return text
 
 
 def _fmt(value: float | None, pct: bool) -> str:
