@@ -315,8 +315,10 @@ def log_traces(log: EventLog) -> list[list[tuple[str, float]]]:
     frame = local_frame(log)
     frame["h"] = (frame["timestamp"] - pd.Timestamp(0)).dt.total_seconds() / 3600
     frame = frame.sort_values(["case", "h"], kind="stable")
-    return [list(zip(g["activity"].astype(str), g["h"].astype(float), strict=True))
-            for _, g in frame.groupby("case", sort=False)]
+    cases = frame["case"].astype(str).to_numpy()
+    acts, hours = frame["activity"].astype(str).tolist(), frame["h"].astype(float).tolist()
+    bounds = [0, *(np.flatnonzero(cases[1:] != cases[:-1]) + 1).tolist(), len(cases)] if len(cases) else [0]
+    return [list(zip(acts[a:b], hours[a:b], strict=True)) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def step_gaps(traces: list[list[tuple[str, float]]]) -> dict[str, list[float]]:
