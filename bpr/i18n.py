@@ -1037,11 +1037,11 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_rolling": ("滚动检验（多个切分点）", "Rolling origin (several splits)"),
     "rs_rolling_para": ("分别用前 50%、60%、70%、80% 的办件（按开始时间）建模、其余检验，避免模型只适合某一个切分点。"
                         "最差：中位数误差 {median}，P90 误差 {p90}，分布距离 {emd} 小时，环节等待中位数误差 {wait}，"
-                        "控制流距离 {flow}（3-gram 分布距离，0 为相同）。{verdict}",
+                        "控制流距离 {flow}（3-gram 分布距离，0% 为相同、100% 为完全不同）。{verdict}",
                         "The model is learnt on the first 50, 60, 70 and 80% of cases (by start) and checked on the "
                         "rest, so that it cannot fit one split only. Worst: median error {median}, P90 error {p90}, "
                         "EMD {emd} h, per-step median-wait error {wait}, control-flow distance {flow} (3-gram "
-                        "distribution distance, 0 = same). {verdict}"),
+                        "distribution distance, 0% = same, 100% = disjoint). {verdict}"),
     "rs_rolling_ok": ("每个切分点均达到可信标准。", "Every split meets the goal."),
     "rs_rolling_bad": ("并非每个切分点都达到可信标准，结论仅供参考。", "Not every split meets the goal: treat results with care."),
     "rs_rolling_skipped": ("切分点 {share}% 未检验：{reason}", "Split at {share}% not run: {reason}"),

@@ -187,7 +187,7 @@ def rolling_text(rolling: dict, L: str) -> str:
     text = tf("rs_rolling_para", L, median=_fmt(w["median_rel_error"]["value"], True),
               p90=_fmt(w["p90_rel_error"]["value"], True), emd=_fmt(w["emd_hours"]["value"], False),
               wait=_fmt(w["step_wait_error"]["value"], True),
-              flow="—" if (flow := w["control_flow_distance"]["value"]) is None else f"{flow:.3f}",
+              flow=_fmt(w["control_flow_distance"]["value"], True),
               verdict=t("rs_rolling_ok" if w["goal_met"] else "rs_rolling_bad", L))
     skipped = [tf("rs_rolling_skipped", L, share=f"{100 * s['train_share']:.0f}", reason=s["skipped"])
                for s in rolling["splits"] if "skipped" in s]
@@ -198,7 +198,7 @@ def _rolling_table(rolling: dict, L: str) -> Table:
     """One row per split that ran, then the worst of each figure."""
     figures = (("median_rel_error", "rs_median_error", "pct"), ("p90_rel_error", "rs_p90_error", "pct"),
                ("emd_hours", "rs_emd_hours", "float"), ("step_wait_error", "rs_step_wait_error", "pct"),
-               ("control_flow_distance", "rs_control_flow", "float"))
+               ("control_flow_distance", "rs_control_flow", "pct"))
     rows = [{"share": f"{100 * s['train_share']:.0f}%", "cases": f"{s['train_cases']}/{s['test_cases']}",
              **{k: s[k] for k, _, _ in figures},
              "goal": t("report_met" if s["goal_met"] else "report_not_met", L)}
