@@ -326,3 +326,22 @@ def test_a_miss_names_the_steps_that_explain_it():
     inside = {k: {**i, "outside": False} for k, i in intervals.items()}
     assert "落在仿真的 95% 预测区间内" in interval_text(inside, [], "zh")
     assert "outside" in interval_text(intervals, steps, "en")
+
+
+def test_the_engine_trace_is_the_replication_it_describes():
+    """trace=True keeps each case's steps in order; they agree with the replication's own figures."""
+    from bpr.simulate.engine import run_replication
+    from tests.simulate._models import sequence
+
+    model = sequence({"受理": 0.5, "审查": 2.0, "决定": 1.0}, per_hour=0.3, size=1, rework=("决定", "审查", 0.3))
+    out = run_replication(model, 4, cases=60, trace=True)
+    assert run_replication(model, 4, cases=60).events is None
+    assert len(out.events) == 60 and out.finished.all()
+    for i, events in enumerate(out.events):
+        names = [a for a, _ in events]
+        assert len(events) == out.steps[i] and names[0] == "受理" and names[-1] == "决定"
+        assert all(b[1] >= a[1] for a, b in zip(events, events[1:], strict=False))
+        assert events[-1][1] - out.arrival[i] == pytest.approx(out.cycle_hours[i])
+    assert sum(len(e) for e in out.events) == sum(out.step_count.values())
+    rework = sum(1 for e in out.events if [a for a, _ in e].count("审查") > 1)
+    assert 0.15 < rework / 60 < 0.5  # the 30 % rework edge shows in the traces
