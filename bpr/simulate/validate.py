@@ -89,6 +89,8 @@ class ValidationResult:
     #: per figure (median_h, p90_h, mean_h): the 95 % prediction interval of the simulated figure
     #: across replications, the real one and whether it falls outside (`prediction_intervals`)
     intervals: dict = field(default_factory=dict)
+    #: 95 % t interval of the mean EMD across replications ([low, high] hours; empty under 2)
+    emd_ci_hours: list[float] = field(default_factory=list)
     #: when a real figure falls outside its interval, the steps whose median-wait errors explain
     #: the miss most (`miss_steps`)
     miss_steps: list[dict] = field(default_factory=list)
@@ -222,7 +224,8 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
         sim_median_h=e["sim_median_h"], sim_p90_h=e["sim_p90_h"], sim_mean_h=e["sim_mean_h"],
         simulated_cases=float(np.mean([p["cases"] for p in per_rep])),
         median_rel_error=round(e["median_rel_error"], 4), p90_rel_error=round(e["p90_rel_error"], 4),
-        emd_hours=round(e["emd_hours"], 3),
+        emd_hours=round(e["emd_hours"], 3), emd_ci_hours=mean_interval(
+            [wasserstein_distance(real_hours, x) for x in sims if len(x)]),
         goal_met=meets_goal(e["median_rel_error"], e["p90_rel_error"]),
         train_median_h=train_med, train_p90_h=train_p90,
         drift=bool(drift), per_replication=per_rep, step_changes=step_wait_changes(setup.train, setup.test),
@@ -242,6 +245,15 @@ def prediction_interval(values: list[float], level: float = 0.95) -> tuple[float
         return None
     half = float(student_t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) * math.sqrt(1 + 1 / len(x)))
     return float(x.mean() - half), float(x.mean() + half)
+
+
+def mean_interval(values: list[float], level: float = 0.95) -> list[float]:
+    """[low, high]: the t interval of the mean of `values` (rounded to 3 decimals); [] under 2."""
+    x = np.asarray(values, dtype=float)
+    if len(x) < 2:
+        return []
+    half = float(student_t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return [round(float(x.mean()) - half, 3), round(float(x.mean()) + half, 3)]
 
 
 def prediction_intervals(per_replication: list[dict], real: dict[str, float]) -> dict:

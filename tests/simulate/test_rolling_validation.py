@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import t as student_t
 from scipy.stats import wasserstein_distance
 
 import bpr
@@ -101,6 +102,10 @@ def test_cycle_time_figures_against_numpy_and_scipy(validated, log_path):
     emd = np.mean([wasserstein_distance(real, s) for s in sims])
     assert emd > 1 and v.emd_hours == pytest.approx(emd, abs=6e-4)
     assert v.emd_hours == pytest.approx(np.mean([w1_by_cdf(real, s) for s in sims]), abs=1e-3)
+    per_rep = np.array([wasserstein_distance(real, s) for s in sims])
+    half = student_t.ppf(0.975, len(per_rep) - 1) * per_rep.std(ddof=1) / np.sqrt(len(per_rep))
+    assert v.emd_ci_hours == pytest.approx([per_rep.mean() - half, per_rep.mean() + half], abs=1e-3)
+    assert v.emd_ci_hours[0] < v.emd_hours < v.emd_ci_hours[1]
     assert v.goal_met == (median_error <= GOAL_MEDIAN and p90_error <= GOAL_P90)
 
 
@@ -265,8 +270,6 @@ def test_cli_validate_writes_the_rolling_origin_and_the_report_shows_it(log_path
 
 
 def test_prediction_interval_against_the_formula_and_its_coverage():
-    from scipy.stats import t as student_t
-
     from bpr.simulate.validate import prediction_interval
 
     x = np.array([10.0, 12.0, 9.0, 14.0, 11.0])
@@ -293,8 +296,6 @@ def test_real_figure_inside_or_outside_its_interval(real, outside):
 
 
 def test_intervals_of_a_validation_come_from_its_replications(validated):
-    from scipy.stats import t as student_t
-
     v = validated
     for key, stat in (("median_h", np.median), ("p90_h", lambda a: np.percentile(a, 90)), ("mean_h", np.mean)):
         per_rep = np.array([stat(np.asarray(s)) for s in v.sim_hours])
