@@ -1,14 +1,19 @@
 """Simulation accuracy and speed, bpr vs Prosimos, in the same run on the same data.
 
     python benchmarks/simulation_benchmark.py [LOG ...] [--replications 3] [--speed-cases 3000]
+        [--shares 0.5,0.6,0.7,0.8] [--no-prosimos]
 
-Accuracy: each log (default: ../shared/data/logs and samples/logs) is split by case start (70/30);
+Accuracy: each log (default: ../shared/data/logs and samples/logs) is split by case start at each
+share of a rolling origin (default 50, 60, 70 and 80 % of the cases; `validate_log` per split);
 the model discovered on the first part is simulated over the test window by bpr's engine and, after
 export (BPMN + JSON parameters), by Prosimos; both go through the same observation window (same
 start and cut-off) and are compared with the real test cases: median and p90 relative errors of
 cycle time (quantiles of all replications pooled) and the cycle-time EMD in hours
-(log-distance-measures, 1-hour bins). Replications are raised on small test windows (as
-`validate_log` does) and Prosimos runs as many.
+(log-distance-measures, 1-hour bins); beside them the per-step median-wait error and the 3-gram
+control-flow distance (`step_wait_errors`, `ngram_distance`), computed the same way from each
+tool's simulated events (Prosimos' artificial arrival task named as the model's start activity
+when there is one). Replications are raised on small test windows (as `validate_log` does) and
+Prosimos runs as many. Per log, the worst split of each figure closes the table.
 
 Speed: a 10-step, 5-pool model (office hours, lognormal work, exponential delays) simulated for the
 same number of cases by both; cases per second (Prosimos timed around run_simulation only).
@@ -40,7 +45,15 @@ from bpr.simulate.distributions import Distribution  # noqa: E402
 from bpr.simulate.engine import generate_arrivals, run_replication  # noqa: E402
 from bpr.simulate.export import ARRIVAL_TASK, write_bpmn, write_prosimos  # noqa: E402
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel  # noqa: E402
-from bpr.simulate.validate import cycle_time_errors, validate_log, validation_setup  # noqa: E402
+from bpr.simulate.validate import (  # noqa: E402
+    ROLLING_SHARES,
+    cycle_time_errors,
+    log_traces,
+    ngram_distance,
+    step_wait_errors,
+    validate_log,
+    validation_setup,
+)
 
 OUT = ROOT / "benchmarks" / "out"
 VENV = OUT / "prosimos-venv"
@@ -68,6 +81,24 @@ def run_prosimos(model: SimulationModel, folder: Path, cases: int, start: pd.Tim
         raise RuntimeError(f"Prosimos failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
     seconds = json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
     return pd.read_csv(log_out), seconds
+
+
+def prosimos_traces(frame: pd.DataFrame, origin: pd.Timestamp, window_start: float, cutoff: float,
+                    policy: str, start_activity: str | None) -> list[list[tuple[str, float]]]:
+    """Events (activity, end hour) of the Prosimos cases kept as in `prosimos_cycle_hours`, up to
+    the cut-off; the arrival task becomes `start_activity` (the step it stands for), if given."""
+    frame = frame.copy()
+    for col in ("enable_time", "end_time"):
+        frame[col] = (pd.to_datetime(frame[col], utc=True, format="ISO8601").dt.tz_localize(None) - origin
+                      ).dt.total_seconds() / 3600
+    arrival = frame.groupby("case_id")["enable_time"].min()
+    last_all = frame.groupby("case_id")["end_time"].max()
+    cases = [c for c in arrival[arrival >= window_start].index if policy != "complete-only" or last_all[c] <= cutoff]
+    kept = frame[frame["case_id"].isin(cases) & (frame["end_time"] <= cutoff)]
+    if start_activity:
+        kept = kept.assign(activity=kept["activity"].replace(ARRIVAL_TASK, start_activity))
+    return [list(zip(g["activity"].astype(str), g["end_time"].astype(float), strict=True))
+            for _, g in kept.sort_values(["case_id", "end_time"], kind="stable").groupby("case_id")]
 
 
 def prosimos_cycle_hours(frame: pd.DataFrame, origin: pd.Timestamp, window_start: float, cutoff: float,
@@ -104,35 +135,45 @@ def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
         return json.loads(proc.stdout.strip().splitlines()[-1])["emd_hours"]
 
 
-def accuracy(path: Path, replications: int, seed: int) -> dict:
+def accuracy(path: Path, replications: int, seed: int, share: float = 0.7, prosimos: bool = True) -> dict:
     log = bpr.read_log(path)
-    setup = validation_setup(log, seed=seed, source=str(path))
-    ours = validate_log(log, replications=replications, seed=seed, warmup_days=WARMUP_DAYS, source=str(path))
+    setup = validation_setup(log, seed=seed, train_share=share, source=str(path))
+    ours = validate_log(log, replications=replications, seed=seed, train_share=share, warmup_days=WARMUP_DAYS,
+                        source=str(path))
     replications = ours.replications  # raised on small test windows; Prosimos gets as many
+    real = np.asarray(ours.real_hours)
+    row = {
+        "log": path.name, "train_share": share, "test_cases": int(len(real)), "policy": setup.policy,
+        "replications": replications,
+        "real_median_h": float(np.median(real)), "real_p90_h": float(np.percentile(real, 90)),
+        "real_median_ci_h": bootstrap_ci(real, 50, seed), "real_p90_ci_h": bootstrap_ci(real, 90, seed),
+        "ours": {"median_rel_error": ours.median_rel_error, "p90_rel_error": ours.p90_rel_error,
+                 "emd_hours_scipy": ours.emd_hours, "sim_median_h": ours.sim_median_h, "sim_p90_h": ours.sim_p90_h,
+                 "step_wait_error": ours.step_wait_error, "control_flow_distance": ours.control_flow_distance},
+    }
+    if not prosimos:
+        return row
     model = setup.model
     origin = pd.Timestamp(model.origin)
     start_h = max(setup.window_start - WARMUP_DAYS * 24, 0.0)
     expected = len(generate_arrivals(model, np.random.default_rng(seed), start_h, setup.window_end + 1e-6))
-    sims = []
+    sims, traces = [], []
     seconds = 0.0
+    start_activity = next(iter(model.start)) if model.first_step_instant and len(model.start) == 1 else None
     for r in range(replications):
         frame, secs = run_prosimos(model, OUT / "simulation" / path.name.split(".")[0], max(expected, 1),
                                    origin + pd.Timedelta(hours=start_h), seed * 1000 + r)
         seconds += secs
         sims.append(prosimos_cycle_hours(frame, origin, setup.window_start, setup.cutoff, setup.policy))
+        traces += prosimos_traces(frame, origin, setup.window_start, setup.cutoff, setup.policy, start_activity)
     theirs = cycle_time_errors(setup.real_hours, sims)
     theirs["emd_hours_scipy"] = theirs.pop("emd_hours")
-    real = np.asarray(ours.real_hours)
-    return {
-        "log": path.name, "test_cases": int(len(real)), "policy": setup.policy, "replications": replications,
-        "real_median_h": float(np.median(real)), "real_p90_h": float(np.percentile(real, 90)),
-        "real_median_ci_h": bootstrap_ci(real, 50, seed), "real_p90_ci_h": bootstrap_ci(real, 90, seed),
-        "ours": {"median_rel_error": ours.median_rel_error, "p90_rel_error": ours.p90_rel_error,
-                 "emd_hours_scipy": ours.emd_hours, "sim_median_h": ours.sim_median_h, "sim_p90_h": ours.sim_p90_h,
-                 "emd_hours_ldm": float(np.mean([ldm_emd(real, np.asarray(s)) for s in ours.sim_hours if len(s)]))},
-        "prosimos": {**theirs, "emd_hours_ldm": float(np.mean([ldm_emd(real, s) for s in sims if len(s)])),
-                     "seconds": seconds},
-    }
+    real_traces = log_traces(setup.test)
+    row["ours"]["emd_hours_ldm"] = float(np.mean([ldm_emd(real, np.asarray(s)) for s in ours.sim_hours if len(s)]))
+    row["prosimos"] = {**theirs, "emd_hours_ldm": float(np.mean([ldm_emd(real, s) for s in sims if len(s)])),
+                       "step_wait_error": round(step_wait_errors(real_traces, traces)[1], 4),
+                       "control_flow_distance": round(ngram_distance(real_traces, traces), 4), "seconds": seconds}
+    return row
 
 
 def bootstrap_ci(hours: np.ndarray, q: float, seed: int, n: int = 2000) -> list[float]:
@@ -171,35 +212,70 @@ def speed(cases: int, seed: int) -> dict:
                                             ).dt.total_seconds().mean() / 3600)}
 
 
+def _cell(value: float | None, spec: str, width: int) -> str:
+    return f"{'—':>{width}}" if value is None or not np.isfinite(value) else f"{format(value, spec):>{width}}"
+
+
+FIGURES = (("median_rel_error", ".1%"), ("p90_rel_error", ".1%"), ("emd", ".1f"), ("step_wait_error", ".1%"),
+           ("control_flow_distance", ".3f"))
+
+
+def _figure(tool: dict, key: str) -> float | None:
+    if key == "emd":
+        return tool.get("emd_hours_ldm", tool.get("emd_hours_scipy"))
+    return tool.get(key)
+
+
+def print_table(rows: list[dict]) -> None:
+    """One line per log and split (ours / Prosimos), then per log the worst split of each figure."""
+    print(f"{'log':30} {'split':>5} {'cases':>6} {'reps':>4}  " + "  ".join(
+        f"{name:>21}" for name in ("median err", "p90 err", "EMD h", "step-wait err", "3-gram dist")))
+    tools = ("ours", "prosimos")
+    for log in dict.fromkeys(r["log"] for r in rows):
+        mine = [r for r in rows if r["log"] == log]
+        for r in mine:
+            if "skipped" in r:
+                print(f"{log:30} {r.get('train_share', 0):>5.0%} skipped: {r['skipped']}")
+                continue
+            cells = ["/".join(_cell(_figure(r[t], k), spec, 10) if t in r else f"{'—':>10}" for t in tools)
+                     for k, spec in FIGURES]
+            print(f"{log:30} {r['train_share']:>5.0%} {r['test_cases']:>6} {r['replications']:>4}  " + "  ".join(cells))
+        ran = [r for r in mine if "skipped" not in r]
+        if ran:
+            cells = []
+            for k, spec in FIGURES:
+                worst = []
+                for t in tools:
+                    values = [v for r in ran if t in r and (v := _figure(r[t], k)) is not None and np.isfinite(v)]
+                    worst.append(_cell(max(values) if values else None, spec, 10))
+                cells.append("/".join(worst))
+            print(f"{log:30} {'worst':>5} {'':>6} {'':>4}  " + "  ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("logs", nargs="*")
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--speed-cases", type=int, default=3000)
+    parser.add_argument("--shares", default=",".join(str(x) for x in ROLLING_SHARES),
+                        help="Rolling-origin splits: shares of the cases to train on.")
+    parser.add_argument("--no-prosimos", action="store_true", help="Only bpr (no Prosimos environment needed).")
     args = parser.parse_args()
+    shares = [float(x) for x in args.shares.split(",") if x.strip()]
+    with_prosimos = not args.no_prosimos
     logs = [Path(p) for p in args.logs] or [
         *sorted((ROOT.parent / "shared" / "data" / "logs").glob("*.xes*")),
         *sorted(p for p in (ROOT / "samples" / "logs").glob("*") if p.suffix in (".csv", ".xes", ".gz", ".parquet", ".xlsx"))]
     rows = []
     for path in logs:
-        try:
-            rows.append(accuracy(path, args.replications, args.seed))
-        except BprError as exc:
-            rows.append({"log": path.name, "skipped": str(exc)})
-        except RuntimeError as exc:
-            rows.append({"log": path.name, "skipped": str(exc)})
-    print(f"{'log':32} {'cases':>6} {'reps':>4} {'median err ours/Prosimos':>26} {'p90 err ours/Prosimos':>24} "
-          f"{'EMD h (LDM) ours/Prosimos':>28}")
-    for r in rows:
-        if "skipped" in r:
-            print(f"{r['log']:32} skipped: {r['skipped']}")
-            continue
-        o, p = r["ours"], r["prosimos"]
-        print(f"{r['log']:32} {r['test_cases']:>6} {r['replications']:>4} {o['median_rel_error']:>12.1%} / {p['median_rel_error']:<11.1%}"
-              f" {o['p90_rel_error']:>10.1%} / {p['p90_rel_error']:<11.1%} {o['emd_hours_ldm']:>12.1f} / "
-              f"{p['emd_hours_ldm']:<12.1f}")
-    print(f"\n{'log':32} {'real median h [95% CI]':>26} {'ours':>8} {'Prosimos':>9}   "
+        for share in shares:
+            try:
+                rows.append(accuracy(path, args.replications, args.seed, share, with_prosimos))
+            except (BprError, RuntimeError) as exc:
+                rows.append({"log": path.name, "train_share": share, "skipped": str(exc)})
+    print_table(rows)
+    print(f"\n{'log':30} {'split':>5} {'real median h [95% CI]':>26} {'ours':>8} {'Prosimos':>9}   "
           f"{'real p90 h [95% CI]':>26} {'ours':>8} {'Prosimos':>9}   (* inside the real figure's CI)")
     for r in rows:
         if "skipped" in r:
@@ -207,14 +283,15 @@ def main() -> None:
         cells = []
         for key in ("median", "p90"):
             lo, hi = r[f"real_{key}_ci_h"]
-            sims = [r[tool][f"sim_{key}_h"] for tool in ("ours", "prosimos")]
+            sims = [r[tool][f"sim_{key}_h"] for tool in ("ours", "prosimos") if tool in r]
             cells.append(f"{r[f'real_{key}_h']:9.1f} [{lo:7.1f}, {hi:7.1f}] "
                          + " ".join(f"{v:8.1f}{'*' if lo <= v <= hi else ' '}" for v in sims))
-        print(f"{r['log']:32} {cells[0]}  {cells[1]}")
-    s = speed(args.speed_cases, args.seed)
-    print(f"speed, 10 steps / 5 pools, {s['cases']} cases: bpr {s['ours_cases_per_s']:.0f} cases/s, "
-          f"Prosimos {s['prosimos_cases_per_s']:.0f} cases/s, ratio {s['ratio']:.1f}x "
-          f"(mean cycle {s['ours_mean_cycle_h']:.1f} h vs {s['prosimos_mean_cycle_h']:.1f} h)")
+        print(f"{r['log']:30} {r['train_share']:>5.0%} {cells[0]}  {cells[1]}")
+    s = speed(args.speed_cases, args.seed) if with_prosimos else None
+    if s:
+        print(f"speed, 10 steps / 5 pools, {s['cases']} cases: bpr {s['ours_cases_per_s']:.0f} cases/s, "
+              f"Prosimos {s['prosimos_cases_per_s']:.0f} cases/s, ratio {s['ratio']:.1f}x "
+              f"(mean cycle {s['ours_mean_cycle_h']:.1f} h vs {s['prosimos_mean_cycle_h']:.1f} h)")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "simulation_benchmark.json").write_text(json.dumps({"accuracy": rows, "speed": s}, indent=1, default=str))
 

@@ -1208,11 +1208,11 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_rolling": ("滚动检验（多个切分点）", "Rolling origin (several splits)"),
     "rs_rolling_para": ("分别用前 50%、60%、70%、80% 的办件（按开始时间）建模、其余检验，避免模型只适合某一个切分点。"
                         "最差：中位数误差 {median}，P90 误差 {p90}，分布距离 {emd} 小时，环节等待中位数误差 {wait}，"
-                        "控制流距离 {flow}（3-gram 分布距离，0 为相同）。{verdict}",
+                        "控制流距离 {flow}（3-gram 分布距离，0% 为相同、100% 为完全不同）。{verdict}",
                         "The model is learnt on the first 50, 60, 70 and 80% of cases (by start) and checked on the "
                         "rest, so that it cannot fit one split only. Worst: median error {median}, P90 error {p90}, "
                         "EMD {emd} h, per-step median-wait error {wait}, control-flow distance {flow} (3-gram "
-                        "distribution distance, 0 = same). {verdict}"),
+                        "distribution distance, 0% = same, 100% = disjoint). {verdict}"),
     "rs_rolling_ok": ("每个切分点均达到可信标准。", "Every split meets the goal."),
     "rs_rolling_bad": ("并非每个切分点都达到可信标准，结论仅供参考。", "Not every split meets the goal: treat results with care."),
     "rs_rolling_skipped": ("切分点 {share}% 未检验：{reason}", "Split at {share}% not run: {reason}"),
@@ -1232,6 +1232,18 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_real_median_wait": ("实际等待中位数（小时）", "real median wait (h)"),
     "rs_sim_median_wait": ("仿真等待中位数（小时）", "simulated median wait (h)"),
     "rs_events": ("实际次数", "real waits"),
+    "rs_interval": ("仿真95%预测区间", "simulated 95% prediction interval"),
+    "rs_intervals_inside": ("实际的办理时长中位数、P90 和均值都落在仿真的 95% 预测区间内（按各次重复运行计算：若模型正确，实际检验期应像再多一次运行）。",
+                            "The real median, P90 and mean cycle times all fall inside the simulated 95% prediction "
+                            "intervals (across replications: if the model is right, the real test period looks like "
+                            "one more replication)."),
+    "rs_intervals_outside": ("实际{figures}落在仿真的 95% 预测区间之外。", "The real {figures} fall outside the simulated 95% prediction interval."),
+    "rs_interval_figure": ("{what} {real:.1f} 小时（区间 {low:.1f}–{high:.1f}）", "{what} {real:.1f} h (interval {low:.1f}–{high:.1f})"),
+    "rs_miss_steps": ("主要由以下环节的等待误差造成：{steps}。", "The steps whose wait errors explain it most: {steps}."),
+    "rs_miss_step": ("{step}（仿真等待中位数 {sim:.1f} 小时，实际 {real:.1f} 小时）", "{step} (simulated median wait {sim:.1f} h, real {real:.1f} h)"),
+    "rs_fig_median_h": ("中位数", "median"),
+    "rs_fig_p90_h": ("P90", "P90"),
+    "rs_fig_mean_h": ("均值", "mean"),
     "sim_rolling_line": ("滚动检验（50/60/70/80%）最差：中位数误差 {median}，P90误差 {p90}，分布距离 {emd} 小时，"
                          "环节等待误差 {wait}，控制流距离 {flow}",
                          "Rolling origin (50/60/70/80%) worst: median error {median}, P90 error {p90}, EMD {emd} h, "

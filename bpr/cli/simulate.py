@@ -62,6 +62,10 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     if validation:
         click.echo(tf("sim_validation_line", lang, median=validation.median_rel_error, p90=validation.p90_rel_error,
                       emd=validation.emd_hours))
+        if any(i["outside"] for i in validation.intervals.values()):
+            from bpr.report.builders.simulate import interval_text
+
+            click.echo("  " + interval_text(validation.intervals, validation.miss_steps, lang))
         worst = (validation.rolling or {}).get("worst")
         if worst:  # issue 19: the rolling origin's worst split per figure
 
@@ -71,7 +75,7 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
 
             click.echo("  " + tf("sim_rolling_line", lang, median=shown("median_rel_error", ".1%"),
                                  p90=shown("p90_rel_error", ".1%"), emd=shown("emd_hours", ".1f"),
-                                 wait=shown("step_wait_error", ".1%"), flow=shown("control_flow_distance", ".3f")))
+                                 wait=shown("step_wait_error", ".1%"), flow=shown("control_flow_distance", ".1%")))
         if validation.drift:
             click.echo(tf("rs_valid_drift", lang, train_median=validation.train_median_h,
                           train_p90=validation.train_p90_h))

@@ -7,6 +7,10 @@ result.json (`SimulationResult.to_dict()`):
                 train_median_h, train_p90_h, drift, per_replication, step_changes,
                 step_waits [{step, events, simulated_events, real_median_h, sim_median_h, rel_error}],
                 step_wait_error, control_flow_distance (n-gram distance, 0..1),
+                emd_ci_hours [low, high] (95 % t interval of the mean EMD across replications),
+                intervals: {median_h|p90_h|mean_h: {low, high, real, outside}} (95 % prediction
+                interval across replications), miss_steps [{step, real_median_h, sim_median_h, hours,
+                direction}] (when a real figure falls outside its interval),
                 rolling: {shares, splits: [{train_share, train_cases, test_cases, split_at,
                           real_/sim_ median_h and p90_h, median_rel_error, p90_rel_error, emd_hours,
                           step_wait_error, control_flow_distance, goal_met, drift} | {train_share, skipped}],

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 from scipy.stats import wasserstein_distance
 
 from bpr.errors import InputError
@@ -85,6 +86,14 @@ class ValidationResult:
     control_flow_distance: float = float("nan")
     #: the rolling origin (`rolling_origin`): each split's figures and the worst, or None
     rolling: dict | None = None
+    #: per figure (median_h, p90_h, mean_h): the 95 % prediction interval of the simulated figure
+    #: across replications, the real one and whether it falls outside (`prediction_intervals`)
+    intervals: dict = field(default_factory=dict)
+    #: 95 % t interval of the mean EMD across replications ([low, high] hours; empty under 2)
+    emd_ci_hours: list[float] = field(default_factory=list)
+    #: when a real figure falls outside its interval, the steps whose median-wait errors explain
+    #: the miss most (`miss_steps`)
+    miss_steps: list[dict] = field(default_factory=list)
     real_hours: list[float] = field(default_factory=list, repr=False)  # not written to result.json
     sim_hours: list[list[float]] = field(default_factory=list, repr=False)
     real_traces: list[list[tuple[str, float]]] = field(default_factory=list, repr=False)
@@ -197,7 +206,8 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
             hours, traces = hours[:max_cases], traces[:max_cases]
         sims.append(hours)
         sim_traces.extend(traces)
-        per_rep.append({"cases": int(keep.sum()), "median_h": _q(hours, 50), "p90_h": _q(hours, 90)})
+        per_rep.append({"cases": int(keep.sum()), "median_h": _q(hours, 50), "p90_h": _q(hours, 90),
+                        "mean_h": float(hours.mean()) if len(hours) else float("nan")})
     real_med, real_p90 = _q(real_hours, 50), _q(real_hours, 90)
     e = cycle_time_errors(real_hours, sims)
     baseline = _baseline_hours(_hours(_case_times(setup.train)), setup.real_starts, cutoff, policy, seed)
@@ -205,6 +215,8 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     drift = _rel_error(train_med, real_med) > 2 * GOAL_MEDIAN or _rel_error(train_p90, real_p90) > 2 * GOAL_P90
     real_traces = log_traces(setup.test)
     step_waits, step_error = step_wait_errors(real_traces, sim_traces)
+    intervals = prediction_intervals(per_rep, {"median_h": real_med, "p90_h": real_p90,
+                                               "mean_h": float(real_hours.mean())})
     return ValidationResult(
         train_cases=setup.train.cases, test_cases=len(real_hours), split_at=setup.split_at,
         cutoff=setup.cutoff_text, replications=replications, window_policy=policy,
@@ -212,14 +224,61 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
         sim_median_h=e["sim_median_h"], sim_p90_h=e["sim_p90_h"], sim_mean_h=e["sim_mean_h"],
         simulated_cases=float(np.mean([p["cases"] for p in per_rep])),
         median_rel_error=round(e["median_rel_error"], 4), p90_rel_error=round(e["p90_rel_error"], 4),
-        emd_hours=round(e["emd_hours"], 3),
+        emd_hours=round(e["emd_hours"], 3), emd_ci_hours=mean_interval(
+            [wasserstein_distance(real_hours, x) for x in sims if len(x)]),
         goal_met=meets_goal(e["median_rel_error"], e["p90_rel_error"]),
         train_median_h=train_med, train_p90_h=train_p90,
         drift=bool(drift), per_replication=per_rep, step_changes=step_wait_changes(setup.train, setup.test),
-        step_waits=step_waits, step_wait_error=round(step_error, 4),
+        step_waits=step_waits, step_wait_error=round(step_error, 4), intervals=intervals,
+        miss_steps=miss_steps(step_waits) if any(i["outside"] for i in intervals.values()) else [],
         control_flow_distance=round(ngram_distance(real_traces, sim_traces), 4),
         real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims],
         real_traces=real_traces, sim_traces=sim_traces)
+
+
+def prediction_interval(values: list[float], level: float = 0.95) -> tuple[float, float] | None:
+    """Where one more replication's figure would fall, from the replications' figures: mean ±
+    t(level, n − 1) · s · √(1 + 1/n) (a prediction interval, not the interval of the mean: the real
+    test period is one more draw of the same size if the model is right). None under 2 values."""
+    x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if len(x) < 2:
+        return None
+    half = float(student_t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) * math.sqrt(1 + 1 / len(x)))
+    return float(x.mean() - half), float(x.mean() + half)
+
+
+def mean_interval(values: list[float], level: float = 0.95) -> list[float]:
+    """[low, high]: the t interval of the mean of `values` (rounded to 3 decimals); [] under 2."""
+    x = np.asarray(values, dtype=float)
+    if len(x) < 2:
+        return []
+    half = float(student_t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return [round(float(x.mean()) - half, 3), round(float(x.mean()) + half, 3)]
+
+
+def prediction_intervals(per_replication: list[dict], real: dict[str, float]) -> dict:
+    """For each figure of `real` (median_h, p90_h, mean_h): {low, high, real, outside} from the
+    per-replication figures; figures without an interval (one replication) are left out."""
+    out = {}
+    for key, value in real.items():
+        interval = prediction_interval([r.get(key) for r in per_replication])
+        if interval is None:
+            continue
+        low, high = interval
+        out[key] = {"low": round(low, 3), "high": round(high, 3), "real": round(value, 3),
+                    "outside": bool(value < low or value > high)}
+    return out
+
+
+def miss_steps(step_waits: list[dict], top: int = 3) -> list[dict]:
+    """The steps that explain a cycle-time miss most: the largest |simulated − real| median wait
+    times the real number of waits (hours a case spends there, all cases together), with the
+    direction ("longer" when the model waits longer than reality)."""
+    rows = [{"step": r["step"], "real_median_h": r["real_median_h"], "sim_median_h": r["sim_median_h"],
+             "hours": round(r["events"] * abs(r["sim_median_h"] - r["real_median_h"]), 1),
+             "direction": "longer" if r["sim_median_h"] > r["real_median_h"] else "shorter"}
+            for r in step_waits if r["sim_median_h"] is not None and r["sim_median_h"] != r["real_median_h"]]
+    return sorted(rows, key=lambda r: (-r["hours"], r["step"]))[:top]
 
 
 def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES, replications: int = 5,
@@ -268,8 +327,10 @@ def log_traces(log: EventLog) -> list[list[tuple[str, float]]]:
     frame = local_frame(log)
     frame["h"] = (frame["timestamp"] - pd.Timestamp(0)).dt.total_seconds() / 3600
     frame = frame.sort_values(["case", "h"], kind="stable")
-    return [list(zip(g["activity"].astype(str), g["h"].astype(float), strict=True))
-            for _, g in frame.groupby("case", sort=False)]
+    cases = frame["case"].astype(str).to_numpy()
+    acts, hours = frame["activity"].astype(str).tolist(), frame["h"].astype(float).tolist()
+    bounds = [0, *(np.flatnonzero(cases[1:] != cases[:-1]) + 1).tolist(), len(cases)] if len(cases) else [0]
+    return [list(zip(acts[a:b], hours[a:b], strict=True)) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def step_gaps(traces: list[list[tuple[str, float]]]) -> dict[str, list[float]]:

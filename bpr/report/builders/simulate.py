@@ -118,9 +118,16 @@ def _validation_section(v: dict, L: str) -> Section:
     rows = [{"what": paren(t("rs_median_days", L), hours, L), "real": v["real_median_h"], "sim": v["sim_median_h"]},
             {"what": paren(t("rs_p90_days", L), hours, L), "real": v["real_p90_h"], "sim": v["sim_p90_h"]},
             {"what": paren(t("rs_mean_hours", L), hours, L), "real": v["real_mean_h"], "sim": v["sim_mean_h"]}]
+    intervals = v.get("intervals") or {}
+    for row, key in zip(rows, ("median_h", "p90_h", "mean_h"), strict=True):  # issue 19: interval per figure
+        i = intervals.get(key)
+        row["interval"] = f"{i['low']:.1f}–{i['high']:.1f}" + (" ⚠" if i["outside"] else "") if i else "—"
     table = Table(t("rs_validation", L), [Column("what", t("report_indicator", L)), Column("real", t("rs_real", L), "float"),
-                                          Column("sim", t("rs_simulated", L), "float")], rows, sheet=t("rs_validation", L)[:10])
+                                          Column("sim", t("rs_simulated", L), "float"),
+                                          Column("interval", t("rs_interval", L))], rows, sheet=t("rs_validation", L)[:10])
     paragraphs = [para]
+    if intervals:
+        paragraphs.append(interval_text(intervals, v.get("miss_steps") or [], L))
     if v.get("drift"):
         paragraphs.append(tf("rs_valid_drift", L, train_median=v["train_median_h"], train_p90=v["train_p90_h"]))
     figures = []
@@ -146,6 +153,21 @@ def _validation_section(v: dict, L: str) -> Section:
     return Section(t("rs_validation", L), paragraphs, figures, tables)
 
 
+def interval_text(intervals: dict, steps: list[dict], L: str) -> str:
+    """Whether the real figures fall inside the simulated prediction intervals, and when not,
+    which steps' wait errors explain the miss (issue 19)."""
+    outside = [(k, i) for k, i in intervals.items() if i["outside"]]
+    if not outside:
+        return t("rs_intervals_inside", L)
+    figures = join_list((tf("rs_interval_figure", L, what=t(f"rs_fig_{k}", L), real=i["real"], low=i["low"],
+                            high=i["high"]) for k, i in outside), L)
+    text = tf("rs_intervals_outside", L, figures=figures)
+    if steps:
+        text += " " + tf("rs_miss_steps", L, steps=join_list((tf("rs_miss_step", L, step=s["step"], sim=s["sim_median_h"],
+                                                                   real=s["real_median_h"]) for s in steps), L))
+    return text
+
+
 def _fmt(value: float | None, pct: bool) -> str:
     if value is None:
         return "—"
@@ -158,7 +180,7 @@ def rolling_text(rolling: dict, L: str) -> str:
     text = tf("rs_rolling_para", L, median=_fmt(w["median_rel_error"]["value"], True),
               p90=_fmt(w["p90_rel_error"]["value"], True), emd=_fmt(w["emd_hours"]["value"], False),
               wait=_fmt(w["step_wait_error"]["value"], True),
-              flow="—" if (flow := w["control_flow_distance"]["value"]) is None else f"{flow:.3f}",
+              flow=_fmt(w["control_flow_distance"]["value"], True),
               verdict=t("rs_rolling_ok" if w["goal_met"] else "rs_rolling_bad", L))
     skipped = [tf("rs_rolling_skipped", L, share=f"{100 * s['train_share']:.0f}", reason=s["skipped"])
                for s in rolling["splits"] if "skipped" in s]
@@ -169,7 +191,7 @@ def _rolling_table(rolling: dict, L: str) -> Table:
     """One row per split that ran, then the worst of each figure."""
     figures = (("median_rel_error", "rs_median_error", "pct"), ("p90_rel_error", "rs_p90_error", "pct"),
                ("emd_hours", "rs_emd_hours", "float"), ("step_wait_error", "rs_step_wait_error", "pct"),
-               ("control_flow_distance", "rs_control_flow", "float"))
+               ("control_flow_distance", "rs_control_flow", "pct"))
     rows = [{"share": f"{100 * s['train_share']:.0f}%", "cases": f"{s['train_cases']}/{s['test_cases']}",
              **{k: s[k] for k, _, _ in figures},
              "goal": t("report_met" if s["goal_met"] else "report_not_met", L)}
