@@ -413,10 +413,10 @@ def rating_analysis(options: PerformanceOptions | None = None):
     """The discover analysis `ratings`, configured (catalogue visits and limits, calendar)."""
 
     def ratings(engine: Engine, table: str, context: Any) -> RatingResult:
-        from bpr.analyse.discover import SkipAnalysis
-
-        if not _present(engine, table)["rating"] and not _present(engine, table)["channel"]:
-            raise SkipAnalysis(t("note_ratings_none", "en"))
+        if not any(_present(engine, table).values()):  # nothing to break down: say so, skip the queries
+            cases = engine.sql(f'SELECT count(DISTINCT "case") AS n FROM ({_valid(table)}) AS ev').to_pylist()[0]["n"]
+            return RatingResult(False, False, RatingSummary(int(cases), 0, 0, None, 0.0, None),
+                                notes=[Note.of("note_ratings_none")])
         return analyse_ratings(engine, table, options, getattr(context, "timezone", "Asia/Shanghai"),
                                getattr(context, "source", None))
 

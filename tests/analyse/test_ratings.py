@@ -137,8 +137,9 @@ def test_discover_without_ratings_or_channels_says_so(tmp_path):
     path = _write(tmp_path, [("A", "受理", "2024-03-01 09:00"), ("A", "办结", "2024-03-01 10:00")],
                   header=("办件编号", "环节名称", "环节结束时间"))
     result = discover(path)
-    assert "ratings" not in result.extra
-    assert any(n.id == "note_skipped_analysis" and n.values.get("name") == "ratings" for n in result.notes)
+    ratings = result.to_dict()["ratings"]
+    assert not ratings["has_rating"] and not ratings["has_channel"] and ratings["summary"]["cases"] == 1
+    assert [n["id"] for n in ratings["notes"]] == ["note_ratings_none"]
 
 
 def test_compare_reports_the_rating_change_and_channel_shift(raw, per_case):
