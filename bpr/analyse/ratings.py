@@ -229,7 +229,9 @@ ORDER BY rt_base."case\"""")
     frame["days"] = pd.to_numeric(frame["working_days"], errors="coerce")
     frame["corrections"] = frame["corrections"].fillna(0).astype(int) > 0
     frame["visits"] = pd.to_numeric(frame["visits"], errors="coerce")
-    frame["on_time"] = frame["on_time"].map(lambda v: None if v is None else bool(v))
+    if frame["channel"].isna().all() and not (frame["visits"] > 0).any():
+        frame["visits"] = np.nan  # no channel and no on-site step: visits are unknown, not zero
+    frame["on_time"] = frame["on_time"].map(lambda v: None if v is None or pd.isna(v) else bool(v))
     return frame
 
 
@@ -282,7 +284,7 @@ def _cross(cases: pd.DataFrame, factor: str, flag: pd.Series) -> Cross | None:
 
 def _factor_flags(cases: pd.DataFrame, stated_visits: dict[str, int]) -> dict[str, pd.Series]:
     stated = cases["matter"].map(lambda m: stated_visits.get(m, 1) if m is not None else 1)
-    return {"overdue": cases["on_time"].map(lambda v: None if v is None else not v),
+    return {"overdue": cases["on_time"].map(lambda v: None if v is None or pd.isna(v) else not v),
             "corrections": cases["corrections"].astype(object),
             "extra_visits": (cases["visits"] > stated).where(cases["visits"].notna(), None)}
 

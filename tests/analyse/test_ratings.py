@@ -155,3 +155,16 @@ def test_compare_reports_the_rating_change_and_channel_shift(raw, per_case):
     counter = next(c for c in data["channels"] if c["channel"] == "窗口")
     expected = (per_case[after]["channel"] == "窗口").mean()
     assert counter["share_after"] == pytest.approx(expected) and counter["share_before"] > counter["share_after"]
+
+
+def test_without_channel_limits_or_on_site_steps_only_known_factors_are_crossed(tmp_path):
+    rows = []
+    for i in range(30):
+        rows += [(f"C{i}", "审查", f"2024-03-0{1 + i % 5} 09:00", None),
+                 (f"C{i}", "办结", f"2024-03-0{1 + i % 5} 15:00", "差评" if i % 3 == 0 else "好评")]
+    with DuckDBEngine() as engine:
+        load(engine, _write(tmp_path, rows, header=("办件编号", "环节名称", "环节结束时间", "评价等级")), table="events")
+        result = analyse_ratings(engine, "events")
+    assert result.summary.rated == 30 and result.summary.bad == 10
+    assert [c.factor for c in result.cross] == ["corrections"]  # no limit (overdue), visits unknown
+    assert not result.has_channel and [n.id for n in result.notes] == ["note_ratings_no_channel"]
