@@ -1140,6 +1140,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                                         "--predicted applies to application records, not to two matter sheets"),
     "err_compare_predicted_needs_log_hint": ("请去掉 --predicted，或改为比较办件记录",
                                              "leave out --predicted, or compare application records"),
+    "role_rating": ("评价（好差评）", "rating"),
     "note_compare_predicted": ("预测取自仿真方案“{scenario}”（各次仿真的均值）；仿真从申请到达计时，实测从第一条记录计时。",
                                "the prediction is the simulated scenario '{scenario}' (mean over replications); the simulation times a case from its arrival, the log from its first record"),
     "cmp_pred_predicted": ("预测（改革后）", "predicted (after)"),

@@ -168,3 +168,10 @@ def test_without_channel_limits_or_on_site_steps_only_known_factors_are_crossed(
     assert result.summary.rated == 30 and result.summary.bad == 10
     assert [c.factor for c in result.cross] == ["corrections"]  # no limit (overdue), visits unknown
     assert not result.has_channel and [n.id for n in result.notes] == ["note_ratings_no_channel"]
+
+
+def test_inspect_names_the_rating_column(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["inspect", str(LOG)])
+    assert info.value.code == 0
+    assert "评价（好差评）←满意度" in capsys.readouterr().out
