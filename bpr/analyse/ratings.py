@@ -229,7 +229,9 @@ ORDER BY rt_base."case\"""")
     frame["days"] = pd.to_numeric(frame["working_days"], errors="coerce")
     frame["corrections"] = frame["corrections"].fillna(0).astype(int) > 0
     frame["visits"] = pd.to_numeric(frame["visits"], errors="coerce")
-    frame["on_time"] = frame["on_time"].map(lambda v: None if v is None else bool(v))
+    if frame["channel"].isna().all() and not (frame["visits"] > 0).any():
+        frame["visits"] = np.nan  # no channel and no on-site step: visits are unknown, not zero
+    frame["on_time"] = frame["on_time"].map(lambda v: None if v is None or pd.isna(v) else bool(v))
     return frame
 
 
@@ -282,7 +284,7 @@ def _cross(cases: pd.DataFrame, factor: str, flag: pd.Series) -> Cross | None:
 
 def _factor_flags(cases: pd.DataFrame, stated_visits: dict[str, int]) -> dict[str, pd.Series]:
     stated = cases["matter"].map(lambda m: stated_visits.get(m, 1) if m is not None else 1)
-    return {"overdue": cases["on_time"].map(lambda v: None if v is None else not v),
+    return {"overdue": cases["on_time"].map(lambda v: None if v is None or pd.isna(v) else not v),
             "corrections": cases["corrections"].astype(object),
             "extra_visits": (cases["visits"] > stated).where(cases["visits"].notna(), None)}
 
@@ -413,10 +415,10 @@ def rating_analysis(options: PerformanceOptions | None = None):
     """The discover analysis `ratings`, configured (catalogue visits and limits, calendar)."""
 
     def ratings(engine: Engine, table: str, context: Any) -> RatingResult:
-        from bpr.analyse.discover import SkipAnalysis
-
-        if not _present(engine, table)["rating"] and not _present(engine, table)["channel"]:
-            raise SkipAnalysis(t("note_ratings_none", "en"))
+        if not any(_present(engine, table).values()):  # nothing to break down: say so, skip the queries
+            cases = engine.sql(f'SELECT count(DISTINCT "case") AS n FROM ({_valid(table)}) AS ev').to_pylist()[0]["n"]
+            return RatingResult(False, False, RatingSummary(int(cases), 0, 0, None, 0.0, None),
+                                notes=[Note.of("note_ratings_none")])
         return analyse_ratings(engine, table, options, getattr(context, "timezone", "Asia/Shanghai"),
                                getattr(context, "source", None))
 

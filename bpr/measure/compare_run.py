@@ -51,6 +51,8 @@ def run_compare(inputs: list[str], out: str | Path, at: dt.date | None = None, w
         raise UsageError.of("compare_needs_logs")
     kinds = [bpr.io.file_kind(p) for p in inputs]
     if len(inputs) == 2 and kinds == ["catalogue", "catalogue"]:
+        if predicted is not None:
+            raise UsageError.of("compare_predicted_needs_log")
         from bpr.measure.compare_catalogues import compare_catalogue_files, write_catalogue_diff
 
         with result_folder(out, "compare", force) as folder:

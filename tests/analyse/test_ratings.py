@@ -137,8 +137,9 @@ def test_discover_without_ratings_or_channels_says_so(tmp_path):
     path = _write(tmp_path, [("A", "受理", "2024-03-01 09:00"), ("A", "办结", "2024-03-01 10:00")],
                   header=("办件编号", "环节名称", "环节结束时间"))
     result = discover(path)
-    assert "ratings" not in result.extra
-    assert any(n.id == "note_skipped_analysis" and n.values.get("name") == "ratings" for n in result.notes)
+    ratings = result.to_dict()["ratings"]
+    assert not ratings["has_rating"] and not ratings["has_channel"] and ratings["summary"]["cases"] == 1
+    assert [n["id"] for n in ratings["notes"]] == ["note_ratings_none"]
 
 
 def test_compare_reports_the_rating_change_and_channel_shift(raw, per_case):
@@ -154,3 +155,23 @@ def test_compare_reports_the_rating_change_and_channel_shift(raw, per_case):
     counter = next(c for c in data["channels"] if c["channel"] == "窗口")
     expected = (per_case[after]["channel"] == "窗口").mean()
     assert counter["share_after"] == pytest.approx(expected) and counter["share_before"] > counter["share_after"]
+
+
+def test_without_channel_limits_or_on_site_steps_only_known_factors_are_crossed(tmp_path):
+    rows = []
+    for i in range(30):
+        rows += [(f"C{i}", "审查", f"2024-03-0{1 + i % 5} 09:00", None),
+                 (f"C{i}", "办结", f"2024-03-0{1 + i % 5} 15:00", "差评" if i % 3 == 0 else "好评")]
+    with DuckDBEngine() as engine:
+        load(engine, _write(tmp_path, rows, header=("办件编号", "环节名称", "环节结束时间", "评价等级")), table="events")
+        result = analyse_ratings(engine, "events")
+    assert result.summary.rated == 30 and result.summary.bad == 10
+    assert [c.factor for c in result.cross] == ["corrections"]  # no limit (overdue), visits unknown
+    assert not result.has_channel and [n.id for n in result.notes] == ["note_ratings_no_channel"]
+
+
+def test_inspect_names_the_rating_column(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["inspect", str(LOG)])
+    assert info.value.code == 0
+    assert "评价（好差评）←满意度" in capsys.readouterr().out

@@ -198,3 +198,16 @@ def test_spark_and_duckdb_give_the_same_compare_figures():
     for key in ("before", "after", "change", "steps_removed", "steps_added", "ratings"):
         assert on_spark[key] == on_duckdb[key], key
     assert on_spark["ratings"]["after"]["rectification"]  # the 好差评 breakdown ran on both
+
+
+def test_two_logs_with_too_few_cases_on_a_side_say_how_many_are_needed(tmp_path, capsys):
+    raw = pd.read_csv(LOG, encoding="utf-8-sig", dtype=str)
+    cases = sorted(raw["办件编号"].unique())
+    raw[raw["办件编号"].isin(cases[:12])].to_csv(tmp_path / "before.csv", index=False)
+    raw[raw["办件编号"].isin(cases[12:])].to_csv(tmp_path / "after.csv", index=False)
+    with pytest.raises(SystemExit) as info:
+        main(["compare", str(tmp_path / "before.csv"), str(tmp_path / "after.csv"), "-o", str(tmp_path / "out")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "改革前只有 12 件" in err and "至少需要 30 件" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out" / "result.json").exists()

@@ -124,3 +124,17 @@ def test_a_folder_that_is_not_a_simulation_is_one_line_exit_2(tmp_path, capsys, 
     err = capsys.readouterr().err.strip()
     assert "simulate" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_predicted_with_two_catalogues_is_one_line_exit_2(tmp_path, capsys, simulated):
+    import bpr.io
+    from tests.measure.test_compare_catalogues import new_version, old_version
+
+    bpr.io.write_template(tmp_path / "a.xlsx", old_version())
+    bpr.io.write_template(tmp_path / "b.xlsx", new_version())
+    with pytest.raises(SystemExit) as info:
+        main(["compare", str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx"), "--predicted", str(simulated),
+              "-o", str(tmp_path / "out")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "--predicted" in err and len(err.splitlines()) == 1
