@@ -40,6 +40,10 @@ TEXT_ROLES = ("case", "activity", "resource", "department", "channel", "action",
 MIN_PARSED_SHARE = 0.5
 ENCODING_SAMPLE = 1 << 20
 EXAMPLES = 5
+#: characters XML 1.0 forbids (lxml, openpyxl and BPMN writers refuse them) plus DEL: removed from
+#: names at read time, with a warning; tabs and line breaks become spaces
+CONTROL_RE = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+_SPACE_RE = "[\\t\\n\\r]+"
 
 
 @dataclass
@@ -296,18 +300,29 @@ class _Session:
     def _stage(self) -> None:
         """Parse once into the temporary table `ev` (only the roles present, spilling to disk past
         the memory limit); the view `evc` adds the absent roles as NULLs and the row number."""
-        inner, outer = [], []
+        inner, outer, raw_texts = [], [], []
         for role in TEXT_ROLES:
             col = self.columns.get(role)
             if col is not None:
-                inner.append(f"{self._text(col)} AS {_ident(role)}")
+                raw = self._text(col)
+                raw_texts.append(f"coalesce({raw}, '')")
+                clean = (f"nullif(trim(regexp_replace(regexp_replace({raw}, {_lit(CONTROL_RE)}, '', 'g'), "
+                         f"{_lit(_SPACE_RE)}, ' ', 'g')), '')")
+                inner.append(f"CASE WHEN regexp_matches({raw}, '[\\x00-\\x1f\\x7f]') THEN {clean} ELSE {raw} END "
+                             f"AS {_ident(role)}")
                 outer.append(_ident(role))
+        if raw_texts:
+            inner.append(f"regexp_matches({' || '.join(raw_texts)}, {_lit(CONTROL_RE)}) AS __ctrl")
+            outer.append("__ctrl")
+        else:
+            outer.append("false AS __ctrl")
         for role, raw in (("timestamp", "__ts_bad"), ("start", "__start_bad")):
             if role in self.ts_sql:
                 inner.append(f"{self.ts_sql[role]} AS {role}")
                 inner.append(f"{self._text(self.columns[role])} AS {raw}")
                 outer.append(role)
                 outer.append(f"CASE WHEN {role} IS NULL THEN {raw} END AS {raw}")
+                outer.append(f"false AS {raw[:-4]}_out")  # set by _outside_window
         if self.row_sql == '"row"':
             inner.append('__row AS "row"')
             outer.append('"row"')
@@ -322,8 +337,29 @@ class _Session:
         for raw in ("__ts_bad", "__start_bad"):
             view.append(raw if (raw == "__ts_bad" or "start" in self.ts_sql) else f"CAST(NULL AS VARCHAR) AS {raw}")
         self._second_chance()
+        self._outside_window()
         self.con.execute(f"CREATE OR REPLACE {self._temp}VIEW {self.ns}evc AS SELECT {', '.join(view)} "
                          f"FROM {self.ns}ev")
+
+    def _outside_window(self) -> None:
+        """Times outside the plausible window (`ts.plausible_window`: 0001, 3024, 9999 typed by
+        mistake) become unreadable, with their own warning: a single year 3024 would otherwise
+        stretch every calendar and time axis over a thousand years."""
+        low, high = ts.plausible_window(self.now)
+        self.implausible: dict[str, int] = {}
+        for role, raw in (("timestamp", "__ts_bad"), ("start", "__start_bad")):
+            if role not in self.ts_sql:
+                continue
+            outside = f"({role} < ?::TIMESTAMPTZ OR {role} > ?::TIMESTAMPTZ)"
+            n, example = self.con.execute(f"SELECT count(*), min(CAST({role} AS VARCHAR)) FROM {self.ns}ev "
+                                          f"WHERE {outside}", [low, high]).fetchall()[0]
+            if not n:
+                continue
+            self.con.execute(f"UPDATE {self.ns}ev SET {raw} = coalesce({raw}, CAST({role} AS VARCHAR)), {role} = NULL, "
+                             f"{raw[:-4]}_out = true WHERE {outside}", [low, high])
+            self.implausible[role] = n
+            self._warn(f"implausible_{role}", n, self.columns[role], [str(example)],
+                       f"times from {low.date()} to {high.date()}")
 
     def _second_chance(self) -> None:
         """Formats were chosen from the first rows; if later rows use another format (exports
@@ -360,10 +396,13 @@ class _Session:
             self._refuse_timestamps("timestamp", self.columns["timestamp"], bad_ts, given,
                                     self._examples("__ts_bad"))
         warn = self._warn
-        if bad_ts:
-            warn("unparseable_timestamp", bad_ts, self.columns["timestamp"], self._examples("__ts_bad"), ts.EXPECTED)
-        if bad_start:
-            warn("unparseable_start", bad_start, self.columns["start"], self._examples("__start_bad"), ts.EXPECTED)
+        implausible = getattr(self, "implausible", {})
+        if bad_ts - implausible.get("timestamp", 0) > 0:
+            warn("unparseable_timestamp", bad_ts - implausible.get("timestamp", 0), self.columns["timestamp"],
+                 self._examples("__ts_bad", implausible=False), ts.EXPECTED)
+        if bad_start - implausible.get("start", 0) > 0:
+            warn("unparseable_start", bad_start - implausible.get("start", 0), self.columns["start"],
+                 self._examples("__start_bad", implausible=False), ts.EXPECTED)
         if no_ts:
             warn("missing_timestamp", no_ts, self.columns["timestamp"])
         if no_case:
@@ -378,6 +417,9 @@ class _Session:
                                   "ORDER BY timestamp DESC LIMIT 1", [now]).fetchall()[0]
             warn("future_timestamp", future, self.columns["timestamp"],
                  [ex[0]], f"times before {now.isoformat(timespec='seconds')}")
+        control = self.con.execute(f"SELECT count(*) FILTER (__ctrl) FROM {self.ns}ev").fetchall()[0][0]
+        if control:
+            warn("control_characters", control, None, None, "text without control characters")
         keys = '"case", activity, timestamp, start, resource, department, channel, action, matter'
         dupes = self.con.execute(
             f"SELECT count(*) - count(DISTINCT hash({keys})) FROM evc WHERE timestamp IS NOT NULL"
@@ -388,9 +430,12 @@ class _Session:
                                   f"LIMIT 1").fetchall()
             warn("duplicate_event", dupes, None, [" / ".join(map(str, ex[0]))] if ex else [])
 
-    def _examples(self, column: str) -> list[str]:
+    def _examples(self, column: str, implausible: bool = True) -> list[str]:
+        """Up to EXAMPLES distinct unread values of `column` (__ts_bad, __start_bad); without the
+        times read but outside the plausible window when `implausible` is False."""
+        where = f"{column} IS NOT NULL" + ("" if implausible else f" AND NOT {column[:-4]}_out")
         return [r[0] for r in self.con.execute(
-            f"SELECT DISTINCT {column} FROM (SELECT {column} FROM evc WHERE {column} IS NOT NULL LIMIT 1000) "
+            f"SELECT DISTINCT {column} FROM (SELECT {column} FROM {self.ns}ev WHERE {where} LIMIT 1000) "
             f"LIMIT {EXAMPLES}").fetchall()]
 
     def _warn(self, code: str, count: int, column: str | None = None,
