@@ -740,6 +740,9 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_result_schema_type": ("result.json 中 {key} 应为{type}", "{key} in result.json should be a {type}"),
     "err_result_schema_type_hint": ("请重新运行生成它的命令", "run the command that makes it again"),
     "err_result_schema_empty": ("result.json 中 {key} 为空", "{key} in result.json is empty"),
+    # issue 17, root cause 3: paths inside a plan
+    "err_where_setting": ("键 {name}", "key {name}"),
+    "err_file_not_regular": ("不是普通文件（设备、管道或套接字）", "is not a regular file (a device, pipe or socket)"),
     "warn_control_characters": ("{n:,} 个事件的名称含控制字符（如 NUL、0x0B、ESC），已删除这些字符",
                                 "{n:,} events have control characters (NUL, 0x0B, ESC …) in names; they were removed"),
     "warn_implausible_timestamp": ("{n:,} 个事件的完成时间超出合理范围（如 0001 年、3024 年），按无法识别处理，已剔除",

@@ -8,7 +8,7 @@
 - `safe_filename`: a file name derived from a matter name cannot escape the output folder.
 - `clean_text`: a value echoed in a message (a header, a cell, a file name) with control characters
   escaped and its length capped, so raw input never drives the user's terminal.
-- `existing_file`: the one check that an input path names a file (found, not a folder, not empty);
+- `existing_file`: the one check that an input path names a file (found, a regular file, not empty);
   `read_text_file`: a small text file (a whitelist, a holiday list) in UTF-8 or GBK, size-limited.
 """
 
@@ -37,6 +37,8 @@ def existing_file(path: str | Path, allow_empty: bool = False) -> Path:
         raise InputError.of("file_not_found", file=path)
     if path.is_dir():
         raise InputError.of("file_is_folder", file=path)
+    if not path.is_file():  # /dev/zero, a FIFO: endless or blocking reads
+        raise InputError.of("file_not_regular", file=path)
     if not allow_empty and path.stat().st_size == 0:
         raise InputError.of("file_empty", file=path)
     return path

@@ -18,8 +18,11 @@ from importlib import resources
 from pathlib import Path
 
 from bpr.errors import InputError
+from bpr.io.safety import read_text_file
 
 # Leading numbering: "1、" "（1）" "1." "一、" "①"
+#: a licence list is a few hundred lines; anything far larger is the wrong file
+MAX_LIST_BYTES = 4 << 20
 _NUMBERING = re.compile(r"^\s*(?:[（(]?\s*[0-9一二三四五六七八九十]+\s*[）)、.．:：]|[①-⑳])\s*")
 _PAREN = re.compile(r"[（(][^）)]*[）)]|【[^】]*】|\[[^\]]*\]")
 # What a name says about the paper, not about the document: kind, form, copies.
@@ -61,12 +64,10 @@ class LicenceCatalogue:
         catalogue = cls.bundled()
         for path in extra:
             path = Path(path)
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except FileNotFoundError:
-                raise InputError.of("plan_licence_list_not_found", file=path) from None
-            except UnicodeDecodeError:
-                raise InputError.of("plan_licence_list_not_utf8", file=path) from None
+            if not path.exists():
+                raise InputError.of("plan_licence_list_not_found", file=path)
+            # a regular file of at most MAX_LIST_BYTES, in UTF-8 or GBK
+            text = read_text_file(path, MAX_LIST_BYTES)
             catalogue._add_text(text, str(path))
         return catalogue
 
