@@ -743,6 +743,11 @@ VOCAB: dict[str, tuple[str, str]] = {
     # issue 17, root cause 3: paths inside a plan
     "err_where_setting": ("键 {name}", "key {name}"),
     "err_file_not_regular": ("不是普通文件（设备、管道或套接字）", "is not a regular file (a device, pipe or socket)"),
+    # issue 17, root cause 7
+    "err_xlsx_encrypted": ("文件设置了打开密码（已加密），无法读取", "the workbook is password-protected (encrypted)"),
+    "err_xlsx_encrypted_hint": ("请在 Excel 中打开，在“文件 > 信息 > 保护工作簿 > 用密码进行加密”中删除密码后另存",
+                                "open it in Excel and save it without a password (File > Info > Protect Workbook > "
+                                "Encrypt with Password, clear the password)"),
     "warn_control_characters": ("{n:,} 个事件的名称含控制字符（如 NUL、0x0B、ESC），已删除这些字符",
                                 "{n:,} events have control characters (NUL, 0x0B, ESC …) in names; they were removed"),
     "warn_implausible_timestamp": ("{n:,} 个事件的完成时间超出合理范围（如 0001 年、3024 年），按无法识别处理，已剔除",

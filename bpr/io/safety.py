@@ -66,8 +66,9 @@ def check_xlsx(path: str | Path) -> None:
     if not zipfile.is_zipfile(path):
         with path.open("rb") as fh:
             head = fh.read(8)
-        old_xls = head.startswith(b"\xd0\xcf\x11\xe0")
-        raise InputError.of("xlsx_old_binary" if old_xls else "xlsx_not_zip", file=path)
+        if head.startswith(OLE2_MAGIC):  # a compound file: an old .xls, or an .xlsx saved with a password
+            raise InputError.of("xlsx_encrypted" if _is_encrypted_ooxml(path) else "xlsx_old_binary", file=path)
+        raise InputError.of("xlsx_not_zip", file=path)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -89,6 +90,24 @@ def check_xlsx(path: str | Path) -> None:
                 raise InputError.of("xlsx_corrupt_member", {"member": bad}, file=path)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise InputError.of("xlsx_damaged", {"reason": exc}, file=path) from None
+
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: the compound-file stream Office writes an encrypted .xlsx/.docx into (MS-OFFCRYPTO 2.3.4.4)
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def _is_encrypted_ooxml(path: Path, chunk: int = 1 << 20) -> bool:
+    """Whether a compound file holds an `EncryptedPackage` stream: its directory entry names it in
+    UTF-16, somewhere in the file (read in chunks, never whole)."""
+    overlap = len(_ENCRYPTED_STREAM)
+    tail = b""
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            if _ENCRYPTED_STREAM in tail + block:
+                return True
+            tail = block[-overlap:]
+    return False
 
 
 @contextlib.contextmanager
