@@ -748,6 +748,15 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_xlsx_encrypted_hint": ("请在 Excel 中打开，在“文件 > 信息 > 保护工作簿 > 用密码进行加密”中删除密码后另存",
                                 "open it in Excel and save it without a password (File > Info > Protect Workbook > "
                                 "Encrypt with Password, clear the password)"),
+    # issue 17, root cause 8: formulas without cached values
+    "warn_formula_no_cached_value": ("“{header}”是公式，但文件中没有计算结果（由程序生成、未经 Excel 保存），按空白处理；"
+                                     "请在 Excel 中打开并保存后再读取",
+                                     "{header} is a formula with no saved result (the file was written by a program and "
+                                     "never saved in Excel); read as blank. Open and save it in Excel, then run again"),
+    "warn_formula_shown_text": ("“{header}”是没有计算结果的超链接公式，取其显示文字“{text}”",
+                                "{header} is a HYPERLINK formula with no saved result; its shown text {text} was used"),
+    "warn_formula_no_cached_value_more": ("另有 {n:,} 个公式单元格没有计算结果，按空白处理",
+                                          "{n:,} more formula cells have no saved result and were read as blank"),
     "warn_control_characters": ("{n:,} 个事件的名称含控制字符（如 NUL、0x0B、ESC），已删除这些字符",
                                 "{n:,} events have control characters (NUL, 0x0B, ESC …) in names; they were removed"),
     "warn_implausible_timestamp": ("{n:,} 个事件的完成时间超出合理范围（如 0001 年、3024 年），按无法识别处理，已剔除",
