@@ -233,7 +233,9 @@ class _Session:
                 table, _ = read_xes_table(self.path)
                 self._register(table)
             else:
-                self._register(_read_xlsx(self.path, self.sheet, self.mapping))
+                table, formula_warnings = _read_xlsx(self.path, self.sheet, self.mapping)
+                self.warnings.extend(formula_warnings)
+                self._register(table)
             described = self.con.execute("DESCRIBE src").fetchall()
         except duckdb.Error as exc:
             raise InputError.of("log_unreadable_as", {"kind": kind.upper(), "reason": self._reason(exc)},
@@ -585,11 +587,41 @@ def _cell_text(value: object) -> str | None:
     return text or None
 
 
-def _rows(ws) -> Iterator[tuple]:
-    yield from ws.iter_rows(values_only=True)
+def _rows(ws, path: Path, uncached: list) -> Iterator[tuple]:
+    """A sheet's row values (`matter_sheet.fast_rows`: formulas without a cached value are noted in
+    `uncached`), one tuple per row number from 1."""
+    member = getattr(ws, "_worksheet_path", None)
+    if member is None:
+        yield from ws.iter_rows(values_only=True)
+        return
+    from bpr.io.matter_sheet import fast_rows
+
+    yield from fast_rows(path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch, ws.title,
+                         uncached)
 
 
-def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Table:
+def _formula_warnings(path: Path, sheet: str, header: list[str], header_row: int,
+                      uncached: list[tuple[int, int, str, str | None]]) -> list[DataWarning]:
+    """One warning per data cell whose formula has no cached value (as a matter sheet does)."""
+    from openpyxl.utils import get_column_letter
+
+    from bpr.io.matter_sheet import MAX_FORMULA_WARNINGS
+
+    shown = [u for u in uncached if u[0] > header_row and u[1] < len(header)]
+    out = []
+    for rownum, index, formula, display in shown[:MAX_FORMULA_WARNINGS]:
+        code = "formula_shown_text" if display else "formula_no_cached_value"
+        out.append(DataWarning.of(code, {"header": header[index], "text": display or ""}, file=str(path), sheet=sheet,
+                                  cell=f"{get_column_letter(index + 1)}{rownum}", row=rownum, column=header[index],
+                                  value=f"={formula}"[:200]))
+    if len(shown) > MAX_FORMULA_WARNINGS:
+        rest = shown[MAX_FORMULA_WARNINGS:]
+        out.append(DataWarning.of("formula_no_cached_value_more", {"n": len(rest)}, file=str(path), sheet=sheet,
+                                  count=len(rest)))
+    return out
+
+
+def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> tuple[pa.Table, list[DataWarning]]:
     """First sheet (or `sheet`) as a table of strings; header = first row among the first 10
     that names a case and a timestamp column (else the first non-empty row). A matter sheet given
     instead of a log is named as such."""
@@ -604,7 +636,7 @@ def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Tab
         raise
 
 
-def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Table:
+def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> tuple[pa.Table, list[DataWarning]]:
     check_xlsx(path)
     import openpyxl
 
@@ -621,7 +653,8 @@ def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Ta
         candidates = [sheet] if sheet else names
         first_error: BprError | None = None
         for name in candidates:
-            rows = _rows(wb[name])
+            uncached: list[tuple[int, int, str, str | None]] = []
+            rows = _rows(wb[name], path, uncached)
             head: list[tuple] = []
             for row in rows:
                 head.append(row)
@@ -658,7 +691,8 @@ def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Ta
                     continue
                 for j in range(len(header)):
                     columns[j].append(_cell_text(row[j]) if j < len(row) else None)
-            return pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, columns, strict=True)})
+            table = pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, columns, strict=True)})
+            return table, _formula_warnings(path, name, header, header_at + 1, uncached)
         if first_error is not None:
             raise first_error
         raise InputError.of("log_no_header_sheet", file=path)

@@ -81,3 +81,24 @@ def test_hyperlink_display_text():
     assert formula_display('=HYPERLINK("http://a")') == "http://a"
     assert formula_display('HYPERLINK(B2;"say ""hi""")') == 'say "hi"'
     assert formula_display("HYPERLINK(B2)") is None and formula_display("SUM(A1:A3)") is None
+
+
+def test_a_log_workbook_with_uncached_formulas(tmp_path):
+    import openpyxl
+
+    import bpr
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["case", "activity", "timestamp"])
+    for c in range(20):
+        for i, a in enumerate(["受理", "审查", "决定"]):
+            ws.append([f"c{c}", a, f"2024-03-{4 + i:02d} 10:00:00"])
+    ws["B2"] = '=HYPERLINK("https://oa.example/1","受理")'
+    ws["C3"] = "=C2+1"
+    wb.save(tmp_path / "log.xlsx")
+    log = bpr.read_log(tmp_path / "log.xlsx")
+    by_code = {w.code: w for w in log.warnings}
+    assert by_code["formula_shown_text"].cell == "B2"
+    assert by_code["formula_no_cached_value"].cell == "C3" and by_code["formula_no_cached_value"].value == "=C2+1"
+    assert log.events == 59 and set(log.to_pandas()["activity"]) == {"受理", "审查", "决定"}
