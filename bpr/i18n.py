@@ -757,6 +757,12 @@ VOCAB: dict[str, tuple[str, str]] = {
                                 "{header} is a HYPERLINK formula with no saved result; its shown text {text} was used"),
     "warn_formula_no_cached_value_more": ("另有 {n:,} 个公式单元格没有计算结果，按空白处理",
                                           "{n:,} more formula cells have no saved result and were read as blank"),
+    # issue 17, root cause 6: XES lifecycle
+    "warn_lifecycle_other": ("{n:,} 个 XES 事件的生命周期不是开始或完成（如挂起、恢复、计划），未计入",
+                             "{n:,} XES events have a lifecycle transition other than start or complete "
+                             "(suspend, resume, schedule …); left out"),
+    "warn_lifecycle_open_start": ("{n:,} 个“开始”事件没有对应的“完成”事件，未计入",
+                                  "{n:,} start events have no matching complete event; left out"),
     "warn_control_characters": ("{n:,} 个事件的名称含控制字符（如 NUL、0x0B、ESC），已删除这些字符",
                                 "{n:,} events have control characters (NUL, 0x0B, ESC …) in names; they were removed"),
     "warn_implausible_timestamp": ("{n:,} 个事件的完成时间超出合理范围（如 0001 年、3024 年），按无法识别处理，已剔除",

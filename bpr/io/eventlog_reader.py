@@ -228,9 +228,15 @@ class _Session:
                                  f"file_row_number AS __row FROM read_parquet({_lit(self.path)}, "
                                  f"file_row_number = true)")
             elif kind == "xes":
-                from bpr.io.xes import read_xes_table
+                from bpr.io.xes import TRANSITION, Lifecycle, read_xes_table
 
-                table, _ = read_xes_table(self.path)
+                seen = Lifecycle()
+                table, _ = read_xes_table(self.path, seen)
+                if seen.other:
+                    self._warn("lifecycle_other", sum(seen.other.values()), TRANSITION,
+                               [f"{k} ×{n:,}" for k, n in seen.other.most_common(EXAMPLES)], "start, complete")
+                if seen.open_starts:
+                    self._warn("lifecycle_open_start", seen.open_starts, TRANSITION, None, "complete")
                 self._register(table)
             else:
                 table, formula_warnings = _read_xlsx(self.path, self.sheet, self.mapping)
