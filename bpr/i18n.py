@@ -763,6 +763,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                              "(suspend, resume, schedule …); left out"),
     "warn_lifecycle_open_start": ("{n:,} 个“开始”事件没有对应的“完成”事件，未计入",
                                   "{n:,} start events have no matching complete event; left out"),
+    # issue 17, root cause 13: simulate --cases too large
+    "err_sim_too_many_cases": ("--cases {cases} 按日志的到件速度（每周 {per_week} 件）需模拟约 {years} 年，超过上限 {limit} 年",
+                               "--cases {cases} at the log's arrival rate ({per_week} cases a week) spans about {years} "
+                               "years; the limit is {limit} years"),
+    "err_sim_too_many_cases_hint": ("请使用 --cases {most} 或更少", "use --cases {most} or fewer"),
     "warn_control_characters": ("{n:,} 个事件的名称含控制字符（如 NUL、0x0B、ESC），已删除这些字符",
                                 "{n:,} events have control characters (NUL, 0x0B, ESC …) in names; they were removed"),
     "warn_implausible_timestamp": ("{n:,} 个事件的完成时间超出合理范围（如 0001 年、3024 年），按无法识别处理，已剔除",
