@@ -38,9 +38,9 @@ def test_unknown_option_is_one_line(tmp_path):
 def test_simulate_cases_beyond_the_horizon_is_refused_before_running(tmp_path):
     # --cases 1000000 ran 140 s, then said "a schedule has no working time left"
     proc = run("simulate", FOOD_LOG, "-o", tmp_path / "s", "--cases", 1_000_000, "--lang", "en")
-    line = assert_one_line_error(proc, "--cases 1,000,000", "years", "use --cases")
+    line = assert_one_line_error(proc, "--cases 1,000,000", "years", "Use --cases")
     assert not (tmp_path / "s").exists()
-    most = int(line.rsplit("use --cases ", 1)[1].split()[0].replace(",", ""))
+    most = int(line.rsplit("Use --cases ", 1)[1].split()[0].replace(",", ""))
     assert 20_000 < most < 40_000  # the sample log receives about 50 cases a week: ~26,000 in 10 years
 
 
