@@ -179,8 +179,12 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
     proposal_keys = ["id", "dimension", "matter", "target", "action", "evidence", "saving"]
     table("proposals.csv", proposal_keys,
           ([_cell(p.get(k)) for k in proposal_keys] for p in (x.to_dict() for x in result.proposals)))
+    # data-quality warnings: headers of their own (实施编码 headed the warning code) and the message in `lang`
     warning_keys = ["code", "message", "file", "sheet", "cell", "row", "column", "value", "expected", "count"]
-    table("warnings.csv", warning_keys, ([getattr(w, k) for k in warning_keys] for w in result.warnings))
+    path = out / "warnings.csv"
+    write_csv(path, [t(f"warnings_col_{k}", lang) for k in warning_keys],
+              ([w.text(lang) if k == "message" else getattr(w, k) for k in warning_keys] for w in result.warnings))
+    written.append(path)
     with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:
         result.write_json(fh)
     written.append(out / "result.json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
@@ -13,13 +14,16 @@ from bpr.errors import UsageError
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-def template(path: str) -> None:
+@click.option("--force", is_flag=True, help="Replace PATH when it exists (a filled-in sheet is lost).")
+def template(path: str, force: bool) -> None:
     """Write a blank matter-sheet template (sheets 事项, 环节, 材料, 填写说明).
 
     Example: bpr template 我的事项清单.xlsx
     """
     if not path.lower().endswith(".xlsx"):
         raise UsageError.of("cli_template_not_xlsx", file=path)
+    if os.path.lexists(path) and not force:  # a filled-in matter sheet was silently overwritten
+        raise UsageError.of("cli_template_exists", file=path)
     bpr.io.write_template(path)
     click.echo(path)
 

@@ -57,12 +57,12 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     """Find the process an event log actually follows: variants, directly-follows graph with
     times, case durations, rework (and the further analyses installed).
 
-    Example: bpr discover receipt.xes.gz -o out/receipt --engine duckdb
+    Example: bpr discover samples/logs/construction_permit.xlsx -o out/permit --engine duckdb
 
     Example: bpr discover samples/logs/food_licence.csv -o out/food --catalogue
     samples/catalogue_province_export.xlsx --spec process_models/食品经营许可.yaml --bpmn
 
-    Example (the process since a reform): bpr discover 办件.csv --since 2024-07-01 -o out/now
+    Example (the process since a reform): bpr discover samples/logs/food_licence.csv --since 2024-07-01 -o out/now
     """
     from bpr.analyse.discover import discover, write_discover
     from bpr.analyse.engine import make_engine

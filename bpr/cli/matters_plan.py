@@ -122,7 +122,7 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
     """Apply the accepted proposals of a plan: the after-state catalogue and before/after figures
     (steps, materials, promised and critical-path working days, visits) with targets met or not.
 
-    Example: bpr apply samples/catalogue_template.xlsx out/plan/plan.yaml -o out/after --bundle samples/bundles/restaurant.yaml
+    Example: bpr apply samples/catalogue_template.xlsx out/plan/plan.yaml -o out/after --bundle samples/bundles/开办餐饮店一件事.yaml
     """
     from bpr.io import read_bundle, read_catalogue
     from bpr.measure import Targets, compare, load_targets
@@ -175,7 +175,7 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     """一件事: the members handled separately (before) and as one thing (after): one form, one set of
     materials, departments in parallel, one visit or none.
 
-    Example: bpr bundle samples/catalogue_template.xlsx samples/bundles/restaurant.yaml -o out/bundle
+    Example: bpr bundle samples/catalogue_template.xlsx samples/bundles/开办餐饮店一件事.yaml -o out/bundle
     """
     from bpr.analyse.bundle import analyse_bundle
     from bpr.io import read_bundle, read_catalogue

@@ -1,0 +1,79 @@
+"""Issue 17, the newcomer's rough edges: --help examples name files that exist, `template` does
+not overwrite, warnings.csv follows --lang, a workbook given as a plan is named, no 'None'."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from bpr.cli import cli
+
+from ._cli import CATALOGUE, FOOD_LOG, ROOT, assert_one_line_error, run  # noqa: F401 - FOOD_LOG below
+
+_PATH = re.compile(r"\S+\.(?:csv|xlsx|yaml|yml|xes|gz|parquet|txt)\b")
+
+
+def _examples() -> list[tuple[str, str]]:
+    out = []
+    for name, command in sorted(cli.commands.items()):
+        text = command.help or ""
+        for para in text.split("\n\n"):
+            if "Example" in para:
+                out.append((name, " ".join(para.split()).split(": ", 1)[1]))
+    return out
+
+
+def test_every_command_has_an_example():
+    assert {name for name, _ in _examples()} >= {"discover", "audit", "propose", "apply", "bundle", "report",
+                                                   "simulate", "inspect", "template"}
+
+
+@pytest.mark.parametrize("name, example", _examples())
+def test_help_examples_name_files_that_exist(name, example):
+    """Inputs in an example exist in the repository; outputs (out/, reports/) come from the
+    examples before it (propose writes out/plan/plan.yaml) or are written by it."""
+    for path in _PATH.findall(example):
+        if path.startswith(("out/", "reports/")) or name == "template":
+            continue
+        assert (ROOT / path).is_file(), f"bpr {name} --help: {path} does not exist"
+
+
+def test_template_does_not_overwrite_a_filled_in_sheet(tmp_path):
+    sheet = tmp_path / "事项清单.xlsx"
+    sheet.write_bytes(CATALOGUE.read_bytes())
+    assert_one_line_error(run("template", sheet), "--force")
+    assert sheet.read_bytes() == CATALOGUE.read_bytes()
+    proc = run("template", sheet, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert sheet.read_bytes() != CATALOGUE.read_bytes()
+    proc = run("template", tmp_path / "new.xlsx")
+    assert proc.returncode == 0 and (tmp_path / "new.xlsx").is_file()
+
+
+@pytest.mark.parametrize("lang, header, word", [("zh", "提示代码", "公式"), ("en", "code", "formula")])
+def test_warnings_csv_follows_lang(tmp_path, lang, header, word):
+    """English messages sat under 实施编码/问题说明 (and 实施编码 headed the warning code)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(CATALOGUE)
+    wb["事项"]["H3"] = "=G3/2"
+    wb.save(tmp_path / "c.xlsx")
+    proc = run("audit", tmp_path / "c.xlsx", "-o", tmp_path / "a", "--lang", lang)
+    assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "a" / "warnings.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][0] == header and "实施编码" not in rows[0]
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in rows[0]) == (lang == "zh")
+    formula = next(r for r in rows[1:] if r[0] == "formula_no_cached_value")
+    assert word in formula[1]
+
+
+def test_swapped_apply_arguments_name_the_workbook(tmp_path):
+    """`bpr apply PLAN CATALOGUE` said the workbook was "not UTF-8 text"."""
+    plan = tmp_path / "p"
+    assert run("propose", CATALOGUE, "-o", plan).returncode == 0
+    line = assert_one_line_error(run("apply", plan / "plan.yaml", CATALOGUE, "-o", tmp_path / "a", "--lang", "en"),
+                                 "catalogue_template.xlsx", "Excel workbook", "order of the arguments")
+    assert "UTF-8" not in line
