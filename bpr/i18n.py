@@ -776,6 +776,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                                "this is an Excel workbook (or another Office file), not a YAML text file"),
     "err_yaml_is_a_workbook_hint": ("请检查参数顺序，如 bpr apply 事项清单.xlsx plan.yaml",
                                     "check the order of the arguments, e.g. bpr apply catalogue.xlsx plan.yaml"),
+    "cli_not_given": ("未填写", "not given"),
     "warnings_col_code": ("提示代码", "code"),
     "warnings_col_message": ("问题说明", "message"),
     "warnings_col_file": ("文件", "file"),

@@ -157,7 +157,8 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
         for key in ("steps", "materials", "promised_days", "visits"):
             b, a = result.catalogue.before.to_dict()[key], result.catalogue.after.to_dict()[key]
             pct = result.catalogue.cut_pct()[key]
-            click.echo(f"{t(f'ba_{key}', lang)}: {b} → {a}" + (f" (-{pct}%)" if pct is not None else ""))
+            click.echo(f"{t(f'ba_{key}', lang)}: {_shown(b, lang)} → {_shown(a, lang)}"
+                       + (f" (-{pct}%)" if pct is not None else ""))
     click.echo(f"{t('discover_written', lang)} {out}")
 
 
@@ -198,8 +199,14 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
         write_csv(folder / "shared_documents.csv", ["document", "matter", "material"],
                    ([s.document, m, n] for s in result.shared for m, n in s.materials))
     for key in ("materials", "steps", "promised_days", "visits"):
-        click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")
+        click.echo(f"{t(f'ba_{key}', lang)}: {_shown(result.before.to_dict()[key], lang)} → "
+                   f"{_shown(result.after.to_dict()[key], lang)}")
     click.echo(f"{t('discover_written', lang)} {out}")
+
+
+def _shown(value: object, lang: str) -> str:
+    """A before/after figure as printed: 'not given' where the sheet had none (was 'None')."""
+    return t("cli_not_given", lang) if value is None else str(value)
 
 
 commands = [propose_command, apply_command, bundle_command]

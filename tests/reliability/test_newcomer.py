@@ -77,3 +77,19 @@ def test_swapped_apply_arguments_name_the_workbook(tmp_path):
     line = assert_one_line_error(run("apply", plan / "plan.yaml", CATALOGUE, "-o", tmp_path / "a", "--lang", "en"),
                                  "catalogue_template.xlsx", "Excel workbook", "order of the arguments")
     assert "UTF-8" not in line
+
+
+def test_no_none_is_printed(tmp_path):
+    """`环节数: None → None` when a catalogue gives no figure: 'not given' instead."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(CATALOGUE)
+    ws = wb["事项"]
+    for r in range(2, ws.max_row + 1):  # no time limits at all
+        ws.cell(r, 7).value = ws.cell(r, 8).value = None
+    wb.save(tmp_path / "c.xlsx")
+    bundle = ROOT / "samples" / "bundles" / "开办餐饮店一件事.yaml"
+    for lang, word in (("zh", "未填写 → 未填写"), ("en", "not given → not given")):
+        proc = run("bundle", tmp_path / "c.xlsx", bundle, "-o", tmp_path / lang, "--lang", lang)
+        assert proc.returncode == 0, proc.stderr
+        assert "None" not in proc.stdout + proc.stderr and word in proc.stdout
