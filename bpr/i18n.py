@@ -776,6 +776,8 @@ VOCAB: dict[str, tuple[str, str]] = {
                                "this is an Excel workbook (or another Office file), not a YAML text file"),
     "err_yaml_is_a_workbook_hint": ("请检查参数顺序，如 bpr apply 事项清单.xlsx plan.yaml",
                                     "check the order of the arguments, e.g. bpr apply catalogue.xlsx plan.yaml"),
+    "err_xlsx_wrong_suffix": ("文件内容是 .xlsx 工作簿，但扩展名是 {suffix}", "the file is an .xlsx workbook named {suffix}"),
+    "err_xlsx_wrong_suffix_hint": ("请把扩展名改为 .xlsx", "rename it to end in .xlsx"),
     "cli_not_given": ("未填写", "not given"),
     "warnings_col_code": ("提示代码", "code"),
     "warnings_col_message": ("问题说明", "message"),

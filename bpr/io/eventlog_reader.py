@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from bpr.errors import InputError, UsageError
 from bpr.io import timestamps as ts
 from bpr.io.columns import map_columns
-from bpr.io.safety import atomic_path, check_xlsx
+from bpr.io.safety import atomic_path, check_xlsx, library_reason
 from bpr.model.eventlog import SCHEMA, EventLog
 from bpr.model.warning import DataWarning
 from bpr.progress import note
@@ -485,9 +485,7 @@ class _Session:
 
     def _reason(self, exc: Exception) -> str:
         """The useful lines of a DuckDB error, naming our file rather than a transcoded copy."""
-        lines = [ln.strip() for ln in str(exc).splitlines()
-                 if ln.strip() and not ln.strip().startswith(("LINE ", "^"))][:3]  # not our SQL quoted back
-        text = "; ".join(ln for ln in lines if not ln.startswith("Possible fixes"))[:400]
+        text = library_reason(exc, 400)  # not our SQL quoted back, nor DuckDB's advice
         return text.replace(os.path.join(self._tmpdir, "utf8.csv"), self.path.name)
 
     def canonical_table(self) -> pa.Table:
@@ -651,7 +649,9 @@ def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> tuple
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise InputError.of("workbook_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path) from None
+        if type(exc).__name__ == "InvalidFileException" and path.suffix.lower() != ".xlsx":
+            raise InputError.of("xlsx_wrong_suffix", {"suffix": path.suffix}, file=path) from None
+        raise InputError.of("workbook_unreadable", {"reason": library_reason(exc)}, file=path) from None
     try:
         names = wb.sheetnames
         if sheet is not None and sheet not in names:

@@ -46,7 +46,7 @@ from bpr.io.headers import (
     is_ignored,
     match_header,
 )
-from bpr.io.safety import check_xlsx
+from bpr.io.safety import check_xlsx, library_reason
 from bpr.model.catalogue import Catalogue
 from bpr.model.material import Material
 from bpr.model.matter import Matter
@@ -556,7 +556,9 @@ def _open(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise InputError.of("workbook_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path) from None
+        if type(exc).__name__ == "InvalidFileException" and path.suffix.lower() != ".xlsx":
+            raise InputError.of("xlsx_wrong_suffix", {"suffix": path.suffix}, file=path) from None
+        raise InputError.of("workbook_unreadable", {"reason": library_reason(exc)}, file=path) from None
 
 
 def _head(ws, path: Path) -> list[tuple]:

@@ -160,6 +160,20 @@ def _umask() -> int:
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+#: advice a library appends to its message that is wrong or meaningless for a bpr user
+_LIBRARY_ADVICE = re.compile(r"(?:\s*[,;.]?\s*please use xlrd\b.*|\s*The search space used was:.*|\s*Possible fixes:.*"
+                             r"|\s*Possible Solution:.*|\s*See also https?://\S+.*)", re.IGNORECASE | re.DOTALL)
+
+
+def library_reason(exc: BaseException, limit: int = 300) -> str:
+    """A library's exception as the reason part of a one-line error: its first lines without the
+    library's own advice (openpyxl's "please use xlrd", DuckDB's "The search space used was: …",
+    "Possible fixes"), capped at `limit` characters."""
+    text = _LIBRARY_ADVICE.sub("", str(exc)).strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(("LINE ", "^"))]
+    return "; ".join(lines[:3])[:limit] or type(exc).__name__
+
+
 def clean_text(value: object, limit: int = 200) -> str:
     """`value` as one printable line: control characters as \\xNN / \\uNNNN escapes (so an ESC
     sequence in a header cannot set the terminal title, a NUL cannot hide the rest of a line),

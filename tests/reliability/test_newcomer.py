@@ -93,3 +93,24 @@ def test_no_none_is_printed(tmp_path):
         proc = run("bundle", tmp_path / "c.xlsx", bundle, "-o", tmp_path / lang, "--lang", lang)
         assert proc.returncode == 0, proc.stderr
         assert "None" not in proc.stdout + proc.stderr and word in proc.stdout
+
+
+def test_library_advice_is_not_echoed(tmp_path):
+    import duckdb
+
+    from bpr.io.safety import library_reason
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b'a,b\n1,"2\n3,4\n')
+    with pytest.raises(duckdb.Error) as caught:  # a real DuckDB sniffer error, not a hand-made one
+        duckdb.sql(f"SELECT * FROM read_csv('{bad}', quote='\"', delim=',', strict_mode=true)").fetchall()
+    assert "The search space used was" in str(caught.value)
+    reason = library_reason(caught.value)
+    assert "search space" not in reason and "Possible fixes" not in reason and "sniffing" in reason
+
+
+def test_an_xlsx_named_xls_is_not_sent_to_xlrd(tmp_path):
+    named = tmp_path / "事项清单.xls"
+    named.write_bytes(CATALOGUE.read_bytes())
+    line = assert_one_line_error(run("audit", named, "-o", tmp_path / "a", "--lang", "en"), "Rename it", ".xlsx")
+    assert "xlrd" not in line and "openpyxl" not in line
