@@ -778,6 +778,15 @@ VOCAB: dict[str, tuple[str, str]] = {
                                     "check the order of the arguments, e.g. bpr apply catalogue.xlsx plan.yaml"),
     "err_xlsx_wrong_suffix": ("文件内容是 .xlsx 工作簿，但扩展名是 {suffix}", "the file is an .xlsx workbook named {suffix}"),
     "err_xlsx_wrong_suffix_hint": ("请把扩展名改为 .xlsx", "rename it to end in .xlsx"),
+    "err_log_too_many_bad_rows": ("{bad} 个事件（共 {total} 个，占 {pct}）的完成时间无法识别或不合理，超过 --max-bad-rows {limit}；"
+                                  "示例：{examples}",
+                                  "{bad} of {total} events ({pct}) have an unreadable or implausible completion time, "
+                                  "more than --max-bad-rows {limit}; examples: {examples}"),
+    "err_log_too_many_bad_rows_hint": ("请修正该列，或用 --map timestamp=列名 指定正确的列；确需继续时调高 --max-bad-rows（如 60%）",
+                                       "fix the column or name the right one with --map timestamp=COLUMN; to go on "
+                                       "anyway, raise --max-bad-rows (e.g. 60%)"),
+    "err_max_bad_rows_malformed": ("--max-bad-rows {value} 无法识别", "--max-bad-rows {value} is not understood"),
+    "err_max_bad_rows_malformed_expected": ("比例或数量，如 5%、0.05、200", "a share or a count, e.g. 5%, 0.05, 200"),
     "cli_not_given": ("未填写", "not given"),
     "warnings_col_code": ("提示代码", "code"),
     "warnings_col_message": ("问题说明", "message"),

@@ -8,7 +8,7 @@ import os
 import click
 
 import bpr.io
-from bpr.cli.options import lang_option, map_option, parse_mapping
+from bpr.cli.options import lang_option, map_option, max_bad_rows_option, parse_mapping
 from bpr.errors import UsageError
 
 
@@ -32,6 +32,7 @@ def template(path: str, force: bool) -> None:
 @click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 @map_option
+@max_bad_rows_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of timestamps written without one.")
 @lang_option

@@ -13,6 +13,7 @@ from bpr.cli.options import (
     force_option,
     lang_option,
     map_option,
+    max_bad_rows_option,
     parse_mapping,
     parse_since,
     since_option,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 @click.option("--core", is_flag=True,
               help="Only the core analyses (graph, variants, durations, rework): what pm4py also computes.")
 @map_option
+@max_bad_rows_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of timestamps written without one.")
 # --- performance/conformance hook (H5b: bpr/analyse/performance.py, conformance.py, interop.py) ---

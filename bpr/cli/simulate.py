@@ -11,6 +11,7 @@ from bpr.cli.options import (
     force_option,
     lang_option,
     map_option,
+    max_bad_rows_option,
     parse_mapping,
     parse_since,
     since_option,
@@ -36,6 +37,7 @@ from bpr.model.timelimit import TimeLimit
 @click.option("--validate", is_flag=True, help="Also check the as-is model against the last 30% of the log.")
 @since_option
 @map_option
+@max_bad_rows_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="Time zone of timestamps written without one.")
 @force_option
 @lang_option

@@ -38,6 +38,10 @@ from bpr.progress import note
 TEXT_ROLES = ("case", "activity", "resource", "department", "channel", "action", "matter")
 #: below this share of readable timestamps the column is wrong, not dirty: refuse the file
 MIN_PARSED_SHARE = 0.5
+#: events whose completion time is unreadable (or outside the plausible window) that a log may have
+#: before it is refused: "5%" of its events, or a number of events ("200"). `--max-bad-rows` sets it.
+DEFAULT_MAX_BAD_ROWS = "5%"
+MAX_BAD_ROWS = DEFAULT_MAX_BAD_ROWS
 ENCODING_SAMPLE = 1 << 20
 EXAMPLES = 5
 #: characters XML 1.0 forbids (lxml, openpyxl and BPMN writers refuse them) plus DEL: removed from
@@ -86,7 +90,8 @@ def log_format(path: Path) -> str:
 def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
              *, sheet: str | None = None, to_parquet: str | Path | None = None,
              memory_limit: str = "1GB", threads: int | None = None,
-             now: datetime | None = None, duplicates: bool = True) -> EventLog:
+             now: datetime | None = None, duplicates: bool = True,
+             max_bad_rows: str | float | None = None) -> EventLog:
     """Read `path` into an `EventLog` sorted by case, timestamp, row.
 
     mapping: role -> column overrides (`--map`). timezone: zone of times written without an
@@ -95,14 +100,17 @@ def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: 
     DuckDB limits; past the limit the sort spills to a temporary folder. now: the "future"
     cut-off for warnings (default: the current time). duplicates: count exact duplicate events
     (one hash aggregate over the log; callers that count them themselves may skip it).
+    max_bad_rows: events with an unreadable completion time allowed before the log is refused
+    ("5%", "0.05" or a count such as "200"; default MAX_BAD_ROWS).
     """
     path = Path(path)
     if to_parquet is not None:
         info = convert_log(path, to_parquet, mapping, timezone, sheet=sheet, memory_limit=memory_limit,
-                           threads=threads, now=now, sort=True, duplicates=duplicates)
+                           threads=threads, now=now, sort=True, duplicates=duplicates, max_bad_rows=max_bad_rows)
         table = pq.read_table(info.parquet).cast(SCHEMA)
         return EventLog(table, str(path), info.columns, info.warnings, timezone)
     with _Session(path, mapping, timezone, sheet, memory_limit, threads, now, True, duplicates) as session:
+        session.max_bad_rows = max_bad_rows
         table = session.canonical_table()
         return EventLog(table, str(path), session.columns, session.warnings, timezone)
 
@@ -110,7 +118,8 @@ def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: 
 def convert_log(path: str | Path, out: str | Path, mapping: dict[str, str] | None = None,
                 timezone: str = "Asia/Shanghai", *, sheet: str | None = None,
                 memory_limit: str = "1GB", threads: int | None = None,
-                now: datetime | None = None, sort: bool = False, duplicates: bool = True) -> ConvertedLog:
+                now: datetime | None = None, sort: bool = False, duplicates: bool = True,
+                max_bad_rows: str | float | None = None) -> ConvertedLog:
     """Stream `path` into a canonical Parquet file `out` (schema `bpr.model.eventlog.SCHEMA`)
     without holding the log in memory; written atomically. Options as for `read_log`.
 
@@ -119,6 +128,7 @@ def convert_log(path: str | Path, out: str | Path, mapping: dict[str, str] | Non
     ORDER BY "case", timestamp, "row" itself."""
     path, out = Path(path), Path(out)
     with _Session(path, mapping, timezone, sheet, memory_limit, threads, now, sort, duplicates) as session:
+        session.max_bad_rows = max_bad_rows
         events = session.write_parquet(out)
         return ConvertedLog(out, str(path), session.columns, events, session.warnings, timezone)
 
@@ -142,6 +152,25 @@ def load_into_duckdb(con: duckdb.DuckDBPyConnection, path: str | Path, name: str
         return ConvertedLog(None, str(path), session.columns, events, session.warnings, timezone)
 
 
+def bad_row_limit(spec: str | float | int, events: int) -> float:
+    """How many bad events `spec` allows in a log of `events`: "5%" (a share), "0.05" (a share
+    below 1) or "200" (a count). A UsageError naming --max-bad-rows when it is neither."""
+    text = str(spec).strip()
+    try:
+        if text.endswith("%"):
+            share = float(text[:-1]) / 100
+        else:
+            number = float(text)
+            if number >= 1:
+                return number
+            share = number
+        if not 0 <= share <= 1:
+            raise ValueError(text)
+    except ValueError:
+        raise UsageError.of("max_bad_rows_malformed", {"value": text[:40]}) from None
+    return share * events
+
+
 # --------------------------------------------------------------------------------------------
 def _ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
@@ -162,6 +191,7 @@ class _Session:
 
         self.sort = sort
         self.duplicates = duplicates
+        self.max_bad_rows: str | float | None = None  # None: MAX_BAD_ROWS
         self.path = existing_file(path)
         self.file = str(path)
         self.mapping = dict(mapping or {})
@@ -403,6 +433,13 @@ class _Session:
         if bad_ts and bad_ts > given * (1 - MIN_PARSED_SHARE):
             self._refuse_timestamps("timestamp", self.columns["timestamp"], bad_ts, given,
                                     self._examples("__ts_bad"))
+        spec = self.max_bad_rows if self.max_bad_rows is not None else MAX_BAD_ROWS
+        if bad_row_limit(spec, given) < bad_ts:
+            raise InputError.of("log_too_many_bad_rows", {"bad": f"{bad_ts:,}", "total": f"{given:,}",
+                                                          "pct": f"{bad_ts / given:.1%}", "limit": str(spec),
+                                                          "examples": ", ".join(repr(e) for e in
+                                                                                self._examples("__ts_bad"))},
+                                file=self.path, column=self.columns["timestamp"])
         warn = self._warn
         implausible = getattr(self, "implausible", {})
         if bad_ts - implausible.get("timestamp", 0) > 0:

@@ -14,7 +14,7 @@ import pytest
 import bpr
 from bpr.io.cells import text as cell_text
 
-from ._cli import assert_one_line_error, run
+from ._cli import FOOD_LOG, assert_one_line_error, run
 
 
 def _write(path, rows, header=("case", "activity", "timestamp", "resource")):
@@ -127,3 +127,30 @@ def test_a_malformed_time_window_is_one_line(tmp_path):
     log = _write(tmp_path / "w.csv", _normal_rows(5))
     proc = run("discover", log, "-o", tmp_path / "d", env={"BPR_TIME_WINDOW": "2040..1980"})
     assert_one_line_error(proc, "BPR_TIME_WINDOW=2040..1980")
+
+
+# --- newcomer list: --max-bad-rows ---------------------------------------------------------------
+
+def _half_unreadable(tmp_path, bad_share: float):
+    rows = _normal_rows(50)
+    for i in range(int(len(rows) * bad_share)):
+        rows[i * int(1 / bad_share) % len(rows)][2] = f"第{i}天"
+    return _write(tmp_path / "bad.csv", rows)
+
+
+def test_above_5_percent_unreadable_times_stops(tmp_path):
+    log = _half_unreadable(tmp_path, 0.1)  # 10%: went on with a warning before
+    line = assert_one_line_error(run("discover", log, "-o", tmp_path / "d", "--lang", "en"),
+                                 "bad.csv", "20 of 200 events (10.0%)", "--max-bad-rows 5%", "'第0天'")
+    assert "\n" not in line and not (tmp_path / "d").exists()
+    proc = run("discover", log, "-o", tmp_path / "d", "--max-bad-rows", "15%")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "d" / "result.json").read_text())["events"] == 180
+    proc = run("simulate", log, "-o", tmp_path / "s", "--max-bad-rows", "19", "--cases", 20, "--replications", 2)
+    assert_one_line_error(proc, "--max-bad-rows 19")
+
+
+def test_max_bad_rows_is_validated(tmp_path):
+    assert_one_line_error(run("inspect", FOOD_LOG, "--max-bad-rows", "lots"), "--max-bad-rows")
+    with pytest.raises(bpr.errors.UsageError):
+        bpr.read_log(FOOD_LOG, max_bad_rows="150%")
