@@ -114,3 +114,35 @@ def test_an_xlsx_named_xls_is_not_sent_to_xlrd(tmp_path):
     named.write_bytes(CATALOGUE.read_bytes())
     line = assert_one_line_error(run("audit", named, "-o", tmp_path / "a", "--lang", "en"), "Rename it", ".xlsx")
     assert "xlrd" not in line and "openpyxl" not in line
+
+
+@pytest.mark.parametrize("header, expected", [
+    (["CaseID", "ActivityID", "CompleteTimestamp"], ("CaseID", "ActivityID", "CompleteTimestamp")),
+    (["Case ID", "Activity", "Complete Timestamp", "Resource"], ("Case ID", "Activity", "Complete Timestamp")),
+    (["case_key", "Activity Name", "Start Timestamp", "End Timestamp", "User ID"],
+     ("case_key", "Activity Name", "End Timestamp")),
+])
+def test_common_export_headers_are_mapped(tmp_path, header, expected):
+    """The widely shared preprocessed-log layout (CaseID, ActivityID, CompleteTimestamp) and
+    exports with spaces and ID/Name suffixes are read without --map."""
+    import pandas as pd
+
+    import bpr
+    from bpr.io.columns import map_columns
+
+    assert [map_columns(header)[r] for r in ("case", "activity", "timestamp")] == list(expected)
+    rows = [[f"{c}", f"{a}", *[f"2024-03-0{i + 1} 1{j}:00:00" for j in range(len(header) - 2)]]
+            for c in range(1, 13) for i, a in enumerate((1, 2, 3, 2))]
+    rows = [r[:len(header)] + [""] * (len(header) - len(r)) for r in rows]
+    path = tmp_path / "export.csv"
+    pd.DataFrame(rows, columns=header).to_csv(path, index=False)
+    log = bpr.read_log(path)
+    ref = pd.read_csv(path, dtype=str)
+    assert log.cases == ref[expected[0]].nunique() and log.events == len(ref)
+    assert sorted(log.to_pandas()["activity"].unique()) == sorted(ref[expected[1]].unique())
+
+
+def test_chinese_headers_are_not_stripped():
+    from bpr.io.columns import map_columns
+
+    assert map_columns(["办件编号", "环节编号", "环节名称", "环节结束时间"])["activity"] == "环节名称"
