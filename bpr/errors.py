@@ -22,6 +22,7 @@ class BprError(Exception):
     expected: str | None = None
     hint: str | None = None
     details: list[str] = field(default_factory=list)
+    setting: str | None = None  # the key in a YAML input (a plan's options.licences[0]) that was wrong
     key: str | None = None  # the vocabulary entry the message is made from (see `of`)
     values: dict[str, Any] = field(default_factory=dict)
 
@@ -58,7 +59,9 @@ class BprError(Exception):
         where = [x for x in (file, self.sheet is not None and tf("err_where_sheet", lang, name=clean_text(self.sheet, 80)),
                              self.row is not None and tf("err_where_row", lang, n=self.row),
                              self.column is not None and tf("err_where_column", lang,
-                                                            name=clean_text(self.column, 80))) if x]
+                                                            name=clean_text(self.column, 80)),
+                             self.setting is not None and tf("err_where_setting", lang,
+                                                             name=clean_text(self.setting, 300))) if x]
         text = ("，" if zh else ", ").join(where) + ("：" if zh else ": ") if where else ""
         text += self.part("message", lang) or ""
         expected, hint = self.part("expected", lang), self.part("hint", lang)

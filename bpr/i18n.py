@@ -741,6 +741,73 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_result_schema_type": ("result.json 中 {key} 应为{type}", "{key} in result.json should be a {type}"),
     "err_result_schema_type_hint": ("请重新运行生成它的命令", "run the command that makes it again"),
     "err_result_schema_empty": ("result.json 中 {key} 为空", "{key} in result.json is empty"),
+    # issue 17, root cause 3: paths inside a plan
+    "err_where_setting": ("键 {name}", "key {name}"),
+    "err_file_not_regular": ("不是普通文件（设备、管道或套接字）", "is not a regular file (a device, pipe or socket)"),
+    # issue 17, root cause 7
+    "err_xlsx_encrypted": ("文件设置了打开密码（已加密），无法读取", "the workbook is password-protected (encrypted)"),
+    "err_xlsx_encrypted_hint": ("请在 Excel 中打开，在“文件 > 信息 > 保护工作簿 > 用密码进行加密”中删除密码后另存",
+                                "open it in Excel and save it without a password (File > Info > Protect Workbook > "
+                                "Encrypt with Password, clear the password)"),
+    # issue 17, root cause 8: formulas without cached values
+    "warn_formula_no_cached_value": ("“{header}”是公式，但文件中没有计算结果（由程序生成、未经 Excel 保存），按空白处理；"
+                                     "请在 Excel 中打开并保存后再读取",
+                                     "{header} is a formula with no saved result (the file was written by a program and "
+                                     "never saved in Excel); read as blank. Open and save it in Excel, then run again"),
+    "warn_formula_shown_text": ("“{header}”是没有计算结果的超链接公式，取其显示文字“{text}”",
+                                "{header} is a HYPERLINK formula with no saved result; its shown text {text} was used"),
+    "warn_formula_no_cached_value_more": ("另有 {n:,} 个公式单元格没有计算结果，按空白处理",
+                                          "{n:,} more formula cells have no saved result and were read as blank"),
+    # issue 17, root cause 6: XES lifecycle
+    "warn_lifecycle_other": ("{n:,} 个 XES 事件的生命周期不是开始或完成（如挂起、恢复、计划），未计入",
+                             "{n:,} XES events have a lifecycle transition other than start or complete "
+                             "(suspend, resume, schedule …); left out"),
+    "warn_lifecycle_open_start": ("{n:,} 个“开始”事件没有对应的“完成”事件，未计入",
+                                  "{n:,} start events have no matching complete event; left out"),
+    # issue 17, root cause 13: simulate --cases too large
+    "err_sim_too_many_cases": ("--cases {cases} 按日志的到件速度（每周 {per_week} 件）需模拟约 {years} 年，超过上限 {limit} 年",
+                               "--cases {cases} at the log's arrival rate ({per_week} cases a week) spans about {years} "
+                               "years; the limit is {limit} years"),
+    "err_sim_too_many_cases_hint": ("请使用 --cases {most} 或更少", "use --cases {most} or fewer"),
+    # issue 17, newcomer list
+    "err_cli_template_exists": ("文件已存在，未覆盖（可能是已填写的事项清单）", "the file exists and was not replaced "
+                                "(it may be a filled-in matter sheet)"),
+    "err_cli_template_exists_hint": ("换一个文件名，或加 --force 覆盖", "choose another name, or add --force to replace it"),
+    "err_yaml_is_a_workbook": ("这是 Excel 工作簿（或其他 Office 文件），不是 YAML 文本文件",
+                               "this is an Excel workbook (or another Office file), not a YAML text file"),
+    "err_yaml_is_a_workbook_hint": ("请检查参数顺序，如 bpr apply 事项清单.xlsx plan.yaml",
+                                    "check the order of the arguments, e.g. bpr apply catalogue.xlsx plan.yaml"),
+    "err_xlsx_wrong_suffix": ("文件内容是 .xlsx 工作簿，但扩展名是 {suffix}", "the file is an .xlsx workbook named {suffix}"),
+    "err_xlsx_wrong_suffix_hint": ("请把扩展名改为 .xlsx", "rename it to end in .xlsx"),
+    "err_log_too_many_bad_rows": ("{bad} 个事件（共 {total} 个，占 {pct}）的完成时间无法识别或不合理，超过 --max-bad-rows {limit}；"
+                                  "示例：{examples}",
+                                  "{bad} of {total} events ({pct}) have an unreadable or implausible completion time, "
+                                  "more than --max-bad-rows {limit}; examples: {examples}"),
+    "err_log_too_many_bad_rows_hint": ("请修正该列，或用 --map timestamp=列名 指定正确的列；确需继续时调高 --max-bad-rows（如 60%）",
+                                       "fix the column or name the right one with --map timestamp=COLUMN; to go on "
+                                       "anyway, raise --max-bad-rows (e.g. 60%)"),
+    "err_max_bad_rows_malformed": ("--max-bad-rows {value} 无法识别", "--max-bad-rows {value} is not understood"),
+    "err_max_bad_rows_malformed_expected": ("比例或数量，如 5%、0.05、200", "a share or a count, e.g. 5%, 0.05, 200"),
+    "cli_not_given": ("未填写", "not given"),
+    "warnings_col_code": ("提示代码", "code"),
+    "warnings_col_message": ("问题说明", "message"),
+    "warnings_col_file": ("文件", "file"),
+    "warnings_col_sheet": ("工作表", "sheet"),
+    "warnings_col_cell": ("单元格", "cell"),
+    "warnings_col_row": ("行号", "row"),
+    "warnings_col_column": ("列", "column"),
+    "warnings_col_value": ("原值", "value"),
+    "warnings_col_expected": ("应为", "expected"),
+    "warnings_col_count": ("数量", "count"),
+    "warn_control_characters": ("{n:,} 个事件的名称含控制字符（如 NUL、0x0B、ESC），已删除这些字符",
+                                "{n:,} events have control characters (NUL, 0x0B, ESC …) in names; they were removed"),
+    "warn_implausible_timestamp": ("{n:,} 个事件的完成时间超出合理范围（如 0001 年、3024 年），按无法识别处理，已剔除",
+                                   "{n:,} events complete outside the plausible time window (years like 0001 or 3024); "
+                                   "taken as unreadable and left out"),
+    "warn_implausible_start": ("{n:,} 个事件的开始时间超出合理范围，按空值处理",
+                               "{n:,} events start outside the plausible time window; taken as blank"),
+    "err_time_window_malformed": ("BPR_TIME_WINDOW={value} 无法识别", "BPR_TIME_WINDOW={value} is not understood"),
+    "err_time_window_malformed_expected": ("起始年..结束年，如 1980..2040", "FIRST..LAST years, e.g. 1980..2040"),
     "err_report_no_out": ("缺少 -o/--out（报告写入的文件夹）", "-o/--out (the folder for the report) is missing"),
     "err_model_limit_type": ("此处是 {type} 类型的值", "found {type}"),
     "err_model_limit_type_expected": ("时限，如 20个工作日、即办、3个月、30日、无", "a time limit such as 20个工作日, 即办, 3个月, 30日, 无"),

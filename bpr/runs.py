@@ -265,11 +265,11 @@ def _configured_analyses(catalogue: str | None, specs: tuple[str, ...], calendar
         return None
     import bpr.io
     from bpr.analyse.performance import discover_analyses
-    from bpr.model import WorkCalendar
+    from bpr.io.calendar_file import read_work_calendar
 
     return discover_analyses(catalogue=bpr.io.read_catalogue(catalogue) if catalogue else None,
                              specs=[bpr.io.read_process_model(s) for s in specs],
-                             calendar=WorkCalendar.from_file(calendar) if calendar else None)
+                             calendar=read_work_calendar(calendar) if calendar else None)
 
 
 def _write_extras(result: DiscoverResult, out: Path, log: str | Path, mapping: dict | None, timezone: str,

@@ -197,9 +197,12 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
     path = out / "sharing_needs.csv"
     write_csv(path, header, rows)
     written.append(path)
+    # data-quality warnings: headers of their own (实施编码 headed the warning code) and the message in `lang`
     warning_keys = ["code", "message", "file", "sheet", "cell", "row", "column", "value", "expected", "count"]
-    table("warnings.csv", warning_keys, ([w.text(lang) if k == "message" else getattr(w, k) for k in warning_keys]
-                                         for w in result.warnings))
+    path = out / "warnings.csv"
+    write_csv(path, [t(f"warnings_col_{k}", lang) for k in warning_keys],
+              ([w.text(lang) if k == "message" else getattr(w, k) for k in warning_keys] for w in result.warnings))
+    written.append(path)
     with atomic_output(out / "result.json", "w", encoding="utf-8") as fh:
         result.write_json(fh)
     written.append(out / "result.json")

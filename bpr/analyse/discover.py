@@ -395,7 +395,8 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
         try:
             note(f"reading {path.name} (duckdb)")
             engine.register(path, table, mapping=mapping, timezone=timezone)
-            engine.sql(f'SELECT count("timestamp"), count("start") FROM {Q.quote(table)}')
+            if not _fast_path_clean(engine, table):
+                raise ValueError("control characters or implausible times: the reader cleans and warns")
             return str(path), [], False
         except Exception:  # noqa: BLE001 - encoding, layout or time format: use the reader
             engine.drop(table)
@@ -417,6 +418,26 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
     info = convert_log(path, workdir / f"{table}.parquet", mapping, timezone, now=now)
     engine.register(info.parquet, table)
     return str(path), list(info.warnings), True
+
+
+def _fast_path_clean(engine: Engine, table: str) -> bool:
+    """Whether the log DuckDB read directly needs none of the reader's repairs: no control
+    characters in names, every time inside the plausible window (`bpr.io.timestamps`). One scan."""
+    from bpr.io.eventlog_reader import CONTROL_RE
+    from bpr.io.timestamps import plausible_window
+
+    low, high = plausible_window()
+    names = " || ".join(f"coalesce(CAST({Q.quote(c)} AS VARCHAR), '')" for c in ("case", "activity", "resource",
+                                                                                "department", "channel", "action",
+                                                                                "matter"))
+    rows = engine.sql(
+        f'SELECT count("timestamp"), count("start"), '
+        f"count(*) FILTER (regexp_matches({names}, '{CONTROL_RE}')), "
+        f"count(*) FILTER (\"timestamp\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"timestamp\" > '{high.isoformat()}'::TIMESTAMPTZ "
+        f"OR \"start\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"start\" > '{high.isoformat()}'::TIMESTAMPTZ) "
+        f"FROM {Q.quote(table)}")
+    first = list(rows.to_pylist()[0].values())
+    return not first[2] and not first[3]
 
 
 def discover(log: EventLog | str | Path | None, engine: Engine | None = None, top_k: int = 20,

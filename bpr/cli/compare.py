@@ -9,6 +9,7 @@ from bpr.cli.options import (
     force_option,
     lang_option,
     map_option,
+    max_bad_rows_option,
     parse_mapping,
     parse_since,
 )
@@ -38,6 +39,7 @@ from bpr.i18n import t
               help="Bootstrap resamples for the 95% intervals.")
 @click.option("--seed", type=int, default=20240314, show_default=True, help="Bootstrap seed.")
 @map_option
+@max_bad_rows_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of timestamps written without one (and of --at).")
 @force_option

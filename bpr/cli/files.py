@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
 import bpr.io
-from bpr.cli.options import lang_option, map_option, parse_mapping
+from bpr.cli.options import lang_option, map_option, max_bad_rows_option, parse_mapping
 from bpr.errors import UsageError
 
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-def template(path: str) -> None:
+@click.option("--force", is_flag=True, help="Replace PATH when it exists (a filled-in sheet is lost).")
+def template(path: str, force: bool) -> None:
     """Write a blank matter-sheet template (sheets 事项, 环节, 材料, 填写说明).
 
     Example: bpr template 我的事项清单.xlsx
     """
     if not path.lower().endswith(".xlsx"):
         raise UsageError.of("cli_template_not_xlsx", file=path)
+    if os.path.lexists(path) and not force:  # a filled-in matter sheet was silently overwritten
+        raise UsageError.of("cli_template_exists", file=path)
     bpr.io.write_template(path)
     click.echo(path)
 
@@ -28,6 +32,7 @@ def template(path: str) -> None:
 @click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 @map_option
+@max_bad_rows_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of timestamps written without one.")
 @lang_option

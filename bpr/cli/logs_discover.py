@@ -9,6 +9,7 @@ from bpr.cli.options import (
     force_option,
     lang_option,
     map_option,
+    max_bad_rows_option,
     parse_mapping,
     parse_since,
     since_option,
@@ -29,6 +30,7 @@ from bpr.i18n import t
 @click.option("--core", is_flag=True,
               help="Only the core analyses (graph, variants, durations, rework): what pm4py also computes.")
 @map_option
+@max_bad_rows_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of timestamps written without one.")
 # --- performance/conformance hook (H5b: bpr/analyse/performance.py, conformance.py, interop.py) ---
@@ -52,12 +54,12 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
     """Find the process an event log actually follows: variants, directly-follows graph with
     times, case durations, rework (and the further analyses installed).
 
-    Example: bpr discover receipt.xes.gz -o out/receipt --engine duckdb
+    Example: bpr discover samples/logs/construction_permit.xlsx -o out/permit --engine duckdb
 
     Example: bpr discover samples/logs/food_licence.csv -o out/food --catalogue
     samples/catalogue_province_export.xlsx --spec process_models/食品经营许可.yaml --bpmn
 
-    Example (the process since a reform): bpr discover 办件.csv --since 2024-07-01 -o out/now
+    Example (the process since a reform): bpr discover samples/logs/food_licence.csv --since 2024-07-01 -o out/now
 
     Example (a 50-activity log without the rare paths): bpr discover log.xes -o out/log --min-share 0.02
     """

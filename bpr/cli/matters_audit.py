@@ -35,7 +35,7 @@ def audit_command(catalogue: str, out: str, rules_file: str | None, whitelist: s
     """Audit a matter catalogue: 即办率, 承诺时限压缩比, 跑零次率, 全程网办率 … by department and
     type, data-quality findings, and four-reduction proposals.
 
-    Example: bpr audit samples/catalogue_template.xlsx -o out/audit --whitelist 不宜跑零次.txt
+    Example: bpr audit samples/catalogue_template.xlsx -o out/audit
     """
     from bpr.runs import run_audit
 

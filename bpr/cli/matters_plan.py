@@ -118,7 +118,7 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
     """Apply the accepted proposals of a plan: the after-state catalogue and before/after figures
     (steps, materials, promised and critical-path working days, visits) with targets met or not.
 
-    Example: bpr apply samples/catalogue_template.xlsx out/plan/plan.yaml -o out/after --bundle samples/bundles/restaurant.yaml
+    Example: bpr apply samples/catalogue_template.xlsx out/plan/plan.yaml -o out/after --bundle samples/bundles/开办餐饮店一件事.yaml
     """
     from bpr.runs import run_apply
 
@@ -130,7 +130,8 @@ def apply_command(catalogue: str, plan: str, out: str, targets_file: str | None,
         for key in ("steps", "materials", "promised_days", "visits"):
             b, a = result.catalogue.before.to_dict()[key], result.catalogue.after.to_dict()[key]
             pct = result.catalogue.cut_pct()[key]
-            click.echo(f"{t(f'ba_{key}', lang)}: {b} → {a}" + (f" (-{pct}%)" if pct is not None else ""))
+            click.echo(f"{t(f'ba_{key}', lang)}: {_shown(b, lang)} → {_shown(a, lang)}"
+                       + (f" (-{pct}%)" if pct is not None else ""))
     click.echo(f"{t('discover_written', lang)} {out_dir}")
 
 
@@ -153,15 +154,21 @@ def bundle_command(catalogue: str, bundle_file: str, out: str, targets_file: str
     """一件事: the members handled separately (before) and as one thing (after): one form, one set of
     materials, departments in parallel, one visit or none.
 
-    Example: bpr bundle samples/catalogue_template.xlsx samples/bundles/restaurant.yaml -o out/bundle
+    Example: bpr bundle samples/catalogue_template.xlsx samples/bundles/开办餐饮店一件事.yaml -o out/bundle
     """
     from bpr.runs import run_bundle
 
     result = run_bundle(catalogue, bundle_file, out, targets_file, licences, lang, force, synonyms, log_file)
     out_dir = Path(out)
     for key in ("materials", "steps", "promised_days", "visits"):
-        click.echo(f"{t(f'ba_{key}', lang)}: {result.before.to_dict()[key]} → {result.after.to_dict()[key]}")
+        click.echo(f"{t(f'ba_{key}', lang)}: {_shown(result.before.to_dict()[key], lang)} → "
+                   f"{_shown(result.after.to_dict()[key], lang)}")
     click.echo(f"{t('discover_written', lang)} {out_dir}")
+
+
+def _shown(value: object, lang: str) -> str:
+    """A before/after figure as printed: 'not given' where the sheet had none (was 'None')."""
+    return t("cli_not_given", lang) if value is None else str(value)
 
 
 commands = [propose_command, apply_command, bundle_command]

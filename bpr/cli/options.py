@@ -24,6 +24,24 @@ since_option = click.option(
          "when it has changed.")
 
 
+def _set_max_bad_rows(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from bpr.io import eventlog_reader
+
+    if value is not None:
+        try:
+            eventlog_reader.bad_row_limit(value, 100)
+        except UsageError:
+            raise click.BadParameter(f"{value!r} is not a share or a count; expected e.g. 5%, 0.05 or 200") from None
+    # set on every run (back to the default when not given): commands may run in one process
+    eventlog_reader.MAX_BAD_ROWS = value or eventlog_reader.DEFAULT_MAX_BAD_ROWS
+
+
+max_bad_rows_option = click.option(
+    "--max-bad-rows", metavar="SHARE|N", callback=_set_max_bad_rows, expose_value=False, is_eager=False,
+    help="Stop when more events than this have an unreadable completion time: a share (5%, the default) "
+         "or a number of events (200).")
+
+
 def parse_since(text: str | None, timezone: str) -> datetime | None:
     """--since: a date (or date and time) in `timezone`; None when not given."""
     if not text:

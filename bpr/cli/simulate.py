@@ -10,6 +10,7 @@ from bpr.cli.options import (
     force_option,
     lang_option,
     map_option,
+    max_bad_rows_option,
     parse_mapping,
     parse_since,
     since_option,
@@ -31,6 +32,7 @@ from bpr.i18n import join_list, t, tf
 @click.option("--validate", is_flag=True, help="Also check the as-is model against the last 30% of the log, and on a rolling origin (splits at 50/60/70/80% of cases).")
 @since_option
 @map_option
+@max_bad_rows_option
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="Time zone of timestamps written without one.")
 @force_option
 @lang_option

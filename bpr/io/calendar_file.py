@@ -10,9 +10,17 @@ from pathlib import Path
 from bpr.errors import InputError
 from bpr.io.safety import read_text_file
 from bpr.io.yaml_doc import YamlDoc
+from bpr.model.calendar import WorkCalendar
 
 _HOLIDAY = {"holiday", "假", "休", "节假日", "休息日", "放假"}
 _WORKDAY = {"workday", "班", "工作日", "调休上班", "补班"}
+
+
+def read_work_calendar(path: str | Path, **kwargs) -> WorkCalendar:
+    """A WorkCalendar with the extra holidays/workdays of a CSV (`date,type`) or YAML
+    (`holidays: [...]`, `workdays: [...]`) file; `kwargs` go to WorkCalendar (office_hours)."""
+    holidays, workdays = read_calendar_file(path)
+    return WorkCalendar(extra_holidays=holidays, extra_workdays=workdays, **kwargs)
 
 
 def read_calendar_file(path: str | Path) -> tuple[set[dt.date], set[dt.date]]:

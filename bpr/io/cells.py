@@ -33,6 +33,24 @@ INVALID = _Invalid()
 _CACHE = 8192
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+#: =HYPERLINK("link") or =HYPERLINK("link", "shown text"), literal arguments only ("" escapes a quote)
+_HYPERLINK = re.compile(r'^\s*=?\s*HYPERLINK\s*\(\s*(?:"((?:[^"]|"")*)"|[^,;"()]+)\s*(?:[,;]\s*"((?:[^"]|"")*)"\s*)?\)\s*$',
+                        re.IGNORECASE)
+
+
+def formula_display(formula: str) -> str | None:
+    """The text a formula shows, when it can be known without Excel computing it: a HYPERLINK with
+    literal arguments shows its second argument (the friendly name), else its link. None otherwise."""
+    found = _HYPERLINK.match(formula or "")
+    if not found:
+        return None
+    shown = found.group(2) if found.group(2) is not None else found.group(1)
+    return text(shown.replace('""', '"')) or None if shown is not None else None
+
+
 def text(value: object) -> str:
     """A cell as clean text: 20.0 -> '20', dates as ISO, spreadsheet-escape quote removed."""
     if value is None:
@@ -43,7 +61,10 @@ def text(value: object) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    out = str(value).strip()
+    out = str(value)
+    if _XML_ILLEGAL.search(out):  # NUL, 0x0B … break every XML writer (xlsx, docx, BPMN, GraphML)
+        out = _XML_ILLEGAL.sub("", out)
+    out = out.strip()
     if out[:1] == "'" and out[1:2] in ("=", "+", "-", "@"):  # written by bpr.io.safety.escape_cell
         out = out[1:]
     return out

@@ -2,7 +2,9 @@
 
 Headers are compared after `normalise_header` (NFKC, lower case, no spaces/underscores/hyphens,
 bracketed notes such as "（yyyy-mm-dd）" dropped). Each role takes the first synonym, in the
-order listed, that a column matches; a column serves one role only.
+order listed, that a column matches; a column serves one role only. A role still without a column
+then matches an English header without its "ID"/"Name"/"Key" suffix ("ActivityID", "Resource Name",
+"case_key" as exported by common tools); Chinese headers are not stripped (环节编号 is not 环节).
 """
 
 from __future__ import annotations
@@ -50,6 +52,18 @@ def normalise_header(name: object) -> str:
 
 _NORMALISED = {role: tuple(dict.fromkeys(normalise_header(s) for s in names))
                for role, names in SYNONYMS.items()}
+_SUFFIX = re.compile(r"^([a-z][a-z:]*?)(?:id|name|key)$")
+#: roles whose English synonyms may carry an ID/Name suffix (a time column never does)
+_SUFFIXED_ROLES = ("case", "activity", "resource", "department", "channel", "action", "matter")
+
+
+def _stem(normalised: str) -> str | None:
+    """'activityid' -> 'activity', 'resourcename' -> 'resource'; None for other headers."""
+    found = _SUFFIX.match(normalised)
+    return found.group(1) if found else None
+
+
+_STEMS = {role: {n for n in _NORMALISED[role] if n.isascii() and n.isalpha()} for role in _SUFFIXED_ROLES}
 
 
 def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
@@ -78,6 +92,15 @@ def map_columns(columns: list[str], mapping: dict[str, str] | None = None,
         for name in names:
             col = by_norm.get(name)
             if col is not None and col not in used:
+                result[role] = col
+                used.add(col)
+                break
+    for role in _SUFFIXED_ROLES:  # second pass: English headers with an ID/Name/Key suffix
+        if role in result:
+            continue
+        for col in columns:
+            stem = _stem(normalise_header(col))
+            if stem and col not in used and stem in _STEMS[role]:
                 result[role] = col
                 used.add(col)
                 break

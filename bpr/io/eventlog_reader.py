@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from bpr.errors import InputError, UsageError
 from bpr.io import timestamps as ts
 from bpr.io.columns import map_columns
-from bpr.io.safety import atomic_path, check_xlsx
+from bpr.io.safety import atomic_path, check_xlsx, library_reason
 from bpr.model.eventlog import SCHEMA, EventLog
 from bpr.model.warning import DataWarning
 from bpr.progress import note
@@ -38,8 +38,16 @@ from bpr.progress import note
 TEXT_ROLES = ("case", "activity", "resource", "department", "channel", "action", "matter", "rating")
 #: below this share of readable timestamps the column is wrong, not dirty: refuse the file
 MIN_PARSED_SHARE = 0.5
+#: events whose completion time is unreadable (or outside the plausible window) that a log may have
+#: before it is refused: "5%" of its events, or a number of events ("200"). `--max-bad-rows` sets it.
+DEFAULT_MAX_BAD_ROWS = "5%"
+MAX_BAD_ROWS = DEFAULT_MAX_BAD_ROWS
 ENCODING_SAMPLE = 1 << 20
 EXAMPLES = 5
+#: characters XML 1.0 forbids (lxml, openpyxl and BPMN writers refuse them) plus DEL: removed from
+#: names at read time, with a warning; tabs and line breaks become spaces
+CONTROL_RE = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+_SPACE_RE = "[\\t\\n\\r]+"
 
 
 @dataclass
@@ -82,7 +90,8 @@ def log_format(path: Path) -> str:
 def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
              *, sheet: str | None = None, to_parquet: str | Path | None = None,
              memory_limit: str = "1GB", threads: int | None = None,
-             now: datetime | None = None, duplicates: bool = True) -> EventLog:
+             now: datetime | None = None, duplicates: bool = True,
+             max_bad_rows: str | float | None = None) -> EventLog:
     """Read `path` into an `EventLog` sorted by case, timestamp, row.
 
     mapping: role -> column overrides (`--map`). timezone: zone of times written without an
@@ -91,14 +100,17 @@ def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: 
     DuckDB limits; past the limit the sort spills to a temporary folder. now: the "future"
     cut-off for warnings (default: the current time). duplicates: count exact duplicate events
     (one hash aggregate over the log; callers that count them themselves may skip it).
+    max_bad_rows: events with an unreadable completion time allowed before the log is refused
+    ("5%", "0.05" or a count such as "200"; default MAX_BAD_ROWS).
     """
     path = Path(path)
     if to_parquet is not None:
         info = convert_log(path, to_parquet, mapping, timezone, sheet=sheet, memory_limit=memory_limit,
-                           threads=threads, now=now, sort=True, duplicates=duplicates)
+                           threads=threads, now=now, sort=True, duplicates=duplicates, max_bad_rows=max_bad_rows)
         table = pq.read_table(info.parquet).cast(SCHEMA)
         return EventLog(table, str(path), info.columns, info.warnings, timezone)
     with _Session(path, mapping, timezone, sheet, memory_limit, threads, now, True, duplicates) as session:
+        session.max_bad_rows = max_bad_rows
         table = session.canonical_table()
         return EventLog(table, str(path), session.columns, session.warnings, timezone)
 
@@ -106,7 +118,8 @@ def read_log(path: str | Path, mapping: dict[str, str] | None = None, timezone: 
 def convert_log(path: str | Path, out: str | Path, mapping: dict[str, str] | None = None,
                 timezone: str = "Asia/Shanghai", *, sheet: str | None = None,
                 memory_limit: str = "1GB", threads: int | None = None,
-                now: datetime | None = None, sort: bool = False, duplicates: bool = True) -> ConvertedLog:
+                now: datetime | None = None, sort: bool = False, duplicates: bool = True,
+                max_bad_rows: str | float | None = None) -> ConvertedLog:
     """Stream `path` into a canonical Parquet file `out` (schema `bpr.model.eventlog.SCHEMA`)
     without holding the log in memory; written atomically. Options as for `read_log`.
 
@@ -115,6 +128,7 @@ def convert_log(path: str | Path, out: str | Path, mapping: dict[str, str] | Non
     ORDER BY "case", timestamp, "row" itself."""
     path, out = Path(path), Path(out)
     with _Session(path, mapping, timezone, sheet, memory_limit, threads, now, sort, duplicates) as session:
+        session.max_bad_rows = max_bad_rows
         events = session.write_parquet(out)
         return ConvertedLog(out, str(path), session.columns, events, session.warnings, timezone)
 
@@ -138,6 +152,25 @@ def load_into_duckdb(con: duckdb.DuckDBPyConnection, path: str | Path, name: str
         return ConvertedLog(None, str(path), session.columns, events, session.warnings, timezone)
 
 
+def bad_row_limit(spec: str | float | int, events: int) -> float:
+    """How many bad events `spec` allows in a log of `events`: "5%" (a share), "0.05" (a share
+    below 1) or "200" (a count). A UsageError naming --max-bad-rows when it is neither."""
+    text = str(spec).strip()
+    try:
+        if text.endswith("%"):
+            share = float(text[:-1]) / 100
+        else:
+            number = float(text)
+            if number >= 1:
+                return number
+            share = number
+        if not 0 <= share <= 1:
+            raise ValueError(text)
+    except ValueError:
+        raise UsageError.of("max_bad_rows_malformed", {"value": text[:40]}) from None
+    return share * events
+
+
 # --------------------------------------------------------------------------------------------
 def _ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
@@ -158,6 +191,7 @@ class _Session:
 
         self.sort = sort
         self.duplicates = duplicates
+        self.max_bad_rows: str | float | None = None  # None: MAX_BAD_ROWS
         self.path = existing_file(path)
         self.file = str(path)
         self.mapping = dict(mapping or {})
@@ -224,12 +258,20 @@ class _Session:
                                  f"file_row_number AS __row FROM read_parquet({_lit(self.path)}, "
                                  f"file_row_number = true)")
             elif kind == "xes":
-                from bpr.io.xes import read_xes_table
+                from bpr.io.xes import TRANSITION, Lifecycle, read_xes_table
 
-                table, _ = read_xes_table(self.path)
+                seen = Lifecycle()
+                table, _ = read_xes_table(self.path, seen)
+                if seen.other:
+                    self._warn("lifecycle_other", sum(seen.other.values()), TRANSITION,
+                               [f"{k} ×{n:,}" for k, n in seen.other.most_common(EXAMPLES)], "start, complete")
+                if seen.open_starts:
+                    self._warn("lifecycle_open_start", seen.open_starts, TRANSITION, None, "complete")
                 self._register(table)
             else:
-                self._register(_read_xlsx(self.path, self.sheet, self.mapping))
+                table, formula_warnings = _read_xlsx(self.path, self.sheet, self.mapping)
+                self.warnings.extend(formula_warnings)
+                self._register(table)
             described = self.con.execute("DESCRIBE src").fetchall()
         except duckdb.Error as exc:
             raise InputError.of("log_unreadable_as", {"kind": kind.upper(), "reason": self._reason(exc)},
@@ -296,18 +338,29 @@ class _Session:
     def _stage(self) -> None:
         """Parse once into the temporary table `ev` (only the roles present, spilling to disk past
         the memory limit); the view `evc` adds the absent roles as NULLs and the row number."""
-        inner, outer = [], []
+        inner, outer, raw_texts = [], [], []
         for role in TEXT_ROLES:
             col = self.columns.get(role)
             if col is not None:
-                inner.append(f"{self._text(col)} AS {_ident(role)}")
+                raw = self._text(col)
+                raw_texts.append(f"coalesce({raw}, '')")
+                clean = (f"nullif(trim(regexp_replace(regexp_replace({raw}, {_lit(CONTROL_RE)}, '', 'g'), "
+                         f"{_lit(_SPACE_RE)}, ' ', 'g')), '')")
+                inner.append(f"CASE WHEN regexp_matches({raw}, '[\\x00-\\x1f\\x7f]') THEN {clean} ELSE {raw} END "
+                             f"AS {_ident(role)}")
                 outer.append(_ident(role))
+        if raw_texts:
+            inner.append(f"regexp_matches({' || '.join(raw_texts)}, {_lit(CONTROL_RE)}) AS __ctrl")
+            outer.append("__ctrl")
+        else:
+            outer.append("false AS __ctrl")
         for role, raw in (("timestamp", "__ts_bad"), ("start", "__start_bad")):
             if role in self.ts_sql:
                 inner.append(f"{self.ts_sql[role]} AS {role}")
                 inner.append(f"{self._text(self.columns[role])} AS {raw}")
                 outer.append(role)
                 outer.append(f"CASE WHEN {role} IS NULL THEN {raw} END AS {raw}")
+                outer.append(f"false AS {raw[:-4]}_out")  # set by _outside_window
         if self.row_sql == '"row"':
             inner.append('__row AS "row"')
             outer.append('"row"')
@@ -322,8 +375,29 @@ class _Session:
         for raw in ("__ts_bad", "__start_bad"):
             view.append(raw if (raw == "__ts_bad" or "start" in self.ts_sql) else f"CAST(NULL AS VARCHAR) AS {raw}")
         self._second_chance()
+        self._outside_window()
         self.con.execute(f"CREATE OR REPLACE {self._temp}VIEW {self.ns}evc AS SELECT {', '.join(view)} "
                          f"FROM {self.ns}ev")
+
+    def _outside_window(self) -> None:
+        """Times outside the plausible window (`ts.plausible_window`: 0001, 3024, 9999 typed by
+        mistake) become unreadable, with their own warning: a single year 3024 would otherwise
+        stretch every calendar and time axis over a thousand years."""
+        low, high = ts.plausible_window(self.now)
+        self.implausible: dict[str, int] = {}
+        for role, raw in (("timestamp", "__ts_bad"), ("start", "__start_bad")):
+            if role not in self.ts_sql:
+                continue
+            outside = f"({role} < ?::TIMESTAMPTZ OR {role} > ?::TIMESTAMPTZ)"
+            n, example = self.con.execute(f"SELECT count(*), min(CAST({role} AS VARCHAR)) FROM {self.ns}ev "
+                                          f"WHERE {outside}", [low, high]).fetchall()[0]
+            if not n:
+                continue
+            self.con.execute(f"UPDATE {self.ns}ev SET {raw} = coalesce({raw}, CAST({role} AS VARCHAR)), {role} = NULL, "
+                             f"{raw[:-4]}_out = true WHERE {outside}", [low, high])
+            self.implausible[role] = n
+            self._warn(f"implausible_{role}", n, self.columns[role], [str(example)],
+                       f"times from {low.date()} to {high.date()}")
 
     def _second_chance(self) -> None:
         """Formats were chosen from the first rows; if later rows use another format (exports
@@ -359,11 +433,21 @@ class _Session:
         if bad_ts and bad_ts > given * (1 - MIN_PARSED_SHARE):
             self._refuse_timestamps("timestamp", self.columns["timestamp"], bad_ts, given,
                                     self._examples("__ts_bad"))
+        spec = self.max_bad_rows if self.max_bad_rows is not None else MAX_BAD_ROWS
+        if bad_row_limit(spec, given) < bad_ts:
+            raise InputError.of("log_too_many_bad_rows", {"bad": f"{bad_ts:,}", "total": f"{given:,}",
+                                                          "pct": f"{bad_ts / given:.1%}", "limit": str(spec),
+                                                          "examples": ", ".join(repr(e) for e in
+                                                                                self._examples("__ts_bad"))},
+                                file=self.path, column=self.columns["timestamp"])
         warn = self._warn
-        if bad_ts:
-            warn("unparseable_timestamp", bad_ts, self.columns["timestamp"], self._examples("__ts_bad"), ts.EXPECTED)
-        if bad_start:
-            warn("unparseable_start", bad_start, self.columns["start"], self._examples("__start_bad"), ts.EXPECTED)
+        implausible = getattr(self, "implausible", {})
+        if bad_ts - implausible.get("timestamp", 0) > 0:
+            warn("unparseable_timestamp", bad_ts - implausible.get("timestamp", 0), self.columns["timestamp"],
+                 self._examples("__ts_bad", implausible=False), ts.EXPECTED)
+        if bad_start - implausible.get("start", 0) > 0:
+            warn("unparseable_start", bad_start - implausible.get("start", 0), self.columns["start"],
+                 self._examples("__start_bad", implausible=False), ts.EXPECTED)
         if no_ts:
             warn("missing_timestamp", no_ts, self.columns["timestamp"])
         if no_case:
@@ -378,6 +462,9 @@ class _Session:
                                   "ORDER BY timestamp DESC LIMIT 1", [now]).fetchall()[0]
             warn("future_timestamp", future, self.columns["timestamp"],
                  [ex[0]], f"times before {now.isoformat(timespec='seconds')}")
+        control = self.con.execute(f"SELECT count(*) FILTER (__ctrl) FROM {self.ns}ev").fetchall()[0][0]
+        if control:
+            warn("control_characters", control, None, None, "text without control characters")
         keys = '"case", activity, timestamp, start, resource, department, channel, action, matter'
         dupes = self.con.execute(
             f"SELECT count(*) - count(DISTINCT hash({keys})) FROM evc WHERE timestamp IS NOT NULL"
@@ -388,9 +475,12 @@ class _Session:
                                   f"LIMIT 1").fetchall()
             warn("duplicate_event", dupes, None, [" / ".join(map(str, ex[0]))] if ex else [])
 
-    def _examples(self, column: str) -> list[str]:
+    def _examples(self, column: str, implausible: bool = True) -> list[str]:
+        """Up to EXAMPLES distinct unread values of `column` (__ts_bad, __start_bad); without the
+        times read but outside the plausible window when `implausible` is False."""
+        where = f"{column} IS NOT NULL" + ("" if implausible else f" AND NOT {column[:-4]}_out")
         return [r[0] for r in self.con.execute(
-            f"SELECT DISTINCT {column} FROM (SELECT {column} FROM evc WHERE {column} IS NOT NULL LIMIT 1000) "
+            f"SELECT DISTINCT {column} FROM (SELECT {column} FROM {self.ns}ev WHERE {where} LIMIT 1000) "
             f"LIMIT {EXAMPLES}").fetchall()]
 
     def _warn(self, code: str, count: int, column: str | None = None,
@@ -432,9 +522,7 @@ class _Session:
 
     def _reason(self, exc: Exception) -> str:
         """The useful lines of a DuckDB error, naming our file rather than a transcoded copy."""
-        lines = [ln.strip() for ln in str(exc).splitlines()
-                 if ln.strip() and not ln.strip().startswith(("LINE ", "^"))][:3]  # not our SQL quoted back
-        text = "; ".join(ln for ln in lines if not ln.startswith("Possible fixes"))[:400]
+        text = library_reason(exc, 400)  # not our SQL quoted back, nor DuckDB's advice
         return text.replace(os.path.join(self._tmpdir, "utf8.csv"), self.path.name)
 
     def canonical_table(self) -> pa.Table:
@@ -540,11 +628,41 @@ def _cell_text(value: object) -> str | None:
     return text or None
 
 
-def _rows(ws) -> Iterator[tuple]:
-    yield from ws.iter_rows(values_only=True)
+def _rows(ws, path: Path, uncached: list) -> Iterator[tuple]:
+    """A sheet's row values (`matter_sheet.fast_rows`: formulas without a cached value are noted in
+    `uncached`), one tuple per row number from 1."""
+    member = getattr(ws, "_worksheet_path", None)
+    if member is None:
+        yield from ws.iter_rows(values_only=True)
+        return
+    from bpr.io.matter_sheet import fast_rows
+
+    yield from fast_rows(path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch, ws.title,
+                         uncached)
 
 
-def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Table:
+def _formula_warnings(path: Path, sheet: str, header: list[str], header_row: int,
+                      uncached: list[tuple[int, int, str, str | None]]) -> list[DataWarning]:
+    """One warning per data cell whose formula has no cached value (as a matter sheet does)."""
+    from openpyxl.utils import get_column_letter
+
+    from bpr.io.matter_sheet import MAX_FORMULA_WARNINGS
+
+    shown = [u for u in uncached if u[0] > header_row and u[1] < len(header)]
+    out = []
+    for rownum, index, formula, display in shown[:MAX_FORMULA_WARNINGS]:
+        code = "formula_shown_text" if display else "formula_no_cached_value"
+        out.append(DataWarning.of(code, {"header": header[index], "text": display or ""}, file=str(path), sheet=sheet,
+                                  cell=f"{get_column_letter(index + 1)}{rownum}", row=rownum, column=header[index],
+                                  value=f"={formula}"[:200]))
+    if len(shown) > MAX_FORMULA_WARNINGS:
+        rest = shown[MAX_FORMULA_WARNINGS:]
+        out.append(DataWarning.of("formula_no_cached_value_more", {"n": len(rest)}, file=str(path), sheet=sheet,
+                                  count=len(rest)))
+    return out
+
+
+def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> tuple[pa.Table, list[DataWarning]]:
     """First sheet (or `sheet`) as a table of strings; header = first row among the first 10
     that names a case and a timestamp column (else the first non-empty row). A matter sheet given
     instead of a log is named as such."""
@@ -559,7 +677,7 @@ def _read_xlsx(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Tab
         raise
 
 
-def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Table:
+def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> tuple[pa.Table, list[DataWarning]]:
     check_xlsx(path)
     import openpyxl
 
@@ -568,7 +686,9 @@ def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Ta
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise InputError.of("workbook_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path) from None
+        if type(exc).__name__ == "InvalidFileException" and path.suffix.lower() != ".xlsx":
+            raise InputError.of("xlsx_wrong_suffix", {"suffix": path.suffix}, file=path) from None
+        raise InputError.of("workbook_unreadable", {"reason": library_reason(exc)}, file=path) from None
     try:
         names = wb.sheetnames
         if sheet is not None and sheet not in names:
@@ -576,7 +696,8 @@ def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Ta
         candidates = [sheet] if sheet else names
         first_error: BprError | None = None
         for name in candidates:
-            rows = _rows(wb[name])
+            uncached: list[tuple[int, int, str, str | None]] = []
+            rows = _rows(wb[name], path, uncached)
             head: list[tuple] = []
             for row in rows:
                 head.append(row)
@@ -613,7 +734,8 @@ def _xlsx_table(path: Path, sheet: str | None, mapping: dict[str, str]) -> pa.Ta
                     continue
                 for j in range(len(header)):
                     columns[j].append(_cell_text(row[j]) if j < len(row) else None)
-            return pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, columns, strict=True)})
+            table = pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, columns, strict=True)})
+            return table, _formula_warnings(path, name, header, header_at + 1, uncached)
         if first_error is not None:
             raise first_error
         raise InputError.of("log_no_header_sheet", file=path)

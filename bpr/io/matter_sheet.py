@@ -46,7 +46,7 @@ from bpr.io.headers import (
     is_ignored,
     match_header,
 )
-from bpr.io.safety import check_xlsx
+from bpr.io.safety import check_xlsx, library_reason
 from bpr.model.catalogue import Catalogue
 from bpr.model.material import Material
 from bpr.model.matter import Matter
@@ -55,6 +55,8 @@ from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion, TimeLimit, Unit
 from bpr.model.warning import DataWarning
 
 HEADER_SEARCH_ROWS = 10
+#: formula cells without a cached value warned one by one; the rest in one line
+MAX_FORMULA_WARNINGS = 50
 INSTRUCTION_SHEETS = ("填写说明", "说明", "instructions", "readme")
 _EMPTY = object()  # a blank cell (None or only spaces)
 
@@ -276,35 +278,40 @@ def _filled(rows: Iterable[tuple], ranges: list[tuple[int, int, int, int]], widt
 
 # --- fast row values --------------------------------------------------------------------------
 def fast_rows(path: Path, member: str, shared: list[str], date_styles: set[int] | frozenset = frozenset(),
-              epoch=None, sheet: str | None = None) -> Iterator[tuple]:
+              epoch=None, sheet: str | None = None, uncached: list | None = None) -> Iterator[tuple]:
     """The values of every row of a sheet, like openpyxl's `iter_rows(values_only=True)` on a
     read-only sheet (missing rows -> (), rows as long as their last cell), about twice as fast:
-    lxml iterparse over the sheet XML, entities not resolved, each row freed once read."""
+    lxml iterparse over the sheet XML, entities not resolved, each row freed once read.
+
+    A formula without a cached value (a workbook written by a script, never opened in Excel) reads
+    as the text it would show when that is known (`cells.formula_display`: HYPERLINK), else blank;
+    each such cell is appended to `uncached` as (row, column index, formula, shown text or None)."""
     from lxml import etree
     from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 
     epoch = epoch or CALENDAR_WINDOWS_1900
     try:
-        yield from _rows_of(path, member, shared, date_styles, epoch)
+        yield from _rows_of(path, member, shared, date_styles, epoch, uncached)
     except (etree.LxmlError, zipfile.BadZipFile, EOFError, IndexError, ValueError) as exc:
         raise InputError.of("sheet_xml_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path,
                             sheet=sheet) from None
 
 
-def _rows_of(path: Path, member: str, shared: list[str], date_styles, epoch) -> Iterator[tuple]:
+def _rows_of(path: Path, member: str, shared: list[str], date_styles, epoch,
+             uncached: list | None = None) -> Iterator[tuple]:
     from lxml import etree
     from openpyxl.utils import column_index_from_string
     from openpyxl.utils.datetime import from_excel
 
     columns: dict[str, int] = {}
     expected = 1
-    v_tag = is_tag = t_tag = ""
+    v_tag = is_tag = t_tag = f_tag = ""
     with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
         for _, row in etree.iterparse(fh, events=("end",), tag="{*}row", resolve_entities=False, no_network=True,
                                       huge_tree=True):
             if not v_tag:
                 ns = row.tag[:-3]
-                v_tag, is_tag, t_tag = ns + "v", ns + "is", ns + "t"
+                v_tag, is_tag, t_tag, f_tag = ns + "v", ns + "is", ns + "t", ns + "f"
             ref = row.get("r")
             rownum = int(ref) if ref else expected
             while expected < rownum:
@@ -329,7 +336,11 @@ def _rows_of(path: Path, member: str, shared: list[str], date_styles, epoch) -> 
                 else:
                     v = c.find(v_tag)
                     text = v.text if v is not None else None
-                    if text is not None:
+                    if text is None and (formula := c.find(f_tag)) is not None:
+                        value = cells.formula_display(formula.text or "")
+                        if uncached is not None:
+                            uncached.append((rownum, len(values), formula.text or "", value))
+                    elif text is not None:
                         if kind == "s":
                             value = shared[int(text)]
                         elif kind is None or kind == "n":
@@ -378,9 +389,30 @@ class _Reader:
         ws.reset_dimensions()  # exporters often write a wrong <dimension>
         member = getattr(ws, "_worksheet_path", None)
         ranges = layout.merged
+        uncached: list[tuple[int, int, str, str | None]] = []
         source = (fast_rows(self.path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch,
-                            layout.name) if member else ws.iter_rows(values_only=True))
-        rows = _filled(source, ranges, layout.width)
+                            layout.name, uncached) if member else ws.iter_rows(values_only=True))
+        try:
+            yield from self._records(_filled(source, ranges, layout.width), layout)
+        finally:
+            self.formulas(layout, uncached)
+
+    def formulas(self, layout: SheetLayout, uncached: list[tuple[int, int, str, str | None]]) -> None:
+        """One warning per data cell whose formula has no cached value (the first MAX_FORMULA_WARNINGS,
+        then one line for the rest)."""
+        by_index = {c.index: c for c in layout.columns}
+        shown = [u for u in uncached if u[0] > layout.header_row and u[1] in by_index]
+        for rownum, index, formula, display in shown[:MAX_FORMULA_WARNINGS]:
+            col = by_index[index]
+            code = "formula_shown_text" if display else "formula_no_cached_value"
+            self.warn(code, {"header": col.header, "text": display or ""}, layout.name, cell=f"{col.letter}{rownum}",
+                      row=rownum, column=col.header, value=f"={formula}"[:200])
+        if len(shown) > MAX_FORMULA_WARNINGS:
+            rest = shown[MAX_FORMULA_WARNINGS:]
+            self.warn("formula_no_cached_value_more", {"n": len(rest)}, layout.name,
+                      cell=f"{by_index[rest[0][1]].letter}{rest[0][0]}", row=rest[0][0])
+
+    def _records(self, rows: Iterable[tuple], layout: SheetLayout) -> Iterator[tuple[int, dict, tuple]]:
         columns = [(c.index, c.field, c.parse, c) for c in layout.columns]
         first = layout.header_row + 1
         for rownum, row in enumerate(rows, start=1):
@@ -524,7 +556,9 @@ def _open(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise InputError.of("workbook_unreadable", {"reason": f"{type(exc).__name__}: {exc}"}, file=path) from None
+        if type(exc).__name__ == "InvalidFileException" and path.suffix.lower() != ".xlsx":
+            raise InputError.of("xlsx_wrong_suffix", {"suffix": path.suffix}, file=path) from None
+        raise InputError.of("workbook_unreadable", {"reason": library_reason(exc)}, file=path) from None
 
 
 def _head(ws, path: Path) -> list[tuple]:

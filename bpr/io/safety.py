@@ -8,7 +8,7 @@
 - `safe_filename`: a file name derived from a matter name cannot escape the output folder.
 - `clean_text`: a value echoed in a message (a header, a cell, a file name) with control characters
   escaped and its length capped, so raw input never drives the user's terminal.
-- `existing_file`: the one check that an input path names a file (found, not a folder, not empty);
+- `existing_file`: the one check that an input path names a file (found, a regular file, not empty);
   `read_text_file`: a small text file (a whitelist, a holiday list) in UTF-8 or GBK, size-limited.
 """
 
@@ -37,6 +37,8 @@ def existing_file(path: str | Path, allow_empty: bool = False) -> Path:
         raise InputError.of("file_not_found", file=path)
     if path.is_dir():
         raise InputError.of("file_is_folder", file=path)
+    if not path.is_file():  # /dev/zero, a FIFO: endless or blocking reads
+        raise InputError.of("file_not_regular", file=path)
     if not allow_empty and path.stat().st_size == 0:
         raise InputError.of("file_empty", file=path)
     return path
@@ -64,8 +66,9 @@ def check_xlsx(path: str | Path) -> None:
     if not zipfile.is_zipfile(path):
         with path.open("rb") as fh:
             head = fh.read(8)
-        old_xls = head.startswith(b"\xd0\xcf\x11\xe0")
-        raise InputError.of("xlsx_old_binary" if old_xls else "xlsx_not_zip", file=path)
+        if head.startswith(OLE2_MAGIC):  # a compound file: an old .xls, or an .xlsx saved with a password
+            raise InputError.of("xlsx_encrypted" if _is_encrypted_ooxml(path) else "xlsx_old_binary", file=path)
+        raise InputError.of("xlsx_not_zip", file=path)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -87,6 +90,24 @@ def check_xlsx(path: str | Path) -> None:
                 raise InputError.of("xlsx_corrupt_member", {"member": bad}, file=path)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise InputError.of("xlsx_damaged", {"reason": exc}, file=path) from None
+
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: the compound-file stream Office writes an encrypted .xlsx/.docx into (MS-OFFCRYPTO 2.3.4.4)
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def _is_encrypted_ooxml(path: Path, chunk: int = 1 << 20) -> bool:
+    """Whether a compound file holds an `EncryptedPackage` stream: its directory entry names it in
+    UTF-16, somewhere in the file (read in chunks, never whole)."""
+    overlap = len(_ENCRYPTED_STREAM)
+    tail = b""
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            if _ENCRYPTED_STREAM in tail + block:
+                return True
+            tail = block[-overlap:]
+    return False
 
 
 @contextlib.contextmanager
@@ -137,6 +158,20 @@ def _umask() -> int:
 
 # C0 and C1 controls, DEL, and the Unicode bidi/line separators a terminal or viewer would act on
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+#: advice a library appends to its message that is wrong or meaningless for a bpr user
+_LIBRARY_ADVICE = re.compile(r"(?:\s*[,;.]?\s*please use xlrd\b.*|\s*The search space used was:.*|\s*Possible fixes:.*"
+                             r"|\s*Possible Solution:.*|\s*See also https?://\S+.*)", re.IGNORECASE | re.DOTALL)
+
+
+def library_reason(exc: BaseException, limit: int = 300) -> str:
+    """A library's exception as the reason part of a one-line error: its first lines without the
+    library's own advice (openpyxl's "please use xlrd", DuckDB's "The search space used was: …",
+    "Possible fixes"), capped at `limit` characters."""
+    text = _LIBRARY_ADVICE.sub("", str(exc)).strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(("LINE ", "^"))]
+    return "; ".join(lines[:3])[:limit] or type(exc).__name__
 
 
 def clean_text(value: object, limit: int = 200) -> str:

@@ -14,8 +14,9 @@ serial day numbers (45000.5 = 2023-03-15 12:00).
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -49,6 +50,32 @@ EXCEL_RANGE = (20000.0, 80000.0)
 #: the time formats read, as data-quality warnings name them (errors say it in the command's language)
 EXPECTED = t("err_log_bad_times_expected", "en")
 SAMPLE_SIZE = 2000
+#: times outside [FIRST_YEAR-01-01, today + YEARS_AHEAD years] are typing errors (0001, 3024, 9999),
+#: read as unreadable with a warning; the environment variable BPR_TIME_WINDOW="1980..2040"
+#: changes the window (years, inclusive)
+FIRST_YEAR = 1990
+YEARS_AHEAD = 5
+
+
+def plausible_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """(earliest, latest) plausible time of an event, both aware (UTC): FIRST_YEAR-01-01 to
+    `now` + YEARS_AHEAD years, or the years given in BPR_TIME_WINDOW ("1980..2040", inclusive)."""
+    now = now or datetime.now(UTC)
+    text = os.environ.get("BPR_TIME_WINDOW", "").strip()
+    if not text:
+        low = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+        return low, now.replace(year=min(now.year + YEARS_AHEAD, 9998), day=min(now.day, 28))
+    first, sep, last = text.partition("..")
+    try:
+        years = int(first), int(last)
+    except ValueError:
+        years = None
+    if not sep or years is None or years[0] > years[1]:
+        from bpr.errors import UsageError
+
+        raise UsageError.of("time_window_malformed", {"value": text[:40]})
+    return (datetime(max(years[0], 1), 1, 1, tzinfo=UTC),
+            datetime(min(years[1], 9998), 12, 31, 23, 59, 59, tzinfo=UTC))
 
 
 def connect(timezone: str = "Asia/Shanghai", memory_limit: str | None = None,

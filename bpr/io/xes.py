@@ -8,6 +8,11 @@ entities, DTD loading, network access and huge trees all off, as a second line o
 
 `read_xes_table` flattens the log the way pm4py.read_xes does: one row per event, event
 attributes under their own key, trace attributes prefixed with "case:", nested attributes dropped.
+A log with `lifecycle:transition` start/complete events is turned into one row per activity
+instance, as pm4py's interval lifecycle (`interval_lifecycle.to_interval`) does: in each trace a
+complete event is paired with the earliest open start of the same activity (and concept:instance),
+its time becoming the row's `start_timestamp`; the row keeps the complete event's attributes. Other
+transitions (schedule, suspend, resume, …) and starts never completed are left out and counted.
 
 Why not r4pm (pm4py's fast Rust importer, 2.7x faster on DomesticDeclarations.xes.gz): in 0.6.2
 it drops time zones (naive UTC, which bpr would read as local time), fills a missing date attribute
@@ -19,6 +24,8 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from collections import Counter, deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,11 +87,50 @@ def _attributes(elem, types: dict[str, str], prefix: str = "") -> dict[str, str]
     return out
 
 
-def read_xes_table(path: Path) -> tuple[pa.Table, dict[str, str]]:
+TRANSITION = "lifecycle:transition"
+START = "start_timestamp"
+
+
+@dataclass
+class Lifecycle:
+    """What pairing lifecycle transitions did: instances made, starts left open, other transitions."""
+
+    paired: int = 0
+    open_starts: int = 0
+    other: Counter = field(default_factory=Counter)
+
+
+def _intervals(events: list[dict[str, str]], seen: Lifecycle) -> list[dict[str, str]]:
+    """A trace's events with start/complete transitions as activity instances (see the module doc)."""
+    if not any(TRANSITION in e for e in events):
+        return events
+    starts: dict[tuple, deque] = {}
+    out = []
+    for event in events:
+        transition = (event.get(TRANSITION) or "complete").strip().lower()
+        key = (event.get("concept:name"), event.get("concept:instance"))
+        if transition == "start":
+            starts.setdefault(key, deque()).append(event)
+        elif transition == "complete":
+            opened = starts.get(key)
+            start = opened.popleft() if opened else None
+            row = {k: v for k, v in event.items() if k != TRANSITION}
+            row[START] = (start or event).get("time:timestamp")
+            seen.paired += start is not None
+            out.append(row)
+        else:
+            seen.other[transition] += 1
+    seen.open_starts += sum(len(q) for q in starts.values())
+    return out
+
+
+def read_xes_table(path: Path, lifecycle: Lifecycle | None = None) -> tuple[pa.Table, dict[str, str]]:
     """Read an XES log into a flat table of strings plus {column: XES type} ("date", "int", ...).
+    Lifecycle transitions are paired into instances; `lifecycle` (when given) receives the counts.
 
     Raises InputError for hostile or malformed XML.
     """
+    lifecycle = lifecycle if lifecycle is not None else Lifecycle()
     check_prolog(path)
     rows: list[dict[str, str]] = []
     types: dict[str, str] = {}
@@ -98,11 +144,13 @@ def read_xes_table(path: Path) -> tuple[pa.Table, dict[str, str]]:
             for _, elem in context:
                 traces += 1
                 trace_attrs = _attributes(elem, types, "case:")
+                events = []
                 for child in elem:
                     if _local(child.tag) == "event":
                         event = _attributes(child, types)
                         event.update(trace_attrs)
-                        rows.append(event)
+                        events.append(event)
+                rows.extend(_intervals(events, lifecycle))
                 elem.clear()
                 parent = elem.getparent()
                 if parent is not None:
@@ -117,6 +165,11 @@ def read_xes_table(path: Path) -> tuple[pa.Table, dict[str, str]]:
         raise InputError.of("xes_unreadable", {"reason": exc}, file=path) from None
     if not traces:
         raise InputError.of("xes_no_traces", file=path)
+    if lifecycle.paired:
+        types[START] = "date"
+    else:  # only complete transitions: no start times to add
+        for row in rows:
+            row.pop(START, None)
     names = list(dict.fromkeys(k for row in rows for k in row))
     table = pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names}) if rows \
         else pa.table({})

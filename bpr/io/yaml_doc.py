@@ -51,8 +51,12 @@ class YamlDoc:
             raise InputError.of("yaml_empty", file=path)
         if size > max_bytes:
             raise InputError.of("yaml_too_big", {"kib": size >> 10, "limit": max_bytes >> 10}, file=path)
+        raw = path.read_bytes()
+        if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # zip / OLE2
+            # a workbook (or .docx) where YAML was expected: `bpr apply PLAN CATALOGUE` swapped
+            raise InputError.of("yaml_is_a_workbook", file=path)
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError.of("yaml_not_utf8", {"byte": exc.start}, file=path) from None
         _check_shape(text, path)

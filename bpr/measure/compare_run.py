@@ -24,11 +24,11 @@ from bpr.progress import note
 def _performance_options(catalogue: str | None, calendar: str | None):
     import bpr.io
     from bpr.analyse.performance import PerformanceOptions
-    from bpr.model import WorkCalendar
+    from bpr.io.calendar_file import read_work_calendar
 
     kwargs: dict[str, Any] = {}
     if calendar:
-        kwargs["calendar"] = WorkCalendar.from_file(calendar)
+        kwargs["calendar"] = read_work_calendar(calendar)
     if catalogue:
         return PerformanceOptions.from_catalogue(bpr.io.read_catalogue(catalogue), **kwargs)
     return PerformanceOptions(**kwargs)

@@ -2,7 +2,8 @@
 
 Holidays come from the `chinese-calendar` package. For years it does not cover yet, a user file
 (CSV or YAML with `date` and `type` = holiday|workday, e.g. the State Council notice for next year)
-fills in; without either, such a year falls back to Monday–Friday and `uncovered_years` says so.
+fills in (read by `bpr.io.calendar_file.read_work_calendar`); without either, such a year falls back to
+Monday–Friday and `uncovered_years` says so.
 """
 
 from __future__ import annotations
@@ -87,15 +88,6 @@ class WorkCalendar:
     def working_days_between(self, start: dt.datetime, end: dt.datetime) -> float:
         """Elapsed time in working days (office hours elapsed / hours per working day)."""
         return self.working_hours_between(start, end) / self.office_hours.hours_per_day
-
-    @classmethod
-    def from_file(cls, path: str, **kwargs) -> WorkCalendar:
-        """Read extra holidays/workdays from CSV (`date,type`) or YAML (`holidays: [...]`,
-        `workdays: [...]`). Delegates parsing to `bpr.io.calendar_file`."""
-        from bpr.io.calendar_file import read_calendar_file
-
-        holidays, workdays = read_calendar_file(path)
-        return cls(extra_holidays=holidays, extra_workdays=workdays, **kwargs)
 
 
 @lru_cache(maxsize=8192)

@@ -18,8 +18,11 @@ from importlib import resources
 from pathlib import Path
 
 from bpr.errors import InputError
+from bpr.io.safety import read_text_file
 
 # Leading numbering: "1、" "（1）" "1." "一、" "①"
+#: a licence list is a few hundred lines; anything far larger is the wrong file
+MAX_LIST_BYTES = 4 << 20
 _NUMBERING = re.compile(r"^\s*(?:[（(]?\s*[0-9一二三四五六七八九十]+\s*[）)、.．:：]|[①-⑳])\s*")
 _PAREN = re.compile(r"[（(][^）)]*[）)]|【[^】]*】|\[[^\]]*\]")
 # What a name says about the paper, not about the document: kind, form, copies.
@@ -166,14 +169,9 @@ def read_library(path: str | Path) -> list[LibraryEntry]:
     import io
 
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError):
-        raise InputError.of("plan_licence_list_not_found", file=path) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError.of("plan_licence_list_not_utf8", file=path) from None
+    if not path.exists():
+        raise InputError.of("plan_licence_list_not_found", file=path)
+    text = read_text_file(path, MAX_LIST_BYTES)  # a regular file of at most MAX_LIST_BYTES, UTF-8 or GBK
     if "\x00" in text:
         raise InputError.of("plan_licence_list_not_utf8", file=path)
     lines = text.splitlines()

@@ -80,8 +80,15 @@ class Plan:
         licences = self.options.get("licences") or []
         base = Path(self.source).parent if self.source else Path(".")
         if licences:
-            paths = [p if Path(p).is_absolute() else base / p for p in licences]
-            opts["licences"] = LicenceCatalogue.load(*paths)
+            paths = [Path(p) if Path(p).is_absolute() else base / p for p in licences]
+            try:
+                opts["licences"] = LicenceCatalogue.load(*paths)
+            except InputError as err:  # say which key of the plan named the file
+                index = next((i for i, p in enumerate(paths) if str(p) == str(err.file)), None)
+                if index is not None:
+                    err.setting = f"options.licences[{index}] = {licences[index]}"
+                    err.file = self.source or err.file
+                raise
         rules = self.options.get("rules")
         if rules:  # the constraints propose honoured, so the same proposals (and ids) come back
             from bpr.analyse.rules import load_rules
@@ -180,7 +187,12 @@ def read_plan(path: str | Path) -> Plan:
         if value is not None and (not isinstance(value, _OPTION_TYPES[key]) or isinstance(value, bool)):
             list_option = list in _OPTION_TYPES[key]
             raise InputError.of("plan_option_not_a_file_list" if list_option else "plan_option_not_a_number",
-                                {"key": key, "value": value}, file=path, column=key)
+                                {"key": key, "value": value}, file=path, setting=f"options.{key}")
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if not isinstance(item, str) or not item.strip():
+                    raise InputError.of("plan_option_not_a_file_list", {"key": f"{key}[{i}]", "value": item},
+                                        file=path, setting=f"options.{key}[{i}]")
     options = {k: v for k, v in options.items() if v is not None}
     plan = Plan(options=options, catalogue=str(data.get("catalogue") or ""), source=str(path))
     seen: dict[str, int | None] = {}

@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from bpr.analyse.local_time import local_day
-from bpr.errors import InputError
+from bpr.errors import InputError, UsageError
 from bpr.i18n import Note
 from bpr.model.eventlog import EventLog
 from bpr.progress import note
@@ -188,12 +188,32 @@ def _staffing_notes(model: SimulationModel, scenario: Scenario, as_is: list[dict
     return notes
 
 
+#: simulated arrivals may span at most this many years: beyond it the log's arrival pattern (and the
+#: calendar) says nothing, and the clock (`clock.HORIZON_DAYS`) runs out while queues still drain
+MAX_ARRIVAL_YEARS = 10
+
+
+def check_horizon(model: SimulationModel, cases: int) -> None:
+    """A UsageError naming --cases when `cases` arrivals at the model's rate span more than
+    MAX_ARRIVAL_YEARS (simulate --cases 1000000 ran 140 s, then failed deep in the clock)."""
+    per_week = model.arrivals.per_week
+    if per_week <= 0:
+        return
+    years = cases / per_week / 52.18
+    if years > MAX_ARRIVAL_YEARS:
+        most = int(per_week * 52.18 * MAX_ARRIVAL_YEARS)
+        raise UsageError.of("sim_too_many_cases", {"cases": f"{cases:,}", "per_week": f"{per_week:,.1f}",
+                                                   "years": f"{years:,.0f}", "limit": MAX_ARRIVAL_YEARS,
+                                                   "most": f"{most:,}"})
+
+
 def simulate(model: SimulationModel, scenarios: list[Scenario], *, cases: int = 1000, replications: int = 10,
              seed: int = 0, source: str = "", validation: ValidationResult | None = None) -> SimulationResult:
     """As-is plus each scenario, `replications` runs of `cases` cases each, same seeds for all
     (common random numbers, so differences are paired)."""
     start_h = ((pd.Timestamp(model.log_end).normalize() - pd.Timestamp(model.origin)).total_seconds() / 3600 + 24
                if model.log_end else 0.0)
+    check_horizon(model, cases)
     named = [Scenario.as_is(), *[s for s in scenarios if not s.is_as_is]]
     runs = [(s, run_scenario(model, s, cases=cases, replications=replications, seed=seed, start_h=start_h))
             for s in named]

@@ -78,7 +78,8 @@ def test_local_to_utc_is_duckdbs_timezone_conversion(zone):
     assert differ == 0
 
 
-def test_parquet_with_other_column_names_is_read_by_duckdb_like_its_csv(tmp_path):
+def test_parquet_with_other_column_names_is_read_by_duckdb_like_its_csv(tmp_path, monkeypatch):
+    monkeypatch.setenv("BPR_TIME_WINDOW", "1980..2040")  # 1988 is before the default plausible window (1990)
     csv = tmp_path / "log.csv"
     csv.write_text("case:concept:name,concept:name,time:timestamp\n"
                    "A,b,2024-01-02 09:00:00\nA,a1,2024-01-01 09:00:00\nA,a2,2024-01-01 09:00:00\n"
@@ -179,8 +180,9 @@ def test_exact_mean_does_not_depend_on_the_order_values_are_added():
         assert engine.sql(f"SELECT {Q.exact_mean('x')} AS m FROM (SELECT CAST(NULL AS DOUBLE) AS x)").to_pylist() == [{"m": None}]
 
 
-def test_parquet_whose_times_duckdb_cannot_cast_goes_through_the_reader(tmp_path):
+def test_parquet_whose_times_duckdb_cannot_cast_goes_through_the_reader(tmp_path, monkeypatch):
     # DuckDB reads the file, but a cell is no time: bpr's reader takes over and warns about the cell
+    monkeypatch.setattr("bpr.io.eventlog_reader.MAX_BAD_ROWS", "50%")  # 1 of 3 events is bad
     path = tmp_path / "log.parquet"
     pq.write_table(pa.table({"case:concept:name": ["a", "a", "b"], "concept:name": ["x", "y", "x"],
                              "time:timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "not a time"]}), path)

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from bpr.errors import InputError
+from bpr.io.calendar_file import read_work_calendar
 from bpr.model import WorkCalendar
 
 
@@ -38,12 +39,12 @@ def test_office_hours_and_fractional_days():
 def test_user_file_covers_years_the_package_does_not(tmp_path):
     path = tmp_path / "cal.csv"
     path.write_text("date,type\n2031-01-01,holiday\n2031-01-04,workday\n", encoding="utf-8")
-    cal = WorkCalendar.from_file(str(path))
+    cal = read_work_calendar(str(path))
     assert not cal.is_workday(dt.date(2031, 1, 1))  # a Wednesday declared a holiday
     assert cal.is_workday(dt.date(2031, 1, 4))  # a Saturday declared a working day
     yaml_path = tmp_path / "cal.yaml"
     yaml_path.write_text("holidays: [2031-01-02]\nworkdays: []\n", encoding="utf-8")
-    assert not WorkCalendar.from_file(str(yaml_path)).is_workday(dt.date(2031, 1, 2))
+    assert not read_work_calendar(str(yaml_path)).is_workday(dt.date(2031, 1, 2))
 
 
 def test_uncovered_year_falls_back_to_weekdays_and_says_so():
@@ -56,16 +57,16 @@ def test_bad_calendar_file_names_row(tmp_path):
     path = tmp_path / "cal.csv"
     path.write_text("date,type\n2031-01-01,maybe\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        WorkCalendar.from_file(str(path))
+        read_work_calendar(str(path))
     assert "row 2" in str(err.value) and "cal.csv" in str(err.value)
 
 
 def test_calendar_saved_by_chinese_excel_is_read_and_binary_is_refused(tmp_path):
     path = tmp_path / "节假日.csv"
     path.write_bytes("date,type\n2031-01-01,放假\n2031-01-04,补班\n".encode("gbk"))
-    cal = WorkCalendar.from_file(str(path))
+    cal = read_work_calendar(str(path))
     assert not cal.is_workday(dt.date(2031, 1, 1)) and cal.is_workday(dt.date(2031, 1, 4))
     path.write_bytes(bytes(range(128, 256)) * 8)
     with pytest.raises(InputError, match="neither UTF-8 nor GBK") as err:
-        WorkCalendar.from_file(str(path))
+        read_work_calendar(str(path))
     assert err.value.file.name == "节假日.csv"

@@ -1,4 +1,4 @@
-"""Issue 17, root cause 12: options are checked by click before any work, in one line."""
+"""Issue 17, root causes 12 and 13: options are checked before any work, in one line."""
 
 from __future__ import annotations
 
@@ -33,3 +33,24 @@ def test_a_valid_memory_limit_runs(tmp_path):
 
 def test_unknown_option_is_one_line(tmp_path):
     assert_one_line_error(run("discover", FOOD_LOG, "-o", tmp_path / "out", "--no-such"), "--no-such")
+
+
+def test_simulate_cases_beyond_the_horizon_is_refused_before_running(tmp_path):
+    # --cases 1000000 ran 140 s, then said "a schedule has no working time left"
+    proc = run("simulate", FOOD_LOG, "-o", tmp_path / "s", "--cases", 1_000_000, "--lang", "en")
+    line = assert_one_line_error(proc, "--cases 1,000,000", "years", "Use --cases")
+    assert not (tmp_path / "s").exists()
+    most = int(line.rsplit("Use --cases ", 1)[1].split()[0].replace(",", ""))
+    assert 20_000 < most < 40_000  # the sample log receives about 50 cases a week: ~26,000 in 10 years
+
+
+def test_the_horizon_check_allows_its_own_suggestion():
+    from types import SimpleNamespace
+
+    from bpr.errors import UsageError
+    from bpr.simulate.run import MAX_ARRIVAL_YEARS, check_horizon
+
+    model = SimpleNamespace(arrivals=SimpleNamespace(per_week=50.0))
+    check_horizon(model, int(50 * 52.18 * MAX_ARRIVAL_YEARS))
+    with pytest.raises(UsageError, match="--cases"):
+        check_horizon(model, int(50 * 52.18 * MAX_ARRIVAL_YEARS) + 100)
