@@ -74,7 +74,8 @@ class GuardMiddleware(BaseHTTPMiddleware):
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if set_token_cookie:
             response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
