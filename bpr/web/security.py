@@ -20,8 +20,11 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf"
 TOKEN_COOKIE = "bpr_token"
 
-# pages: scripts and styles only from this server (no inline code), nothing framed, forms post here
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+# pages: scripts and style sheets only from this server (no inline script, no <style> element), nothing
+# framed, forms post here. Style *attributes* are allowed (style-src-attr): ECharts and Cytoscape size
+# and place their canvases and tooltips through them, and an attribute cannot run code.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-elem 'self'; "
+            "style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; "
             "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'self'")
 # a downloaded report: its own inline styles and images, no script at all, sandboxed
