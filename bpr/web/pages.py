@@ -145,7 +145,7 @@ def page_routes(app: FastAPI) -> None:
         context: dict[str, Any] = {"workspace": workspace, "job": job, "result": result,
                                    "is_catalogue": _catalogue_job(store, job), "roles": ROLES}
         if job.kind == "propose" and result:
-            context["edit"] = _plan_state(store, job, result, lang_of(request))
+            context["edit"] = _plan_state(store, job, lang_of(request))
         if job.kind == "audit" and result:
             context["rules"] = sorted({f["rule"] for f in result["findings"]})
             context["ranking"] = sorted(result["by_department"], key=lambda d: -(d.get("full_online_rate") or 0))
@@ -203,6 +203,34 @@ def page_routes(app: FastAPI) -> None:
         state = _edit_plan(store, job, accepted, lang_of(request))
         return render(request, "_before_after.html", workspace=workspace, job=job, edit=state)
 
+    @app.post("/w/{workspace}/jobs/{job_id}/plan-options", response_class=HTMLResponse, include_in_schema=False)
+    async def edit_plan_values(request: Request, workspace: str, job_id: str):
+        """The editable values (promised days as a share of the legal limit, the 即办 limits on
+        materials and days): the proposals are made again with them and the figures follow."""
+        form = await request.form()
+        await require_csrf(request, str(form.get("csrf") or ""))
+        store = store_of(request)
+        job = job_or_404(request, workspace, job_id)
+        if job.kind != "propose" or job.status != "done":
+            raise HTTPException(409, "not a finished plan")
+        lang = lang_of(request)
+        plan_error = None
+        try:
+            ratio = float(str(form.get("time_ratio") or "0.5"))
+            materials = int(str(form.get("max_materials") or "5"))
+            days = float(str(form.get("max_days") or "5"))
+            if materials < 0 or days < 0 or materials > 1000 or days > 1000:
+                raise ValueError
+        except ValueError:
+            plan_error = {lang: t("web_plan_values_invalid", lang)}
+        else:
+            try:
+                _repropose(store, job, ratio, materials, days, lang)
+            except BprError as exc:
+                plan_error = error_dict(exc, store._paths(job))
+        return render(request, "_plan.html", workspace=workspace, job=job, edit=_plan_state(store, job, lang),
+                      plan_error=plan_error)
+
     @app.post("/w/{workspace}/jobs/{job_id}/plan-upload", response_class=HTMLResponse, include_in_schema=False)
     async def upload_plan(request: Request, workspace: str, job_id: str, plan: UploadFile = File(...),
                           csrf: str | None = Form(None)):
@@ -218,12 +246,17 @@ def page_routes(app: FastAPI) -> None:
 
         try:
             uploaded = read_plan(folder / name)
+            values = {k: uploaded.options.get(k) for k in ("time_ratio", "immediate_max_materials", "immediate_max_days")}
+            if None not in values.values() and values != {k: _plan_state(store, job, lang_of(request))["options"].get(k)
+                                                          for k in values}:
+                _repropose(store, job, float(values["time_ratio"]), int(values["immediate_max_materials"]),
+                           float(values["immediate_max_days"]), lang_of(request))  # its values, then its toggles
             _edit_plan(store, job, set(uploaded.accepted_ids()), lang_of(request))
         except BprError as exc:
             result = store.result(job)
             return render(request, "job.html", status_code=422, workspace=workspace, job=job, result=result,
                           is_catalogue=True, roles=ROLES,
-                          edit=_plan_state(store, job, result, lang_of(request)),
+                          edit=_plan_state(store, job, lang_of(request)),
                           plan_error=error_dict(exc, {str(folder / name): stored_name(plan.filename)}))
         return RedirectResponse(f"/w/{workspace}/jobs/{job.id}", status_code=303)
 
@@ -321,6 +354,15 @@ def _edited_plan(store: JobStore, job: Job) -> Path:
     return store.job_dir(job.workspace, job.id) / "edit" / "plan.yaml"
 
 
+def _base(store: JobStore, job: Job) -> tuple[Path, dict]:
+    """The proposals the editor works on: those proposed again with the values edited in the page
+    (edit/propose/), else the job's own; their folder (with plan.yaml) and result.json."""
+    again = store.job_dir(job.workspace, job.id) / "edit" / "propose"
+    if (again / "result.json").is_file():
+        return again, json.loads((again / "result.json").read_text(encoding="utf-8"))
+    return store.out_dir(job), store.result(job) or {}
+
+
 def _edit_plan(store: JobStore, job: Job, accepted: set[str], lang: str) -> dict:
     """Write the plan with these proposals accepted and apply it (both through bpr.runs)."""
     from bpr.runs import edit_plan, run_apply
@@ -328,20 +370,40 @@ def _edit_plan(store: JobStore, job: Job, accepted: set[str], lang: str) -> dict
     folder = store.job_dir(job.workspace, job.id) / "edit"
     folder.mkdir(exist_ok=True)
     catalogue = store.input_path(job, "file")
-    edit_plan(catalogue, store.out_dir(job) / "plan.yaml", accepted, folder / "plan.yaml", lang)
+    base, _ = _base(store, job)
+    edit_plan(catalogue, base / "plan.yaml", accepted, folder / "plan.yaml", lang)
     run_apply(catalogue, folder / "plan.yaml", folder / "apply", lang=lang)
-    return _plan_state(store, job, store.result(job), lang)
+    return _plan_state(store, job, lang)
 
 
-def _plan_state(store: JobStore, job: Job, result: dict | None, lang: str) -> dict:
-    """The proposals with their accepted flags and the before/after of the current plan."""
+def _repropose(store: JobStore, job: Job, time_ratio: float, max_materials: int, max_days: float,
+               lang: str) -> dict:
+    """Propose again with the values edited in the page (bpr.runs.run_propose, like `bpr propose
+    --time-ratio R --max-materials N --max-days D`), every new proposal accepted, and apply."""
+    from bpr.runs import proposal_options, run_propose
+
+    folder = store.job_dir(job.workspace, job.id) / "edit"
+    folder.mkdir(exist_ok=True)
+    options = proposal_options(time_ratio, max_materials, max_days)
+    run_propose(store.input_path(job, "file"), folder / "propose.tmp", options, lang=lang)
+    shutil.rmtree(folder / "propose", ignore_errors=True)
+    (folder / "propose.tmp").rename(folder / "propose")
+    _, result = _base(store, job)
+    return _edit_plan(store, job, {p["id"] for p in result.get("proposals", []) if p.get("accepted")}, lang)
+
+
+def _plan_state(store: JobStore, job: Job, lang: str) -> dict:
+    """The proposals with their accepted flags, the values they were proposed with and the
+    before/after of the current plan."""
+    _, result = _base(store, job)
     folder = store.job_dir(job.workspace, job.id) / "edit"
     applied_path = folder / "apply" / "result.json"
     if not applied_path.is_file():
-        _edit_plan(store, job, {p["id"] for p in (result or {}).get("proposals", []) if p.get("accepted")}, lang)
+        _edit_plan(store, job, {p["id"] for p in result.get("proposals", []) if p.get("accepted")}, lang)
     applied = json.loads(applied_path.read_text(encoding="utf-8"))
     accepted = set(applied.get("applied") or [])
-    return {"accepted": accepted, "before_after": applied["before_after"], "proposals": (result or {}).get("proposals", [])}
+    return {"accepted": accepted, "before_after": applied["before_after"], "proposals": result.get("proposals", []),
+            "options": result.get("options") or {}}
 
 
 def _graph(result: dict) -> dict:
