@@ -1062,6 +1062,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "web_accept": ("采纳", "Accept"),
     "web_accepted_n": ("已采纳 {n} 项", "{n} accepted"),
     "web_download_plan": ("下载 plan.yaml", "Download plan.yaml"),
+    "web_api_hint": ("JSON 接口：POST 提交文件得到任务编号（202），GET /api/jobs/ID 查询进度与结果（与命令行 result.json 相同）。机器可读的描述：",
+                     "JSON API: POST a file to get a job id (202), GET /api/jobs/ID for progress and the result (the CLI's result.json). Machine-readable description:"),
     "web_time_ratio": ("承诺时限压缩至法定时限的（比例）", "Promised days as a share of the legal limit"),
     "web_max_materials": ("即办件：材料不超过（件）", "Immediate handling: at most this many materials"),
     "web_max_days": ("即办件：承诺时限不超过（工作日）", "Immediate handling: promised days at most"),

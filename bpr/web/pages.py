@@ -108,6 +108,11 @@ def page_routes(app: FastAPI) -> None:
         store = store_of(request)
         return render(request, "home.html", workspaces=store.workspaces())
 
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request):
+        """The OpenAPI description as a page: each endpoint with its fields."""
+        return render(request, "api_docs.html", endpoints=_endpoints(request.app.openapi()))
+
     @app.post("/workspaces", include_in_schema=False)
     async def new_workspace(request: Request, name: str = Form(...), csrf: str | None = Form(None)):
         await require_csrf(request, csrf)
@@ -427,6 +432,28 @@ def _graph(result: dict) -> dict:
     edges = [{"data": {"id": f"e{i}", "source": "n:" + e["source"], "target": "n:" + e["target"], "count": e["count"],
                        "median_h": _hours(e.get("median_s"))}} for i, e in enumerate(result.get("dfg") or [])]
     return {"nodes": nodes, "edges": edges, "max": max([e["data"]["count"] for e in edges] or [1])}
+
+
+def _endpoints(spec: dict) -> list[dict]:
+    """Method, path, summary and fields (query and form) of each documented endpoint."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    found = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            fields = [{"name": p["name"], "where": p.get("in"), "required": p.get("required", False),
+                       "description": p.get("description") or "",
+                       "type": (p.get("schema") or {}).get("type") or ""} for p in op.get("parameters") or []]
+            for content in ((op.get("requestBody") or {}).get("content") or {}).values():
+                ref = (content.get("schema") or {}).get("$ref", "")
+                body = schemas.get(ref.rsplit("/", 1)[-1], {})
+                for name, prop in (body.get("properties") or {}).items():
+                    kind = prop.get("type") or "/".join(a.get("type", "") for a in prop.get("anyOf") or [])
+                    fields.append({"name": name, "where": "form", "required": name in (body.get("required") or []),
+                                   "description": prop.get("description") or "",
+                                   "type": "file" if "binary" in str(prop) or "contentMediaType" in str(prop) else kind})
+            found.append({"method": method.upper(), "path": path, "summary": op.get("summary") or "",
+                          "description": op.get("description") or "", "fields": fields})
+    return found
 
 
 def _hours(seconds: Any) -> float | None:

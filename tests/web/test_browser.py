@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
@@ -118,25 +119,50 @@ def test_upload_audit_and_toggle_a_proposal(page, server):
     page.goto(inspected)
     page.click("#run-propose")
     page.wait_for_selector("#proposals")
-    before = page.inner_text("#ba-table tr[data-measure=materials] td.after")
+    measures = ("steps", "materials", "promised_days", "critical_path_days", "visits")
+
+    def figures() -> dict[str, float]:
+        return {m: float(page.inner_text(f"#ba-table tr[data-measure={m}] td.after").replace(",", ""))
+                for m in measures}
+
+    before = figures()
     count_before = page.inner_text("#accepted-count")
-    box = page.locator("#proposals input[name=accept]:checked").first
-    box.uncheck()
+    # a materials proposal (id M-…): rejecting it gives back the materials it saved
+    box = page.locator("#proposals input[name=accept][value^='M-']:checked").first
+    unticked = box.get_attribute("value")
+    saved = -float(page.locator(f"#proposals tr[data-id='{unticked}']").get_attribute("data-materials"))
+    assert saved > 0
+    page.locator(f"#proposals input[value='{unticked}']").uncheck()
     page.wait_for_function(
         "t => document.querySelector('#accepted-count').textContent !== t", arg=count_before)
-    after = page.inner_text("#ba-table tr[data-measure=materials] td.after")
-    steps_or_materials = [page.inner_text(f"#ba-table tr[data-measure={m}] td.after")
-                          for m in ("steps", "materials", "promised_days", "visits")]
-    assert before != after or steps_or_materials, "figures unchanged"
+    after = figures()
+    assert after["materials"] == before["materials"] + saved
+    assert {m for m in measures if after[m] != before[m]} == {"materials"}
+    # ticking it again gives the first figures back
+    count_now = page.inner_text("#accepted-count")
+    page.locator(f"#proposals input[value='{unticked}']").check()
+    page.wait_for_function(
+        "t => document.querySelector('#accepted-count').textContent !== t", arg=count_now)
+    assert figures() == before
+    page.locator(f"#proposals input[value='{unticked}']").uncheck()
+    page.wait_for_function(
+        "t => document.querySelector('#accepted-count').textContent !== t", arg=count_before)
     assert page.locator("#targets li").count() >= 3
     assert "双减半" in page.inner_text("#targets")
     # the plan downloads with the toggle in it
     with page.expect_download() as download:
         page.click("#download-plan")
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    unticked = box.get_attribute("value")
-    block = text[text.index(f"id: {unticked}"):]
-    assert block[:block.index("accepted:") + 20].rstrip().endswith("false")
+    items = {item["id"]: item["accepted"] for item in yaml.safe_load(text)["proposals"]}
+    assert items[unticked] is False and sum(1 for v in items.values() if not v) == 1
+    # an editable value: promised days as a share of the legal limit, the figures follow
+    promised = figures()["promised_days"]
+    page.fill("#time-ratio", "0.3")
+    page.press("#time-ratio", "Tab")  # the change event
+    page.wait_for_function(
+        "p => Number(document.querySelector('#ba-table tr[data-measure=promised_days] td.after')"
+        ".textContent.replace(/,/g, '')) < p", arg=promised)
+    assert page.input_value("#time-ratio") == "0.3"
     assert not page.problems, page.problems
 
 
