@@ -318,6 +318,14 @@ def run_discover_job(job: Job, in_dir: Path, out: Path) -> None:
     run_discover(_file(job, in_dir, "file"), out, top_k=int(o.get("top_k", 20)), mapping=_mapping(job),
                  timezone=o.get("timezone") or "Asia/Shanghai", catalogue=_file(job, in_dir, "catalogue"),
                  since=_since(job), lang=_lang(job))
+    if job.options.get("handlers"):  # the pages' process map: who handles each step (beside result.json)
+        import bpr.io
+        from bpr.analyse.handlers import step_handlers
+        from bpr.io.results import write_json
+
+        log = bpr.io.read_log(_file(job, in_dir, "file"), mapping=_mapping(job),
+                              timezone=o.get("timezone") or "Asia/Shanghai")
+        write_json(out / "step_handlers.json", step_handlers(log))
 
 
 def run_simulate_job(job: Job, in_dir: Path, out: Path) -> None:

@@ -155,7 +155,9 @@ def page_routes(app: FastAPI) -> None:
             context["rules"] = sorted({f["rule"] for f in result["findings"]})
             context["ranking"] = sorted(result["by_department"], key=lambda d: -(d.get("full_online_rate") or 0))
         if job.kind == "discover" and result:
-            context["graph"] = _graph(result)
+            handlers = store.out_dir(job) / "step_handlers.json"
+            context["graph"] = _graph(result, json.loads(handlers.read_text(encoding="utf-8"))
+                                      if handlers.is_file() else {})
         return render(request, "job.html", **context)
 
     @app.get("/w/{workspace}/jobs/{job_id}/status", response_class=HTMLResponse, include_in_schema=False)
@@ -175,8 +177,10 @@ def page_routes(app: FastAPI) -> None:
         if kind not in ("audit", "propose", "discover"):
             raise HTTPException(404, "no such command")
         options = {"lang": lang_of(request)}
-        if kind == "discover" and source.options.get("mapping"):
-            options["mapping"] = source.options["mapping"]
+        if kind == "discover":
+            options["handlers"] = True
+            if source.options.get("mapping"):
+                options["mapping"] = source.options["mapping"]
         job, _ = store.create(workspace, kind, options, label=source.label)
         _copy_input(store, source, "file", job)
         store.submit(job)
@@ -411,15 +415,11 @@ def _plan_state(store: JobStore, job: Job, lang: str) -> dict:
             "options": result.get("options") or {}}
 
 
-def _graph(result: dict) -> dict:
-    """Cytoscape elements and per-step details from a discover result.json."""
+def _graph(result: dict, handlers: dict[str, list[dict]]) -> dict:
+    """Cytoscape elements and per-step details from a discover result.json (and its step handlers)."""
     steps = {s["activity"]: s for s in (result.get("performance") or {}).get("steps") or []}
     rework = (result.get("rework") or {}).get("summary") and {
         s["activity"]: s for s in (result.get("rework") or {}).get("steps") or []} or {}
-    handlers: dict[str, list] = {}
-    for role in result.get("roles") or []:
-        if isinstance(role, dict) and role.get("activity"):
-            handlers.setdefault(role["activity"], []).append(role)
     nodes = []
     for a in result.get("activity_stats") or []:
         name = a["activity"]
@@ -428,7 +428,7 @@ def _graph(result: dict) -> dict:
                                "wait_h": _hours(perf.get("waiting_mean_s")), "wait_p90_h": _hours(perf.get("waiting_p90_s")),
                                "processing_h": _hours(perf.get("processing_mean_s")),
                                "rework": (rework.get(name) or {}).get("repeated_cases", 0),
-                               "handlers": [h.get("resource") or h.get("role") for h in handlers.get(name, [])][:10]}})
+                               "handlers": [f"{h['handler']} ({h['events']})" for h in handlers.get(name, [])]}})
     edges = [{"data": {"id": f"e{i}", "source": "n:" + e["source"], "target": "n:" + e["target"], "count": e["count"],
                        "median_h": _hours(e.get("median_s"))}} for i, e in enumerate(result.get("dfg") or [])]
     return {"nodes": nodes, "edges": edges, "max": max([e["data"]["count"] for e in edges] or [1])}

@@ -189,6 +189,7 @@ def test_bundle_then_what_if(page, server):
     page.evaluate("window.bprProcessMap.nodes()[0].emit('tap')")
     page.wait_for_selector("#step-name")
     assert page.inner_text("#step-name") == "受理"
+    assert "窗口" in page.inner_text("#step-detail")  # its handlers (the sample's counter clerks)
     visible = page.evaluate("window.bprProcessMap.edges().filter(e => e.visible()).length")
     page.eval_on_selector("#freq", "(el) => { el.value = 1000; el.dispatchEvent(new Event('input')); }")
     assert page.evaluate("window.bprProcessMap.edges().filter(e => e.visible()).length") < visible
