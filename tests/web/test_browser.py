@@ -192,7 +192,10 @@ def test_bundle_then_what_if(page, server):
     assert "窗口" in page.inner_text("#step-detail")  # its handlers (the sample's counter clerks)
     visible = page.evaluate("window.bprProcessMap.edges().filter(e => e.visible()).length")
     page.eval_on_selector("#freq", "(el) => { el.value = 1000; el.dispatchEvent(new Event('input')); }")
-    assert page.evaluate("window.bprProcessMap.edges().filter(e => e.visible()).length") < visible
+    # Cytoscape applies the class's style on its next frame
+    page.wait_for_function("v => window.bprProcessMap.edges().filter(e => e.visible()).length < v", arg=visible,
+                           timeout=10_000)
+    assert page.inner_text("#freq-value") == page.eval_on_selector("#freq", "el => el.value")
     page.click("#go-whatif")
     page.fill("#scenario-name", "补正减半")
     page.eval_on_selector("#rework-factor", "(el) => { el.value = 0.5; el.dispatchEvent(new Event('input')); }")
