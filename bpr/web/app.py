@@ -6,7 +6,8 @@
 POST /api/{inspect,audit,propose,apply,bundle,discover,simulate} (multipart: `file` and options as
 form fields) answers 202 {"job": ID}; GET /api/jobs/ID gives {"status", "progress", "result",
 "error"} (result: the command's result.json); GET /api/jobs/ID/report.{html,xlsx,docx} the reports.
-The OpenAPI description is at /api/openapi.json, readable at /api/docs.
+The OpenAPI description is at /api/openapi.json, readable at /api/docs (a page served here, not
+Swagger UI from a CDN: the app works offline and under its content-security policy).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def create_app(data: str | Path, token: str | None = None, allowed_hosts: tuple[
                max_upload: int = DEFAULT_MAX_UPLOAD, workers: int = 2, store: JobStore | None = None) -> FastAPI:
     """The web app over workspaces in `data`. `token`: required on every request when set;
     `allowed_hosts`: the Host names accepted (None: any)."""
-    app = FastAPI(title="bpr", version="0.1.0", docs_url="/api/docs", redoc_url=None,
+    app = FastAPI(title="bpr", version="0.1.0", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
                   description="政务服务流程再造分析 bpr as a service: the same commands and result.json as the CLI.")
     app.state.store = store or JobStore(data, workers=workers)

@@ -250,7 +250,7 @@ def _lang(job: Job) -> str:
     return job.options.get("lang") if job.options.get("lang") in LANGS else "zh"
 
 
-def _mapping(job: Job) -> dict[str, str]:
+def _column_map(job: Job) -> dict[str, str]:
     from bpr.cli.options import parse_mapping
 
     mapping = job.options.get("mapping")
@@ -274,7 +274,7 @@ def run_inspect(job: Job, in_dir: Path, out: Path) -> None:
     from bpr.io.results import write_json
     from bpr.runs import inspect_file
 
-    summary = inspect_file(_file(job, in_dir, "file"), _mapping(job), job.options.get("timezone") or "Asia/Shanghai")
+    summary = inspect_file(_file(job, in_dir, "file"), _column_map(job), job.options.get("timezone") or "Asia/Shanghai")
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "result.json", {**summary, "source": job.label or summary.get("source")})
 
@@ -315,9 +315,17 @@ def run_discover_job(job: Job, in_dir: Path, out: Path) -> None:
     from bpr.runs import run_discover
 
     o = job.options
-    run_discover(_file(job, in_dir, "file"), out, top_k=int(o.get("top_k", 20)), mapping=_mapping(job),
+    run_discover(_file(job, in_dir, "file"), out, top_k=int(o.get("top_k", 20)), mapping=_column_map(job),
                  timezone=o.get("timezone") or "Asia/Shanghai", catalogue=_file(job, in_dir, "catalogue"),
                  since=_since(job), lang=_lang(job))
+    if job.options.get("handlers"):  # the pages' process map: who handles each step (beside result.json)
+        import bpr.io
+        from bpr.analyse.handlers import step_handlers
+        from bpr.io.results import write_json
+
+        log = bpr.io.read_log(_file(job, in_dir, "file"), mapping=_column_map(job),
+                              timezone=o.get("timezone") or "Asia/Shanghai")
+        write_json(out / "step_handlers.json", step_handlers(log))
 
 
 def run_simulate_job(job: Job, in_dir: Path, out: Path) -> None:
@@ -330,7 +338,7 @@ def run_simulate_job(job: Job, in_dir: Path, out: Path) -> None:
                  plan=_file(job, in_dir, "plan"), matter=o.get("matter") or None, cases=int(o.get("cases", 1000)),
                  replications=int(o.get("replications", 10)), seed=int(o.get("seed", 0)),
                  promised_limit=o.get("promised_limit") or None, validate=bool(o.get("validate")),
-                 since=_since(job), mapping=_mapping(job), timezone=o.get("timezone") or "Asia/Shanghai")
+                 since=_since(job), mapping=_column_map(job), timezone=o.get("timezone") or "Asia/Shanghai")
 
 
 def default_runners() -> dict[str, Callable[[Job, Path, Path], None]]:

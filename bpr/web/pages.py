@@ -108,6 +108,11 @@ def page_routes(app: FastAPI) -> None:
         store = store_of(request)
         return render(request, "home.html", workspaces=store.workspaces())
 
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request):
+        """The OpenAPI description as a page: each endpoint with its fields."""
+        return render(request, "api_docs.html", endpoints=_endpoints(request.app.openapi()))
+
     @app.post("/workspaces", include_in_schema=False)
     async def new_workspace(request: Request, name: str = Form(...), csrf: str | None = Form(None)):
         await require_csrf(request, csrf)
@@ -145,12 +150,14 @@ def page_routes(app: FastAPI) -> None:
         context: dict[str, Any] = {"workspace": workspace, "job": job, "result": result,
                                    "is_catalogue": _catalogue_job(store, job), "roles": ROLES}
         if job.kind == "propose" and result:
-            context["edit"] = _plan_state(store, job, result, lang_of(request))
+            context["edit"] = _plan_state(store, job, lang_of(request))
         if job.kind == "audit" and result:
             context["rules"] = sorted({f["rule"] for f in result["findings"]})
             context["ranking"] = sorted(result["by_department"], key=lambda d: -(d.get("full_online_rate") or 0))
         if job.kind == "discover" and result:
-            context["graph"] = _graph(result)
+            handlers = store.out_dir(job) / "step_handlers.json"
+            context["graph"] = _graph(result, json.loads(handlers.read_text(encoding="utf-8"))
+                                      if handlers.is_file() else {})
         return render(request, "job.html", **context)
 
     @app.get("/w/{workspace}/jobs/{job_id}/status", response_class=HTMLResponse, include_in_schema=False)
@@ -170,8 +177,10 @@ def page_routes(app: FastAPI) -> None:
         if kind not in ("audit", "propose", "discover"):
             raise HTTPException(404, "no such command")
         options = {"lang": lang_of(request)}
-        if kind == "discover" and source.options.get("mapping"):
-            options["mapping"] = source.options["mapping"]
+        if kind == "discover":
+            options["handlers"] = True
+            if source.options.get("mapping"):
+                options["mapping"] = source.options["mapping"]
         job, _ = store.create(workspace, kind, options, label=source.label)
         _copy_input(store, source, "file", job)
         store.submit(job)
@@ -203,6 +212,34 @@ def page_routes(app: FastAPI) -> None:
         state = _edit_plan(store, job, accepted, lang_of(request))
         return render(request, "_before_after.html", workspace=workspace, job=job, edit=state)
 
+    @app.post("/w/{workspace}/jobs/{job_id}/plan-options", response_class=HTMLResponse, include_in_schema=False)
+    async def edit_plan_values(request: Request, workspace: str, job_id: str):
+        """The editable values (promised days as a share of the legal limit, the 即办 limits on
+        materials and days): the proposals are made again with them and the figures follow."""
+        form = await request.form()
+        await require_csrf(request, str(form.get("csrf") or ""))
+        store = store_of(request)
+        job = job_or_404(request, workspace, job_id)
+        if job.kind != "propose" or job.status != "done":
+            raise HTTPException(409, "not a finished plan")
+        lang = lang_of(request)
+        plan_error = None
+        try:
+            ratio = float(str(form.get("time_ratio") or "0.5"))
+            materials = int(str(form.get("max_materials") or "5"))
+            days = float(str(form.get("max_days") or "5"))
+            if materials < 0 or days < 0 or materials > 1000 or days > 1000:
+                raise ValueError
+        except ValueError:
+            plan_error = {lang: t("web_plan_values_invalid", lang)}
+        else:
+            try:
+                _repropose(store, job, ratio, materials, days, lang)
+            except BprError as exc:
+                plan_error = error_dict(exc, store._paths(job))
+        return render(request, "_plan.html", workspace=workspace, job=job, edit=_plan_state(store, job, lang),
+                      plan_error=plan_error)
+
     @app.post("/w/{workspace}/jobs/{job_id}/plan-upload", response_class=HTMLResponse, include_in_schema=False)
     async def upload_plan(request: Request, workspace: str, job_id: str, plan: UploadFile = File(...),
                           csrf: str | None = Form(None)):
@@ -218,12 +255,17 @@ def page_routes(app: FastAPI) -> None:
 
         try:
             uploaded = read_plan(folder / name)
+            values = {k: uploaded.options.get(k) for k in ("time_ratio", "immediate_max_materials", "immediate_max_days")}
+            if None not in values.values() and values != {k: _plan_state(store, job, lang_of(request))["options"].get(k)
+                                                          for k in values}:
+                _repropose(store, job, float(values["time_ratio"]), int(values["immediate_max_materials"]),
+                           float(values["immediate_max_days"]), lang_of(request))  # its values, then its toggles
             _edit_plan(store, job, set(uploaded.accepted_ids()), lang_of(request))
         except BprError as exc:
             result = store.result(job)
             return render(request, "job.html", status_code=422, workspace=workspace, job=job, result=result,
                           is_catalogue=True, roles=ROLES,
-                          edit=_plan_state(store, job, result, lang_of(request)),
+                          edit=_plan_state(store, job, lang_of(request)),
                           plan_error=error_dict(exc, {str(folder / name): stored_name(plan.filename)}))
         return RedirectResponse(f"/w/{workspace}/jobs/{job.id}", status_code=303)
 
@@ -321,6 +363,15 @@ def _edited_plan(store: JobStore, job: Job) -> Path:
     return store.job_dir(job.workspace, job.id) / "edit" / "plan.yaml"
 
 
+def _base(store: JobStore, job: Job) -> tuple[Path, dict]:
+    """The proposals the editor works on: those proposed again with the values edited in the page
+    (edit/propose/), else the job's own; their folder (with plan.yaml) and result.json."""
+    again = store.job_dir(job.workspace, job.id) / "edit" / "propose"
+    if (again / "result.json").is_file():
+        return again, json.loads((again / "result.json").read_text(encoding="utf-8"))
+    return store.out_dir(job), store.result(job) or {}
+
+
 def _edit_plan(store: JobStore, job: Job, accepted: set[str], lang: str) -> dict:
     """Write the plan with these proposals accepted and apply it (both through bpr.runs)."""
     from bpr.runs import edit_plan, run_apply
@@ -328,31 +379,47 @@ def _edit_plan(store: JobStore, job: Job, accepted: set[str], lang: str) -> dict
     folder = store.job_dir(job.workspace, job.id) / "edit"
     folder.mkdir(exist_ok=True)
     catalogue = store.input_path(job, "file")
-    edit_plan(catalogue, store.out_dir(job) / "plan.yaml", accepted, folder / "plan.yaml", lang)
+    base, _ = _base(store, job)
+    edit_plan(catalogue, base / "plan.yaml", accepted, folder / "plan.yaml", lang)
     run_apply(catalogue, folder / "plan.yaml", folder / "apply", lang=lang)
-    return _plan_state(store, job, store.result(job), lang)
+    return _plan_state(store, job, lang)
 
 
-def _plan_state(store: JobStore, job: Job, result: dict | None, lang: str) -> dict:
-    """The proposals with their accepted flags and the before/after of the current plan."""
+def _repropose(store: JobStore, job: Job, time_ratio: float, max_materials: int, max_days: float,
+               lang: str) -> dict:
+    """Propose again with the values edited in the page (bpr.runs.run_propose, like `bpr propose
+    --time-ratio R --max-materials N --max-days D`), every new proposal accepted, and apply."""
+    from bpr.runs import proposal_options, run_propose
+
+    folder = store.job_dir(job.workspace, job.id) / "edit"
+    folder.mkdir(exist_ok=True)
+    options = proposal_options(time_ratio, max_materials, max_days)
+    run_propose(store.input_path(job, "file"), folder / "propose.tmp", options, lang=lang)
+    shutil.rmtree(folder / "propose", ignore_errors=True)
+    (folder / "propose.tmp").rename(folder / "propose")
+    _, result = _base(store, job)
+    return _edit_plan(store, job, {p["id"] for p in result.get("proposals", []) if p.get("accepted")}, lang)
+
+
+def _plan_state(store: JobStore, job: Job, lang: str) -> dict:
+    """The proposals with their accepted flags, the values they were proposed with and the
+    before/after of the current plan."""
+    _, result = _base(store, job)
     folder = store.job_dir(job.workspace, job.id) / "edit"
     applied_path = folder / "apply" / "result.json"
     if not applied_path.is_file():
-        _edit_plan(store, job, {p["id"] for p in (result or {}).get("proposals", []) if p.get("accepted")}, lang)
+        _edit_plan(store, job, {p["id"] for p in result.get("proposals", []) if p.get("accepted")}, lang)
     applied = json.loads(applied_path.read_text(encoding="utf-8"))
     accepted = set(applied.get("applied") or [])
-    return {"accepted": accepted, "before_after": applied["before_after"], "proposals": (result or {}).get("proposals", [])}
+    return {"accepted": accepted, "before_after": applied["before_after"], "proposals": result.get("proposals", []),
+            "options": result.get("options") or {}}
 
 
-def _graph(result: dict) -> dict:
-    """Cytoscape elements and per-step details from a discover result.json."""
+def _graph(result: dict, handlers: dict[str, list[dict]]) -> dict:
+    """Cytoscape elements and per-step details from a discover result.json (and its step handlers)."""
     steps = {s["activity"]: s for s in (result.get("performance") or {}).get("steps") or []}
     rework = (result.get("rework") or {}).get("summary") and {
         s["activity"]: s for s in (result.get("rework") or {}).get("steps") or []} or {}
-    handlers: dict[str, list] = {}
-    for role in result.get("roles") or []:
-        if isinstance(role, dict) and role.get("activity"):
-            handlers.setdefault(role["activity"], []).append(role)
     nodes = []
     for a in result.get("activity_stats") or []:
         name = a["activity"]
@@ -361,10 +428,32 @@ def _graph(result: dict) -> dict:
                                "wait_h": _hours(perf.get("waiting_mean_s")), "wait_p90_h": _hours(perf.get("waiting_p90_s")),
                                "processing_h": _hours(perf.get("processing_mean_s")),
                                "rework": (rework.get(name) or {}).get("repeated_cases", 0),
-                               "handlers": [h.get("resource") or h.get("role") for h in handlers.get(name, [])][:10]}})
+                               "handlers": [f"{h['handler']} ({h['events']})" for h in handlers.get(name, [])]}})
     edges = [{"data": {"id": f"e{i}", "source": "n:" + e["source"], "target": "n:" + e["target"], "count": e["count"],
                        "median_h": _hours(e.get("median_s"))}} for i, e in enumerate(result.get("dfg") or [])]
     return {"nodes": nodes, "edges": edges, "max": max([e["data"]["count"] for e in edges] or [1])}
+
+
+def _endpoints(spec: dict) -> list[dict]:
+    """Method, path, summary and fields (query and form) of each documented endpoint."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    found = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            fields = [{"name": p["name"], "where": p.get("in"), "required": p.get("required", False),
+                       "description": p.get("description") or "",
+                       "type": (p.get("schema") or {}).get("type") or ""} for p in op.get("parameters") or []]
+            for content in ((op.get("requestBody") or {}).get("content") or {}).values():
+                ref = (content.get("schema") or {}).get("$ref", "")
+                body = schemas.get(ref.rsplit("/", 1)[-1], {})
+                for name, prop in (body.get("properties") or {}).items():
+                    kind = prop.get("type") or "/".join(a.get("type", "") for a in prop.get("anyOf") or [])
+                    fields.append({"name": name, "where": "form", "required": name in (body.get("required") or []),
+                                   "description": prop.get("description") or "",
+                                   "type": "file" if "binary" in str(prop) or "contentMediaType" in str(prop) else kind})
+            found.append({"method": method.upper(), "path": path, "summary": op.get("summary") or "",
+                          "description": op.get("description") or "", "fields": fields})
+    return found
 
 
 def _hours(seconds: Any) -> float | None:

@@ -20,8 +20,11 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf"
 TOKEN_COOKIE = "bpr_token"
 
-# pages: scripts and styles only from this server (no inline code), nothing framed, forms post here
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+# pages: scripts and style sheets only from this server (no inline script, no <style> element), nothing
+# framed, forms post here. Style *attributes* are allowed (style-src-attr): ECharts and Cytoscape size
+# and place their canvases and tooltips through them, and an attribute cannot run code.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-elem 'self'; "
+            "style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; "
             "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'self'")
 # a downloaded report: its own inline styles and images, no script at all, sandboxed
@@ -74,7 +77,8 @@ class GuardMiddleware(BaseHTTPMiddleware):
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if set_token_cookie:
             response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")

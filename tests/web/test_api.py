@@ -207,7 +207,14 @@ def test_openapi_documents_every_endpoint(client):
     for kind in ("inspect", "audit", "propose", "apply", "bundle", "discover", "simulate"):
         assert "post" in spec["paths"][f"/api/{kind}"]
     assert "/api/jobs/{job_id}" in spec["paths"]
-    assert client.get("/api/docs").status_code == 200
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    for path, methods in spec["paths"].items():
+        for method in methods:
+            assert f"<code>{method.upper()} {path}</code>" in docs.text
+    assert "cdn" not in docs.text.lower() and "<script>" not in docs.text  # works offline, under the CSP
+    assert "<code>file</code> *</td><td>form</td><td>file</td>" in docs.text
+    client.cookies.clear()  # the page set a browser's CSRF cookie; the API tests are a plain client
 
 
 def test_jobs_survive_a_restart(data, client):

@@ -67,7 +67,6 @@ function setupProcessMap() {
   const cy = cytoscape({
     container: el,
     elements: graph.nodes.concat(graph.edges),
-    wheelSensitivity: 0.3,
     style: [
       {selector: "node", style: {"label": "data(label)", "background-color": "#2680c2", "color": "#102a43",
         "text-valign": "center", "text-halign": "center", "shape": "round-rectangle", "width": 90, "height": 36,
