@@ -68,6 +68,8 @@ def _label(scenario: dict, i: int, L: str) -> str:
 def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
     para = tf("rs_distribution_para", L, replications=result.get("replications"), cases=result.get("cases"),
               seed=result.get("seed"))
+    if (result.get("replications") or 0) < 2:  # a single replication has no interval: say so, not "None"
+        para += " " + t("rs_no_ci", L) + ("。" if L == "zh" else ".")
     labels = [_label(s, i, L) for i, s in enumerate(scenarios)]
     if len(scenarios) <= 2:  # as-is and one to-be: their distributions overlaid
         hist = {label: (s["histogram_hours"]["edges"], s["histogram_hours"]["share"])
