@@ -1128,6 +1128,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "web_kind_bundle": ("一件事", "One-thing bundle"),
     "web_kind_discover": ("流程图", "Process map"),
     "web_kind_simulate": ("仿真推演", "What-if"),
+    "web_kind_compare": ("改革成效比较", "Measured before/after"),
     "web_status_queued": ("排队中", "queued"),
     "web_status_running": ("运行中", "running"),
     "web_status_done": ("完成", "done"),

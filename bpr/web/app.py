@@ -196,6 +196,20 @@ def _api_routes(app: FastAPI) -> None:
                                       "validate": validate_model, "since": since, "mapping": mapping,
                                       "timezone": timezone}, csrf))
 
+    @app.post("/api/compare", status_code=202, response_model=Accepted, responses=responses, tags=["commands"])
+    async def api_compare(request: Request, file: UploadFile = File(..., description="Event log, or the old matter sheet"),
+                          other: UploadFile | None = File(None, description="A second log, or the new matter sheet"),
+                          workspace: Workspace = "default", lang: Lang = Form("zh"),
+                          at: str | None = Form(None, description="Reform date; left out: found from the data"),
+                          window: int | None = Form(None, ge=1), mapping: str | None = Form(None),
+                          timezone: str = Form("Asia/Shanghai"), catalogue: UploadFile | None = File(None),
+                          csrf: str | None = Form(None)):
+        """Measured before/after: one log split at a date, two logs, or two catalogue versions (`bpr compare`)."""
+        return accepted(await submit(request, "compare", workspace,
+                                     {"file": file, "other": other, "catalogue": catalogue},
+                                     {"lang": lang, "at": at, "window": window, "mapping": mapping,
+                                      "timezone": timezone}, csrf))
+
     @app.get("/api/jobs/{job_id}", response_model=JobStatus, tags=["jobs"])
     def api_job(request: Request, job_id: str, workspace: str | None = None):
         """A job's status, progress 0..1, result (the command's result.json) or error (the CLI's line)."""

@@ -27,7 +27,7 @@ from bpr.io.safety import atomic_output
 
 log = logging.getLogger("bpr.web")
 
-KINDS = ("inspect", "audit", "propose", "apply", "bundle", "discover", "simulate")
+KINDS = ("inspect", "audit", "propose", "apply", "bundle", "discover", "simulate", "compare")
 STATUSES = ("queued", "running", "done", "failed")
 _WORKSPACE = re.compile(r"^[\w\-]{1,64}$")  # letters (CJK too), digits, _ and -: never a path
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -341,6 +341,20 @@ def run_simulate_job(job: Job, in_dir: Path, out: Path) -> None:
                  since=_since(job), mapping=_column_map(job), timezone=o.get("timezone") or "Asia/Shanghai")
 
 
+def run_compare_job(job: Job, in_dir: Path, out: Path) -> None:
+    from bpr.cli.options import parse_since
+    from bpr.measure.compare_run import run_compare
+
+    o = job.options
+    timezone = o.get("timezone") or "Asia/Shanghai"
+    inputs = [p for p in (_file(job, in_dir, "file"), _file(job, in_dir, "other")) if p]
+    moment = parse_since(o.get("at") or None, timezone)
+    run_compare(inputs, out, at=moment.date() if moment else None, window=o.get("window"),
+                catalogue=_file(job, in_dir, "catalogue"), mapping=_column_map(job), timezone=timezone,
+                lang=_lang(job))
+
+
 def default_runners() -> dict[str, Callable[[Job, Path, Path], None]]:
     return {"inspect": run_inspect, "audit": run_audit_job, "propose": run_propose_job, "apply": run_apply_job,
-            "bundle": run_bundle_job, "discover": run_discover_job, "simulate": run_simulate_job}
+            "bundle": run_bundle_job, "discover": run_discover_job, "simulate": run_simulate_job,
+            "compare": run_compare_job}

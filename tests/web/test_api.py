@@ -148,6 +148,19 @@ def test_simulate_with_a_scenario_from_form_fields(client, tmp_path):
     assert [s["cycle_working_days"] for s in got["scenarios"]] == [s["cycle_working_days"] for s in mine["scenarios"]]
 
 
+def test_compare_gives_the_cli_result(client, tmp_path):
+    reform = SAMPLES / "logs" / "public_health_reform.csv"
+    status = wait(client, post(client, "compare", {"file": reform}, at="2024-07-01"))
+    assert status["status"] == "done", status["error"]
+    mine = cli_result(tmp_path, "compare", str(reform), "--at", "2024-07-01")
+    got = status["result"]
+    assert got["kind"] == "compare" and got["at"] == mine["at"]
+    for side in ("before", "after"):
+        assert got[side]["cases"] == mine[side]["cases"] > 0
+        assert got[side]["median_hours"] == mine[side]["median_hours"]
+    assert got["change"] == mine["change"]
+
+
 def test_bad_scenarios_field_is_a_400(client):
     r = client.post("/api/simulate", files={"file": (LOG.name, LOG.read_bytes())}, data={"scenarios": "{not json"})
     assert r.status_code == 400
@@ -204,7 +217,7 @@ def test_reports_download_in_three_formats(client):
 
 def test_openapi_documents_every_endpoint(client):
     spec = client.get("/api/openapi.json").json()
-    for kind in ("inspect", "audit", "propose", "apply", "bundle", "discover", "simulate"):
+    for kind in ("inspect", "audit", "propose", "apply", "bundle", "discover", "simulate", "compare"):
         assert "post" in spec["paths"][f"/api/{kind}"]
     assert "/api/jobs/{job_id}" in spec["paths"]
     docs = client.get("/api/docs")
