@@ -13,20 +13,31 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import networkx as nx
 
 from bpr.i18n import t
 from bpr.io.safety import atomic_output, atomic_path
 
-if TYPE_CHECKING:
-    from bpr.analyse.discover import DiscoverResult
+
+class DirectlyFollows(Protocol):
+    """What the graph is drawn from (a bpr.analyse.discover.DiscoverResult), named here so that
+    this module does not import discover, which imports it."""
+
+    source: str
+    cases: int
+    events: int
+    activities: int
+    dfg: list[Any]
+    start_activities: dict[str, int]
+    end_activities: dict[str, int]
+    activity_stats: list[Any]
 
 START, END, OTHER = "__start__", "__end__", "__other__"
 
 
-def process_graph(result: DiscoverResult, max_nodes: int = 60, lang: str = "zh") -> nx.DiGraph:
+def process_graph(result: DirectlyFollows, max_nodes: int = 60, lang: str = "zh") -> nx.DiGraph:
     """Directly-follows graph of `result` with frequency and performance attributes."""
     graph = nx.DiGraph(source=result.source, cases=result.cases, events=result.events,
                        activities=result.activities, summarised=result.activities > max_nodes)
