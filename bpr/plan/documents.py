@@ -161,6 +161,23 @@ _DEPARTMENT_HEADERS = ("发证部门", "颁发部门", "发证机关", "发证�
 _ALIAS_HEADERS = ("别名", "aliases", "alias")
 
 
+def read_list_file(path: str | Path, missing: str, undecodable: str) -> str:
+    """The text of a user's list file (licence library, synonyms, issued documents): a regular
+    file of at most MAX_LIST_BYTES in UTF-8 or GBK; InputError `missing` / `undecodable` otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError.of(missing, file=path)
+    try:
+        text = read_text_file(path, MAX_LIST_BYTES)
+    except InputError as exc:
+        if exc.key != "err_text_encoding":
+            raise
+        raise InputError.of(undecodable, file=path) from None
+    if "\x00" in text:
+        raise InputError.of(undecodable, file=path)
+    return text
+
+
 def read_library(path: str | Path) -> list[LibraryEntry]:
     """Read a licence library file: CSV with a header (证照名称[, 发证部门][, 别名]) or plain text,
     one licence per line (`名称|别名|别名`, optionally `,发证部门` or a tab and the department
@@ -169,11 +186,7 @@ def read_library(path: str | Path) -> list[LibraryEntry]:
     import io
 
     path = Path(path)
-    if not path.exists():
-        raise InputError.of("plan_licence_list_not_found", file=path)
-    text = read_text_file(path, MAX_LIST_BYTES)  # a regular file of at most MAX_LIST_BYTES, UTF-8 or GBK
-    if "\x00" in text:
-        raise InputError.of("plan_licence_list_not_utf8", file=path)
+    text = read_list_file(path, "plan_licence_list_not_found", "plan_licence_list_not_utf8")
     lines = text.splitlines()
     first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
     header = [c.strip().lower() for c in next(csv.reader([first]))] if first else []
@@ -285,13 +298,7 @@ class DocumentSynonyms:
         """The bundled table plus the user's files (same format)."""
         table = cls.bundled()
         for path in extra:
-            try:
-                text = Path(path).read_text(encoding="utf-8-sig")
-            except (FileNotFoundError, IsADirectoryError):
-                raise InputError.of("plan_synonyms_not_found", file=path) from None
-            except UnicodeDecodeError:
-                raise InputError.of("plan_synonyms_not_utf8", file=path) from None
-            table._add_text(text, str(path))
+            table._add_text(read_list_file(path, "plan_synonyms_not_found", "plan_synonyms_not_utf8"), str(path))
         return table
 
     def _add_text(self, text: str, source: str) -> None:
@@ -349,13 +356,7 @@ class IssuedVocabulary:
     def load(cls, *extra: str | Path) -> IssuedVocabulary:
         table = cls.bundled()
         for path in extra:
-            try:
-                text = Path(path).read_text(encoding="utf-8-sig")
-            except (FileNotFoundError, IsADirectoryError):
-                raise InputError.of("plan_issued_not_found", file=path) from None
-            except UnicodeDecodeError:
-                raise InputError.of("plan_issued_not_utf8", file=path) from None
-            table._add_text(text, str(path))
+            table._add_text(read_list_file(path, "plan_issued_not_found", "plan_issued_not_utf8"), str(path))
         return table
 
     def _add_text(self, text: str, source: str) -> None:
