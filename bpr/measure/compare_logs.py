@@ -482,19 +482,11 @@ def compare_logs(before_log: EventLog | str | Path, after_log: EventLog | str | 
 
 def _check_same_matters(engine: Engine, sources: list[str]) -> None:
     """Two logs of different matters (no matter code, or else no step, in common) are an error."""
-    found = []
-    for table in ("events_before", "events_after"):
-        found.append({r["matter"] for r in engine.sql(
-            f'SELECT DISTINCT matter FROM {quote(table)} WHERE matter IS NOT NULL').to_pylist()})
-    if found[0] and found[1] and not found[0] & found[1]:
-        raise UsageError.of("compare_different_matters", {"before": ", ".join(sorted(found[0])[:3]),
-                                                          "after": ", ".join(sorted(found[1])[:3])},
-                            file=sources[1] or None)
-    acts = []
-    for table in ("events_before", "events_after"):
-        acts.append({r["activity"] for r in engine.sql(
-            f'SELECT DISTINCT activity FROM {quote(table)} WHERE activity IS NOT NULL').to_pylist()})
-    if acts[0] and acts[1] and not acts[0] & acts[1]:
-        raise UsageError.of("compare_different_matters", {"before": ", ".join(sorted(acts[0])[:3]),
-                                                          "after": ", ".join(sorted(acts[1])[:3])},
-                            file=sources[1] or None)
+    for column in ("matter", "activity"):
+        before, after = ({r[column] for r in engine.sql(
+            f'SELECT DISTINCT {column} FROM {quote(table)} WHERE {column} IS NOT NULL').to_pylist()}
+            for table in ("events_before", "events_after"))
+        if before and after and not before & after:
+            raise UsageError.of("compare_different_matters", {"before": ", ".join(sorted(before)[:3]),
+                                                              "after": ", ".join(sorted(after)[:3])},
+                                file=sources[1] or None)
