@@ -1286,7 +1286,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                         "控制流距离 {flow}（3-gram 分布距离，0% 为相同、100% 为完全不同）。{verdict}",
                         "The model is learnt on the first 50, 60, 70 and 80% of cases (by start) and checked on the "
                         "rest, so that it cannot fit one split only. Worst: median error {median}, P90 error {p90}, "
-                        "EMD {emd} h, per-step median-wait error {wait}, control-flow distance {flow} (3-gram "
+                        "earth mover's distance {emd} h, per-step median-wait error {wait}, control-flow distance {flow} (3-gram "
                         "distribution distance, 0% = same, 100% = disjoint). {verdict}"),
     "rs_rolling_ok": ("每个切分点均达到可信标准。", "Every split meets the goal."),
     "rs_rolling_bad": ("并非每个切分点都达到可信标准，结论仅供参考。", "Not every split meets the goal: treat results with care."),
@@ -1295,7 +1295,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_train_test_cases": ("建模/检验办件", "train/test cases"),
     "rs_median_error": ("中位数误差", "median error"),
     "rs_p90_error": ("P90误差", "P90 error"),
-    "rs_emd_hours": ("分布距离（推土机距离，小时）", "EMD (hours)"),
+    "rs_emd_hours": ("分布距离（推土机距离，小时）", "earth mover's distance (hours)"),
     "rs_step_wait_error": ("环节等待中位数误差", "per-step median-wait error"),
     "rs_control_flow": ("控制流距离", "control-flow distance"),
     "rs_goal_met": ("达标", "goal met"),
@@ -1535,7 +1535,7 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rr_title": ("好差评分析", "Service ratings (好差评)"),
     "rr_title_after": ("好差评分析（改革后）", "Service ratings (好差评) after the reform"),
     "rr_summary_para": ("共 {cases} 件办件，{rated} 件有评价（{rated_share:.1%}），其中差评 {bad} 件，差评率 {rate:.1%}（差评指“不满意”“非常不满意”或“差评”，即五级评价的 1–2 级）。",
-                        "{cases} cases, {rated} rated ({rated_share:.1%}), {bad} of them poor: a poor-rating rate of {rate:.1%} (poor: 不满意, 非常不满意 or 差评, 1-2 on the five-point scale)."),
+                        "{cases} cases, {rated} rated ({rated_share:.1%}), {bad} of them poor: a poor-rating rate of {rate:.1%} (poor: dissatisfied or very dissatisfied (不满意、非常不满意), a poor rating (差评), or 1-2 on the five-point scale)."),
     "rr_by": ("差评率（按{group}）", "poor-rating rate by {group}"),
     "rr_by_note": ("某部门、环节或经办人的差评率 = 经过它的已评价办件中差评所占比例；区间为 95% Wilson 区间。",
                    "the poor-rating rate of a department, step or handler is the share of poor ratings among the rated cases that went through it; intervals are 95% Wilson intervals."),

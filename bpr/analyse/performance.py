@@ -770,12 +770,17 @@ def write_tables(extra: Mapping[str, Any], out: Any, lang: str | None = None) ->
     """Write the CSV tables of the extra results (those with a `tables()` method) into the folder
     `out`: UTF-8 with BOM for Excel, cells escaped, each file atomically, headers in `lang` when
     given. Returns the file names."""
+    import inspect
     from pathlib import Path
 
     from bpr.io.results import write_csv
 
     written = []
     for value in extra.values():
-        for name, (header, rows) in (value.tables() if hasattr(value, "tables") else {}).items():
-            written.append(write_csv(Path(out) / f"{name}.csv", header, rows, lang=lang).name)
+        if not hasattr(value, "tables"):
+            continue
+        # a result that names its own columns (ratings) takes the language; the others give keys
+        own = "lang" in inspect.signature(value.tables).parameters
+        for name, (header, rows) in (value.tables(lang or "zh") if own else value.tables()).items():
+            written.append(write_csv(Path(out) / f"{name}.csv", header, rows, lang=None if own else lang).name)
     return written

@@ -50,16 +50,18 @@ def compare_command(inputs: tuple[str, ...], out: str, at: str | None, window: i
                     force: bool = False) -> None:
     """Did a reform work? Measure before and after from the records, with 95% intervals.
 
-    Example (one log, split at the reform date): bpr compare 办件.csv --at 2024-07-01 -o out/compare
-    --catalogue samples/catalogue_template.xlsx
+    Example (one log, split at the reform date): bpr compare samples/logs/food_licence.csv --at 2024-07-01
+    -o out/compare --catalogue samples/catalogue_template.xlsx
 
     Example (the date found from the data): bpr compare samples/logs/public_health_reform.csv -o out/cmp
 
-    Example (plan vs reality): bpr compare 办件.csv --at 2024-07-01 --predicted out/sim -o out/compare
+    Example (plan vs reality): bpr compare samples/logs/food_licence.csv --at 2024-07-01 --predicted out/sim
+    -o out/compare
 
-    Example (two logs): bpr compare 2023.csv 2024.csv -o out/compare
+    Example (two logs, one each side of a reform): bpr compare BEFORE_LOG AFTER_LOG -o out/compare
 
-    Example (two catalogue versions, 清单动态调整): bpr compare 清单2023.xlsx 清单2024.xlsx -o out/list
+    Example (two catalogue versions, 清单动态调整): bpr compare samples/catalogue_template.xlsx
+    out/after/after.xlsx -o out/list
     """
     from bpr.measure.compare_run import run_compare
 

@@ -61,7 +61,8 @@ def discover_command(log: str, out: str, engine: str, spark_master: str, memory_
 
     Example (the process since a reform): bpr discover samples/logs/food_licence.csv --since 2024-07-01 -o out/now
 
-    Example (a 50-activity log without the rare paths): bpr discover log.xes -o out/log --min-share 0.02
+    Example (a map without the rare paths): bpr discover samples/logs/construction_permit.xlsx -o out/permit
+    --min-share 0.02
     """
     from bpr.runs import run_discover
 

@@ -118,6 +118,7 @@ class Withheld:
     reason: str
     reason_en: str
     source: str = ""
+    source_en: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str = "zh") -> tuple[str, str]:
@@ -128,7 +129,7 @@ class Withheld:
         return {"dimension": self.dimension, "kind": self.kind, "matter": self.matter, "code": self.code,
                 "target": self.target, "action": self.action, "action_en": self.action_en,
                 "constraint": self.constraint, "reason": self.reason, "reason_en": self.reason_en,
-                "source": self.source, "evidence": dict(self.evidence)}
+                "source": self.source, "source_en": self.source_en, "evidence": dict(self.evidence)}
 
 
 @dataclass
@@ -174,7 +175,7 @@ class _Builder:
             dimension=dimension, kind=kind, matter=self.matter.name, code=self.code, target=target,
             action=t(key, "zh").format(**zh), action_en=t(key, "en").format(**en), constraint=constraint.id,
             reason=constraint.reason(evidence, "zh"), reason_en=constraint.reason(evidence, "en"),
-            source=constraint.source, evidence=evidence))
+            source=constraint.source, source_en=constraint.source_en, evidence=evidence))
         return True
 
     def add(self, dimension: str, kind: str, target: str, key: str, why_key: str, params: dict,

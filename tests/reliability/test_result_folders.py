@@ -105,7 +105,7 @@ def test_another_kind_is_refused_unless_forced_and_no_stale_files(tmp_path):
     proc = run("propose", CATALOGUE, "-o", out, "--force")
     assert proc.returncode == 0, proc.stderr
     names = {p.name for p in out.iterdir()}
-    assert names == {"plan.yaml", "result.json", "proposals.csv"}  # nothing left from the audit
+    assert names == {"plan.yaml", "result.json", "proposals.csv", "sharing_needs.csv"}  # nothing left from the audit
     assert json.loads((out / "result.json").read_text())["kind"] == "propose"
 
 

@@ -56,6 +56,7 @@ class Constraint:
     vocabulary: tuple[str, ...]
     fields: tuple[str, ...]
     source: str
+    source_en: str = ""  # the same citation in English (reports in --lang en)
     enabled: bool = True
     qualifies: bool = False  # True: the proposal is made, with a note (no forbidding)
     matcher: str = "words"  # "words": any vocabulary word; "law": a 法律 / 行政法规 title
@@ -89,7 +90,7 @@ class Constraint:
     def describe(self) -> dict:
         return {"id": self.id, "enabled": self.enabled, "forbids": list(self.forbids), "qualifies": self.qualifies,
                 "vocabulary": list(self.vocabulary), "fields": list(self.fields), "reason": self.reason_zh,
-                "reason_en": self.reason_en, "source": self.source}
+                "reason_en": self.reason_en, "source": self.source, "source_en": self.source_en}
 
 
 FIELD_LABELS = {
@@ -156,7 +157,10 @@ CONSTRAINTS: list[Constraint] = [
          "不动产权证书", "房屋所有权证", "居住证", "户口簿"),
         ("result_name",),
         "《中华人民共和国居民身份证法》第八、十一条（证件由公安机关制作、发放）；《中华人民共和国护照法》第五、六条；"
-        "《婚姻登记条例》第七条（发给结婚证）；《不动产登记暂行条例》第二十一条（发放不动产权证书）"),
+        "《婚姻登记条例》第七条（发给结婚证）；《不动产登记暂行条例》第二十一条（发放不动产权证书）",
+        source_en="Resident Identity Card Law of the PRC, arts. 8 and 11 (cards made and issued by public security "
+                  "organs); Passport Law of the PRC, arts. 5 and 6; Regulations on Marriage Registration, art. 7 "
+                  "(marriage certificates issued); Interim Regulations on Real Estate Registration, art. 21"),
     Constraint(
         "in_person",
         "须申请人本人到场（{field}：“{word}”），不能全程网办或零跑动，可做到“最多跑一次”",
@@ -168,7 +172,10 @@ CONSTRAINTS: list[Constraint] = [
          "面签", "居民身份证申领", "居民身份证换领", "居民身份证补领", "普通护照", "往来港澳通行证", "往来台湾通行证"),
         ("name", "visit_reason", "legal_basis", "special_procedures", "steps"),
         "《婚姻登记条例》第四条（双方亲自到婚姻登记机关）；《中华人民共和国居民身份证法》第十三条（登记指纹信息）；"
-        "《中华人民共和国护照法》第五条、《中国公民因私出入境管理办法》（本人到场、采集人像指纹）"),
+        "《中华人民共和国护照法》第五条、《中国公民因私出入境管理办法》（本人到场、采集人像指纹）",
+        source_en="Regulations on Marriage Registration, art. 4 (both parties in person); Resident Identity Card "
+                  "Law of the PRC, art. 13 (fingerprints taken); Passport Law of the PRC, art. 5, and the Measures "
+                  "on Chinese Citizens' Private Exit and Entry (in person, photo and fingerprints taken)"),
     Constraint(
         "commitment_third_party_report",
         "“{word}”类材料为第三方检验、检测、评估或安全报告，不适用告知承诺",
@@ -178,7 +185,9 @@ CONSTRAINTS: list[Constraint] = [
         ("检验", "检测", "评价报告", "评估报告", "安全评价", "安全评估", "鉴定", "验收", "环境影响", "环评",
          "体检", "健康证明", "审计报告", "测绘报告", "勘察报告", "监测报告"),
         ("target",),
-        "国办发〔2020〕42号《关于全面推行证明事项和涉企经营许可事项告知承诺制的指导意见》"),
+        "国办发〔2020〕42号《关于全面推行证明事项和涉企经营许可事项告知承诺制的指导意见》",
+        source_en="State Council General Office, Guobanfa [2020] No. 42: Guiding Opinions on fully implementing "
+                  "the notification-and-commitment system for certification matters and business licensing"),
     Constraint(
         "commitment_public_safety",
         "事项涉及公共安全、人身健康和生命财产安全（{field}：“{word}”），不适用告知承诺",
@@ -189,7 +198,10 @@ CONSTRAINTS: list[Constraint] = [
          "医疗机构", "医师执业", "护士执业", "母婴保健", "金融"),
         ("name", "result_name", "legal_basis", "target"),
         "国办发〔2020〕42号（直接涉及国家安全、公共安全、生态环境保护，直接关系人身健康、生命财产安全的，"
-        "以及审慎监管的金融事项，不适用告知承诺制）"),
+        "以及审慎监管的金融事项，不适用告知承诺制）",
+        source_en="State Council General Office, Guobanfa [2020] No. 42 (matters directly touching national or "
+                  "public security, the environment, health, life and property, and prudentially supervised "
+                  "financial matters are excluded from the commitment system)"),
     Constraint(
         "commitment_legal_basis",
         "该要求由{word}设定：实行告知承诺须先修改该依据或取得法律授权（需法律授权）",
@@ -197,6 +209,8 @@ CONSTRAINTS: list[Constraint] = [
         "(legal authorisation needed)",
         (COMMIT,), (), ("basis", "legal_basis"),
         "《中华人民共和国立法法》；国办发〔2020〕42号（依法设定的证明事项，改为告知承诺须于法有据）",
+        source_en="Legislation Law of the PRC; State Council General Office, Guobanfa [2020] No. 42 (a proof "
+                  "required by law becomes a commitment only with a legal basis)",
         qualifies=True, matcher="law"),
 ]
 

@@ -86,7 +86,8 @@ def _withheld_section(withheld: list[dict], L: str) -> Section:
     en = L == "en"
     rows = [{"matter": w["matter"], "action": w.get("action_en") if en and w.get("action_en") else w["action"],
              "constraint": t(f"constraint_{w['constraint']}", L),
-             "reason": w.get("reason_en") if en and w.get("reason_en") else w["reason"], "source": w.get("source", "")}
+             "reason": w.get("reason_en") if en and w.get("reason_en") else w["reason"],
+             "source": w.get("source_en") if en and w.get("source_en") else w.get("source", "")}
             for w in withheld]
     columns = [Column("matter", t("audit_matter", L)), Column("action", t("withheld_action", L)),
                Column("constraint", t("withheld_constraint", L)), Column("reason", t("withheld_reason", L)),
