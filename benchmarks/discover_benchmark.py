@@ -1,19 +1,28 @@
-"""`bpr discover` against pm4py on a big log: wall time and peak memory of whole processes.
+"""`bpr discover` (full, and `--core`) against pm4py's core on big logs: wall time, peak memory,
+and where bpr's time goes per analysis.
 
-    python benchmarks/discover_benchmark.py                    # 10M events: bpr vs pm4py
-    python benchmarks/discover_benchmark.py --events 2e6       # smaller, quicker
-    python benchmarks/discover_benchmark.py --big 1e8          # 100M events through DuckDB only
+    python benchmarks/discover_benchmark.py                           # both log shapes, 10M events each
+    python benchmarks/discover_benchmark.py --events 2e6 --logs road  # smaller, one shape
+    python benchmarks/discover_benchmark.py --big 1e8                 # 100M events through DuckDB only
 
-The 10M mode builds (once) benchmarks/out/big10m.csv by replicating a real log with new case ids
-(benchmarks/make_big_log.py) and the same log as big10m.parquet. On each file it runs, each as a
-separate process including its own file reading, `bpr discover LOG -o OUT --core` (the analyses
-pm4py also computes) and a pm4py script (`pandas.read_csv` or `read_parquet`,
-`pm4py.format_dataframe`, `discover_performance_dfg`, `get_all_case_durations`, `get_variants`,
-`get_rework_cases_per_activity`). Wall time and peak RSS come from os.wait4 on each child. It
-prints both, the speed ratio, and checks the two processes found the same figures.
+Two log shapes, each built once under benchmarks/out by replicating a real log with new case ids
+(benchmarks/make_big_log.py), as CSV and as the same log in Parquet:
+- `road`: ../shared/data/logs/roadtraffic100traces.xes: many short cases (3-4 events each), the
+  shape of a high-volume counter service;
+- `domestic`: DomesticDeclarations.xes.gz: fewer, longer cases.
+On each file it runs, each as a separate process including its own file reading:
+- `bpr discover LOG -o OUT` (what a user runs: every analysis), timed per analysis: each query the
+  engine runs is charged to the bpr.analyse function that asked for it;
+- `bpr discover LOG -o OUT --core` (what pm4py also computes);
+- a pm4py script (`pandas.read_csv` or `read_parquet`, `pm4py.format_dataframe`,
+  `discover_performance_dfg`, `get_all_case_durations`, `get_variants`,
+  `get_rework_cases_per_activity`).
+Wall time and peak RSS come from os.wait4 on each child. It prints both, the speed ratios (goals:
+full >= 5x, --core >= 10x, bpr peak <= 1.5 GB), the time per analysis, and checks that bpr and
+pm4py found the same figures.
 
 The 100M mode writes a canonical Parquet log in chunks of copies (never whole in memory) and times
-`bpr discover` on it with DuckDB under its memory limit.
+`bpr discover` on it with DuckDB under its memory limit, core and full.
 """
 
 from __future__ import annotations
@@ -30,7 +39,49 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT))
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "logs" / "DomesticDeclarations.xes.gz"
+LOGS = ROOT.parent / "shared" / "data" / "logs"
+DEFAULT_SOURCE = LOGS / "DomesticDeclarations.xes.gz"
+#: the log shapes: name -> real log replicated
+SHAPES = {"road": LOGS / "roadtraffic100traces.xes", "domestic": DEFAULT_SOURCE}
+
+#: the full command, run as the CLI runs it, with every engine query charged to the bpr.analyse
+#: function that asked for it (module:function), written as JSON to argv[1]
+PROFILED_CLI = r"""
+import json, sys, time, traceback
+from collections import Counter
+import bpr.analyse.engine as E
+spent = Counter()
+
+def owner():
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if "/bpr/analyse/" in frame.filename and not frame.filename.endswith("engine.py"):
+            module = frame.filename.split("/bpr/analyse/")[1].removesuffix(".py").replace("/", ".")
+            return f"{module}:{frame.name}"
+    return "other"
+
+def timed(method):
+    def run(self, *args):
+        started = time.perf_counter()
+        try:
+            return method(self, *args)
+        finally:
+            spent[owner()] += time.perf_counter() - started
+    return run
+
+for cls in (E.DuckDBEngine, E.SparkEngine):
+    for name in ("sql", "materialize", "register"):
+        setattr(cls, name, timed(getattr(cls, name)))
+started = time.perf_counter()
+from bpr.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit as stop:
+    if stop.code not in (0, None):
+        raise
+spent["(total)"] = time.perf_counter() - started
+with open(sys.argv[1], "w") as fh:
+    json.dump(dict(spent), fh)
+"""
 
 PM4PY_SCRIPT = r"""
 import json, sys
@@ -92,35 +143,77 @@ def compare(bpr_result: dict, pm: dict) -> list[str]:
     return problems
 
 
-def bpr_command(log: Path, out: Path, memory_limit: str) -> list[str]:
-    return [sys.executable, "-c", "from bpr.cli import main; main()", "discover", str(log), "-o", str(out),
-            "--memory-limit", memory_limit, "--core"]
+def bpr_command(log: Path, out: Path, memory_limit: str, core: bool = True, profile: Path | None = None) -> list[str]:
+    args = ["discover", str(log), "-o", str(out), "--memory-limit", memory_limit, *(["--core"] if core else [])]
+    if profile is not None:
+        return [sys.executable, "-c", PROFILED_CLI, str(profile), *args]
+    return [sys.executable, "-c", "from bpr.cli import main; main()", *args]
 
 
-def compare_with_pm4py(events: int, source: Path, memory_limit: str, skip_pm4py: bool,
-                       formats: list[str]) -> None:
+def print_profile(profile: Path, wall: float) -> None:
+    """Where the full run's time went: engine time per analysis function, largest first."""
+    spent = json.loads(profile.read_text())
+    total = spent.pop("(total)", wall)
+    print(f"    where the time goes (engine queries, of {total:.1f} s in the command):")
+    for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:14]:
+        print(f"      {seconds:7.2f} s  {name}")
+    print(f"      {total - sum(spent.values()):7.2f} s  the rest (Python, writing results, imports)")
+
+
+def build(shape: str, source: Path, events: int) -> Path:
+    """The CSV log of `shape`, built once."""
     from benchmarks.make_big_log import make_big_log
 
-    csv = OUT / ("big10m.csv" if events == 10_000_000 else f"big{events}.csv")
+    label = f"{events // 1_000_000}m" if events % 1_000_000 == 0 else str(events)
+    csv = OUT / f"{shape}{label}.csv"
     if not csv.exists():
         n, copies = make_big_log(source, csv, events)
         print(f"built {csv.name}: {n:,} events ({copies} copies of {source.name})")
-    for fmt in formats:
-        log = csv if fmt == "csv" else csv_to_parquet(csv)
-        print(f"\nlog: {log} ({log.stat().st_size / 1e6:,.0f} MB)")
-        bpr_out = OUT / "bpr_result"
-        bpr_wall, bpr_peak = run(bpr_command(log, bpr_out, memory_limit), "bpr discover")
-        print(f"bpr discover (duckdb)  {bpr_wall:8.1f} s   peak {bpr_peak:7.0f} MB")
-        if skip_pm4py:
+    return csv
+
+
+def compare_with_pm4py(events: int, shapes: dict[str, Path], memory_limit: str, skip_pm4py: bool,
+                       formats: list[str]) -> None:
+    rows = []
+    for shape, source in shapes.items():
+        if not source.exists():
+            print(f"skip {shape}: {source} absent")
             continue
-        script = OUT / "pm4py_discover.py"
-        script.write_text(PM4PY_SCRIPT)
-        pm_out = OUT / "pm4py_summary.json"
-        pm_wall, pm_peak = run([sys.executable, str(script), str(log), str(pm_out)], "pm4py")
-        print(f"pm4py                  {pm_wall:8.1f} s   peak {pm_peak:7.0f} MB")
-        print(f"speed ratio pm4py/bpr  {pm_wall / bpr_wall:8.1f}x   (goal >= 10x; bpr peak goal <= 1536 MB)")
-        problems = compare(json.loads((bpr_out / "result.json").read_text()), json.loads(pm_out.read_text()))
-        print("results agree with pm4py" if not problems else "RESULTS DIFFER:\n  " + "\n  ".join(problems[:20]))
+        csv = build(shape, source, events)
+        for fmt in formats:
+            log = csv if fmt == "csv" else csv_to_parquet(csv)
+            print(f"\n{shape}: {log.name} ({log.stat().st_size / 1e6:,.0f} MB)")
+            core_out, full_out, profile = OUT / "bpr_core", OUT / "bpr_full", OUT / "bpr_profile.json"
+            core_wall, core_peak = run(bpr_command(log, core_out, memory_limit), "bpr discover --core")
+            print(f"  bpr discover --core    {core_wall:8.1f} s   peak {core_peak:7.0f} MB")
+            full_wall, full_peak = run(bpr_command(log, full_out, memory_limit, core=False, profile=profile),
+                                       "bpr discover")
+            print(f"  bpr discover (full)    {full_wall:8.1f} s   peak {full_peak:7.0f} MB")
+            print_profile(profile, full_wall)
+            row = {"shape": shape, "format": fmt, "core_s": core_wall, "core_mb": core_peak,
+                   "full_s": full_wall, "full_mb": full_peak}
+            if not skip_pm4py:
+                script = OUT / "pm4py_discover.py"
+                script.write_text(PM4PY_SCRIPT)
+                pm_out = OUT / "pm4py_summary.json"
+                pm_wall, pm_peak = run([sys.executable, str(script), str(log), str(pm_out)], "pm4py")
+                print(f"  pm4py (core)           {pm_wall:8.1f} s   peak {pm_peak:7.0f} MB")
+                print(f"  ratio pm4py/bpr: --core {pm_wall / core_wall:5.1f}x (goal >= 10x), "
+                      f"full {pm_wall / full_wall:5.1f}x (goal >= 5x); bpr peak goal <= 1536 MB")
+                pm = json.loads(pm_out.read_text())
+                for label, folder in (("--core", core_out), ("full", full_out)):
+                    problems = compare(json.loads((folder / "result.json").read_text()), pm)
+                    print(f"  {label}: results agree with pm4py" if not problems
+                          else f"  {label}: RESULTS DIFFER:\n    " + "\n    ".join(problems[:20]))
+                row.update(pm_s=pm_wall, pm_mb=pm_peak)
+            rows.append(row)
+    if rows:
+        print("\nshape     format   --core s  (MB)   full s  (MB)   pm4py s  (MB)   core x  full x")
+        for r in rows:
+            pm = (f"{r['pm_s']:8.1f} {r['pm_mb']:6.0f}   {r['pm_s'] / r['core_s']:5.1f}x  {r['pm_s'] / r['full_s']:5.1f}x"
+                  if "pm_s" in r else "")
+            print(f"{r['shape']:9} {r['format']:8} {r['core_s']:7.1f} {r['core_mb']:6.0f}  {r['full_s']:7.1f} "
+                  f"{r['full_mb']:6.0f}  {pm}")
 
 
 def csv_to_parquet(csv: Path) -> Path:
@@ -178,30 +271,33 @@ def big_run(events: int, source: Path, memory_limit: str) -> None:
     n = write_big_parquet(source, folder, events)
     print(f"log: {folder} ({n:,} events, written/checked in {time.perf_counter() - started:.0f} s)")
     bpr_out = OUT / "bpr_result_big"
-    code = ("import sys; from bpr.analyse.discover import discover, write_discover;"
-            "from bpr.analyse.engine import DuckDBEngine;"
-            f"e = DuckDBEngine(memory_limit={memory_limit!r}); e.register({str(folder / '*.parquet')!r});"
-            f"r = discover(None, engine=e, analyses=[]); write_discover(r, {str(bpr_out)!r})")
-    wall, peak = run([sys.executable, "-c", code], "bpr discover (100M)")
-    result = json.loads((bpr_out / "result.json").read_text())
-    print(f"bpr discover (duckdb, {result['events']:,} events, {result['cases']:,} cases)  "
-          f"{wall:.0f} s   peak {peak:.0f} MB   (memory limit {memory_limit})")
+    for label, analyses in (("--core", "[]"), ("full", "None")):
+        code = ("import sys; from bpr.analyse.discover import discover, write_discover;"
+                "from bpr.analyse.engine import DuckDBEngine;"
+                f"e = DuckDBEngine(memory_limit={memory_limit!r}); e.register({str(folder / '*.parquet')!r});"
+                f"r = discover(None, engine=e, analyses={analyses}); write_discover(r, {str(bpr_out)!r})")
+        wall, peak = run([sys.executable, "-c", code], f"bpr discover {label} (big)")
+        result = json.loads((bpr_out / "result.json").read_text())
+        print(f"bpr discover {label} (duckdb, {result['events']:,} events, {result['cases']:,} cases)  "
+              f"{wall:.0f} s   peak {peak:.0f} MB   (memory limit {memory_limit})")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=float, default=10_000_000, help="events in the comparison log")
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="real log to replicate")
+    parser.add_argument("--logs", default="road,domestic", help="log shapes to compare: " + ", ".join(SHAPES))
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="real log to replicate (--big)")
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit for bpr")
     parser.add_argument("--skip-pm4py", action="store_true", help="time bpr only")
     parser.add_argument("--formats", default="csv,parquet",
-                        help="the 10M log as these files, each timed for both tools (csv, parquet)")
+                        help="each log as these files, each timed for both tools (csv, parquet)")
     parser.add_argument("--big", type=float, default=None, help="run this many events through DuckDB only (e.g. 1e8)")
     args = parser.parse_args(argv)
     if args.big:
         big_run(int(args.big), args.source, args.memory_limit)
     else:
-        compare_with_pm4py(int(args.events), args.source, args.memory_limit, args.skip_pm4py,
+        shapes = {name.strip(): SHAPES[name.strip()] for name in args.logs.split(",")}
+        compare_with_pm4py(int(args.events), shapes, args.memory_limit, args.skip_pm4py,
                            [f.strip() for f in args.formats.split(",")])
 
 
