@@ -21,6 +21,10 @@ Wall time and peak RSS come from os.wait4 on each child. It prints both, the spe
 full >= 5x, --core >= 10x, bpr peak <= 1.5 GB), the time per analysis, and checks that bpr and
 pm4py found the same figures.
 
+The children import bpr from the current directory first (`python -c` puts it on sys.path before
+PYTHONPATH): to time another checkout (e.g. main, for before/after), cd into it and run this file
+by its path, with PYTHONPATH pointing there too.
+
 The 100M mode writes a canonical Parquet log in chunks of copies (never whole in memory) and times
 `bpr discover` on it with DuckDB under its memory limit, core and full.
 """
