@@ -490,6 +490,10 @@ def _scenario_from_form(form, steps: list[str], lang: str) -> dict:
     processing = factor("processing_factor")
     if processing_step in steps and processing is not None and processing != 1:
         scenario["processing"] = {processing_step: processing}
+    wait_step = str(form.get("wait_step") or "")
+    wait = factor("wait_factor")
+    if wait_step in steps and wait is not None and wait != 1:
+        scenario["waits"] = {wait_step: wait}  # the wait cut: the step's waiting time × the factor
     rework = []
     rework_factor = factor("rework_factor")
     if rework_factor is not None and rework_factor != 1:
