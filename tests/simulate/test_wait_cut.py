@@ -65,3 +65,11 @@ def test_cli_unknown_wait_step_exit_2_one_line(tmp_path, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert "不存在" in err and len(err.splitlines()) == 1
+
+
+def test_report_names_the_wait_cut():
+    from bpr.report.builders.simulate import changes_text
+
+    changes = Scenario.from_dict({"waits": {"审查": 0.5}}).to_dict()
+    assert changes_text(changes, "zh") == "审查等待时间 ×0.5"
+    assert changes_text(changes, "en") == "审查 waiting time ×0.5"
