@@ -1789,6 +1789,24 @@ VOCAB: dict[str, tuple[str, str]] = {
     "csv_lead_median_s": ("间隔中位数（秒）", "time since previous: median (s)"),
     "csv_lead_p90_s": ("间隔P90（秒）", "time since previous: P90 (s)"),
     "csv_lead_total_s": ("间隔合计（秒）", "time since previous: total (s)"),
+    # --- #16 web compare (h16) -------------------------------------------------------------------
+    "err_sim_wait_item_not_understood": ("无法识别等待压缩项 {item}", "wait cut {item} not understood"),
+    "rs_ch_waits": ("{step}等待时间 ×{factor}", "{step} waiting time ×{factor}"),
+    "web_wait_factor": ("压缩等待时间（环节、倍数）", "Cut a step's waiting time (step, factor)"),
+    "web_compare": ("改革成效比较", "Measured before/after"),
+    "web_compare_hint": ("上传一份办件记录（给出改革日期，留空则从数据中识别），或改革前后两份办件记录，或新旧两份事项清单。",
+                         "Upload one event log (give the reform date, or leave it empty to find it from the data), two logs (before, after), or two matter sheets (old, new)."),
+    "web_compare_file": ("办件记录（或改革前的记录、原事项清单）", "Event log (or the log before, or the old matter sheet)"),
+    "web_compare_other": ("改革后的记录或新事项清单（可选）", "Log after, or the new matter sheet (optional)"),
+    "web_compare_at": ("改革日期（留空：自动识别）", "Reform date (empty: found from the data)"),
+    "web_compare_at_given": ("给定", "given"),
+    "web_compare_at_detected": ("自动识别", "found from the data"),
+    "web_compare_at_label": ("改革日期", "reform date"),
+    "web_compare_measures": ("改革前后指标（95%置信区间）", "Before and after (95% intervals)"),
+    "web_compare_trend": ("月度趋势（办理用时中位数，工作日）", "Monthly trend (median working days)"),
+    "web_compare_reform": ("改革", "reform"),
+    "web_compare_catalogue": ("事项清单版本对比", "Catalogue versions compared"),
+    "web_compare_cases": ("办件数", "cases"),
 }
 
 

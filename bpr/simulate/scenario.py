@@ -13,6 +13,10 @@ Scenario YAML (one scenario, or `scenarios: [ ... ]`):
     promised_limit: 10个工作日
     online: [受理]                        # steps that no longer need the applicant on site
     processing: {审查: 0.5}               # work-time factor
+    waits: {审查: 0.5}                    # wait cut: the step's discovered waiting time before
+                                         # someone picks the case up (extraneous delay) times the
+                                         # factor; or [{step: 审查, factor: 0.5}]. Queueing for
+                                         # staff is not scaled: it follows from staffing.
     tolerance: [补正]                     # 容缺受理: the correction step runs alongside the step
                                          # that asked for it instead of blocking it (true = every
                                          # correction step)
@@ -39,7 +43,7 @@ from bpr.simulate.model import END, Activity, SimulationModel
 
 CORRECTION_WORDS = ("补正", "补齐", "补充材料", "退回", "退件", "reject", "return")
 KEYS = ("name", "description", "remove", "merge", "parallel", "rework", "staffing", "hours", "promised_limit",
-        "online", "processing", "tolerance")
+        "online", "processing", "tolerance", "waits")
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Scenario:
     promised_limit: object = None
     online: list[str] = field(default_factory=list)
     processing: dict[str, float] = field(default_factory=dict)
+    waits: dict[str, float] = field(default_factory=dict)  # wait cut: delay factor per step
     tolerance: list[str] | bool = field(default_factory=list)  # 容缺受理: correction steps (True = all)
     source: str = ""
     label: Note | None = None  # how reports name it (plan scenarios), else the description or name
@@ -68,7 +73,8 @@ class Scenario:
     @property
     def is_as_is(self) -> bool:
         return not any([self.remove, self.merge, self.parallel, self.rework, self.staffing, self.hours,
-                        self.promised_limit is not None, self.online, self.processing, self.tolerance])
+                        self.promised_limit is not None, self.online, self.processing, self.tolerance,
+                        self.waits])
 
     def to_dict(self) -> dict:
         return {k: copy.deepcopy(getattr(self, k)) for k in (*KEYS, "source")}
@@ -108,7 +114,25 @@ class Scenario:
                    rework=list(rework), staffing=dict(data.get("staffing") or {}), hours=dict(data.get("hours") or {}),
                    promised_limit=data.get("promised_limit"), online=[str(s) for s in data.get("online") or []],
                    processing={str(k): float(v) for k, v in (data.get("processing") or {}).items()},
-                   tolerance=tolerance, source=source)
+                   tolerance=tolerance, waits=_waits(data.get("waits"), source), source=source)
+
+
+def _waits(value: object, source: str) -> dict[str, float]:
+    """`waits:` as {step: factor} or [{step: S, factor: F}, ...]; factors are numbers >= 0."""
+    items = value.items() if isinstance(value, dict) else (
+        [(i.get("step"), i.get("factor")) if isinstance(i, dict) else (i, None) for i in value]
+        if isinstance(value, list) else [(value, None)]) if value else []
+    waits = {}
+    for step, factor in items:
+        try:
+            number = float(factor)
+        except (TypeError, ValueError):
+            number = -1.0
+        if not step or not number >= 0:
+            raise InputError.of("sim_wait_item_not_understood", {"item": show({"step": step, "factor": factor})},
+                                file=source or None, column="waits", expected="{step: 审查, factor: 0.5}")
+        waits[str(step)] = number
+    return waits
 
 
 def load_scenarios(path: str | Path) -> list[Scenario]:
@@ -126,7 +150,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
 def _named_steps(s: Scenario) -> list[str]:
     names = [*s.remove, *(x for m in s.merge for x in m["steps"]), *(x for g in s.parallel for x in g),
              *(r.get("step") or r.get("to") for r in s.rework if r.get("step") or r.get("to")), *s.online,
-             *s.processing, *(s.tolerance if isinstance(s.tolerance, list) else [])]
+             *s.processing, *s.waits, *(s.tolerance if isinstance(s.tolerance, list) else [])]
     return names
 
 
@@ -332,6 +356,12 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
         name = step if step in m.activities else None
         if name:
             m.activities[name].processing = m.activities[name].processing.scaled(float(factor))
+    for step, factor in scenario.waits.items():
+        if step in m.activities:  # a merged step keeps its first member's wait; a removed one has none
+            act = m.activities[step]
+            act.delay = act.delay.scaled(float(factor))
+            if act.delay_clock is not None:
+                act.delay_clock = act.delay_clock.scaled(float(factor))
     for step in scenario.online:
         if step in m.activities:
             m.activities[step].visit_probability = 0.0

@@ -154,6 +154,8 @@ def page_routes(app: FastAPI) -> None:
         if job.kind == "audit" and result:
             context["rules"] = sorted({f["rule"] for f in result["findings"]})
             context["ranking"] = sorted(result["by_department"], key=lambda d: -(d.get("full_online_rate") or 0))
+        if job.kind == "compare" and result and result.get("trends"):
+            context["trend"] = _trend(result, lang_of(request))
         if job.kind == "discover" and result:
             handlers = store.out_dir(job) / "step_handlers.json"
             context["graph"] = _graph(result, json.loads(handlers.read_text(encoding="utf-8"))
@@ -319,6 +321,36 @@ def page_routes(app: FastAPI) -> None:
         store.submit(job)
         return RedirectResponse(f"/w/{workspace}/jobs/{job.id}", status_code=303)
 
+    # -- compare (measured before/after, over bpr.measure.compare_run like `bpr compare`) -----
+    @app.get("/w/{workspace}/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_form(request: Request, workspace: str):
+        workspace_or_404(workspace)
+        return render(request, "compare_form.html", workspace=workspace)
+
+    @app.post("/w/{workspace}/compare", include_in_schema=False)
+    async def compare_run(request: Request, workspace: str, file: UploadFile = File(...),
+                          other: UploadFile | None = File(None), at: str = Form(""),
+                          csrf: str | None = Form(None)):
+        """One log split at a date (empty: found from the data), two logs, or two matter sheets:
+        the job runs `run_compare_job` (the API's POST /api/compare)."""
+        await require_csrf(request, csrf)
+        workspace_or_404(workspace)
+        store = store_of(request)
+        options = {"lang": lang_of(request), "at": at.strip()[:40] or None}
+        job, in_dir = store.create(workspace, "compare", {k: v for k, v in options.items() if v is not None},
+                                   label=Path(str(file.filename or "")).name[:120])
+        try:
+            for field, upload in (("file", file), ("other", other)):
+                if upload is not None and upload.filename:
+                    (in_dir / field).mkdir()
+                    job.files[field] = f"{field}/" + await save_upload(upload, in_dir / field,
+                                                                        request.app.state.max_upload)
+        except UploadTooLarge:
+            shutil.rmtree(in_dir.parent, ignore_errors=True)
+            raise HTTPException(413, f"upload larger than the limit of {request.app.state.max_upload >> 20} MB") from None
+        store.submit(job)
+        return RedirectResponse(f"/w/{workspace}/jobs/{job.id}", status_code=303)
+
     # -- what-if ----------------------------------------------------------------------------
     @app.get("/w/{workspace}/jobs/{job_id}/whatif", response_class=HTMLResponse, include_in_schema=False)
     def whatif_form(request: Request, workspace: str, job_id: str):
@@ -434,6 +466,19 @@ def _graph(result: dict, handlers: dict[str, list[dict]]) -> dict:
     return {"nodes": nodes, "edges": edges, "max": max([e["data"]["count"] for e in edges] or [1])}
 
 
+def _trend(result: dict, lang: str) -> dict:
+    """The monthly series of a compare result.json for the trend chart, with the reform month."""
+    trends = result.get("trends") or {}
+    months = trends.get("months") or []
+    at = str(trends.get("at") or result.get("at") or "")
+    control = trends.get("control") or {}
+    return {"months": [m["month"] for m in months], "median_days": [m.get("median_days") for m in months],
+            "cases": [m.get("cases") for m in months], "at": at, "at_month": at[:7],
+            "centre": control.get("centre"), "upper": control.get("upper"), "lower": control.get("lower"),
+            "labels": {"median_days": t("cmp_m_median_days", lang), "cases": t("web_compare_cases", lang),
+                       "reform": t("web_compare_reform", lang)}}
+
+
 def _endpoints(spec: dict) -> list[dict]:
     """Method, path, summary and fields (query and form) of each documented endpoint."""
     schemas = (spec.get("components") or {}).get("schemas") or {}
@@ -490,6 +535,10 @@ def _scenario_from_form(form, steps: list[str], lang: str) -> dict:
     processing = factor("processing_factor")
     if processing_step in steps and processing is not None and processing != 1:
         scenario["processing"] = {processing_step: processing}
+    wait_step = str(form.get("wait_step") or "")
+    wait = factor("wait_factor")
+    if wait_step in steps and wait is not None and wait != 1:
+        scenario["waits"] = {wait_step: wait}  # the wait cut: the step's waiting time × the factor
     rework = []
     rework_factor = factor("rework_factor")
     if rework_factor is not None and rework_factor != 1:

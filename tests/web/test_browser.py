@@ -199,6 +199,8 @@ def test_bundle_then_what_if(page, server):
     page.click("#go-whatif")
     page.fill("#scenario-name", "补正减半")
     page.eval_on_selector("#rework-factor", "(el) => { el.value = 0.5; el.dispatchEvent(new Event('input')); }")
+    page.select_option("#wait-step", index=2)  # the wait cut lever: a step's waiting time halved
+    page.eval_on_selector("#wait-factor", "(el) => { el.value = 0.5; el.dispatchEvent(new Event('input')); }")
     page.fill("#cases", "100")
     page.fill("#replications", "2")
     page.click("#whatif-run")
@@ -206,6 +208,9 @@ def test_bundle_then_what_if(page, server):
     page.wait_for_selector("#sim-table")
     assert page.locator("#sim-table tbody tr").count() == 2
     page.wait_for_function("document.querySelector('#sim-chart canvas') !== null")
+    jobs = [json.loads(p.read_text(encoding="utf-8")) for p in (server[1] / "e2e-bundle" / "jobs").glob("*/job.json")]
+    (scenario,) = [j["options"]["scenarios"][0] for j in jobs if j["kind"] == "simulate"]
+    assert list(scenario["waits"].values()) == [0.5] and scenario["rework"] == [{"factor": 0.5}]
     assert not page.problems, page.problems
 
 
@@ -273,3 +278,25 @@ def test_english_switch(page, server):
     page.click("#lang-switch")
     assert page.inner_text("h1") == "工作区"
     assert json.loads(page.evaluate("JSON.stringify(document.documentElement.lang)")) == "zh-CN"
+
+
+def test_compare_at_a_reform_date(page, server):
+    """Upload the public-health log on the Compare page, pick 2024-07-01: the trend chart is drawn
+    with the reform month marked and the median working days fell significantly."""
+    base, _ = server
+    page.goto(f"{base}/w/e2e-compare/")
+    page.click("#go-compare")
+    page.set_input_files("#compare-file", str(SAMPLES / "logs" / "public_health_reform.csv"))
+    page.fill("#compare-at", "2024-07-01")
+    page.click("#compare-run")
+    _done(page)
+    page.wait_for_selector("#compare-table")
+    assert "2024-07-01" in page.inner_text("#compare-at-shown")
+    row = page.locator("#compare-table tr[data-measure='median_days']")
+    assert row.get_attribute("data-significant") == "yes"
+    cells = row.locator("td").all_inner_texts()
+    assert float(cells[2]) < float(cells[1]) and cells[6] == "显著"
+    page.wait_for_function("window.bprTrendChart && document.querySelector('#trend-chart canvas') !== null")
+    marked = page.evaluate("window.bprTrendChart.getOption().series[0].markLine.data[0].xAxis")
+    assert marked == "2024-07"
+    assert not page.problems, page.problems

@@ -114,3 +114,21 @@ def test_an_uploaded_plan_sets_the_toggles(plan_page, tmp_path):
     broken = client.post(f"{url}/plan-upload", files={"plan": ("plan.yaml", b"proposals: [1, 2")},
                          data={"csrf": token})
     assert broken.status_code == 422 and 'id="plan-error"' in broken.text and "Traceback" not in broken.text
+
+
+def test_whatif_wait_cut_lever_gives_the_scenario_key():
+    """The what-if form's step select + factor slider becomes `waits: {step: factor}`, which the
+    simulator applies to that step's waiting time; a step not in the map is ignored."""
+    from bpr.simulate import Scenario, apply_scenario
+    from bpr.simulate.distributions import Distribution
+    from bpr.web.pages import _scenario_from_form
+    from tests.simulate._models import sequence
+
+    steps = ["受理", "审查"]
+    scenario = _scenario_from_form({"name": "压缩等待", "wait_step": "审查", "wait_factor": "0.5"}, steps, "zh")
+    assert scenario == {"name": "压缩等待", "waits": {"审查": 0.5}}
+    assert "waits" not in _scenario_from_form({"wait_step": "审查", "wait_factor": "1"}, steps, "zh")
+    assert "waits" not in _scenario_from_form({"wait_step": "../x", "wait_factor": "0.5"}, steps, "zh")
+    model = sequence({"受理": 1.0, "审查": 2.0})
+    model.activities["审查"].delay = Distribution.fixed(6.0)
+    assert apply_scenario(model, Scenario.from_dict(scenario)).activities["审查"].delay.mean == 3.0

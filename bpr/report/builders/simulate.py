@@ -225,6 +225,7 @@ def changes_text(changes: dict, L: str) -> str:
     if changes.get("online"):
         parts.append(tf("rs_ch_online", L, steps=join_list(changes["online"], L)))
     parts += [tf("rs_ch_processing", L, step=step, factor=factor) for step, factor in (changes.get("processing") or {}).items()]
+    parts += [tf("rs_ch_waits", L, step=step, factor=factor) for step, factor in (changes.get("waits") or {}).items()]
     if changes.get("tolerance"):  # 容缺受理 (#13)
         tolerated = changes["tolerance"]
         parts.append(tf("rs_ch_tolerance", L, steps=t("rs_ch_rework_all", L) if tolerated is True else join_list(tolerated, L)))

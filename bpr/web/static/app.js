@@ -119,6 +119,31 @@ function setupSimulation() {
   window.addEventListener("resize", () => chart.resize());
 }
 
+// compare: the monthly median working days with the reform month marked (and the control limits of the months before)
+function setupCompareTrend() {
+  const data = readJson("trend-data");
+  const el = document.getElementById("trend-chart");
+  if (!data || !el || !window.echarts || !data.months.length) return;
+  const chart = echarts.init(el);
+  const limits = [["centre", "solid"], ["upper", "dashed"], ["lower", "dashed"]].filter(([k]) => data[k] != null)
+    .map(([k, type]) => ({yAxis: data[k], lineStyle: {type: type, color: "#9fb3c8"}, label: {show: false}}));
+  chart.setOption({
+    legend: {top: 0},
+    grid: {left: 50, right: 50, top: 40, bottom: 40},
+    tooltip: {trigger: "axis"},
+    xAxis: {type: "category", data: data.months},
+    yAxis: [{type: "value", name: data.labels.median_days}, {type: "value", name: data.labels.cases, splitLine: {show: false}}],
+    series: [
+      {type: "line", name: data.labels.median_days, data: data.median_days, smooth: false,
+       markLine: {symbol: "none", data: [{xAxis: data.at_month, lineStyle: {color: "#e12d39", width: 2},
+         label: {formatter: data.labels.reform + " " + data.at}}].concat(limits)}},
+      {type: "bar", name: data.labels.cases, yAxisIndex: 1, data: data.cases, itemStyle: {color: "#bcccdc"}},
+    ],
+  });
+  window.bprTrendChart = chart;  // for the browser tests and the console
+  window.addEventListener("resize", () => chart.resize());
+}
+
 function setupRangeOutputs() {
   document.querySelectorAll("input.with-output").forEach(input => {
     const out = input.nextElementSibling;
@@ -132,5 +157,6 @@ document.addEventListener("DOMContentLoaded", () => {
   setupRanking();
   setupProcessMap();
   setupSimulation();
+  setupCompareTrend();
   setupRangeOutputs();
 });
