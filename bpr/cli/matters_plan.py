@@ -7,13 +7,14 @@ propose: {"kind": "propose", "catalogue", "options", "summary": {dimension: coun
           "proposals": [Proposal.to_dict()]}  (id, dimension, kind, matter, code, target, action,
           action_en, rationale, rationale_en, evidence, saving {materials, steps, days, visits}, change,
           accepted), "withheld": [Withheld.to_dict()] (proposals a domain constraint forbids: dimension,
-          kind, matter, code, target, action, action_en, constraint, reason, reason_en, source, evidence),
-          "constraints": [the constraint set used]
+          kind, matter, code, target, action, action_en, constraint, reason, reason_en, source, source_en,
+          evidence), "constraints": [the constraint set used], "sharing_needs": [共享需求清单 rows]
 apply:   {"kind": "apply", "catalogue", "plan", "applied": [ids], "rejected": [ids],
           "before_after": {"targets", "catalogue", "bundles", "matters"}}  each comparison: scope, name,
           code, matters, before/after/cut/cut_pct {steps, materials, promised_days, critical_path_days,
-          visits}, targets [{id, label, required, actual, met}]
-bundle:  {"kind": "bundle", "catalogue", "bundle": BundleResult.to_dict(), "targets": [...]}
+          visits}, targets [{id, label, required, actual, met}]; "warnings": the catalogue's data-quality warnings
+bundle:  {"kind": "bundle", "catalogue", "bundle": BundleResult.to_dict() (with after_items and sharing_needs),
+          "targets": [...], "warnings": [...]}
 """
 
 from __future__ import annotations
