@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
 from bpr.errors import InputError
 from bpr.io.safety import read_text_file
@@ -279,33 +281,53 @@ def match_key(name: str) -> str:
     return text
 
 
-@dataclass
-class DocumentSynonyms:
-    """One document under several names (房屋租赁合同 / 住所使用证明 / 经营场所使用证明): a table of
-    `shown name|other name|…` lines, bundled (bpr/data/document_synonyms.txt) and extendable."""
+class _ListTable:
+    """A table read from a bundled `bpr/data/*.txt` list, extendable with the user's files in the
+    same format (one entry a line, `#` starts a comment). Subclasses parse lines in `_add_text`."""
 
-    names: dict[str, str] = field(default_factory=dict)  # match_key -> shown name
+    RESOURCE: ClassVar[str]
+    MISSING: ClassVar[str]  # error codes for a user's file that is absent / not text
+    UNDECODABLE: ClassVar[str]
+
+    def _add_text(self, text: str, source: str) -> None:
+        raise NotImplementedError
 
     @classmethod
-    def bundled(cls) -> DocumentSynonyms:
-        text = resources.files("bpr").joinpath("data/document_synonyms.txt").read_text(encoding="utf-8")
+    def bundled(cls):
+        """The bundled table (a fresh object each time, so callers may extend it)."""
         table = cls()
-        table._add_text(text, "bpr/data/document_synonyms.txt")
+        table._add_text(resources.files("bpr").joinpath(cls.RESOURCE).read_text(encoding="utf-8"), f"bpr/{cls.RESOURCE}")
         return table
 
     @classmethod
-    def load(cls, *extra: str | Path) -> DocumentSynonyms:
+    def load(cls, *extra: str | Path):
         """The bundled table plus the user's files (same format)."""
         table = cls.bundled()
         for path in extra:
-            table._add_text(read_list_file(path, "plan_synonyms_not_found", "plan_synonyms_not_utf8"), str(path))
+            table._add_text(read_list_file(path, cls.MISSING, cls.UNDECODABLE), str(path))
         return table
 
+
+def _list_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a list file, comments and blank lines left out."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield number, line
+
+
+@dataclass
+class DocumentSynonyms(_ListTable):
+    """One document under several names (房屋租赁合同 / 住所使用证明 / 经营场所使用证明): a table of
+    `shown name|other name|…` lines, bundled (bpr/data/document_synonyms.txt) and extendable."""
+
+    RESOURCE = "data/document_synonyms.txt"
+    MISSING, UNDECODABLE = "plan_synonyms_not_found", "plan_synonyms_not_utf8"
+
+    names: dict[str, str] = field(default_factory=dict)  # match_key -> shown name
+
     def _add_text(self, text: str, source: str) -> None:
-        for number, line in enumerate(text.splitlines(), start=1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
+        for number, line in _list_lines(text):
             parts = [p.strip() for p in line.split("|") if p.strip()]
             if len(parts) < 2 or any(len(p) < 2 or len(p) > 60 for p in parts):
                 raise InputError.of("plan_synonyms_line", file=source, row=number)
@@ -338,32 +360,18 @@ def document_key(name: str, licences: LicenceCatalogue | None = None,
 
 
 @dataclass
-class IssuedVocabulary:
+class IssuedVocabulary(_ListTable):
     """What common matters issue (企业设立登记 → 营业执照, 食品经营许可 → 食品经营许可证 …), for
     matters whose sheet has no 结果名称: bpr/data/issued_documents.txt, extendable."""
+
+    RESOURCE = "data/issued_documents.txt"
+    MISSING, UNDECODABLE = "plan_issued_not_found", "plan_issued_not_utf8"
 
     words: dict[str, str] = field(default_factory=dict)  # word of a matter name -> document
     none_words: set[str] = field(default_factory=set)  # words meaning nothing is issued (注销)
 
-    @classmethod
-    def bundled(cls) -> IssuedVocabulary:
-        text = resources.files("bpr").joinpath("data/issued_documents.txt").read_text(encoding="utf-8")
-        table = cls()
-        table._add_text(text, "bpr/data/issued_documents.txt")
-        return table
-
-    @classmethod
-    def load(cls, *extra: str | Path) -> IssuedVocabulary:
-        table = cls.bundled()
-        for path in extra:
-            table._add_text(read_list_file(path, "plan_issued_not_found", "plan_issued_not_utf8"), str(path))
-        return table
-
     def _add_text(self, text: str, source: str) -> None:
-        for number, line in enumerate(text.splitlines(), start=1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
+        for number, line in _list_lines(text):
             negative = line.startswith("-")
             parts = [p.strip() for p in line.lstrip("-").split("|") if p.strip()]
             if (not negative and len(parts) < 2) or any(len(p) < 2 or len(p) > 60 for p in parts):
