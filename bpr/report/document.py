@@ -19,6 +19,7 @@ class Metric:
     after: float | None = None
     unit: str = ""
     target_cut_pct: float | None = None  # e.g. 50 for 双减半; None when no target applies
+    volume: bool = False  # a count of cases, not a burden: no cut is shown for it
 
     @property
     def cut(self) -> float | None:
@@ -28,7 +29,7 @@ class Metric:
 
     @property
     def cut_pct(self) -> float | None:
-        if self.cut is None or not self.before:
+        if self.volume or self.cut is None or not self.before:
             return None
         return 100.0 * self.cut / self.before
 

@@ -30,7 +30,7 @@ def _value(measure: str, value: float | None) -> float | None:
 
 def _metrics(result: dict, L: str) -> list[Metric]:
     before, after = result["before"], result["after"]
-    metrics = [Metric(t("cmp_cases", L), before["cases"], after["cases"], unit=t("unit_cases", L))]
+    metrics = [Metric(t("cmp_cases", L), before["cases"], after["cases"], unit=t("unit_cases", L), volume=True)]
     units = {"median_days": "unit_working_day", "p90_days": "unit_working_day", "avg_visits": "unit_times"}
     for m in ("median_days", "p90_days", "rework_rate", "avg_visits", "on_time_rate"):
         if before.get(m) is None or after.get(m) is None:
