@@ -18,11 +18,13 @@ import yaml
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from bpr.errors import BprError
 from bpr.i18n import LANGS, t, tf
 from bpr.model.eventlog import ROLES
 from bpr.simulate.scenario import CORRECTION_WORDS
+from bpr.web import plan_editor
 from bpr.web.jobs import Job, JobStore, error_dict, valid_job_id, valid_workspace
 from bpr.web.security import CSRF_COOKIE, UploadTooLarge, check_csrf, save_upload, stored_name
 
@@ -150,7 +152,7 @@ def page_routes(app: FastAPI) -> None:
         context: dict[str, Any] = {"workspace": workspace, "job": job, "result": result,
                                    "is_catalogue": _catalogue_job(store, job), "roles": ROLES}
         if job.kind == "propose" and result:
-            context["edit"] = _plan_state(store, job, lang_of(request))
+            context["edit"] = plan_editor.plan_state(store, job, lang_of(request))
         if job.kind == "audit" and result:
             context["rules"] = sorted({f["rule"] for f in result["findings"]})
             context["ranking"] = sorted(result["by_department"], key=lambda d: -(d.get("full_online_rate") or 0))
@@ -211,7 +213,7 @@ def page_routes(app: FastAPI) -> None:
         if job.kind != "propose" or job.status != "done":
             raise HTTPException(409, "not a finished plan")
         accepted = {str(v) for v in form.getlist("accept")}
-        state = _edit_plan(store, job, accepted, lang_of(request))
+        state = await run_in_threadpool(plan_editor.accept, store, job, accepted, lang_of(request))
         return render(request, "_before_after.html", workspace=workspace, job=job, edit=state)
 
     @app.post("/w/{workspace}/jobs/{job_id}/plan-options", response_class=HTMLResponse, include_in_schema=False)
@@ -236,11 +238,11 @@ def page_routes(app: FastAPI) -> None:
             plan_error = {lang: t("web_plan_values_invalid", lang)}
         else:
             try:
-                _repropose(store, job, ratio, materials, days, lang)
+                await run_in_threadpool(plan_editor.repropose, store, job, ratio, materials, days, lang)
             except BprError as exc:
                 plan_error = error_dict(exc, store._paths(job))
-        return render(request, "_plan.html", workspace=workspace, job=job, edit=_plan_state(store, job, lang),
-                      plan_error=plan_error)
+        state = await run_in_threadpool(plan_editor.plan_state, store, job, lang)
+        return render(request, "_plan.html", workspace=workspace, job=job, edit=state, plan_error=plan_error)
 
     @app.post("/w/{workspace}/jobs/{job_id}/plan-upload", response_class=HTMLResponse, include_in_schema=False)
     async def upload_plan(request: Request, workspace: str, job_id: str, plan: UploadFile = File(...),
@@ -253,21 +255,13 @@ def page_routes(app: FastAPI) -> None:
         folder = store.job_dir(workspace, job.id) / "uploaded-plan"
         folder.mkdir(exist_ok=True)
         name = await save_upload(plan, folder, 8 << 20, default="plan")
-        from bpr.plan.plan import read_plan
-
+        lang = lang_of(request)
         try:
-            uploaded = read_plan(folder / name)
-            values = {k: uploaded.options.get(k) for k in ("time_ratio", "immediate_max_materials", "immediate_max_days")}
-            if None not in values.values() and values != {k: _plan_state(store, job, lang_of(request))["options"].get(k)
-                                                          for k in values}:
-                _repropose(store, job, float(values["time_ratio"]), int(values["immediate_max_materials"]),
-                           float(values["immediate_max_days"]), lang_of(request))  # its values, then its toggles
-            _edit_plan(store, job, set(uploaded.accepted_ids()), lang_of(request))
+            await run_in_threadpool(plan_editor.apply_uploaded, store, job, folder / name, lang)
         except BprError as exc:
-            result = store.result(job)
-            return render(request, "job.html", status_code=422, workspace=workspace, job=job, result=result,
-                          is_catalogue=True, roles=ROLES,
-                          edit=_plan_state(store, job, lang_of(request)),
+            state = await run_in_threadpool(plan_editor.plan_state, store, job, lang)
+            return render(request, "job.html", status_code=422, workspace=workspace, job=job, result=store.result(job),
+                          is_catalogue=True, roles=ROLES, edit=state,
                           plan_error=error_dict(exc, {str(folder / name): stored_name(plan.filename)}))
         return RedirectResponse(f"/w/{workspace}/jobs/{job.id}", status_code=303)
 
@@ -275,10 +269,8 @@ def page_routes(app: FastAPI) -> None:
     def download_plan(request: Request, workspace: str, job_id: str):
         store = store_of(request)
         job = job_or_404(request, workspace, job_id)
-        path = _edited_plan(store, job)
-        if not path.is_file():
-            path = store.out_dir(job) / "plan.yaml"
-        if not path.is_file():
+        path = plan_editor.edited_plan(store, job)
+        if path is None:
             raise HTTPException(404, "no plan")
         return FileResponse(path, media_type="application/x-yaml; charset=utf-8", filename="plan.yaml")
 
@@ -390,62 +382,6 @@ def page_routes(app: FastAPI) -> None:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-def _edited_plan(store: JobStore, job: Job) -> Path:
-    return store.job_dir(job.workspace, job.id) / "edit" / "plan.yaml"
-
-
-def _base(store: JobStore, job: Job) -> tuple[Path, dict]:
-    """The proposals the editor works on: those proposed again with the values edited in the page
-    (edit/propose/), else the job's own; their folder (with plan.yaml) and result.json."""
-    again = store.job_dir(job.workspace, job.id) / "edit" / "propose"
-    if (again / "result.json").is_file():
-        return again, json.loads((again / "result.json").read_text(encoding="utf-8"))
-    return store.out_dir(job), store.result(job) or {}
-
-
-def _edit_plan(store: JobStore, job: Job, accepted: set[str], lang: str) -> dict:
-    """Write the plan with these proposals accepted and apply it (both through bpr.runs)."""
-    from bpr.runs import edit_plan, run_apply
-
-    folder = store.job_dir(job.workspace, job.id) / "edit"
-    folder.mkdir(exist_ok=True)
-    catalogue = store.input_path(job, "file")
-    base, _ = _base(store, job)
-    edit_plan(catalogue, base / "plan.yaml", accepted, folder / "plan.yaml", lang)
-    run_apply(catalogue, folder / "plan.yaml", folder / "apply", lang=lang)
-    return _plan_state(store, job, lang)
-
-
-def _repropose(store: JobStore, job: Job, time_ratio: float, max_materials: int, max_days: float,
-               lang: str) -> dict:
-    """Propose again with the values edited in the page (bpr.runs.run_propose, like `bpr propose
-    --time-ratio R --max-materials N --max-days D`), every new proposal accepted, and apply."""
-    from bpr.runs import proposal_options, run_propose
-
-    folder = store.job_dir(job.workspace, job.id) / "edit"
-    folder.mkdir(exist_ok=True)
-    options = proposal_options(time_ratio, max_materials, max_days)
-    run_propose(store.input_path(job, "file"), folder / "propose.tmp", options, lang=lang)
-    shutil.rmtree(folder / "propose", ignore_errors=True)
-    (folder / "propose.tmp").rename(folder / "propose")
-    _, result = _base(store, job)
-    return _edit_plan(store, job, {p["id"] for p in result.get("proposals", []) if p.get("accepted")}, lang)
-
-
-def _plan_state(store: JobStore, job: Job, lang: str) -> dict:
-    """The proposals with their accepted flags, the values they were proposed with and the
-    before/after of the current plan."""
-    _, result = _base(store, job)
-    folder = store.job_dir(job.workspace, job.id) / "edit"
-    applied_path = folder / "apply" / "result.json"
-    if not applied_path.is_file():
-        _edit_plan(store, job, {p["id"] for p in result.get("proposals", []) if p.get("accepted")}, lang)
-    applied = json.loads(applied_path.read_text(encoding="utf-8"))
-    accepted = set(applied.get("applied") or [])
-    return {"accepted": accepted, "before_after": applied["before_after"], "proposals": result.get("proposals", []),
-            "options": result.get("options") or {}}
-
 
 def _graph(result: dict, handlers: dict[str, list[dict]]) -> dict:
     """Cytoscape elements and per-step details from a discover result.json (and its step handlers)."""

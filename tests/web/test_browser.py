@@ -33,23 +33,6 @@ JOB_TIMEOUT = 240_000  # ms: two cores shared with other work
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
 
 
-
-def wait_for_result(page, selector: str, timeout_s: float = 240) -> None:
-    """Wait until a job page shows `selector`. The page reloads itself when its job ends (htmx
-    HX-Refresh); about one run in four on a loaded machine misses that reload and stays on the
-    progress bar (a race to be fixed in bpr/web), so reload by hand as a user would."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            page.wait_for_selector(selector, timeout=20_000)
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -90,6 +73,8 @@ def page(browser, server):
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.on("response", lambda r: problems.append(f"HTTP {r.status} {r.request.method} {r.url}")
+          if r.status >= 400 else None)
     pg.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
     pg.problems = problems
     yield pg
@@ -119,7 +104,7 @@ def test_upload_audit_and_toggle_a_proposal(page, server):
     assert page.inner_text("#n-matters") == "39"
     inspected = page.url
     page.click("#run-audit")
-    wait_for_result(page, "#card-matters")
+    page.wait_for_selector("#card-matters")
     assert page.inner_text("#card-matters") == "39"
     page.wait_for_function("document.querySelector('#ranking-chart canvas') !== null")
     total = int(page.inner_text("#findings-count"))
@@ -135,7 +120,7 @@ def test_upload_audit_and_toggle_a_proposal(page, server):
     # the plan editor: un-accept every materials proposal of one matter and see the figures change
     page.goto(inspected)
     page.click("#run-propose")
-    wait_for_result(page, "#proposals")
+    page.wait_for_selector("#proposals")
     measures = ("steps", "materials", "promised_days", "critical_path_days", "visits")
 
     def figures() -> dict[str, float]:
@@ -192,7 +177,7 @@ def test_bundle_then_what_if(page, server):
     for name in ("个体工商户设立登记", "食品经营许可", "公众聚集场所投入使用、营业前消防安全检查"):
         page.check(f"#members input[data-name='{name}']")
     page.click("#bundle-submit")
-    wait_for_result(page, "#bundle-table")
+    page.wait_for_selector("#bundle-table")
     cells = page.locator("#bundle-table tbody tr").first.locator("td").all_inner_texts()
     assert int(cells[2]) < int(cells[1])  # fewer steps as one thing
     # a what-if on the sample log
@@ -222,7 +207,7 @@ def test_bundle_then_what_if(page, server):
     page.fill("#replications", "2")
     page.click("#whatif-run")
     page.wait_for_selector("#progress")
-    wait_for_result(page, "#sim-table")
+    page.wait_for_selector("#sim-table")
     assert page.locator("#sim-table tbody tr").count() == 2
     page.wait_for_function("document.querySelector('#sim-chart canvas') !== null")
     jobs = [json.loads(p.read_text(encoding="utf-8")) for p in (server[1] / "e2e-bundle" / "jobs").glob("*/job.json")]
@@ -307,7 +292,7 @@ def test_compare_at_a_reform_date(page, server):
     page.fill("#compare-at", "2024-07-01")
     page.click("#compare-run")
     _done(page)
-    wait_for_result(page, "#compare-table")
+    page.wait_for_selector("#compare-table")
     assert "2024-07-01" in page.inner_text("#compare-at-shown")
     row = page.locator("#compare-table tr[data-measure='median_days']")
     assert row.get_attribute("data-significant") == "yes"

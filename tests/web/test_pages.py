@@ -116,6 +116,35 @@ def test_an_uploaded_plan_sets_the_toggles(plan_page, tmp_path):
     assert broken.status_code == 422 and 'id="plan-error"' in broken.text and "Traceback" not in broken.text
 
 
+def test_requests_at_once_on_one_plan_wait_for_each_other(tmp_path_factory):
+    """A page load (which applies the plan on first view), ticks and an edited value arriving
+    together: each waits for the one before (no 500 from the folder lock, no 404 while the
+    applied folder is renamed into place), and the last state is a whole one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = tmp_path_factory.mktemp("race")
+    with TestClient(create_app(data)) as client:
+        client.get("/")
+        token = client.cookies[CSRF_COOKIE]
+        r = client.post("/api/propose", files={"file": (CATALOGUE.name, CATALOGUE.read_bytes())},
+                        data={"workspace": "r"}, headers={"x-csrf-token": token})
+        job = r.json()["job"]
+        while client.get(f"/api/jobs/{job}").json()["status"] not in ("done", "failed"):
+            time.sleep(0.3)
+        url = f"/w/r/jobs/{job}"
+        ids = json.loads((data / "r" / "jobs" / job / "out" / "result.json").read_text(encoding="utf-8"))
+        ids = [p["id"] for p in ids["proposals"] if p["accepted"]]
+        calls = [lambda: client.get(url), lambda: client.get(url),
+                 lambda: client.post(f"{url}/plan", data={"csrf": token, "accept": ids[1:]}),
+                 lambda: client.post(f"{url}/plan-options", data={"csrf": token, "time_ratio": "0.4",
+                                                                  "max_materials": "5", "max_days": "5"}),
+                 lambda: client.get(f"{url}/plan.yaml"), lambda: client.get(url)]
+        with ThreadPoolExecutor(len(calls)) as pool:
+            responses = list(pool.map(lambda call: call(), calls))
+        assert [r.status_code for r in responses] == [200] * len(calls)
+        assert _figures(client.get(url).text)
+
+
 def test_whatif_wait_cut_lever_gives_the_scenario_key():
     """The what-if form's step select + factor slider becomes `waits: {step: factor}`, which the
     simulator applies to that step's waiting time; a step not in the map is ignored."""
