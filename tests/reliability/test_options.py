@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from ._cli import CATALOGUE, FOOD_LOG, assert_one_line_error, run
+from ._cli import CATALOGUE, FOOD_LOG, ROOT, assert_one_line_error, run
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -54,3 +58,20 @@ def test_the_horizon_check_allows_its_own_suggestion():
     check_horizon(model, int(50 * 52.18 * MAX_ARRIVAL_YEARS))
     with pytest.raises(UsageError, match="--cases"):
         check_horizon(model, int(50 * 52.18 * MAX_ARRIVAL_YEARS) + 100)
+
+
+@pytest.mark.parametrize("what", ["missing", "folder"])
+def test_spark_is_not_started_for_a_bad_input(tmp_path, what):
+    """`--engine spark` started the JVM (12 s) before it found that the file does not exist."""
+    log = tmp_path / ("nothing.csv" if what == "missing" else "a-folder")
+    if what == "folder":
+        log.mkdir()
+    probe = tmp_path / "modules.txt"
+    code = (f"import atexit, sys; atexit.register(lambda: open({str(probe)!r}, 'w').write(' '.join(sys.modules)));"
+            " from bpr.cli import main; sys.argv[0] = 'bpr'; main(sys.argv[1:])")
+    proc = subprocess.run([sys.executable, "-c", code, "discover", str(log), "-o", str(tmp_path / "o"),
+                           "--engine", "spark"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert_one_line_error(proc, log.name)
+    loaded = probe.read_text().split()
+    assert "bpr.cli" in loaded and "pyspark" not in loaded
