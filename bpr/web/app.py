@@ -13,7 +13,6 @@ Swagger UI from a CDN: the app works offline and under its content-security poli
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,7 +23,7 @@ from pydantic import BaseModel
 
 from bpr.errors import BprError
 from bpr.web.jobs import KINDS, Job, JobStore, error_dict, valid_workspace
-from bpr.web.security import REPORT_CSP, GuardMiddleware, UploadTooLarge, check_csrf, save_upload
+from bpr.web.security import REPORT_CSP, GuardMiddleware, UploadTooLarge, check_csrf
 
 HERE = Path(__file__).parent
 DEFAULT_MAX_UPLOAD = 50 << 20
@@ -65,6 +64,11 @@ def create_app(data: str | Path, token: str | None = None, allowed_hosts: tuple[
     app.state.token = token
     app.add_middleware(GuardMiddleware, token=token, allowed_hosts=allowed_hosts, max_upload=max_upload)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(UploadTooLarge)
+    async def too_large(request: Request, exc: UploadTooLarge) -> JSONResponse:
+        return JSONResponse({"detail": f"upload larger than the limit of {max_upload >> 20} MB"}, status_code=413)
+
     _api_routes(app)
     from bpr.web.pages import page_routes
 
@@ -83,20 +87,9 @@ async def submit(request: Request, kind: str, workspace: str, uploads: dict[str,
         raise HTTPException(403, "CSRF token missing or wrong")
     if not valid_workspace(workspace):
         raise HTTPException(400, "workspace: letters, digits, _ and - only (at most 64)")
-    store = store_of(request)
-    main = uploads.get("file")
-    job, in_dir = store.create(workspace, kind, {k: v for k, v in options.items() if v is not None},
-                               label=Path(str(main.filename or "")).name[:120] if main else "")
-    try:
-        for field, upload in uploads.items():
-            if upload is not None and upload.filename:
-                folder = in_dir / field  # one folder per field: two uploads never share a name
-                folder.mkdir()
-                job.files[field] = f"{field}/" + await save_upload(upload, folder, request.app.state.max_upload)
-    except UploadTooLarge:
-        shutil.rmtree(in_dir.parent, ignore_errors=True)
-        raise HTTPException(413, f"upload larger than the limit of {request.app.state.max_upload >> 20} MB") from None
-    return store.submit(job)
+    job = await store_of(request).create_with_uploads(workspace, kind, options, uploads,
+                                                      request.app.state.max_upload)
+    return store_of(request).submit(job)
 
 
 def accepted(job: Job) -> JSONResponse:

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import secrets
+import shutil
 import threading
 import time
 import traceback
@@ -102,6 +103,27 @@ class JobStore:
         folder = self.job_dir(workspace, job.id)
         (folder / "in").mkdir(parents=True)
         return job, folder / "in"
+
+    async def create_with_uploads(self, workspace: str, kind: str, options: dict[str, Any],
+                                  uploads: dict[str, Any], limit: int) -> Job:
+        """A new job with each upload (field -> starlette UploadFile or None) stored in its own
+        folder `in/<field>/` (two uploads never share a name), labelled with the name of the
+        "file" upload. On an upload over `limit` bytes the job's folder is removed and
+        UploadTooLarge raised (the app answers 413)."""
+        from bpr.web.security import UploadTooLarge, save_upload
+
+        main = uploads.get("file")
+        label = Path(str(main.filename or "")).name[:120] if main is not None else ""
+        job, in_dir = self.create(workspace, kind, {k: v for k, v in options.items() if v is not None}, label)
+        try:
+            for name, upload in uploads.items():
+                if upload is not None and upload.filename:
+                    (in_dir / name).mkdir()
+                    job.files[name] = f"{name}/" + await save_upload(upload, in_dir / name, limit)
+        except UploadTooLarge:
+            shutil.rmtree(in_dir.parent, ignore_errors=True)
+            raise
+        return job
 
     def submit(self, job: Job) -> Job:
         """Save the job as queued and hand it to the pool."""

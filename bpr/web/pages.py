@@ -26,7 +26,7 @@ from bpr.model.eventlog import ROLES
 from bpr.simulate.scenario import CORRECTION_WORDS
 from bpr.web import plan_editor
 from bpr.web.jobs import Job, JobStore, error_dict, valid_job_id, valid_workspace
-from bpr.web.security import CSRF_COOKIE, UploadTooLarge, check_csrf, save_upload, stored_name
+from bpr.web.security import CSRF_COOKIE, check_csrf, save_upload, stored_name
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
@@ -134,13 +134,7 @@ def page_routes(app: FastAPI) -> None:
         await require_csrf(request, csrf)
         workspace_or_404(workspace)
         store = store_of(request)
-        job, in_dir = store.create(workspace, "inspect", {}, label=Path(str(file.filename or "")).name[:120])
-        (in_dir / "file").mkdir()
-        try:
-            job.files["file"] = "file/" + await save_upload(file, in_dir / "file", request.app.state.max_upload)
-        except UploadTooLarge:
-            shutil.rmtree(in_dir.parent, ignore_errors=True)
-            raise HTTPException(413, f"upload larger than the limit of {request.app.state.max_upload >> 20} MB") from None
+        job = await store.create_with_uploads(workspace, "inspect", {}, {"file": file}, request.app.state.max_upload)
         store.submit(job)
         return RedirectResponse(f"/w/{workspace}/jobs/{job.id}", status_code=303)
 
@@ -329,17 +323,8 @@ def page_routes(app: FastAPI) -> None:
         workspace_or_404(workspace)
         store = store_of(request)
         options = {"lang": lang_of(request), "at": at.strip()[:40] or None}
-        job, in_dir = store.create(workspace, "compare", {k: v for k, v in options.items() if v is not None},
-                                   label=Path(str(file.filename or "")).name[:120])
-        try:
-            for field, upload in (("file", file), ("other", other)):
-                if upload is not None and upload.filename:
-                    (in_dir / field).mkdir()
-                    job.files[field] = f"{field}/" + await save_upload(upload, in_dir / field,
-                                                                        request.app.state.max_upload)
-        except UploadTooLarge:
-            shutil.rmtree(in_dir.parent, ignore_errors=True)
-            raise HTTPException(413, f"upload larger than the limit of {request.app.state.max_upload >> 20} MB") from None
+        job = await store.create_with_uploads(workspace, "compare", options, {"file": file, "other": other},
+                                              request.app.state.max_upload)
         store.submit(job)
         return RedirectResponse(f"/w/{workspace}/jobs/{job.id}", status_code=303)
 
