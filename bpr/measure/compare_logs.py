@@ -46,6 +46,7 @@ from bpr.analyse.performance import PerformanceOptions, prepare
 from bpr.analyse.queries import _valid
 from bpr.errors import InputError, UsageError
 from bpr.i18n import Note, t, tf
+from bpr.measure.change import Change
 from bpr.measure.compare_changepoint import Detection, detect_change
 from bpr.model.eventlog import EventLog
 from bpr.model.warning import DataWarning
@@ -123,16 +124,6 @@ class SideFigures:
 
     def share(self, activity: str) -> float:
         return next((s.frequency for s in self.steps if s.activity == activity), 0.0)
-
-
-@dataclass
-class Change:
-    before: float | None
-    after: float | None
-    diff: float | None
-    ci_low: float | None
-    ci_high: float | None
-    significant: bool
 
 
 @dataclass

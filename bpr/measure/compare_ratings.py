@@ -19,16 +19,7 @@ from bpr.analyse.engine import Engine, quote
 from bpr.analyse.performance import PerformanceOptions
 from bpr.analyse.ratings import Z95, RatingResult, analyse_ratings
 from bpr.i18n import t
-
-
-@dataclass
-class RateChange:
-    before: float | None
-    after: float | None
-    diff: float | None
-    ci_low: float | None
-    ci_high: float | None
-    significant: bool
+from bpr.measure.change import Change
 
 
 @dataclass
@@ -46,7 +37,7 @@ class ChannelShift:
 class CompareRatings:
     before: RatingResult
     after: RatingResult
-    bad_rate: RateChange
+    bad_rate: Change
     channels: list[ChannelShift] = field(default_factory=list)
     name = "ratings"
 
@@ -66,16 +57,16 @@ class CompareRatings:
         return out
 
 
-def rate_change(before: RatingResult, after: RatingResult) -> RateChange:
+def rate_change(before: RatingResult, after: RatingResult) -> Change:
     """after - before of the 差评率, with a 95% Wald interval for a difference of proportions."""
     b, a = before.summary, after.summary
     if not b.rated or not a.rated:
-        return RateChange(b.bad_rate, a.bad_rate, None, None, None, False)
+        return Change(b.bad_rate, a.bad_rate, None, None, None, False)
     pb, pa = b.bad / b.rated, a.bad / a.rated
     se = math.sqrt(pb * (1 - pb) / b.rated + pa * (1 - pa) / a.rated)
     diff = pa - pb
     low, high = diff - Z95 * se, diff + Z95 * se
-    return RateChange(pb, pa, diff, low, high, bool(low > 0 or high < 0))
+    return Change(pb, pa, diff, low, high, bool(low > 0 or high < 0))
 
 
 def channel_shift(before: RatingResult, after: RatingResult) -> list[ChannelShift]:
