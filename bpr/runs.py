@@ -174,7 +174,7 @@ def run_apply(catalogue: str | Path, plan: str | Path, out: str | Path, targets_
             # the catalogue's data-quality warnings travel with it: the apply report lists them as audit does
             "warnings": [w.to_dict() for w in getattr(before, "warnings", [])]})
         write_csv(folder / "before_after.csv",
-                  ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows(), lang=lang)
+                  ["scope", "name", "code", "measure", "before", "after", "cut", "cut_pct"], result.rows(lang), lang=lang)
         try:
             from bpr.io import write_template
 
@@ -210,6 +210,7 @@ def run_bundle(catalogue: str | Path, bundle_file: str | Path, out: str | Path, 
     from bpr.io import read_bundle, read_catalogue
     from bpr.measure import Targets, check_targets, load_targets
     from bpr.measure.bundle import analyse_bundle
+    from bpr.measure.figures import measure_label
     from bpr.plan import LicenceCatalogue
     from bpr.plan.documents import DocumentSynonyms
 
@@ -226,7 +227,7 @@ def run_bundle(catalogue: str | Path, bundle_file: str | Path, out: str | Path, 
                                             "warnings": [w.to_dict() for w in getattr(cat, "warnings", [])]})
         cut, pct = result.cut(), result.cut_pct()
         write_csv(folder / "bundle.csv", ["measure", "before", "after", "cut", "cut_pct"],
-                  ([k, result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
+                  ([measure_label(k, lang), result.before.to_dict()[k], result.after.to_dict()[k], cut[k], pct[k]]
                    for k in result.before.to_dict()), lang=lang)
         write_csv(folder / "shared_documents.csv", ["document", "matter", "material"],
                   ([s.document, m, n] for s in result.shared for m, n in s.materials), lang=lang)

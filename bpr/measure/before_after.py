@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bpr.i18n import t
 from bpr.measure.bundle import analyse_bundle
-from bpr.measure.figures import FIELDS, Figures, _round, figures
+from bpr.measure.figures import FIELDS, Figures, _round, figures, measure_label
 from bpr.measure.targets import TargetResult, Targets, check_targets
 from bpr.model import Catalogue
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
@@ -50,10 +51,12 @@ class Comparison:
                 "before": self.before.to_dict(), "after": self.after.to_dict(), "cut": self.cut(),
                 "cut_pct": self.cut_pct(), "targets": [r.to_dict(lang) for r in self.targets]}
 
-    def rows(self) -> list[list]:
-        """CSV rows: scope, name, code, measure, before, after, cut, cut %."""
+    def rows(self, lang: str | None = None) -> list[list]:
+        """CSV rows: scope, name, code, measure, before, after, cut, cut %; with `lang`, the scope
+        and the measure are words in that language (事项 / 材料数), else their keys."""
         cut, pct = self.cut(), self.cut_pct()
-        return [[self.scope, self.name, self.code, k, _round(getattr(self.before, k)),
+        scope = t(f"ba_scope_{self.scope}", lang) if lang else self.scope
+        return [[scope, self.name, self.code, measure_label(k, lang), _round(getattr(self.before, k)),
                  _round(getattr(self.after, k)), cut[k], pct[k]] for k in FIELDS]
 
 
@@ -80,10 +83,10 @@ class BeforeAfter:
                 "bundles": [c.to_dict(lang) for c in self.bundles],
                 "matters": [c.to_dict(lang) for c in self.matters]}
 
-    def rows(self) -> list[list]:
+    def rows(self, lang: str | None = None) -> list[list]:
         out = []
         for c in ([self.catalogue] if self.catalogue else []) + self.bundles + self.matters:
-            out.extend(c.rows())
+            out.extend(c.rows(lang))
         return out
 
 

@@ -12,12 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpr.errors import InputError
+from bpr.i18n import t
 from bpr.model import Matter
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.plan.stepgraph import matter_critical_path
 from bpr.plan.visits import stated_visits
 
 FIELDS = ("steps", "materials", "promised_days", "critical_path_days", "visits")
+
+
+def measure_label(key: str, lang: str | None) -> str:
+    """A measure's name in `lang` (环节数, 申请材料数, …) for CSV cells; its key without `lang`."""
+    return t(f"ba_{key}", lang) if lang else key
 
 
 @dataclass

@@ -47,7 +47,7 @@ def test_propose_then_apply(handmade, tmp_path, capsys):
     assert whole["after"] == {"steps": 6, "materials": 4, "promised_days": 9, "critical_path_days": 9, "visits": 2}
     ba = list(csv.reader((tmp_path / "a" / "before_after.csv").open(encoding="utf-8-sig")))
     assert ba[0] == ["范围", "名称", "实施编码", "指标", "改革前", "改革后", "减少", "压减比例（%）"]
-    assert ["catalogue", "handmade", "", "materials", "11", "4", "7", "63.64"] in ba
+    assert ["全部事项", "handmade", "", "申请材料数", "11", "4", "7", "63.64"] in ba
     assert (tmp_path / "a" / "after.xlsx").exists()
 
 
