@@ -224,7 +224,7 @@ class _Layout:
 
     def __init__(self, table: Table, lang: str):
         rows = table.rows[:MAX_TABLE_ROWS]
-        cells = {c.key: [format_value(r.get(c.key), c.fmt, lang) for r in rows] for c in table.columns}
+        self.cells = cells = {c.key: [format_value(r.get(c.key), c.fmt, lang) for r in rows] for c in table.columns}
         longest = {key: max((_display_width(v) for v in values), default=0) for key, values in cells.items()}
         typical = {key: statistics.median([_display_width(v) for v in values]) if values else 0
                    for key, values in cells.items()}
@@ -248,7 +248,14 @@ class _Layout:
         total = TEXT_W_LANDSCAPE if self.landscape else TEXT_W_PORTRAIT
         if self.below:  # the lines under each row take the full width of the type area
             widths = [int(w * total / sum(widths)) for w in widths]
-        self.widths = self._fit(widths, total)
+        # a code (实施编码, an id) breaks badly mid-token, names and prose wrap at any character:
+        # the others give up their width first
+        codes = {i for i, c in enumerate(self.columns) if not _numeric(c) and cells[c.key]
+                 and all(v.isascii() and " " not in v for v in cells[c.key]) and longest[c.key] <= 32}
+        # the first column names the row: at least five characters before the figures give way
+        floors = [int(Cm(1.3))] * len(widths)
+        floors[0] = max(floors[0], min(widths[0], int(self._unit(self.size) * 10 + Cm(0.45))))
+        self.widths = self._fit(widths, total, codes, floors)
 
     def _unit(self, size: float) -> int:
         return Pt(size / 2 + 0.4)  # one half-width character, with a little spacing
@@ -257,10 +264,13 @@ class _Layout:
         unit, pad = self._unit(size), Cm(0.45)
         out = []
         for c in self.columns:
-            # a header may wrap onto two lines: half its width (at parentheses when it has them)
-            parts = re.split(r"[（(/]", c.label)
+            # a header may wrap onto two lines: half its width, or at a parenthesis or slash when it
+            # has one, the bracket staying with its part ("环节" over "（前）")
+            parts = re.split(r"(?=[（(/])", c.label)
             header = max(max(_display_width(p) for p in parts) if len(parts) > 1 else (_display_width(c.label) + 1) // 2, 4)
             content = min(longest[c.key], 40)
+            if content and not _numeric(c) and all(v.isascii() for v in self.cells[c.key]):
+                content = int(content * 1.12) + 1  # Latin digits and capitals are wider than half an em
             out.append(int(unit * max(header, content, 4) + pad))
         return out
 
@@ -268,20 +278,26 @@ class _Layout:
         unit = self._unit(size)
         return sum(int(unit * 8 + Cm(0.45)) for _ in self.columns)
 
-    def _fit(self, widths: list[int], total: int) -> list[int]:
-        """Shrink the widest columns first until the table fits the type area."""
+    @staticmethod
+    def _fit(widths: list[int], total: int, keep: set[int] = frozenset(),
+             floors: list[int] | None = None) -> list[int]:
+        """Shrink the widest columns first, none below its floor, until the table fits the type
+        area; the columns in `keep` only when the others are at their floors."""
         widths = list(widths)
-        floor = int(Cm(1.3))
-        while sum(widths) > total:
-            over = sum(widths) - total
-            widest = max(widths)
-            shrinkable = [i for i, w in enumerate(widths) if w == widest and w > floor]
-            if not shrinkable:
-                break
-            second = max([w for w in widths if w < widest], default=floor)
-            step = max(min(widest - max(second, floor), over // len(shrinkable) + 1), 1)
-            for i in shrinkable:
-                widths[i] -= step
+        floors = floors or [int(Cm(1.3))] * len(widths)
+        for spared in (set(keep), set()):
+            while sum(widths) > total:
+                over = sum(widths) - total
+                free = [i for i in range(len(widths)) if i not in spared and widths[i] > floors[i]]
+                if not free:
+                    break
+                widest = max(widths[i] for i in free)
+                shrinkable = [i for i in free if widths[i] == widest]
+                second = max([widths[i] for i in free if widths[i] < widest], default=0)
+                room = min(widest - max(second, floors[i]) for i in shrinkable)
+                step = max(min(room, over // len(shrinkable) + 1), 1)
+                for i in shrinkable:
+                    widths[i] = max(widths[i] - step, floors[i])
         return widths
 
 

@@ -153,3 +153,28 @@ def test_step_times_without_start_times_show_the_time_since_the_previous_step():
     assert [c.key for c in table.columns] == ["activity", "events", "lead"] and table.rows[0]["lead"] == 2.0
     (table,) = _time_section({}, {"has_start": True, "steps": [step]}, {}, "zh").tables
     assert "waiting" in [c.key for c in table.columns]
+
+
+def test_word_table_widths_keep_codes_whole_and_headers_at_their_brackets():
+    """The before/after table of a catalogue: twelve columns on a landscape page. A 实施编码 breaks
+    badly mid-token, so the other columns give way first; a header wraps at its bracket
+    ("环节" over "（前）"), so the column is as wide as "（前）"; the row's name keeps five
+    characters."""
+    from docx.shared import Cm
+
+    from bpr.report.word import TEXT_W_LANDSCAPE, _display_width, _Layout
+
+    code = "11330100002496213X4000117062000"
+    measures = [f"{m}（{side}）" for m in ("环节", "材料", "承诺时限", "关键路径", "跑动") for side in "前后"]
+    columns = [Column("name", "事项名称"), Column("code", "实施编码")] + [
+        Column(f"m{i}", label, "int") for i, label in enumerate(measures)]
+    rows = [{"name": "特种设备使用登记（新设）", "code": code, **{f"m{i}": 10 for i in range(len(measures))}}] * 5
+    layout = _Layout(Table("各事项改革前后对比", columns, rows), "zh")
+    assert layout.landscape
+    unit = layout._unit(layout.size)
+    pad = Cm(0.45)  # the cell's own margins
+    widths = {c.key: w - pad for c, w in zip(layout.columns, layout.widths, strict=True)}
+    assert widths["code"] >= unit * _display_width(code)
+    assert widths["name"] >= unit * 10
+    assert all(widths[f"m{i}"] >= unit * _display_width("（前）") for i in range(len(measures)))
+    assert sum(layout.widths) <= TEXT_W_LANDSCAPE
