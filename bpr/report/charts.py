@@ -260,6 +260,7 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
     wmax = max(waits) if waits and max(waits) > 0 else 1
     colours = [GREY if graph.edges[e].get("marker") else cmap(0.25 + 0.75 * w / wmax) if colour_by else AFTER
                for e, w in zip(edges, waits, strict=True)]
+    labels: list[tuple] = []  # (u, v, rad, text): placed once the boxes are drawn
     for (u, v), w, colour in zip(edges, widths, colours, strict=True):
         span = layer[v] - layer[u]
         same_row = abs(pos[u][1] - pos[v][1]) < 1e-9
@@ -272,14 +273,8 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
         for patch in drawn:  # arcs may leave the node area; the saved figure grows to hold them
             patch.set_clip_on(False)
         if edge_label and not graph.edges[u, v].get("marker"):
-            # the middle of the (quadratic) arc, computed where the axes are square: display space
-            (x1, y1), (x2, y2) = ax.transData.transform(pos[u]), ax.transData.transform(pos[v])
-            mx, my = (x1 + x2) / 2 + 0.5 * rad * (y2 - y1), (y1 + y2) / 2 - 0.5 * rad * (x2 - x1)
-            x, y = ax.transData.inverted().transform((mx, my))
-            ax.text(x, y, edge_label(graph.edges[u, v]), ha="center", va="center", fontsize=9, color="#334e68",
-                    linespacing=1.0,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}, zorder=6,
-                    clip_on=False)
+            labels.append((u, v, rad, edge_label(graph.edges[u, v])))
+    boxes = []  # what a label must not cover: the step boxes, then the labels already placed
     for node, (x, y) in pos.items():
         data = graph.nodes[node]
         if data.get("marker"):
@@ -291,15 +286,17 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
             ax.text(x, y - 1.4, data.get("label", ""), ha="center", va="top", fontsize=9, color="#334e68")
             continue
         gone, into = node in removed, merged.get(node)
-        ax.text(x, y, _node_text(graph, node), ha="center", va="center", multialignment="center",
+        boxes.append(ax.text(x, y, _node_text(graph, node), ha="center", va="center", multialignment="center",
                 fontsize=NODE_PT, linespacing=1.15,
                 color="#7b8794" if gone else "#102a43", zorder=7,
                 bbox={"boxstyle": "round,pad=0.4", "fc": "#f0f4f8" if gone else "#eef6ff" if into else "#ffffff",
                       "ec": "#bcccdc" if gone else "#6b46c1" if into else AFTER, "ls": "--" if gone or into else "-",
-                      "lw": 1.2})
+                      "lw": 1.2}))
         if gone:
             half = 0.45 * _box_width(graph, node)
             ax.plot([x - half, x + half], [y, y], color=ACCENT, linewidth=1.2, zorder=8)
+    if labels:
+        _place_edge_labels(fig, ax, pos, labels, boxes)
     if legend:
         from matplotlib.lines import Line2D
 
@@ -309,6 +306,39 @@ def process_graph(graph: nx.DiGraph, title: str, removed: set[str] = frozenset()
         fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False,
                    fontsize=9, handlelength=2.5)
     return _figure(fig, title, caption)
+
+
+def _place_edge_labels(fig, ax, pos: dict, labels: list[tuple], boxes: list) -> None:
+    """Write each edge's label on its arc where it covers neither a step nor another label: the
+    middle of the arc first, then points towards either end; where every point is taken, the one
+    that covers least (a busy map stays readable instead of stacking labels on each other)."""
+    renderer = fig.canvas.get_renderer()
+    taken = [b.get_window_extent(renderer).expanded(1.02, 1.05) for b in boxes]
+
+    def covered(box) -> float:
+        return sum(max(0.0, min(box.x1, o.x1) - max(box.x0, o.x0)) * max(0.0, min(box.y1, o.y1) - max(box.y0, o.y0))
+                   for o in taken)
+
+    for u, v, rad, text in labels:
+        # the arc is a quadratic Bézier (matplotlib's arc3) drawn where the axes are square: display space
+        (x1, y1), (x2, y2) = ax.transData.transform(pos[u]), ax.transData.transform(pos[v])
+        cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+        label = ax.text(0, 0, text, ha="center", va="center", fontsize=9, color="#334e68", linespacing=1.0,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+                        zorder=6, clip_on=False)
+        best = None
+        for t in (0.5, 0.38, 0.62, 0.28, 0.72):
+            px = (1 - t) ** 2 * x1 + 2 * t * (1 - t) * cx + t * t * x2
+            py = (1 - t) ** 2 * y1 + 2 * t * (1 - t) * cy + t * t * y2
+            label.set_position(ax.transData.inverted().transform((px, py)))
+            box = label.get_window_extent(renderer)
+            cover = covered(box)
+            if best is None or cover < best[0]:
+                best = (cover, label.get_position(), box)
+            if cover == 0:
+                break
+        label.set_position(best[1])
+        taken.append(best[2])
 
 
 def _or(value: float | None, fallback: float | None) -> float:

@@ -153,3 +153,30 @@ def test_a_chart_wider_than_the_page_keeps_its_size_and_scrolls():
     html = render_html(Report(title="t", sections=[Section("s", figures=figures)]))
     assert f'<figure class="wide"><img alt="宽" width="{px[0]}"' in html
     assert f'<figure><img alt="窄" width="{px[1]}"' in html
+
+
+def test_edge_labels_that_would_meet_are_moved_apart():
+    """Two arcs crossing at their middles: the second label moves along its arc instead of covering
+    the first (a busy map's labels stacked on each other), and neither covers a step box."""
+    import matplotlib.pyplot as plt
+
+    from bpr.report.charts import _place_edge_labels
+
+    charts.use_cjk_font()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.set_xlim(-1, 11)
+    ax.set_ylim(-1, 11)
+    pos = {"a": (0, 0), "b": (10, 10), "c": (0, 10), "d": (10, 0), "m": (5, 8)}
+    boxes = [ax.text(5, 8, "居中的环节", ha="center", va="center")]
+    _place_edge_labels(fig, ax, pos, [("a", "b", 0.0, "12 件\n中位等待 3.0 小时"),
+                                      ("c", "d", 0.0, "7 件\n中位等待 9.0 小时")], boxes)
+    renderer = fig.canvas.get_renderer()
+    first, second = (t.get_window_extent(renderer) for t in ax.texts[1:])
+    step = boxes[0].get_window_extent(renderer)
+    assert not first.overlaps(second)
+    assert not first.overlaps(step) and not second.overlaps(step)
+    # each label still sits on its own arc (here straight lines y = x and y = 10 - x)
+    (x1, y1), (x2, y2) = (ax.transData.inverted().transform(((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2))
+                          for b in (first, second))
+    assert abs(y1 - x1) < 0.2 and abs(y2 - (10 - x2)) < 0.2
+    plt.close(fig)
