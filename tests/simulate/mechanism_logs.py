@@ -73,6 +73,17 @@ class Office:
             t = self.resume(int(t // 24) * 24 + CLOSE_H)
 
 
+def worked_hours(office: Office, t0: float, t1: float) -> float:
+    """Working hours between clock hours `t0` and `t1` (day by day, not bpr's slot index)."""
+    total, day = 0.0, int(t0 // 24)
+    while day * 24 < t1:
+        if office.is_open_day(day):
+            lo, hi = max(t0, day * 24 + OPEN_H), min(t1, day * 24 + CLOSE_H)
+            total += max(hi - lo, 0.0)
+        day += 1
+    return total
+
+
 def _arrivals(office: Office, n: int, rng: np.random.Generator, per_hour: float) -> list[float]:
     """`n` Poisson arrivals at `per_hour` during open hours (working-time gaps mapped to clock)."""
     out, t = [], office.resume(0.0)
