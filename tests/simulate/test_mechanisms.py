@@ -284,3 +284,25 @@ def test_report_lists_the_mechanisms_found(models):
     old = {"kind": "simulate", "scenarios": [], "model": {k: v for k, v in models["none"].to_dict().items()
                                                           if k != "mechanisms"}}
     assert all(s.title != "检测到的机制" for s in build(old, "zh").sections)  # results from before #19
+
+
+def test_cli_writes_the_evidence_to_result_json_and_the_report(tmp_path, capsys):
+    from bpr.cli import main
+
+    path = write_mechanism_log(tmp_path / "batched.csv", "batched", n=400, seed=2)
+    for flags, folder in (([], "on"), (["--no-mechanisms"], "off")):
+        with pytest.raises(SystemExit) as info:
+            main(["simulate", str(path), "--cases", "50", "--replications", "1", *flags, "-o", str(tmp_path / folder)])
+        assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.count("“决定”疑似批量办理") == 1  # printed by the run with mechanisms only
+    on = json.loads((tmp_path / "on" / "result.json").read_text(encoding="utf-8"))["model"]
+    off = json.loads((tmp_path / "off" / "result.json").read_text(encoding="utf-8"))["model"]
+    assert [(m["id"], m["step"]) for m in on["mechanisms"]] == [("batched", "决定")]
+    assert on["mechanisms"][0]["evidence"]["share"] == 100.0 and on["activities"]["决定"]["batch"]["weekday"] == 3
+    assert off["mechanisms"] == [] and "batch" not in off["activities"]["决定"]
+    with pytest.raises(SystemExit) as info:
+        main(["report", str(tmp_path / "on"), "-o", str(tmp_path / "report"), "--format", "html"])
+    assert info.value.code == 0
+    html = next((tmp_path / "report").glob("*.html")).read_text(encoding="utf-8")
+    assert "检测到的机制" in html and "疑似批量办理" in html
