@@ -306,3 +306,25 @@ def test_cli_writes_the_evidence_to_result_json_and_the_report(tmp_path, capsys)
     assert info.value.code == 0
     html = next((tmp_path / "report").glob("*.html")).read_text(encoding="utf-8")
     assert "检测到的机制" in html and "疑似批量办理" in html
+
+
+def test_a_scenario_keeps_the_routing_by_attribute(models):
+    from bpr.simulate.engine import run_replication
+    from bpr.simulate.scenario import Scenario, apply_scenario
+
+    model = models["branching"]
+    to_be = apply_scenario(model, Scenario(name="免现场核验", remove=["现场核验"]))
+    assert to_be.conditional_transitions["受理"]["by_value"]["窗口"] == {"审查": 1.0}
+    assert to_be.conditional_transitions["受理"]["by_value"]["网上"] == {"网上预审": 1.0}
+    assert to_be.conditional_transitions["决定"] == model.conditional_transitions["决定"]
+    runs = {}
+    for name, m in (("as-is", model), ("to-be", to_be)):
+        out = run_replication(m, 3, cases=400, trace=True)
+        runs[name] = [{a for a, _ in e} for e in out.events]
+    mixed = lambda traces: sum(("网上预审" in t) == ("邮寄送达" in t) for t in traces)  # noqa: E731
+    assert mixed(runs["as-is"]) == 0 and mixed(runs["to-be"]) == 0  # one channel's branches, never both
+    assert not any("现场核验" in t for t in runs["to-be"])
+    assert 0.6 < np.mean(["网上预审" in t for t in runs["to-be"]]) < 0.8  # the observed channel mix
+    flat = SimulationModel.from_dict({**model.to_dict(), "conditional_transitions": {}, "case_profiles": {}})
+    flat_traces = [{a for a, _ in e} for e in run_replication(flat, 3, cases=400, trace=True).events]
+    assert mixed(flat_traces) > 50  # a first-order chain mixes the channels' branches
