@@ -181,6 +181,9 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         release = next_release(began, model.origin, int(spec["weekday"]), tod())
         lead = min(int((release - began) // spec.get("lead_bin_hours", 168)), len(skips) - 1)
         release += 7 * 24 * int(pick(*skips[lead]))  # batches missed: the work was not done in time
+        clock, day = clocks[acts[a].pool], int(release // 24)
+        if clock.worked((day + 1) * 24) <= clock.worked(day * 24):  # a holiday: the next working day
+            release = clock.resume(release)
         yield env.timeout(release - began)
         wait[a] += release - began
         finish(case, a)
