@@ -17,7 +17,10 @@ What is learnt, and how:
   processing is capped at one working day and the rest of enabled→end is delay. Both are
   measured in the pool's working hours, so time-of-day and weekends come from the calendar. A step in
   which the applicant supplies missing materials (补正, 补齐, …) is all delay: their time is not staff
-  work. Each is fitted with `fit_distribution` (best family by KS test, else empirical).
+  work. Each is fitted with `fit_distribution` (best family by KS test, else empirical);
+- mechanisms (bpr.simulate.mechanisms), each modelled only when the log shows it: a batched step
+  (released at its weekday's batch times), a fixed calendar term (e.g. a 公示期), routing that
+  depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution).
 """
 
 from __future__ import annotations

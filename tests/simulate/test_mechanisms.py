@@ -328,3 +328,66 @@ def test_a_scenario_keeps_the_routing_by_attribute(models):
     flat = SimulationModel.from_dict({**model.to_dict(), "conditional_transitions": {}, "case_profiles": {}})
     flat_traces = [{a for a, _ in e} for e in run_replication(flat, 3, cases=400, trace=True).events]
     assert mixed(flat_traces) > 50  # a first-order chain mixes the channels' branches
+
+
+# --- each rule on both sides of its threshold (hand-made frames) ----------------------------------
+
+def _rule(rule_id: str):
+    from bpr.simulate.mechanisms import RULES
+
+    return next(r for r in RULES if r.id == rule_id)
+
+
+@pytest.mark.parametrize(("on_thursday", "fires"), [(55, True), (45, False)])
+def test_batched_on_both_sides_of_its_share(on_thursday, fires):
+    monday = pd.Timestamp("2024-03-04 10:00")
+    prev = [monday + pd.Timedelta(days=i % 5) for i in range(100)]  # enabled evenly Monday–Friday
+    done = [monday + pd.Timedelta(days=3 + 7 * (i // 5), hours=5) if i < on_thursday
+            else monday + pd.Timedelta(days=[0, 1, 2, 4][i % 4] + 7 * (i // 5), hours=5) for i in range(100)]
+    frame = pd.DataFrame({"case": [f"c{i}" for i in range(100)], "activity": "审批", "pos": 1,
+                          "timestamp": done, "prev_end": prev})
+    found = _rule("batched").run(frame)
+    assert bool(found) is fires
+    if fires:
+        assert found[0].evidence["share"] == on_thursday and found[0].evidence["baseline"] == 20.0
+
+
+def test_batched_needs_more_concentration_than_the_steps_before():
+    thursday = pd.Timestamp("2024-03-07 10:00")
+    frame = pd.DataFrame({"case": [f"c{i}" for i in range(100)], "activity": "送达", "pos": 1,
+                          "timestamp": [thursday + pd.Timedelta(days=7 * i + 1) for i in range(100)],  # Fridays
+                          "prev_end": [thursday + pd.Timedelta(days=7 * i) for i in range(100)]})  # all Thursdays
+    assert _rule("batched").run(frame) == []
+
+
+@pytest.mark.parametrize(("fixed", "fires"), [(55, True), (45, False)])
+def test_fixed_term_on_both_sides_of_its_share(fixed, fires):
+    rng = np.random.default_rng(0)
+    waits = np.concatenate([np.full(fixed, 360.0), rng.uniform(100, 900, 100 - fixed)])
+    frame = pd.DataFrame({"activity": "公示", "delay_clock": waits})
+    found = _rule("scheduled_wait").run(frame)
+    assert bool(found) is fires
+    if fires:
+        assert found[0].params["fixed_hours"] == 360.0 and found[0].evidence["days"] == 15.0
+
+
+def test_a_spread_wait_is_not_a_fixed_term():
+    waits = np.random.default_rng(1).lognormal(np.log(360), 0.3, 400)  # 15 days in the median, spread
+    assert _rule("scheduled_wait").run(pd.DataFrame({"activity": "审查", "delay_clock": waits})) == []
+    waits = np.random.default_rng(1).normal(360, 2, 400)  # within hours of 15 days: near-constant
+    assert len(_rule("scheduled_wait").run(pd.DataFrame({"activity": "审查", "delay_clock": waits}))) == 1
+
+
+@pytest.mark.parametrize(("share_a", "fires"), [(0.67, True), (0.6, False)])
+def test_attribute_branching_on_both_sides_of_cramers_v(share_a, fires):
+    """Two channels of 200 cases each; Y follows X in `share_a` of A's cases and 1 − share_a of B's:
+    Cramér's V of that 2 × 2 table is 2·share_a − 1 (0.34 fires, 0.2 does not, the bar being 0.3)."""
+    rows = []
+    for channel in ("A", "B"):
+        k = round(200 * (share_a if channel == "A" else 1 - share_a))
+        for i in range(200):
+            rows.append({"case": f"{channel}{i}", "activity": "X", "next": "Y" if i < k else "Z", "channel": channel})
+    found = _rule("attribute_branching").run(pd.DataFrame(rows))
+    assert bool(found) is fires
+    if fires:
+        assert found[0].evidence["cramers_v"] == pytest.approx(2 * share_a - 1, abs=1e-3)
