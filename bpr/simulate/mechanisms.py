@@ -194,6 +194,7 @@ def check_attribute_branching(frame: pd.DataFrame, params: Mapping[str, float]) 
             value = attrs[name].reindex(g["case"]).to_numpy()
             table = pd.crosstab(value, g["next"].to_numpy())
             table = table.loc[table.index != ""]
+            table = table.loc[:, table.sum(axis=0) > 0]
             if table.shape[0] < 2 or table.shape[1] < 2:
                 continue
             chi2, p, _, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
