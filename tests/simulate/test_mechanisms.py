@@ -391,3 +391,9 @@ def test_attribute_branching_on_both_sides_of_cramers_v(share_a, fires):
     assert bool(found) is fires
     if fires:
         assert found[0].evidence["cramers_v"] == pytest.approx(2 * share_a - 1, abs=1e-3)
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_detection_holds_on_another_seed_and_a_smaller_log(tmp_path, mechanism):
+    path = write_mechanism_log(tmp_path / f"{mechanism}.csv", mechanism, n=800, seed=11)
+    assert set(_found(discover_model(bpr.read_log(path)))) == EXPECTED[mechanism]
