@@ -1820,6 +1820,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                      "按每周{weekday} {hours} 集中放行建模。",
                      "{step} appears batched: {share}% of completions fall on {weekday}s (the events before it: "
                      "{baseline}% on their busiest weekday; {events} events); modelled as released each {weekday}, {hours}."),
+    "mech_batched_monthly": ("“{step}”疑似每月集中办理（如每月例会）：{share}% 的完成时间落在每月 {day}–{last_day} 日"
+                             "（其前一环节最集中的三天也只占 {baseline}%，共 {events} 件），按每月 {day} 日集中放行建模。",
+                             "{step} appears batched monthly (a monthly meeting): {share}% of completions fall on days "
+                             "{day}–{last_day} of the month (the events before it: {baseline}% in their busiest three days; "
+                             "{events} events); modelled as released on day {day} of each month."),
     "mech_scheduled_wait": ("“{step}”为固定期限等待：{share}% 的等待在 {days} 个自然日左右（±{tolerance_h} 小时，共 {events} 件），"
                             "与工作日历和排队无关，按固定自然日期限建模。",
                             "{step} waits a fixed term: {share}% of its waits last {days} calendar days (±{tolerance_h} h; "

@@ -365,10 +365,15 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
         act = models.get(m.step)
         if act is None:
             continue
-        if m.id == "batched":
+        if m.id in ("batched", "batched_monthly"):
+            if act.batch:  # one batch rhythm per step: the first found (weekly before monthly)
+                continue
             act.batch = dict(m.params)
-            rows = measured[(measured["activity"] == m.step)
-                            & (measured["timestamp"].dt.weekday != m.params["weekday"])]
+            rows = measured[measured["activity"] == m.step]
+            if m.id == "batched":
+                rows = rows[rows["timestamp"].dt.weekday != m.params["weekday"]]
+            else:
+                rows = rows[~rows["timestamp"].dt.day.between(m.params["day"], m.params["last_day"])]
             dly = rows["delay"].dropna().to_numpy()  # the cases not released in a batch
             act.delay = fit_distribution(dly, rng) if len(dly) else fit_distribution([0.0])
         elif m.id == "scheduled_wait":

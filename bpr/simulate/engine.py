@@ -17,7 +17,7 @@ import simpy
 from bpr.model.calendar import WorkCalendar
 from bpr.simulate.clock import WorkingTime
 from bpr.simulate.distributions import Distribution, Sampler
-from bpr.simulate.mechanisms import next_release
+from bpr.simulate.mechanisms import next_monthly_release, next_release
 from bpr.simulate.model import END, SimulationModel
 
 MAX_STEPS_PER_CASE = 500
@@ -178,9 +178,15 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         """A batched step: the case leaves at the next batch time (no resource is held)."""
         spec, tod, skips = batch[a]
         began = env.now
-        release = next_release(began, model.origin, int(spec["weekday"]), tod())
-        lead = min(int((release - began) // spec.get("lead_bin_hours", 168)), len(skips) - 1)
-        release += 7 * 24 * int(pick(*skips[lead]))  # batches missed: the work was not done in time
+        at = tod()
+        if spec.get("period") == "month":
+            release = next_monthly_release(began, model.origin, int(spec["day"]), at)
+            lead = min(int((release - began) // spec["lead_bin_hours"]), len(skips) - 1)
+            release = next_monthly_release(began, model.origin, int(spec["day"]), at, int(pick(*skips[lead])))
+        else:
+            release = next_release(began, model.origin, int(spec["weekday"]), at)
+            lead = min(int((release - began) // spec.get("lead_bin_hours", 168)), len(skips) - 1)
+            release += 7 * 24 * int(pick(*skips[lead]))  # batches missed: the work was not done in time
         clock, day = clocks[acts[a].pool], int(release // 24)
         if clock.worked((day + 1) * 24) <= clock.worked(day * 24):  # a holiday: the next working day
             release = clock.resume(release)

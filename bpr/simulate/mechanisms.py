@@ -7,6 +7,7 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
 
 - batched: a step whose completions fall on one weekday far more often than the events that
   enable it (e.g. 审批 signed once a week): released at that weekday's batch times;
+- batched_monthly: the same on a few days of the month (a monthly committee meeting);
 - scheduled_wait: a step whose wait has a near-constant calendar length independent of the
   working calendar and the queue (a statutory 公示期): a fixed calendar delay, then the next opening;
 - attribute_branching: the step after a step differs strongly by a case attribute (办理渠道,
@@ -34,6 +35,7 @@ from bpr.simulate.model import END
 CASE_ATTRIBUTES = ("channel", "matter")
 QUANTILE_POINTS = 21
 LEAD_BIN_H = 12  # batching: hours of lead time per bin of the skip distribution
+MONTH_LEAD_BIN_H = 72  # monthly batches: the same, per three days
 
 
 @dataclass
@@ -90,7 +92,8 @@ def check_batched(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mech
     """Completions concentrated on one weekday: at least `min_share` of the step's completions,
     and at least `min_ratio` times as concentrated as the events that enable it (the case's
     previous events, on their own busiest weekday), so that a step merely following a batched one,
-    or a log whose work all happens on few days, does not count."""
+    or a log whose work all happens on few days, does not count; and releases in at least
+    `min_weeks_share` of the weeks the step spans (a weekly rhythm, not a few dates)."""
     rows = frame[frame["pos"] > 0]
     found = []
     for step, g in rows.groupby("activity", sort=True):
@@ -103,6 +106,12 @@ def check_batched(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mech
         if share < params["min_share"] or share < params["min_ratio"] * baseline:
             continue
         on_day = g[weekday == day]
+        # a weekly rhythm repeats: most weeks of the step's span have a release (a monthly meeting
+        # on a few dates that happen to share a weekday does not)
+        weeks = on_day["timestamp"].dt.to_period("W").nunique()
+        span = (g["timestamp"].max() - g["timestamp"].min()).days // 7 + 1
+        if weeks < params["min_weeks_share"] * span:
+            continue
         tod = (on_day["timestamp"] - on_day["timestamp"].dt.normalize()).dt.total_seconds().to_numpy() / 3600
         # weeks skipped: whole weeks between the first batch time after enabling and the release
         enabled = on_day["prev_end"]
@@ -120,11 +129,74 @@ def check_batched(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mech
         lo, hi = np.percentile(tod, [10, 90])
         found.append(Mechanism("batched", str(step), {
             "share": round(100 * share, 1), "baseline": round(100 * baseline, 1), "events": len(g),
-            "hours": f"{_clock(lo)}–{_clock(hi)}", "weekday": day},
+            "hours": f"{_clock(lo)}–{_clock(hi)}", "weekday": day, "weeks_share": round(100 * weeks / span, 1)},
             {"weekday": day, "share": round(share, 4), "time_of_day": _quantiles(tod),
              "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
              "lead_bin_hours": LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
     return found
+
+
+def check_batched_monthly(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """Completions concentrated on a few days of the month (a monthly committee meeting, moved to
+    the next working day when it falls on a closed one): at least `min_share` of them within a
+    `window_days` window of days of the month, and at least `min_ratio` times as concentrated as
+    the events that enable it in their own best window."""
+    rows = frame[frame["pos"] > 0]
+    width = int(params["window_days"])
+    found = []
+
+    def best_window(days: pd.Series) -> tuple[int, float]:
+        counts = np.bincount(days.to_numpy(), minlength=32)[1:32]
+        sums = [counts[d:d + width].sum() for d in range(31 - width + 1)]
+        d = int(np.argmax(sums))
+        return d + 1, float(sums[d] / max(len(days), 1))
+
+    for step, g in rows.groupby("activity", sort=True):
+        if len(g) < params["min_events"]:
+            continue
+        day, share = best_window(g["timestamp"].dt.day)
+        _, baseline = best_window(g["prev_end"].dt.day)
+        if share < params["min_share"] or share < params["min_ratio"] * baseline:
+            continue
+        inside = g[g["timestamp"].dt.day.between(day, day + width - 1)]
+        tod = (inside["timestamp"] - inside["timestamp"].dt.normalize()).dt.total_seconds().to_numpy() / 3600
+        enabled = inside["prev_end"].reset_index(drop=True)
+        first = pd.Series([pd.Timestamp(_month_day(e.date(), day, 0)) for e in enabled]) + pd.to_timedelta(tod, unit="h")
+        later = pd.Series([pd.Timestamp(_month_day(e.date(), day, 1)) for e in enabled]) + pd.to_timedelta(tod, unit="h")
+        base = first.where(first >= enabled, later)
+        released = inside["timestamp"].reset_index(drop=True)
+        skips = np.clip(np.round((released - base).dt.total_seconds() / (30.44 * 86400)), 0, 24).astype(int).to_numpy()
+        lead_bin = ((base - enabled).dt.total_seconds() / 3600 // MONTH_LEAD_BIN_H).clip(0, 744 // MONTH_LEAD_BIN_H)
+        lead_bin = lead_bin.astype(int).to_numpy()
+        by_lead = []
+        for b in range(744 // MONTH_LEAD_BIN_H + 1):
+            c = np.bincount(skips[lead_bin == b], minlength=1)
+            by_lead.append([round(float(x / c.sum()), 4) for x in c] if c.sum() >= 5 else [])
+        counts = np.bincount(skips, minlength=1)
+        found.append(Mechanism("batched_monthly", str(step), {
+            "share": round(100 * share, 1), "baseline": round(100 * baseline, 1), "events": len(g),
+            "day": day, "last_day": day + width - 1},
+            {"period": "month", "day": day, "last_day": day + width - 1, "share": round(float(len(inside) / len(g)), 4),
+             "time_of_day": _quantiles(tod), "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
+             "lead_bin_hours": MONTH_LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
+    return found
+
+
+def _month_day(date: dt.date, day: int, months_ahead: int) -> dt.date:
+    """`day` of the month `months_ahead` after `date`'s (the month's last day when it is shorter)."""
+    import calendar
+
+    index = date.year * 12 + date.month - 1 + months_ahead
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day, calendar.monthrange(year, month + 1)[1]))
+
+
+def next_monthly_release(began: float, origin: dt.date, day: int, time_of_day: float, months_ahead: int = 0) -> float:
+    """Simulation hour of the monthly batch on `day` at `time_of_day` that releases a case ready at
+    `began`, `months_ahead` months after the first one at or after `began`."""
+    date = origin + dt.timedelta(days=int(began // 24))
+    ahead = 0 if ((_month_day(date, day, 0) - origin).days * 24 + time_of_day) >= began else 1
+    return (_month_day(date, day, ahead + months_ahead) - origin).days * 24 + time_of_day
 
 
 def _clock(hours: float) -> str:
@@ -242,7 +314,10 @@ def check_long_tail(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Me
 
 
 RULES: tuple[MechanismRule, ...] = (
-    MechanismRule("batched", check_batched, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0}),
+    MechanismRule("batched", check_batched, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
+                                             "min_weeks_share": 0.5}),
+    MechanismRule("batched_monthly", check_batched_monthly, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
+                                                             "window_days": 3}),
     MechanismRule("scheduled_wait", check_scheduled_wait, {"min_events": 30, "min_hours": 48.0, "tolerance": 0.02,
                                                            "min_tolerance_h": 1.0, "min_share": 0.5, "spike": 3.0}),
     MechanismRule("attribute_branching", check_attribute_branching, {"min_events": 50, "max_p": 1e-6, "min_v": 0.3}),

@@ -13,6 +13,11 @@ two departments. The mechanisms:
 - "batched": 决定's completions are released once a week, Thursday 14:00–17:00, after the work
   (a few working hours after 审查) is done; the log has no start time for 决定 (the release is
   what it records);
+- "monthly": after 审查 an expert review (专家评审) at the monthly meeting on the 10th (the next
+  working day when the 10th is closed), 09:00–12:00, for the cases whose preparation (a few working
+  hours) is done by then; the others wait for next month's meeting; no start time recorded. The
+  meeting releases a month's cases at once: this log names who handled each step (环节处理人, twelve
+  staff in 审批科, four at the counter), so that a model can know the office absorbs the burst;
 - "branching": the case's channel (办理渠道) decides two branches: 网上 (70 %) → 网上预审 … 电子送达,
   short; 窗口 (30 %) → 现场核验 … 邮寄送达, long. Both branch points depend on the same attribute,
   which a first-order routing chain cannot know;
@@ -30,7 +35,7 @@ import pandas as pd
 
 from bpr.model.calendar import WorkCalendar
 
-MECHANISMS = ("none", "scheduled", "batched", "branching", "longtail")
+MECHANISMS = ("none", "scheduled", "batched", "monthly", "branching", "longtail")
 OPEN_H, CLOSE_H = 9.0, 17.0
 ORIGIN = dt.date(2024, 1, 1)  # a Monday
 _CAL = WorkCalendar()
@@ -93,6 +98,21 @@ def _arrivals(office: Office, n: int, rng: np.random.Generator, per_hour: float)
     return out
 
 
+def _meeting(office: Office, ready: float, rng: np.random.Generator, day: int = 10) -> float:
+    """The first monthly meeting (on `day`, or the next working day) at or after `ready`, at a
+    time between 09:00 and 12:00."""
+    date = ORIGIN + dt.timedelta(days=int(ready // 24))
+    year, month = date.year, date.month
+    while True:
+        at = (dt.date(year, month, day) - ORIGIN).days
+        while not office.is_open_day(at):
+            at += 1
+        meeting = at * 24 + float(rng.uniform(9, 12))
+        if meeting >= ready:
+            return meeting
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def _lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
     return float(rng.lognormal(np.log(median), sigma))
 
@@ -103,6 +123,7 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
     if mechanism not in MECHANISMS:
         raise ValueError(f"mechanism must be one of {MECHANISMS}")
     rng = np.random.default_rng(seed)
+    names = np.random.default_rng(seed + 1)  # staff names: their own stream, the events stay the same
     office = Office("cn" if mechanism == "scheduled" else "weekly")
     rows: list[dict] = []
 
@@ -134,6 +155,11 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
         else:
             wait = _lognormal(rng, 12, 0.7)
         t = work("审查", t, wait, float(rng.uniform(0.3, 0.7)))
+        if mechanism == "monthly":
+            done = office.advance(t, _lognormal(rng, 8, 0.6))
+            meeting = _meeting(office, done, rng)
+            events.append(("专家评审", None, meeting, "审批科"))
+            t = meeting
         if mechanism == "batched":
             done = office.advance(t, _lognormal(rng, 6, 0.6) + 0.3)
             day = int(done // 24)
@@ -156,8 +182,11 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
         wait = _lognormal(rng, 1 if last == "电子送达" else 40 if last == "邮寄送达" else 4, 0.5)
         work(last, t, wait, float(rng.uniform(0.1, 0.3)), "政务服务中心")
         for activity, start, end, dept in events:
-            rows.append({"办件编号": case, "环节名称": activity, "环节开始时间": stamp(start), "环节结束时间": stamp(end),
-                         "办理部门": dept, "办理渠道": channel})
+            row = {"办件编号": case, "环节名称": activity, "环节开始时间": stamp(start), "环节结束时间": stamp(end),
+                   "办理部门": dept, "办理渠道": channel}
+            if mechanism == "monthly":  # who did it: the office's size shows (see the docstring)
+                row["环节处理人"] = f"{dept}{int(names.integers(12 if dept == '审批科' else 4)) + 1:02d}"
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
