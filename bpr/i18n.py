@@ -1807,6 +1807,44 @@ VOCAB: dict[str, tuple[str, str]] = {
     "web_compare_reform": ("改革", "reform"),
     "web_compare_catalogue": ("事项清单版本对比", "Catalogue versions compared"),
     "web_compare_cases": ("办件数", "cases"),
+    # --- #19 (s19): mechanisms found by measurement (bpr/simulate/mechanisms.py) --------------------
+    "weekday_0": ("星期一", "Monday"),
+    "weekday_1": ("星期二", "Tuesday"),
+    "weekday_2": ("星期三", "Wednesday"),
+    "weekday_3": ("星期四", "Thursday"),
+    "weekday_4": ("星期五", "Friday"),
+    "weekday_5": ("星期六", "Saturday"),
+    "weekday_6": ("星期日", "Sunday"),
+    "sim_case_end": ("办结", "the end"),
+    "mech_batched": ("“{step}”疑似批量办理：{share}% 的完成时间落在{weekday}（其前一环节最集中的一天也只占 {baseline}%，共 {events} 件），"
+                     "按每周{weekday} {hours} 集中放行建模。",
+                     "{step} appears batched: {share}% of completions fall on {weekday}s (the events before it: "
+                     "{baseline}% on their busiest weekday; {events} events); modelled as released each {weekday}, {hours}."),
+    "mech_batched_monthly": ("“{step}”疑似每月集中办理（如每月例会）：{share}% 的完成时间落在每月 {day}–{last_day} 日"
+                             "（其前一环节最集中的三天也只占 {baseline}%，共 {events} 件），按每月 {day} 日集中放行建模。",
+                             "{step} appears batched monthly (a monthly meeting): {share}% of completions fall on days "
+                             "{day}–{last_day} of the month (the events before it: {baseline}% in their busiest three days; "
+                             "{events} events); modelled as released on day {day} of each month."),
+    "mech_scheduled_wait": ("“{step}”为固定期限等待：{share}% 的等待在 {days} 个自然日左右（±{tolerance_h} 小时，共 {events} 件），"
+                            "与工作日历和排队无关，按固定自然日期限建模。",
+                            "{step} waits a fixed term: {share}% of its waits last {days} calendar days (±{tolerance_h} h; "
+                            "{events} events), whatever the working calendar and the queue; modelled as a fixed calendar delay."),
+    "mech_attribute_branching": ("“{step}”之后的走向取决于{attribute}：{attribute}为“{value}”的办件 {share}% 接“{next}”，"
+                                 "其余办件 {others}%（Cramér's V = {cramers_v}，p = {p_value}，共 {events} 件），按{attribute}分别建模走向。",
+                                 "What follows {step} depends on the {attribute}: {share}% of cases with {attribute} "
+                                 "“{value}” go on to {next}, {others}% of the others (Cramér's V = {cramers_v}, p = {p_value}; "
+                                 "{events} events); routing modelled per {attribute}."),
+    "mech_long_tail": ("“{step}”的等待呈长尾：P95 为 {p95_h} 小时，是中位数 {median_h} 小时的 {ratio} 倍，拟合的对数正态分布 P95 "
+                       "只有 {fitted_p95_h} 小时（共 {events} 件），按实际分布（经验分布）建模，保留长尾。",
+                       "{step}'s wait is long-tailed: its P95 is {p95_h} h, {ratio}× its median of {median_h} h, where a "
+                       "fitted lognormal puts it at {fitted_p95_h} h ({events} events); modelled by its empirical "
+                       "distribution, tail kept."),
+    "rs_mechanisms": ("检测到的机制", "Mechanisms found"),
+    "rs_mechanisms_para": ("以下机制由日志数据检测得出，并已纳入仿真模型；未检测到的机制不建模。",
+                           "These mechanisms were found in the log by measurement and are part of the simulation model; "
+                           "mechanisms not found are left out."),
+    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按办件属性分流或长尾等待。",
+                           "No batching, fixed-term wait, attribute-driven branching or long-tailed wait was found."),
 }
 
 

@@ -292,9 +292,10 @@ def run_simulate(log: str | Path, out: str | Path, scenarios: list[Scenario] | N
                  scenario_file: str | None = None, plan: str | None = None, matter: str | None = None,
                  cases: int = 1000, replications: int = 10, seed: int = 0, promised_limit: str | None = None,
                  validate: bool = False, since: datetime | None = None, mapping: dict[str, str] | None = None,
-                 timezone: str = "Asia/Shanghai", force: bool = False) -> SimulationResult:
+                 timezone: str = "Asia/Shanghai", force: bool = False, mechanisms: bool = True) -> SimulationResult:
     """What-if simulation of a log's process: DIR/result.json, model.bpmn, prosimos.json (`bpr simulate`).
-    `scenarios` (objects) come before those read from `scenario_file` and the one made from `plan`."""
+    `scenarios` (objects) come before those read from `scenario_file` and the one made from `plan`.
+    `mechanisms`: detect and model batching, fixed terms, attribute routing and long tails (#19)."""
     import bpr.io
     from bpr.errors import UsageError
     from bpr.model.timelimit import TimeLimit
@@ -315,7 +316,8 @@ def run_simulate(log: str | Path, out: str | Path, scenarios: list[Scenario] | N
             in_log = set(event_log.to_pandas()["matter"].dropna().astype(str)) if event_log.has("matter") else set()
             chosen.append(scenario_from_plan(plan, matter, in_log))
         result = simulate_log(event_log, chosen, cases=cases, replications=replications, seed=seed,
-                              validate=validate, source=str(log), promised_limit_days=limit, since=since)
+                              validate=validate, source=str(log), promised_limit_days=limit, since=since,
+                              mechanisms=mechanisms)
         write_json(folder / "result.json", result.to_dict())
         write_bpmn(result.model, folder / "model.bpmn")
         write_prosimos(result.model, folder / "prosimos.json")

@@ -30,6 +30,8 @@ from bpr.i18n import join_list, t, tf
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--promised-limit", default=None, help="As-is promised limit, e.g. 20个工作日 (for the on-time rate).")
 @click.option("--validate", is_flag=True, help="Also check the as-is model against the last 30% of the log, and on a rolling origin (splits at 50/60/70/80% of cases).")
+@click.option("--no-mechanisms", "no_mechanisms", is_flag=True,
+              help="Do not detect or model batching, fixed terms, attribute-driven routing and long-tailed waits (to compare).")
 @since_option
 @map_option
 @max_bad_rows_option
@@ -38,7 +40,8 @@ from bpr.i18n import join_list, t, tf
 @lang_option
 def simulate_command(log: str, out: str, plan: str | None, matter: str | None, scenario: str | None, cases: int,
                      replications: int, seed: int, promised_limit: str | None, validate: bool, since: str | None,
-                     mapping: str | None, timezone: str, lang: str, force: bool = False) -> None:
+                     mapping: str | None, timezone: str, lang: str, force: bool = False,
+                     no_mechanisms: bool = False) -> None:
     """Discover a simulation model from LOG and run the as-is process against reform scenarios.
 
     Example: bpr simulate samples/logs/food_licence.csv --scenario samples/scenarios/食品经营许可改革.yaml --validate -o out/sim
@@ -51,8 +54,10 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     result = run_simulate(log, out, scenario_file=scenario, plan=plan, matter=matter, cases=cases,
                           replications=replications, seed=seed, promised_limit=promised_limit, validate=validate,
                           since=parse_since(since, timezone), mapping=parse_mapping(mapping), timezone=timezone,
-                          force=force)
+                          force=force, mechanisms=not no_mechanisms)
     model, validation, folder = result.model, result.validation, Path(out)
+    for m in model.mechanisms:  # issue 19: what the model found in the log, with the evidence
+        click.echo(str(m.get(lang) or m.get("en", "")))
     for s in result.scenarios:
         name = s.label.text(lang) if s.label else t("sim_as_is", lang) if s.name == "as-is" else s.name
         med, p90 = s.cycle_working_days["median"]["mean"], s.cycle_working_days["p90"]["mean"]

@@ -17,7 +17,10 @@ What is learnt, and how:
   processing is capped at one working day and the rest of enabled→end is delay. Both are
   measured in the pool's working hours, so time-of-day and weekends come from the calendar. A step in
   which the applicant supplies missing materials (补正, 补齐, …) is all delay: their time is not staff
-  work. Each is fitted with `fit_distribution` (best family by KS test, else empirical).
+  work. Each is fitted with `fit_distribution` (best family by KS test, else empirical);
+- mechanisms (bpr.simulate.mechanisms), each modelled only when the log shows it: a batched step
+  (released at its weekday's batch times), a fixed calendar term (e.g. a 公示期), routing that
+  depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from bpr.i18n import Note
 from bpr.model.calendar import WorkCalendar
 from bpr.model.eventlog import EventLog
 from bpr.simulate.clock import SLOTS_PER_DAY, SLOTS_PER_HOUR, Schedule, WorkingTime
-from bpr.simulate.distributions import fit_distribution
+from bpr.simulate.distributions import empirical_distribution, fit_distribution
+from bpr.simulate.mechanisms import Mechanism, case_attributes, detect
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 
 #: fewer cases than this and arrival rates, routing and durations cannot be fitted
@@ -205,10 +209,12 @@ def drift_start(frame: pd.DataFrame, min_cases: int = MIN_CASES) -> pd.Timestamp
 
 
 def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_limit_days: float | None = None,
-                   drift: bool = True) -> SimulationModel:
+                   drift: bool = True, mechanisms: bool | set[str] | frozenset[str] = True) -> SimulationModel:
     """Learn a simulation model from a log (see the module docstring for what and how). With
     `drift`, a log whose case durations changed for good (see `drift_start`) is learnt from the
-    cases after the change only: the model should describe the process as it runs now."""
+    cases after the change only: the model should describe the process as it runs now.
+    `mechanisms`: detect and model batching, fixed-term waits, attribute-driven branching and
+    long-tailed waits (bpr.simulate.mechanisms; True: all, False: none, or a set of rule ids)."""
     frame = local_frame(log)
     n_cases = frame["case"].nunique()
     if n_cases < MIN_CASES:
@@ -320,6 +326,9 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
                              round(visit, 6), int((frame["activity"] == a).sum()),
                              delay_clock=fit_distribution(dly_clock, rng) if len(dly_clock) else None)
 
+    found = detect(frame, mechanisms)
+    conditional = _model_mechanisms(found, frame, measured, models, rng)
+
     # pool sizes
     pools: dict[str, Pool] = {}
     for p, clock in clocks.items():
@@ -342,7 +351,51 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
         rework_edges=[tuple(e) for e in rework_edges], first_step_instant=first_step_instant, visits_known=visits_known,
         promised_limit_days=promised_limit_days, office=Schedule.office(calendar),
         source=source or log.source, cases=int(n_cases),
-        log_start=str(frame["timestamp"].min()), log_end=str(frame["timestamp"].max()), notes=notes)
+        log_start=str(frame["timestamp"].min()), log_end=str(frame["timestamp"].max()), notes=notes,
+        conditional_transitions=conditional, case_profiles=_case_profiles(frame, conditional),
+        mechanisms=[m.to_dict() for m in found])
+
+
+def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.DataFrame,
+                      models: dict[str, Activity], rng: np.random.Generator) -> dict[str, dict]:
+    """Put the mechanisms found into the activities (batch release, fixed calendar term, empirical
+    wait); returns the conditional routing of attribute-driven branches (step -> params)."""
+    conditional: dict[str, dict] = {}
+    for m in found:
+        act = models.get(m.step)
+        if act is None:
+            continue
+        if m.id in ("batched", "batched_monthly"):
+            if act.batch:  # one batch rhythm per step: the first found (weekly before monthly)
+                continue
+            act.batch = dict(m.params)
+            rows = measured[measured["activity"] == m.step]
+            if m.id == "batched":
+                rows = rows[rows["timestamp"].dt.weekday != m.params["weekday"]]
+            else:
+                rows = rows[~rows["timestamp"].dt.day.between(m.params["day"], m.params["last_day"])]
+            dly = rows["delay"].dropna().to_numpy()  # the cases not released in a batch
+            act.delay = fit_distribution(dly, rng) if len(dly) else fit_distribution([0.0])
+        elif m.id == "scheduled_wait":
+            act.fixed_wait_h = float(m.params["fixed_hours"])
+        elif m.id == "long_tail":
+            dly = measured.loc[measured["activity"] == m.step, "delay"].dropna().to_numpy()
+            act.delay = empirical_distribution(dly)
+        elif m.id == "attribute_branching":
+            conditional[m.step] = dict(m.params)
+    return conditional
+
+
+def _case_profiles(frame: pd.DataFrame, conditional: dict[str, dict]) -> dict:
+    """The observed mix of the case attributes that conditional routing uses: each distinct
+    combination of values and its share of the cases."""
+    names = sorted({c["attribute"] for c in conditional.values()})
+    if not names:
+        return {}
+    attrs = case_attributes(frame)[names]
+    mix = attrs.value_counts(normalize=True, sort=False).sort_index()
+    return {"names": names, "values": [list(map(str, k if isinstance(k, tuple) else (k,))) for k in mix.index],
+            "weights": [round(float(w), 6) for w in mix.to_numpy()]}
 
 
 def _rewind(clock: WorkingTime, worked: np.ndarray) -> np.ndarray:

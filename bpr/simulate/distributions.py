@@ -95,6 +95,17 @@ def _fit_family(family: str, data: np.ndarray) -> tuple[list[float], float]:
     return [float(p) for p in params], float(dist.mean(*params))
 
 
+def empirical_distribution(values: np.ndarray | list[float]) -> Distribution:
+    """The values' own distribution (EMPIRICAL_POINTS quantiles, minimum to maximum): keeps a long
+    tail that a fitted family would clip."""
+    data = np.maximum(np.asarray(values, dtype=float), 0.0)
+    data = data[np.isfinite(data)]
+    if len(data) == 0:
+        return Distribution.fixed(0.0)
+    return Distribution("empirical", [], quantiles=[float(q) for q in np.quantile(data, np.linspace(0, 1, EMPIRICAL_POINTS))],
+                        mean=float(np.mean(data)), n=len(data))
+
+
 def fit_distribution(values: np.ndarray | list[float], rng: np.random.Generator | None = None) -> Distribution:
     """Best of exponential, lognormal, gamma and normal (by KS statistic); a constant when all
     values agree; empirical quantiles when too few values or the best family is rejected."""

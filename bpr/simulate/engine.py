@@ -16,7 +16,8 @@ import simpy
 
 from bpr.model.calendar import WorkCalendar
 from bpr.simulate.clock import WorkingTime
-from bpr.simulate.distributions import Sampler
+from bpr.simulate.distributions import Distribution, Sampler
+from bpr.simulate.mechanisms import next_monthly_release, next_release
 from bpr.simulate.model import END, SimulationModel
 
 MAX_STEPS_PER_CASE = 500
@@ -128,6 +129,16 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         return names, cum.tolist()
 
     routes = {a: chooser(d) for a, d in model.transitions.items() if d}
+    # mechanisms (bpr.simulate.mechanisms): routing by case attribute, batch releases, fixed terms
+    profiles = model.case_profiles or {}
+    profile_names = list(profiles.get("names") or [])
+    profile_cum = chooser(dict(enumerate(profiles.get("weights") or []))) if profile_names else None
+    conditional = {a: (profile_names.index(c["attribute"]), {v: chooser(d) for v, d in c["by_value"].items() if d})
+                   for a, c in model.conditional_transitions.items() if c["attribute"] in profile_names}
+    batch = {a: (x.batch, Sampler(Distribution("empirical", [], quantiles=x.batch["time_of_day"]), rng),
+                 [chooser(dict(enumerate(p or x.batch["skip_weeks"]))) for p in x.batch.get("skip_weeks_by_lead")
+                  or [x.batch["skip_weeks"]]])
+             for a, x in acts.items() if x.batch}
     start_names, start_cum = chooser(model.start)
     arrival_steps = set(model.start) if model.first_step_instant else set()
     n = len(arrivals)
@@ -155,16 +166,62 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
                 return name
         return names[-1]
 
+    def route(case: int, node: str) -> str:
+        if node in conditional:
+            index, by_value = conditional[node]
+            value = profile[case][index] if profile is not None else None
+            if value in by_value:
+                return pick(*by_value[value])
+        return pick(*routes[node]) if node in routes else END
+
+    def released(case: int, a: str):
+        """A batched step: the case leaves at the next batch time (no resource is held)."""
+        spec, tod, skips = batch[a]
+        began = env.now
+        at = tod()
+        if spec.get("period") == "month":
+            release = next_monthly_release(began, model.origin, int(spec["day"]), at)
+            lead = min(int((release - began) // spec["lead_bin_hours"]), len(skips) - 1)
+            release = next_monthly_release(began, model.origin, int(spec["day"]), at, int(pick(*skips[lead])))
+        else:
+            release = next_release(began, model.origin, int(spec["weekday"]), at)
+            lead = min(int((release - began) // spec.get("lead_bin_hours", 168)), len(skips) - 1)
+            release += 7 * 24 * int(pick(*skips[lead]))  # batches missed: the work was not done in time
+        clock, day = clocks[acts[a].pool], int(release // 24)
+        if clock.worked((day + 1) * 24) <= clock.worked(day * 24):  # a holiday: the next working day
+            release = clock.resume(release)
+        yield env.timeout(release - began)
+        wait[a] += release - began
+        finish(case, a)
+
+    def finish(case: int, a: str) -> None:
+        count[a] += 1
+        act = acts[a]
+        if act.visit_probability and u() < act.visit_probability:
+            visits[case] += 1
+        steps[case] += 1
+        if events is not None:
+            events[case].append((a, env.now))
+        if env.now > last[case]:
+            last[case] = env.now
+
     def step(case: int, a: str):
         act = acts[a]
+        if a in batch and u() < batch[a][0]["share"]:
+            yield from released(case, a)
+            return
         pool = act.pool
         clock = clocks[pool]
         began = env.now
-        d = delay[a]()  # working hours of the pool: waiting for someone to pick the case up
-        p = proc[a]()
-        ready = clock.advance(began, d) if d > 0 else began
-        if p > 0:  # people take work when their pool is open: do not hold a resource overnight
-            ready = clock.resume(ready)
+        if act.fixed_wait_h is not None:  # a fixed calendar term, then the office's next opening
+            p = proc[a]()
+            ready = clock.resume(began + act.fixed_wait_h)
+        else:
+            d = delay[a]()  # working hours of the pool: waiting for someone to pick the case up
+            p = proc[a]()
+            ready = clock.advance(began, d) if d > 0 else began
+            if p > 0:  # people take work when their pool is open: do not hold a resource overnight
+                ready = clock.resume(ready)
         if ready > began:
             yield env.timeout(ready - began)
         d = ready - began
@@ -178,14 +235,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         busy[pool] += p
         wait[a] += d + got - asked
         queue[a] += got - asked
-        count[a] += 1
-        if act.visit_probability and u() < act.visit_probability:
-            visits[case] += 1
-        steps[case] += 1
-        if events is not None:
-            events[case].append((a, env.now))
-        if env.now > last[case]:
-            last[case] = env.now
+        finish(case, a)
 
     def case_process(case: int):
         node = pick(start_names, start_cum)
@@ -196,7 +246,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
                 events[case].append((node, env.now))
             if acts[node].visit_probability and u() < acts[node].visit_probability:
                 visits[case] += 1
-            node = pick(*routes[node]) if node in routes else END
+            node = route(case, node)
         executed = 0
         while node != END and executed < MAX_STEPS_PER_CASE:
             if node in groups:
@@ -205,8 +255,13 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             else:
                 yield from step(case, node)
             executed += 1
-            node = pick(*routes[node]) if node in routes else END
+            node = route(case, node)
         finished[case] = True
+
+    profile = ([int(pick(*profile_cum)) for _ in range(n)] if profile_cum else None)
+    if profile is not None:
+        values = profiles["values"]
+        profile = [values[i] for i in profile]
 
     def source():
         for i, t in enumerate(arrivals):

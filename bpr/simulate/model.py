@@ -25,19 +25,32 @@ class Activity:
     count: int = 0  # events in the log
     members: list[str] = field(default_factory=list)  # for a merged step: the steps it replaces
     delay_clock: Distribution | None = None  # the same delay in clock hours (for tools without calendars)
+    #: a batched step (bpr.simulate.mechanisms, "batched"): with probability `share` the case is
+    #: released at the next batch time: {weekday, share, time_of_day (quantiles, hours), skip_weeks
+    #: (probabilities of 0, 1, … weeks skipped)}; the other cases wait `delay` and work as usual
+    batch: dict | None = None
+    #: a fixed calendar term (clock hours) waited instead of `delay`, then the pool's next opening
+    #: (mechanism "scheduled_wait", e.g. a 15-day 公示期)
+    fixed_wait_h: float | None = None
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
-                "delay": self.delay.to_dict(), "visit_probability": self.visit_probability,
-                "count": self.count, "members": self.members,
-                "delay_clock": self.delay_clock.to_dict() if self.delay_clock else None}
+        out = {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
+               "delay": self.delay.to_dict(), "visit_probability": self.visit_probability,
+               "count": self.count, "members": self.members,
+               "delay_clock": self.delay_clock.to_dict() if self.delay_clock else None}
+        if self.batch:
+            out["batch"] = self.batch
+        if self.fixed_wait_h is not None:
+            out["fixed_wait_h"] = self.fixed_wait_h
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> Activity:
         return cls(data["name"], data["pool"], Distribution.from_dict(data["processing"]),
                    Distribution.from_dict(data["delay"]), data.get("visit_probability", 0.0),
                    data.get("count", 0), list(data.get("members", [])),
-                   Distribution.from_dict(data["delay_clock"]) if data.get("delay_clock") else None)
+                   Distribution.from_dict(data["delay_clock"]) if data.get("delay_clock") else None,
+                   data.get("batch"), data.get("fixed_wait_h"))
 
 
 @dataclass
@@ -110,6 +123,14 @@ class SimulationModel:
     log_start: str | None = None
     log_end: str | None = None
     notes: list[Note] = field(default_factory=list)
+    #: routing that depends on a case attribute (mechanism "attribute_branching"):
+    #: step -> {attribute, by_value: {value: {next step or END: probability}}}
+    conditional_transitions: dict[str, dict] = field(default_factory=dict)
+    #: the case attributes routing depends on, as observed: {names, values (one list per profile),
+    #: weights}; each simulated case draws one profile
+    case_profiles: dict = field(default_factory=dict)
+    #: the mechanisms found in the log (`Mechanism.to_dict()`: id, step, evidence, params, zh, en)
+    mechanisms: list[dict] = field(default_factory=list)
 
     @property
     def steps(self) -> list[str]:
@@ -139,6 +160,8 @@ class SimulationModel:
             "parallel_groups": self.parallel_groups, "member_probability": self.member_probability,
             "pools": {k: p.to_dict() for k, p in self.pools.items()},
             "notes": [n.to_dict() for n in self.notes],
+            "mechanisms": self.mechanisms, "conditional_transitions": self.conditional_transitions,
+            "case_profiles": self.case_profiles,
         }
 
     @classmethod
@@ -160,4 +183,6 @@ class SimulationModel:
             hours_per_day=data.get("hours_per_day", 7.0),
             source=data.get("source", ""), cases=data.get("cases", 0),
             log_start=data.get("log_start"), log_end=data.get("log_end"), notes=[Note.from_dict(n) for n in data.get("notes", [])],
+            conditional_transitions=dict(data.get("conditional_transitions") or {}),
+            case_profiles=dict(data.get("case_profiles") or {}), mechanisms=list(data.get("mechanisms") or []),
         )

@@ -23,7 +23,11 @@ result.json (`SimulationResult.to_dict()`):
                  versus_as_is: {mean_h|median_h|p90_h|mean_d|median_d|p90_d|visits|on_time: interval}}]
                 (the first scenario is the as-is run; intervals are 95 % t intervals across
                 replications; differences are paired by seed)
-    model: SimulationModel.to_dict() (the discovered parameters)
+    model: SimulationModel.to_dict() (the discovered parameters), with (issue 19, new keys)
+           mechanisms [{id, step, evidence, params, zh, en}] (bpr.simulate.mechanisms: batched,
+           scheduled_wait, attribute_branching, long_tail; [] when none was found),
+           conditional_transitions {step: {attribute, by_value}}, case_profiles {names, values,
+           weights}, and per activity `batch` / `fixed_wait_h` when modelled
 """
 
 from __future__ import annotations
@@ -227,9 +231,11 @@ def simulate(model: SimulationModel, scenarios: list[Scenario], *, cases: int = 
 
 def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, cases: int = 1000,
                  replications: int = 10, seed: int = 0, validate: bool = False, source: str = "",
-                 promised_limit_days: float | None = None, since: datetime | None = None) -> SimulationResult:
+                 promised_limit_days: float | None = None, since: datetime | None = None,
+                 mechanisms: bool = True) -> SimulationResult:
     """Discover the model from `log` (only the cases that started at or after `since`, when the
-    process has changed), optionally validate it, and run the scenarios."""
+    process has changed), optionally validate it, and run the scenarios. `mechanisms`: detect and
+    model batching, fixed terms, attribute routing and long tails (bpr.simulate.mechanisms)."""
     if since is not None:
         recent = log.cases_since(since)
         if recent.events == 0:
@@ -237,16 +243,18 @@ def simulate_log(log: EventLog, scenarios: list[Scenario] | None = None, *, case
                                 file=source or log.source or None)
         log = recent
     note("discovering the simulation model")
-    model = discover_model(log, seed=seed, source=source, promised_limit_days=promised_limit_days)
+    model = discover_model(log, seed=seed, source=source, promised_limit_days=promised_limit_days,
+                           mechanisms=mechanisms)
     if since is not None:
         model.notes.append(Note.of("note_sim_since", since=f"{since:%Y-%m-%d}", cases=log.cases))
     validation = None
     if validate:
         note("validating on the last 30% of cases")
-        validation = validate_log(log, replications=min(replications, 5), seed=seed, source=source)
+        validation = validate_log(log, replications=min(replications, 5), seed=seed, source=source,
+                                  mechanisms=mechanisms)
         note("rolling origin: validating at 50, 60, 70 and 80% of cases")
         validation.rolling = rolling_origin(log, replications=min(replications, 5), seed=seed, source=source,
-                                            known=validation)
+                                            known=validation, mechanisms=mechanisms)
     note(f"simulating {len(scenarios or []) + 1} scenario(s) × {replications} replications × {cases} cases")
     return simulate(model, scenarios or [], cases=cases, replications=replications, seed=seed, source=source,
                     validation=validation)

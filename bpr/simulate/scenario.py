@@ -307,7 +307,31 @@ def pools_named(model: SimulationModel, name: str) -> list[str]:
 
 
 def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) -> SimulationModel:
-    """A new model with the scenario's changes; UsageError when they cannot be applied."""
+    """A new model with the scenario's changes; UsageError when they cannot be applied. Routing
+    that depends on a case attribute (mechanism "attribute_branching") is changed the same way:
+    the scenario is applied to each attribute value's routing, and the nodes whose routing then
+    differs from the marginal one keep a routing per value."""
+    m = _apply(model, scenario, seed)
+    conditional: dict[str, dict] = {}
+    for attribute in sorted({c["attribute"] for c in model.conditional_transitions.values()}):
+        steps = {a: c for a, c in model.conditional_transitions.items() if c["attribute"] == attribute}
+        for value in sorted({v for c in steps.values() for v in c["by_value"]}):
+            view = SimulationModel.from_dict(copy.deepcopy(model.to_dict()))
+            view.conditional_transitions = {}
+            for a, c in steps.items():
+                if value in c["by_value"]:
+                    view.transitions[a] = dict(c["by_value"][value])
+            routed = _apply(view, scenario, seed, check=False).transitions
+            for node, dist in routed.items():
+                if node in m.transitions and dist != m.transitions[node]:
+                    entry = conditional.setdefault(node, {"attribute": attribute, "by_value": {}})
+                    if entry["attribute"] == attribute:
+                        entry["by_value"][value] = dist
+    m.conditional_transitions = conditional
+    return m
+
+
+def _apply(model: SimulationModel, scenario: Scenario, seed: int = 0, check: bool = True) -> SimulationModel:
     _check_names(model, scenario)
     m = SimulationModel.from_dict(copy.deepcopy(model.to_dict()))
     m.notes = [*m.notes, Note.of("note_scenario", name=scenario.name)]
@@ -389,7 +413,8 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
             raise UsageError.of("sim_promised_limit_not_understood", {"limit": scenario.promised_limit},
                                 file=scenario.source or None)
         m.promised_limit_days = days
-    check_model(m, scenario)
+    if check:
+        check_model(m, scenario)
     return m
 
 

@@ -164,15 +164,16 @@ class ValidationSetup:
 
 
 def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN_SHARE,
-                     source: str = "") -> ValidationSetup:
-    """Split the log, discover on the train part, and fix the test window and cut-off."""
+                     source: str = "", mechanisms: bool | set[str] = True) -> ValidationSetup:
+    """Split the log, discover on the train part (`mechanisms` as in `discover_model`), and fix
+    the test window and cut-off."""
     n_cases = log.cases
     if n_cases * train_share < MIN_CASES or n_cases * (1 - train_share) < 10:
         minimum = int(np.ceil(max(MIN_CASES / train_share, 10 / (1 - train_share))))
         raise InputError.of("sim_log_too_small_to_validate", {"n": n_cases, "minimum": minimum},
                             file=source or log.source or None)
     train, test, _ = split_log(log, train_share)
-    model = discover_model(train, seed=seed, source=source)
+    model = discover_model(train, seed=seed, source=source, mechanisms=mechanisms)
     real = _case_times(test)
     origin = pd.Timestamp(model.origin)
     to_h = lambda t: (t - origin).total_seconds() / 3600  # noqa: E731
@@ -186,10 +187,19 @@ def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN
 
 
 def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_share: float = TRAIN_SHARE,
-                 warmup_days: float = 30.0, max_cases: int | None = None, source: str = "") -> ValidationResult:
+                 warmup_days: float = 30.0, max_cases: int | None = None, source: str = "",
+                 mechanisms: bool | set[str] = True) -> ValidationResult:
     """Split, discover on the train part, simulate the test window `replications` times (more when
-    the window is small, see MIN_SIMULATED), compare."""
-    setup = validation_setup(log, seed=seed, train_share=train_share, source=source)
+    the window is small, see MIN_SIMULATED), compare. `mechanisms`: as in `discover_model`
+    (False: validate the model without batching, fixed terms, attribute routing, long tails)."""
+    setup = validation_setup(log, seed=seed, train_share=train_share, source=source, mechanisms=mechanisms)
+    return validate_setup(setup, replications=replications, seed=seed, warmup_days=warmup_days, max_cases=max_cases)
+
+
+def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int = 0, warmup_days: float = 30.0,
+                   max_cases: int | None = None) -> ValidationResult:
+    """The comparison of `validate_log` on a setup whose model may have been changed by hand
+    (e.g. a mechanism taken out, to see what it is worth)."""
     model, real_hours, policy = setup.model, setup.real_hours, setup.policy
     replications = max(replications, min(MAX_REPLICATIONS, math.ceil(MIN_SIMULATED / len(real_hours))))
     window_start, window_end, cutoff = setup.window_start, setup.window_end, setup.cutoff
@@ -283,7 +293,7 @@ def miss_steps(step_waits: list[dict], top: int = 3) -> list[dict]:
 
 def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES, replications: int = 5,
                    seed: int = 0, source: str = "", known: ValidationResult | None = None,
-                   known_share: float = TRAIN_SHARE) -> dict:
+                   known_share: float = TRAIN_SHARE, mechanisms: bool | set[str] = True) -> dict:
     """The validation repeated with the split at each of `shares` (of the cases, by start): each
     split's cycle-time errors, EMD, per-step wait error and control-flow distance, and the worst
     of each across the splits. `known` is a validation already run at `known_share` (reused, not
@@ -294,7 +304,8 @@ def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES,
             v = known
         else:
             try:
-                v = validate_log(log, replications=replications, seed=seed, train_share=share, source=source)
+                v = validate_log(log, replications=replications, seed=seed, train_share=share, source=source,
+                                 mechanisms=mechanisms)
             except InputError as exc:
                 splits.append({"train_share": share, "skipped": str(exc)})
                 continue

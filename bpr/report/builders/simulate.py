@@ -41,6 +41,8 @@ def build(result: dict, lang: str = "zh", folder: Path | None = None) -> Report:
         metrics.append(metric(t("rs_on_time", L), lambda s: 100 * (_mean(s.get("on_time_rate")) or 0), "%"))
 
     sections = [_outcome_section(result, scenarios, L)]
+    if "mechanisms" in (result.get("model") or {}):  # results written before issue 19 have none
+        sections.append(mechanisms_section(result["model"]["mechanisms"], L))
     if result.get("validation"):
         sections.append(_validation_section(result["validation"], L))
     # a run that only checks the model against reality is a validation report, not a what-if one
@@ -110,6 +112,15 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
          for p in pools], sheet=t("rs_utilisation", L))
     why = [label + colon(L) + note_text(n, L) for label, s in zip(labels, scenarios, strict=True) for n in s.get("notes") or []]
     return Section(t("rs_distribution", L), [para, *why], figures, [summary, waiting, util])
+
+
+def mechanisms_section(mechanisms: list[dict], L: str) -> Section:
+    """检测到的机制 / mechanisms found: each with its evidence (bpr.simulate.mechanisms), or a line
+    saying none was found."""
+    if not mechanisms:
+        return Section(t("rs_mechanisms", L), [t("rs_mechanisms_none", L)])
+    lines = [str(m.get(L) or m.get("en", "")) for m in mechanisms]  # written in both languages when found
+    return Section(t("rs_mechanisms", L), [t("rs_mechanisms_para", L), *lines])
 
 
 def _validation_section(v: dict, L: str) -> Section:

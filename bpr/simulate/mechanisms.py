@@ -1,0 +1,343 @@
+"""Mechanisms a first-order queueing model lacks, detected in the log by measurement (issue 19).
+
+Each is a small declarative rule (`MechanismRule`: id, zh/en message from the vocabulary,
+thresholds, a check) in the style of bpr.analyse.rules. A check reads the discovery frame (one row
+per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, the evidence
+(numbers a reader can check) and the parameters the model uses when it models the mechanism:
+
+- batched: a step whose completions fall on one weekday far more often than the events that
+  enable it (e.g. 审批 signed once a week): released at that weekday's batch times;
+- batched_monthly: the same on a few days of the month (a monthly committee meeting);
+- scheduled_wait: a step whose wait has a near-constant calendar length independent of the
+  working calendar and the queue (a statutory 公示期): a fixed calendar delay, then the next opening;
+- attribute_branching: the step after a step differs strongly by a case attribute (办理渠道,
+  实施编码): routing conditioned on the attribute, sampled per case with the observed mix;
+- long_tail: a step's wait whose tail a fitted lognormal clips: the empirical distribution.
+
+A rule that finds nothing leaves the model as it was: mechanisms are modelled only when detected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bpr.i18n import LANGS, t, tf
+from bpr.simulate.model import END
+
+#: attributes of the canonical log that belong to a case, not to one event
+CASE_ATTRIBUTES = ("channel", "matter")
+QUANTILE_POINTS = 21
+LEAD_BIN_H = 12  # batching: hours of lead time per bin of the skip distribution
+MONTH_LEAD_BIN_H = 72  # monthly batches: the same, per three days
+
+
+@dataclass
+class Mechanism:
+    """One mechanism found: which rule, which step, the evidence and the model's parameters."""
+
+    id: str
+    step: str
+    evidence: dict
+    params: dict = field(default_factory=dict)
+
+    def text(self, lang: str = "zh") -> str:
+        """The message `mech_<id>` in `lang`: the evidence, with weekdays, attributes and the end
+        of a case in that language's words."""
+        values = dict(self.evidence)
+        if "weekday" in values:
+            values["weekday"] = t(f"weekday_{values['weekday']}", lang)
+        if "attribute" in values:
+            values["attribute"] = t(f"role_{values['attribute']}", lang)
+        if values.get("next") == END:
+            values["next"] = t("sim_case_end", lang)
+        return tf(f"mech_{self.id}", lang, step=self.step, **values)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "step": self.step, "evidence": self.evidence, "params": self.params,
+                **{lang: self.text(lang) for lang in LANGS}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Mechanism:
+        return cls(data["id"], data["step"], dict(data.get("evidence") or {}), dict(data.get("params") or {}))
+
+
+Check = Callable[[pd.DataFrame, Mapping[str, float]], list[Mechanism]]
+
+
+@dataclass(frozen=True)
+class MechanismRule:
+    """A detector: `check(frame, params)` returns what it found; messages are vocabulary keys
+    `mech_<id>` (zh and en) filled with the evidence."""
+
+    id: str
+    check: Check = field(repr=False, compare=False)
+    params: Mapping[str, float] = field(default_factory=dict)
+
+    def run(self, frame: pd.DataFrame) -> list[Mechanism]:
+        return self.check(frame, self.params)
+
+
+def _quantiles(values: np.ndarray) -> list[float]:
+    return [round(float(q), 4) for q in np.quantile(values, np.linspace(0, 1, QUANTILE_POINTS))]
+
+
+def check_batched(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """Completions concentrated on one weekday: at least `min_share` of the step's completions,
+    and at least `min_ratio` times as concentrated as the events that enable it (the case's
+    previous events, on their own busiest weekday), so that a step merely following a batched one,
+    or a log whose work all happens on few days, does not count; and releases in at least
+    `min_weeks_share` of the weeks the step spans (a weekly rhythm, not a few dates)."""
+    rows = frame[frame["pos"] > 0]
+    found = []
+    for step, g in rows.groupby("activity", sort=True):
+        if len(g) < params["min_events"]:
+            continue
+        weekday = g["timestamp"].dt.weekday
+        shares = weekday.value_counts(normalize=True)
+        day, share = int(shares.index[0]), float(shares.iloc[0])
+        baseline = float(g["prev_end"].dt.weekday.value_counts(normalize=True).iloc[0])
+        if share < params["min_share"] or share < params["min_ratio"] * baseline:
+            continue
+        on_day = g[weekday == day]
+        # a weekly rhythm repeats: most weeks of the step's span have a release (a monthly meeting
+        # on a few dates that happen to share a weekday does not)
+        weeks = on_day["timestamp"].dt.to_period("W").nunique()
+        span = (g["timestamp"].max() - g["timestamp"].min()).days // 7 + 1
+        if weeks < params["min_weeks_share"] * span:
+            continue
+        tod = (on_day["timestamp"] - on_day["timestamp"].dt.normalize()).dt.total_seconds().to_numpy() / 3600
+        # weeks skipped: whole weeks between the first batch time after enabling and the release
+        enabled = on_day["prev_end"]
+        base = enabled.dt.normalize() + pd.to_timedelta((day - enabled.dt.weekday) % 7, unit="D") + pd.to_timedelta(tod, unit="h")
+        base = base.where(base >= enabled, base + pd.Timedelta(days=7))
+        skips = np.clip(np.round((on_day["timestamp"] - base).dt.total_seconds() / (7 * 86400)), 0, 52).astype(int)
+        counts = np.bincount(skips, minlength=1)
+        # whether a batch is missed depends on how soon it comes after enabling (work not done in
+        # time): the skip distribution per LEAD_BIN_H hours of lead time
+        lead_bin = ((base - enabled).dt.total_seconds() / 3600 // LEAD_BIN_H).clip(0, 168 // LEAD_BIN_H).astype(int)
+        by_lead = []
+        for b in range(168 // LEAD_BIN_H + 1):
+            c = np.bincount(skips[lead_bin.to_numpy() == b], minlength=1)
+            by_lead.append([round(float(x / c.sum()), 4) for x in c] if c.sum() >= 5 else [])
+        lo, hi = np.percentile(tod, [10, 90])
+        found.append(Mechanism("batched", str(step), {
+            "share": round(100 * share, 1), "baseline": round(100 * baseline, 1), "events": len(g),
+            "hours": f"{_clock(lo)}–{_clock(hi)}", "weekday": day, "weeks_share": round(100 * weeks / span, 1)},
+            {"weekday": day, "share": round(share, 4), "time_of_day": _quantiles(tod),
+             "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
+             "lead_bin_hours": LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
+    return found
+
+
+def check_batched_monthly(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """Completions concentrated on a few days of the month (a monthly committee meeting, moved to
+    the next working day when it falls on a closed one): at least `min_share` of them within a
+    `window_days` window of days of the month, and at least `min_ratio` times as concentrated as
+    the events that enable it in their own best window."""
+    rows = frame[frame["pos"] > 0]
+    width = int(params["window_days"])
+    found = []
+
+    def best_window(days: pd.Series) -> tuple[int, float]:
+        counts = np.bincount(days.to_numpy(), minlength=32)[1:32]
+        sums = [counts[d:d + width].sum() for d in range(31 - width + 1)]
+        d = int(np.argmax(sums))
+        return d + 1, float(sums[d] / max(len(days), 1))
+
+    for step, g in rows.groupby("activity", sort=True):
+        if len(g) < params["min_events"]:
+            continue
+        day, share = best_window(g["timestamp"].dt.day)
+        _, baseline = best_window(g["prev_end"].dt.day)
+        if share < params["min_share"] or share < params["min_ratio"] * baseline:
+            continue
+        inside = g[g["timestamp"].dt.day.between(day, day + width - 1)]
+        tod = (inside["timestamp"] - inside["timestamp"].dt.normalize()).dt.total_seconds().to_numpy() / 3600
+        enabled = inside["prev_end"].reset_index(drop=True)
+        first = pd.Series([pd.Timestamp(_month_day(e.date(), day, 0)) for e in enabled]) + pd.to_timedelta(tod, unit="h")
+        later = pd.Series([pd.Timestamp(_month_day(e.date(), day, 1)) for e in enabled]) + pd.to_timedelta(tod, unit="h")
+        base = first.where(first >= enabled, later)
+        released = inside["timestamp"].reset_index(drop=True)
+        skips = np.clip(np.round((released - base).dt.total_seconds() / (30.44 * 86400)), 0, 24).astype(int).to_numpy()
+        lead_bin = ((base - enabled).dt.total_seconds() / 3600 // MONTH_LEAD_BIN_H).clip(0, 744 // MONTH_LEAD_BIN_H)
+        lead_bin = lead_bin.astype(int).to_numpy()
+        by_lead = []
+        for b in range(744 // MONTH_LEAD_BIN_H + 1):
+            c = np.bincount(skips[lead_bin == b], minlength=1)
+            by_lead.append([round(float(x / c.sum()), 4) for x in c] if c.sum() >= 5 else [])
+        counts = np.bincount(skips, minlength=1)
+        found.append(Mechanism("batched_monthly", str(step), {
+            "share": round(100 * share, 1), "baseline": round(100 * baseline, 1), "events": len(g),
+            "day": day, "last_day": day + width - 1},
+            {"period": "month", "day": day, "last_day": day + width - 1, "share": round(float(len(inside) / len(g)), 4),
+             "time_of_day": _quantiles(tod), "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
+             "lead_bin_hours": MONTH_LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
+    return found
+
+
+def _month_day(date: dt.date, day: int, months_ahead: int) -> dt.date:
+    """`day` of the month `months_ahead` after `date`'s (the month's last day when it is shorter)."""
+    import calendar
+
+    index = date.year * 12 + date.month - 1 + months_ahead
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day, calendar.monthrange(year, month + 1)[1]))
+
+
+def next_monthly_release(began: float, origin: dt.date, day: int, time_of_day: float, months_ahead: int = 0) -> float:
+    """Simulation hour of the monthly batch on `day` at `time_of_day` that releases a case ready at
+    `began`, `months_ahead` months after the first one at or after `began`."""
+    date = origin + dt.timedelta(days=int(began // 24))
+    ahead = 0 if ((_month_day(date, day, 0) - origin).days * 24 + time_of_day) >= began else 1
+    return (_month_day(date, day, ahead + months_ahead) - origin).days * 24 + time_of_day
+
+
+def _clock(hours: float) -> str:
+    minutes = int(round(hours * 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def check_scheduled_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """A wait (clock hours from the enabling event to the work) of near-constant calendar length:
+    at least `min_share` of the waits within ±max(`tolerance` × median, `min_tolerance_h`) of
+    their median, a median of at least `min_hours`, and that window at least `spike` times as
+    full as the two windows of four times its width around it (a fixed term, not a smooth spread)."""
+    found = []
+    for step, g in frame.dropna(subset=["delay_clock"]).groupby("activity", sort=True):
+        waits = g["delay_clock"].to_numpy()
+        if len(waits) < params["min_events"]:
+            continue
+        median = float(np.median(waits))
+        if median < params["min_hours"]:
+            continue
+        tol = max(params["tolerance"] * median, params["min_tolerance_h"])
+        near = np.abs(waits - median) <= tol
+        flank = (np.abs(waits - median) > tol) & (np.abs(waits - median) <= 5 * tol)
+        share = float(near.mean())
+        if share < params["min_share"] or share < params["spike"] * float(flank.mean()):
+            continue
+        fixed = float(np.median(waits[near]))
+        found.append(Mechanism("scheduled_wait", str(step), {
+            "days": round(fixed / 24, 2), "share": round(100 * share, 1), "events": len(waits),
+            "tolerance_h": round(tol, 1)}, {"fixed_hours": round(fixed, 4)}))
+    return found
+
+
+def case_attributes(frame: pd.DataFrame, min_consistent: float = 0.95, max_values: int = 20,
+                    min_cases: int = 5) -> pd.DataFrame:
+    """One row per case: the case-level attributes among CASE_ATTRIBUTES that the log carries
+    (the case's first non-empty value; an attribute that varies within more than 5 % of cases is
+    an event attribute and left out). Values seen in fewer than `min_cases` cases become ""."""
+    out = pd.DataFrame(index=pd.Index(frame["case"].unique(), name="case"))
+    for name in CASE_ATTRIBUTES:
+        if name not in frame or frame[name].notna().mean() < 0.5:
+            continue
+        col = frame.dropna(subset=[name]).groupby("case")[name]
+        if (col.nunique() <= 1).mean() < min_consistent:
+            continue
+        value = col.first().reindex(out.index).fillna("").astype(str)
+        counts = value.value_counts()
+        value = value.where(value.map(counts) >= min_cases, "")
+        if 2 <= value[value != ""].nunique() <= max_values:
+            out[name] = value
+    return out
+
+
+def check_attribute_branching(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """The next step depends on a case attribute: a chi-square test of attribute value × next
+    step (p < `max_p`) with Cramér's V at least `min_v`, on a step with `min_events` events and
+    two or more next steps. The attribute with the largest V wins a step."""
+    attrs = case_attributes(frame)
+    if attrs.empty or not len(attrs.columns):
+        return []
+    found = []
+    for step, g in frame.groupby("activity", sort=True):
+        if len(g) < params["min_events"] or g["next"].nunique() < 2:
+            continue
+        best = None
+        for name in attrs.columns:
+            value = attrs[name].reindex(g["case"]).to_numpy()
+            table = pd.crosstab(value, g["next"].to_numpy())
+            table = table.loc[table.index != ""]
+            table = table.loc[:, table.sum(axis=0) > 0]
+            if table.shape[0] < 2 or table.shape[1] < 2:
+                continue
+            chi2, p, _, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
+            v = math.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))
+            if p < params["max_p"] and v >= params["min_v"] and (best is None or v > best[0]):
+                best = (v, p, name, table)
+        if best is None:
+            continue
+        v, p, name, table = best
+        conditional = table.div(table.sum(axis=1), axis=0)
+        marginal = table.sum(axis=0) / table.to_numpy().sum()
+        value, nxt = (conditional - marginal).stack().idxmax()
+        others = table.drop(index=value)
+        found.append(Mechanism("attribute_branching", str(step), {
+            "attribute": name, "value": str(value), "next": str(nxt),
+            "share": round(100 * float(conditional.loc[value, nxt]), 1),
+            "others": round(100 * float(others[nxt].sum() / max(others.to_numpy().sum(), 1)), 1),
+            "cramers_v": round(v, 3), "p_value": float(f"{p:.3g}"), "events": int(table.to_numpy().sum())},
+            {"attribute": name, "by_value": {str(k): {str(n): round(float(x), 6) for n, x in row.items() if x > 0}
+                                             for k, row in conditional.iterrows()}}))
+    return found
+
+
+def check_long_tail(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """A long-tailed wait (working hours; the waits that are not zero): its p95 at least
+    `tail_ratio` times its median, and a lognormal fitted to it clips the p95 by more than
+    `max_miss` (relative). Needs `min_events` such waits."""
+    found = []
+    for step, g in frame.dropna(subset=["delay"]).groupby("activity", sort=True):
+        waits = g["delay"].to_numpy()
+        positive = waits[waits > 1e-9]
+        if len(positive) < params["min_events"]:
+            continue
+        median, p95 = float(np.median(positive)), float(np.percentile(positive, 95))
+        if p95 < params["tail_ratio"] * median:
+            continue
+        shape, _, scale = stats.lognorm.fit(positive, floc=0.0)
+        fitted = float(stats.lognorm.ppf(0.95, shape, 0.0, scale))
+        if fitted >= (1 - params["max_miss"]) * p95:
+            continue
+        found.append(Mechanism("long_tail", str(step), {
+            "median_h": round(median, 1), "p95_h": round(p95, 1), "fitted_p95_h": round(fitted, 1),
+            "ratio": round(p95 / median, 1), "events": len(positive)}, {}))
+    return found
+
+
+RULES: tuple[MechanismRule, ...] = (
+    MechanismRule("batched", check_batched, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
+                                             "min_weeks_share": 0.5}),
+    MechanismRule("batched_monthly", check_batched_monthly, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
+                                                             "window_days": 3}),
+    MechanismRule("scheduled_wait", check_scheduled_wait, {"min_events": 30, "min_hours": 48.0, "tolerance": 0.02,
+                                                           "min_tolerance_h": 1.0, "min_share": 0.5, "spike": 3.0}),
+    MechanismRule("attribute_branching", check_attribute_branching, {"min_events": 50, "max_p": 1e-6, "min_v": 0.3}),
+    MechanismRule("long_tail", check_long_tail, {"min_events": 50, "tail_ratio": 5.0, "max_miss": 0.25}),
+)
+MECHANISM_IDS = tuple(r.id for r in RULES)
+
+
+def detect(frame: pd.DataFrame, enabled: bool | set[str] | frozenset[str] = True,
+           rules: tuple[MechanismRule, ...] = RULES) -> list[Mechanism]:
+    """The mechanisms the enabled rules (all with True, none with False, else those ids) find."""
+    if enabled is False:
+        return []
+    return [m for rule in rules if enabled is True or rule.id in enabled for m in rule.run(frame)]
+
+
+def next_release(began: float, origin: dt.date, weekday: int, time_of_day: float) -> float:
+    """Simulation hour of the first batch at or after `began` (hours since `origin`'s midnight):
+    the next `weekday` at `time_of_day` (hours)."""
+    day = int(began // 24)
+    ahead = (weekday - (origin + dt.timedelta(days=day)).weekday()) % 7
+    release = (day + ahead) * 24 + time_of_day
+    return release if release >= began else release + 7 * 24

@@ -1,0 +1,415 @@
+"""Mechanisms found by measurement (issue 19, point 2): the generated logs of
+tests/simulate/mechanism_logs.py each carry one known mechanism; discovery must find it (with its
+evidence), the model must reproduce it, and nothing must fire on logs without it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import bpr
+from bpr.i18n import t
+from bpr.simulate.discovery import discover_model
+from bpr.simulate.distributions import Distribution
+from bpr.simulate.model import END, SimulationModel
+from bpr.simulate.validate import rolling_origin, validate_log, validate_setup, validation_setup
+from tests.simulate.mechanism_logs import (
+    MECHANISMS,
+    ORIGIN,
+    Office,
+    mechanism_log,
+    worked_hours,
+    write_mechanism_log,
+)
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    return {m: mechanism_log(m, n=600, seed=1) for m in MECHANISMS}
+
+
+def _gaps(frame: pd.DataFrame, activity: str) -> pd.Series:
+    f = frame.assign(end=pd.to_datetime(frame["环节结束时间"]))
+    prev = f.groupby("办件编号")["end"].shift(1)
+    return ((f["end"] - prev).dt.total_seconds() / 3600)[f["环节名称"] == activity]
+
+
+def test_generator_is_seeded_and_each_log_carries_its_mechanism(frames):
+    assert mechanism_log("batched", n=50, seed=4).equals(mechanism_log("batched", n=50, seed=4))
+    assert not mechanism_log("batched", n=50, seed=4).equals(mechanism_log("batched", n=50, seed=5))
+    ends = {m: pd.to_datetime(f["环节结束时间"]) for m, f in frames.items()}
+    decided = ends["batched"][frames["batched"]["环节名称"] == "决定"]
+    assert (decided.dt.weekday == 3).all() and (decided.dt.hour >= 14).all()  # Thursday afternoons
+    base = ends["none"][frames["none"]["环节名称"] == "决定"]
+    assert (base.dt.weekday == 3).mean() < 0.3
+    gaps = _gaps(frames["scheduled"], "公示")
+    assert (gaps >= 360).all() and ((gaps - 360) < 72).mean() > 0.9  # 15 days, then the next opening (holidays: later)
+    f = frames["branching"]
+    by_channel = f.groupby("办件编号").agg(channel=("办理渠道", "first"), steps=("环节名称", set))
+    web = by_channel["channel"] == "网上"
+    assert by_channel[web]["steps"].map(lambda s: "网上预审" in s and "电子送达" in s).all()
+    assert by_channel[~web]["steps"].map(lambda s: "现场核验" in s and "邮寄送达" in s).all()
+    assert 0.6 < web.mean() < 0.8
+    review = _gaps(frames["longtail"], "审查")
+    assert np.percentile(review, 95) > 10 * np.median(review)
+
+
+# --- detection, with its evidence checked against the CSV (pandas, numpy, scipy) ---------------
+
+EXPECTED = {"none": set(), "scheduled": {("scheduled_wait", "公示")}, "batched": {("batched", "决定")},
+            "monthly": {("batched_monthly", "专家评审")},
+            "branching": {("attribute_branching", "受理"), ("attribute_branching", "决定")},
+            "longtail": {("long_tail", "审查")}}
+N, SEED = 3000, 0
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("mechanisms")
+    out = {}
+    for m in MECHANISMS:
+        path = write_mechanism_log(folder / f"{m}.csv", m, n=N, seed=SEED)
+        out[m] = (path, bpr.read_log(path))
+    return out
+
+
+@pytest.fixture(scope="module")
+def models(logs) -> dict:
+    return {m: discover_model(log) for m, (_, log) in logs.items()}
+
+
+def _found(model) -> dict[tuple[str, str], dict]:
+    return {(x["id"], x["step"]): x for x in model.mechanisms}
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_each_mechanism_is_found_and_nothing_else(models, mechanism):
+    assert set(_found(models[mechanism])) == EXPECTED[mechanism]
+
+
+def _csv(path) -> pd.DataFrame:
+    f = pd.read_csv(path)
+    f["end"] = pd.to_datetime(f["环节结束时间"])
+    f["start"] = pd.to_datetime(f["环节开始时间"])
+    f = f.sort_values(["办件编号", "end"], kind="stable")
+    f["prev"] = f.groupby("办件编号")["end"].shift(1)
+    f["next"] = f.groupby("办件编号")["环节名称"].shift(-1).fillna(END)
+    return f
+
+
+def test_batching_evidence(logs, models):
+    f = _csv(logs["batched"][0])
+    rows = f[f["环节名称"] == "决定"]
+    m = _found(models["batched"])[("batched", "决定")]
+    assert m["evidence"]["share"] == pytest.approx(100 * (rows["end"].dt.weekday == 3).mean(), abs=0.05)
+    assert m["evidence"]["baseline"] == pytest.approx(
+        100 * rows["prev"].dt.weekday.value_counts(normalize=True).iloc[0], abs=0.05)
+    assert m["params"]["weekday"] == 3 and m["evidence"]["weekday"] == 3
+    assert "决定" in m["zh"] and "星期四" in m["zh"] and "Thursdays" in m["en"]
+    hours = rows["end"].dt.hour + rows["end"].dt.minute / 60
+    assert 14 <= min(m["params"]["time_of_day"]) and max(m["params"]["time_of_day"]) <= 17.01
+    assert m["params"]["time_of_day"][10] == pytest.approx(np.median(hours), abs=0.02)
+
+
+def test_scheduled_wait_evidence(logs, models):
+    f = _csv(logs["scheduled"][0])
+    gaps = ((f["end"] - f["prev"]).dt.total_seconds() / 3600)[f["环节名称"] == "公示"]
+    m = _found(models["scheduled"])[("scheduled_wait", "公示")]
+    tol = m["evidence"]["tolerance_h"]
+    assert m["evidence"]["days"] == pytest.approx(15.0, abs=0.01)
+    assert m["evidence"]["share"] == pytest.approx(100 * ((gaps - 360).abs() <= tol).mean(), abs=0.05)
+    assert m["params"]["fixed_hours"] == pytest.approx(360.0, abs=0.01)
+
+
+def test_attribute_branching_evidence(logs, models):
+    f = _csv(logs["branching"][0])
+    rows = f[f["环节名称"] == "受理"]
+    table = pd.crosstab(rows["办理渠道"], rows["next"]).to_numpy().astype(float)
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    chi2 = ((table - expected) ** 2 / expected).sum()  # by hand: not scipy's chi2_contingency
+    v = np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))
+    m = _found(models["branching"])[("attribute_branching", "受理")]
+    assert m["evidence"]["cramers_v"] == pytest.approx(v, abs=6e-4) and v > 0.9
+    assert m["params"]["attribute"] == "channel"
+    assert m["params"]["by_value"]["窗口"] == {"现场核验": 1.0}
+    assert m["params"]["by_value"]["网上"] == {"网上预审": 1.0}
+    mix = models["branching"].case_profiles
+    assert mix["names"] == ["channel"]
+    shares = dict(zip([v[0] for v in mix["values"]], mix["weights"], strict=True))
+    assert shares["网上"] == pytest.approx(f.groupby("办件编号")["办理渠道"].first().eq("网上").mean(), abs=1e-6)
+
+
+def test_long_tail_evidence(logs, models):
+    f = _csv(logs["longtail"][0])
+    rows = f[f["环节名称"] == "审查"]
+    office, origin = Office("weekly"), pd.Timestamp(ORIGIN)
+    to_h = lambda s: ((s - origin).dt.total_seconds() / 3600).to_numpy()  # noqa: E731
+    waits = np.array([worked_hours(office, a, b) for a, b in zip(to_h(rows["prev"]), to_h(rows["start"]), strict=True)])
+    waits = waits[waits > 1e-9]
+    m = _found(models["longtail"])[("long_tail", "审查")]
+    assert m["evidence"]["p95_h"] == pytest.approx(np.percentile(waits, 95), abs=0.1)
+    assert m["evidence"]["median_h"] == pytest.approx(np.median(waits), abs=0.1)
+    shape, _, scale = stats.lognorm.fit(waits, floc=0)
+    assert m["evidence"]["fitted_p95_h"] == pytest.approx(stats.lognorm.ppf(0.95, shape, 0, scale), rel=0.01)
+    assert m["evidence"]["fitted_p95_h"] < 0.75 * m["evidence"]["p95_h"]  # the lognormal clips the tail
+    delay = models["longtail"].activities["审查"].delay
+    assert delay.family == "empirical" and max(delay.quantiles) == pytest.approx(waits.max(), rel=0.01)
+
+
+def test_mechanisms_survive_result_json(models):
+    model = models["batched"]
+    again = SimulationModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again.activities["决定"].batch == model.activities["决定"].batch
+    assert again.mechanisms == model.mechanisms
+    model = models["branching"]
+    again = SimulationModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again.conditional_transitions == model.conditional_transitions
+    assert again.case_profiles == model.case_profiles
+    assert SimulationModel.from_dict(models["scheduled"].to_dict()).activities["公示"].fixed_wait_h == 360.0
+
+
+# --- validation: the bar with the mechanism modelled, a measurable miss without it ---------------
+
+BAR_MEDIAN, BAR_P90 = 0.05, 0.10
+
+
+@pytest.fixture(scope="module")
+def validations(logs) -> dict:
+    return {(m, mech): validate_log(log, replications=5, seed=1, mechanisms=mech)
+            for m, (_, log) in logs.items() for mech in (True, False)}
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_validation_meets_the_bar_with_the_mechanism_modelled(validations, mechanism):
+    v = validations[(mechanism, True)]
+    assert v.median_rel_error <= BAR_MEDIAN and v.p90_rel_error <= BAR_P90
+
+
+def test_batching_not_modelled_misses_the_p90(validations):
+    with_, without = validations[("batched", True)], validations[("batched", False)]
+    assert without.p90_rel_error > BAR_P90 and without.p90_rel_error > 5 * with_.p90_rel_error
+    assert without.step_wait_error > 3 * with_.step_wait_error
+
+
+def test_branching_not_conditioned_misses_median_and_p90(validations):
+    with_, without = validations[("branching", True)], validations[("branching", False)]
+    assert without.median_rel_error > 3 * BAR_MEDIAN and without.p90_rel_error > BAR_P90
+    assert without.median_rel_error > 10 * with_.median_rel_error
+
+
+def test_fixed_term_in_working_hours_misses_the_step_waits(validations):
+    """A 15-day term learnt as working hours is right on average but wrong for each case (holidays,
+    where the term starts in the week): the per-step waits show it."""
+    with_, without = validations[("scheduled", True)], validations[("scheduled", False)]
+    assert without.step_wait_error > 0.3 and without.step_wait_error > 5 * with_.step_wait_error
+    assert without.p90_rel_error > 5 * with_.p90_rel_error
+
+
+def test_long_tail_clipped_by_a_lognormal_misses_the_p90(logs, validations):
+    setup = validation_setup(logs["longtail"][1], seed=1)
+    act = setup.model.activities["审查"]
+    assert act.delay.family == "empirical"
+    values = np.asarray(act.delay.quantiles)
+    positive = values[values > 1e-9]
+    shape, _, scale = stats.lognorm.fit(positive, floc=0)
+    act.delay = Distribution("lognorm", [shape, 0.0, scale], mean=float(stats.lognorm.mean(shape, 0, scale)))
+    clipped = validate_setup(setup, replications=5, seed=1)
+    kept = validations[("longtail", True)]
+    assert clipped.p90_rel_error > BAR_P90 and clipped.p90_rel_error > 3 * kept.p90_rel_error
+
+
+def test_monthly_meeting_modelled_releases_on_its_days(logs, validations):
+    """Cycle times alone do not need the meeting (a case reaching it at a random point of the month
+    waits a uniform part of a month either way: both runs meet the bar), but only the model with it
+    holds the reviews on the meeting days, where a month's cases arrive at once downstream."""
+    origin = pd.Timestamp(validation_setup(logs["monthly"][1], seed=1).model.origin)
+
+    def on_meeting_days(traces: list, epoch: pd.Timestamp) -> float:
+        days = [(epoch + pd.Timedelta(hours=h)).day for trace in traces for a, h in trace if a == "专家评审"]
+        return float(np.mean([10 <= d <= 12 for d in days]))
+
+    assert on_meeting_days(validations[("monthly", True)].real_traces, pd.Timestamp(0)) == 1.0
+    assert on_meeting_days(validations[("monthly", True)].sim_traces, origin) > 0.95
+    assert on_meeting_days(validations[("monthly", False)].sim_traces, origin) < 0.3
+    assert validations[("monthly", False)].median_rel_error <= BAR_MEDIAN
+
+
+def test_nothing_changes_on_a_log_without_mechanisms(validations):
+    a, b = validations[("none", True)], validations[("none", False)]
+    assert a.sim_hours == b.sim_hours and a.median_rel_error == b.median_rel_error
+
+
+def test_rolling_origin_meets_the_bar_on_every_mechanism_log(logs):
+    for m, (_, log) in logs.items():
+        worst = rolling_origin(log, replications=3, seed=1)["worst"]
+        assert worst["splits_run"] == 4, m
+        assert worst["median_rel_error"]["value"] <= BAR_MEDIAN, (m, worst)
+        assert worst["p90_rel_error"]["value"] <= BAR_P90, (m, worst)
+
+
+# --- no false alarms on real logs -----------------------------------------------------------------
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "logs"
+
+
+@pytest.mark.parametrize("name", ["DomesticDeclarations.xes.gz", "RequestForPayment.xes.gz", "receipt.xes.gz"])
+def test_no_batching_fixed_term_or_attribute_branching_on_the_shared_logs(name):
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"{path} absent (the shared real logs are not in the repository)")
+    found = {x["id"] for x in discover_model(bpr.read_log(path)).mechanisms}
+    assert not found & {"batched", "batched_monthly", "scheduled_wait", "attribute_branching"}
+
+
+def test_road_fines_penalty_is_a_fixed_term():
+    """Italian road-traffic fines: a penalty is added when a fine is not paid within 60 days of
+    its notification (the road-traffic log's own process): a real fixed term, found as one."""
+    path = REAL / "roadtraffic100traces.xes"
+    if not path.exists():
+        pytest.skip(f"{path} absent (the shared real logs are not in the repository)")
+    found = _found(discover_model(bpr.read_log(path)))
+    assert set(found) == {("scheduled_wait", "Add penalty")}
+    assert 58 <= found[("scheduled_wait", "Add penalty")]["evidence"]["days"] <= 61
+
+
+@pytest.mark.parametrize("name", ["food_licence.csv", "public_health_reform.csv"])
+def test_no_false_alarm_on_the_samples(name):
+    """The bundled samples (generated without batches, fixed terms or channel-driven routing;
+    they carry a channel column, so the attribute test runs)."""
+    path = Path(__file__).resolve().parents[2] / "samples" / "logs" / name
+    found = {x["id"] for x in discover_model(bpr.read_log(path)).mechanisms}
+    assert not found & {"batched", "batched_monthly", "scheduled_wait", "attribute_branching"}
+
+
+def test_report_lists_the_mechanisms_found(models):
+    from bpr.report.builders.simulate import build
+
+    for lang, word in (("zh", "检测到的机制"), ("en", "Mechanisms found")):
+        result = {"kind": "simulate", "scenarios": [], "model": models["batched"].to_dict()}
+        section = next(s for s in build(result, lang).sections if s.title == word)
+        text = " ".join(section.paragraphs)
+        assert ("星期四" if lang == "zh" else "Thursdays") in text and "决定" in text and "100.0" in text
+        result["model"] = models["none"].to_dict()
+        section = next(s for s in build(result, lang).sections if s.title == word)
+        assert section.paragraphs == [t("rs_mechanisms_none", lang)]
+    old = {"kind": "simulate", "scenarios": [], "model": {k: v for k, v in models["none"].to_dict().items()
+                                                          if k != "mechanisms"}}
+    assert all(s.title != "检测到的机制" for s in build(old, "zh").sections)  # results from before #19
+
+
+def test_cli_writes_the_evidence_to_result_json_and_the_report(tmp_path, capsys):
+    from bpr.cli import main
+
+    path = write_mechanism_log(tmp_path / "batched.csv", "batched", n=400, seed=2)
+    for flags, folder in (([], "on"), (["--no-mechanisms"], "off")):
+        with pytest.raises(SystemExit) as info:
+            main(["simulate", str(path), "--cases", "50", "--replications", "1", *flags, "-o", str(tmp_path / folder)])
+        assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.count("“决定”疑似批量办理") == 1  # printed by the run with mechanisms only
+    on = json.loads((tmp_path / "on" / "result.json").read_text(encoding="utf-8"))["model"]
+    off = json.loads((tmp_path / "off" / "result.json").read_text(encoding="utf-8"))["model"]
+    assert [(m["id"], m["step"]) for m in on["mechanisms"]] == [("batched", "决定")]
+    assert on["mechanisms"][0]["evidence"]["share"] == 100.0 and on["activities"]["决定"]["batch"]["weekday"] == 3
+    assert off["mechanisms"] == [] and "batch" not in off["activities"]["决定"]
+    with pytest.raises(SystemExit) as info:
+        main(["report", str(tmp_path / "on"), "-o", str(tmp_path / "report"), "--format", "html"])
+    assert info.value.code == 0
+    html = next((tmp_path / "report").glob("*.html")).read_text(encoding="utf-8")
+    assert "检测到的机制" in html and "疑似批量办理" in html
+
+
+def test_a_scenario_keeps_the_routing_by_attribute(models):
+    from bpr.simulate.engine import run_replication
+    from bpr.simulate.scenario import Scenario, apply_scenario
+
+    model = models["branching"]
+    to_be = apply_scenario(model, Scenario(name="免现场核验", remove=["现场核验"]))
+    assert to_be.conditional_transitions["受理"]["by_value"]["窗口"] == {"审查": 1.0}
+    assert to_be.conditional_transitions["受理"]["by_value"]["网上"] == {"网上预审": 1.0}
+    assert to_be.conditional_transitions["决定"] == model.conditional_transitions["决定"]
+    runs = {}
+    for name, m in (("as-is", model), ("to-be", to_be)):
+        out = run_replication(m, 3, cases=400, trace=True)
+        runs[name] = [{a for a, _ in e} for e in out.events]
+    mixed = lambda traces: sum(("网上预审" in t) == ("邮寄送达" in t) for t in traces)  # noqa: E731
+    assert mixed(runs["as-is"]) == 0 and mixed(runs["to-be"]) == 0  # one channel's branches, never both
+    assert not any("现场核验" in t for t in runs["to-be"])
+    assert 0.6 < np.mean(["网上预审" in t for t in runs["to-be"]]) < 0.8  # the observed channel mix
+    flat = SimulationModel.from_dict({**model.to_dict(), "conditional_transitions": {}, "case_profiles": {}})
+    flat_traces = [{a for a, _ in e} for e in run_replication(flat, 3, cases=400, trace=True).events]
+    assert mixed(flat_traces) > 50  # a first-order chain mixes the channels' branches
+
+
+# --- each rule on both sides of its threshold (hand-made frames) ----------------------------------
+
+def _rule(rule_id: str):
+    from bpr.simulate.mechanisms import RULES
+
+    return next(r for r in RULES if r.id == rule_id)
+
+
+@pytest.mark.parametrize(("on_thursday", "fires"), [(55, True), (45, False)])
+def test_batched_on_both_sides_of_its_share(on_thursday, fires):
+    monday = pd.Timestamp("2024-03-04 10:00")
+    prev = [monday + pd.Timedelta(days=i % 5) for i in range(100)]  # enabled evenly Monday–Friday
+    done = [monday + pd.Timedelta(days=3 + 7 * (i // 5), hours=5) if i < on_thursday
+            else monday + pd.Timedelta(days=[0, 1, 2, 4][i % 4] + 7 * (i // 5), hours=5) for i in range(100)]
+    frame = pd.DataFrame({"case": [f"c{i}" for i in range(100)], "activity": "审批", "pos": 1,
+                          "timestamp": done, "prev_end": prev})
+    found = _rule("batched").run(frame)
+    assert bool(found) is fires
+    if fires:
+        assert found[0].evidence["share"] == on_thursday and found[0].evidence["baseline"] == 20.0
+
+
+def test_batched_needs_more_concentration_than_the_steps_before():
+    thursday = pd.Timestamp("2024-03-07 10:00")
+    frame = pd.DataFrame({"case": [f"c{i}" for i in range(100)], "activity": "送达", "pos": 1,
+                          "timestamp": [thursday + pd.Timedelta(days=7 * i + 1) for i in range(100)],  # Fridays
+                          "prev_end": [thursday + pd.Timedelta(days=7 * i) for i in range(100)]})  # all Thursdays
+    assert _rule("batched").run(frame) == []
+
+
+@pytest.mark.parametrize(("fixed", "fires"), [(55, True), (45, False)])
+def test_fixed_term_on_both_sides_of_its_share(fixed, fires):
+    rng = np.random.default_rng(0)
+    waits = np.concatenate([np.full(fixed, 360.0), rng.uniform(100, 900, 100 - fixed)])
+    frame = pd.DataFrame({"activity": "公示", "delay_clock": waits})
+    found = _rule("scheduled_wait").run(frame)
+    assert bool(found) is fires
+    if fires:
+        assert found[0].params["fixed_hours"] == 360.0 and found[0].evidence["days"] == 15.0
+
+
+def test_a_spread_wait_is_not_a_fixed_term():
+    waits = np.random.default_rng(1).lognormal(np.log(360), 0.3, 400)  # 15 days in the median, spread
+    assert _rule("scheduled_wait").run(pd.DataFrame({"activity": "审查", "delay_clock": waits})) == []
+    waits = np.random.default_rng(1).normal(360, 2, 400)  # within hours of 15 days: near-constant
+    assert len(_rule("scheduled_wait").run(pd.DataFrame({"activity": "审查", "delay_clock": waits}))) == 1
+
+
+@pytest.mark.parametrize(("share_a", "fires"), [(0.67, True), (0.6, False)])
+def test_attribute_branching_on_both_sides_of_cramers_v(share_a, fires):
+    """Two channels of 200 cases each; Y follows X in `share_a` of A's cases and 1 − share_a of B's:
+    Cramér's V of that 2 × 2 table is 2·share_a − 1 (0.34 fires, 0.2 does not, the bar being 0.3)."""
+    rows = []
+    for channel in ("A", "B"):
+        k = round(200 * (share_a if channel == "A" else 1 - share_a))
+        for i in range(200):
+            rows.append({"case": f"{channel}{i}", "activity": "X", "next": "Y" if i < k else "Z", "channel": channel})
+    found = _rule("attribute_branching").run(pd.DataFrame(rows))
+    assert bool(found) is fires
+    if fires:
+        assert found[0].evidence["cramers_v"] == pytest.approx(2 * share_a - 1, abs=1e-3)
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_detection_holds_on_another_seed_and_a_smaller_log(tmp_path, mechanism):
+    path = write_mechanism_log(tmp_path / f"{mechanism}.csv", mechanism, n=800, seed=11)
+    assert set(_found(discover_model(bpr.read_log(path)))) == EXPECTED[mechanism]
