@@ -427,12 +427,12 @@ def _fast_path_clean(engine: Engine, table: str) -> bool:
     from bpr.io.timestamps import plausible_window
 
     low, high = plausible_window()
-    names = " || ".join(f"coalesce(CAST({Q.quote(c)} AS VARCHAR), '')" for c in ("case", "activity", "resource",
-                                                                                "department", "channel", "action",
-                                                                                "matter"))
+    # each column on its own: no concatenated string per row (a third cheaper on 10M events)
+    names = " OR ".join(f"coalesce(regexp_matches(CAST({Q.quote(c)} AS VARCHAR), '{CONTROL_RE}'), FALSE)"
+                        for c in ("case", "activity", "resource", "department", "channel", "action", "matter"))
     rows = engine.sql(
         f'SELECT count("timestamp"), count("start"), '
-        f"count(*) FILTER (regexp_matches({names}, '{CONTROL_RE}')), "
+        f"count(*) FILTER ({names}), "
         f"count(*) FILTER (\"timestamp\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"timestamp\" > '{high.isoformat()}'::TIMESTAMPTZ "
         f"OR \"start\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"start\" > '{high.isoformat()}'::TIMESTAMPTZ) "
         f"FROM {Q.quote(table)}")
