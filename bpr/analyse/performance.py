@@ -487,11 +487,12 @@ class _Setup:
     tables: tuple[str, ...] = ()  # what to drop afterwards
 
 
-def _roles(engine: Engine, table: str) -> set[str]:
+def _roles(engine: Engine, table: str, sendback: str = "FALSE") -> set[str]:
+    """The optional columns `table` fills; "sendback" too when an event matches `sendback`."""
     names = ("start", "resource", "department", "channel", "action", "matter")
     row = engine.sql("SELECT " + ", ".join(f"count({quote(n)}) AS {quote(n)}" for n in names)
-                     + f" FROM {quote(table)}").to_pylist()[0]
-    return {n for n in names if row[n]}
+                     + f", count(CASE WHEN {sendback} THEN 1 END) AS sendback FROM {quote(table)}").to_pylist()[0]
+    return {n for n in (*names, "sendback") if row[n]}
 
 
 def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: str,
@@ -511,7 +512,7 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     margin = longest * 2 + 40
     cal = PQ.CalendarRows.build(options.calendar, zone_lo - dt.timedelta(days=margin + 1),
                                 zone_hi + dt.timedelta(days=margin + 1))
-    roles = _roles(engine, table)
+    roles = _roles(engine, table, options.sendback_rule())
     matters = []
     if "matter" in roles:
         matters = [r["matter"] for r in engine.sql(

@@ -137,13 +137,16 @@ class CalendarRows:
 #: the columns of the `event_pass` view: name -> SQL type, and the roles whose presence it needs
 #: (a column of a role the log lacks is NULL throughout and is not stored)
 EVENT_COLUMNS = {
-    "case": ("VARCHAR", ()), "activity": ("VARCHAR", ()), "sb": ("INTEGER", ()),
+    "case": ("VARCHAR", ()), "activity": ("VARCHAR", ()), "sb": ("INTEGER", ("sendback",)),
     "processing_s": ("DOUBLE", ("start",)), "waiting_s": ("DOUBLE", ("start",)), "lead_s": ("DOUBLE", ()),
     "department": ("VARCHAR", ("department",)), "next_department": ("VARCHAR", ("department",)),
     "resource": ("VARCHAR", ("resource",)), "next_resource": ("VARCHAR", ("resource",)),
     "seconds": ("DOUBLE", ("department|resource",)), "wait_s": ("DOUBLE", ("start", "department|resource")),
-    "loop_start": ("TIMESTAMPTZ", ()), "loop_end": ("TIMESTAMPTZ", ()), "loop_s": ("DOUBLE", ()),
+    "loop_start": ("TIMESTAMPTZ", ("sendback",)), "loop_end": ("TIMESTAMPTZ", ("sendback",)),
+    "loop_s": ("DOUBLE", ("sendback",)),
 }
+#: what a column not stored reads as (NULL unless named here)
+_ABSENT = {"sb": "0"}
 
 
 def _stored(roles: set[str] | frozenset[str]) -> list[str]:
@@ -161,8 +164,9 @@ def event_pass(table: str, sendback: str, roles: set[str] | frozenset[str]) -> s
     first of a run of send-back events, loop_start (its completion), loop_end (when work resumes:
     the start, else completion, of the next event that is not a send-back) and loop_s.
 
-    Only the columns the log can fill are stored (`roles`: start, department, resource), so that a
-    log of few columns sorts and keeps few bytes.
+    Only the columns the log can fill are stored (`roles`: start, department, resource, and
+    "sendback" when some event is a send-back), so that a log of few columns sorts and keeps few
+    bytes.
     """
     has_start = "start" in roles
     carried = [c for c in ("start", "department", "resource") if c in roles]
@@ -210,7 +214,7 @@ def event_view(stored: str, roles: set[str] | frozenset[str]) -> str:
     """The `event_pass` table `stored` with every column of EVENT_COLUMNS (NULL where the log
     lacks the role)."""
     kept = set(_stored(roles))
-    return "SELECT " + ", ".join(quote(c) if c in kept else f"CAST(NULL AS {t}) AS {quote(c)}"
+    return "SELECT " + ", ".join(quote(c) if c in kept else f"CAST({_ABSENT.get(c, 'NULL')} AS {t}) AS {quote(c)}"
                                  for c, (t, _) in EVENT_COLUMNS.items()) + f" FROM {quote(stored)}"
 
 
@@ -254,13 +258,12 @@ def case_table(table: str, events: str, local: LocalTime, cal: CalendarRows, acc
     ls, le = local.sql("case_start"), local.sql("case_end")
     return f"""
 WITH {cal.cte()},
-ct_ev AS ({_valid(table)}),
 ct_cases AS (
     SELECT "case", min(matter) AS matter, count(*) AS events,
            min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
            min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
            count(*) - count(DISTINCT activity) AS repeats, sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
-    FROM ct_ev GROUP BY "case"
+    FROM ({_valid(table)}) AS ct_ev GROUP BY "case"
 ),
 ct_loops AS (
     SELECT "case", {exact_total("loop_s")} AS loop_s
@@ -268,7 +271,7 @@ ct_loops AS (
 ),
 ct_days AS (
     SELECT "case", CAST({when} AS DATE) AS d, count(*) AS n
-    FROM ct_ev WHERE {onsite} GROUP BY "case", CAST({when} AS DATE)
+    FROM ({_valid(table)}) AS vd_ev WHERE {onsite} GROUP BY "case", CAST({when} AS DATE)
 ),
 ct_visits AS (SELECT "case", count(*) AS visits, CAST(sum(n) AS BIGINT) AS onsite_events FROM ct_days GROUP BY "case"),
 ct_loc AS (
