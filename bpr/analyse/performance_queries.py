@@ -245,7 +245,7 @@ FROM ak LEFT JOIN asb ON asb.activity = ak.activity"""
 def case_table(table: str, events: str, local: LocalTime, cal: CalendarRows, accept: str, sendback: str,
                onsite: str) -> str:
     """One row per case of the valid events of `table`: case, matter, events, case_start,
-    case_end, clock_start, duration_s, working_hours, working_days, elapsed_working_days,
+    case_end, first_end (first completion), clock_start, duration_s, working_hours, working_days, elapsed_working_days,
     start_date, end_date, clock_date (local), repeats (occurrences beyond the first of each
     activity), sendbacks (send-back events), loop_s (send-back to resumption, seconds), visits
     (distinct local dates with an on-site event) and onsite_events. `events`: the `event_pass`
@@ -261,7 +261,7 @@ WITH {cal.cte()},
 ct_cases AS (
     SELECT "case", min(matter) AS matter, count(*) AS events,
            min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
-           min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
+           min("timestamp") AS first_end, min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
            count(*) - count(DISTINCT activity) AS repeats, sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
     FROM ({_valid(table)}) AS ct_ev GROUP BY "case"
 ),
@@ -275,11 +275,11 @@ ct_days AS (
 ),
 ct_visits AS (SELECT "case", count(*) AS visits, CAST(sum(n) AS BIGINT) AS onsite_events FROM ct_days GROUP BY "case"),
 ct_loc AS (
-    SELECT "case", matter, events, case_start, case_end, coalesce(accepted, case_start) AS clock_start,
+    SELECT "case", matter, events, case_start, case_end, first_end, coalesce(accepted, case_start) AS clock_start,
            repeats, sendbacks, {ls} AS ls, {le} AS le, {local.sql('coalesce(accepted, case_start)')} AS lc
     FROM ct_cases
 )
-SELECT ct_loc."case" AS "case", matter, events, case_start, case_end, clock_start,
+SELECT ct_loc."case" AS "case", matter, events, case_start, case_end, first_end, clock_start,
        {_seconds('case_start', 'case_end')} AS duration_s,
        ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {_double(3600)} AS working_hours,
        ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {_double(cal.day_seconds)} AS working_days,
