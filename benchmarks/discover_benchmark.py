@@ -64,10 +64,10 @@ def owner():
     return "other"
 
 def timed(method):
-    def run(self, *args):
+    def run(self, *args, **kwargs):
         started = time.perf_counter()
         try:
-            return method(self, *args)
+            return method(self, *args, **kwargs)
         finally:
             spent[owner()] += time.perf_counter() - started
     return run

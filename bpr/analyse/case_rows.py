@@ -15,7 +15,6 @@ from typing import Any
 
 from bpr.analyse import performance_queries as PQ
 from bpr.analyse.performance import PerformanceOptions, limit_days
-from bpr.analyse.queries import _valid
 
 
 def _limits(matters: list[str], options: PerformanceOptions) -> list[tuple[str | None, int, bool]]:
@@ -33,26 +32,20 @@ def case_rows_query(table: str, options: PerformanceOptions, setup: Any) -> str:
     """One row per case of the view `table`: case, matter, first_us, last_us (epoch microseconds of
     the first and last completion), working_days, repeats (occurrences beyond the first of each
     step), visits, on_time (NULL without a promised limit)."""
-    visit_rows = PQ.visit_cases(table, setup.local, options.onsite_rule())
     limits = _limits(setup.matters, options)
     if limits:
         pauses = setup.rework_query if options.pause_for_corrections else None
         on_time = f"cmp_ot AS ({PQ.on_time_cases(setup.case_query, setup.cal, limits, pauses, setup.local)}),"
-        on_time_col, on_time_join = "cmp_ot.on_time AS on_time", 'LEFT JOIN cmp_ot ON cmp_ot."case" = cmp_f."case"'
+        on_time_col, on_time_join = "cmp_ot.on_time AS on_time", 'LEFT JOIN cmp_ot ON cmp_ot."case" = cmp_ct."case"'
     else:
         on_time, on_time_col, on_time_join = "", "CAST(NULL AS BOOLEAN) AS on_time", ""
+    # the case table (`PQ.case_table`) has every figure but on-time already
     return f"""
-WITH cmp_f AS (
-    SELECT "case", min("timestamp") AS first_ts, max("timestamp") AS last_ts,
-           count(*) - count(DISTINCT activity) AS repeats
-    FROM ({_valid(table)}) AS ev GROUP BY "case"
-),
-cmp_ct AS ({setup.case_query}),
-cmp_vc AS ({visit_rows}),{on_time}
+WITH cmp_ct AS ({setup.case_query}),{on_time}
 cmp_joined AS (
-    SELECT cmp_f."case" AS "case", cmp_ct.matter AS matter, epoch_us(cmp_f.first_ts) AS first_us,
-           epoch_us(cmp_f.last_ts) AS last_us,
-           cmp_ct.working_days AS working_days, cmp_f.repeats AS repeats, cmp_vc.visits AS visits, {on_time_col}
-    FROM cmp_f JOIN cmp_ct ON cmp_ct."case" = cmp_f."case" LEFT JOIN cmp_vc ON cmp_vc."case" = cmp_f."case" {on_time_join}
+    SELECT cmp_ct."case" AS "case", cmp_ct.matter AS matter, epoch_us(cmp_ct.first_end) AS first_us,
+           epoch_us(cmp_ct.case_end) AS last_us, cmp_ct.working_days AS working_days, cmp_ct.repeats AS repeats,
+           cmp_ct.visits AS visits, {on_time_col}
+    FROM cmp_ct {on_time_join}
 )
 SELECT * FROM cmp_joined ORDER BY "case\""""

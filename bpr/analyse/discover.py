@@ -372,7 +372,7 @@ def extra_analyses() -> list[Callable]:
 
 def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] | None = None,
          timezone: str = "Asia/Shanghai", table: str = "events", workdir: str | Path | None = None,
-         now: datetime | None = None) -> tuple[str, list[DataWarning], bool]:
+         now: datetime | None = None, many_reads: bool = False) -> tuple[str, list[DataWarning], bool]:
     """Register `source` in `engine` as the view `table`; return the source name, the reader's
     warnings, and whether bpr's reader read it (so it has counted duplicates already).
 
@@ -380,6 +380,8 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
     a UTF-8 CSV or a Parquet file whose columns and times it can read is loaded by DuckDB itself;
     anything else (CSV in other encodings, XLSX, XES) is streamed by `bpr.io`'s reader into a
     canonical Parquet file in `workdir` (a temporary folder by default), which the engine scans.
+    `many_reads` (every analysis will read it): DuckDB loads a Parquet file once into its own
+    compressed table, which scans faster than the file decodes.
     """
     if isinstance(source, EventLog):
         engine.register(source, table)
@@ -394,7 +396,8 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
         # (seconds for 10M rows). Anything it cannot take goes through the full reader below.
         try:
             note(f"reading {path.name} (duckdb)")
-            engine.register(path, table, mapping=mapping, timezone=timezone)
+            engine.register(path, table, mapping=mapping, timezone=timezone,
+                            copy=many_reads and lower.endswith(".parquet"))
             if not _fast_path_clean(engine, table):
                 raise ValueError("control characters or implausible times: the reader cleans and warns")
             return str(path), [], False
@@ -427,12 +430,12 @@ def _fast_path_clean(engine: Engine, table: str) -> bool:
     from bpr.io.timestamps import plausible_window
 
     low, high = plausible_window()
-    names = " || ".join(f"coalesce(CAST({Q.quote(c)} AS VARCHAR), '')" for c in ("case", "activity", "resource",
-                                                                                "department", "channel", "action",
-                                                                                "matter"))
+    # each column on its own: no concatenated string per row (a third cheaper on 10M events)
+    names = " OR ".join(f"coalesce(regexp_matches(CAST({Q.quote(c)} AS VARCHAR), '{CONTROL_RE}'), FALSE)"
+                        for c in ("case", "activity", "resource", "department", "channel", "action", "matter"))
     rows = engine.sql(
         f'SELECT count("timestamp"), count("start"), '
-        f"count(*) FILTER (regexp_matches({names}, '{CONTROL_RE}')), "
+        f"count(*) FILTER ({names}), "
         f"count(*) FILTER (\"timestamp\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"timestamp\" > '{high.isoformat()}'::TIMESTAMPTZ "
         f"OR \"start\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"start\" > '{high.isoformat()}'::TIMESTAMPTZ) "
         f"FROM {Q.quote(table)}")
@@ -459,7 +462,8 @@ def discover(log: EventLog | str | Path | None, engine: Engine | None = None, to
             source, warnings, read_by_bpr = "", [], False
         else:
             source, warnings, read_by_bpr = load(engine, log, mapping=mapping, timezone=timezone,
-                                                 table="events_all" if since else "events", workdir=workdir, now=now)
+                                                 table="events_all" if since else "events", workdir=workdir, now=now,
+                                                 many_reads=analyses is None or len(analyses) > 0)
             if since:
                 engine.view("events", Q.cases_since("events_all", f"{since.astimezone(UTC):%Y-%m-%d %H:%M:%S}"))
         result = core_analysis(engine, "events", top_k=top_k, source=source, now=now,

@@ -482,17 +482,23 @@ class _Setup:
     timezone: str
     matters: list[str]
     rework_query: str  # events with their send-back flags and loops (a materialised table)
+    events: str = ""  # the materialised `PQ.event_pass`, as a query (`PQ.event_view`)
+    acts: str = ""  # the materialised `PQ.activity_counts` table
     tables: tuple[str, ...] = ()  # what to drop afterwards
 
 
-def _roles(engine: Engine, table: str) -> set[str]:
+def _roles(engine: Engine, table: str, sendback: str = "FALSE") -> set[str]:
+    """The optional columns `table` fills; "sendback" too when an event matches `sendback`."""
     names = ("start", "resource", "department", "channel", "action", "matter")
     row = engine.sql("SELECT " + ", ".join(f"count({quote(n)}) AS {quote(n)}" for n in names)
-                     + f" FROM {quote(table)}").to_pylist()[0]
-    return {n for n in names if row[n]}
+                     + f", count(CASE WHEN {sendback} THEN 1 END) AS sendback FROM {quote(table)}").to_pylist()[0]
+    return {n for n in (*names, "sendback") if row[n]}
 
 
-def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> _Setup:
+def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: str,
+           core: Any = None) -> _Setup:
+    """Everything the analyses share; `core`: the DiscoverResult of the same view, whose activity
+    counts are then reused instead of counted again."""
     row = engine.sql(f'SELECT min(least(start, "timestamp")) AS lo, max("timestamp") AS hi FROM {quote(table)} '
                      'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL').to_pylist()[0]
     lo, hi = row["lo"], row["hi"]
@@ -506,18 +512,38 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     margin = longest * 2 + 40
     cal = PQ.CalendarRows.build(options.calendar, zone_lo - dt.timedelta(days=margin + 1),
                                 zone_hi + dt.timedelta(days=margin + 1))
-    roles = _roles(engine, table)
+    roles = _roles(engine, table, options.sendback_rule())
     matters = []
     if "matter" in roles:
         matters = [r["matter"] for r in engine.sql(
             f'SELECT matter, count(DISTINCT "case") AS n FROM {quote(table)} WHERE matter IS NOT NULL '
             'GROUP BY matter ORDER BY n DESC, matter').to_pylist()]
-    # computed once, read by every analysis below (DuckDB: temporary tables; Spark: cached views)
-    cases_table, rework_table = f"{table}__perf_cases", f"{table}__perf_rework"
-    engine.materialize(cases_table, PQ.case_times(table, local, cal, options.accept_rule()))
-    engine.materialize(rework_table, PQ.rework_events(table, options.sendback_rule()))
-    return _Setup(local, cal, f"SELECT * FROM {quote(cases_table)}", roles, timezone, matters,
-                  f"SELECT * FROM {quote(rework_table)}", (cases_table, rework_table))
+    # computed once, read by every analysis below (DuckDB: temporary tables; Spark: cached views):
+    # the one window pass over the events, per-activity counts, and the case table
+    events_table, acts_table, cases_table = (f"{table}__perf_{k}" for k in ("events", "acts", "cases"))
+    engine.materialize(events_table, PQ.event_pass(table, options.sendback_rule(), roles))
+    events = PQ.event_view(events_table, roles)
+    known = _known_activities(core)
+    engine.materialize(acts_table, PQ.activity_counts(events) if known is None
+                       else PQ.activity_counts_given(events, known))
+    engine.materialize(cases_table, PQ.case_table(table, events, local, cal, options.accept_rule(),
+                                                  options.sendback_rule(), options.onsite_rule()))
+    rework_query = f'SELECT "case", activity, sb, loop_start, loop_end, loop_s FROM ({events}) AS rw_ev'
+    return _Setup(local, cal, f"SELECT * FROM {quote(cases_table)}", roles, timezone, matters, rework_query,
+                  events, acts_table, (cases_table, acts_table, events_table))
+
+
+#: reuse the core analysis's activity counts up to this many activities (inlined as VALUES)
+MAX_KNOWN_ACTIVITIES = 2000
+
+
+def _known_activities(core: Any) -> list[tuple[str, int, int, int]] | None:
+    """(activity, cases, repeated cases, extra events) from the core DiscoverResult, or None."""
+    stats = getattr(core, "activity_stats", None)
+    if not stats or len(stats) > MAX_KNOWN_ACTIVITIES:
+        return None
+    rework = core.rework_cases
+    return [(a.activity, a.cases, rework.get(a.activity, 0), a.events - a.cases) for a in stats]
 
 
 def prepare(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> _Setup:
@@ -534,7 +560,7 @@ def _keep(by_matter: dict, matters: list[str]) -> dict:
 
 def performance(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> PerformanceResult:
     overall = DurationSummary.of(engine.sql(PQ.duration_stats(setup.case_query)).to_pylist()[0])
-    steps = [StepTime.of(r) for r in engine.sql(PQ.step_times(table)).to_pylist()]
+    steps = [StepTime.of(r) for r in engine.sql(PQ.event_step_times(setup.events, setup.acts)).to_pylist()]
     by_matter = {}
     if len(setup.matters) > 1:
         by_matter = _keep({r["matter"]: DurationSummary.of(r)
@@ -553,7 +579,7 @@ def _handoff_side(engine: Engine, table: str, pairs: str, column: str) -> tuple[
     items = [Handoff(r["source"], r["target"], int(r["count"]), int(r["cases"]), float(r["mean_s"]),
                      float(r["median_s"]), _num(r["mean_wait_s"]))
              for r in engine.sql(PQ.handoffs(pairs, column)).to_pylist()]
-    t = engine.sql(PQ.handoff_cases(table, pairs, column)).to_pylist()[0]
+    t = engine.sql(PQ.handoff_cases(table, pairs, column)).to_pylist()[0]  # table: the event pass
     cases = int(t["cases"])
     totals = HandoffTotals(cases, int(t["handoffs"]), int(t["cases_with_handoff"]), int(t["max_per_case"] or 0),
                            int(t["handoffs"]) / cases if cases else 0.0, float(t["mean_distinct"] or 0.0))
@@ -564,16 +590,11 @@ def handoffs(engine: Engine, table: str, options: PerformanceOptions, setup: _Se
     result = HandoffResult(None, None, None, None)
     sides = [c for c in ("department", "resource") if c in setup.roles]
     if sides:
-        name = f"{table}__perf_pairs"
-        engine.materialize(name, PQ.handoff_pairs(table))
-        pairs = f"SELECT * FROM {quote(name)}"
-        try:
-            if "department" in sides:
-                result.departments, result.department_totals = _handoff_side(engine, table, pairs, "department")
-            if "resource" in sides:
-                result.resources, result.resource_totals = _handoff_side(engine, table, pairs, "resource")
-        finally:
-            engine.drop(name)
+        pairs = PQ.handoff_pairs(setup.events)
+        if "department" in sides:
+            result.departments, result.department_totals = _handoff_side(engine, setup.events, pairs, "department")
+        if "resource" in sides:
+            result.resources, result.resource_totals = _handoff_side(engine, setup.events, pairs, "resource")
     if "department" not in sides:
         result.notes.append(Note.of("note_no_department_handoffs"))
     if "resource" not in sides:
@@ -582,10 +603,10 @@ def handoffs(engine: Engine, table: str, options: PerformanceOptions, setup: _Se
 
 
 def rework(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> ReworkResult:
-    rows = PQ.rework_cases(setup.rework_query, setup.case_query)
+    rows = setup.case_query  # has repeats, sendbacks and loop_s per case
     summary = ReworkSummary.of(engine.sql(PQ.rework_summary(rows)).to_pylist()[0])
     steps = [RepeatedStep(r["activity"], int(r["repeated_cases"]), int(r["extra_events"]), int(r["sendback_events"]))
-             for r in engine.sql(PQ.repeated_steps(setup.rework_query)).to_pylist()]
+             for r in engine.sql(PQ.repeated_steps(setup.acts)).to_pylist()]
     by_matter = {}
     if len(setup.matters) > 1:
         by_matter = _keep({r["matter"]: ReworkSummary.of(r)
@@ -595,7 +616,7 @@ def rework(engine: Engine, table: str, options: PerformanceOptions, setup: _Setu
 
 
 def visits(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> VisitResult:
-    rows = PQ.visit_cases(table, setup.local, options.onsite_rule())
+    rows = f'SELECT "case", matter, visits, onsite_events FROM ({setup.case_query}) AS vc_cases'
     summary = VisitSummary.of(engine.sql(PQ.visit_summary(rows)).to_pylist()[0])
     by_matter: dict[str, VisitSummary] = {}
     if setup.matters:
@@ -694,10 +715,11 @@ def _summarise(report: PerformanceReport) -> None:
 
 
 def analyse_performance(engine: Engine, table: str = "events", options: PerformanceOptions | None = None,
-                        timezone: str = "Asia/Shanghai") -> PerformanceReport:
-    """All of the above on the view `table` of `engine` (options.timezone overrides `timezone`)."""
+                        timezone: str = "Asia/Shanghai", core: Any = None) -> PerformanceReport:
+    """All of the above on the view `table` of `engine` (options.timezone overrides `timezone`);
+    `core`: the view's core DiscoverResult when there is one (its activity counts are reused)."""
     options = options or PerformanceOptions()
-    setup = _setup(engine, table, options, options.timezone or timezone)
+    setup = _setup(engine, table, options, options.timezone or timezone, core)
     try:
         perf = performance(engine, table, options, setup)
         report = PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
@@ -726,7 +748,8 @@ class PerformanceAnalyses:
             last = self._last
             if last is None or last[0] is not engine or last[1] != table or last[2] is not context:
                 report = analyse_performance(engine, table, self.options,
-                                             getattr(context, "timezone", "Asia/Shanghai"))
+                                             getattr(context, "timezone", "Asia/Shanghai"),
+                                             getattr(context, "core", None))
                 self._last = last = (engine, table, context, report)
             return last[3].parts()[key]
 

@@ -134,37 +134,181 @@ class CalendarRows:
                 f"+ CAST({cal}.w AS DOUBLE) * ({self.office_seconds(local)}))")
 
 
-def case_times(table: str, local: LocalTime, cal: CalendarRows, accept: str) -> str:
-    """One row per case: case, matter, events, case_start, case_end, clock_start, duration_s,
-    working_hours, working_days, elapsed_working_days, start_date, end_date, clock_date (local).
+#: the columns of the `event_pass` view: name -> SQL type, and the roles whose presence it needs
+#: (a column of a role the log lacks is NULL throughout and is not stored)
+EVENT_COLUMNS = {
+    "case": ("VARCHAR", ()), "activity": ("VARCHAR", ()), "sb": ("INTEGER", ("sendback",)),
+    "processing_s": ("DOUBLE", ("start",)), "waiting_s": ("DOUBLE", ("start",)), "lead_s": ("DOUBLE", ()),
+    "department": ("VARCHAR", ("department",)), "next_department": ("VARCHAR", ("department",)),
+    "resource": ("VARCHAR", ("resource",)), "next_resource": ("VARCHAR", ("resource",)),
+    "seconds": ("DOUBLE", ("department|resource",)), "wait_s": ("DOUBLE", ("start", "department|resource")),
+    "loop_start": ("TIMESTAMPTZ", ("sendback",)), "loop_end": ("TIMESTAMPTZ", ("sendback",)),
+    "loop_s": ("DOUBLE", ("sendback",)),
+}
+#: what a column not stored reads as (NULL unless named here)
+_ABSENT = {"sb": "0"}
+
+
+def _stored(roles: set[str] | frozenset[str]) -> list[str]:
+    return [c for c, (_, needs) in EVENT_COLUMNS.items()
+            if all(any(r in roles for r in need.split("|")) for need in needs)]
+
+
+def event_pass(table: str, sendback: str, roles: set[str] | frozenset[str]) -> str:
+    """The one window pass over the valid events of `table` that every ordered figure reads
+    (engines materialise it once; read it through `event_view`). Per event, in case order:
+    case, activity, sb (1 for a send-back event); processing_s (completion - start, when start
+    <= completion), waiting_s (start - previous completion, 0 when they overlap), lead_s
+    (completion - previous completion); department, resource and those of the next event in the
+    case, seconds (completion to the next completion) and wait_s (to the next start); for the
+    first of a run of send-back events, loop_start (its completion), loop_end (when work resumes:
+    the start, else completion, of the next event that is not a send-back) and loop_s.
+
+    Only the columns the log can fill are stored (`roles`: start, department, resource, and
+    "sendback" when some event is a send-back), so that a log of few columns sorts and keeps few
+    bytes.
+    """
+    has_start = "start" in roles
+    carried = [c for c in ("start", "department", "resource") if c in roles]
+    resume_at = 'least(start, "timestamp")' if has_start else '"timestamp"'
+    w = f"OVER ({_CASE_WINDOW})"
+    ts, processed = '"timestamp"', 'start IS NOT NULL AND start <= "timestamp"'
+    leads = [f"lead({c}) {w} AS {quote('next_' + c)}" for c in carried]
+    values = {
+        "case": '"case"', "activity": "activity", "sb": "sb",
+        "processing_s": f"CASE WHEN {processed} THEN {_seconds('start', ts)} END",
+        "waiting_s": f"CASE WHEN {processed} AND prev_end IS NOT NULL THEN greatest(0.0, {_seconds('prev_end', 'start')}) END",
+        "lead_s": f"CASE WHEN prev_end IS NOT NULL THEN {_seconds('prev_end', ts)} END",
+        "department": "department", "next_department": "next_department",
+        "resource": "resource", "next_resource": "next_resource",
+        "seconds": _seconds(ts, "next_end"),
+        "wait_s": f"CASE WHEN next_start IS NOT NULL THEN {_seconds(ts, 'next_start')} END",
+        "loop_start": f"CASE WHEN {_loop_first} THEN {ts} END",
+        "loop_end": f"CASE WHEN {_loop_first} THEN resumed END",
+        "loop_s": f"CASE WHEN {_loop_first} AND resumed IS NOT NULL THEN greatest(0.0, {_seconds(ts, 'resumed')}) END",
+    }
+    return f"""
+WITH ep_ev AS ({_valid(table)}),
+ep_flagged AS (
+    SELECT "case", activity, "timestamp", "row", {''.join(c + ', ' for c in carried)}
+           CASE WHEN {sendback} THEN 1 ELSE 0 END AS sb
+    FROM ep_ev
+),
+ep_seq AS (
+    SELECT "case", activity, "timestamp", {''.join(c + ', ' for c in carried)}sb,
+           lag("timestamp") {w} AS prev_end,
+           lag(sb) {w} AS prev_sb,
+           min(CASE WHEN sb = 0 THEN {resume_at} END)
+               OVER ({_CASE_WINDOW} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed,
+           {''.join(x + ', ' for x in leads)}lead("timestamp") {w} AS next_end
+    FROM ep_flagged
+)
+SELECT {', '.join(f'{values[c]} AS {quote(c)}' for c in _stored(roles))}
+FROM ep_seq"""
+
+
+_loop_first = "sb = 1 AND coalesce(prev_sb, 0) = 0"
+
+
+def event_view(stored: str, roles: set[str] | frozenset[str]) -> str:
+    """The `event_pass` table `stored` with every column of EVENT_COLUMNS (NULL where the log
+    lacks the role)."""
+    kept = set(_stored(roles))
+    return "SELECT " + ", ".join(quote(c) if c in kept else f"CAST({_ABSENT.get(c, 'NULL')} AS {t}) AS {quote(c)}"
+                                 for c, (t, _) in EVENT_COLUMNS.items()) + f" FROM {quote(stored)}"
+
+
+def activity_counts(events: str) -> str:
+    """One row per activity of the `event_pass` table `events`: cases (in which it occurs),
+    repeated_cases (in which it occurs more than once), extra_events (occurrences beyond the first
+    in each case), sendback_events. One (case, activity) grouping gives all four."""
+    return f"""
+WITH ac AS (SELECT "case", activity, count(*) AS n, sum(sb) AS sb FROM ({events}) AS ac_ev GROUP BY "case", activity)
+SELECT activity, count(*) AS cases, count(CASE WHEN n > 1 THEN 1 END) AS repeated_cases,
+       CAST(sum(n - 1) AS BIGINT) AS extra_events, CAST(sum(sb) AS BIGINT) AS sendback_events
+FROM ac GROUP BY activity"""
+
+
+def activity_counts_given(events: str, known: Sequence[tuple[str, int, int, int]]) -> str:
+    """`activity_counts` when cases, repeated_cases and extra_events per activity are known
+    already (`known`: the core analysis counted them, bpr.analyse.discover): only the send-back
+    events are counted, per activity, from the `event_pass` view `events`."""
+    values = ", ".join(f"({literal(a)}, {int(c)}, {int(r)}, {int(x)})" for a, c, r, x in known)
+    return f"""
+WITH ak AS (SELECT * FROM (VALUES {values}) AS ak_v(activity, cases, repeated_cases, extra_events)),
+asb AS (SELECT activity, sum(sb) AS sendback_events FROM ({events}) AS asb_ev GROUP BY activity)
+SELECT ak.activity AS activity, CAST(ak.cases AS BIGINT) AS cases, CAST(ak.repeated_cases AS BIGINT) AS repeated_cases,
+       CAST(ak.extra_events AS BIGINT) AS extra_events, CAST(coalesce(asb.sendback_events, 0) AS BIGINT) AS sendback_events
+FROM ak LEFT JOIN asb ON asb.activity = ak.activity"""
+
+
+def case_table(table: str, events: str, local: LocalTime, cal: CalendarRows, accept: str, sendback: str,
+               onsite: str) -> str:
+    """One row per case of the valid events of `table`: case, matter, events, case_start,
+    case_end, first_end (first completion), clock_start, duration_s, working_hours, working_days, elapsed_working_days,
+    start_date, end_date, clock_date (local), repeats (occurrences beyond the first of each
+    activity), sendbacks (send-back events), loop_s (send-back to resumption, seconds), visits
+    (distinct local dates with an on-site event) and onsite_events. `events`: the `event_pass`
+    table (for the send-back loops).
 
     `clock_start` is the completion of the first event matching `accept` (受理), else case_start:
     the promised limit counts from acceptance.
     """
+    when = local.sql('least(start, "timestamp")')
     ls, le = local.sql("case_start"), local.sql("case_end")
     return f"""
-WITH ct_ev AS ({_valid(table)}),
-{cal.cte()},
+WITH {cal.cte()},
 ct_cases AS (
     SELECT "case", min(matter) AS matter, count(*) AS events,
            min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
-           min(CASE WHEN {accept} THEN "timestamp" END) AS accepted
-    FROM ct_ev GROUP BY "case"
+           min("timestamp") AS first_end, min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
+           count(*) - count(DISTINCT activity) AS repeats, sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
+    FROM ({_valid(table)}) AS ct_ev GROUP BY "case"
 ),
+ct_loops AS (
+    SELECT "case", {exact_total("loop_s")} AS loop_s
+    FROM ({events}) AS lp_ev WHERE loop_s IS NOT NULL GROUP BY "case"
+),
+ct_days AS (
+    SELECT "case", CAST({when} AS DATE) AS d, count(*) AS n
+    FROM ({_valid(table)}) AS vd_ev WHERE {onsite} GROUP BY "case", CAST({when} AS DATE)
+),
+ct_visits AS (SELECT "case", count(*) AS visits, CAST(sum(n) AS BIGINT) AS onsite_events FROM ct_days GROUP BY "case"),
 ct_loc AS (
-    SELECT "case", matter, events, case_start, case_end, coalesce(accepted, case_start) AS clock_start,
-           {ls} AS ls, {le} AS le, {local.sql('coalesce(accepted, case_start)')} AS lc
+    SELECT "case", matter, events, case_start, case_end, first_end, coalesce(accepted, case_start) AS clock_start,
+           repeats, sendbacks, {ls} AS ls, {le} AS le, {local.sql('coalesce(accepted, case_start)')} AS lc
     FROM ct_cases
 )
-SELECT ct_loc."case" AS "case", matter, events, case_start, case_end, clock_start,
+SELECT ct_loc."case" AS "case", matter, events, case_start, case_end, first_end, clock_start,
        {_seconds('case_start', 'case_end')} AS duration_s,
        ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {_double(3600)} AS working_hours,
        ({cal.worked('le', 'c2')} - {cal.worked('ls', 'c1')}) / {_double(cal.day_seconds)} AS working_days,
        c2.cum - c1.cum AS elapsed_working_days,
-       CAST(ls AS DATE) AS start_date, CAST(le AS DATE) AS end_date, CAST(lc AS DATE) AS clock_date
+       CAST(ls AS DATE) AS start_date, CAST(le AS DATE) AS end_date, CAST(lc AS DATE) AS clock_date,
+       repeats, sendbacks, coalesce(ct_loops.loop_s, 0.0) AS loop_s,
+       coalesce(ct_visits.visits, 0) AS visits, coalesce(ct_visits.onsite_events, 0) AS onsite_events
 FROM ct_loc
 JOIN cal AS c1 ON c1.d = CAST(ct_loc.ls AS DATE)
-JOIN cal AS c2 ON c2.d = CAST(ct_loc.le AS DATE)"""
+JOIN cal AS c2 ON c2.d = CAST(ct_loc.le AS DATE)
+LEFT JOIN ct_loops ON ct_loops."case" = ct_loc."case"
+LEFT JOIN ct_visits ON ct_visits."case" = ct_loc."case\""""
+
+
+def event_step_times(events: str, counts: str) -> str:
+    """`step_times` from the `event_pass` view `events` and the `activity_counts` table `counts`
+    (cases per activity without a count(DISTINCT)); lead times without quantiles."""
+    parts = []
+    for column in ("processing_s", "waiting_s", "lead_s"):
+        name = column[:-2]
+        quantiles = (f"quantile_cont({column}, 0.5) AS {name}_median, quantile_cont({column}, 0.9) AS {name}_p90, "
+                     if column != "lead_s" else "")
+        parts.append(f"count({column}) AS {name}_n, {exact_mean(column)} AS {name}_mean, {quantiles}"
+                     f"{exact_total(column)} AS {name}_sum")
+    return f"""
+WITH st_agg AS (SELECT activity, count(*) AS events, {', '.join(parts)} FROM ({events}) AS st GROUP BY activity),
+st_cases AS (SELECT activity, cases FROM {quote(counts)})
+SELECT st_agg.*, st_cases.cases AS cases FROM st_agg JOIN st_cases ON st_cases.activity = st_agg.activity
+ORDER BY st_agg.activity"""
 
 
 def duration_stats(case_query: str, by_matter: bool = False) -> str:
@@ -210,25 +354,13 @@ def step_times(table: str = "events") -> str:
             f"{', '.join(parts)} FROM st GROUP BY activity ORDER BY activity")
 
 
-def handoff_pairs(table: str) -> str:
-    """Every pair of consecutive events in a case (one window pass for departments and resources):
-    case, department, next_department, resource, next_resource, seconds (completion to the next
-    completion), wait_s (completion to the next start, when it has one)."""
+def handoff_pairs(events: str) -> str:
+    """Every pair of consecutive events in a case, from the `event_pass` view `events`: case,
+    department, next_department, resource, next_resource, seconds (completion to the next
+    completion), wait_s (completion to the next start, when it has one). The last event of a
+    case has no next department or resource, so no handoff reads it."""
     return f"""
-WITH ho_ev AS ({_valid(table)}),
-ho_pairs AS (
-    SELECT "case", department, resource, "timestamp",
-           lead(department) OVER ({_CASE_WINDOW}) AS next_department,
-           lead(resource) OVER ({_CASE_WINDOW}) AS next_resource,
-           lead("timestamp") OVER ({_CASE_WINDOW}) AS next_end,
-           lead(start) OVER ({_CASE_WINDOW}) AS next_start,
-           lead("case") OVER ({_CASE_WINDOW}) AS next_case
-    FROM ho_ev
-)
-SELECT "case", department, next_department, resource, next_resource,
-       {_seconds('"timestamp"', 'next_end')} AS seconds,
-       CASE WHEN next_start IS NOT NULL THEN {_seconds('"timestamp"', 'next_start')} END AS wait_s
-FROM ho_pairs WHERE next_case IS NOT NULL"""
+SELECT "case", department, next_department, resource, next_resource, seconds, wait_s FROM ({events}) AS hp_ev"""
 
 
 def _moves(pairs: str, column: str) -> str:
@@ -248,12 +380,13 @@ SELECT source, target, count(*) AS count, count(DISTINCT "case") AS cases, {exac
 FROM moves GROUP BY source, target ORDER BY count DESC, source, target"""
 
 
-def handoff_cases(table: str, pairs: str, column: str) -> str:
+def handoff_cases(events: str, pairs: str, column: str) -> str:
     """cases (with at least one known value), handoffs, cases_with_handoff, max_per_case,
-    mean distinct values per case."""
+    mean distinct values per case. `events`: the `event_pass` view (or any query of the valid
+    events)."""
     col = quote(column)
     return f"""
-WITH hc_ev AS ({_valid(table)}),
+WITH hc_ev AS ({events}),
 known AS (SELECT "case", count(DISTINCT {col}) AS distinct_values FROM hc_ev WHERE {col} IS NOT NULL GROUP BY "case"),
 moved AS (SELECT "case", count(*) AS moves FROM ({_moves(pairs, column)}) AS mv GROUP BY "case"),
 per_case AS (
@@ -264,42 +397,6 @@ SELECT count(*) AS cases, CAST(coalesce(sum(moves), 0) AS BIGINT) AS handoffs,
        count(CASE WHEN moves > 0 THEN 1 END) AS cases_with_handoff, max(moves) AS max_per_case,
        avg(distinct_values) AS mean_distinct
 FROM per_case"""
-
-
-def rework_events(table: str, sendback: str) -> str:
-    """Events with `sb` (send-back class), and for the first of a run of send-back events the time
-    at which work resumes: the start (else completion) of the next event that is not one."""
-    return f"""
-WITH rw_ev AS ({_valid(table)}),
-rw_flagged AS (SELECT *, CASE WHEN {sendback} THEN 1 ELSE 0 END AS sb FROM rw_ev),
-rw_seq AS (
-    SELECT "case", activity, matter, "timestamp", sb,
-           lag(sb) OVER ({_CASE_WINDOW}) AS prev_sb,
-           min(CASE WHEN sb = 0 THEN least(start, "timestamp") END)
-               OVER ({_CASE_WINDOW} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed
-    FROM rw_flagged
-)
-SELECT "case", activity, matter, sb, "timestamp" AS loop_start,
-       CASE WHEN sb = 1 AND coalesce(prev_sb, 0) = 0 THEN resumed END AS loop_end,
-       CASE WHEN sb = 1 AND coalesce(prev_sb, 0) = 0 AND resumed IS NOT NULL
-            THEN greatest(0.0, {_seconds('"timestamp"', 'resumed')}) END AS loop_s
-FROM rw_seq"""
-
-
-def rework_cases(rework_rows: str, case_query: str) -> str:
-    """One row per case: case, matter, duration_s, working_days, repeats (occurrences beyond the
-    first of each activity), sendbacks (send-back events), loop_s (send-back to resumption)."""
-    return f"""
-WITH rw AS ({rework_rows}),
-per_case AS (
-    SELECT "case", count(*) - count(DISTINCT activity) AS repeats, sum(sb) AS sendbacks,
-           coalesce({exact_total("loop_s")}, 0.0) AS loop_s
-    FROM rw GROUP BY "case"
-),
-ct AS ({case_query})
-SELECT ct."case" AS "case", ct.matter AS matter, ct.duration_s AS duration_s, ct.working_days AS working_days,
-       per_case.repeats AS repeats, per_case.sendbacks AS sendbacks, per_case.loop_s AS loop_s
-FROM ct JOIN per_case ON per_case."case" = ct."case\""""
 
 
 def rework_summary(case_rows: str, by_matter: bool = False) -> str:
@@ -324,15 +421,12 @@ SELECT {key}count(*) AS cases,
 FROM rc {where}{group}"""
 
 
-def repeated_steps(rework_rows: str) -> str:
+def repeated_steps(counts: str) -> str:
     """activity, repeated_cases (cases where it occurs more than once), extra_events,
-    sendback_events: where the rework happens."""
+    sendback_events: where the rework happens. `counts`: the `activity_counts` table."""
     return f"""
-WITH rw AS ({rework_rows}),
-per AS (SELECT "case", activity, count(*) AS n, sum(sb) AS sb FROM rw GROUP BY "case", activity)
-SELECT activity, count(CASE WHEN n > 1 THEN 1 END) AS repeated_cases,
-       CAST(sum(n - 1) AS BIGINT) AS extra_events, CAST(sum(sb) AS BIGINT) AS sendback_events
-FROM per GROUP BY activity HAVING sum(n - 1) > 0 OR sum(sb) > 0
+SELECT activity, repeated_cases, extra_events, sendback_events FROM {quote(counts)}
+WHERE extra_events > 0 OR sendback_events > 0
 ORDER BY repeated_cases DESC, sendback_events DESC, activity"""
 
 
