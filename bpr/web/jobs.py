@@ -25,6 +25,7 @@ from typing import Any
 from bpr.errors import BprError
 from bpr.i18n import LANGS
 from bpr.io.safety import atomic_output
+from bpr.web.security import UploadTooLarge, save_upload
 
 log = logging.getLogger("bpr.web")
 
@@ -110,8 +111,6 @@ class JobStore:
         folder `in/<field>/` (two uploads never share a name), labelled with the name of the
         "file" upload. On an upload over `limit` bytes the job's folder is removed and
         UploadTooLarge raised (the app answers 413)."""
-        from bpr.web.security import UploadTooLarge, save_upload
-
         main = uploads.get("file")
         label = Path(str(main.filename or "")).name[:120] if main is not None else ""
         job, in_dir = self.create(workspace, kind, {k: v for k, v in options.items() if v is not None}, label)

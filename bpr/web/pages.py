@@ -97,6 +97,14 @@ def _copy_input(store: JobStore, source: Job, field: str, job: Job, as_field: st
     job.files[as_field] = f"{as_field}/{path.name}"
 
 
+def _finished_plan(request: Request, workspace: str, job_id: str) -> tuple[JobStore, Job]:
+    """The store and a finished propose job, whose plan the editor changes (409 otherwise)."""
+    job = job_or_404(request, workspace, job_id)
+    if job.kind != "propose" or job.status != "done":
+        raise HTTPException(409, "not a finished plan")
+    return store_of(request), job
+
+
 def _catalogue_job(store: JobStore, job: Job) -> bool:
     return job.kind in ("audit", "propose", "bundle", "apply") or (
         job.kind == "inspect" and job.status == "done" and (store.result(job) or {}).get("kind") == "catalogue")
@@ -202,10 +210,7 @@ def page_routes(app: FastAPI) -> None:
     async def edit_plan(request: Request, workspace: str, job_id: str):
         form = await request.form()
         await require_csrf(request, str(form.get("csrf") or ""))
-        store = store_of(request)
-        job = job_or_404(request, workspace, job_id)
-        if job.kind != "propose" or job.status != "done":
-            raise HTTPException(409, "not a finished plan")
+        store, job = _finished_plan(request, workspace, job_id)
         accepted = {str(v) for v in form.getlist("accept")}
         state = await run_in_threadpool(plan_editor.accept, store, job, accepted, lang_of(request))
         return render(request, "_before_after.html", workspace=workspace, job=job, edit=state)
@@ -216,10 +221,7 @@ def page_routes(app: FastAPI) -> None:
         materials and days): the proposals are made again with them and the figures follow."""
         form = await request.form()
         await require_csrf(request, str(form.get("csrf") or ""))
-        store = store_of(request)
-        job = job_or_404(request, workspace, job_id)
-        if job.kind != "propose" or job.status != "done":
-            raise HTTPException(409, "not a finished plan")
+        store, job = _finished_plan(request, workspace, job_id)
         lang = lang_of(request)
         plan_error = None
         try:
@@ -242,10 +244,7 @@ def page_routes(app: FastAPI) -> None:
     async def upload_plan(request: Request, workspace: str, job_id: str, plan: UploadFile = File(...),
                           csrf: str | None = Form(None)):
         await require_csrf(request, csrf)
-        store = store_of(request)
-        job = job_or_404(request, workspace, job_id)
-        if job.kind != "propose" or job.status != "done":
-            raise HTTPException(409, "not a finished plan")
+        store, job = _finished_plan(request, workspace, job_id)
         folder = store.job_dir(workspace, job.id) / "uploaded-plan"
         folder.mkdir(exist_ok=True)
         name = await save_upload(plan, folder, 8 << 20, default="plan")

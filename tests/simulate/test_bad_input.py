@@ -66,18 +66,23 @@ def test_bad_scenario_file(tmp_path):
         load_scenarios(path)
 
 
-def test_cli_exit_code_2_one_line(tmp_path, capsys):
+def scenario_error(tmp_path, capsys, scenario_text: str) -> str:
+    """`bpr simulate` of a small log with this scenario: exit 2 and one line on stderr, returned."""
     log = tmp_path / "log.csv"
-    frame = _tiny_log(40).to_pandas()[["case", "activity", "timestamp"]]
-    frame.to_csv(log, index=False)
+    _tiny_log(40).to_pandas()[["case", "activity", "timestamp"]].to_csv(log, index=False)
     scenario = tmp_path / "s.yaml"
-    scenario.write_text("name: x\nremove: [受理, 审查]\n", encoding="utf-8")
+    scenario.write_text(scenario_text, encoding="utf-8")
     with pytest.raises(SystemExit) as exit_info:
         main(["simulate", str(log), "--scenario", str(scenario), "--cases", "20", "--replications", "1",
               "-o", str(tmp_path / "out")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert "删除了全部环节" in err and len(err.splitlines()) == 1
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_cli_exit_code_2_one_line(tmp_path, capsys):
+    assert "删除了全部环节" in scenario_error(tmp_path, capsys, "name: x\nremove: [受理, 审查]\n")
     assert not (tmp_path / "out" / "result.json").exists()
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpr.cli import main
 from bpr.errors import InputError, UsageError
 from bpr.simulate import Scenario, apply_scenario, run_replication
 from bpr.simulate.distributions import Distribution
 
 from ._models import sequence
-from .test_bad_input import _tiny_log
+from .test_bad_input import scenario_error
 
 
 def _model():
@@ -55,16 +54,7 @@ def test_wait_cut_unknown_step_and_bad_factor():
 
 
 def test_cli_unknown_wait_step_exit_2_one_line(tmp_path, capsys):
-    log = tmp_path / "log.csv"
-    _tiny_log(40).to_pandas()[["case", "activity", "timestamp"]].to_csv(log, index=False)
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text("name: x\nwaits: [{step: 不存在, factor: 0.5}]\n", encoding="utf-8")
-    with pytest.raises(SystemExit) as exit_info:
-        main(["simulate", str(log), "--scenario", str(scenario), "--cases", "20", "--replications", "1",
-              "-o", str(tmp_path / "out")])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert "不存在" in err and len(err.splitlines()) == 1
+    assert "不存在" in scenario_error(tmp_path, capsys, "name: x\nwaits: [{step: 不存在, factor: 0.5}]\n")
 
 
 def test_report_names_the_wait_cut():

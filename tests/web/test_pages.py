@@ -29,16 +29,22 @@ MEASURES = ("steps", "materials", "promised_days", "critical_path_days", "visits
 def plan_page(tmp_path_factory):
     data = tmp_path_factory.mktemp("pages")
     with TestClient(create_app(data)) as client:
-        client.get("/")
-        token = client.cookies[CSRF_COOKIE]
-        r = client.post("/api/propose", files={"file": (CATALOGUE.name, CATALOGUE.read_bytes())},
-                        data={"workspace": "p"}, headers={"x-csrf-token": token})
-        job = r.json()["job"]
-        deadline = time.monotonic() + 300
-        while client.get(f"/api/jobs/{job}").json()["status"] not in ("done", "failed"):
-            assert time.monotonic() < deadline
-            time.sleep(0.3)
+        token, job = _proposed(client, "p")
         yield client, token, f"/w/p/jobs/{job}"
+
+
+def _proposed(client: TestClient, workspace: str) -> tuple[str, str]:
+    """Propose on the sample catalogue through the API and wait for it: the CSRF token and the job id."""
+    client.get("/")
+    token = client.cookies[CSRF_COOKIE]
+    r = client.post("/api/propose", files={"file": (CATALOGUE.name, CATALOGUE.read_bytes())},
+                    data={"workspace": workspace}, headers={"x-csrf-token": token})
+    job = r.json()["job"]
+    deadline = time.monotonic() + 300
+    while client.get(f"/api/jobs/{job}").json()["status"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    return token, job
 
 
 def _figures(html: str) -> dict[str, float]:
@@ -124,13 +130,7 @@ def test_requests_at_once_on_one_plan_wait_for_each_other(tmp_path_factory):
 
     data = tmp_path_factory.mktemp("race")
     with TestClient(create_app(data)) as client:
-        client.get("/")
-        token = client.cookies[CSRF_COOKIE]
-        r = client.post("/api/propose", files={"file": (CATALOGUE.name, CATALOGUE.read_bytes())},
-                        data={"workspace": "r"}, headers={"x-csrf-token": token})
-        job = r.json()["job"]
-        while client.get(f"/api/jobs/{job}").json()["status"] not in ("done", "failed"):
-            time.sleep(0.3)
+        token, job = _proposed(client, "r")
         url = f"/w/r/jobs/{job}"
         ids = json.loads((data / "r" / "jobs" / job / "out" / "result.json").read_text(encoding="utf-8"))
         ids = [p["id"] for p in ids["proposals"] if p["accepted"]]
