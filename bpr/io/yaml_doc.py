@@ -128,7 +128,14 @@ def _check_shape(text: str, path: Path) -> None:
                     raise InputError.of("yaml_too_many_aliases", {"limit": f"{MAX_ALIASES:,}"}, file=path,
                                         row=mark.line + 1)
                 add(anchors.get(event.anchor, 1), None)
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        # newer libyaml (the PyYAML 6.0.4 wheels) stops flow nesting at 1,000 levels while scanning
+        # ahead, before our count sees the levels: that is a document too deep, not a malformed one
+        # to hand to the loader below, whose composer recurses once per level
+        if "maximum nesting depth" in str(getattr(exc, "problem", "") or exc):
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError.of("yaml_too_deep", {"limit": MAX_DEPTH}, file=path,
+                                row=mark.line + 1 if mark else None) from None
         return  # malformed: the loader below says where, in its own words
 
 
