@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -47,19 +47,21 @@ def use_cjk_font() -> str:
 
 def font_face_css(text: str) -> str:
     """@font-face rules (regular and bold) embedding only the glyphs `text` uses, as WOFF data URIs."""
-    chars = {ord(c) for c in text if not c.isspace()} | {ord(c) for c in "0123456789%.,-−→✓×"}
+    chars = frozenset(ord(c) for c in text if not c.isspace()) | {ord(c) for c in "0123456789%.,-−→✓×"}
     return "".join(_face(chars, weight) for weight in WEIGHTS)
 
 
-def _face(chars: set[int], weight: int) -> str:
+@lru_cache(maxsize=16)  # the web app renders one result in several steps
+def _face(chars: frozenset[int], weight: int) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(font_path(weight)))
+    # the full font's bounding boxes still hold for a subset: recomputing them from every glyph's
+    # outline took half the subsetting time
+    font = TTFont(str(font_path(weight)), recalcBBoxes=False, recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff"
     options.hinting = False
-    options.layout_features = ["*"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=chars)
     subsetter.subset(font)

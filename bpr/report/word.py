@@ -324,19 +324,18 @@ def _grid(document, columns: list[Column], rows: list[dict], lang: str, widths: 
         grid.columns[j].width = Emu(width)
     header = grid.rows[0]
     _row_flags(header, header=True)
-    for j, col in enumerate(columns):
-        cell = header.cells[j]
-        cell.width = Emu(widths[j])
+    for cell, col, width in zip(header.cells, columns, widths, strict=True):  # python-docx builds .cells anew per call
+        cell.width = Emu(width)
         _shade(cell, HEADER_FILL)
         _cell_text(cell, col.label, lang, size, WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     for row in rows:
-        cells = grid.add_row()
-        _row_flags(cells)
-        for j, col in enumerate(columns):
+        added = grid.add_row()
+        _row_flags(added)
+        for cell, col, width in zip(added.cells, columns, widths, strict=True):
             value = row.get(col.key)
             low = is_low(value, col)
-            cells.cells[j].width = Emu(widths[j])
-            _cell_text(cells.cells[j], format_value(value, col.fmt, lang), lang, size,
+            cell.width = Emu(width)
+            _cell_text(cell, format_value(value, col.fmt, lang), lang, size,
                        WD_ALIGN_PARAGRAPH.RIGHT if _numeric(col) else None, bold=low, colour=RED if low else None)
         texts = [(c.label, format_value(row.get(c.key), c.fmt, lang)) for c in below]
         texts = [(label, text) for label, text in texts if text and text != "—"]
