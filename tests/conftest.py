@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,3 +28,23 @@ def real_log(request) -> Path:
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return SAMPLES
+
+
+# Tests give Spark tiny logs: its JVM spends more time compiling than running, so the quick
+# C1 compiler alone and the serial collector (about a third less time per test)
+SPARK_TEST_CONF = {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
+
+
+@pytest.fixture(scope="session")
+def spark_engine():
+    """One SparkEngine (and JVM) per test process, skipped without pyspark or Java."""
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.skip("pyspark is not installed (pip install 'bpr[spark]')")
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (Spark needs Java 17)")
+    from bpr.analyse.engine import SparkEngine
+
+    engine = SparkEngine(master="local[2]", spark_conf=SPARK_TEST_CONF)
+    yield engine
+    engine.close()
+    SparkEngine.stop()

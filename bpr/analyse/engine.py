@@ -291,14 +291,17 @@ class SparkEngine(Engine):
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
             raise UsageError.of("engine_spark_needs_java")
         if SparkEngine._session is None:
+            conf = dict(spark_conf or {})
+            java = " ".join([f"-Dlog4j2.configurationFile=file:{_SPARK_LOG4J}",
+                             conf.pop("spark.driver.extraJavaOptions", "")]).strip()
             builder = (SparkSession.builder.master(master).appName(app_name)
                        .config("spark.sql.session.timeZone", "UTC")
                        .config("spark.ui.enabled", "false")
                        .config("spark.ui.showConsoleProgress", "false")
                        .config("spark.sql.shuffle.partitions", "8")
                        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                       .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_SPARK_LOG4J}"))
-            for key, value in (spark_conf or {}).items():
+                       .config("spark.driver.extraJavaOptions", java))
+            for key, value in conf.items():
                 builder = builder.config(key, value)
             SparkEngine._session = builder.getOrCreate()
             SparkEngine._session.sparkContext.setLogLevel("ERROR")

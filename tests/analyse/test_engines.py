@@ -3,8 +3,6 @@ DuckDB and Spark on every real log (one SparkSession for the whole test session)
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -137,27 +135,6 @@ def test_quantile_points_count_equal_values_once():
 
 
 # --- Spark ------------------------------------------------------------------------------------
-
-def _spark_available() -> str | None:
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (pip install 'bpr[spark]')"
-    if shutil.which("java") is None:
-        return "Java is not installed (Spark needs Java 17)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def spark_engine():
-    reason = _spark_available()
-    if reason:
-        pytest.skip(reason)
-    from bpr.analyse.engine import SparkEngine
-
-    engine = SparkEngine(master="local[2]")
-    yield engine
-    engine.close()
-    SparkEngine.stop()
-
 
 @pytest.mark.spark
 @pytest.mark.slow

@@ -4,8 +4,6 @@ the SQL working-time arithmetic against WorkCalendar, and pm4py on the real logs
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -24,7 +22,7 @@ from bpr.analyse.performance import (
     performance_analyses,
     write_tables,
 )
-from bpr.model import EventLog, TimeLimit, WorkCalendar
+from bpr.model import EventLog, Step, TimeLimit, WorkCalendar
 from tests.analyse._discover_helpers import pm4py_frame
 
 TZ = "Asia/Shanghai"
@@ -381,7 +379,7 @@ def test_repeated_steps_equal_pm4py_rework(real_log):
 
 
 def test_discover_analyses_from_catalogue_and_spec(tmp_path):
-    from bpr.model import Matter, Step
+    from bpr.model import Matter
     from bpr.model.process_model import ProcessModel
 
     matter = Matter("食品经营许可", code="M1", promised_limit=TimeLimit.parse("3个工作日"), visits=1)
@@ -406,12 +404,9 @@ def performance_analyses_for(matter, spec):
     return discover_analyses(catalogue=[matter], specs=[spec])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
-                    reason="Spark needs pyspark and Java")
-def test_spark_gives_the_same_results():
+@pytest.mark.spark
+def test_spark_gives_the_same_results(spark_engine):
     from bpr.analyse.conformance import Spec, check_conformance
-    from bpr.analyse.engine import SparkEngine
-    from bpr.model import Step
 
     log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
     options = PerformanceOptions(limits={"M1": TimeLimit.parse("3个工作日"), "M2": TimeLimit.parse("1个工作日")},
@@ -420,12 +415,8 @@ def test_spark_gives_the_same_results():
     with DuckDBEngine() as duck:
         duck.register(log)
         expected = (analyse_performance(duck, options=options).to_dict(), check_conformance(duck, spec).to_dict())
-    spark = SparkEngine()
-    try:
-        spark.register(log)
-        got = (analyse_performance(spark, options=options).to_dict(), check_conformance(spark, spec).to_dict())
-    finally:
-        spark.close()
+    spark_engine.register(log)
+    got = (analyse_performance(spark_engine, options=options).to_dict(), check_conformance(spark_engine, spec).to_dict())
     assert got == expected
 
 

@@ -179,19 +179,8 @@ def test_too_few_cases_says_how_many_are_needed():
 # --- Spark ------------------------------------------------------------------------------------
 
 @pytest.mark.spark
-def test_spark_and_duckdb_give_the_same_compare_figures():
-    import importlib.util
-    import shutil
-
-    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
-        pytest.skip("Spark needs pyspark and Java")
-    from bpr.analyse.engine import SparkEngine
-
-    spark = SparkEngine(master="local[2]")
-    try:
-        on_spark = compare_log(LOG, at=REFORM, engine=spark, catalogue=_catalogue(), resamples=300).to_dict()
-    finally:
-        spark.close()
+def test_spark_and_duckdb_give_the_same_compare_figures(spark_engine):
+    on_spark = compare_log(LOG, at=REFORM, engine=spark_engine, catalogue=_catalogue(), resamples=300).to_dict()
     with DuckDBEngine() as duck:
         on_duckdb = compare_log(LOG, at=REFORM, engine=duck, catalogue=_catalogue(), resamples=300).to_dict()
     assert on_spark.pop("engine") == "spark" and on_duckdb.pop("engine") == "duckdb"
