@@ -215,8 +215,9 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     known = _known_activities(core)
     engine.materialize(acts_table, PQ.activity_counts(events) if known is None
                        else PQ.activity_counts_given(events, known))
+    names = [a for a, *_ in known] if known is not None else _activity_names(engine, table)
     engine.materialize(cases_table, PQ.case_table(table, events, local, cal, options.accept_rule(),
-                                                  options.sendback_rule(), options.onsite_rule()))
+                                                  options.sendback_rule(), options.onsite_rule(), names))
     rework_query = f'SELECT "case", activity, sb, loop_start, loop_end, loop_s FROM ({events}) AS rw_ev'
     return _Setup(local, cal, f"SELECT * FROM {quote(cases_table)}", roles, timezone, matters, rework_query,
                   events, acts_table, (cases_table, acts_table, events_table))
@@ -233,6 +234,12 @@ def _known_activities(core: Any) -> list[tuple[str, int, int, int]] | None:
         return None
     rework = core.rework_cases
     return [(a.activity, a.cases, rework.get(a.activity, 0), a.events - a.cases) for a in stats]
+
+
+def _activity_names(engine: Engine, table: str) -> list[str] | None:
+    """The activities of the valid events of `table`, when few enough for the per-case activity set."""
+    rows = engine.sql(PQ.activity_names(table, PQ.MAX_SET_ACTIVITIES + 1)).to_pylist()
+    return [r["activity"] for r in rows] if len(rows) <= PQ.MAX_SET_ACTIVITIES else None
 
 
 def prepare(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> _Setup:

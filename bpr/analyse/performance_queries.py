@@ -242,8 +242,35 @@ SELECT ak.activity AS activity, CAST(ak.cases AS BIGINT) AS cases, CAST(ak.repea
 FROM ak LEFT JOIN asb ON asb.activity = ak.activity"""
 
 
+#: bits per word of the per-case activity set (63: the sign bit of a BIGINT stays clear on both engines)
+_WORD_BITS = 63
+#: beyond this many activities the per-case repeats fall back to count(DISTINCT activity)
+MAX_SET_ACTIVITIES = 16 * _WORD_BITS
+
+
+def _repeats(activities: Sequence[str] | None) -> tuple[str, str, str]:
+    """(CTE, join, expression) for `repeats`, the occurrences beyond the first of each activity
+    in a case. With the log's activities known, each case ORs one bit per activity into BIGINT
+    words and counts the bits: per-case count(DISTINCT activity) hashed every (case, activity)
+    pair and took 5.6 of 6.5 s of the case table at 10M events."""
+    if not activities or len(activities) > MAX_SET_ACTIVITIES:
+        return "", "", "count(*) - count(DISTINCT activity)"
+    values = ", ".join(f"({literal(a)}, {i // _WORD_BITS}, {i % _WORD_BITS})" for i, a in enumerate(activities))
+    words = -(-len(activities) // _WORD_BITS)
+    bits = (["bit_count(bit_or(CAST(1 AS BIGINT) << ac.b))"] if words == 1 else
+            [f"coalesce(bit_count(bit_or(CASE WHEN ac.w = {k} THEN CAST(1 AS BIGINT) << ac.b END)), 0)"
+             for k in range(words)])
+    cte = f"ct_codes AS (SELECT * FROM (VALUES {values}) AS ct_codes_v(code_activity, w, b)),\n"
+    return cte, "JOIN ct_codes AS ac ON ac.code_activity = ct_ev.activity", f"count(*) - ({' + '.join(bits)})"
+
+
+def activity_names(table: str, limit: int) -> str:
+    """Up to `limit` distinct activities of the valid events of `table`."""
+    return f"SELECT DISTINCT activity FROM ({_valid(table)}) AS an_ev ORDER BY activity LIMIT {limit}"
+
+
 def case_table(table: str, events: str, local: LocalTime, cal: CalendarRows, accept: str, sendback: str,
-               onsite: str) -> str:
+               onsite: str, activities: Sequence[str] | None = None) -> str:
     """One row per case of the valid events of `table`: case, matter, events, case_start,
     case_end, first_end (first completion), clock_start, duration_s, working_hours, working_days, elapsed_working_days,
     start_date, end_date, clock_date (local), repeats (occurrences beyond the first of each
@@ -252,18 +279,20 @@ def case_table(table: str, events: str, local: LocalTime, cal: CalendarRows, acc
     table (for the send-back loops).
 
     `clock_start` is the completion of the first event matching `accept` (受理), else case_start:
-    the promised limit counts from acceptance.
+    the promised limit counts from acceptance. `activities`: every activity of the valid events
+    (makes `repeats` cheaper).
     """
     when = local.sql('least(start, "timestamp")')
     ls, le = local.sql("case_start"), local.sql("case_end")
+    codes, join, repeats = _repeats(activities)
     return f"""
 WITH {cal.cte()},
-ct_cases AS (
-    SELECT "case", min(matter) AS matter, count(*) AS events,
+{codes}ct_cases AS (
+    SELECT ct_ev."case" AS "case", min(matter) AS matter, count(*) AS events,
            min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
            min("timestamp") AS first_end, min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
-           count(*) - count(DISTINCT activity) AS repeats, sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
-    FROM ({_valid(table)}) AS ct_ev GROUP BY "case"
+           {repeats} AS repeats, sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
+    FROM ({_valid(table)}) AS ct_ev {join} GROUP BY ct_ev."case"
 ),
 ct_loops AS (
     SELECT "case", {exact_total("loop_s")} AS loop_s

@@ -20,6 +20,7 @@ from bpr.analyse.performance import (
     analyse_performance,
     limit_days,
     performance_analyses,
+    prepare,
     write_tables,
 )
 from bpr.model import EventLog, Step, TimeLimit, WorkCalendar
@@ -434,3 +435,26 @@ def test_many_activities_are_summarised(monkeypatch):
     assert any("8 activities" in n.text("en") for n in r.performance.notes)
     assert len(r.handoffs.resources) == 3 and r.handoffs.resource_totals.handoffs == 40
     assert len(r.bottlenecks.items) <= 3
+
+
+@pytest.mark.parametrize("activities, limit", [(20, None), (200, None), (200, 50)])
+def test_repeats_per_case_equal_pandas(activities, limit, monkeypatch):
+    """Per-case repeats (events beyond the first of each activity) by the activity-set words: one
+    word (20 activities), four words (200), and count(DISTINCT) beyond the set's limit."""
+    if limit is not None:
+        monkeypatch.setattr(PQ, "MAX_SET_ACTIVITIES", limit)
+    rng = np.random.default_rng(activities)
+    n = 3000
+    frame = pd.DataFrame({"case": [f"c{i}" for i in rng.integers(0, 300, n)],
+                          "activity": [f"步骤{i}" for i in rng.integers(0, activities, n)],
+                          "timestamp": T("2024-03-04 09:00") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s")})
+    expected = (frame.groupby("case").size() - frame.groupby("case")["activity"].nunique()).to_dict()
+    assert max(expected.values()) > 0
+    with DuckDBEngine() as engine:
+        engine.register(EventLog.from_frame(frame))
+        setup = prepare(engine, "events", PerformanceOptions(), "Asia/Shanghai")
+        query = setup.case_query
+        got = {r["case"]: r["repeats"] for r in engine.sql(f"SELECT \"case\", repeats FROM ({query}) AS q").to_pylist()}
+    assert got == expected
+    assert ("count(DISTINCT activity)" in PQ.case_table("e", "x", setup.local, setup.cal, "TRUE", "FALSE", "FALSE",
+                                                        sorted(frame["activity"].unique()))) == (limit is not None)
