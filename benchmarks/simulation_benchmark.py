@@ -74,18 +74,21 @@ def venv_python() -> Path:
     return python
 
 
-def run_prosimos(model: SimulationModel, folder: Path, cases: int, start: pd.Timestamp, seed: int) -> tuple[pd.DataFrame, float]:
+def run_prosimos(model: SimulationModel, folder: Path, cases: int, start: pd.Timestamp,
+                 seeds: list[int]) -> list[tuple[pd.DataFrame, float]]:
+    """Prosimos on the exported model, one log per seed (one interpreter for all): (log, seconds of
+    run_simulation) per seed."""
     folder.mkdir(parents=True, exist_ok=True)
     write_bpmn(model, folder / "model.bpmn")
     write_prosimos(model, folder / "prosimos.json")
-    log_out = folder / f"prosimos_log_{seed}.csv"
+    prefix = folder / "prosimos_log"
     proc = subprocess.run([str(venv_python()), str(RUNNER), "simulate", str(folder / "model.bpmn"),
                            str(folder / "prosimos.json"), str(cases), start.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-                           str(log_out), str(seed)], capture_output=True, text=True, check=False)
+                           str(prefix), ",".join(str(s) for s in seeds)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"Prosimos failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
     seconds = json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
-    return pd.read_csv(log_out), seconds
+    return [(pd.read_csv(f"{prefix}_{seed}.csv"), secs) for seed, secs in zip(seeds, seconds, strict=True)]
 
 
 def prosimos_traces(frame: pd.DataFrame, origin: pd.Timestamp, window_start: float, cutoff: float,
@@ -124,11 +127,11 @@ def prosimos_cycle_hours(frame: pd.DataFrame, origin: pd.Timestamp, window_start
     return np.array([kept.get(c, arrival[c]) - arrival[c] for c in cases], dtype=float)
 
 
-def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
-    """log-distance-measures' cycle-time distance for two sets of cycle times (hours)."""
+def ldm_emd(real: np.ndarray, sims: list[np.ndarray]) -> list[float]:
+    """log-distance-measures' cycle-time distance of `real` to each of `sims` (cycle times, hours)."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
-        for name, hours in (("real", real), ("sim", sim)):
+        for name, hours in (("real", real), *((f"sim{i}", s) for i, s in enumerate(sims))):
             t0 = pd.Timestamp("2020-01-01", tz="UTC")
             f = pd.DataFrame({"case": range(len(hours)), "start": t0,
                               "end": t0 + pd.to_timedelta(np.asarray(hours) * 3600, unit="s")})
@@ -165,17 +168,17 @@ def accuracy(path: Path, replications: int, seed: int, share: float = 0.7, prosi
     sims, traces = [], []
     seconds = 0.0
     start_activity = next(iter(model.start)) if model.first_step_instant and len(model.start) == 1 else None
-    for r in range(replications):
-        frame, secs = run_prosimos(model, OUT / "simulation" / path.name.split(".")[0], max(expected, 1),
-                                   origin + pd.Timedelta(hours=start_h), seed * 1000 + r)
+    runs = run_prosimos(model, OUT / "simulation" / path.name.split(".")[0], max(expected, 1),
+                        origin + pd.Timedelta(hours=start_h), [seed * 1000 + r for r in range(replications)])
+    for frame, secs in runs:
         seconds += secs
         sims.append(prosimos_cycle_hours(frame, origin, setup.window_start, setup.cutoff, setup.policy))
         traces += prosimos_traces(frame, origin, setup.window_start, setup.cutoff, setup.policy, start_activity)
     theirs = cycle_time_errors(setup.real_hours, sims)
     theirs["emd_hours_scipy"] = theirs.pop("emd_hours")
     real_traces = log_traces(setup.test)
-    row["ours"]["emd_hours_ldm"] = float(np.mean([ldm_emd(real, np.asarray(s)) for s in ours.sim_hours if len(s)]))
-    row["prosimos"] = {**theirs, "emd_hours_ldm": float(np.mean([ldm_emd(real, s) for s in sims if len(s)])),
+    row["ours"]["emd_hours_ldm"] = float(np.mean(ldm_emd(real, [np.asarray(s) for s in ours.sim_hours if len(s)])))
+    row["prosimos"] = {**theirs, "emd_hours_ldm": float(np.mean(ldm_emd(real, [s for s in sims if len(s)]))),
                        "step_wait_error": round(step_wait_errors(real_traces, traces)[1], 4),
                        "control_flow_distance": round(ngram_distance(real_traces, traces), 4), "seconds": seconds}
     return row
@@ -208,7 +211,7 @@ def speed(cases: int, seed: int) -> dict:
     t0 = time.perf_counter()
     out = run_replication(model, seed, cases=cases)
     ours_s = time.perf_counter() - t0
-    frame, theirs_s = run_prosimos(model, OUT / "simulation" / "speed", cases, pd.Timestamp("2024-01-01"), seed)
+    [(frame, theirs_s)] = run_prosimos(model, OUT / "simulation" / "speed", cases, pd.Timestamp("2024-01-01"), [seed])
     return {"cases": cases, "ours_cases_per_s": cases / ours_s, "prosimos_cases_per_s": cases / theirs_s,
             "ratio": (cases / ours_s) / (cases / theirs_s),
             "ours_mean_cycle_h": float(out.cycle_hours.mean()),
