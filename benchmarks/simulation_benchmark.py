@@ -2,6 +2,7 @@
 
     python benchmarks/simulation_benchmark.py [LOG ...] [--replications 3] [--speed-cases 3000]
         [--shares 0.5,0.6,0.7,0.8] [--no-prosimos] [--mechanisms]
+    python benchmarks/simulation_benchmark.py --timing [LOG ...]
 
 Accuracy: each log (default: ../shared/data/logs and samples/logs) is split by case start at each
 share of a rolling origin (default 50, 60, 70 and 80 % of the cases; `validate_log` per split);
@@ -22,6 +23,11 @@ carries none of the mechanisms (the export knows queues, routing and durations o
 
 Speed: a 10-step, 5-pool model (office hours, lognormal work, exponential delays) simulated for the
 same number of cases by both; cases per second (Prosimos timed around run_simulation only).
+
+With --timing, `bpr simulate LOG --validate` is timed as a user runs it (a child process: wall
+time and peak resident memory from os.wait4) on the two stand-ins of benchmarks/make_sim_logs.py
+for the held-out logs of issue 19 (a 400-activity municipal log, bar 5 minutes; a travel-permit
+log of 6,400 cases and 49 activities, bar 2 minutes), or on the given logs; nothing else runs.
 
 Prosimos pins pandas < 3, so it lives in its own virtual environment, created on first use under
 benchmarks/out/prosimos-venv with `python -m venv` and `pip install prosimos log-distance-measures`.
@@ -220,6 +226,57 @@ def speed(cases: int, seed: int) -> dict:
                                             ).dt.total_seconds().mean() / 3600)}
 
 
+#: issue 19, point 4: wall-time bars (seconds) of `bpr simulate --validate` on the stand-ins
+TIMING_BARS = {"municipal_400": 300.0, "travel_permit": 120.0}
+
+
+def time_validate(path: Path, seed: int = 0) -> dict:
+    """`bpr simulate PATH --validate` in a child process, as a user runs it: wall seconds, CPU
+    seconds and peak resident memory (MB) of the child."""
+    import os
+    import shutil
+
+    out = Path(tempfile.mkdtemp(prefix="bpr_timing_"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-c", "from bpr.cli import main; main()", "simulate", str(path), "--validate",
+           "--seed", str(seed), "-o", str(out / "sim")]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result = json.loads((out / "sim" / "result.json").read_text()) if proc.returncode == 0 else {}
+    shutil.rmtree(out, ignore_errors=True)
+    log = bpr.read_log(path)
+    v = result.get("validation") or {}
+    return {"log": path.name, "exit": proc.returncode, "error": stderr.strip().splitlines()[-1:] if proc.returncode else [],
+            "cases": log.cases, "activities": int(log.to_pandas()["activity"].nunique()),
+            "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "median_rel_error": v.get("median_rel_error"), "p90_rel_error": v.get("p90_rel_error")}
+
+
+def timing(logs: list[Path], seed: int) -> list[dict]:
+    """Time `bpr simulate --validate` on `logs` (default: the stand-ins of make_sim_logs) and print
+    each against its bar."""
+    if not logs:
+        from benchmarks.make_sim_logs import write_logs
+
+        logs = write_logs(OUT / "sim_logs", seed)
+    rows = []
+    for path in logs:
+        r = time_validate(path, seed)
+        bar = next((b for name, b in TIMING_BARS.items() if path.name.startswith(name)), None)
+        r["bar_s"] = bar
+        rows.append(r)
+        verdict = "" if bar is None else f" (bar {bar:.0f} s: {'met' if r['wall_s'] <= bar else 'MISSED'})"
+        print(f"{path.name}: {r['cases']} cases, {r['activities']} activities: bpr simulate --validate "
+              f"{r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, peak RSS {r['peak_rss_mb']:.0f} MB{verdict}; "
+              f"median error {r['median_rel_error']}, P90 error {r['p90_rel_error']}"
+              + (f"; exit {r['exit']}: {r['error']}" if r["exit"] else ""))
+    return rows
+
+
 def _cell(value: float | None, spec: str, width: int) -> str:
     return f"{'—':>{width}}" if value is None or not np.isfinite(value) else f"{format(value, spec):>{width}}"
 
@@ -271,7 +328,14 @@ def main() -> None:
     parser.add_argument("--no-prosimos", action="store_true", help="Only bpr (no Prosimos environment needed).")
     parser.add_argument("--mechanisms", action="store_true",
                         help="Also validate on the generated logs with one known mechanism each (issue 19).")
+    parser.add_argument("--timing", action="store_true",
+                        help="Only time `bpr simulate --validate` on the given logs, or on make_sim_logs' stand-ins.")
     args = parser.parse_args()
+    if args.timing:
+        rows = timing([Path(p) for p in args.logs], args.seed)
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "simulation_timing.json").write_text(json.dumps(rows, indent=1, default=str))
+        return
     shares = [float(x) for x in args.shares.split(",") if x.strip()]
     with_prosimos = not args.no_prosimos
     logs = [Path(p) for p in args.logs] or [
