@@ -1,9 +1,14 @@
 """Runs inside the Prosimos virtual environment (benchmarks/out/prosimos-venv): no bpr imports.
 
-    python prosimos_runner.py simulate MODEL.bpmn PARAMS.json CASES START_ISO LOG_OUT.csv SEED
-        -> prints {"seconds": ..., "cases": ...}   (time of run_simulation only)
-    python prosimos_runner.py ldm REAL.csv SIM.csv
-        -> prints log-distance-measures' cycle_time_distribution_distance (bin 1 hour), in hours
+    python prosimos_runner.py simulate MODEL.bpmn PARAMS.json CASES START_ISO LOG_PREFIX SEED[,SEED...]
+        -> writes LOG_PREFIX_<seed>.csv per seed and prints {"seconds": [...], "cases": ...}
+           (time of run_simulation only, one figure per seed)
+    python prosimos_runner.py ldm REAL.csv SIM.csv [SIM.csv ...]
+        -> prints {"emd_hours": [...]}: log-distance-measures' cycle_time_distribution_distance
+           (bin 1 hour), in hours, of REAL against each SIM
+
+All replications (or all distances) of one call share one interpreter: importing Prosimos and
+pandas costs seconds, more than a small log's simulation.
 """
 
 from __future__ import annotations
@@ -13,20 +18,24 @@ import sys
 import time
 
 
-def simulate(bpmn: str, params: str, cases: str, start: str, log_out: str, seed: str) -> None:
+def simulate(bpmn: str, params: str, cases: str, start: str, log_prefix: str, seeds: str) -> None:
     import random
 
     import numpy as np
     from prosimos.simulation_engine import run_simulation
 
-    np.random.seed(int(seed))
-    random.seed(int(seed))
-    t0 = time.perf_counter()
-    run_simulation(bpmn, params, int(cases), stat_out_path=None, log_out_path=log_out, starting_at=start)
-    print(json.dumps({"seconds": time.perf_counter() - t0, "cases": int(cases)}))
+    seconds = []
+    for seed in seeds.split(","):
+        np.random.seed(int(seed))
+        random.seed(int(seed))
+        t0 = time.perf_counter()
+        run_simulation(bpmn, params, int(cases), stat_out_path=None, log_out_path=f"{log_prefix}_{seed}.csv",
+                       starting_at=start)
+        seconds.append(time.perf_counter() - t0)
+    print(json.dumps({"seconds": seconds, "cases": int(cases)}))
 
 
-def ldm(real: str, sim: str) -> None:
+def ldm(real: str, *sims: str) -> None:
     import datetime
 
     import pandas as pd
@@ -34,15 +43,17 @@ def ldm(real: str, sim: str) -> None:
     from log_distance_measures.cycle_time_distribution import cycle_time_distribution_distance
 
     ids = EventLogIDs(case="case", activity="activity", start_time="start", end_time="end")
-    frames = []
-    for path in (real, sim):
+
+    def read(path: str) -> pd.DataFrame:
         f = pd.read_csv(path)
         f["start"] = pd.to_datetime(f["start"], utc=True)
         f["end"] = pd.to_datetime(f["end"], utc=True)
         f["activity"] = "case"
-        frames.append(f)
-    print(json.dumps({"emd_hours": cycle_time_distribution_distance(frames[0], ids, frames[1], ids,
-                                                                      datetime.timedelta(hours=1))}))
+        return f
+
+    original = read(real)
+    print(json.dumps({"emd_hours": [cycle_time_distribution_distance(original, ids, read(s), ids,
+                                                                      datetime.timedelta(hours=1)) for s in sims]}))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Simulation accuracy and speed, bpr vs Prosimos, in the same run on the same data.
 
     python benchmarks/simulation_benchmark.py [LOG ...] [--replications 3] [--speed-cases 3000]
-        [--shares 0.5,0.6,0.7,0.8] [--no-prosimos] [--mechanisms]
+        [--shares 0.5,0.6,0.7,0.8] [--no-prosimos] [--mechanisms] [--since-drift]
+    python benchmarks/simulation_benchmark.py --timing [LOG ...]
 
 Accuracy: each log (default: ../shared/data/logs and samples/logs) is split by case start at each
 share of a rolling origin (default 50, 60, 70 and 80 % of the cases; `validate_log` per split);
@@ -15,6 +16,11 @@ tool's simulated events (Prosimos' artificial arrival task named as the model's 
 when there is one). Replications are raised on small test windows (as `validate_log` does) and
 Prosimos runs as many. Per log, the worst split of each figure closes the table.
 
+With --since-drift, a log with a split flagged as drifted (the training period's own cycle times
+miss the test period's by more than twice the goal) is validated again on the cases since its
+detected change (`drift_start`), as `bpr simulate LOG --since DATE` does; the issue counts drifting
+logs only there.
+
 With --mechanisms, the generated logs of tests/simulate/mechanism_logs.py (one known mechanism each:
 a fixed-term 公示, a weekly batch, channel-driven branching, a long-tailed wait, none; 3000 cases,
 seed 0) are validated too, beside the given or default logs. Prosimos gets the exported model, which
@@ -22,6 +28,11 @@ carries none of the mechanisms (the export knows queues, routing and durations o
 
 Speed: a 10-step, 5-pool model (office hours, lognormal work, exponential delays) simulated for the
 same number of cases by both; cases per second (Prosimos timed around run_simulation only).
+
+With --timing, `bpr simulate LOG --validate` is timed as a user runs it (a child process: wall
+time and peak resident memory from os.wait4) on the two stand-ins of benchmarks/make_sim_logs.py
+for the held-out logs of issue 19 (a 400-activity municipal log, bar 5 minutes; a travel-permit
+log of 6,400 cases and 49 activities, bar 2 minutes), or on the given logs; nothing else runs.
 
 Prosimos pins pandas < 3, so it lives in its own virtual environment, created on first use under
 benchmarks/out/prosimos-venv with `python -m venv` and `pip install prosimos log-distance-measures`.
@@ -74,18 +85,21 @@ def venv_python() -> Path:
     return python
 
 
-def run_prosimos(model: SimulationModel, folder: Path, cases: int, start: pd.Timestamp, seed: int) -> tuple[pd.DataFrame, float]:
+def run_prosimos(model: SimulationModel, folder: Path, cases: int, start: pd.Timestamp,
+                 seeds: list[int]) -> list[tuple[pd.DataFrame, float]]:
+    """Prosimos on the exported model, one log per seed (one interpreter for all): (log, seconds of
+    run_simulation) per seed."""
     folder.mkdir(parents=True, exist_ok=True)
     write_bpmn(model, folder / "model.bpmn")
     write_prosimos(model, folder / "prosimos.json")
-    log_out = folder / f"prosimos_log_{seed}.csv"
+    prefix = folder / "prosimos_log"
     proc = subprocess.run([str(venv_python()), str(RUNNER), "simulate", str(folder / "model.bpmn"),
                            str(folder / "prosimos.json"), str(cases), start.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-                           str(log_out), str(seed)], capture_output=True, text=True, check=False)
+                           str(prefix), ",".join(str(s) for s in seeds)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"Prosimos failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
     seconds = json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
-    return pd.read_csv(log_out), seconds
+    return [(pd.read_csv(f"{prefix}_{seed}.csv"), secs) for seed, secs in zip(seeds, seconds, strict=True)]
 
 
 def prosimos_traces(frame: pd.DataFrame, origin: pd.Timestamp, window_start: float, cutoff: float,
@@ -124,11 +138,11 @@ def prosimos_cycle_hours(frame: pd.DataFrame, origin: pd.Timestamp, window_start
     return np.array([kept.get(c, arrival[c]) - arrival[c] for c in cases], dtype=float)
 
 
-def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
-    """log-distance-measures' cycle-time distance for two sets of cycle times (hours)."""
+def ldm_emd(real: np.ndarray, sims: list[np.ndarray]) -> list[float]:
+    """log-distance-measures' cycle-time distance of `real` to each of `sims` (cycle times, hours)."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
-        for name, hours in (("real", real), ("sim", sim)):
+        for name, hours in (("real", real), *((f"sim{i}", s) for i, s in enumerate(sims))):
             t0 = pd.Timestamp("2020-01-01", tz="UTC")
             f = pd.DataFrame({"case": range(len(hours)), "start": t0,
                               "end": t0 + pd.to_timedelta(np.asarray(hours) * 3600, unit="s")})
@@ -140,16 +154,29 @@ def ldm_emd(real: np.ndarray, sim: np.ndarray) -> float:
         return json.loads(proc.stdout.strip().splitlines()[-1])["emd_hours"]
 
 
-def accuracy(path: Path, replications: int, seed: int, share: float = 0.7, prosimos: bool = True) -> dict:
+def drift_since(path: Path) -> pd.Timestamp | None:
+    """Where `bpr.simulate.discovery.drift_start` puts the log's change for good (time-zone aware),
+    or None: the --since a user is told to set when validation says the process drifted."""
+    from bpr.simulate.discovery import drift_start, local_frame
+
     log = bpr.read_log(path)
+    start = drift_start(local_frame(log))
+    return None if start is None else start.tz_localize(log.timezone)
+
+
+def accuracy(path: Path, replications: int, seed: int, share: float = 0.7, prosimos: bool = True,
+             since: pd.Timestamp | None = None) -> dict:
+    log = bpr.read_log(path)
+    if since is not None:  # as `bpr simulate LOG --since DATE`: the cases started since
+        log = log.cases_since(since.to_pydatetime())
     setup = validation_setup(log, seed=seed, train_share=share, source=str(path))
     ours = validate_log(log, replications=replications, seed=seed, train_share=share, warmup_days=WARMUP_DAYS,
                         source=str(path))
     replications = ours.replications  # raised on small test windows; Prosimos gets as many
     real = np.asarray(ours.real_hours)
     row = {
-        "log": path.name, "train_share": share, "test_cases": int(len(real)), "policy": setup.policy,
-        "replications": replications,
+        "log": path.name if since is None else f"{path.name} since {since:%Y-%m-%d}", "train_share": share, "test_cases": int(len(real)), "policy": setup.policy,
+        "replications": replications, "drift": bool(ours.drift),
         "real_median_h": float(np.median(real)), "real_p90_h": float(np.percentile(real, 90)),
         "real_median_ci_h": bootstrap_ci(real, 50, seed), "real_p90_ci_h": bootstrap_ci(real, 90, seed),
         "ours": {"median_rel_error": ours.median_rel_error, "p90_rel_error": ours.p90_rel_error,
@@ -165,17 +192,17 @@ def accuracy(path: Path, replications: int, seed: int, share: float = 0.7, prosi
     sims, traces = [], []
     seconds = 0.0
     start_activity = next(iter(model.start)) if model.first_step_instant and len(model.start) == 1 else None
-    for r in range(replications):
-        frame, secs = run_prosimos(model, OUT / "simulation" / path.name.split(".")[0], max(expected, 1),
-                                   origin + pd.Timedelta(hours=start_h), seed * 1000 + r)
+    runs = run_prosimos(model, OUT / "simulation" / path.name.split(".")[0], max(expected, 1),
+                        origin + pd.Timedelta(hours=start_h), [seed * 1000 + r for r in range(replications)])
+    for frame, secs in runs:
         seconds += secs
         sims.append(prosimos_cycle_hours(frame, origin, setup.window_start, setup.cutoff, setup.policy))
         traces += prosimos_traces(frame, origin, setup.window_start, setup.cutoff, setup.policy, start_activity)
     theirs = cycle_time_errors(setup.real_hours, sims)
     theirs["emd_hours_scipy"] = theirs.pop("emd_hours")
     real_traces = log_traces(setup.test)
-    row["ours"]["emd_hours_ldm"] = float(np.mean([ldm_emd(real, np.asarray(s)) for s in ours.sim_hours if len(s)]))
-    row["prosimos"] = {**theirs, "emd_hours_ldm": float(np.mean([ldm_emd(real, s) for s in sims if len(s)])),
+    row["ours"]["emd_hours_ldm"] = float(np.mean(ldm_emd(real, [np.asarray(s) for s in ours.sim_hours if len(s)])))
+    row["prosimos"] = {**theirs, "emd_hours_ldm": float(np.mean(ldm_emd(real, [s for s in sims if len(s)]))),
                        "step_wait_error": round(step_wait_errors(real_traces, traces)[1], 4),
                        "control_flow_distance": round(ngram_distance(real_traces, traces), 4), "seconds": seconds}
     return row
@@ -208,13 +235,64 @@ def speed(cases: int, seed: int) -> dict:
     t0 = time.perf_counter()
     out = run_replication(model, seed, cases=cases)
     ours_s = time.perf_counter() - t0
-    frame, theirs_s = run_prosimos(model, OUT / "simulation" / "speed", cases, pd.Timestamp("2024-01-01"), seed)
+    [(frame, theirs_s)] = run_prosimos(model, OUT / "simulation" / "speed", cases, pd.Timestamp("2024-01-01"), [seed])
     return {"cases": cases, "ours_cases_per_s": cases / ours_s, "prosimos_cases_per_s": cases / theirs_s,
             "ratio": (cases / ours_s) / (cases / theirs_s),
             "ours_mean_cycle_h": float(out.cycle_hours.mean()),
             "prosimos_mean_cycle_h": float((pd.to_datetime(frame.groupby("case_id")["end_time"].max(), format="ISO8601")
                                             - pd.to_datetime(frame.groupby("case_id")["enable_time"].min(), format="ISO8601")
                                             ).dt.total_seconds().mean() / 3600)}
+
+
+#: issue 19, point 4: wall-time bars (seconds) of `bpr simulate --validate` on the stand-ins
+TIMING_BARS = {"municipal_400": 300.0, "travel_permit": 120.0}
+
+
+def time_validate(path: Path, seed: int = 0) -> dict:
+    """`bpr simulate PATH --validate` in a child process, as a user runs it: wall seconds, CPU
+    seconds and peak resident memory (MB) of the child."""
+    import os
+    import shutil
+
+    out = Path(tempfile.mkdtemp(prefix="bpr_timing_"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-c", "from bpr.cli import main; main()", "simulate", str(path), "--validate",
+           "--seed", str(seed), "-o", str(out / "sim")]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result = json.loads((out / "sim" / "result.json").read_text()) if proc.returncode == 0 else {}
+    shutil.rmtree(out, ignore_errors=True)
+    log = bpr.read_log(path)
+    v = result.get("validation") or {}
+    return {"log": path.name, "exit": proc.returncode, "error": stderr.strip().splitlines()[-1:] if proc.returncode else [],
+            "cases": log.cases, "activities": int(log.to_pandas()["activity"].nunique()),
+            "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "median_rel_error": v.get("median_rel_error"), "p90_rel_error": v.get("p90_rel_error")}
+
+
+def timing(logs: list[Path], seed: int) -> list[dict]:
+    """Time `bpr simulate --validate` on `logs` (default: the stand-ins of make_sim_logs) and print
+    each against its bar."""
+    if not logs:
+        from benchmarks.make_sim_logs import write_logs
+
+        logs = write_logs(OUT / "sim_logs", seed)
+    rows = []
+    for path in logs:
+        r = time_validate(path, seed)
+        bar = next((b for name, b in TIMING_BARS.items() if path.name.startswith(name)), None)
+        r["bar_s"] = bar
+        rows.append(r)
+        verdict = "" if bar is None else f" (bar {bar:.0f} s: {'met' if r['wall_s'] <= bar else 'MISSED'})"
+        print(f"{path.name}: {r['cases']} cases, {r['activities']} activities: bpr simulate --validate "
+              f"{r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, peak RSS {r['peak_rss_mb']:.0f} MB{verdict}; "
+              f"median error {r['median_rel_error']}, P90 error {r['p90_rel_error']}"
+              + (f"; exit {r['exit']}: {r['error']}" if r["exit"] else ""))
+    return rows
 
 
 def _cell(value: float | None, spec: str, width: int) -> str:
@@ -244,7 +322,8 @@ def print_table(rows: list[dict]) -> None:
                 continue
             cells = ["/".join(_cell(_figure(r[t], k), spec, 10) if t in r else f"{'—':>10}" for t in tools)
                      for k, spec in FIGURES]
-            print(f"{log:30} {r['train_share']:>5.0%} {r['test_cases']:>6} {r['replications']:>4}  " + "  ".join(cells))
+            flag = "d" if r.get("drift") else " "
+            print(f"{log:30} {r['train_share']:>4.0%}{flag} {r['test_cases']:>6} {r['replications']:>4}  " + "  ".join(cells))
         ran = [r for r in mine if "skipped" not in r]
         if ran:
             cells = []
@@ -255,6 +334,8 @@ def print_table(rows: list[dict]) -> None:
                     worst.append(_cell(max(values) if values else None, spec, 10))
                 cells.append("/".join(worst))
             print(f"{log:30} {'worst':>5} {'':>6} {'':>4}  " + "  ".join(cells))
+    print("(ours/Prosimos; d: the split drifted, the training period's own cycle times miss the test period's "
+          "by more than twice the goal: it counts only with --since, see bpr.simulate.validate)")
 
 
 def main() -> None:
@@ -268,7 +349,17 @@ def main() -> None:
     parser.add_argument("--no-prosimos", action="store_true", help="Only bpr (no Prosimos environment needed).")
     parser.add_argument("--mechanisms", action="store_true",
                         help="Also validate on the generated logs with one known mechanism each (issue 19).")
+    parser.add_argument("--since-drift", action="store_true",
+                        help="For a log with a drifting split, also validate the cases since its detected change "
+                             "(as bpr simulate --since, the date from bpr.simulate.discovery.drift_start).")
+    parser.add_argument("--timing", action="store_true",
+                        help="Only time `bpr simulate --validate` on the given logs, or on make_sim_logs' stand-ins.")
     args = parser.parse_args()
+    if args.timing:
+        rows = timing([Path(p) for p in args.logs], args.seed)
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "simulation_timing.json").write_text(json.dumps(rows, indent=1, default=str))
+        return
     shares = [float(x) for x in args.shares.split(",") if x.strip()]
     with_prosimos = not args.no_prosimos
     logs = [Path(p) for p in args.logs] or [
@@ -287,6 +378,14 @@ def main() -> None:
                 rows.append(accuracy(path, args.replications, args.seed, share, with_prosimos))
             except (BprError, RuntimeError) as exc:
                 rows.append({"log": path.name, "train_share": share, "skipped": str(exc)})
+        if args.since_drift and any(r.get("drift") for r in rows if r["log"] == path.name):
+            since = drift_since(path)
+            for share in shares if since is not None else []:
+                try:
+                    rows.append(accuracy(path, args.replications, args.seed, share, with_prosimos, since))
+                except (BprError, RuntimeError) as exc:
+                    rows.append({"log": f"{path.name} since {since:%Y-%m-%d}", "train_share": share,
+                                 "skipped": str(exc)})
     print_table(rows)
     print(f"\n{'log':30} {'split':>5} {'real median h [95% CI]':>26} {'ours':>8} {'Prosimos':>9}   "
           f"{'real p90 h [95% CI]':>26} {'ours':>8} {'Prosimos':>9}   (* inside the real figure's CI)")

@@ -257,8 +257,9 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     edges = frame.groupby(["activity", "next"]).size()
     rework_share = frame.assign(back=back).groupby(["activity", "next"])["back"].mean()
     transitions: dict[str, dict[str, float]] = defaultdict(dict)
+    out_of = edges.groupby(level=0).sum()
     for (a, b), c in edges.items():
-        transitions[a][b] = float(c / edges[a].sum())
+        transitions[a][b] = float(c / out_of[a])
     rework_edges = sorted({(a, b) for (a, b), share in rework_share.items() if b != END and (a == b or share >= 0.5)})
 
     # pools and schedules
@@ -315,15 +316,18 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     if not visits_known:
         notes.append(Note.of("note_visits_no_evidence"))
     models: dict[str, Activity] = {}
+    rows_of = measured.groupby("activity", sort=False).indices  # positions, in log order
+    none = np.zeros(0, dtype=np.int64)
+    m_proc, m_delay, m_clock = (measured[c].to_numpy() for c in ("processing", "delay", "delay_clock"))
     for a in activities:
-        rows = measured[measured["activity"] == a]
-        proc = rows["processing"].to_numpy()
-        dly = rows["delay"].dropna().to_numpy()
+        at = rows_of.get(a, none)
+        proc = m_proc[at]
+        dly = m_delay[at][~np.isnan(m_delay[at])]
         visit = visit_share.get(a, 0.0)
-        dly_clock = rows["delay_clock"].dropna().to_numpy()
+        dly_clock = m_clock[at][~np.isnan(m_clock[at])]
         models[a] = Activity(a, pool_of[a], fit_distribution(proc, rng) if len(proc) else fit_distribution([0.0]),
                              fit_distribution(dly, rng) if len(dly) else fit_distribution([0.0]),
-                             round(visit, 6), int((frame["activity"] == a).sum()),
+                             round(visit, 6), int(counts[a]),
                              delay_clock=fit_distribution(dly_clock, rng) if len(dly_clock) else None)
 
     found = detect(frame, mechanisms)

@@ -106,6 +106,16 @@ def empirical_distribution(values: np.ndarray | list[float]) -> Distribution:
                         mean=float(np.mean(data)), n=len(data))
 
 
+def ks_statistic(ordered: np.ndarray, family: str, params: list[float]) -> float:
+    """The two-sided one-sample KS statistic of the sorted sample `ordered` against `family`
+    (scipy.stats.kstest's statistic, computed the same way, without its p-value)."""
+    n = len(ordered)
+    cdf = getattr(stats, family).cdf(ordered, *params)
+    d_plus = (np.arange(1.0, n + 1) / n - cdf).max()
+    d_minus = (cdf - np.arange(0.0, n) / n).max()
+    return float(d_plus if d_plus > d_minus else d_minus)
+
+
 def fit_distribution(values: np.ndarray | list[float], rng: np.random.Generator | None = None) -> Distribution:
     """Best of exponential, lognormal, gamma and normal (by KS statistic); a constant when all
     values agree; empirical quantiles when too few values or the best family is rejected."""
@@ -129,6 +139,7 @@ def fit_distribution(values: np.ndarray | list[float], rng: np.random.Generator 
     rng = rng or np.random.default_rng(0)
     sample = positive if len(positive) <= _FIT_SUBSAMPLE else rng.choice(positive, _FIT_SUBSAMPLE, replace=False)
     best: tuple[float, float, str, list[float], float] | None = None
+    ordered = np.sort(sample)
     for family in FAMILIES:
         try:
             params, fam_mean = _fit_family(family, sample)
@@ -136,9 +147,12 @@ def fit_distribution(values: np.ndarray | list[float], rng: np.random.Generator 
             continue
         if not all(math.isfinite(p) for p in params) or not math.isfinite(fam_mean):
             continue
-        ks = stats.kstest(sample, family, args=tuple(params))
-        if best is None or ks.statistic < best[0]:
-            best = (float(ks.statistic), float(ks.pvalue), family, params, fam_mean)
+        statistic = ks_statistic(ordered, family, params)
+        if best is None or statistic < best[0]:
+            best = (statistic, float("nan"), family, params, fam_mean)
+    if best is not None:  # the p-value (the exact one costs) of the winner only
+        ks = stats.kstest(sample, best[2], args=tuple(best[3]))
+        best = (float(ks.statistic), float(ks.pvalue), *best[2:])
     if best is None or best[1] < KS_ALPHA:
         if best is not None:
             empirical.ks_statistic, empirical.ks_pvalue = best[0], best[1]
