@@ -443,3 +443,22 @@ def test_many_activities_are_summarised(monkeypatch):
     assert any("8 activities" in n.text("en") for n in r.performance.notes)
     assert len(r.handoffs.resources) == 3 and r.handoffs.resource_totals.handoffs == 40
     assert len(r.bottlenecks.items) <= 3
+
+
+@pytest.mark.parametrize("sample", ["food_licence.csv", "public_health_reform.csv"])
+def test_core_shortcuts_give_the_same_report(sample):
+    """`bpr discover` hands the performance analyses the core's activity names and per-case table
+    (repeats from the variants); the report must equal the one computed from the events alone."""
+    from pathlib import Path
+
+    from bpr.analyse.discover import core_analysis, load
+
+    path = Path(__file__).resolve().parents[2] / "samples" / "logs" / sample
+    options = PerformanceOptions(default_limit=TimeLimit.parse("5个工作日"))
+    with DuckDBEngine() as engine:
+        load(engine, path)
+        core = core_analysis(engine, "events", keep_cases="shapes")
+        shaped = analyse_performance(engine, "events", options, core=core, shapes="shapes").to_dict()
+        alone = analyse_performance(engine, "events", options).to_dict()
+    assert shaped["rework"]["summary"]["repeated_cases"] > 0 or sample != "food_licence.csv"
+    assert shaped == alone
