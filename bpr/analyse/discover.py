@@ -137,6 +137,7 @@ class DiscoverContext:
     roles: frozenset[str]  # optional roles present in the log (start, resource, matter, ...)
     timezone: str
     core: DiscoverResult | None = None
+    cases: str | None = None  # the core's `Q.case_shapes` table of the same view, while the extras run
 
 
 @dataclass
@@ -287,14 +288,19 @@ def variant_counts(engine: Engine, table: str = "events", limit: int | None = No
 
 
 def core_analysis(engine: Engine, table: str = "events", top_k: int = 20, source: str = "",
-                  now: datetime | None = None, duplicates: bool = True) -> DiscoverResult:
+                  now: datetime | None = None, duplicates: bool = True, keep_cases: str | None = None) -> DiscoverResult:
     """The core figures for the view `table` (see the module docstring). `duplicates`: count
-    exact duplicate events in SQL (skip when the reader has already counted them)."""
+    exact duplicate events in SQL (skip when the reader has already counted them). `keep_cases`:
+    materialise the per-case table `Q.case_shapes` under this name for later analyses (the
+    caller drops it)."""
     names = _tables(table)
     note(f"{engine.name}: ordering events by case")
     try:
         _prepare(engine, table, names)
-        return _core(engine, table, names, top_k, source, now, duplicates)
+        result = _core(engine, table, names, top_k, source, now, duplicates)
+        if keep_cases:
+            engine.materialize(keep_cases, Q.case_shapes(names["traces"], names["steps"], names["variants"]))
+        return result
     finally:
         _drop(engine, names)
 
@@ -466,25 +472,31 @@ def discover(log: EventLog | str | Path | None, engine: Engine | None = None, to
                                                  many_reads=analyses is None or len(analyses) > 0)
             if since:
                 engine.view("events", Q.cases_since("events_all", f"{since.astimezone(UTC):%Y-%m-%d %H:%M:%S}"))
+        extras = extra_analyses() if analyses is None else analyses
+        shapes = "events__case_shapes" if extras else None  # per-case facts the extras reuse
         result = core_analysis(engine, "events", top_k=top_k, source=source, now=now,
-                               duplicates=not read_by_bpr)
-        if result.events == 0 and since and log is not None:
-            last = engine.sql('SELECT max("timestamp") AS t FROM events_all').column("t")[0].as_py()
-            raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}", "last": local_day(last, timezone)},
-                                file=source or None)
-        if result.events == 0:
-            raise InputError.of("engine_no_usable_events", file=source or None)
-        if since and log is not None:
-            result.notes.append(Note.of("note_since_cases", since=f"{since:%Y-%m-%d}", cases=result.cases))
-        result.warnings.extend(warnings)
-        context = DiscoverContext(source, frozenset(result.roles), timezone, result)
-        for analysis in (extra_analyses() if analyses is None else analyses):
-            name = getattr(analysis, "name", getattr(analysis, "__name__", "analysis"))
-            note(f"{engine.name}: {name}")
-            try:
-                result.extra[name] = analysis(engine, "events", context)
-            except SkipAnalysis as skip:
-                result.notes.append(Note.of("note_skipped_analysis", name=name, reason=str(skip)))
+                               duplicates=not read_by_bpr, keep_cases=shapes)
+        try:
+            if result.events == 0 and since and log is not None:
+                last = engine.sql('SELECT max("timestamp") AS t FROM events_all').column("t")[0].as_py()
+                raise InputError.of("since_no_cases", {"since": f"{since:%Y-%m-%d}", "last": local_day(last, timezone)},
+                                    file=source or None)
+            if result.events == 0:
+                raise InputError.of("engine_no_usable_events", file=source or None)
+            if since and log is not None:
+                result.notes.append(Note.of("note_since_cases", since=f"{since:%Y-%m-%d}", cases=result.cases))
+            result.warnings.extend(warnings)
+            context = DiscoverContext(source, frozenset(result.roles), timezone, result, shapes)
+            for analysis in extras:
+                name = getattr(analysis, "name", getattr(analysis, "__name__", "analysis"))
+                note(f"{engine.name}: {name}")
+                try:
+                    result.extra[name] = analysis(engine, "events", context)
+                except SkipAnalysis as skip:
+                    result.notes.append(Note.of("note_skipped_analysis", name=name, reason=str(skip)))
+        finally:
+            if shapes:
+                engine.drop(shapes)
         if per_matter and "matter" in result.roles:
             _per_matter(engine, result, top_k, now)
         return result

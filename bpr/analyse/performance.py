@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,21 +133,25 @@ class PerformanceOptions:
                     options.stated_visits.setdefault(key, matter.visits)
         return options
 
-    def accept_rule(self) -> str:
+    # The rules below are SQL; given every activity name of the log (`activities`), their
+    # activity tests are decided per name in Python (PQ.activity_rule).
+
+    def accept_rule(self, activities: Sequence[str] | None = None) -> str:
         """Acceptance: an accept step that was not itself a send-back (受理 退回 is no acceptance)."""
-        return (f"({PQ.text_rule('activity', contains=self.accept_words)} AND NOT "
-                f"{PQ.text_rule('action', equals=self.sendback_actions)})")
+        accept = PQ.activity_rule(self.accept_words, activities)
+        return "FALSE" if accept == "FALSE" else \
+            f"({accept} AND NOT {PQ.text_rule('action', equals=self.sendback_actions)})"
 
-    def sendback_rule(self) -> str:
+    def sendback_rule(self, activities: Sequence[str] | None = None) -> str:
         return ("(" + PQ.text_rule("action", equals=self.sendback_actions) + " OR "
-                + PQ.text_rule("activity", contains=self.sendback_words) + ")")
+                + PQ.activity_rule(self.sendback_words, activities) + ")")
 
-    def onsite_rule(self) -> str:
+    def onsite_rule(self, activities: Sequence[str] | None = None) -> str:
         # the resource, not the department: "政务服务中心…审批窗口" names a unit that also works online
         counter = PQ.text_rule("resource", contains=self.counter_words)
-        return ("(" + PQ.text_rule("activity", contains=self.onsite_words)
-                + " OR (" + PQ.text_rule("activity", contains=self.applicant_words) + " AND " + counter + ")"
-                + " OR (" + PQ.text_rule("activity", contains=self.intake_words) + " AND "
+        return ("(" + PQ.activity_rule(self.onsite_words, activities)
+                + " OR (" + PQ.activity_rule(self.applicant_words, activities) + " AND " + counter + ")"
+                + " OR (" + PQ.activity_rule(self.intake_words, activities) + " AND "
                 + PQ.text_rule("channel", equals=self.onsite_channels) + "))")
 
 
@@ -185,9 +189,10 @@ def _roles(engine: Engine, table: str, sendback: str = "FALSE") -> set[str]:
 
 
 def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: str,
-           core: Any = None) -> _Setup:
+           core: Any = None, shapes: str | None = None) -> _Setup:
     """Everything the analyses share; `core`: the DiscoverResult of the same view, whose activity
-    counts are then reused instead of counted again."""
+    counts and names are then reused instead of counted again; `shapes`: its `Q.case_shapes`
+    table."""
     row = engine.sql(f'SELECT min(least(start, "timestamp")) AS lo, max("timestamp") AS hi FROM {quote(table)} '
                      'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL').to_pylist()[0]
     lo, hi = row["lo"], row["hi"]
@@ -201,7 +206,10 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     margin = longest * 2 + 40
     cal = PQ.CalendarRows.build(options.calendar, zone_lo - dt.timedelta(days=margin + 1),
                                 zone_hi + dt.timedelta(days=margin + 1))
-    roles = _roles(engine, table, options.sendback_rule())
+    known = _known_activities(core)
+    names = [k[0] for k in known] if known is not None else _activity_names(engine, table)
+    accept, sendback = options.accept_rule(names), options.sendback_rule(names)
+    roles = _roles(engine, table, sendback)
     matters = []
     if "matter" in roles:
         matters = [r["matter"] for r in engine.sql(
@@ -210,14 +218,12 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     # computed once, read by every analysis below (DuckDB: temporary tables; Spark: cached views):
     # the one window pass over the events, per-activity counts, and the case table
     events_table, acts_table, cases_table = (f"{table}__perf_{k}" for k in ("events", "acts", "cases"))
-    engine.materialize(events_table, PQ.event_pass(table, options.sendback_rule(), roles))
+    engine.materialize(events_table, PQ.event_pass(table, sendback, roles))
     events = PQ.event_view(events_table, roles)
-    known = _known_activities(core)
     engine.materialize(acts_table, PQ.activity_counts(events) if known is None
                        else PQ.activity_counts_given(events, known))
-    names = [a for a, *_ in known] if known is not None else _activity_names(engine, table)
-    engine.materialize(cases_table, PQ.case_table(table, events, local, cal, options.accept_rule(),
-                                                  options.sendback_rule(), options.onsite_rule(), names))
+    engine.materialize(cases_table, PQ.case_table(table, events, local, cal, accept, sendback,
+                                                  options.onsite_rule(names), shapes, roles, names))
     rework_query = f'SELECT "case", activity, sb, loop_start, loop_end, loop_s FROM ({events}) AS rw_ev'
     return _Setup(local, cal, f"SELECT * FROM {quote(cases_table)}", roles, timezone, matters, rework_query,
                   events, acts_table, (cases_table, acts_table, events_table))
@@ -411,11 +417,12 @@ def _summarise(report: PerformanceReport) -> None:
 
 
 def analyse_performance(engine: Engine, table: str = "events", options: PerformanceOptions | None = None,
-                        timezone: str = "Asia/Shanghai", core: Any = None) -> PerformanceReport:
+                        timezone: str = "Asia/Shanghai", core: Any = None, shapes: str | None = None) -> PerformanceReport:
     """All of the above on the view `table` of `engine` (options.timezone overrides `timezone`);
-    `core`: the view's core DiscoverResult when there is one (its activity counts are reused)."""
+    `core`: the view's core DiscoverResult when there is one (its activity counts are reused),
+    `shapes`: its per-case table (`bpr.analyse.queries.case_shapes`)."""
     options = options or PerformanceOptions()
-    setup = _setup(engine, table, options, options.timezone or timezone, core)
+    setup = _setup(engine, table, options, options.timezone or timezone, core, shapes)
     try:
         perf = performance(engine, table, options, setup)
         report = PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
@@ -445,7 +452,7 @@ class PerformanceAnalyses:
             if last is None or last[0] is not engine or last[1] != table or last[2] is not context:
                 report = analyse_performance(engine, table, self.options,
                                              getattr(context, "timezone", "Asia/Shanghai"),
-                                             getattr(context, "core", None))
+                                             getattr(context, "core", None), getattr(context, "cases", None))
                 self._last = last = (engine, table, context, report)
             return last[3].parts()[key]
 

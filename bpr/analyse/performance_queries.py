@@ -56,6 +56,16 @@ def text_rule(column: str, equals: Sequence[str] = (), contains: Sequence[str] =
     return "(" + " OR ".join(f"coalesce({p}, FALSE)" for p in parts) + ")"
 
 
+def activity_rule(contains: Sequence[str], activities: Sequence[str] | None = None) -> str:
+    """`text_rule("activity", contains=contains)`; given every activity name of the log
+    (`activities`), decided once per name in Python instead: an IN list (or FALSE), no LIKE per
+    event. A LIKE '%word%' is a case-sensitive substring test, as Python's `in`."""
+    if activities is None:
+        return text_rule("activity", contains=contains)
+    words = [w.replace("%", "").replace("_", "") for w in contains if w]
+    return text_rule("activity", equals=[a for a in activities if any(w in a for w in words)])
+
+
 @dataclass(frozen=True)
 class LocalTime:
     """Turns a UTC timestamp column into local wall-clock time in SQL."""
@@ -248,20 +258,21 @@ _WORD_BITS = 63
 MAX_SET_ACTIVITIES = 16 * _WORD_BITS
 
 
-def _repeats(activities: Sequence[str] | None) -> tuple[str, str, str]:
-    """(CTE, join, expression) for `repeats`, the occurrences beyond the first of each activity
-    in a case. With the log's activities known, each case ORs one bit per activity into BIGINT
-    words and counts the bits: per-case count(DISTINCT activity) hashed every (case, activity)
-    pair and took 5.6 of 6.5 s of the case table at 10M events."""
+def _repeats(activities: Sequence[str] | None) -> tuple[str, str]:
+    """(join, expression) for `repeats`, the occurrences beyond the first of each activity in a
+    case. With the log's activities known, each case ORs one bit per activity into BIGINT words
+    and counts the bits: per-case count(DISTINCT activity) hashed every (case, activity) pair and
+    took 5.6 of 6.5 s of the case table at 10M events."""
     if not activities or len(activities) > MAX_SET_ACTIVITIES:
-        return "", "", "count(*) - count(DISTINCT activity)"
+        return "", "count(*) - count(DISTINCT activity)"
     values = ", ".join(f"({literal(a)}, {i // _WORD_BITS}, {i % _WORD_BITS})" for i, a in enumerate(activities))
     words = -(-len(activities) // _WORD_BITS)
     bits = (["bit_count(bit_or(CAST(1 AS BIGINT) << ac.b))"] if words == 1 else
             [f"coalesce(bit_count(bit_or(CASE WHEN ac.w = {k} THEN CAST(1 AS BIGINT) << ac.b END)), 0)"
              for k in range(words)])
-    cte = f"ct_codes AS (SELECT * FROM (VALUES {values}) AS ct_codes_v(code_activity, w, b)),\n"
-    return cte, "JOIN ct_codes AS ac ON ac.code_activity = ct_ev.activity", f"count(*) - ({' + '.join(bits)})"
+    join = (f"JOIN (SELECT * FROM (VALUES {values}) AS ac_v(code_activity, w, b)) AS ac "
+            "ON ac.code_activity = ct_ev.activity")
+    return join, f"count(*) - ({' + '.join(bits)})"
 
 
 def activity_names(table: str, limit: int) -> str:
@@ -270,7 +281,8 @@ def activity_names(table: str, limit: int) -> str:
 
 
 def case_table(table: str, events: str, local: LocalTime, cal: CalendarRows, accept: str, sendback: str,
-               onsite: str, activities: Sequence[str] | None = None) -> str:
+               onsite: str, shapes: str | None = None, roles: set[str] | frozenset[str] = frozenset(),
+               activities: Sequence[str] | None = None) -> str:
     """One row per case of the valid events of `table`: case, matter, events, case_start,
     case_end, first_end (first completion), clock_start, duration_s, working_hours, working_days, elapsed_working_days,
     start_date, end_date, clock_date (local), repeats (occurrences beyond the first of each
@@ -279,21 +291,19 @@ def case_table(table: str, events: str, local: LocalTime, cal: CalendarRows, acc
     table (for the send-back loops).
 
     `clock_start` is the completion of the first event matching `accept` (受理), else case_start:
-    the promised limit counts from acceptance. `activities`: every activity of the valid events
-    (makes `repeats` cheaper).
+    the promised limit counts from acceptance.
+
+    `shapes`: the core's `case_shapes` table of the same events (events, first and last
+    completion, repeats per case), so that only the events that carry a matter, a start, an
+    acceptance or a send-back (`roles`: those the log has) are grouped here. Without it, every
+    event is grouped; `activities` (every activity of the valid events) then makes `repeats` cheaper.
     """
     when = local.sql('least(start, "timestamp")')
     ls, le = local.sql("case_start"), local.sql("case_end")
-    codes, join, repeats = _repeats(activities)
     return f"""
 WITH {cal.cte()},
-{codes}ct_cases AS (
-    SELECT ct_ev."case" AS "case", min(matter) AS matter, count(*) AS events,
-           min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
-           min("timestamp") AS first_end, min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
-           {repeats} AS repeats, sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
-    FROM ({_valid(table)}) AS ct_ev {join} GROUP BY ct_ev."case"
-),
+ct_cases AS ({_case_facts(table, accept, sendback, activities) if shapes is None
+               else _shaped_case_facts(table, accept, sendback, shapes, roles)}),
 ct_loops AS (
     SELECT "case", {exact_total("loop_s")} AS loop_s
     FROM ({events}) AS lp_ev WHERE loop_s IS NOT NULL GROUP BY "case"
@@ -321,6 +331,35 @@ JOIN cal AS c1 ON c1.d = CAST(ct_loc.ls AS DATE)
 JOIN cal AS c2 ON c2.d = CAST(ct_loc.le AS DATE)
 LEFT JOIN ct_loops ON ct_loops."case" = ct_loc."case"
 LEFT JOIN ct_visits ON ct_visits."case" = ct_loc."case\""""
+
+
+def _case_facts(table: str, accept: str, sendback: str, activities: Sequence[str] | None = None) -> str:
+    """The per-case facts of `case_table`, by grouping every valid event."""
+    join, repeats = _repeats(activities)
+    return f"""
+    SELECT ct_ev."case" AS "case", min(matter) AS matter, count(*) AS events,
+           min(least(start, "timestamp")) AS case_start, max("timestamp") AS case_end,
+           min("timestamp") AS first_end, min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
+           {repeats} AS repeats, sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
+    FROM ({_valid(table)}) AS ct_ev {join} GROUP BY ct_ev."case\""""
+
+
+def _shaped_case_facts(table: str, accept: str, sendback: str, shapes: str, roles: set[str] | frozenset[str]) -> str:
+    """`_case_facts` from the core's `case_shapes` table, plus the few events that can change a
+    case's matter, start, acceptance or send-backs."""
+    kept = [c for c, role in (("matter IS NOT NULL", "matter"), ("start IS NOT NULL", "start")) if role in roles]
+    kept += [r for r in (accept, sendback if "sendback" in roles else "FALSE") if r != "FALSE"]
+    return f"""
+    SELECT sh."case" AS "case", cx.matter AS matter, sh.events AS events,
+           least(cx.first_start, sh.first_timestamp) AS case_start, sh.last_timestamp AS case_end,
+           sh.first_timestamp AS first_end, cx.accepted AS accepted, sh.repeats AS repeats,
+           coalesce(cx.sendbacks, 0) AS sendbacks
+    FROM {quote(shapes)} AS sh LEFT JOIN (
+        SELECT "case", min(matter) AS matter, min(start) AS first_start,
+               min(CASE WHEN {accept} THEN "timestamp" END) AS accepted,
+               sum(CASE WHEN {sendback} THEN 1 ELSE 0 END) AS sendbacks
+        FROM ({_valid(table)}) AS cx_ev WHERE {' OR '.join(kept) or 'FALSE'} GROUP BY "case"
+    ) AS cx ON cx."case" = sh."case\""""
 
 
 def event_step_times(events: str, counts: str) -> str:

@@ -248,6 +248,24 @@ WHERE s."case" IN (SELECT example FROM {quote(examples)})
 GROUP BY s."case" """
 
 
+def case_shapes(traces: str = "traces", steps: str = "steps", variants: str = "variants") -> str:
+    """One row per case of a `traces` table: case, events, first_timestamp, last_timestamp and
+    repeats (events beyond the first of each activity). Cases of one variant repeat the same
+    steps, so repeats are counted on each variant's example case in `steps` only (as exact as the
+    variant grouping, see `activities`), not by a count(DISTINCT) over every event. The core
+    keeps this table for the analyses that follow it (bpr.analyse.performance)."""
+    return f"""
+WITH per_example AS (
+    SELECT "case", count(*) - count(DISTINCT activity) AS repeats FROM {quote(steps)}
+    WHERE "case" IN (SELECT example FROM {quote(variants)}) GROUP BY "case"
+),
+shape AS (
+    SELECT v.h1, v.h2, p.repeats FROM {quote(variants)} AS v JOIN per_example AS p ON p."case" = v.example
+)
+SELECT t."case", t.events, t.first_timestamp, t.last_timestamp, CAST(shape.repeats AS BIGINT) AS repeats
+FROM {quote(traces)} AS t JOIN shape ON shape.h1 = t.h1 AND shape.h2 = t.h2"""
+
+
 def variant_total(variants: str = "variants") -> str:
     """variants: the number of distinct variants in a `variant_table`."""
     return f"SELECT count(*) AS variants FROM {quote(variants)}"
