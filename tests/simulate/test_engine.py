@@ -106,3 +106,18 @@ def test_more_staff_is_flagged_when_the_wait_is_not_a_queue():
     (note,) = simulate(idle, [more], cases=400, replications=2).scenarios[1].notes
     assert note.id == "note_staffing_no_queue" and note.values["pool"] == "server"
     assert float(note.values["share"].lstrip("<")) < 1  # Wq = 0.11 h of 20.1 h at 10 % load: 0.6 %
+
+
+@pytest.mark.parametrize("family", ["expon", "lognorm", "gamma", "norm"])
+def test_ks_statistic_equals_scipys(family):
+    """The fit ranks families by our KS statistic (scipy's p-value only for the winner): it must be
+    scipy.stats.kstest's statistic on every family, ties in the sample included."""
+    from scipy import stats
+
+    from bpr.simulate.distributions import ks_statistic
+
+    rng = np.random.default_rng(3)
+    sample = np.round(rng.lognormal(1.0, 0.8, 500), 1)  # rounded: repeated values
+    params = list(getattr(stats, family).fit(sample))
+    expected = stats.kstest(sample, family, args=tuple(params)).statistic
+    assert ks_statistic(np.sort(sample), family, params) == pytest.approx(expected, rel=1e-12, abs=1e-15)
