@@ -38,6 +38,7 @@ from bpr.analyse.performance_queries import literal
 from bpr.analyse.queries import _seconds, _valid
 from bpr.errors import UsageError
 from bpr.i18n import Note
+from bpr.io.results import dataclass_table
 from bpr.model.step import Step
 
 #: separator of activities inside a variant key (ASCII unit separator)
@@ -259,9 +260,7 @@ class ConformanceResult:
                 "out_of_order": [asdict(d) for d in self.out_of_order], "notes": [n.to_dict() for n in self.notes]}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        header = list(Deviation.__dataclass_fields__)
-        rows = [[getattr(d, k) for k in header] for d in [*self.hidden, *self.skipped, *self.out_of_order]]
-        return {"conformance_deviations": (header, rows)}
+        return {"conformance_deviations": dataclass_table(Deviation, [*self.hidden, *self.skipped, *self.out_of_order])}
 
 
 # ---------------------------------------------------------------------------------------------

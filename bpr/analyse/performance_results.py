@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bpr.i18n import Note
+from bpr.io.results import dataclass_table
 
 
 def _num(value: Any) -> float | None:
@@ -96,8 +97,7 @@ class PerformanceResult:
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
         """CSV tables: name -> (header, rows)."""
-        header = list(StepTime.__dataclass_fields__)
-        tables = {"step_times": (header, [[getattr(s, h) for h in header] for s in self.steps])}
+        tables = {"step_times": dataclass_table(StepTime, self.steps)}
         if self.by_matter:
             tables["matter_durations"] = (
                 ["matter", "cases", "hours_mean", "hours_median", "hours_p90", "working_days_mean",
@@ -150,12 +150,9 @@ class HandoffResult:
                 "notes": [n.to_dict() for n in self.notes]}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        header = list(Handoff.__dataclass_fields__)
-        out = {}
-        for name, items in (("handoffs_departments", self.departments), ("handoffs_resources", self.resources)):
-            if items:
-                out[name] = (header, [[getattr(h, k) for k in header] for h in items])
-        return out
+        return {name: dataclass_table(Handoff, items)
+                for name, items in (("handoffs_departments", self.departments), ("handoffs_resources", self.resources))
+                if items}
 
 
 @dataclass
@@ -213,8 +210,7 @@ class ReworkResult:
                 "by_matter": {m: asdict(s) for m, s in self.by_matter.items()}, "rules": dict(self.rules)}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        header = list(RepeatedStep.__dataclass_fields__)
-        return {"rework_steps": (header, [[getattr(s, k) for k in header] for s in self.steps])}
+        return {"rework_steps": dataclass_table(RepeatedStep, self.steps)}
 
 
 @dataclass
@@ -290,8 +286,7 @@ class OnTimeResult:
                 "by_matter": {m: asdict(s) for m, s in self.by_matter.items()}, "notes": [n.to_dict() for n in self.notes]}
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        header = list(OverdueCase.__dataclass_fields__)
-        return {"overdue_cases": (header, [[getattr(c, k) for k in header] for c in self.overdue_cases])}
+        return {"overdue_cases": dataclass_table(OverdueCase, self.overdue_cases)}
 
 
 @dataclass

@@ -10,6 +10,12 @@ from pathlib import Path
 from bpr.io.safety import atomic_output, escape_cell
 
 
+def dataclass_table(cls: type, items: Iterable) -> tuple[list[str], list[list]]:
+    """(header, rows) of a CSV table of dataclass instances of `cls`: one column per field."""
+    header = list(cls.__dataclass_fields__)
+    return header, [[getattr(item, name) for name in header] for item in items]
+
+
 def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable], lang: str | None = None) -> Path:
     """UTF-8 with BOM (Excel opens it as UTF-8); None as an empty cell; formula-like text escaped.
     With `lang`, header keys become column names in that language (bpr.i18n.csv_label)."""
