@@ -197,3 +197,28 @@ def test_spark_and_duckdb_agree_with_since(spark_engine):
     on_spark = discover(FOOD, engine=spark_engine, analyses=[], since=SINCE).to_dict()
     assert on_duckdb.pop("engine") == "duckdb" and on_spark.pop("engine") == "spark"
     assert on_spark == on_duckdb
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_and_duckdb_agree_on_the_full_discover(spark_engine):
+    """Every analysis, the performance event pass made in the core's one sort of the events (the
+    widened ordered pass, with starts, departments, resources and send-back loops): the same
+    result on both engines."""
+    from bpr.analyse.discover import Kept
+
+    seen: list[Kept] = []
+    original = Kept.drop
+
+    def drop(self, engine):  # the widened pass was really used on each engine
+        seen.append(self.ordered is not None and "sendback" in self.ordered.facts.roles)
+        original(self, engine)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Kept, "drop", drop)
+        on_duckdb = discover(FOOD).to_dict()
+        on_spark = discover(FOOD, engine=spark_engine).to_dict()
+    assert seen == [True, True]
+    assert on_duckdb.pop("engine") == "duckdb" and on_spark.pop("engine") == "spark"
+    assert on_spark["handoffs"]["departments"] and on_spark["rework"]["summary"]["sendback_cases"]
+    assert on_spark == on_duckdb
