@@ -488,17 +488,25 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
 
 def _fast_path_clean(engine: Engine, table: str) -> bool:
     """Whether the log DuckDB read directly needs none of the reader's repairs: no control
-    characters in names, every time inside the plausible window (`bpr.io.timestamps`). One scan."""
+    characters in names, every time inside the plausible window (`bpr.io.timestamps`). One query."""
     from bpr.io.eventlog_reader import CONTROL_RE
     from bpr.io.timestamps import plausible_window
 
     low, high = plausible_window()
-    # each column on its own: no concatenated string per row (a third cheaper on 10M events)
-    names = " OR ".join(f"coalesce(regexp_matches(CAST({Q.quote(c)} AS VARCHAR), '{CONTROL_RE}'), FALSE)"
-                        for c in ("case", "activity", "resource", "department", "channel", "action", "matter"))
+    # each column on its own: no concatenated string per row (a third cheaper on 10M events); each
+    # distinct value once (the activities of 10M events: 0.05 s instead of 0.9 s), but the case
+    # ids, millions of values, on every event (as cheap, and no hash table)
+    t = Q.quote(table)
+
+    def control(column: str) -> str:
+        return f"coalesce(regexp_matches(CAST({Q.quote(column)} AS VARCHAR), '{CONTROL_RE}'), FALSE)"
+
+    names = " + ".join([f"(SELECT count(*) FROM {t} WHERE {control('case')})"] + [
+        f"(SELECT count(*) FROM (SELECT DISTINCT {Q.quote(c)} FROM {t}) AS d WHERE {control(c)})"
+        for c in ("activity", "resource", "department", "channel", "action", "matter")])
     rows = engine.sql(
         f'SELECT count("timestamp"), count("start"), '
-        f"count(*) FILTER ({names}), "
+        f"{names}, "
         f"count(*) FILTER (\"timestamp\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"timestamp\" > '{high.isoformat()}'::TIMESTAMPTZ "
         f"OR \"start\" < '{low.isoformat()}'::TIMESTAMPTZ OR \"start\" > '{high.isoformat()}'::TIMESTAMPTZ) "
         f"FROM {Q.quote(table)}")
