@@ -212,7 +212,9 @@ def event_pass(table: str, sendback: str, roles: set[str] | frozenset[str], code
         core, source, select = [], "ep_flagged", [f"{values[c]} AS {quote(c)}" for c in _stored(roles)]
     else:  # the core's columns first; "seconds" is gap_us / 10^6 (see event_view)
         core = ordered_columns("code", ts)[2:]
-        source = f"(SELECT f.*, c.code AS code FROM ep_flagged AS f JOIN {quote(codes)} AS c ON c.activity = f.activity) AS ep_coded"
+        kept = ", ".join(f"f.{quote(c)}" for c in ("case", "timestamp", "row", *carried, "sb"))
+        source = (f"(SELECT {kept}, c.code AS code FROM ep_flagged AS f "  # codes, no names: a smaller sort
+                  f"JOIN {quote(codes)} AS c ON c.activity = f.activity) AS ep_coded")
         select = (['"case"', 'code AS activity', '"timestamp"', "position", "next_activity", "gap_us"]
                   + [f"{values[c]} AS {quote(c)}" for c in _stored(roles) if c not in _FROM_STEPS])
     return f"""
@@ -223,12 +225,12 @@ ep_flagged AS (
     FROM ep_ev
 ),
 ep_seq AS (
-    SELECT "case", activity, "timestamp", {''.join(c + ', ' for c in carried)}sb,
+    SELECT "case", {'code' if codes else 'activity'}, "timestamp", {''.join(c + ', ' for c in carried)}sb,
            lag("timestamp") {w} AS prev_end,
            lag(sb) {w} AS prev_sb,
            min(CASE WHEN sb = 0 THEN {resume_at} END)
                OVER (PARTITION BY "case" ORDER BY {_ORDER} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed,
-           {''.join(x + ', ' for x in leads + core)}lead("timestamp") {w} AS next_end{', code' if codes else ''}
+           {''.join(x + ', ' for x in leads + core)}lead("timestamp") {w} AS next_end
     FROM {source}
 )
 SELECT {', '.join(select)}
