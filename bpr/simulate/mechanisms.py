@@ -12,7 +12,12 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
   working calendar and the queue (a statutory 公示期): a fixed calendar delay, then the next opening;
 - attribute_branching: the step after a step differs strongly by a case attribute (办理渠道,
   实施编码): routing conditioned on the attribute, sampled per case with the observed mix;
-- long_tail: a step's wait whose tail a fitted lognormal clips: the empirical distribution.
+- long_tail: a step's wait whose tail a fitted lognormal clips: the empirical distribution;
+- anchored_wait: a step whose start is fixed from an earlier event, not queued behind the previous
+  one (a trip date set at the permit's submission, an inspection booked at review): the later a
+  case reaches the step's previous event, the less it waits, and its time from that earlier event
+  (the anchor) varies less than its time from the previous event: the step starts at the anchor's
+  time plus a draw from the observed anchor-to-start times, or when the previous step ends if later.
 
 A rule that finds nothing leaves the model as it was: mechanisms are modelled only when detected.
 """
@@ -57,6 +62,10 @@ class Mechanism:
             values["attribute"] = t(f"role_{values['attribute']}", lang)
         if values.get("next") == END:
             values["next"] = t("sim_case_end", lang)
+        if values.get("anchor") == CASE_START:
+            values["anchor"] = t("sim_case_start", lang)
+        if self.id == "anchored_wait":
+            values["slope_abs"] = round(-float(values["slope"]), 2)
         return tf(f"mech_{self.id}", lang, step=self.step, **values)
 
     def to_dict(self) -> dict:
@@ -313,6 +322,123 @@ def check_long_tail(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Me
     return found
 
 
+#: the anchor "case start" of an anchored wait (the case's arrival: its first event)
+CASE_START = "__start__"
+#: dense (case × activity) first-occurrence tables beyond this many cells keep the most frequent activities
+MAX_ANCHOR_CELLS = 20_000_000
+
+
+def _anchor_tables(frame: pd.DataFrame, min_cases: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray,
+                                                               pd.Timestamp]:
+    """Case codes per row, candidate anchor activities, and per case × candidate the position and
+    hour (since the log's first event) of the activity's first occurrence (NaN when absent); the
+    case's start hour (its first event's start, else its completion)."""
+    origin = frame["timestamp"].min()
+    case_code, case_names = pd.factorize(frame["case"])
+    hours = ((frame["timestamp"] - origin).dt.total_seconds() / 3600).to_numpy()
+    began = frame["start"].where(frame["start"].notna(), frame["timestamp"]) if "start" in frame else frame["timestamp"]
+    began_h = ((began - origin).dt.total_seconds() / 3600).to_numpy()
+    pos = frame["pos"].to_numpy()
+    start_h = np.full(len(case_names), np.nan)
+    first = pos == 0
+    start_h[case_code[first]] = np.minimum(began_h[first], hours[first])
+    per_case = frame.groupby([case_code, frame["activity"].to_numpy()]).size().groupby(level=1).size()
+    names = [str(a) for a in per_case[per_case >= min_cases].sort_values(ascending=False, kind="stable").index]
+    names = names[:max(1, MAX_ANCHOR_CELLS // max(len(case_names), 1))]
+    col = {a: i for i, a in enumerate(names)}
+    act_col = frame["activity"].map(col).to_numpy()
+    keep = ~pd.isna(act_col)
+    first_pos = np.full((len(case_names), len(names)), np.inf)
+    first_h = np.full((len(case_names), len(names)), np.nan)
+    r, c = case_code[keep], act_col[keep].astype(int)
+    np.minimum.at(first_pos, (r, c), pos[keep])
+    hit = pos[keep] == first_pos[r, c]
+    first_h[r[hit], c[hit]] = hours[keep][hit]
+    return case_code, names, first_pos, first_h, start_h, origin
+
+
+def check_anchored_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """A wait fixed from an earlier event (the anchor: the case's start or the first occurrence of
+    an earlier step) rather than queued behind the previous event. For a step with `min_events`
+    waits (previous event → estimated start of the work, clock hours) and an anchor that precedes
+    its previous event in at least `min_coverage` of them, with x = anchor → previous event and
+    g = the wait, both taken relative to the mean of cases with the same previous step:
+    - the slope of g on x is at most `max_slope` (−0.5: each hour spent before the step takes at
+      least half an hour off its wait; a queued wait does not care, slope 0). It is the same test
+      as "anchor → start varies less than previous → start" in variance: var(x + g) < var(g)
+      exactly when the slope is below −½;
+    - Spearman's rank correlation of g and x at most `max_rho`, with p below `max_p`;
+    - the interquartile range of anchor → start no wider than `max_spread` times that of g, and
+      its median at least `min_hours` (a date fixed days ahead, not the next event's hand-over).
+    Of the anchors that pass, the earliest wins (the case's start first), unless a later one's
+    anchor → start times are narrower by more than `later_margin` (relative)."""
+    rows_mask = (frame["pos"] > 0).to_numpy() & frame["delay_clock"].notna().to_numpy()
+    if rows_mask.sum() < params["min_events"]:
+        return []
+    case_code, names, first_pos, first_h, start_h, origin = _anchor_tables(frame, int(params["min_events"]))
+    pos = frame["pos"].to_numpy()
+    prev_h = ((frame["prev_end"] - origin).dt.total_seconds() / 3600).to_numpy()
+    wait = frame["delay_clock"].to_numpy()
+    prev_act = frame.groupby("case", sort=False)["activity"].shift(1).astype(str).to_numpy()
+    activity = frame["activity"].astype(str).to_numpy()
+    found = []
+    for step in sorted(set(activity[rows_mask])):
+        idx = np.flatnonzero(rows_mask & (activity == step))
+        if len(idx) < params["min_events"]:
+            continue
+        cases, g, before = case_code[idx], wait[idx], prev_h[idx]
+        groups = pd.factorize(prev_act[idx])[0]
+        candidates = [(CASE_START, start_h[cases])]
+        coverage = (first_pos[cases] < pos[idx][:, None] - 1).mean(axis=0)  # strictly before the previous event
+        for j in np.flatnonzero(coverage >= params["min_coverage"]):
+            if names[j] != step:
+                at = np.where(first_pos[cases, j] < pos[idx] - 1, first_h[cases, j], np.nan)
+                candidates.append((names[j], at))
+        best = None
+        candidates.sort(key=lambda c: -np.nanmedian(before - c[1]) if np.isfinite(before - c[1]).any() else 0.0)
+        for anchor, at in candidates:
+            x = before - at
+            ok = np.isfinite(x) & (x > 0)
+            if ok.sum() < params["min_events"] or ok.mean() < params["min_coverage"]:
+                continue
+            xo, go, grp = x[ok], g[ok], groups[ok]
+            xc = xo - _group_mean(xo, grp)
+            gc = go - _group_mean(go, grp)
+            sxx = float(xc @ xc)
+            if sxx <= 1e-9:
+                continue
+            slope = float(xc @ gc) / sxx
+            if slope > params["max_slope"]:
+                continue
+            rho, p = stats.spearmanr(xc, gc)
+            if not (rho <= params["max_rho"] and p < params["max_p"]):
+                continue
+            offset = xo + go
+            iqr_anchor = float(np.subtract(*np.percentile(offset, [75, 25])))
+            iqr_prev = float(np.subtract(*np.percentile(go, [75, 25])))
+            if iqr_anchor > params["max_spread"] * iqr_prev or np.median(offset) < params["min_hours"]:
+                continue
+            # the earliest anchor that explains the wait, unless a later one is clearly narrower
+            if best is None or iqr_anchor < (1 - params["later_margin"]) * best[0]:
+                best = (iqr_anchor, iqr_prev, anchor, slope, float(rho), float(p), offset, int(ok.sum()))
+        if best is None:
+            continue
+        iqr_anchor, iqr_prev, anchor, slope, rho, p, offset, n = best
+        found.append(Mechanism("anchored_wait", str(step), {
+            "anchor": anchor, "slope": round(slope, 3), "rho": round(rho, 3), "p_value": float(f"{p:.3g}"),
+            "iqr_anchor_h": round(iqr_anchor, 1), "iqr_prev_h": round(iqr_prev, 1),
+            "median_days": round(float(np.median(offset)) / 24, 1), "events": n},
+            {"anchor": anchor, "offset_quantiles": [round(float(q), 3) for q in np.quantile(offset, np.linspace(0, 1, 201))]}))
+    return found
+
+
+def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each value's group mean."""
+    sums = np.bincount(groups, weights=values)
+    counts = np.bincount(groups)
+    return np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)[groups]
+
+
 RULES: tuple[MechanismRule, ...] = (
     MechanismRule("batched", check_batched, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
                                              "min_weeks_share": 0.5}),
@@ -322,6 +448,9 @@ RULES: tuple[MechanismRule, ...] = (
                                                            "min_tolerance_h": 1.0, "min_share": 0.5, "spike": 3.0}),
     MechanismRule("attribute_branching", check_attribute_branching, {"min_events": 50, "max_p": 1e-6, "min_v": 0.3}),
     MechanismRule("long_tail", check_long_tail, {"min_events": 50, "tail_ratio": 5.0, "max_miss": 0.25}),
+    MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
+                                                         "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
+                                                         "min_hours": 24.0, "later_margin": 0.05}),
 )
 MECHANISM_IDS = tuple(r.id for r in RULES)
 
