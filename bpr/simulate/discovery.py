@@ -40,7 +40,7 @@ from bpr.i18n import Note
 from bpr.model.calendar import WorkCalendar
 from bpr.model.eventlog import EventLog
 from bpr.simulate.clock import SLOTS_PER_DAY, SLOTS_PER_HOUR, Schedule, WorkingTime
-from bpr.simulate.distributions import Distribution, empirical_distribution, fit_distribution
+from bpr.simulate.distributions import empirical_distribution, fit_distribution
 from bpr.simulate.mechanisms import Mechanism, case_attributes, detect
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 
@@ -389,8 +389,7 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
         elif m.id == "attribute_branching":
             conditional[m.step] = dict(m.params)
         elif m.id == "anchored_wait" and not act.batch and act.fixed_wait_h is None:
-            act.anchor = {"activity": m.params["anchor"],
-                          "offset": Distribution("empirical", [], quantiles=list(m.params["offset_quantiles"])).to_dict()}
+            act.anchor = dict(m.params)
     return conditional
 
 

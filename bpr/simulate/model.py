@@ -32,9 +32,11 @@ class Activity:
     #: a fixed calendar term (clock hours) waited instead of `delay`, then the pool's next opening
     #: (mechanism "scheduled_wait", e.g. a 15-day 公示期)
     fixed_wait_h: float | None = None
-    #: a start fixed from an earlier event (mechanism "anchored_wait"): {activity (an earlier step,
-    #: or "__start__" for the case's start), offset (a Distribution dict: clock hours from that event
-    #: to the start of the work)}; the step starts then, or when it is enabled if that is later
+    #: a start fixed from an earlier event (mechanism "anchored_wait"): {anchor (an earlier step,
+    #: or "__start__" for the case's start), days ({days from the anchor's date to the start's,
+    #: counted on `count_weekdays` (0 = Monday; all seven: calendar days): probability}), weekdays
+    #: (those the step takes place on: a date falling elsewhere moves to the next), time_of_day
+    #: (quantiles, hours)}; the step starts then, or when it is enabled if that is later
     anchor: dict | None = None
 
     def to_dict(self) -> dict:
