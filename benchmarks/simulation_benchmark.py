@@ -22,7 +22,8 @@ detected change (`drift_start`), as `bpr simulate LOG --since DATE` does; the is
 logs only there.
 
 With --mechanisms, the generated logs of tests/simulate/mechanism_logs.py (one known mechanism each:
-a fixed-term 公示, a weekly batch, channel-driven branching, a long-tailed wait, none; 3000 cases,
+a fixed-term 公示, a weekly batch, channel-driven branching, a long-tailed wait, an inspection booked
+at 审查 (anchored wait), none; 3000 cases,
 seed 0) are validated too, beside the given or default logs. Prosimos gets the exported model, which
 carries none of the mechanisms (the export knows queues, routing and durations only).
 

@@ -1843,6 +1843,20 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_mechanisms_para": ("以下机制由日志数据检测得出，并已纳入仿真模型；未检测到的机制不建模。",
                            "These mechanisms were found in the log by measurement and are part of the simulation model; "
                            "mechanisms not found are left out."),
+    # --- #19 (a19): waits anchored to an earlier event (bpr/simulate/mechanisms.py, anchored_wait) -----------
+    "sim_case_start": ("办件开始", "the case's start"),
+    "mech_anchored_wait": ("“{step}”的开始时间按更早的“{anchor}”排定，而非排在前一环节之后（如出行日期在申请时已定）："
+                           "同一前一环节下，办件到达前一环节每晚 1 小时，等待平均少 {slope_abs} 小时（斜率 {slope}，"
+                           "秩相关 {rho}，p = {p_value}）；自“{anchor}”起的时长四分位距 {iqr_anchor_h} 小时，窄于自前一环节起的 "
+                           "{iqr_prev_h} 小时（中位数 {median_days} 天，共 {events} 件）。按“{anchor}”的日期加实际相隔天数、"
+                           "实际开始时刻建模，前一环节更晚结束时随即开始。",
+                           "{step} starts at a time fixed from an earlier event, {anchor}, not queued behind the previous "
+                           "step (a trip date set at submission): for the same previous step, each hour later a case reaches "
+                           "it takes {slope_abs} h off its wait on average (slope {slope}, rank correlation {rho}, "
+                           "p = {p_value}); its time from {anchor} has an interquartile range of {iqr_anchor_h} h, narrower "
+                           "than the {iqr_prev_h} h from the previous event (median {median_days} days; {events} events). "
+                           "Modelled as {anchor}'s date plus an observed number of days, at an observed time of day, or the "
+                           "previous step's end when later."),
     "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按办件属性分流或长尾等待。",
                            "No batching, fixed-term wait, attribute-driven branching or long-tailed wait was found."),
 }

@@ -20,7 +20,8 @@ What is learnt, and how:
   work. Each is fitted with `fit_distribution` (best family by KS test, else empirical);
 - mechanisms (bpr.simulate.mechanisms), each modelled only when the log shows it: a batched step
   (released at its weekday's batch times), a fixed calendar term (e.g. a 公示期), routing that
-  depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution).
+  depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution),
+  a start fixed from an earlier event (that event's time plus an observed interval).
 """
 
 from __future__ import annotations
@@ -387,6 +388,8 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
             act.delay = empirical_distribution(dly)
         elif m.id == "attribute_branching":
             conditional[m.step] = dict(m.params)
+        elif m.id == "anchored_wait" and not act.batch and act.fixed_wait_h is None:
+            act.anchor = dict(m.params)
     return conditional
 
 

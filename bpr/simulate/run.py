@@ -25,9 +25,9 @@ result.json (`SimulationResult.to_dict()`):
                 replications; differences are paired by seed)
     model: SimulationModel.to_dict() (the discovered parameters), with (issue 19, new keys)
            mechanisms [{id, step, evidence, params, zh, en}] (bpr.simulate.mechanisms: batched,
-           scheduled_wait, attribute_branching, long_tail; [] when none was found),
+           scheduled_wait, attribute_branching, long_tail, anchored_wait; [] when none was found),
            conditional_transitions {step: {attribute, by_value}}, case_profiles {names, values,
-           weights}, and per activity `batch` / `fixed_wait_h` when modelled
+           weights}, and per activity `batch` / `fixed_wait_h` / `anchor` when modelled
 """
 
 from __future__ import annotations
