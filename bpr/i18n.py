@@ -1857,8 +1857,9 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "than the {iqr_prev_h} h from the previous event (median {median_days} days; {events} events). "
                            "Modelled as {anchor}'s date plus an observed number of days, at an observed time of day, or the "
                            "previous step's end when later."),
-    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按办件属性分流或长尾等待。",
-                           "No batching, fixed-term wait, attribute-driven branching or long-tailed wait was found."),
+    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流或长尾等待。",
+                           "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching "
+                           "or long-tailed wait was found."),
 }
 
 
