@@ -93,3 +93,22 @@ def test_every_rolling_split_carries_its_intervals_verdicts_and_miss_steps(log):
         assert i["real"] == pytest.approx(split["real_median_h"], abs=1e-3)
         assert i["outside"] == (not i["low"] <= i["real"] <= i["high"])
         assert bool(split["miss_steps"]) == any(x["outside"] for x in split["intervals"].values())
+
+
+def test_the_report_says_which_split_missed_and_whether_within_the_real_figures_noise():
+    from bpr.report.builders.simulate import rolling_text, split_miss_text
+
+    split = {"train_share": 0.5, "sim_median_h": 66.2, "sim_p90_h": 190.0,
+             "verdicts": {"median": "model", "p90": "sampling"},
+             "real_intervals": {"median_h": [47.6, 51.4], "p90_h": [163.8, 195.0]},
+             "miss_steps": [{"step": "决定", "sim_median_h": 15.9, "real_median_h": 6.4}]}
+    zh, en = split_miss_text(split, "zh"), split_miss_text(split, "en")
+    assert "切分点 50%" in zh and "66.2 小时在实际值的 95% 抽样区间（47.6–51.4 小时）之外" in zh
+    assert "落在实际值自身的 95% 抽样区间（163.8–195.0 小时）内" in zh and "决定" in zh
+    assert "outside the real figure's 95% sampling interval (47.6–51.4 h)" in en
+    assert split_miss_text({**split, "verdicts": {"median": "met", "p90": "met"}}, "en") == ""
+    rolling = {"splits": [split, {"train_share": 0.8, "skipped": "too small"}],
+               "worst": {k: {"value": 0.1, "train_share": 0.5} for k in
+                         ("median_rel_error", "p90_rel_error", "emd_hours", "step_wait_error", "control_flow_distance")}
+               | {"goal_met": False, "splits_run": 1}}
+    assert en in rolling_text(rolling, "en")
