@@ -1319,6 +1319,15 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_fig_median_h": ("中位数", "median"),
     "rs_fig_p90_h": ("P90", "P90"),
     "rs_fig_mean_h": ("均值", "mean"),
+    # --- issue 19 (b19): a split's miss, the model's or within the real figure's sampling noise ---
+    "rs_rolling_miss": ("切分点 {share}%：{figures}。", "Split at {share}%: {figures}."),
+    "rs_verdict_sampling": ("{what}未达标，但仿真值 {sim:.1f} 小时落在实际值自身的 95% 抽样区间（{low:.1f}–{high:.1f} 小时）内，"
+                            "检验期的办件太少，分不出差别",
+                            "the {what} misses the goal, but the simulated {sim:.1f} h lies inside the real figure's own "
+                            "95% sampling interval ({low:.1f}–{high:.1f} h): the test period is too small to tell them apart"),
+    "rs_verdict_model": ("{what}未达标，仿真值 {sim:.1f} 小时在实际值的 95% 抽样区间（{low:.1f}–{high:.1f} 小时）之外",
+                         "the {what} misses the goal: the simulated {sim:.1f} h lies outside the real figure's 95% "
+                         "sampling interval ({low:.1f}–{high:.1f} h)"),
     "sim_rolling_line": ("滚动检验（50/60/70/80%）最差：中位数误差 {median}，P90误差 {p90}，分布距离 {emd} 小时，"
                          "环节等待误差 {wait}，控制流距离 {flow}",
                          "Rolling origin (50/60/70/80%) worst: median error {median}, P90 error {p90}, EMD {emd} h, "
