@@ -1319,6 +1319,15 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_fig_median_h": ("中位数", "median"),
     "rs_fig_p90_h": ("P90", "P90"),
     "rs_fig_mean_h": ("均值", "mean"),
+    # --- issue 19 (b19): a split's miss, the model's or within the real figure's sampling noise ---
+    "rs_rolling_miss": ("切分点 {share}%：{figures}。", "Split at {share}%: {figures}."),
+    "rs_verdict_sampling": ("{what}未达标，但仿真值 {sim:.1f} 小时落在实际值自身的 95% 抽样区间（{low:.1f}–{high:.1f} 小时）内，"
+                            "检验期的办件太少，分不出差别",
+                            "the {what} misses the goal, but the simulated {sim:.1f} h lies inside the real figure's own "
+                            "95% sampling interval ({low:.1f}–{high:.1f} h): the test period is too small to tell them apart"),
+    "rs_verdict_model": ("{what}未达标，仿真值 {sim:.1f} 小时在实际值的 95% 抽样区间（{low:.1f}–{high:.1f} 小时）之外",
+                         "the {what} misses the goal: the simulated {sim:.1f} h lies outside the real figure's 95% "
+                         "sampling interval ({low:.1f}–{high:.1f} h)"),
     "sim_rolling_line": ("滚动检验（50/60/70/80%）最差：中位数误差 {median}，P90误差 {p90}，分布距离 {emd} 小时，"
                          "环节等待误差 {wait}，控制流距离 {flow}",
                          "Rolling origin (50/60/70/80%) worst: median error {median}, P90 error {p90}, EMD {emd} h, "
@@ -1843,8 +1852,23 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_mechanisms_para": ("以下机制由日志数据检测得出，并已纳入仿真模型；未检测到的机制不建模。",
                            "These mechanisms were found in the log by measurement and are part of the simulation model; "
                            "mechanisms not found are left out."),
-    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按办件属性分流或长尾等待。",
-                           "No batching, fixed-term wait, attribute-driven branching or long-tailed wait was found."),
+    # --- #19 (a19): waits anchored to an earlier event (bpr/simulate/mechanisms.py, anchored_wait) -----------
+    "sim_case_start": ("办件开始", "the case's start"),
+    "mech_anchored_wait": ("“{step}”的开始时间按更早的“{anchor}”排定，而非排在前一环节之后（如出行日期在申请时已定）："
+                           "同一前一环节下，办件到达前一环节每晚 1 小时，等待平均少 {slope_abs} 小时（斜率 {slope}，"
+                           "秩相关 {rho}，p = {p_value}）；自“{anchor}”起的时长四分位距 {iqr_anchor_h} 小时，窄于自前一环节起的 "
+                           "{iqr_prev_h} 小时（中位数 {median_days} 天，共 {events} 件）。按“{anchor}”的日期加实际相隔天数、"
+                           "实际开始时刻建模，前一环节更晚结束时随即开始。",
+                           "{step} starts at a time fixed from an earlier event, {anchor}, not queued behind the previous "
+                           "step (a trip date set at submission): for the same previous step, each hour later a case reaches "
+                           "it takes {slope_abs} h off its wait on average (slope {slope}, rank correlation {rho}, "
+                           "p = {p_value}); its time from {anchor} has an interquartile range of {iqr_anchor_h} h, narrower "
+                           "than the {iqr_prev_h} h from the previous event (median {median_days} days; {events} events). "
+                           "Modelled as {anchor}'s date plus an observed number of days, at an observed time of day, or the "
+                           "previous step's end when later."),
+    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流或长尾等待。",
+                           "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching "
+                           "or long-tailed wait was found."),
 }
 
 

@@ -29,7 +29,6 @@ attribute `ordered_pass(engine, view, codes) -> OrderedPass | None`; its query (
 from __future__ import annotations
 
 import importlib
-import math
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -42,6 +41,7 @@ from typing import Any
 from bpr.analyse import queries as Q
 from bpr.analyse.engine import DuckDBEngine, Engine
 from bpr.analyse.local_time import local_day
+from bpr.analyse.quantiles import group_quantiles
 from bpr.errors import InputError
 from bpr.i18n import Note
 from bpr.model.eventlog import SCHEMA, EventLog
@@ -252,34 +252,6 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def interpolate(values: dict[int, float], n: int, q: float) -> float:
-    """numpy.percentile(x, 100*q) (method "linear") from the order statistics `values` (1-based
-    rank -> value) of a sample of size n, with numpy's own lerp so the doubles are the same."""
-    virtual = (n - 1) * q
-    below = math.floor(virtual)
-    a, b = values[below + 1], values[math.ceil(virtual) + 1]
-    t = virtual - below
-    diff = b - a
-    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
-
-
-def _quantiles(engine: Engine, query: str, groups: int) -> dict[tuple, tuple[float, ...]]:
-    """group key -> (q for q in QUANTILES) from a `quantile_points` query with `groups` keys."""
-    rows: dict[tuple, list[tuple[int, int, float]]] = {}
-    sizes: dict[tuple, int] = {}
-    for r in engine.sql(query).to_pylist():
-        key = tuple(list(r.values())[:groups])
-        sizes[key] = int(r["n"])
-        rows.setdefault(key, []).append((int(r["first_rank"]), int(r["last_rank"]), float(r["value"])))
-    result = {}
-    for key, spans in rows.items():
-        n = sizes[key]
-        needed = {math.floor((n - 1) * q) + 1 for q in Q.QUANTILES} | {math.ceil((n - 1) * q) + 1 for q in Q.QUANTILES}
-        points = {k: v for first, last, v in spans for k in needed if first <= k <= last}
-        result[key] = tuple(interpolate(points, n, q) for q in Q.QUANTILES)
-    return result
-
-
 def _mean_s(sum_us: Any, n: int) -> float | None:
     """Mean seconds from an exact microsecond total: the same double whatever the engine."""
     return None if not n or sum_us is None else float(Decimal(sum_us) / Decimal(n) / Decimal(1_000_000))
@@ -378,7 +350,7 @@ def _core(engine: Engine, table: str, names: dict[str, str], top_k: int, source:
                                 variants=variant_count - len(variants)))
     note(f"{engine.name}: directly-follows graph")
     engine.materialize(names["edges"], Q.edge_values(steps))
-    edge_q = _quantiles(engine, Q.quantile_points(Q.edge_times(names["edges"], codes), ["source", "target"],
+    edge_q = group_quantiles(engine, Q.quantile_points(Q.edge_times(names["edges"], codes), ["source", "target"],
                                                   "seconds", weight="n"), 2)
     dfg = []
     for r in engine.sql(Q.dfg(names["edges"], codes)).to_pylist():
@@ -392,7 +364,7 @@ def _core(engine: Engine, table: str, names: dict[str, str], top_k: int, source:
     acts = [ActivityStats(r["activity"], int(r["events"]), int(r["cases"])) for r in activity_rows]
     rework = {r["activity"]: int(r["rework_cases"]) for r in sorted(
         (r for r in activity_rows if r["rework_cases"]), key=lambda r: (-r["rework_cases"], r["activity"]))}
-    median, p90 = _quantiles(engine, Q.quantile_points(Q.case_durations(traces), [], "duration_s"), 0).get(
+    median, p90 = group_quantiles(engine, Q.quantile_points(Q.case_durations(traces), [], "duration_s"), 0).get(
         (), (None, None))
     durations = DurationStats(cases, _mean_s(d["sum_us"], cases), median, p90, _float(d["min"]), _float(d["max"]))
     now = now or datetime.now(UTC)

@@ -77,6 +77,7 @@ from bpr.analyse.performance_results import (
     VisitSummary,
     _num,
 )
+from bpr.analyse.quantiles import add_quantiles
 from bpr.i18n import Note
 from bpr.model.calendar import WorkCalendar
 from bpr.model.timelimit import TimeLimit, Unit
@@ -291,12 +292,13 @@ def _keep(by_matter: dict, matters: list[str]) -> dict:
 
 
 def performance(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> PerformanceResult:
-    overall = DurationSummary.of(engine.sql(PQ.duration_stats(setup.case_query)).to_pylist()[0])
-    steps = [StepTime.of(r) for r in engine.sql(PQ.event_step_times(setup.events, setup.acts)).to_pylist()]
+    overall = DurationSummary.of(_durations(engine, setup.case_query, [])[0])
+    rows = engine.sql(PQ.event_step_times(setup.events, setup.acts)).to_pylist()
+    columns = {c[:-2]: c for c in PQ.STEP_COLUMNS if c != "lead_s"}
+    steps = [StepTime.of(r) for r in add_quantiles(engine, rows, setup.events, ["activity"], columns)]
     by_matter = {}
     if len(setup.matters) > 1:
-        by_matter = _keep({r["matter"]: DurationSummary.of(r)
-                           for r in engine.sql(PQ.duration_stats(setup.case_query, by_matter=True)).to_pylist()},
+        by_matter = _keep({r["matter"]: DurationSummary.of(r) for r in _durations(engine, setup.case_query, ["matter"])},
                           setup.matters)
     notes: list[Note] = []
     if "start" not in setup.roles:
@@ -307,10 +309,17 @@ def performance(engine: Engine, table: str, options: PerformanceOptions, setup: 
                              "start" in setup.roles, by_matter, sorted(options.calendar.uncovered_years), notes)
 
 
+def _durations(engine: Engine, case_query: str, groups: list[str]) -> list[dict]:
+    """`PQ.duration_stats` rows (overall, or per matter) with their medians and p90s."""
+    rows = engine.sql(PQ.duration_stats(case_query, by_matter=bool(groups))).to_pylist()
+    return add_quantiles(engine, rows, case_query, groups, PQ.DURATION_COLUMNS)
+
+
 def _handoff_side(engine: Engine, table: str, pairs: str, column: str) -> tuple[list[Handoff], HandoffTotals]:
+    rows = add_quantiles(engine, engine.sql(PQ.handoffs(pairs, column)).to_pylist(), PQ.moves(pairs, column),
+                         ["source", "target"], {"seconds": "seconds"})
     items = [Handoff(r["source"], r["target"], int(r["count"]), int(r["cases"]), float(r["mean_s"]),
-                     float(r["median_s"]), _num(r["mean_wait_s"]))
-             for r in engine.sql(PQ.handoffs(pairs, column)).to_pylist()]
+                     float(r["seconds_median"]), _num(r["mean_wait_s"])) for r in rows]
     t = engine.sql(PQ.handoff_cases(table, pairs, column)).to_pylist()[0]  # table: the event pass
     cases = int(t["cases"])
     totals = HandoffTotals(cases, int(t["handoffs"]), int(t["cases_with_handoff"]), int(t["max_per_case"] or 0),
@@ -347,13 +356,20 @@ def rework(engine: Engine, table: str, options: PerformanceOptions, setup: _Setu
     return ReworkResult(summary, steps, by_matter, rules)
 
 
+def _visit_rows(engine: Engine, case_rows: str, groups: list[str]) -> list[dict]:
+    """`PQ.visit_summary` rows (overall, or per matter) with their p90."""
+    rows = engine.sql(PQ.visit_summary(case_rows, by_matter=bool(groups))).to_pylist()
+    for r in add_quantiles(engine, rows, case_rows, groups, {"visits": "CAST(visits AS DOUBLE)"}):
+        r["p90"] = r.pop("visits_p90")
+    return rows
+
+
 def visits(engine: Engine, table: str, options: PerformanceOptions, setup: _Setup) -> VisitResult:
     rows = f'SELECT "case", matter, visits, onsite_events FROM ({setup.case_query}) AS vc_cases'
-    summary = VisitSummary.of(engine.sql(PQ.visit_summary(rows)).to_pylist()[0])
+    summary = VisitSummary.of(_visit_rows(engine, rows, [])[0])
     by_matter: dict[str, VisitSummary] = {}
     if setup.matters:
-        by_matter = _keep({r["matter"]: VisitSummary.of(r)
-                           for r in engine.sql(PQ.visit_summary(rows, by_matter=True)).to_pylist()}, setup.matters)
+        by_matter = _keep({r["matter"]: VisitSummary.of(r) for r in _visit_rows(engine, rows, ["matter"])}, setup.matters)
     stated = {m: options.stated_visits[m] for m in by_matter if m in options.stated_visits}
     if stated:
         values = ", ".join(f"({PQ.literal(m)}, {int(v)})" for m, v in stated.items())

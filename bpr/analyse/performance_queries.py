@@ -396,16 +396,15 @@ def _shaped_case_facts(table: str, accept: str, sendback: str, shapes: str, role
     ) AS cx ON cx."case" = sh."case\""""
 
 
+#: the per-event time columns of a step (`steps`, `event_pass`)
+STEP_COLUMNS = ("processing_s", "waiting_s", "lead_s")
+
+
 def event_step_times(events: str, counts: str) -> str:
     """`step_times` from the `event_pass` view `events` and the `activity_counts` table `counts`
-    (cases per activity without a count(DISTINCT)); lead times without quantiles."""
-    parts = []
-    for column in ("processing_s", "waiting_s", "lead_s"):
-        name = column[:-2]
-        quantiles = (f"quantile_cont({column}, 0.5) AS {name}_median, quantile_cont({column}, 0.9) AS {name}_p90, "
-                     if column != "lead_s" else "")
-        parts.append(f"count({column}) AS {name}_n, {exact_mean(column)} AS {name}_mean, {quantiles}"
-                     f"{exact_total(column)} AS {name}_sum")
+    (cases per activity without a count(DISTINCT))."""
+    parts = [f"count({c}) AS {c[:-2]}_n, {exact_mean(c)} AS {c[:-2]}_mean, {exact_total(c)} AS {c[:-2]}_sum"
+             for c in STEP_COLUMNS]
     return f"""
 WITH st_agg AS (SELECT activity, count(*) AS events, {', '.join(parts)} FROM ({events}) AS st GROUP BY activity),
 st_cases AS (SELECT activity, cases FROM {quote(counts)})
@@ -413,21 +412,24 @@ SELECT st_agg.*, st_cases.cases AS cases FROM st_agg JOIN st_cases ON st_cases.a
 ORDER BY st_agg.activity"""
 
 
+#: the per-case duration columns `duration_stats` summarises (name -> expression over the case table)
+DURATION_COLUMNS = {"hours": "duration_s / CAST(3600 AS DOUBLE)", "working_days": "working_days",
+                    "elapsed_working_days": "CAST(elapsed_working_days AS DOUBLE)"}
+
+
 def duration_stats(case_query: str, by_matter: bool = False) -> str:
-    """cases, mean/median/p90 of hours, working days and elapsed working days (per matter)."""
+    """cases, mean and max of hours, working days and elapsed working days (per matter); their
+    median and p90 come from `quantiles.add_quantiles` over `DURATION_COLUMNS`."""
     key = "matter, " if by_matter else ""
     where = "WHERE matter IS NOT NULL " if by_matter else ""
     group = "GROUP BY matter ORDER BY cases DESC, matter" if by_matter else ""
-    stats = []
-    for column, alias in (("duration_s / CAST(3600 AS DOUBLE)", "hours"), ("working_days", "working_days"),
-                          ("CAST(elapsed_working_days AS DOUBLE)", "elapsed_working_days")):
-        stats.append(f"{exact_mean(column)} AS {alias}_mean, quantile_cont({column}, 0.5) AS {alias}_median, "
-                     f"quantile_cont({column}, 0.9) AS {alias}_p90, max({column}) AS {alias}_max")
+    stats = [f"{exact_mean(column)} AS {alias}_mean, max({column}) AS {alias}_max"
+             for alias, column in DURATION_COLUMNS.items()]
     return f"WITH ct AS ({case_query}) SELECT {key}count(*) AS cases, {', '.join(stats)} FROM ct {where}{group}"
 
 
-def _steps(table: str) -> str:
-    """Each event with its processing, waiting and lead times (seconds)."""
+def steps(table: str) -> str:
+    """Each valid event of `table`: case, activity, matter and its `STEP_COLUMNS` (seconds)."""
     return f"""
 WITH st_ev AS ({_valid(table)}),
 st_seq AS (
@@ -444,15 +446,12 @@ FROM st_seq"""
 
 
 def step_times(table: str = "events") -> str:
-    """Per activity: events, processing (timed events, mean, median, p90, sum), waiting before it
-    (count, mean, median, p90, sum) and lead time since the previous completion (count, mean, sum)."""
-    parts = []
-    for column in ("processing_s", "waiting_s", "lead_s"):
-        name = column[:-2]
-        parts.append(f"count({column}) AS {name}_n, {exact_mean(column)} AS {name}_mean, "
-                     f"quantile_cont({column}, 0.5) AS {name}_median, quantile_cont({column}, 0.9) AS {name}_p90, "
-                     f"{exact_total(column)} AS {name}_sum")
-    return (f"WITH st AS ({_steps(table)}) SELECT activity, count(*) AS events, count(DISTINCT \"case\") AS cases, "
+    """Per activity: events, cases, and per `STEP_COLUMNS` (processing, waiting before it, lead
+    time since the previous completion): count, mean and sum; medians from `quantiles.add_quantiles`
+    over `steps(table)`."""
+    parts = [f"count({c}) AS {c[:-2]}_n, {exact_mean(c)} AS {c[:-2]}_mean, {exact_total(c)} AS {c[:-2]}_sum"
+             for c in STEP_COLUMNS]
+    return (f"WITH st AS ({steps(table)}) SELECT activity, count(*) AS events, count(DISTINCT \"case\") AS cases, "
             f"{', '.join(parts)} FROM st GROUP BY activity ORDER BY activity")
 
 
@@ -465,7 +464,8 @@ def handoff_pairs(events: str) -> str:
 SELECT "case", department, next_department, resource, next_resource, seconds, wait_s FROM ({events}) AS hp_ev"""
 
 
-def _moves(pairs: str, column: str) -> str:
+def moves(pairs: str, column: str) -> str:
+    """The `handoff_pairs` whose `column` changes: case, source, target, seconds, wait_s."""
     col, nxt = quote(column), quote("next_" + column)
     return (f'SELECT "case", {col} AS source, {nxt} AS target, seconds, wait_s FROM ({pairs}) AS hp '
             f"WHERE {col} IS NOT NULL AND {nxt} IS NOT NULL AND {col} <> {nxt}")
@@ -473,12 +473,13 @@ def _moves(pairs: str, column: str) -> str:
 
 def handoffs(pairs: str, column: str) -> str:
     """Consecutive events of a case whose `column` (department or resource) differs, both known:
-    source, target, count, cases, mean_s, median_s (completion to next completion), wait_n,
-    mean_wait_s (completion to the next event's start, when it has one). `pairs`: handoff_pairs."""
+    source, target, count, cases, mean_s (completion to next completion; its median from
+    `quantiles.add_quantiles` over `moves`), wait_n, mean_wait_s (completion to the next event's
+    start, when it has one). `pairs`: handoff_pairs."""
     return f"""
-WITH moves AS ({_moves(pairs, column)})
+WITH moves AS ({moves(pairs, column)})
 SELECT source, target, count(*) AS count, count(DISTINCT "case") AS cases, {exact_mean("seconds")} AS mean_s,
-       quantile_cont(seconds, 0.5) AS median_s, count(wait_s) AS wait_n, {exact_mean("wait_s")} AS mean_wait_s
+       count(wait_s) AS wait_n, {exact_mean("wait_s")} AS mean_wait_s
 FROM moves GROUP BY source, target ORDER BY count DESC, source, target"""
 
 
@@ -490,7 +491,7 @@ def handoff_cases(events: str, pairs: str, column: str) -> str:
     return f"""
 WITH hc_ev AS ({events}),
 known AS (SELECT "case", count(DISTINCT {col}) AS distinct_values FROM hc_ev WHERE {col} IS NOT NULL GROUP BY "case"),
-moved AS (SELECT "case", count(*) AS moves FROM ({_moves(pairs, column)}) AS mv GROUP BY "case"),
+moved AS (SELECT "case", count(*) AS moves FROM ({moves(pairs, column)}) AS mv GROUP BY "case"),
 per_case AS (
     SELECT known."case" AS "case", known.distinct_values AS distinct_values, coalesce(moved.moves, 0) AS moves
     FROM known LEFT JOIN moved ON moved."case" = known."case"
@@ -545,13 +546,14 @@ FROM vc_ev GROUP BY "case\""""
 
 
 def visit_summary(case_rows: str, by_matter: bool = False) -> str:
-    """cases, mean, p90 and max visits, cases with 0, 1, 2 and 3+ visits (per matter)."""
+    """cases, mean and max visits, cases with 0, 1, 2 and 3+ visits (per matter); the p90 from
+    `quantiles.add_quantiles`."""
     key = "matter, " if by_matter else ""
     where = "WHERE matter IS NOT NULL " if by_matter else ""
     group = "GROUP BY matter ORDER BY cases DESC, matter" if by_matter else ""
     return f"""
 WITH vc AS ({case_rows})
-SELECT {key}count(*) AS cases, avg(CAST(visits AS DOUBLE)) AS mean, quantile_cont(CAST(visits AS DOUBLE), 0.9) AS p90,
+SELECT {key}count(*) AS cases, avg(CAST(visits AS DOUBLE)) AS mean,
        max(visits) AS max, count(CASE WHEN visits = 0 THEN 1 END) AS zero,
        count(CASE WHEN visits = 1 THEN 1 END) AS one, count(CASE WHEN visits = 2 THEN 1 END) AS two,
        count(CASE WHEN visits >= 3 THEN 1 END) AS three_or_more

@@ -174,7 +174,7 @@ def quantile_points(relation: str, groups: list[str], value: str,
     `weight` names a column counting how many times each row stands for its value (default 1).
 
     Equal values are counted before ranking, so the sort covers distinct values only. The
-    interpolation itself is `bpr.analyse.discover.interpolate` (numpy's formula) in Python, so
+    interpolation itself is `bpr.analyse.quantiles.interpolate` (numpy's formula) in Python, so
     DuckDB, Spark and numpy/pm4py give identical doubles.
     """
     part = ", ".join(groups) if groups else "NULL"

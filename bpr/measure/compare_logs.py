@@ -43,6 +43,7 @@ from bpr.analyse import performance_queries as PQ
 from bpr.analyse.case_rows import case_rows_query
 from bpr.analyse.engine import DuckDBEngine, Engine, quote
 from bpr.analyse.performance import PerformanceOptions, prepare
+from bpr.analyse.quantiles import add_quantiles
 from bpr.analyse.queries import _valid
 from bpr.errors import InputError, UsageError
 from bpr.i18n import Note, t, tf
@@ -206,7 +207,8 @@ def step_figures(engine: Engine, table: str, cases: int, has_start: bool) -> lis
     """Per activity of the view `table`: cases, frequency, events, median wait (hours)."""
     basis = "waiting" if has_start else "lead"
     out = []
-    for r in engine.sql(PQ.step_times(table)).to_pylist():
+    rows = engine.sql(PQ.step_times(table)).to_pylist()
+    for r in add_quantiles(engine, rows, PQ.steps(table), ["activity"], {basis: f"{basis}_s"}):
         wait = r[f"{basis}_median"]
         out.append(StepFigure(r["activity"], int(r["cases"]), int(r["cases"]) / cases if cases else 0.0,
                               int(r["events"]), None if wait is None else float(wait) / 3600, basis))

@@ -34,6 +34,10 @@ class Distribution:
     n: int = 0
     ks_statistic: float | None = None
     ks_pvalue: float | None = None
+    #: a fitted family's largest observed value: draws are clipped there. A family fitted to the
+    #: bulk of the data says nothing beyond what was seen, and a lognormal with a wide shape would
+    #: otherwise draw waits of centuries (or work longer than discovery's cap on a working day)
+    upper: float | None = None
 
     @classmethod
     def fixed(cls, value: float) -> Distribution:
@@ -42,17 +46,19 @@ class Distribution:
     def to_dict(self) -> dict:
         return {"family": self.family, "params": self.params, "zero_share": self.zero_share,
                 "quantiles": self.quantiles, "mean": self.mean, "n": self.n,
-                "ks_statistic": self.ks_statistic, "ks_pvalue": self.ks_pvalue}
+                "ks_statistic": self.ks_statistic, "ks_pvalue": self.ks_pvalue, "upper": self.upper}
 
     @classmethod
     def from_dict(cls, data: dict) -> Distribution:
         return cls(**{k: data[k] for k in ("family", "params", "zero_share", "quantiles", "mean", "n",
-                                            "ks_statistic", "ks_pvalue") if k in data})
+                                            "ks_statistic", "ks_pvalue", "upper") if k in data})
 
     def scaled(self, factor: float) -> Distribution:
         """The same shape, every draw multiplied by `factor` (e.g. 0.5 = twice as fast)."""
         out = Distribution.from_dict(self.to_dict())
         out.mean = self.mean * factor
+        if self.upper is not None:
+            out.upper = self.upper * factor
         if self.family == "fixed":
             out.params = [self.params[0] * factor]
         elif self.family == "empirical":
@@ -79,6 +85,8 @@ class Distribution:
         else:
             values = getattr(stats, self.family).rvs(*self.params, size=size, random_state=rng)
         values = np.maximum(values, 0.0)
+        if self.upper is not None:
+            values = np.minimum(values, self.upper)
         if self.zero_share > 0:
             values[rng.random(size) < self.zero_share] = 0.0
         return values
@@ -159,7 +167,7 @@ def fit_distribution(values: np.ndarray | list[float], rng: np.random.Generator 
         return empirical
     statistic, pvalue, family, params, fam_mean = best
     return Distribution(family, params, zero_share=zeros, mean=(1 - zeros) * fam_mean, n=n,
-                        ks_statistic=statistic, ks_pvalue=pvalue)
+                        ks_statistic=statistic, ks_pvalue=pvalue, upper=float(positive.max()))
 
 
 class Sampler:

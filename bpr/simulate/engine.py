@@ -4,6 +4,8 @@ Each case arrives (Poisson, by day type and hour), walks the routing chain step 
 waits its extraneous delay, queues for a resource of its pool (first come, first served), then
 works its processing time. Delay and processing both count the pool's working hours only (the
 clock stops while the pool is closed, and no resource is held overnight). A parallel group runs its members at once and continues when all are done.
+A step anchored to an earlier event (mechanism "anchored_wait") waits instead until a drawn number of days (on the
+weekdays it takes place) after that event's date, at a drawn time of day, or not at all when that time has passed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import simpy
 from bpr.model.calendar import WorkCalendar
 from bpr.simulate.clock import WorkingTime
 from bpr.simulate.distributions import Distribution, Sampler
-from bpr.simulate.mechanisms import next_monthly_release, next_release
+from bpr.simulate.mechanisms import CASE_START, day_after, next_monthly_release, next_release
 from bpr.simulate.model import END, SimulationModel
 
 MAX_STEPS_PER_CASE = 500
@@ -139,6 +141,14 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
                  [chooser(dict(enumerate(p or x.batch["skip_weeks"]))) for p in x.batch.get("skip_weeks_by_lead")
                   or [x.batch["skip_weeks"]]])
              for a, x in acts.items() if x.batch}
+    # a start fixed from an earlier event: (anchor activity or CASE_START, offset sampler); per
+    # anchor activity, each case's first completion of it
+    anchors = {a: (x.anchor["anchor"], chooser({int(k): v for k, v in x.anchor["days"].items()}),
+                   Sampler(Distribution("empirical", [], quantiles=x.anchor["time_of_day"]), rng),
+                   list(x.anchor.get("count_weekdays") or range(7)), set(x.anchor.get("weekdays") or range(7)))
+               for a, x in acts.items() if x.anchor}
+    weekday0 = model.origin.weekday()
+    anchor_seen: dict[str, dict[int, float]] = {x[0]: {} for x in anchors.values() if x[0] != CASE_START}
     start_names, start_cum = chooser(model.start)
     arrival_steps = set(model.start) if model.first_step_instant else set()
     n = len(arrivals)
@@ -195,6 +205,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         finish(case, a)
 
     def finish(case: int, a: str) -> None:
+        if a in anchor_seen:
+            anchor_seen[a].setdefault(case, env.now)
         count[a] += 1
         act = acts[a]
         if act.visit_probability and u() < act.visit_probability:
@@ -213,7 +225,18 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         pool = act.pool
         clock = clocks[pool]
         began = env.now
-        if act.fixed_wait_h is not None:  # a fixed calendar term, then the office's next opening
+        anchor = anchors.get(a)
+        at = (None if anchor is None else float(arrivals[case]) if anchor[0] == CASE_START
+              else anchor_seen[anchor[0]].get(case))
+        if at is not None:  # the anchor's date plus some days, at a time of day; or now when that has passed
+            p = proc[a]()
+            day = day_after(int(at // 24), int(pick(*anchor[1])), weekday0, anchor[3])
+            while (weekday0 + day) % 7 not in anchor[4]:  # booked on a day the step takes place
+                day += 1
+            ready = max(day * 24 + anchor[2](), began)
+            if p > 0:
+                ready = clock.resume(ready)
+        elif act.fixed_wait_h is not None:  # a fixed calendar term, then the office's next opening
             p = proc[a]()
             ready = clock.resume(began + act.fixed_wait_h)
         else:
@@ -240,6 +263,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     def case_process(case: int):
         node = pick(start_names, start_cum)
         if node in arrival_steps:  # the first event marks the arrival itself
+            if node in anchor_seen:
+                anchor_seen[node].setdefault(case, env.now)
             count[node] += 1
             steps[case] += 1
             if events is not None:

@@ -12,7 +12,14 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
   working calendar and the queue (a statutory 公示期): a fixed calendar delay, then the next opening;
 - attribute_branching: the step after a step differs strongly by a case attribute (办理渠道,
   实施编码): routing conditioned on the attribute, sampled per case with the observed mix;
-- long_tail: a step's wait whose tail a fitted lognormal clips: the empirical distribution.
+- long_tail: a step's wait whose tail a fitted lognormal clips: the empirical distribution;
+- anchored_wait: a step whose start is fixed from an earlier event, not queued behind the previous
+  one (a trip date set at the permit's submission, an inspection booked at review): the later a
+  case reaches the step's previous event, the less it waits, and its time from that earlier event
+  (the anchor) varies less than its time from the previous event: the step starts a drawn number of
+  days (calendar days, or the weekdays it takes place: whichever the dates were booked in) after the
+  anchor's date, on a weekday it takes place, at a drawn time of day (all as observed), or when the
+  previous step ends if that is later.
 
 A rule that finds nothing leaves the model as it was: mechanisms are modelled only when detected.
 """
@@ -57,6 +64,10 @@ class Mechanism:
             values["attribute"] = t(f"role_{values['attribute']}", lang)
         if values.get("next") == END:
             values["next"] = t("sim_case_end", lang)
+        if values.get("anchor") == CASE_START:
+            values["anchor"] = t("sim_case_start", lang)
+        if self.id == "anchored_wait":
+            values["slope_abs"] = round(-float(values["slope"]), 2)
         return tf(f"mech_{self.id}", lang, step=self.step, **values)
 
     def to_dict(self) -> dict:
@@ -313,6 +324,215 @@ def check_long_tail(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Me
     return found
 
 
+#: the anchor "case start" of an anchored wait (the case's arrival: its first event)
+CASE_START = "__start__"
+#: dense (case × activity) first-occurrence tables beyond this many cells keep the most frequent activities
+MAX_ANCHOR_CELLS = 20_000_000
+SLOPE_SAMPLE = 1000  # anchored waits: Theil–Sen slope on at most this many evenly spaced waits
+
+
+def _anchor_tables(frame: pd.DataFrame, min_cases: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray,
+                                                               pd.Timestamp]:
+    """Case codes per row, candidate anchor activities, and per case × candidate the position and
+    hour (since the midnight before the log's first event) of the activity's first occurrence (NaN when absent); the
+    case's start hour (its first event's start, else its completion)."""
+    origin = frame["timestamp"].min().normalize()  # a midnight: hours // 24 are local dates
+    case_code, case_names = pd.factorize(frame["case"])
+    hours = ((frame["timestamp"] - origin).dt.total_seconds() / 3600).to_numpy()
+    began = frame["start"].where(frame["start"].notna(), frame["timestamp"]) if "start" in frame else frame["timestamp"]
+    began_h = ((began - origin).dt.total_seconds() / 3600).to_numpy()
+    pos = frame["pos"].to_numpy()
+    start_h = np.full(len(case_names), np.nan)
+    first = pos == 0
+    start_h[case_code[first]] = np.minimum(began_h[first], hours[first])
+    per_case = frame.groupby([case_code, frame["activity"].to_numpy()]).size().groupby(level=1).size()
+    names = [str(a) for a in per_case[per_case >= min_cases].sort_values(ascending=False, kind="stable").index]
+    names = names[:max(1, MAX_ANCHOR_CELLS // max(len(case_names), 1))]
+    col = {a: i for i, a in enumerate(names)}
+    act_col = frame["activity"].map(col).to_numpy()
+    keep = ~pd.isna(act_col)
+    first_pos = np.full((len(case_names), len(names)), np.inf)
+    first_h = np.full((len(case_names), len(names)), np.nan)
+    r, c = case_code[keep], act_col[keep].astype(int)
+    np.minimum.at(first_pos, (r, c), pos[keep])
+    hit = pos[keep] == first_pos[r, c]
+    first_h[r[hit], c[hit]] = hours[keep][hit]
+    return case_code, names, first_pos, first_h, start_h, origin
+
+
+def check_anchored_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """A wait fixed from an earlier event (the anchor: the case's start or the first occurrence of
+    an earlier step) rather than queued behind the previous event. For a step with `min_events`
+    waits (previous event → estimated start of the work, clock hours) and an anchor that precedes
+    its previous event in at least `min_coverage` of them, with x = anchor → previous event and
+    g = the wait, both taken relative to the mean of cases with the same previous step:
+    - the interquartile range of anchor → start (x + g) no wider than `max_spread` times that of
+      g, and its median at least `min_hours` (a date fixed days ahead, not a hand-over);
+    - Spearman's rank correlation of g and x at most `max_rho`, with p below `max_p`;
+    - the Theil–Sen slope of g on x at most `max_slope` (−0.5: each hour spent before the step
+      takes at least half an hour off its wait; a queued wait does not care, slope 0). In
+      variances the first and this test are one: var(x + g) < var(g) exactly when the least-squares
+      slope is below −½; the robust slope is not flattened by the cases that reach the step after
+      their date (they start at once, slope 0), nor by a few very long x.
+    Of the anchors that pass, the earliest wins (the case's start first), unless a later one's
+    anchor → start times are narrower by more than `later_margin` (relative)."""
+    rows_mask = (frame["pos"] > 0).to_numpy() & frame["delay_clock"].notna().to_numpy()
+    if rows_mask.sum() < params["min_events"]:
+        return []
+    case_code, names, first_pos, first_h, start_h, origin = _anchor_tables(frame, int(params["min_events"]))
+    pos = frame["pos"].to_numpy()
+    prev_h = ((frame["prev_end"] - origin).dt.total_seconds() / 3600).to_numpy()
+    wait = frame["delay_clock"].to_numpy()
+    prev_act = frame.groupby("case", sort=False)["activity"].shift(1).astype(str).to_numpy()
+    activity = frame["activity"].astype(str).to_numpy()
+    rows_of = pd.Series(np.flatnonzero(rows_mask)).groupby(activity[rows_mask]).indices
+    rows_at = np.flatnonzero(rows_mask)
+    found = []
+    for step in sorted(rows_of):
+        idx = rows_at[rows_of[step]]
+        if len(idx) < params["min_events"]:
+            continue
+        cases, g, before = case_code[idx], wait[idx], prev_h[idx]
+        groups = pd.factorize(prev_act[idx])[0]
+        candidates = [(CASE_START, start_h[cases])]
+        coverage = (first_pos[cases] < pos[idx][:, None] - 1).mean(axis=0)  # strictly before the previous event
+        for j in np.flatnonzero(coverage >= params["min_coverage"]):
+            if names[j] != step:
+                at = np.where(first_pos[cases, j] < pos[idx] - 1, first_h[cases, j], np.nan)
+                candidates.append((names[j], at))
+        best = None
+        candidates.sort(key=lambda c: -np.nanmedian(before - c[1]) if np.isfinite(before - c[1]).any() else 0.0)
+        for anchor, at in candidates:
+            x = before - at
+            ok = np.isfinite(x) & (x > 0)
+            if ok.sum() < params["min_events"] or ok.mean() < params["min_coverage"]:
+                continue
+            xo, go, grp = x[ok], g[ok], groups[ok]
+            offset = xo + go
+            iqr_anchor = float(np.subtract(*np.percentile(offset, [75, 25])))
+            iqr_prev = float(np.subtract(*np.percentile(go, [75, 25])))
+            if iqr_anchor > params["max_spread"] * iqr_prev or np.median(offset) < params["min_hours"]:
+                continue
+            xc = xo - _group_mean(xo, grp)
+            gc = go - _group_mean(go, grp)
+            if np.ptp(xc) <= 1e-9:
+                continue
+            rho, p = stats.spearmanr(xc, gc)
+            if not (rho <= params["max_rho"] and p < params["max_p"]):
+                continue
+            every = np.linspace(0, len(xc) - 1, min(len(xc), SLOPE_SAMPLE)).astype(int)  # O(n²) pairs: a sample
+            slope = float(stats.theilslopes(gc[every], xc[every]).slope)
+            if slope > params["max_slope"]:
+                continue
+            # the earliest anchor that explains the wait, unless a later one is clearly narrower
+            if best is None or iqr_anchor < (1 - params["later_margin"]) * best[0]:
+                best = (iqr_anchor, iqr_prev, anchor, slope, float(rho), float(p), offset, before[ok] + go, go,
+                        int(ok.sum()))
+        if best is None:
+            continue
+        iqr_anchor, iqr_prev, anchor, slope, rho, p, offset, began, go_best, n = best
+        # an appointment is a date and a time of day: the days from the anchor's date to the
+        # start's, and the start's time of day. A case that started on the day its previous step
+        # ended, or the next, may have reached the step after its date: its date is only known to
+        # be no later (left-censored), and the days are estimated as such (Kaplan–Meier)
+        start_day = np.floor(began / 24).astype(int)
+        censored = start_day - np.floor((began - go_best) / 24) <= 1
+        exact = ~censored if (~censored).sum() >= params["min_events"] else np.ones(len(began), dtype=bool)
+        time_of_day = began[exact] % 24
+        # days counted on the weekdays the step takes place (an inspection on working days, a trip
+        # on any day): a date that falls on a weekend is the next such day, as when it was booked
+        weekday = (origin.weekday() + start_day[exact]) % 7
+        share = np.bincount(weekday, minlength=7) / len(weekday)
+        weekdays = [d for d in range(7) if share[d] >= params["min_weekday_share"]]
+        # booked in calendar days or in the step's days: the count that varies less (relative to
+        # its mean) among the exact dates; the other adds the anchor's weekday as noise
+        anchor_day = np.floor((began - offset) / 24).astype(int)
+        counted = {}
+        for name, count in (("calendar", list(range(7))), ("weekdays", weekdays)):
+            days = step_days(anchor_day, start_day, origin.weekday(), count)
+            exact_days = days[exact].astype(float)
+            counted[name] = (float(np.std(exact_days) / max(np.mean(exact_days), 1e-9)), count, days)
+        _, count, days = min(counted.values(), key=lambda c: c[0])
+        # a date that fell on a day the step does not take place moved to the next one: an exact
+        # start after k such days was booked for one of the k + 1 days up to it (equal weights)
+        rolled = np.zeros(len(days), dtype=int)
+        if len(count) == 7:
+            while True:
+                more = exact & (days - rolled > 0) & ~np.isin((origin.weekday() + start_day - rolled - 1) % 7, weekdays)
+                if not more.any() or rolled.max() >= 6:
+                    break
+                rolled += more
+        found.append(Mechanism("anchored_wait", str(step), {
+            "anchor": anchor, "slope": round(slope, 3), "rho": round(rho, 3), "p_value": float(f"{p:.3g}"),
+            "iqr_anchor_h": round(iqr_anchor, 1), "iqr_prev_h": round(iqr_prev, 1),
+            "median_days": round(float(np.median(offset)) / 24, 1), "events": n,
+            "late_share": round(100 * float(censored.mean()), 1)},
+            {"anchor": anchor, "days": {str(k): round(v, 6) for k, v in left_censored_masses(days, censored, rolled).items()},
+             "count_weekdays": count, "weekdays": weekdays, "time_of_day": _quantiles(time_of_day)}))
+    return found
+
+
+def step_days(first: np.ndarray, last: np.ndarray, weekday0: int, weekdays: list[int]) -> np.ndarray:
+    """Days in (first, last] (day numbers, day 0 a `weekday0`) whose weekday is among `weekdays`."""
+    lo = int(min(first.min(), last.min()))
+    span = np.arange(lo, int(max(first.max(), last.max())) + 1)
+    cum = np.cumsum(np.isin((weekday0 + span) % 7, weekdays))
+    return cum[last - lo] - cum[first - lo]
+
+
+def day_after(day: int, count: int, weekday0: int, weekdays: list[int]) -> int:
+    """The day `count` days among `weekdays` after `day` (day 0 a `weekday0`; `day` when 0)."""
+    if count <= 0 or not weekdays:
+        return day
+    weeks, rest = divmod(count - 1, len(weekdays))
+    day += 7 * weeks
+    while True:
+        day += 1
+        if (weekday0 + day) % 7 in weekdays:
+            if rest == 0:
+                return day
+            rest -= 1
+
+
+def left_censored_masses(values: np.ndarray, censored: np.ndarray, spread: np.ndarray | None = None) -> dict[int, float]:
+    """Probability of each value of an integer variable observed as `values`, where a censored
+    observation only says the variable is at most that value: the Kaplan–Meier estimator on the
+    reversed axis (from the largest value down, each value takes the share of what is left that its
+    exact observations have among the observations no larger). An exact observation with
+    `spread` k counts 1/(k + 1) at each of its value and the k values below. Mass left below the
+    smallest exact observation goes to the smallest value seen."""
+    values = np.asarray(values, dtype=int)
+    censored = np.asarray(censored, dtype=bool)
+    spread = np.zeros(len(values), dtype=int) if spread is None else np.asarray(spread, dtype=int)
+    at, weight, exact = [values[censored]], [np.ones(int(censored.sum()))], [np.zeros(int(censored.sum()), dtype=bool)]
+    for k in np.unique(spread[~censored]):
+        v = values[~censored & (spread == k)]
+        for j in range(int(k) + 1):
+            at.append(v - j)
+            weight.append(np.full(len(v), 1 / (k + 1)))
+            exact.append(np.ones(len(v), dtype=bool))
+    at_all, w_all, ex_all = np.concatenate(at), np.concatenate(weight), np.concatenate(exact)
+    out: dict[int, float] = {}
+    left = 1.0
+    for v in np.unique(at_all)[::-1]:
+        d = float(w_all[(at_all == v) & ex_all].sum())
+        if d > 0:
+            at_risk = float(w_all[at_all <= v].sum())
+            out[int(v)] = left * d / at_risk
+            left *= 1 - d / at_risk
+    if left > 1e-12:
+        low = int(at_all.min())
+        out[low] = out.get(low, 0.0) + left
+    return dict(sorted(out.items()))
+
+
+def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each value's group mean."""
+    sums = np.bincount(groups, weights=values)
+    counts = np.bincount(groups)
+    return np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)[groups]
+
+
 RULES: tuple[MechanismRule, ...] = (
     MechanismRule("batched", check_batched, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
                                              "min_weeks_share": 0.5}),
@@ -322,6 +542,10 @@ RULES: tuple[MechanismRule, ...] = (
                                                            "min_tolerance_h": 1.0, "min_share": 0.5, "spike": 3.0}),
     MechanismRule("attribute_branching", check_attribute_branching, {"min_events": 50, "max_p": 1e-6, "min_v": 0.3}),
     MechanismRule("long_tail", check_long_tail, {"min_events": 50, "tail_ratio": 5.0, "max_miss": 0.25}),
+    MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
+                                                         "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
+                                                         "min_hours": 24.0, "later_margin": 0.05,
+                                                         "min_weekday_share": 0.02}),
 )
 MECHANISM_IDS = tuple(r.id for r in RULES)
 

@@ -32,6 +32,12 @@ class Activity:
     #: a fixed calendar term (clock hours) waited instead of `delay`, then the pool's next opening
     #: (mechanism "scheduled_wait", e.g. a 15-day 公示期)
     fixed_wait_h: float | None = None
+    #: a start fixed from an earlier event (mechanism "anchored_wait"): {anchor (an earlier step,
+    #: or "__start__" for the case's start), days ({days from the anchor's date to the start's,
+    #: counted on `count_weekdays` (0 = Monday; all seven: calendar days): probability}), weekdays
+    #: (those the step takes place on: a date falling elsewhere moves to the next), time_of_day
+    #: (quantiles, hours)}; the step starts then, or when it is enabled if that is later
+    anchor: dict | None = None
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
@@ -42,6 +48,8 @@ class Activity:
             out["batch"] = self.batch
         if self.fixed_wait_h is not None:
             out["fixed_wait_h"] = self.fixed_wait_h
+        if self.anchor:
+            out["anchor"] = self.anchor
         return out
 
     @classmethod
@@ -50,7 +58,7 @@ class Activity:
                    Distribution.from_dict(data["delay"]), data.get("visit_probability", 0.0),
                    data.get("count", 0), list(data.get("members", [])),
                    Distribution.from_dict(data["delay_clock"]) if data.get("delay_clock") else None,
-                   data.get("batch"), data.get("fixed_wait_h"))
+                   data.get("batch"), data.get("fixed_wait_h"), data.get("anchor"))
 
 
 @dataclass

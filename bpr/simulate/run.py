@@ -11,9 +11,13 @@ result.json (`SimulationResult.to_dict()`):
                 intervals: {median_h|p90_h|mean_h: {low, high, real, outside}} (95 % prediction
                 interval across replications), miss_steps [{step, real_median_h, sim_median_h, hours,
                 direction}] (when a real figure falls outside its interval),
+                real_intervals {median_h|p90_h: [low, high]} (95 % bootstrap interval of the real
+                figure: its own sampling noise), verdicts {median|p90: met|sampling|model} (a miss
+                of the goal inside that interval is "sampling"),
                 rolling: {shares, splits: [{train_share, train_cases, test_cases, split_at,
                           real_/sim_ median_h and p90_h, median_rel_error, p90_rel_error, emd_hours,
-                          step_wait_error, control_flow_distance, goal_met, drift} | {train_share, skipped}],
+                          step_wait_error, control_flow_distance, goal_met, drift, intervals,
+                          real_intervals, verdicts, miss_steps} | {train_share, skipped}],
                           worst: {splits_run, goal_met, <figure>: {value, train_share}}}}
     scenarios: [{name, description, label ({zh, en} or null), changes, replications, cases,
                  cycle_hours / cycle_working_days: {mean|median|p90: {mean, ci_low, ci_high}},
@@ -25,9 +29,9 @@ result.json (`SimulationResult.to_dict()`):
                 replications; differences are paired by seed)
     model: SimulationModel.to_dict() (the discovered parameters), with (issue 19, new keys)
            mechanisms [{id, step, evidence, params, zh, en}] (bpr.simulate.mechanisms: batched,
-           scheduled_wait, attribute_branching, long_tail; [] when none was found),
+           scheduled_wait, attribute_branching, long_tail, anchored_wait; [] when none was found),
            conditional_transitions {step: {attribute, by_value}}, case_profiles {names, values,
-           weights}, and per activity `batch` / `fixed_wait_h` when modelled
+           weights}, and per activity `batch` / `fixed_wait_h` / `anchor` when modelled
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ Scenario YAML (one scenario, or `scenarios: [ ... ]`):
     waits: {审查: 0.5}                    # wait cut: the step's discovered waiting time before
                                          # someone picks the case up (extraneous delay) times the
                                          # factor; or [{step: 审查, factor: 0.5}]. Queueing for
-                                         # staff is not scaled: it follows from staffing.
+                                         # staff is not scaled: it follows from staffing. A start
+                                         # booked from an earlier event (anchored wait) is booked
+                                         # factor times as many days ahead.
     tolerance: [补正]                     # 容缺受理: the correction step runs alongside the step
                                          # that asked for it instead of blocking it (true = every
                                          # correction step)
@@ -386,6 +388,12 @@ def _apply(model: SimulationModel, scenario: Scenario, seed: int = 0, check: boo
             act.delay = act.delay.scaled(float(factor))
             if act.delay_clock is not None:
                 act.delay_clock = act.delay_clock.scaled(float(factor))
+            if act.anchor:  # a start booked from an earlier event: booked that many times as far ahead
+                days: dict[str, float] = {}
+                for k, share in act.anchor["days"].items():
+                    key = str(round(int(k) * float(factor)))
+                    days[key] = days.get(key, 0.0) + share
+                act.anchor = {**act.anchor, "days": days}
     for step in scenario.online:
         if step in m.activities:
             m.activities[step].visit_probability = 0.0

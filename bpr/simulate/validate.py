@@ -94,6 +94,11 @@ class ValidationResult:
     #: when a real figure falls outside its interval, the steps whose median-wait errors explain
     #: the miss most (`miss_steps`)
     miss_steps: list[dict] = field(default_factory=list)
+    #: the real figures' own sampling noise: 95 % bootstrap interval of the test cases' median and
+    #: p90 ({median_h|p90_h: [low, high]}, `bootstrap_interval`), and per figure whether a miss of
+    #: the goal is the model's or within that noise ({median|p90: met|sampling|model}, `verdict`)
+    real_intervals: dict = field(default_factory=dict)
+    verdicts: dict = field(default_factory=dict)
     real_hours: list[float] = field(default_factory=list, repr=False)  # not written to result.json
     sim_hours: list[list[float]] = field(default_factory=list, repr=False)
     real_traces: list[list[tuple[str, float]]] = field(default_factory=list, repr=False)
@@ -227,6 +232,10 @@ def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int =
     step_waits, step_error = step_wait_errors(real_traces, sim_traces)
     intervals = prediction_intervals(per_rep, {"median_h": real_med, "p90_h": real_p90,
                                                "mean_h": float(real_hours.mean())})
+    real_intervals = {"median_h": bootstrap_interval(real_hours, 50, seed),
+                      "p90_h": bootstrap_interval(real_hours, 90, seed)}
+    verdicts = {"median": verdict(e["median_rel_error"], GOAL_MEDIAN, e["sim_median_h"], real_intervals["median_h"]),
+                "p90": verdict(e["p90_rel_error"], GOAL_P90, e["sim_p90_h"], real_intervals["p90_h"])}
     return ValidationResult(
         train_cases=setup.train.cases, test_cases=len(real_hours), split_at=setup.split_at,
         cutoff=setup.cutoff_text, replications=replications, window_policy=policy,
@@ -240,6 +249,7 @@ def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int =
         train_median_h=train_med, train_p90_h=train_p90,
         drift=bool(drift), per_replication=per_rep, step_changes=step_wait_changes(setup.train, setup.test),
         step_waits=step_waits, step_wait_error=round(step_error, 4), intervals=intervals,
+        real_intervals=real_intervals, verdicts=verdicts,
         miss_steps=miss_steps(step_waits) if any(i["outside"] for i in intervals.values()) else [],
         control_flow_distance=round(ngram_distance(real_traces, sim_traces), 4),
         real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims],
@@ -255,6 +265,32 @@ def prediction_interval(values: list[float], level: float = 0.95) -> tuple[float
         return None
     half = float(student_t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) * math.sqrt(1 + 1 / len(x)))
     return float(x.mean() - half), float(x.mean() + half)
+
+
+def bootstrap_interval(hours: np.ndarray, q: float, seed: int = 0, n: int = 2000,
+                       level: float = 0.95) -> list[float]:
+    """[low, high]: the percentile-bootstrap interval (`n` resamples, seeded) of the q-th
+    percentile of the real test cases' cycle times: how far the real figure itself could fall on
+    another test window of the same size, with the process unchanged. A simulated figure inside it
+    cannot be told from the real one by this test window; [] when there are no cases."""
+    x = np.asarray(hours, dtype=float)
+    if not len(x):
+        return []
+    rng = np.random.default_rng(seed)
+    figures = np.percentile(x[rng.integers(0, len(x), (n, len(x)))], q, axis=1)
+    tail = 100 * (1 - level) / 2
+    return [round(float(np.percentile(figures, tail)), 3), round(float(np.percentile(figures, 100 - tail)), 3)]
+
+
+def verdict(error: float, goal: float, simulated: float, real_interval: list[float]) -> str:
+    """"met" when the relative error is at most the goal; otherwise "sampling" when the simulated
+    figure lies inside the real figure's bootstrap interval (the test window cannot tell them
+    apart: the miss is the real figure's own noise), else "model" (a miss the model explains)."""
+    if error <= goal:
+        return "met"
+    if len(real_interval) == 2 and real_interval[0] <= simulated <= real_interval[1]:
+        return "sampling"
+    return "model"
 
 
 def mean_interval(values: list[float], level: float = 0.95) -> list[float]:
@@ -314,7 +350,9 @@ def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES,
                        "real_p90_h": v.real_p90_h, "sim_p90_h": v.sim_p90_h,
                        "median_rel_error": v.median_rel_error, "p90_rel_error": v.p90_rel_error,
                        "emd_hours": v.emd_hours, "step_wait_error": _finite(v.step_wait_error),
-                       "control_flow_distance": _finite(v.control_flow_distance), "goal_met": v.goal_met, "drift": v.drift})
+                       "control_flow_distance": _finite(v.control_flow_distance), "goal_met": v.goal_met, "drift": v.drift,
+                       "intervals": v.intervals, "real_intervals": v.real_intervals, "verdicts": v.verdicts,
+                       "miss_steps": v.miss_steps})
     return {"shares": list(shares), "splits": splits, "worst": worst_split(splits)}
 
 

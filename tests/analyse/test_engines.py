@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpr.analyse import queries as Q
-from bpr.analyse.discover import discover, interpolate
+from bpr.analyse.discover import discover
 from bpr.analyse.engine import DuckDBEngine, to_spark_sql
 from bpr.analyse.local_time import local_to_utc
+from bpr.analyse.quantiles import interpolate
 from bpr.errors import InputError
 from bpr.model.eventlog import SCHEMA
 from tests.analyse._discover_helpers import bpr_log

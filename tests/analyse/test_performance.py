@@ -490,3 +490,22 @@ def test_core_shortcuts_give_the_same_report(sample, monkeypatch):
     assert shaped["rework"]["summary"]["repeated_cases"] > 0 or sample != "food_licence.csv"
     assert shared["handoffs"]["resource_totals"]["handoffs"] > 0
     assert shared == shaped == alone == plain
+
+
+def test_no_summary_holds_a_whole_column_in_memory(monkeypatch):
+    """Medians and p90s come from sorted order statistics (which spill to disk), never from an
+    in-memory quantile aggregate: on 100M events six such states overflowed the 1 GB limit."""
+    seen: list[str] = []
+    original = DuckDBEngine.sql
+    monkeypatch.setattr(DuckDBEngine, "sql", lambda self, query: seen.append(query) or original(self, query))
+    log = EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
+    with DuckDBEngine() as engine:
+        engine.register(log)
+        report = analyse_performance(engine, options=PerformanceOptions(stated_visits={"M1": 1, "M2": 0}))
+    assert len(seen) > 10 and not [q for q in seen if "quantile_cont" in q or "median(" in q]
+    frame = pd.DataFrame(ROWS, columns=COLUMNS)  # a case runs from its first start to its last completion
+    frame["first"] = frame[["start", "timestamp"]].min(axis=1)
+    per_case = frame.groupby("case").agg(first=("first", "min"), last=("timestamp", "max"))
+    hours = (per_case["last"] - per_case["first"]).dt.total_seconds() / 3600
+    assert report.performance.durations.hours.median == pytest.approx(np.median(hours))
+    assert report.performance.durations.hours.p90 == pytest.approx(np.percentile(hours, 90))

@@ -22,7 +22,11 @@ two departments. The mechanisms:
   short; 窗口 (30 %) → 现场核验 … 邮寄送达, long. Both branch points depend on the same attribute,
   which a first-order routing chain cannot know;
 - "longtail": 审查's wait is a mixture, 80 % short (median 6 h) and 20 % very long (median 150
-  working hours).
+  working hours);
+- "anchored": when 审查 is done, the site inspection (现场踏勘) is booked for a date 10–14 calendar
+  days later (09:00–12:00, the next working day when that day is closed); 材料核对 (a document check,
+  a long and variable wait) comes between, and when it ends after the booked date the inspection
+  takes place at once. The inspection's wait after 材料核对 is thus anchored to 审查, not queued.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import pandas as pd
 
 from bpr.model.calendar import WorkCalendar
 
-MECHANISMS = ("none", "scheduled", "batched", "monthly", "branching", "longtail")
+MECHANISMS = ("none", "scheduled", "batched", "monthly", "branching", "longtail", "anchored")
 OPEN_H, CLOSE_H = 9.0, 17.0
 ORIGIN = dt.date(2024, 1, 1)  # a Monday
 _CAL = WorkCalendar()
@@ -155,6 +159,13 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
         else:
             wait = _lognormal(rng, 12, 0.7)
         t = work("审查", t, wait, float(rng.uniform(0.3, 0.7)))
+        if mechanism == "anchored":
+            day = int(t // 24) + int(rng.integers(10, 15))  # booked when 审查 is done
+            while not office.is_open_day(day):
+                day += 1
+            booked = day * 24 + float(rng.uniform(9, 12))
+            t = work("材料核对", t, _lognormal(rng, 30, 0.8), float(rng.uniform(0.2, 0.5)))
+            t = work("现场踏勘", max(booked, t), 0.0, float(rng.uniform(1, 3)))
         if mechanism == "monthly":
             done = office.advance(t, _lognormal(rng, 8, 0.6))
             meeting = _meeting(office, done, rng)

@@ -57,6 +57,14 @@ def test_generator_is_seeded_and_each_log_carries_its_mechanism(frames):
     assert 0.6 < web.mean() < 0.8
     review = _gaps(frames["longtail"], "审查")
     assert np.percentile(review, 95) > 10 * np.median(review)
+    f = frames["anchored"].assign(start=pd.to_datetime(frames["anchored"]["环节开始时间"]),
+                                  end=pd.to_datetime(frames["anchored"]["环节结束时间"]))
+    by_case = f.pivot(index="办件编号", columns="环节名称", values="start")
+    ends = f.pivot(index="办件编号", columns="环节名称", values="end")
+    booked = (by_case["现场踏勘"].dt.normalize() - ends["审查"].dt.normalize()).dt.days
+    on_time = by_case["现场踏勘"] > ends["材料核对"]  # not held up by 材料核对
+    assert booked[on_time].between(10, 16).all() and (by_case["现场踏勘"].dt.weekday < 5).all()
+    assert (by_case["现场踏勘"][~on_time] == ends["材料核对"][~on_time]).all() and 0.05 < (~on_time).mean() < 0.4
 
 
 # --- detection, with its evidence checked against the CSV (pandas, numpy, scipy) ---------------
@@ -64,7 +72,7 @@ def test_generator_is_seeded_and_each_log_carries_its_mechanism(frames):
 EXPECTED = {"none": set(), "scheduled": {("scheduled_wait", "公示")}, "batched": {("batched", "决定")},
             "monthly": {("batched_monthly", "专家评审")},
             "branching": {("attribute_branching", "受理"), ("attribute_branching", "决定")},
-            "longtail": {("long_tail", "审查")}}
+            "longtail": {("long_tail", "审查")}, "anchored": {("anchored_wait", "现场踏勘")}}
 N, SEED = 3000, 0
 
 
@@ -161,6 +169,55 @@ def test_long_tail_evidence(logs, models):
     assert delay.family == "empirical" and max(delay.quantiles) == pytest.approx(waits.max(), rel=0.01)
 
 
+def test_anchored_wait_evidence(logs, models):
+    """The evidence, recomputed from the CSV with scipy and numpy: the wait of 现场踏勘 after 材料核对
+    (g) against the time from 审查 to 材料核对 (x); its one previous step is 材料核对 throughout."""
+    f = _csv(logs["anchored"][0])
+    ends = f.pivot(index="办件编号", columns="环节名称", values="end")
+    start = f[f["环节名称"] == "现场踏勘"].set_index("办件编号")["start"].sort_index()
+    ends = ends.reindex(start.index)
+    h = lambda td: td.dt.total_seconds().to_numpy() / 3600  # noqa: E731
+    g, x = h(start - ends["材料核对"]), h(ends["材料核对"] - ends["审查"])
+    m = _found(models["anchored"])[("anchored_wait", "现场踏勘")]
+    e = m["evidence"]
+    assert e["anchor"] == "审查" and m["params"]["anchor"] == "审查" and e["events"] == len(g) == N
+    rho = stats.spearmanr(g, x)
+    assert e["rho"] == pytest.approx(rho.statistic, abs=6e-4) and rho.statistic < -0.9
+    iqr = lambda v: np.percentile(v, 75) - np.percentile(v, 25)  # noqa: E731
+    assert e["iqr_prev_h"] == pytest.approx(iqr(g), abs=0.06) and e["iqr_anchor_h"] == pytest.approx(iqr(g + x), abs=0.06)
+    assert e["iqr_anchor_h"] < 0.5 * e["iqr_prev_h"]
+    every = np.linspace(0, len(g) - 1, 1000).astype(int)  # the rule's sample of the waits (in case order)
+    slope = stats.theilslopes(g[every], x[every]).slope
+    assert e["slope"] == pytest.approx(slope, abs=6e-4) and slope < -0.7
+    late = (start.dt.normalize() - ends["材料核对"].dt.normalize()).dt.days <= 1
+    assert e["late_share"] == pytest.approx(100 * late.mean(), abs=0.05)
+    assert "现场踏勘" in m["zh"] and "审查" in m["zh"] and "fixed from an earlier event" in m["en"]
+    # calendar days from 审查's date; weekend dates moved to Monday: the inspection runs Monday–Friday
+    assert m["params"]["count_weekdays"] == list(range(7)) and m["params"]["weekdays"] == [0, 1, 2, 3, 4]
+    days = {int(k): v for k, v in m["params"]["days"].items()}
+    assert sum(days.values()) == pytest.approx(1.0, abs=1e-5) and min(days) >= 8 and max(days) <= 16
+    assert 9.0 <= min(m["params"]["time_of_day"]) and max(m["params"]["time_of_day"]) <= 12.0
+
+
+def test_anchored_wait_is_reproduced_by_the_model(validations):
+    """The simulated inspection keeps its anchor: its wait after 材料核对 falls as 材料核对 runs late
+    (as in the real test cases), which a queued wait (the model without the mechanism) does not."""
+    def corr(traces: list) -> float:
+        g, x = [], []
+        for trace in traces:
+            at = dict(trace)
+            if {"审查", "材料核对", "现场踏勘"} <= at.keys():
+                g.append(at["现场踏勘"] - at["材料核对"])
+                x.append(at["材料核对"] - at["审查"])
+        return float(np.corrcoef(g, x)[0, 1])
+
+    with_, without = validations[("anchored", True)], validations[("anchored", False)]
+    real = corr(with_.real_traces)
+    assert real < -0.6
+    assert abs(corr(with_.sim_traces) - real) < 0.1 and corr(without.sim_traces) > -0.2
+    assert without.p90_rel_error > BAR_P90 and without.p90_rel_error > 3 * with_.p90_rel_error
+
+
 def test_mechanisms_survive_result_json(models):
     model = models["batched"]
     again = SimulationModel.from_dict(json.loads(json.dumps(model.to_dict())))
@@ -171,6 +228,9 @@ def test_mechanisms_survive_result_json(models):
     assert again.conditional_transitions == model.conditional_transitions
     assert again.case_profiles == model.case_profiles
     assert SimulationModel.from_dict(models["scheduled"].to_dict()).activities["公示"].fixed_wait_h == 360.0
+    again = SimulationModel.from_dict(json.loads(json.dumps(models["anchored"].to_dict())))
+    assert again.activities["现场踏勘"].anchor == models["anchored"].activities["现场踏勘"].anchor
+    assert again.activities["现场踏勘"].anchor["anchor"] == "审查"
 
 
 # --- validation: the bar with the mechanism modelled, a measurable miss without it ---------------
@@ -263,7 +323,7 @@ def test_no_batching_fixed_term_or_attribute_branching_on_the_shared_logs(name):
     if not path.exists():
         pytest.skip(f"{path} absent (the shared real logs are not in the repository)")
     found = {x["id"] for x in discover_model(bpr.read_log(path)).mechanisms}
-    assert not found & {"batched", "batched_monthly", "scheduled_wait", "attribute_branching"}
+    assert not found & {"batched", "batched_monthly", "scheduled_wait", "attribute_branching", "anchored_wait"}
 
 
 def test_road_fines_penalty_is_a_fixed_term():
@@ -283,7 +343,7 @@ def test_no_false_alarm_on_the_samples(name):
     they carry a channel column, so the attribute test runs)."""
     path = Path(__file__).resolve().parents[2] / "samples" / "logs" / name
     found = {x["id"] for x in discover_model(bpr.read_log(path)).mechanisms}
-    assert not found & {"batched", "batched_monthly", "scheduled_wait", "attribute_branching"}
+    assert not found & {"batched", "batched_monthly", "scheduled_wait", "attribute_branching", "anchored_wait"}
 
 
 def test_report_lists_the_mechanisms_found(models):
@@ -413,3 +473,79 @@ def test_attribute_branching_on_both_sides_of_cramers_v(share_a, fires):
 def test_detection_holds_on_another_seed_and_a_smaller_log(tmp_path, mechanism):
     path = write_mechanism_log(tmp_path / f"{mechanism}.csv", mechanism, n=800, seed=11)
     assert set(_found(discover_model(bpr.read_log(path)))) == EXPECTED[mechanism]
+
+
+def _anchored_frame(beta: float, n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Cases 受理 → 审查 → 踏勘: x = 受理 → 审查 (1–10 days), and 踏勘 waits 500 h − beta·x (± 20 h)
+    after 审查: beta = 1 is a date fixed from 受理, beta = 0 a queued wait."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        t0 = pd.Timestamp("2024-03-04 10:00") + pd.Timedelta(days=i)
+        x, g = rng.uniform(24, 240), 0.0
+        g = max(500 - beta * x + rng.normal(0, 20), 0.0)
+        at = [t0, t0 + pd.Timedelta(hours=x), t0 + pd.Timedelta(hours=x + g + 1)]
+        for pos, (name, ts) in enumerate(zip(("受理", "审查", "踏勘"), at, strict=True)):
+            rows.append({"case": f"c{i}", "activity": name, "pos": pos, "timestamp": ts,
+                         "start": ts - pd.Timedelta(hours=1) if pos == 2 else ts,
+                         "prev_end": at[pos - 1] if pos else pd.NaT, "delay_clock": g if pos == 2 else (x if pos else np.nan)})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(("beta", "fires"), [(0.6, True), (0.4, False), (0.0, False), (1.0, True)])
+def test_anchored_wait_on_both_sides_of_its_slope(beta, fires):
+    """The slope bar is −0.5 (where the time from the anchor starts to vary less than the wait)."""
+    frame = _anchored_frame(beta)
+    found = _rule("anchored_wait").run(frame)
+    assert bool(found) is fires
+    if fires:
+        (m,) = found
+        x = (frame.loc[frame["pos"] == 1, "timestamp"].to_numpy() - frame.loc[frame["pos"] == 0, "timestamp"].to_numpy())
+        g = frame.loc[frame["pos"] == 2, "delay_clock"].to_numpy()
+        x = x / np.timedelta64(1, "h")
+        assert m.step == "踏勘" and m.evidence["anchor"] == "__start__"  # 受理 is the case's start: the start wins
+        assert m.evidence["slope"] == pytest.approx(stats.theilslopes(g, x).slope, abs=1e-3)
+        assert m.evidence["slope"] == pytest.approx(-beta, abs=0.05)
+        assert "办件开始" in m.text("zh") and "the case's start" in m.text("en")
+
+
+def test_left_censored_masses_against_a_hand_computed_example_and_scipy():
+    """Values 3 (exact), 5 (exact), 5 (censored: at most 5), 2 (censored), 1 (exact): from the top,
+    5 takes 1/5 of everything (one exact of the five ≤ 5), 3 takes 1/3 of the remaining 4/5 (one
+    exact of 3, 2, 1), 1 all that is left (8/15); 2 is never an exact value. Then, on random data,
+    scipy's Kaplan–Meier (stats.ecdf) on the negated values, right-censored."""
+    from bpr.simulate.mechanisms import left_censored_masses
+
+    masses = left_censored_masses(np.array([3, 5, 5, 2, 1]), np.array([False, False, True, True, False]))
+    assert masses == pytest.approx({1: 8 / 15, 3: 4 / 15, 5: 1 / 5})
+    exact = left_censored_masses(np.array([4, 4, 6, 7]), np.zeros(4, dtype=bool))
+    assert exact == pytest.approx({4: 0.5, 6: 0.25, 7: 0.25})  # nothing censored: the plain shares
+    spread = left_censored_masses(np.array([10]), np.array([False]), np.array([2]))
+    assert spread == pytest.approx({8: 1 / 3, 9: 1 / 3, 10: 1 / 3})  # a Monday date booked Saturday–Monday
+    rng = np.random.default_rng(3)
+    values, censored = rng.integers(0, 20, 300), rng.random(300) < 0.3
+    ours = left_censored_masses(values, censored)
+    km = stats.ecdf(stats.CensoredData(uncensored=-values[~censored], right=-values[censored])).sf
+    jumps = -np.diff(np.concatenate([[1.0], km.probabilities]))
+    theirs = {int(-q): float(j) for q, j in zip(km.quantiles, jumps, strict=True) if j > 1e-12}
+    low = min(ours)  # scipy leaves the mass below its last point undefined; we put it on the smallest value
+    assert {k: v for k, v in ours.items() if k != low} == pytest.approx({k: v for k, v in theirs.items() if k != low})
+    assert ours[low] == pytest.approx(1 - sum(v for k, v in theirs.items() if k != low))
+
+
+def test_a_wait_cut_books_an_anchored_step_sooner(models):
+    from bpr.simulate.engine import run_replication
+    from bpr.simulate.scenario import Scenario, apply_scenario
+
+    model = models["anchored"]
+    sooner = apply_scenario(model, Scenario(name="提前预约", waits={"现场踏勘": 0.5}))
+    before = {int(k): v for k, v in model.activities["现场踏勘"].anchor["days"].items()}
+    after = {int(k): v for k, v in sooner.activities["现场踏勘"].anchor["days"].items()}
+    mean = lambda d: sum(k * v for k, v in d.items())  # noqa: E731
+    assert sum(after.values()) == pytest.approx(1.0, abs=1e-5) and mean(after) == pytest.approx(mean(before) / 2, abs=0.3)
+
+    def gap(m) -> float:
+        events = run_replication(m, 2, cases=400, trace=True).events
+        return float(np.median([dict(e)["现场踏勘"] - dict(e)["审查"] for e in events if "现场踏勘" in dict(e)]))
+
+    assert gap(sooner) < 0.7 * gap(model)

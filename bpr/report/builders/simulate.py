@@ -197,7 +197,29 @@ def rolling_text(rolling: dict, L: str) -> str:
               verdict=t("rs_rolling_ok" if w["goal_met"] else "rs_rolling_bad", L))
     skipped = [tf("rs_rolling_skipped", L, share=f"{100 * s['train_share']:.0f}", reason=s["skipped"])
                for s in rolling["splits"] if "skipped" in s]
-    return " ".join([text, *skipped])
+    misses = [m for s in rolling["splits"] if "skipped" not in s and (m := split_miss_text(s, L))]
+    return " ".join([text, *misses, *skipped])
+
+
+def split_miss_text(split: dict, L: str) -> str:
+    """For a split that missed the goal: per figure missed, whether the simulated figure lies inside
+    the real figure's own sampling interval (`verdict` "sampling") or not ("model"), and the steps
+    whose waits explain the miss; "" when the split met the goal (or carries no verdicts)."""
+    parts = []
+    for key, figure in (("median", "median_h"), ("p90", "p90_h")):
+        kind = (split.get("verdicts") or {}).get(key)
+        interval = (split.get("real_intervals") or {}).get(figure) or []
+        if kind in ("sampling", "model") and len(interval) == 2:
+            parts.append(tf(f"rs_verdict_{kind}", L, what=t(f"rs_fig_{figure}", L), sim=split[f"sim_{figure}"],
+                            low=interval[0], high=interval[1]))
+    if not parts:
+        return ""
+    text = tf("rs_rolling_miss", L, share=f"{100 * split['train_share']:.0f}", figures=join_list(parts, L))
+    steps = split.get("miss_steps") or []
+    if steps:
+        text += " " + tf("rs_miss_steps", L, steps=join_list((tf("rs_miss_step", L, step=s["step"], sim=s["sim_median_h"],
+                                                                  real=s["real_median_h"]) for s in steps), L))
+    return text
 
 
 def _rolling_table(rolling: dict, L: str) -> Table:
