@@ -113,12 +113,20 @@ with open(out, "w") as fh:
 """
 
 
+#: CPU seconds (user + system) of the last child `run` waited for: on a shared machine wall time
+#: moves with the other jobs, CPU time much less, so before/after comparisons read both
+last_cpu = 0.0
+
+
 def run(cmd: list[str], label: str) -> tuple[float, float]:
-    """Run `cmd` as a child; return (wall seconds, peak RSS in MB) of that process alone."""
+    """Run `cmd` as a child; return (wall seconds, peak RSS in MB) of that process alone (its CPU
+    seconds go to `last_cpu`)."""
+    global last_cpu
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    last_cpu = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
@@ -189,10 +197,12 @@ def compare_with_pm4py(events: int, shapes: dict[str, Path], memory_limit: str, 
             print(f"\n{shape}: {log.name} ({log.stat().st_size / 1e6:,.0f} MB)")
             core_out, full_out, profile = OUT / "bpr_core", OUT / "bpr_full", OUT / "bpr_profile.json"
             core_wall, core_peak = run(bpr_command(log, core_out, memory_limit), "bpr discover --core")
-            print(f"  bpr discover --core    {core_wall:8.1f} s   peak {core_peak:7.0f} MB")
+            print(f"  bpr discover --core    {core_wall:8.1f} s   peak {core_peak:7.0f} MB   cpu {last_cpu:6.1f} s"
+                  f"   load {os.getloadavg()[0]:.1f}")
             full_wall, full_peak = run(bpr_command(log, full_out, memory_limit, core=False, profile=profile),
                                        "bpr discover")
-            print(f"  bpr discover (full)    {full_wall:8.1f} s   peak {full_peak:7.0f} MB")
+            print(f"  bpr discover (full)    {full_wall:8.1f} s   peak {full_peak:7.0f} MB   cpu {last_cpu:6.1f} s"
+                  f"   load {os.getloadavg()[0]:.1f}")
             print_profile(profile, full_wall)
             row = {"shape": shape, "format": fmt, "core_s": core_wall, "core_mb": core_peak,
                    "full_s": full_wall, "full_mb": full_peak}
@@ -201,7 +211,8 @@ def compare_with_pm4py(events: int, shapes: dict[str, Path], memory_limit: str, 
                 script.write_text(PM4PY_SCRIPT)
                 pm_out = OUT / "pm4py_summary.json"
                 pm_wall, pm_peak = run([sys.executable, str(script), str(log), str(pm_out)], "pm4py")
-                print(f"  pm4py (core)           {pm_wall:8.1f} s   peak {pm_peak:7.0f} MB")
+                print(f"  pm4py (core)           {pm_wall:8.1f} s   peak {pm_peak:7.0f} MB   cpu {last_cpu:6.1f} s"
+                      f"   load {os.getloadavg()[0]:.1f}")
                 print(f"  ratio pm4py/bpr: --core {pm_wall / core_wall:5.1f}x (goal >= 10x), "
                       f"full {pm_wall / full_wall:5.1f}x (goal >= 5x); bpr peak goal <= 1536 MB")
                 pm = json.loads(pm_out.read_text())

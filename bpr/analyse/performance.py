@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bpr.analyse import performance_queries as PQ
+from bpr.analyse.discover import OrderedEvents, OrderedPass
 from bpr.analyse.engine import Engine, quote
 from bpr.analyse.performance_results import (
     Bottleneck,
@@ -189,11 +190,32 @@ def _roles(engine: Engine, table: str, sendback: str = "FALSE") -> set[str]:
     return {n for n in (*names, "sendback") if row[n]}
 
 
+@dataclass(frozen=True)
+class _Ordered:
+    """What the event pass in the core's ordered pass was made with (`ordered_pass`)."""
+
+    names: list[str] | None  # the activities the rules were decided on (None: LIKE rules)
+    sendback: str
+    roles: frozenset[str]
+
+
+def ordered_pass(engine: Engine, table: str, codes: str, options: PerformanceOptions | None = None) -> OrderedPass:
+    """The event pass (`PQ.event_pass`) made by the core's one sort of the events of `table`
+    (`codes`: its activity codes table), for `bpr.analyse.discover`; `_setup` then reads it
+    (`PQ.event_view`) instead of sorting the events again."""
+    options = options or PerformanceOptions()
+    rows = engine.sql(f"SELECT activity FROM {quote(codes)} ORDER BY code LIMIT {MAX_KNOWN_ACTIVITIES + 1}").to_pylist()
+    names = [r["activity"] for r in rows] if len(rows) <= MAX_KNOWN_ACTIVITIES else None
+    sendback = options.sendback_rule(names)
+    roles = frozenset(_roles(engine, table, sendback))
+    return OrderedPass(PQ.event_pass(table, sendback, roles, codes), _Ordered(names, sendback, roles))
+
+
 def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: str,
-           core: Any = None, shapes: str | None = None) -> _Setup:
+           core: Any = None, shapes: str | None = None, ordered: OrderedEvents | None = None) -> _Setup:
     """Everything the analyses share; `core`: the DiscoverResult of the same view, whose activity
     counts and names are then reused instead of counted again; `shapes`: its `Q.case_shapes`
-    table."""
+    table; `ordered`: its ordered pass, widened by `ordered_pass`, read as the event pass."""
     row = engine.sql(f'SELECT min(least(start, "timestamp")) AS lo, max("timestamp") AS hi FROM {quote(table)} '
                      'WHERE "case" IS NOT NULL AND activity IS NOT NULL AND "timestamp" IS NOT NULL').to_pylist()[0]
     lo, hi = row["lo"], row["hi"]
@@ -208,9 +230,14 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     cal = PQ.CalendarRows.build(options.calendar, zone_lo - dt.timedelta(days=margin + 1),
                                 zone_hi + dt.timedelta(days=margin + 1))
     known = _known_activities(core)
-    names = [k[0] for k in known] if known is not None else _activity_names(engine, table)
-    accept, sendback = options.accept_rule(names), options.sendback_rule(names)
-    roles = _roles(engine, table, sendback)
+    facts = ordered.facts if ordered is not None and isinstance(ordered.facts, _Ordered) else None
+    if facts is not None:
+        names, sendback, roles = facts.names, facts.sendback, set(facts.roles)
+    else:
+        names = [k[0] for k in known] if known is not None else _activity_names(engine, table)
+        sendback = options.sendback_rule(names)
+        roles = _roles(engine, table, sendback)
+    accept = options.accept_rule(names)
     matters = []
     if "matter" in roles:
         matters = [r["matter"] for r in engine.sql(
@@ -219,15 +246,18 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     # computed once, read by every analysis below (DuckDB: temporary tables; Spark: cached views):
     # the one window pass over the events, per-activity counts, and the case table
     events_table, acts_table, cases_table = (f"{table}__perf_{k}" for k in ("events", "acts", "cases"))
-    engine.materialize(events_table, PQ.event_pass(table, sendback, roles))
-    events = PQ.event_view(events_table, roles)
+    if facts is not None:  # the core's sort made the event pass
+        events, events_table = PQ.event_view(ordered.steps, roles, ordered.codes), None
+    else:
+        engine.materialize(events_table, PQ.event_pass(table, sendback, roles))
+        events = PQ.event_view(events_table, roles)
     engine.materialize(acts_table, PQ.activity_counts(events) if known is None
                        else PQ.activity_counts_given(events, known))
     engine.materialize(cases_table, PQ.case_table(table, events, local, cal, accept, sendback,
                                                   options.onsite_rule(names), shapes, roles, names))
     rework_query = f'SELECT "case", activity, sb, loop_start, loop_end, loop_s FROM ({events}) AS rw_ev'
     return _Setup(local, cal, f"SELECT * FROM {quote(cases_table)}", roles, timezone, matters, rework_query,
-                  events, acts_table, (cases_table, acts_table, events_table))
+                  events, acts_table, tuple(filter(None, (cases_table, acts_table, events_table))))
 
 
 #: reuse the core analysis's activity counts up to this many activities (inlined as VALUES)
@@ -433,12 +463,14 @@ def _summarise(report: PerformanceReport) -> None:
 
 
 def analyse_performance(engine: Engine, table: str = "events", options: PerformanceOptions | None = None,
-                        timezone: str = "Asia/Shanghai", core: Any = None, shapes: str | None = None) -> PerformanceReport:
+                        timezone: str = "Asia/Shanghai", core: Any = None, shapes: str | None = None,
+                        ordered: OrderedEvents | None = None) -> PerformanceReport:
     """All of the above on the view `table` of `engine` (options.timezone overrides `timezone`);
     `core`: the view's core DiscoverResult when there is one (its activity counts are reused),
-    `shapes`: its per-case table (`bpr.analyse.queries.case_shapes`)."""
+    `shapes`: its per-case table (`bpr.analyse.queries.case_shapes`), `ordered`: its ordered
+    pass widened by `ordered_pass`."""
     options = options or PerformanceOptions()
-    setup = _setup(engine, table, options, options.timezone or timezone, core, shapes)
+    setup = _setup(engine, table, options, options.timezone or timezone, core, shapes, ordered)
     try:
         perf = performance(engine, table, options, setup)
         report = PerformanceReport(perf, handoffs(engine, table, options, setup), rework(engine, table, options, setup),
@@ -468,12 +500,17 @@ class PerformanceAnalyses:
             if last is None or last[0] is not engine or last[1] != table or last[2] is not context:
                 report = analyse_performance(engine, table, self.options,
                                              getattr(context, "timezone", "Asia/Shanghai"),
-                                             getattr(context, "core", None), getattr(context, "cases", None))
+                                             getattr(context, "core", None), getattr(context, "cases", None),
+                                             getattr(context, "ordered", None))
                 self._last = last = (engine, table, context, report)
             return last[3].parts()[key]
 
         analysis.name = key  # type: ignore[attr-defined]
+        analysis.ordered_pass = self.ordered_pass  # type: ignore[attr-defined]  # one sort with the core
         return analysis
+
+    def ordered_pass(self, engine: Engine, table: str, codes: str) -> OrderedPass:
+        return ordered_pass(engine, table, codes, self.options)
 
     def analyses(self) -> list:
         return [self.part(k) for k in ("performance", "handoffs", "rework", "visits", "on_time", "bottlenecks")]

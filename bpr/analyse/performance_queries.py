@@ -29,10 +29,16 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bpr.analyse.engine import quote
-from bpr.analyse.queries import _ORDER, _seconds, _valid, exact_mean, exact_total
+from bpr.analyse.queries import (
+    _ORDER,
+    CASE_WINDOW,
+    _seconds,
+    _valid,
+    exact_mean,
+    exact_total,
+    ordered_columns,
+)
 from bpr.model.calendar import WorkCalendar
-
-_CASE_WINDOW = f'PARTITION BY "case" ORDER BY {_ORDER}'
 
 
 def _double(value: float) -> str:
@@ -164,7 +170,7 @@ def _stored(roles: set[str] | frozenset[str]) -> list[str]:
             if all(any(r in roles for r in need.split("|")) for need in needs)]
 
 
-def event_pass(table: str, sendback: str, roles: set[str] | frozenset[str]) -> str:
+def event_pass(table: str, sendback: str, roles: set[str] | frozenset[str], codes: str | None = None) -> str:
     """The one window pass over the valid events of `table` that every ordered figure reads
     (engines materialise it once; read it through `event_view`). Per event, in case order:
     case, activity, sb (1 for a send-back event); processing_s (completion - start, when start
@@ -177,11 +183,16 @@ def event_pass(table: str, sendback: str, roles: set[str] | frozenset[str]) -> s
     Only the columns the log can fill are stored (`roles`: start, department, resource, and
     "sendback" when some event is a send-back), so that a log of few columns sorts and keeps few
     bytes.
+
+    `codes` (the core's `activity_codes` table): the core's ordered pass instead, widened: the
+    columns of `bpr.analyse.queries.steps` (activity is the code there) and the columns above but
+    activity and seconds (`event_view` with `codes` reads them back), in one sort of the events
+    for both (bpr.analyse.discover.OrderedPass).
     """
     has_start = "start" in roles
     carried = [c for c in ("start", "department", "resource") if c in roles]
     resume_at = 'least(start, "timestamp")' if has_start else '"timestamp"'
-    w = f"OVER ({_CASE_WINDOW})"
+    w = CASE_WINDOW
     ts, processed = '"timestamp"', 'start IS NOT NULL AND start <= "timestamp"'
     leads = [f"lead({c}) {w} AS {quote('next_' + c)}" for c in carried]
     values = {
@@ -197,6 +208,15 @@ def event_pass(table: str, sendback: str, roles: set[str] | frozenset[str]) -> s
         "loop_end": f"CASE WHEN {_loop_first} THEN resumed END",
         "loop_s": f"CASE WHEN {_loop_first} AND resumed IS NOT NULL THEN greatest(0.0, {_seconds(ts, 'resumed')}) END",
     }
+    if codes is None:
+        core, source, select = [], "ep_flagged", [f"{values[c]} AS {quote(c)}" for c in _stored(roles)]
+    else:  # the core's columns first; "seconds" is gap_us / 10^6 (see event_view)
+        core = ordered_columns("code", ts)[2:]
+        kept = ", ".join(f"f.{quote(c)}" for c in ("case", "timestamp", "row", *carried, "sb"))
+        source = (f"(SELECT {kept}, c.code AS code FROM ep_flagged AS f "  # codes, no names: a smaller sort
+                  f"JOIN {quote(codes)} AS c ON c.activity = f.activity) AS ep_coded")
+        select = (['"case"', 'code AS activity', '"timestamp"', "position", "next_activity", "gap_us"]
+                  + [f"{values[c]} AS {quote(c)}" for c in _stored(roles) if c not in _FROM_STEPS])
     return f"""
 WITH ep_ev AS ({_valid(table)}),
 ep_flagged AS (
@@ -205,27 +225,41 @@ ep_flagged AS (
     FROM ep_ev
 ),
 ep_seq AS (
-    SELECT "case", activity, "timestamp", {''.join(c + ', ' for c in carried)}sb,
+    SELECT "case", {'code' if codes else 'activity'}, "timestamp", {''.join(c + ', ' for c in carried)}sb,
            lag("timestamp") {w} AS prev_end,
            lag(sb) {w} AS prev_sb,
            min(CASE WHEN sb = 0 THEN {resume_at} END)
-               OVER ({_CASE_WINDOW} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed,
-           {''.join(x + ', ' for x in leads)}lead("timestamp") {w} AS next_end
-    FROM ep_flagged
+               OVER (PARTITION BY "case" ORDER BY {_ORDER} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resumed,
+           {''.join(x + ', ' for x in leads + core)}lead("timestamp") {w} AS next_end
+    FROM {source}
 )
-SELECT {', '.join(f'{values[c]} AS {quote(c)}' for c in _stored(roles))}
+SELECT {', '.join(select)}
 FROM ep_seq"""
+
+
+#: columns of the event pass that the widened core pass has under another form (see event_view)
+_FROM_STEPS = ("case", "activity", "seconds")
 
 
 _loop_first = "sb = 1 AND coalesce(prev_sb, 0) = 0"
 
 
-def event_view(stored: str, roles: set[str] | frozenset[str]) -> str:
+def event_view(stored: str, roles: set[str] | frozenset[str], codes: str | None = None) -> str:
     """The `event_pass` table `stored` with every column of EVENT_COLUMNS (NULL where the log
-    lacks the role)."""
+    lacks the role); `codes`: `stored` is the widened core pass made with these codes."""
     kept = set(_stored(roles))
-    return "SELECT " + ", ".join(quote(c) if c in kept else f"CAST({_ABSENT.get(c, 'NULL')} AS {t}) AS {quote(c)}"
-                                 for c, (t, _) in EVENT_COLUMNS.items()) + f" FROM {quote(stored)}"
+    columns = []
+    for c, (t, _) in EVENT_COLUMNS.items():
+        if codes is not None and c == "activity":
+            columns.append("ev_codes.activity AS activity")
+        elif codes is not None and c == "seconds" and c in kept:
+            columns.append(f"CAST(gap_us AS DOUBLE) / CAST(1000000 AS DOUBLE) AS {quote(c)}")
+        else:
+            columns.append(f"ev_pass.{quote(c)}" if c in kept else f"CAST({_ABSENT.get(c, 'NULL')} AS {t}) AS {quote(c)}")
+    source = f"{quote(stored)} AS ev_pass"
+    if codes is not None:
+        source += f" JOIN {quote(codes)} AS ev_codes ON ev_codes.code = ev_pass.activity"
+    return "SELECT " + ", ".join(columns) + f" FROM {source}"
 
 
 def activity_counts(events: str) -> str:
@@ -400,7 +434,7 @@ def steps(table: str) -> str:
 WITH st_ev AS ({_valid(table)}),
 st_seq AS (
     SELECT "case", activity, matter, start, "timestamp",
-           lag("timestamp") OVER ({_CASE_WINDOW}) AS prev_end
+           lag("timestamp") {CASE_WINDOW} AS prev_end
     FROM st_ev
 )
 SELECT "case", activity, matter,

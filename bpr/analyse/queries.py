@@ -90,14 +90,23 @@ def steps(table: str = "events", codes: str = "codes") -> str:
 
     The one window pass every other core query reads; engines materialise it once.
     """
-    w = f'OVER (PARTITION BY "case" ORDER BY {_ORDER})'
     return f"""
 WITH ev AS ({_valid(table)})
-SELECT ev."case", c.code AS activity, ev."timestamp",
-       row_number() {w} AS position,
-       lead(c.code) {w} AS next_activity,
-       {_micros('ev."timestamp"', f'lead(ev."timestamp") {w}')} AS gap_us
+SELECT ev."case", {', '.join(ordered_columns('c.code', 'ev."timestamp"'))}
 FROM ev JOIN {quote(codes)} AS c ON ev.activity = c.activity"""
+
+
+#: the window of the ordered pass: each case's events in pm4py's order
+CASE_WINDOW = f'OVER (PARTITION BY "case" ORDER BY {_ORDER})'
+
+
+def ordered_columns(code: str, timestamp: str) -> list[str]:
+    """The columns of `steps` after "case" (activity, timestamp, position, next_activity, gap_us),
+    as select items over events with the activity code `code`; an extra analysis that widens the
+    ordered pass (`bpr.analyse.discover.OrderedPass`) builds its query with these."""
+    w = CASE_WINDOW
+    return [f"{code} AS activity", f'{timestamp} AS "timestamp"', f"row_number() {w} AS position",
+            f"lead({code}) {w} AS next_activity", f"{_micros(timestamp, f'lead({timestamp}) {w}')} AS gap_us"]
 
 
 #: variants are grouped by two 40-bit sums of hash(activity, position) per case: a sequence is

@@ -416,7 +416,9 @@ def rating_analysis(options: PerformanceOptions | None = None):
 
     def ratings(engine: Engine, table: str, context: Any) -> RatingResult:
         if not any(_present(engine, table).values()):  # nothing to break down: say so, skip the queries
-            cases = engine.sql(f'SELECT count(DISTINCT "case") AS n FROM ({_valid(table)}) AS ev').to_pylist()[0]["n"]
+            core = getattr(context, "core", None)  # the core counted the cases of the same view
+            cases = core.cases if core is not None else engine.sql(
+                f'SELECT count(DISTINCT "case") AS n FROM ({_valid(table)}) AS ev').to_pylist()[0]["n"]
             return RatingResult(False, False, RatingSummary(int(cases), 0, 0, None, 0.0, None),
                                 notes=[Note.of("note_ratings_none")])
         return analyse_ratings(engine, table, options, getattr(context, "timezone", "Asia/Shanghai"),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv  # noqa: F401 - pa.csv.write_csv
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -198,3 +199,47 @@ def test_spark_and_duckdb_agree_with_since(spark_engine):
     on_spark = discover(FOOD, engine=spark_engine, analyses=[], since=SINCE).to_dict()
     assert on_duckdb.pop("engine") == "duckdb" and on_spark.pop("engine") == "spark"
     assert on_spark == on_duckdb
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_and_duckdb_agree_on_the_full_discover(spark_engine):
+    """Every analysis, the performance event pass made in the core's one sort of the events (the
+    widened ordered pass, with starts, departments, resources and send-back loops): the same
+    result on both engines."""
+    from bpr.analyse.discover import Kept
+
+    seen: list[Kept] = []
+    original = Kept.drop
+
+    def drop(self, engine):  # the widened pass was really used on each engine
+        seen.append(self.ordered is not None and "sendback" in self.ordered.facts.roles)
+        original(self, engine)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Kept, "drop", drop)
+        on_duckdb = discover(FOOD).to_dict()
+        on_spark = discover(FOOD, engine=spark_engine).to_dict()
+    assert seen == [True, True]
+    assert on_duckdb.pop("engine") == "duckdb" and on_spark.pop("engine") == "spark"
+    assert on_spark["handoffs"]["departments"] and on_spark["rework"]["summary"]["sendback_cases"]
+    assert on_spark == on_duckdb
+
+
+@pytest.mark.parametrize("column", ["case", "activity", "resource", "department", "channel", "action", "matter", None])
+def test_fast_path_finds_a_control_character_in_any_name_column(column, tmp_path):
+    """DuckDB's direct read is kept only when no name holds a control character (each column is
+    tested once per distinct value, the case ids on every event): one bad cell in one column of
+    200 events sends the log to the reader."""
+    from bpr.analyse.discover import _fast_path_clean
+
+    frame = {c: [f"{c}{i % 7}" for i in range(200)] for c in
+             ("case", "activity", "resource", "department", "channel", "action", "matter")}
+    frame["timestamp"] = [f"2024-03-04 {9 + i % 8}:00:00" for i in range(200)]
+    if column:
+        frame[column][137] = f"{column}\x1b[0m"
+    path = tmp_path / "log.csv"
+    pa.csv.write_csv(pa.table(frame), path)
+    with DuckDBEngine() as engine:
+        engine.register(path)
+        assert _fast_path_clean(engine, "events") is (column is None)

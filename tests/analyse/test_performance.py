@@ -463,25 +463,33 @@ def test_repeats_per_case_equal_pandas(activities, limit, monkeypatch):
 
 @pytest.mark.parametrize("sample", ["food_licence.csv", "public_health_reform.csv"])
 def test_core_shortcuts_give_the_same_report(sample, monkeypatch):
-    """`bpr discover` hands the performance analyses the core's activity names and per-case table
-    (repeats from the variants); the report must equal the one computed from the events alone,
-    with the activity names (IN-list rules, repeats by activity bit sets) and without them (LIKE
-    per event, count(DISTINCT))."""
+    """`bpr discover` hands the performance analyses the core's activity names, per-case table
+    (repeats from the variants) and ordered pass (its one sort, widened with the event pass); the
+    report must equal the one computed from the events alone, with the activity names (IN-list
+    rules, repeats by activity bit sets) and without them (LIKE per event, count(DISTINCT))."""
     from pathlib import Path
 
-    from bpr.analyse.discover import core_analysis, load
+    from bpr.analyse.discover import Kept, core_analysis, load
+    from bpr.analyse.performance import ordered_pass
 
     path = Path(__file__).resolve().parents[2] / "samples" / "logs" / sample
     options = PerformanceOptions(default_limit=TimeLimit.parse("5个工作日"))
     with DuckDBEngine() as engine:
         load(engine, path)
+        kept = Kept("shapes", lambda e, t, codes: ordered_pass(e, t, codes, options))
+        core = core_analysis(engine, "events", kept=kept)
+        assert kept.ordered is not None and engine.sql(f"SELECT count(*) AS n FROM {kept.ordered.steps}")["n"][0].as_py()
+        shared = analyse_performance(engine, "events", options, core=core, shapes="shapes",
+                                     ordered=kept.ordered).to_dict()
+        kept.drop(engine)
         core = core_analysis(engine, "events", keep_cases="shapes")
         shaped = analyse_performance(engine, "events", options, core=core, shapes="shapes").to_dict()
         alone = analyse_performance(engine, "events", options).to_dict()
         monkeypatch.setattr(PQ, "MAX_SET_ACTIVITIES", 0)
         plain = analyse_performance(engine, "events", options).to_dict()
     assert shaped["rework"]["summary"]["repeated_cases"] > 0 or sample != "food_licence.csv"
-    assert shaped == alone == plain
+    assert shared["handoffs"]["resource_totals"]["handoffs"] > 0
+    assert shared == shaped == alone == plain
 
 
 def test_no_summary_holds_a_whole_column_in_memory(monkeypatch):
