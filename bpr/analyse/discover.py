@@ -407,7 +407,7 @@ def extra_analyses() -> list[Callable]:
 
 def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] | None = None,
          timezone: str = "Asia/Shanghai", table: str = "events", workdir: str | Path | None = None,
-         now: datetime | None = None, many_reads: bool = False) -> tuple[str, list[DataWarning], bool]:
+         now: datetime | None = None) -> tuple[str, list[DataWarning], bool]:
     """Register `source` in `engine` as the view `table`; return the source name, the reader's
     warnings, and whether bpr's reader read it (so it has counted duplicates already).
 
@@ -415,11 +415,9 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
     a UTF-8 CSV or a Parquet file whose columns and times it can read is loaded by DuckDB itself;
     anything else (CSV in other encodings, XLSX, XES) is streamed by `bpr.io`'s reader into a
     canonical Parquet file in `workdir` (a temporary folder by default), which the engine scans.
-    `many_reads`: DuckDB loads a Parquet file once into its own compressed table, which pays off
-    only when many queries read every event. `discover` no longer asks for it: since the core and
-    the performance analyses share one sort, scanning the file in place is cheaper (road log, 10M
-    events, full run: ~4 s less CPU; the copy and its compressed strings cost more than the few
-    scans they speed up).
+    A Parquet file is scanned in place: since the core and the performance analyses share one
+    sort, copying it into DuckDB's compressed store first costs more than the few scans it speeds
+    up (road log, 10M events, full run: ~4 s more CPU).
     """
     if isinstance(source, EventLog):
         engine.register(source, table)
@@ -434,8 +432,7 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
         # (seconds for 10M rows). Anything it cannot take goes through the full reader below.
         try:
             note(f"reading {path.name} (duckdb)")
-            engine.register(path, table, mapping=mapping, timezone=timezone,
-                            copy=many_reads and lower.endswith(".parquet"))
+            engine.register(path, table, mapping=mapping, timezone=timezone)
             if not _fast_path_clean(engine, table):
                 raise ValueError("control characters or implausible times: the reader cleans and warns")
             return str(path), [], False

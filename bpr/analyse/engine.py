@@ -146,11 +146,9 @@ class DuckDBEngine(Engine):
         self._store_file: Path | None = None
 
     def register(self, source: EventLog | pa.Table | str | Path, name: str = "events",
-                 mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai",
-                 copy: bool = False) -> None:
-        """See Engine.register. `copy`: load a Parquet file once into the compressed store (as a
-        CSV always is) rather than scan it in place: worth it when many queries read it (every
-        analysis of `bpr discover`), since a DuckDB table scans faster than Parquet decodes."""
+                 mapping: dict[str, str] | None = None, timezone: str = "Asia/Shanghai") -> None:
+        """See Engine.register. A Parquet file is scanned in place; a CSV file is loaded once into
+        the compressed store (`_store`), since DuckDB scans its own table faster than it parses CSV."""
         if isinstance(source, EventLog | pa.Table):
             table = _canonical_table(source)
             self._arrow[name] = table
@@ -159,12 +157,7 @@ class DuckDBEngine(Engine):
             return
         path = Path(source)
         suffix = "".join(path.suffixes[-2:]).lower()
-        if path.suffix.lower() == ".parquet" and copy:
-            # loaded in file order (preserve_insertion_order), so the stored rowid is the file row
-            scan = f"read_parquet({_literal(str(path))})"
-            self._register_scan(scan, name, mapping, timezone, path, row_fallback="rowid",
-                                store=f"{self._store()}.{quote(f'_{name}_raw')}")
-        elif path.suffix.lower() == ".parquet":
+        if path.suffix.lower() == ".parquet":
             scan = f"read_parquet({_literal(str(path))}, file_row_number = true)"
             self._register_scan(scan, name, mapping, timezone, path, row_fallback="file_row_number")
         elif path.suffix.lower() in (".csv", ".tsv") or suffix == ".csv.gz":
