@@ -41,7 +41,7 @@ from bpr.model.calendar import WorkCalendar
 from bpr.model.eventlog import EventLog
 from bpr.simulate.clock import SLOTS_PER_DAY, SLOTS_PER_HOUR, Schedule, WorkingTime
 from bpr.simulate.distributions import empirical_distribution, fit_distribution
-from bpr.simulate.mechanisms import Mechanism, case_attributes, detect
+from bpr.simulate.mechanisms import Mechanism, case_attributes, detect, in_batch_slots
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 
 #: fewer cases than this and arrival rates, routing and durations cannot be fitted
@@ -412,13 +412,15 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
         act = models.get(m.step)
         if act is None:
             continue
-        if m.id in ("batched", "batched_monthly"):
+        if m.id in ("batched", "batched_slots", "batched_monthly"):
             if act.batch:  # one batch rhythm per step: the first found (weekly before monthly)
                 continue
             act.batch = dict(m.params)
             rows = measured[measured["activity"] == m.step]
             if m.id == "batched":
                 rows = rows[rows["timestamp"].dt.weekday != m.params["weekday"]]
+            elif m.id == "batched_slots":
+                rows = rows[~in_batch_slots(rows["timestamp"], m.params)]
             else:
                 rows = rows[~rows["timestamp"].dt.day.between(m.params["day"], m.params["last_day"])]
             dly = rows["delay"].dropna().to_numpy()  # the cases not released in a batch

@@ -7,6 +7,10 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
 
 - batched: a step whose completions fall on one weekday far more often than the events that
   enable it (e.g. 审批 signed once a week): released at that weekday's batch times;
+- batched_slots: a step released in a few fixed slots of the week (weekday and time window, e.g. a
+  payment run on Monday and Thursday nights) that no single weekday dominates: released at the next
+  slot; completions in one run (less than RUN_GAP_H apart, even across midnight) count as one
+  release at the run's start;
 - batched_monthly: the same on a few days of the month (a monthly committee meeting);
 - scheduled_wait: a step whose wait has a near-constant calendar length independent of the
   working calendar and the queue (a statutory 公示期): a fixed calendar delay, then the next opening;
@@ -43,6 +47,11 @@ CASE_ATTRIBUTES = ("channel", "matter")
 QUANTILE_POINTS = 21
 LEAD_BIN_H = 12  # batching: hours of lead time per bin of the skip distribution
 MONTH_LEAD_BIN_H = 72  # monthly batches: the same, per three days
+RUN_GAP_H = 2.0  # batch slots: completions less than this apart belong to one run
+MAX_RUN_H = 4.0  # a longer run is steady work, not a batch: its completions count at their own times
+SLOT_WIDTH_H = 3  # batch slots: hours of the week per slot
+MAX_SLOTS = 3  # batch slots: at most this many a week (more is a daily rhythm, not a weekly batch)
+WEEK_H = 168
 
 
 @dataclass
@@ -60,6 +69,11 @@ class Mechanism:
         values = dict(self.evidence)
         if "weekday" in values:
             values["weekday"] = t(f"weekday_{values['weekday']}", lang)
+        if "slots" in values:
+            values["slots"] = t("mech_list_sep", lang).join(
+                f"{t(f'weekday_{d}', lang)} {hours}" for d, hours in values["slots"])
+        if "slot_shares" in values:
+            values["slot_shares"] = "/".join(str(x) for x in values["slot_shares"])
         if "attribute" in values:
             values["attribute"] = t(f"role_{values['attribute']}", lang)
         if values.get("next") == END:
@@ -145,6 +159,136 @@ def check_batched(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mech
              "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
              "lead_bin_hours": LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
     return found
+
+
+def run_starts(ts: pd.Series) -> pd.Series:
+    """Each completion's release time: the start of its run (completions of the step less than
+    RUN_GAP_H apart, so that a run past midnight stays one), or its own time in a run longer than
+    MAX_RUN_H (steady work, not a batch)."""
+    order = ts.sort_values(kind="stable")
+    run = ((order.diff().dt.total_seconds() / 3600).fillna(np.inf) > RUN_GAP_H).cumsum()
+    first, last = order.groupby(run).transform("min"), order.groupby(run).transform("max")
+    steady = (last - first).dt.total_seconds() / 3600 > MAX_RUN_H
+    return order.where(steady, first).reindex(ts.index)
+
+
+def hour_of_week(ts: pd.Series) -> np.ndarray:
+    """Hours since Monday 00:00 (float)."""
+    return ((ts - ts.dt.normalize()).dt.total_seconds().to_numpy() / 3600 + 24 * ts.dt.dayofweek.to_numpy())
+
+
+def busiest_slots(hours: np.ndarray, width: int, count: int | None = None, min_share: float = 0.0) -> list[tuple[int, float]]:
+    """Greedy: the `width`-hour windows of the week (start hour, share) holding the most of `hours`,
+    each disjoint from those before; `count` of them, or while each holds at least `min_share`
+    (at most MAX_SLOTS)."""
+    bins = np.bincount(np.floor(hours).astype(int) % WEEK_H, minlength=WEEK_H).astype(float)
+    n, out = max(bins.sum(), 1.0), []
+    index = (np.arange(WEEK_H)[:, None] + np.arange(width)[None, :]) % WEEK_H
+    while len(out) < (count or MAX_SLOTS):
+        sums = bins[index].sum(axis=1)
+        s = int(np.argmax(sums))
+        if count is None and sums[s] < min_share * n:
+            break
+        out.append((s, float(sums[s] / n)))
+        bins[index[s]] = 0
+    return out
+
+
+def slot_of(hours: np.ndarray, starts: list[int], width: int) -> np.ndarray:
+    """Index of the slot (start hours of the week, `width` wide) each hour of the week falls in, -1 if none."""
+    out = np.full(len(hours), -1)
+    for j, s in enumerate(starts):
+        out[((hours - s) % WEEK_H < width) & (out < 0)] = j
+    return out
+
+
+def slot_count(x: np.ndarray, starts: list[int]) -> np.ndarray:
+    """Slot starts at or before `x` (hours since a Monday 00:00), up to a constant."""
+    return sum(np.floor((x - s) / WEEK_H) for s in starts)
+
+
+def in_batch_slots(ts: pd.Series, params: Mapping) -> np.ndarray:
+    """Whether each completion of a slot-batched step (its `params`) was released in a slot."""
+    return slot_of(hour_of_week(run_starts(ts)), list(params["slots"]), int(params["width_h"])) >= 0
+
+
+def check_batched_slots(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """Completions released in a few fixed slots of the week (weekday and `SLOT_WIDTH_H`-hour
+    window, each run of completions at its start): the slots holding at least `min_slot_share`
+    each (at most MAX_SLOTS) hold at least `min_share` of them together, at least `min_ratio` times
+    as many as the enabling events hold in their own as many busiest slots; every slot has a
+    release in at least `min_weeks_share` of the weeks the step spans (a weekly rhythm, not a
+    monthly meeting). Steps the one-weekday rule (check_batched) finds are left to it."""
+    rows = frame[frame["pos"] > 0]
+    weekly = {m.step for m in check_batched(frame, BATCHED)}
+    width = SLOT_WIDTH_H
+    found = []
+    for step, g in rows.groupby("activity", sort=True):
+        if len(g) < params["min_events"] or str(step) in weekly:
+            continue
+        g = g[g["prev_end"].notna()]
+        released = run_starts(g["timestamp"])
+        how = hour_of_week(released)
+        slots = busiest_slots(how, width, min_share=params["min_slot_share"])
+        if not slots:
+            continue
+        share = sum(x for _, x in slots)
+        baseline = sum(x for _, x in busiest_slots(hour_of_week(run_starts(g["prev_end"])), width, count=len(slots)))
+        if share < params["min_share"] or share < params["min_ratio"] * baseline:
+            continue
+        starts = sorted(s for s, _ in slots)
+        slot = slot_of(how, starts, width)
+        span = (g["timestamp"].max() - g["timestamp"].min()).days // 7 + 1
+        weeks = [released[slot == j].dt.to_period("W").nunique() for j in range(len(starts))]
+        if min(weeks) < params["min_weeks_share"] * span:
+            continue
+        inside = slot >= 0
+        # hours since a Monday: the slot occurrence each release belongs to, and the completion's offset in it
+        epoch = pd.Timestamp("2000-01-03")
+        at = (g["timestamp"] - epoch).dt.total_seconds().to_numpy()[inside] / 3600
+        rel = (released - epoch).dt.total_seconds().to_numpy()[inside] / 3600
+        j = slot[inside]
+        occ = rel - (how[inside] - np.asarray(starts)[j]) % WEEK_H
+        offset = at - occ
+        enabled = (g["prev_end"] - epoch).dt.total_seconds().to_numpy()[inside] / 3600
+        # slots missed: slot occurrences (at the release's own offset) after enabling before the release
+        first = np.min([s + WEEK_H * np.ceil((enabled - offset - s) / WEEK_H) for s in starts], axis=0)
+        skips = np.clip(np.round(slot_count(occ, starts) - slot_count(first, starts)), 0, 3 * 52).astype(int)
+        lead_bin = np.clip((first + offset - enabled) // LEAD_BIN_H, 0, WEEK_H // LEAD_BIN_H).astype(int)
+        by_lead = []
+        for b in range(WEEK_H // LEAD_BIN_H + 1):
+            c = np.bincount(skips[lead_bin == b], minlength=1)
+            by_lead.append([round(float(x / c.sum()), 4) for x in c] if c.sum() >= 5 else [])
+        counts = np.bincount(skips, minlength=1)
+        shown = [[s // 24, f"{_clock(s % 24)}–{_clock((s + width) % 24)}"] for s in starts]
+        found.append(Mechanism("batched_slots", str(step), {
+            "share": round(100 * share, 1), "baseline": round(100 * baseline, 1), "events": len(g),
+            "slots": shown, "slot_shares": [round(100 * float((slot == k).mean()), 1) for k in range(len(starts))],
+            "weeks_share": round(100 * min(weeks) / span, 1)},
+            {"period": "slots", "slots": starts, "width_h": width, "share": round(float(inside.mean()), 4),
+             "offsets": [_quantiles(offset[j == k]) for k in range(len(starts))],
+             "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
+             "lead_bin_hours": LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
+    return found
+
+
+def next_slot_release(began: float, origin: dt.date, starts: list[int], offset, skip_slots) -> float:
+    """Simulation hour of the slot batch that releases a case ready at `began`: slot occurrences
+    (weekly `starts`, hours since Monday 00:00) each at a drawn `offset(k)` after its start (k: the
+    slot's index); the first at or after `began` is the base, `skip_slots(lead hours)` more are missed."""
+    shift = origin.weekday() * 24  # simulation hour 0 is `origin`'s midnight
+    x = began + shift
+    week = int(x // WEEK_H) - 1
+    occurrences = ((week + w) * WEEK_H + s for w in range(10**6) for s in sorted(starts))
+    order = {s: k for k, s in enumerate(starts)}
+    for occ in occurrences:
+        release = occ + offset(order[int(occ % WEEK_H)])
+        if release >= x:
+            break
+    for _ in range(int(skip_slots(release - x))):
+        occ = next(occurrences)
+        release = max(release, occ + offset(order[int(occ % WEEK_H)]))
+    return release - shift
 
 
 def check_batched_monthly(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
@@ -533,9 +677,11 @@ def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)[groups]
 
 
+BATCHED = {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0, "min_weeks_share": 0.5}
 RULES: tuple[MechanismRule, ...] = (
-    MechanismRule("batched", check_batched, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
-                                             "min_weeks_share": 0.5}),
+    MechanismRule("batched", check_batched, BATCHED),
+    MechanismRule("batched_slots", check_batched_slots, {"min_events": 50, "min_slot_share": 0.1, "min_share": 0.6,
+                                                         "min_ratio": 2.5, "min_weeks_share": 0.5}),
     MechanismRule("batched_monthly", check_batched_monthly, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
                                                              "window_days": 3}),
     MechanismRule("scheduled_wait", check_scheduled_wait, {"min_events": 30, "min_hours": 48.0, "tolerance": 0.02,
