@@ -178,7 +178,8 @@ def hour_of_week(ts: pd.Series) -> np.ndarray:
 
 
 def busiest_slots(hours: np.ndarray, width: int, count: int | None = None, min_share: float = 0.0) -> list[tuple[int, float]]:
-    """Greedy: the `width`-hour windows of the week (start hour, share) holding the most of `hours`,
+    """Greedy: the `width`-hour windows of the week (start hour, share) holding the most of `hours`
+    (of windows holding as many, the one starting latest, i.e. at the first hour with any),
     each disjoint from those before; `count` of them, or while each holds at least `min_share`
     (at most MAX_SLOTS)."""
     bins = np.bincount(np.floor(hours).astype(int) % WEEK_H, minlength=WEEK_H).astype(float)
@@ -186,7 +187,7 @@ def busiest_slots(hours: np.ndarray, width: int, count: int | None = None, min_s
     index = (np.arange(WEEK_H)[:, None] + np.arange(width)[None, :]) % WEEK_H
     while len(out) < (count or MAX_SLOTS):
         sums = bins[index].sum(axis=1)
-        s = int(np.argmax(sums))
+        s = WEEK_H - 1 - int(np.argmax(sums[::-1]))  # of equal windows the latest: it starts at the first release
         if count is None and sums[s] < min_share * n:
             break
         out.append((s, float(sums[s] / n)))
