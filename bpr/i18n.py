@@ -1867,11 +1867,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "Modelled as {anchor}'s date plus an observed number of days, at an observed time of day, or the "
                            "previous step's end when later."),
     # --- e19 (issue 19): batching in a few slots of the week ---
-    "mech_batched_slots": ("“{step}”疑似按周内固定时段批量办理：{share}% 的完成（同一批连续完成的按该批开始时刻计，跨午夜的算一批）"
+    "mech_batched_slots": ("“{step}”疑似按周内固定时段批量办理：{share}% 的完成（按一周内的钟点计，跨午夜的一批落在同一时段）"
                            "落在{slots}（其前一环节最集中的同样多个时段只占 {baseline}%，共 {events} 件；各时段占 {slot_shares}%，"
                            "每个时段至少在 {weeks_share}% 的周里有放行），按下一个时段集中放行建模。",
-                           "{step} appears batched in fixed slots of the week: {share}% of completions (a run of "
-                           "completions counted at its start, a run past midnight as one) fall in {slots} (the events "
+                           "{step} appears batched in fixed slots of the week: {share}% of completions (by hour of the week, "
+                           "so that a run past midnight stays in one slot) fall in {slots} (the events "
                            "before it: {baseline}% in their own as many busiest slots; {events} events; per slot "
                            "{slot_shares}%; each slot releases in at least {weeks_share}% of the weeks); modelled as "
                            "released at the next slot."),

@@ -9,8 +9,7 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
   enable it (e.g. 审批 signed once a week): released at that weekday's batch times;
 - batched_slots: a step released in a few fixed slots of the week (weekday and time window, e.g. a
   payment run on Monday and Thursday nights) that no single weekday dominates: released at the next
-  slot; completions in one run (less than RUN_GAP_H apart, even across midnight) count as one
-  release at the run's start;
+  slot; slots are windows of hours of the week, so a run past midnight stays in one slot;
 - batched_monthly: the same on a few days of the month (a monthly committee meeting);
 - scheduled_wait: a step whose wait has a near-constant calendar length independent of the
   working calendar and the queue (a statutory 公示期): a fixed calendar delay, then the next opening;
@@ -47,11 +46,10 @@ CASE_ATTRIBUTES = ("channel", "matter")
 QUANTILE_POINTS = 21
 LEAD_BIN_H = 12  # batching: hours of lead time per bin of the skip distribution
 MONTH_LEAD_BIN_H = 72  # monthly batches: the same, per three days
-RUN_GAP_H = 2.0  # batch slots: completions less than this apart belong to one run
-MAX_RUN_H = 4.0  # a longer run is steady work, not a batch: its completions count at their own times
 SLOT_WIDTH_H = 3  # batch slots: hours of the week per slot
 MAX_SLOTS = 3  # batch slots: at most this many a week (more is a daily rhythm, not a weekly batch)
 WEEK_H = 168
+SLOT_EDGE = 0.25  # a slot starts at its first hour holding this share of its busiest hour
 
 
 @dataclass
@@ -161,17 +159,6 @@ def check_batched(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mech
     return found
 
 
-def run_starts(ts: pd.Series) -> pd.Series:
-    """Each completion's release time: the start of its run (completions of the step less than
-    RUN_GAP_H apart, so that a run past midnight stays one), or its own time in a run longer than
-    MAX_RUN_H (steady work, not a batch)."""
-    order = ts.sort_values(kind="stable")
-    run = ((order.diff().dt.total_seconds() / 3600).fillna(np.inf) > RUN_GAP_H).cumsum()
-    first, last = order.groupby(run).transform("min"), order.groupby(run).transform("max")
-    steady = (last - first).dt.total_seconds() / 3600 > MAX_RUN_H
-    return order.where(steady, first).reindex(ts.index)
-
-
 def hour_of_week(ts: pd.Series) -> np.ndarray:
     """Hours since Monday 00:00 (float)."""
     return ((ts - ts.dt.normalize()).dt.total_seconds().to_numpy() / 3600 + 24 * ts.dt.dayofweek.to_numpy())
@@ -179,19 +166,23 @@ def hour_of_week(ts: pd.Series) -> np.ndarray:
 
 def busiest_slots(hours: np.ndarray, width: int, count: int | None = None, min_share: float = 0.0) -> list[tuple[int, float]]:
     """Greedy: the `width`-hour windows of the week (start hour, share) holding the most of `hours`
-    (of windows holding as many, the one starting latest, i.e. at the first hour with any),
+    (of windows holding as many, the one starting latest; then moved to start at its first hour
+    holding SLOT_EDGE of its busiest one),
     each disjoint from those before; `count` of them, or while each holds at least `min_share`
     (at most MAX_SLOTS)."""
     bins = np.bincount(np.floor(hours).astype(int) % WEEK_H, minlength=WEEK_H).astype(float)
-    n, out = max(bins.sum(), 1.0), []
+    whole, n, out = bins.copy(), max(bins.sum(), 1.0), []
     index = (np.arange(WEEK_H)[:, None] + np.arange(width)[None, :]) % WEEK_H
     while len(out) < (count or MAX_SLOTS):
         sums = bins[index].sum(axis=1)
         s = WEEK_H - 1 - int(np.argmax(sums[::-1]))  # of equal windows the latest: it starts at the first release
         if count is None and sums[s] < min_share * n:
             break
-        out.append((s, float(sums[s] / n)))
+        taken = bins[index[s]]
         bins[index[s]] = 0
+        # the slot starts at its first hour with a release burst (stray releases before it do not count)
+        s = int((s + int(np.argmax(taken >= SLOT_EDGE * taken.max()))) % WEEK_H)
+        out.append((s, float(whole[index[s]].sum() / n)))
     return out
 
 
@@ -210,12 +201,12 @@ def slot_count(x: np.ndarray, starts: list[int]) -> np.ndarray:
 
 def in_batch_slots(ts: pd.Series, params: Mapping) -> np.ndarray:
     """Whether each completion of a slot-batched step (its `params`) was released in a slot."""
-    return slot_of(hour_of_week(run_starts(ts)), list(params["slots"]), int(params["width_h"])) >= 0
+    return slot_of(hour_of_week(ts), list(params["slots"]), int(params["width_h"])) >= 0
 
 
 def check_batched_slots(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
-    """Completions released in a few fixed slots of the week (weekday and `SLOT_WIDTH_H`-hour
-    window, each run of completions at its start): the slots holding at least `min_slot_share`
+    """Completions released in a few fixed slots of the week (`SLOT_WIDTH_H`-hour windows of the
+    hours of the week, so that a run past midnight is one slot, not two weekdays): the slots holding at least `min_slot_share`
     each (at most MAX_SLOTS) hold at least `min_share` of them together, at least `min_ratio` times
     as many as the enabling events hold in their own as many busiest slots; every slot has a
     release in at least `min_weeks_share` of the weeks the step spans (a weekly rhythm, not a
@@ -228,13 +219,13 @@ def check_batched_slots(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
         if len(g) < params["min_events"] or str(step) in weekly:
             continue
         g = g[g["prev_end"].notna()]
-        released = run_starts(g["timestamp"])
+        released = g["timestamp"]
         how = hour_of_week(released)
         slots = busiest_slots(how, width, min_share=params["min_slot_share"])
         if not slots:
             continue
         share = sum(x for _, x in slots)
-        baseline = sum(x for _, x in busiest_slots(hour_of_week(run_starts(g["prev_end"])), width, count=len(slots)))
+        baseline = sum(x for _, x in busiest_slots(hour_of_week(g["prev_end"]), width, count=len(slots)))
         if share < params["min_share"] or share < params["min_ratio"] * baseline:
             continue
         starts = sorted(s for s, _ in slots)
@@ -247,9 +238,8 @@ def check_batched_slots(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
         # hours since a Monday: the slot occurrence each release belongs to, and the completion's offset in it
         epoch = pd.Timestamp("2000-01-03")
         at = (g["timestamp"] - epoch).dt.total_seconds().to_numpy()[inside] / 3600
-        rel = (released - epoch).dt.total_seconds().to_numpy()[inside] / 3600
         j = slot[inside]
-        occ = rel - (how[inside] - np.asarray(starts)[j]) % WEEK_H
+        occ = at - (how[inside] - np.asarray(starts)[j]) % WEEK_H
         offset = at - occ
         enabled = (g["prev_end"] - epoch).dt.total_seconds().to_numpy()[inside] / 3600
         # slots missed: slot occurrences (at the release's own offset) after enabling before the release
