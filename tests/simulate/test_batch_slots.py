@@ -219,10 +219,11 @@ def test_the_payment_run_model_reproduces_the_real_wait_given_the_real_enabling_
         p = by_lead[min(int(lead // b["lead_bin_hours"]), len(by_lead) - 1)]
         return int(rng.choice(len(p), p=p / p.sum()))
 
+    reps = 5  # draws per case (the tail holds the few cases that miss two runs)
     sim = np.array([next_slot_release(x, setup.model.origin, b["slots"], lambda k: offsets[k](), skip) - x
-                    for x in began])
+                    for _ in range(reps) for x in began])
     assert np.median(sim) == pytest.approx(np.median(real), rel=0.05)
     assert np.percentile(sim, 90) == pytest.approx(np.percentile(real, 90), rel=0.05)
     day = ph["prev_end"].dt.day_of_week.to_numpy()
     for d in (2, 3):  # Wednesday: the Thursday run; Thursday: too late for it, the Monday one
-        assert np.median(sim[day == d]) == pytest.approx(np.median(real[day == d]), rel=0.05)
+        assert np.median(sim[np.tile(day == d, reps)]) == pytest.approx(np.median(real[day == d]), rel=0.05)
