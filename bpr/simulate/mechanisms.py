@@ -209,8 +209,8 @@ def check_batched_slots(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
     hours of the week, so that a run past midnight is one slot, not two weekdays): the slots holding at least `min_slot_share`
     each (at most MAX_SLOTS) hold at least `min_share` of them together, at least `min_ratio` times
     as many as the enabling events hold in their own as many busiest slots; every slot has a
-    release in at least `min_weeks_share` of the weeks the step spans (a weekly rhythm, not a
-    monthly meeting). Steps the one-weekday rule (check_batched) finds are left to it."""
+    release in at least `min_weeks_share` of the weeks its central 90% of completions span (a
+    weekly rhythm, not a monthly meeting). Steps the one-weekday rule (check_batched) finds are left to it."""
     rows = frame[frame["pos"] > 0]
     weekly = {m.step for m in check_batched(frame, BATCHED)}
     width = SLOT_WIDTH_H
@@ -230,8 +230,12 @@ def check_batched_slots(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
             continue
         starts = sorted(s for s, _ in slots)
         slot = slot_of(how, starts, width)
-        span = (g["timestamp"].max() - g["timestamp"].min()).days // 7 + 1
-        weeks = [released[slot == j].dt.to_period("W").nunique() for j in range(len(starts))]
+        # weeks of the step's central 90% of completions (a training window's few late cases do not
+        # stretch it) with a release in each slot
+        lo, hi = released.quantile([0.05, 0.95])
+        span = (hi - lo).days // 7 + 1
+        central = released.between(lo, hi).to_numpy()
+        weeks = [released[(slot == j) & central].dt.to_period("W").nunique() for j in range(len(starts))]
         if min(weeks) < params["min_weeks_share"] * span:
             continue
         inside = slot >= 0
