@@ -19,7 +19,7 @@ What is learnt, and how:
   which the applicant supplies missing materials (补正, 补齐, …) is all delay: their time is not staff
   work. Each is fitted with `fit_distribution` (best family by KS test, else empirical);
 - mechanisms (bpr.simulate.mechanisms), each modelled only when the log shows it: a batched step
-  (released at its weekday's batch times), a fixed calendar term (e.g. a 公示期), routing that
+  (released at its weekday's batch times, or at the next of a few slots of the week), a fixed calendar term (e.g. a 公示期), routing that
   depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution),
   a start fixed from an earlier event (that event's time plus an observed interval).
 """
