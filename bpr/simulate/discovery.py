@@ -303,8 +303,17 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     if not (has_resource or use_department):
         notes.append(Note.of("note_pools_per_step"))
     frame["pool"] = frame["activity"].map(pool_of)
-    schedules = {p: discover_schedule(frame.loc[frame["pool"] == p, "timestamp"], calendar, whole_days)
-                 for p in sorted(set(pool_of.values()))}
+    # a step released in slots of the week (an automated run at night) does not show when the pool's
+    # staff work: its pool's hours are learnt from the pool's other steps when it has any
+    slot_steps = ({m.step for m in detect(frame, {"batched_slots"})}
+                  if mechanisms is True or "batched_slots" in (mechanisms or ()) else set())
+
+    def worked_times(p: str) -> pd.Series:
+        rows = frame["pool"] == p
+        worked = rows & ~frame["activity"].isin(slot_steps)
+        return frame.loc[worked if worked.any() else rows, "timestamp"]
+
+    schedules = {p: discover_schedule(worked_times(p), calendar, whole_days) for p in sorted(set(pool_of.values()))}
     span_days = (frame["timestamp"].max() - origin).days + 2
     clocks = {p: WorkingTime(s, origin_day, span_days) for p, s in schedules.items()}
 
