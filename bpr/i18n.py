@@ -1866,6 +1866,16 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "than the {iqr_prev_h} h from the previous event (median {median_days} days; {events} events). "
                            "Modelled as {anchor}'s date plus an observed number of days, at an observed time of day, or the "
                            "previous step's end when later."),
+    # --- e19 (issue 19): batching in a few slots of the week ---
+    "mech_batched_slots": ("“{step}”疑似按周内固定时段批量办理：{share}% 的完成（按一周内的钟点计，跨午夜的一批落在同一时段）"
+                           "落在{slots}（其前一环节最集中的同样多个时段只占 {baseline}%，共 {events} 件；各时段占 {slot_shares}%，"
+                           "每个时段至少在 {weeks_share}% 的周里有放行），按下一个时段集中放行建模。",
+                           "{step} appears batched in fixed slots of the week: {share}% of completions (by hour of the week, "
+                           "so that a run past midnight stays in one slot) fall in {slots} (the events "
+                           "before it: {baseline}% in their own as many busiest slots; {events} events; per slot "
+                           "{slot_shares}%; each slot releases in at least {weeks_share}% of the weeks); modelled as "
+                           "released at the next slot."),
+    "mech_list_sep": ("、", ", "),
     "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流或长尾等待。",
                            "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching "
                            "or long-tailed wait was found."),

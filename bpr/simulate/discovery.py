@@ -19,7 +19,7 @@ What is learnt, and how:
   which the applicant supplies missing materials (补正, 补齐, …) is all delay: their time is not staff
   work. Each is fitted with `fit_distribution` (best family by KS test, else empirical);
 - mechanisms (bpr.simulate.mechanisms), each modelled only when the log shows it: a batched step
-  (released at its weekday's batch times), a fixed calendar term (e.g. a 公示期), routing that
+  (released at its weekday's batch times, or at the next of a few slots of the week), a fixed calendar term (e.g. a 公示期), routing that
   depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution),
   a start fixed from an earlier event (that event's time plus an observed interval).
 """
@@ -41,7 +41,7 @@ from bpr.model.calendar import WorkCalendar
 from bpr.model.eventlog import EventLog
 from bpr.simulate.clock import SLOTS_PER_DAY, SLOTS_PER_HOUR, Schedule, WorkingTime
 from bpr.simulate.distributions import empirical_distribution, fit_distribution
-from bpr.simulate.mechanisms import Mechanism, case_attributes, detect
+from bpr.simulate.mechanisms import Mechanism, case_attributes, detect, in_batch_slots
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 
 #: fewer cases than this and arrival rates, routing and durations cannot be fitted
@@ -303,8 +303,17 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     if not (has_resource or use_department):
         notes.append(Note.of("note_pools_per_step"))
     frame["pool"] = frame["activity"].map(pool_of)
-    schedules = {p: discover_schedule(frame.loc[frame["pool"] == p, "timestamp"], calendar, whole_days)
-                 for p in sorted(set(pool_of.values()))}
+    # a step released in slots of the week (an automated run at night) does not show when the pool's
+    # staff work: its pool's hours are learnt from the pool's other steps when it has any
+    slot_steps = ({m.step for m in detect(frame, {"batched_slots"})}
+                  if mechanisms is True or "batched_slots" in (mechanisms or ()) else set())
+
+    def worked_times(p: str) -> pd.Series:
+        rows = frame["pool"] == p
+        worked = rows & ~frame["activity"].isin(slot_steps)
+        return frame.loc[worked if worked.any() else rows, "timestamp"]
+
+    schedules = {p: discover_schedule(worked_times(p), calendar, whole_days) for p in sorted(set(pool_of.values()))}
     span_days = (frame["timestamp"].max() - origin).days + 2
     clocks = {p: WorkingTime(s, origin_day, span_days) for p, s in schedules.items()}
 
@@ -412,13 +421,15 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
         act = models.get(m.step)
         if act is None:
             continue
-        if m.id in ("batched", "batched_monthly"):
+        if m.id in ("batched", "batched_slots", "batched_monthly"):
             if act.batch:  # one batch rhythm per step: the first found (weekly before monthly)
                 continue
             act.batch = dict(m.params)
             rows = measured[measured["activity"] == m.step]
             if m.id == "batched":
                 rows = rows[rows["timestamp"].dt.weekday != m.params["weekday"]]
+            elif m.id == "batched_slots":
+                rows = rows[~in_batch_slots(rows["timestamp"], m.params)]
             else:
                 rows = rows[~rows["timestamp"].dt.day.between(m.params["day"], m.params["last_day"])]
             dly = rows["delay"].dropna().to_numpy()  # the cases not released in a batch

@@ -4,7 +4,8 @@ Each case arrives (Poisson, by day type and hour), walks the routing chain step 
 waits its extraneous delay, queues for a resource of its pool (first come, first served), then
 works its processing time. Delay and processing both count the pool's working hours only (the
 clock stops while the pool is closed, and no resource is held overnight). A parallel group runs its members at once and continues when all are done.
-A step anchored to an earlier event (mechanism "anchored_wait") waits instead until a drawn number of days (on the
+A batched step's case is released at the next batch time (a weekday, a few slots of the week, or a
+day of the month), no resource held. A step anchored to an earlier event (mechanism "anchored_wait") waits instead until a drawn number of days (on the
 weekdays it takes place) after that event's date, at a drawn time of day, or not at all when that time has passed.
 """
 
@@ -19,7 +20,13 @@ import simpy
 from bpr.model.calendar import WorkCalendar
 from bpr.simulate.clock import WorkingTime
 from bpr.simulate.distributions import Distribution, Sampler
-from bpr.simulate.mechanisms import CASE_START, day_after, next_monthly_release, next_release
+from bpr.simulate.mechanisms import (
+    CASE_START,
+    day_after,
+    next_monthly_release,
+    next_release,
+    next_slot_release,
+)
 from bpr.simulate.model import END, SimulationModel
 
 MAX_STEPS_PER_CASE = 500
@@ -137,10 +144,14 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     profile_cum = chooser(dict(enumerate(profiles.get("weights") or []))) if profile_names else None
     conditional = {a: (profile_names.index(c["attribute"]), {v: chooser(d) for v, d in c["by_value"].items() if d})
                    for a, c in model.conditional_transitions.items() if c["attribute"] in profile_names}
-    batch = {a: (x.batch, Sampler(Distribution("empirical", [], quantiles=x.batch["time_of_day"]), rng),
+    batch = {a: (x.batch, Sampler(Distribution("empirical", [], quantiles=x.batch["time_of_day"]), rng)
+                 if "time_of_day" in x.batch else None,
                  [chooser(dict(enumerate(p or x.batch["skip_weeks"]))) for p in x.batch.get("skip_weeks_by_lead")
                   or [x.batch["skip_weeks"]]])
              for a, x in acts.items() if x.batch}
+    # batches in slots of the week: per slot, the release's offset from the slot's start
+    slot_offsets = {a: [Sampler(Distribution("empirical", [], quantiles=q), rng) for q in x.batch["offsets"]]
+                    for a, x in acts.items() if x.batch and x.batch.get("period") == "slots"}
     # a start fixed from an earlier event: (anchor activity or CASE_START, offset sampler); per
     # anchor activity, each case's first completion of it
     anchors = {a: (x.anchor["anchor"], chooser({int(k): v for k, v in x.anchor["days"].items()}),
@@ -188,12 +199,17 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         """A batched step: the case leaves at the next batch time (no resource is held)."""
         spec, tod, skips = batch[a]
         began = env.now
-        at = tod()
-        if spec.get("period") == "month":
+        if spec.get("period") == "slots":  # the next slot of the week, or later ones when missed
+            offsets = slot_offsets[a]
+            release = next_slot_release(began, model.origin, list(spec["slots"]), lambda k: offsets[k](),
+                                        lambda lead: pick(*skips[min(int(lead // spec["lead_bin_hours"]), len(skips) - 1)]))
+        elif spec.get("period") == "month":
+            at = tod()
             release = next_monthly_release(began, model.origin, int(spec["day"]), at)
             lead = min(int((release - began) // spec["lead_bin_hours"]), len(skips) - 1)
             release = next_monthly_release(began, model.origin, int(spec["day"]), at, int(pick(*skips[lead])))
         else:
+            at = tod()
             release = next_release(began, model.origin, int(spec["weekday"]), at)
             lead = min(int((release - began) // spec.get("lead_bin_hours", 168)), len(skips) - 1)
             release += 7 * 24 * int(pick(*skips[lead]))  # batches missed: the work was not done in time

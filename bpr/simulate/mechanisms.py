@@ -7,6 +7,9 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
 
 - batched: a step whose completions fall on one weekday far more often than the events that
   enable it (e.g. 审批 signed once a week): released at that weekday's batch times;
+- batched_slots: a step released in a few fixed slots of the week (weekday and time window, e.g. a
+  payment run on Monday and Thursday nights) that no single weekday dominates: released at the next
+  slot; slots are windows of hours of the week, so a run past midnight stays in one slot;
 - batched_monthly: the same on a few days of the month (a monthly committee meeting);
 - scheduled_wait: a step whose wait has a near-constant calendar length independent of the
   working calendar and the queue (a statutory 公示期): a fixed calendar delay, then the next opening;
@@ -43,6 +46,10 @@ CASE_ATTRIBUTES = ("channel", "matter")
 QUANTILE_POINTS = 21
 LEAD_BIN_H = 12  # batching: hours of lead time per bin of the skip distribution
 MONTH_LEAD_BIN_H = 72  # monthly batches: the same, per three days
+SLOT_WIDTH_H = 3  # batch slots: hours of the week per slot
+MAX_SLOTS = 3  # batch slots: at most this many a week (more is a daily rhythm, not a weekly batch)
+WEEK_H = 168
+SLOT_EDGE = 0.25  # a slot starts at its first hour holding this share of its busiest hour
 
 
 @dataclass
@@ -60,6 +67,11 @@ class Mechanism:
         values = dict(self.evidence)
         if "weekday" in values:
             values["weekday"] = t(f"weekday_{values['weekday']}", lang)
+        if "slots" in values:
+            values["slots"] = t("mech_list_sep", lang).join(
+                f"{t(f'weekday_{d}', lang)} {hours}" for d, hours in values["slots"])
+        if "slot_shares" in values:
+            values["slot_shares"] = "/".join(str(x) for x in values["slot_shares"])
         if "attribute" in values:
             values["attribute"] = t(f"role_{values['attribute']}", lang)
         if values.get("next") == END:
@@ -145,6 +157,133 @@ def check_batched(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mech
              "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
              "lead_bin_hours": LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
     return found
+
+
+def hour_of_week(ts: pd.Series) -> np.ndarray:
+    """Hours since Monday 00:00 (float)."""
+    return ((ts - ts.dt.normalize()).dt.total_seconds().to_numpy() / 3600 + 24 * ts.dt.dayofweek.to_numpy())
+
+
+def busiest_slots(hours: np.ndarray, width: int, count: int | None = None, min_share: float = 0.0) -> list[tuple[int, float]]:
+    """Greedy: the `width`-hour windows of the week (start hour, share) holding the most of `hours`
+    (of windows holding as many, the one starting latest; then moved to start at its first hour
+    holding SLOT_EDGE of its busiest one),
+    each disjoint from those before; `count` of them, or while each holds at least `min_share`
+    (at most MAX_SLOTS)."""
+    bins = np.bincount(np.floor(hours).astype(int) % WEEK_H, minlength=WEEK_H).astype(float)
+    whole, n, out = bins.copy(), max(bins.sum(), 1.0), []
+    index = (np.arange(WEEK_H)[:, None] + np.arange(width)[None, :]) % WEEK_H
+    while len(out) < (count or MAX_SLOTS):
+        sums = bins[index].sum(axis=1)
+        s = WEEK_H - 1 - int(np.argmax(sums[::-1]))  # of equal windows the latest: it starts at the first release
+        if count is None and sums[s] < min_share * n:
+            break
+        taken = bins[index[s]]
+        bins[index[s]] = 0
+        # the slot starts at its first hour with a release burst (stray releases before it do not count)
+        s = int((s + int(np.argmax(taken >= SLOT_EDGE * taken.max()))) % WEEK_H)
+        out.append((s, float(whole[index[s]].sum() / n)))
+    return out
+
+
+def slot_of(hours: np.ndarray, starts: list[int], width: int) -> np.ndarray:
+    """Index of the slot (start hours of the week, `width` wide) each hour of the week falls in, -1 if none."""
+    out = np.full(len(hours), -1)
+    for j, s in enumerate(starts):
+        out[((hours - s) % WEEK_H < width) & (out < 0)] = j
+    return out
+
+
+def slot_count(x: np.ndarray, starts: list[int]) -> np.ndarray:
+    """Slot starts at or before `x` (hours since a Monday 00:00), up to a constant."""
+    return sum(np.floor((x - s) / WEEK_H) for s in starts)
+
+
+def in_batch_slots(ts: pd.Series, params: Mapping) -> np.ndarray:
+    """Whether each completion of a slot-batched step (its `params`) was released in a slot."""
+    return slot_of(hour_of_week(ts), list(params["slots"]), int(params["width_h"])) >= 0
+
+
+def check_batched_slots(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """Completions released in a few fixed slots of the week (`SLOT_WIDTH_H`-hour windows of the
+    hours of the week, so that a run past midnight is one slot, not two weekdays): the slots holding at least `min_slot_share`
+    each (at most MAX_SLOTS) hold at least `min_share` of them together, at least `min_ratio` times
+    as many as the enabling events hold in their own as many busiest slots; every slot has a
+    release in at least `min_weeks_share` of the weeks its central 90% of completions span (a
+    weekly rhythm, not a monthly meeting). Steps the one-weekday rule (check_batched) finds are left to it."""
+    rows = frame[frame["pos"] > 0]
+    weekly = {m.step for m in check_batched(frame, BATCHED)}
+    width = SLOT_WIDTH_H
+    found = []
+    for step, g in rows.groupby("activity", sort=True):
+        if len(g) < params["min_events"] or str(step) in weekly:
+            continue
+        g = g[g["prev_end"].notna()]
+        released = g["timestamp"]
+        how = hour_of_week(released)
+        slots = busiest_slots(how, width, min_share=params["min_slot_share"])
+        if not slots:
+            continue
+        share = sum(x for _, x in slots)
+        baseline = sum(x for _, x in busiest_slots(hour_of_week(g["prev_end"]), width, count=len(slots)))
+        if share < params["min_share"] or share < params["min_ratio"] * baseline:
+            continue
+        starts = sorted(s for s, _ in slots)
+        slot = slot_of(how, starts, width)
+        # weeks of the step's central 90% of completions (a training window's few late cases do not
+        # stretch it) with a release in each slot
+        lo, hi = released.quantile([0.05, 0.95])
+        span = (hi - lo).days // 7 + 1
+        central = released.between(lo, hi).to_numpy()
+        weeks = [released[(slot == j) & central].dt.to_period("W").nunique() for j in range(len(starts))]
+        if min(weeks) < params["min_weeks_share"] * span:
+            continue
+        inside = slot >= 0
+        # hours since a Monday: the slot occurrence each release belongs to, and the completion's offset in it
+        epoch = pd.Timestamp("2000-01-03")
+        at = (g["timestamp"] - epoch).dt.total_seconds().to_numpy()[inside] / 3600
+        j = slot[inside]
+        occ = at - (how[inside] - np.asarray(starts)[j]) % WEEK_H
+        offset = at - occ
+        enabled = (g["prev_end"] - epoch).dt.total_seconds().to_numpy()[inside] / 3600
+        # slots missed: slot occurrences (at the release's own offset) after enabling before the release
+        first = np.min([s + WEEK_H * np.ceil((enabled - offset - s) / WEEK_H) for s in starts], axis=0)
+        skips = np.clip(np.round(slot_count(occ, starts) - slot_count(first, starts)), 0, 3 * 52).astype(int)
+        lead_bin = np.clip((first + offset - enabled) // LEAD_BIN_H, 0, WEEK_H // LEAD_BIN_H).astype(int)
+        by_lead = []
+        for b in range(WEEK_H // LEAD_BIN_H + 1):
+            c = np.bincount(skips[lead_bin == b], minlength=1)
+            by_lead.append([round(float(x / c.sum()), 4) for x in c] if c.sum() >= 5 else [])
+        counts = np.bincount(skips, minlength=1)
+        shown = [[s // 24, f"{_clock(s % 24)}–{_clock((s + width) % 24)}"] for s in starts]
+        found.append(Mechanism("batched_slots", str(step), {
+            "share": round(100 * share, 1), "baseline": round(100 * baseline, 1), "events": len(g),
+            "slots": shown, "slot_shares": [round(100 * float((slot == k).mean()), 1) for k in range(len(starts))],
+            "weeks_share": round(100 * min(weeks) / span, 1)},
+            {"period": "slots", "slots": starts, "width_h": width, "share": round(float(inside.mean()), 4),
+             "offsets": [_quantiles(offset[j == k]) for k in range(len(starts))],
+             "skip_weeks": [round(float(c / counts.sum()), 4) for c in counts],
+             "lead_bin_hours": LEAD_BIN_H, "skip_weeks_by_lead": by_lead}))
+    return found
+
+
+def next_slot_release(began: float, origin: dt.date, starts: list[int], offset, skip_slots) -> float:
+    """Simulation hour of the slot batch that releases a case ready at `began`: slot occurrences
+    (weekly `starts`, hours since Monday 00:00) each at a drawn `offset(k)` after its start (k: the
+    slot's index); the first at or after `began` is the base, `skip_slots(lead hours)` more are missed."""
+    shift = origin.weekday() * 24  # simulation hour 0 is `origin`'s midnight
+    x = began + shift
+    week = int(x // WEEK_H) - 1
+    occurrences = ((week + w) * WEEK_H + s for w in range(10**6) for s in sorted(starts))
+    order = {s: k for k, s in enumerate(starts)}
+    for occ in occurrences:
+        release = occ + offset(order[int(occ % WEEK_H)])
+        if release >= x:
+            break
+    for _ in range(int(skip_slots(release - x))):
+        occ = next(occurrences)
+        release = max(release, occ + offset(order[int(occ % WEEK_H)]))
+    return release - shift
 
 
 def check_batched_monthly(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
@@ -533,9 +672,11 @@ def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)[groups]
 
 
+BATCHED = {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0, "min_weeks_share": 0.5}
 RULES: tuple[MechanismRule, ...] = (
-    MechanismRule("batched", check_batched, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
-                                             "min_weeks_share": 0.5}),
+    MechanismRule("batched", check_batched, BATCHED),
+    MechanismRule("batched_slots", check_batched_slots, {"min_events": 50, "min_slot_share": 0.1, "min_share": 0.6,
+                                                         "min_ratio": 2.5, "min_weeks_share": 0.5}),
     MechanismRule("batched_monthly", check_batched_monthly, {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0,
                                                              "window_days": 3}),
     MechanismRule("scheduled_wait", check_scheduled_wait, {"min_events": 30, "min_hours": 48.0, "tolerance": 0.02,

@@ -27,7 +27,10 @@ class Activity:
     delay_clock: Distribution | None = None  # the same delay in clock hours (for tools without calendars)
     #: a batched step (bpr.simulate.mechanisms, "batched"): with probability `share` the case is
     #: released at the next batch time: {weekday, share, time_of_day (quantiles, hours), skip_weeks
-    #: (probabilities of 0, 1, … weeks skipped)}; the other cases wait `delay` and work as usual
+    #: (probabilities of 0, 1, … weeks skipped)}; the other cases wait `delay` and work as usual.
+    #: Slots of the week ("batched_slots", period "slots"): {slots (start hours since Monday 00:00),
+    #: width_h, share, offsets (per slot, quantiles of the release's hours after the slot's start),
+    #: skip_weeks (probabilities of 0, 1, … slots missed), lead_bin_hours, skip_weeks_by_lead}
     batch: dict | None = None
     #: a fixed calendar term (clock hours) waited instead of `delay`, then the pool's next opening
     #: (mechanism "scheduled_wait", e.g. a 15-day 公示期)

@@ -28,7 +28,7 @@ result.json (`SimulationResult.to_dict()`):
                 (the first scenario is the as-is run; intervals are 95 % t intervals across
                 replications; differences are paired by seed)
     model: SimulationModel.to_dict() (the discovered parameters), with (issue 19, new keys)
-           mechanisms [{id, step, evidence, params, zh, en}] (bpr.simulate.mechanisms: batched,
+           mechanisms [{id, step, evidence, params, zh, en}] (bpr.simulate.mechanisms: batched, batched_slots, batched_monthly,
            scheduled_wait, attribute_branching, long_tail, anchored_wait; [] when none was found),
            conditional_transitions {step: {attribute, by_value}}, case_profiles {names, values,
            weights}, and per activity `batch` / `fixed_wait_h` / `anchor` when modelled

@@ -13,6 +13,10 @@ two departments. The mechanisms:
 - "batched": 决定's completions are released once a week, Thursday 14:00–17:00, after the work
   (a few working hours after 审查) is done; the log has no start time for 决定 (the release is
   what it records);
+- "slots": 决定 is released in two runs a week (an automated job): Monday 10:00–12:00 and Thursday
+  23:00 to Friday 01:00 (a run past midnight), the first run that comes after the work (a few working
+  hours after 审查) is done; about 35 % of completions fall on each of Thursday and Friday and 30 % on
+  Monday, so no single weekday holds half of them; no start time recorded;
 - "monthly": after 审查 an expert review (专家评审) at the monthly meeting on the 10th (the next
   working day when the 10th is closed), 09:00–12:00, for the cases whose preparation (a few working
   hours) is done by then; the others wait for next month's meeting; no start time recorded. The
@@ -39,7 +43,10 @@ import pandas as pd
 
 from bpr.model.calendar import WorkCalendar
 
-MECHANISMS = ("none", "scheduled", "batched", "monthly", "branching", "longtail", "anchored")
+MECHANISMS = ("none", "scheduled", "batched", "slots", "monthly", "branching", "longtail", "anchored")
+#: the "slots" log's release slots: (weekday, hour the run starts); each run lasts up to SLOT_RUN_H hours
+SLOTS = ((0, 10.0), (3, 23.0))
+SLOT_RUN_H = 2.0
 OPEN_H, CLOSE_H = 9.0, 17.0
 ORIGIN = dt.date(2024, 1, 1)  # a Monday
 _CAL = WorkCalendar()
@@ -171,7 +178,15 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
             meeting = _meeting(office, done, rng)
             events.append(("专家评审", None, meeting, "审批科"))
             t = meeting
-        if mechanism == "batched":
+        if mechanism == "slots":
+            done = office.advance(t, _lognormal(rng, 6, 0.6) + 0.3)
+            week = int(done // (7 * 24)) * 7 * 24  # ORIGIN is a Monday
+            runs = sorted(week + w * 7 * 24 + d * 24 + h for w in (0, 1) for d, h in SLOTS)
+            offset = float(rng.uniform(0, SLOT_RUN_H))  # where in its run the case comes out
+            release = next(r + offset for r in runs if r + offset >= done)
+            events.append(("决定", None, release, "审批科"))
+            t = release
+        elif mechanism == "batched":
             done = office.advance(t, _lognormal(rng, 6, 0.6) + 0.3)
             day = int(done // 24)
             while (ORIGIN + dt.timedelta(days=day)).weekday() != 3:  # Thursday

@@ -70,6 +70,7 @@ def test_generator_is_seeded_and_each_log_carries_its_mechanism(frames):
 # --- detection, with its evidence checked against the CSV (pandas, numpy, scipy) ---------------
 
 EXPECTED = {"none": set(), "scheduled": {("scheduled_wait", "公示")}, "batched": {("batched", "决定")},
+            "slots": {("batched_slots", "决定")},
             "monthly": {("batched_monthly", "专家评审")},
             "branching": {("attribute_branching", "受理"), ("attribute_branching", "决定")},
             "longtail": {("long_tail", "审查")}, "anchored": {("anchored_wait", "现场踏勘")}}
