@@ -466,15 +466,16 @@ def _fast_path_clean(engine: Engine, table: str) -> bool:
 
     low, high = plausible_window()
     # each column on its own: no concatenated string per row (a third cheaper on 10M events); each
-    # distinct value once (the activities of 10M events: 0.05 s instead of 0.9 s), but the case
-    # ids, millions of values, on every event (as cheap, and no hash table)
+    # distinct value once (the activities of 10M events: 0.04 s instead of 0.6 s; FILTER, not WHERE,
+    # which DuckDB would push below the DISTINCT onto every event), but the case ids, millions of
+    # values, on every event (as cheap, and no hash table)
     t = Q.quote(table)
 
     def control(column: str) -> str:
         return f"coalesce(regexp_matches(CAST({Q.quote(column)} AS VARCHAR), '{CONTROL_RE}'), FALSE)"
 
     names = " + ".join([f"(SELECT count(*) FROM {t} WHERE {control('case')})"] + [
-        f"(SELECT count(*) FROM (SELECT DISTINCT {Q.quote(c)} FROM {t}) AS d WHERE {control(c)})"
+        f"(SELECT count(*) FILTER (WHERE {control(c)}) FROM (SELECT DISTINCT {Q.quote(c)} FROM {t}) AS d)"
         for c in ("activity", "resource", "department", "channel", "action", "matter")])
     rows = engine.sql(
         f'SELECT count("timestamp"), count("start"), '
