@@ -315,12 +315,14 @@ def _durations(engine: Engine, case_query: str, groups: list[str]) -> list[dict]
     return add_quantiles(engine, rows, case_query, groups, PQ.DURATION_COLUMNS)
 
 
-def _handoff_side(engine: Engine, table: str, pairs: str, column: str) -> tuple[list[Handoff], HandoffTotals]:
+def _handoff_side(engine: Engine, table: str, events: str, pairs: str, column: str) -> tuple[list[Handoff], HandoffTotals]:
     rows = add_quantiles(engine, engine.sql(PQ.handoffs(pairs, column)).to_pylist(), PQ.moves(pairs, column),
                          ["source", "target"], {"seconds": "seconds"})
     items = [Handoff(r["source"], r["target"], int(r["count"]), int(r["cases"]), float(r["mean_s"]),
                      float(r["seconds_median"]), _num(r["mean_wait_s"])) for r in rows]
-    t = engine.sql(PQ.handoff_cases(table, pairs, column)).to_pylist()[0]  # table: the event pass
+    values = [r["value"] for r in engine.sql(PQ.distinct_values(table, column, PQ.MAX_SET_ACTIVITIES + 1)).to_pylist()]
+    t = engine.sql(PQ.handoff_cases(events, column, values if len(values) <= PQ.MAX_SET_ACTIVITIES else None)
+                   ).to_pylist()[0]
     cases = int(t["cases"])
     totals = HandoffTotals(cases, int(t["handoffs"]), int(t["cases_with_handoff"]), int(t["max_per_case"] or 0),
                            int(t["handoffs"]) / cases if cases else 0.0, float(t["mean_distinct"] or 0.0))
@@ -333,9 +335,9 @@ def handoffs(engine: Engine, table: str, options: PerformanceOptions, setup: _Se
     if sides:
         pairs = PQ.handoff_pairs(setup.events)
         if "department" in sides:
-            result.departments, result.department_totals = _handoff_side(engine, setup.events, pairs, "department")
+            result.departments, result.department_totals = _handoff_side(engine, table, setup.events, pairs, "department")
         if "resource" in sides:
-            result.resources, result.resource_totals = _handoff_side(engine, setup.events, pairs, "resource")
+            result.resources, result.resource_totals = _handoff_side(engine, table, setup.events, pairs, "resource")
     if "department" not in sides:
         result.notes.append(Note.of("note_no_department_handoffs"))
     if "resource" not in sides:

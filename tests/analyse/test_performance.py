@@ -458,7 +458,37 @@ def test_repeats_per_case_equal_pandas(activities, limit, monkeypatch):
     assert got == expected
     plain = PQ.case_table("e", "x", setup.local, setup.cal, "TRUE", "FALSE", "FALSE",
                           activities=sorted(frame["activity"].unique()))
-    assert ("count(DISTINCT activity)" in plain) == (limit is not None)
+    assert ("count(DISTINCT ct_ev.activity)" in plain) == (limit is not None)
+
+
+@pytest.mark.parametrize("resources, limit", [(20, None), (200, None), (200, 50)])
+def test_handoff_totals_equal_pandas(resources, limit, monkeypatch):
+    """Resource hand-off totals (cases with a known resource, hand-offs, cases with one, most per
+    case, mean distinct resources per case) by the value-set words in one grouping by case: one
+    word (20 resources), four words (200), and count(DISTINCT) beyond the set's limit."""
+    if limit is not None:
+        monkeypatch.setattr(PQ, "MAX_SET_ACTIVITIES", limit)
+    rng = np.random.default_rng(resources)
+    n = 4000
+    frame = pd.DataFrame({"case": [f"c{i}" for i in rng.integers(0, 400, n)],
+                          "activity": [f"步骤{i}" for i in rng.integers(0, 6, n)],
+                          "timestamp": T("2024-03-04 09:00") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s"),
+                          "resource": [f"员工{i}" if i % 7 else None for i in rng.integers(0, resources, n)]})
+    ordered = frame.sort_values(["case", "timestamp"], kind="stable")
+    following = ordered.groupby("case")["resource"].shift(-1)
+    moved = ordered["resource"].notna() & following.notna() & (ordered["resource"] != following)
+    known = ordered[ordered["resource"].notna()]
+    per_case = moved[ordered["resource"].notna()].groupby(known["case"]).sum()
+    with DuckDBEngine() as engine:
+        engine.register(EventLog.from_frame(frame))
+        totals = analyse_performance(engine).handoffs.resource_totals
+    assert totals.cases == known["case"].nunique()
+    assert totals.handoffs == int(moved.sum()) > 0
+    assert totals.cases_with_handoff == int((per_case > 0).sum())
+    assert totals.max_per_case == int(per_case.max())
+    assert totals.mean_distinct == pytest.approx(known.groupby("case")["resource"].nunique().mean(), rel=1e-12)
+    plain = PQ.handoff_cases("e", "resource", sorted(known["resource"].unique()))
+    assert ('count(DISTINCT hc_ev."resource")' in plain) == (limit is not None)
 
 
 @pytest.mark.parametrize("sample", ["food_licence.csv", "public_health_reform.csv"])
