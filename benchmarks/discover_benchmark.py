@@ -3,6 +3,7 @@ and where bpr's time goes per analysis.
 
     python benchmarks/discover_benchmark.py                           # both log shapes, 10M events each
     python benchmarks/discover_benchmark.py --events 2e6 --logs road  # smaller, one shape
+    python benchmarks/discover_benchmark.py --repeat 3                # medians of 3 interleaved rounds
     python benchmarks/discover_benchmark.py --big 1e8                 # 100M events through DuckDB only
 
 Two log shapes, each built once under benchmarks/out by replicating a real log with new case ids
@@ -35,6 +36,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -185,7 +187,11 @@ def build(shape: str, source: Path, events: int) -> Path:
 
 
 def compare_with_pm4py(events: int, shapes: dict[str, Path], memory_limit: str, skip_pm4py: bool,
-                       formats: list[str]) -> None:
+                       formats: list[str], repeat: int = 1) -> None:
+    """Time each tool on each log file; with `repeat` > 1, in that many rounds (core, full, pm4py,
+    then again), reporting the median wall time and the largest peak: this VM's speed moves by
+    30-40% between runs of the same command, and a ratio of medians over interleaved rounds moves
+    much less than one of single runs."""
     rows = []
     for shape, source in shapes.items():
         if not source.exists():
@@ -196,31 +202,41 @@ def compare_with_pm4py(events: int, shapes: dict[str, Path], memory_limit: str, 
             log = csv if fmt == "csv" else csv_to_parquet(csv)
             print(f"\n{shape}: {log.name} ({log.stat().st_size / 1e6:,.0f} MB)")
             core_out, full_out, profile = OUT / "bpr_core", OUT / "bpr_full", OUT / "bpr_profile.json"
-            core_wall, core_peak = run(bpr_command(log, core_out, memory_limit), "bpr discover --core")
-            print(f"  bpr discover --core    {core_wall:8.1f} s   peak {core_peak:7.0f} MB   cpu {last_cpu:6.1f} s"
-                  f"   load {os.getloadavg()[0]:.1f}")
-            full_wall, full_peak = run(bpr_command(log, full_out, memory_limit, core=False, profile=profile),
-                                       "bpr discover")
-            print(f"  bpr discover (full)    {full_wall:8.1f} s   peak {full_peak:7.0f} MB   cpu {last_cpu:6.1f} s"
-                  f"   load {os.getloadavg()[0]:.1f}")
-            print_profile(profile, full_wall)
-            row = {"shape": shape, "format": fmt, "core_s": core_wall, "core_mb": core_peak,
-                   "full_s": full_wall, "full_mb": full_peak}
-            if not skip_pm4py:
-                script = OUT / "pm4py_discover.py"
-                script.write_text(PM4PY_SCRIPT)
-                pm_out = OUT / "pm4py_summary.json"
-                pm_wall, pm_peak = run([sys.executable, str(script), str(log), str(pm_out)], "pm4py")
-                print(f"  pm4py (core)           {pm_wall:8.1f} s   peak {pm_peak:7.0f} MB   cpu {last_cpu:6.1f} s"
-                      f"   load {os.getloadavg()[0]:.1f}")
-                print(f"  ratio pm4py/bpr: --core {pm_wall / core_wall:5.1f}x (goal >= 10x), "
-                      f"full {pm_wall / full_wall:5.1f}x (goal >= 5x); bpr peak goal <= 1536 MB")
+            script, pm_out = OUT / "pm4py_discover.py", OUT / "pm4py_summary.json"
+            script.write_text(PM4PY_SCRIPT)
+            runs: dict[str, list[tuple[float, float]]] = {"core": [], "full": [], "pm": []}
+            for round_ in range(repeat):
+                suffix = f" (round {round_ + 1})" if repeat > 1 else ""
+                runs["core"].append(run(bpr_command(log, core_out, memory_limit), "bpr discover --core"))
+                print(f"  bpr discover --core    {runs['core'][-1][0]:8.1f} s   peak {runs['core'][-1][1]:7.0f} MB"
+                      f"   cpu {last_cpu:6.1f} s   load {os.getloadavg()[0]:.1f}{suffix}")
+                runs["full"].append(run(bpr_command(log, full_out, memory_limit, core=False, profile=profile),
+                                        "bpr discover"))
+                print(f"  bpr discover (full)    {runs['full'][-1][0]:8.1f} s   peak {runs['full'][-1][1]:7.0f} MB"
+                      f"   cpu {last_cpu:6.1f} s   load {os.getloadavg()[0]:.1f}{suffix}")
+                if round_ == 0:
+                    print_profile(profile, runs["full"][-1][0])
+                if not skip_pm4py:
+                    runs["pm"].append(run([sys.executable, str(script), str(log), str(pm_out)], "pm4py"))
+                    print(f"  pm4py (core)           {runs['pm'][-1][0]:8.1f} s   peak {runs['pm'][-1][1]:7.0f} MB"
+                          f"   cpu {last_cpu:6.1f} s   load {os.getloadavg()[0]:.1f}{suffix}")
+            row = {"shape": shape, "format": fmt}
+            for kind, timed in runs.items():
+                if timed:
+                    row[f"{kind}_s"] = statistics.median(w for w, _ in timed)
+                    row[f"{kind}_mb"] = max(m for _, m in timed)
+            if runs["pm"]:
+                print(f"  ratio pm4py/bpr{' (medians)' if repeat > 1 else ''}: --core {row['pm_s'] / row['core_s']:5.1f}x "
+                      f"(goal >= 10x), full {row['pm_s'] / row['full_s']:5.1f}x (goal >= 5x); bpr peak goal <= 1536 MB")
+                if repeat > 1:
+                    pairs = list(zip(runs["pm"], runs["core"], runs["full"], strict=True))
+                    print("  per round: --core " + ", ".join(f"{p[0] / c[0]:.1f}x" for p, c, _ in pairs)
+                          + "; full " + ", ".join(f"{p[0] / f[0]:.1f}x" for p, _, f in pairs))
                 pm = json.loads(pm_out.read_text())
                 for label, folder in (("--core", core_out), ("full", full_out)):
                     problems = compare(json.loads((folder / "result.json").read_text()), pm)
                     print(f"  {label}: results agree with pm4py" if not problems
                           else f"  {label}: RESULTS DIFFER:\n    " + "\n    ".join(problems[:20]))
-                row.update(pm_s=pm_wall, pm_mb=pm_peak)
             rows.append(row)
     if rows:
         print("\nshape     format   --core s  (MB)   full s  (MB)   pm4py s  (MB)   core x  full x")
@@ -306,6 +322,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-pm4py", action="store_true", help="time bpr only")
     parser.add_argument("--formats", default="csv,parquet",
                         help="each log as these files, each timed for both tools (csv, parquet)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds per log file (median wall time reported; 3 steadies the ratios)")
     parser.add_argument("--big", type=float, default=None, help="run this many events through DuckDB only (e.g. 1e8)")
     args = parser.parse_args(argv)
     if args.big:
@@ -313,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         shapes = {name.strip(): SHAPES[name.strip()] for name in args.logs.split(",")}
         compare_with_pm4py(int(args.events), shapes, args.memory_limit, args.skip_pm4py,
-                           [f.strip() for f in args.formats.split(",")])
+                           [f.strip() for f in args.formats.split(",")], max(1, args.repeat))
 
 
 if __name__ == "__main__":
