@@ -8,7 +8,7 @@ Two inputs do not live in the event table and are inlined as small VALUES lists:
   `w` (1 on a working day) and `cum` (working days up to and including that date), so that
   working time between two instants is a difference of two cumulative values;
 - per-matter parameters (promised limits), as (matter, days, is_natural) rows.
-Local time is UTC plus the time zone's offset (`LocalTime`): a single INTERVAL for zones without
+Local time is UTC plus the time zone's offset (`LocalTime`): one shift of epoch microseconds for zones without
 daylight saving (Asia/Shanghai), a CASE over the transitions otherwise.
 
 Definitions (also in bpr/analyse/performance.py):
@@ -97,14 +97,18 @@ class LocalTime:
         return cls(tuple(offsets))
 
     def sql(self, column: str) -> str:
-        base = f"CAST({column} AS TIMESTAMP)"
+        # arithmetic on epoch microseconds: DuckDB casts TIMESTAMPTZ to TIMESTAMP through ICU, one
+        # calendar lookup per value (0.55 s per 10M values, against 0.02 s)
+        def shifted(offset: int) -> str:
+            return f"make_timestamp(epoch_us({column}) + {offset * 1_000_000})"
+
         if len(self.offsets) == 1:
-            return f"({base} + INTERVAL {self.offsets[0][1]} SECOND)"
+            return shifted(self.offsets[0][1])
         cases = []
         for (_, offset), (until, _) in zip(self.offsets, self.offsets[1:], strict=False):
             cases.append(f"WHEN {column} < CAST('{until.strftime('%Y-%m-%d %H:%M:%S')}+00' AS TIMESTAMPTZ) "
-                         f"THEN {base} + INTERVAL {offset} SECOND")
-        return f"(CASE {' '.join(cases)} ELSE {base} + INTERVAL {self.offsets[-1][1]} SECOND END)"
+                         f"THEN {shifted(offset)}")
+        return f"(CASE {' '.join(cases)} ELSE {shifted(self.offsets[-1][1])} END)"
 
 
 def _offset(zone: ZoneInfo, moment: dt.datetime) -> int:
