@@ -63,6 +63,13 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _csv_scan(path: Path, text_columns: list[str] | tuple[str, ...] = ()) -> str:
+    """DuckDB's scan of a CSV file, its types sniffed but for `text_columns`, read as VARCHAR."""
+    types = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in text_columns)
+    return (f"read_csv({_literal(str(path))}, header = true, all_varchar = false, sample_size = 20480"
+            + (f", types = {{{types}}}" if types else "") + ")")
+
+
 class Engine(ABC):
     """Runs DuckDB-dialect SQL over a registered event log; see the module docstring."""
 
@@ -163,8 +170,7 @@ class DuckDBEngine(Engine):
         elif path.suffix.lower() in (".csv", ".tsv") or suffix == ".csv.gz":
             # Loaded once, already canonical (types and time zone converted), into the compressed
             # store (`_store`); its rowid is the file order.
-            scan = f"read_csv({_literal(str(path))}, header = true, all_varchar = false, sample_size = 20480)"
-            self._register_scan(scan, name, mapping, timezone, path, row_fallback="rowid",
+            self._register_scan(_csv_scan(path), name, mapping, timezone, path, row_fallback="rowid",
                                 store=f"{self._store()}.{quote(f'_{name}_raw')}")
         else:
             raise UsageError.of("engine_file_type", {"engine": self.name, "file": path.name})
@@ -179,6 +185,11 @@ class DuckDBEngine(Engine):
             roles = {name: name for name in SCHEMA.names}
         else:
             roles = resolve_columns(list(types), mapping, path)
+        if store:  # a CSV file, its types sniffed: names stay text as written, so that "0123" is
+            # not read as the number 123 (one case with "123") nor "1.10" as 1.1
+            text = [column for role, column in roles.items() if _SQL_TYPES[role] == "VARCHAR"]
+            scan = _csv_scan(path, text)
+            types.update(dict.fromkeys(text, "VARCHAR"))
         converted = {}  # role -> expression over the file's columns
         for role, column in roles.items():
             sql_type = _SQL_TYPES[role]

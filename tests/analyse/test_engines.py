@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv  # noqa: F401 - pa.csv.write_csv
 import pyarrow.parquet as pq
@@ -243,3 +244,24 @@ def test_fast_path_finds_a_control_character_in_any_name_column(column, tmp_path
     with DuckDBEngine() as engine:
         engine.register(path)
         assert _fast_path_clean(engine, "events") is (column is None)
+
+
+def test_csv_names_stay_text_past_the_sniffed_rows(tmp_path):
+    """DuckDB sniffs a CSV's types on its first rows: numbers there, and "0123" further down would
+    become the number 123, one case with "123". Names are read as text, as written: the cases
+    stay apart, and resources "1.10" and "1.1" too, as bpr's own reader keeps them."""
+    n = 30_000  # past the 20,480 rows DuckDB samples
+    ids = [str(i // 2) for i in range(n)] + ["0123", "0123", "123", "123"]
+    resources = ["7"] * n + ["1.10", "1.10", "1.1", "1.1"]
+    times = [f"2024-03-04 {9 + i % 2}:00:00" for i in range(n + 4)]
+    path = tmp_path / "log.csv"
+    pa.csv.write_csv(pa.table({"case": ids, "activity": ["受理", "办结"] * (n // 2 + 2), "timestamp": times,
+                               "resource": resources}), path)
+    with DuckDBEngine() as engine:
+        engine.register(path)
+        cases = engine.sql('SELECT "case", count(*) AS n FROM events WHERE "case" LIKE \'%123\' GROUP BY "case" '
+                           'ORDER BY "case"').to_pylist()
+        kept = engine.sql("SELECT DISTINCT resource FROM events WHERE resource LIKE '1.1%' ORDER BY resource").to_pylist()
+    read = pd.read_csv(path, dtype=str)
+    assert cases == [{"case": c, "n": n} for c, n in read[read["case"].str.endswith("123")].groupby("case").size().items()]
+    assert [r["resource"] for r in kept] == ["1.1", "1.10"]
