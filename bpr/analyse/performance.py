@@ -234,7 +234,7 @@ def _setup(engine: Engine, table: str, options: PerformanceOptions, timezone: st
     if facts is not None:
         names, sendback, roles = facts.names, facts.sendback, set(facts.roles)
     else:
-        names = [k[0] for k in known] if known is not None else _activity_names(engine, table)
+        names = [k[0] for k in known] if known is not None else _set_values(engine, table, "activity")
         sendback = options.sendback_rule(names)
         roles = _roles(engine, table, sendback)
     accept = options.accept_rule(names)
@@ -273,10 +273,11 @@ def _known_activities(core: Any) -> list[tuple[str, int, int, int]] | None:
     return [(a.activity, a.cases, rework.get(a.activity, 0), a.events - a.cases) for a in stats]
 
 
-def _activity_names(engine: Engine, table: str) -> list[str] | None:
-    """The activities of the valid events of `table`, when few enough for the per-case activity set."""
-    rows = engine.sql(PQ.activity_names(table, PQ.MAX_SET_ACTIVITIES + 1)).to_pylist()
-    return [r["activity"] for r in rows] if len(rows) <= PQ.MAX_SET_ACTIVITIES else None
+def _set_values(engine: Engine, table: str, column: str) -> list[str] | None:
+    """Every known value of `column` in the valid events of `table`, when few enough for the
+    value-set words of a per-case distinct count (`PQ.MAX_SET_VALUES`); else None."""
+    rows = engine.sql(PQ.distinct_values(table, column, PQ.MAX_SET_VALUES + 1)).to_pylist()
+    return [r["value"] for r in rows] if len(rows) <= PQ.MAX_SET_VALUES else None
 
 
 def prepare(engine: Engine, table: str, options: PerformanceOptions, timezone: str) -> _Setup:
@@ -320,9 +321,7 @@ def _handoff_side(engine: Engine, table: str, events: str, pairs: str, column: s
                          ["source", "target"], {"seconds": "seconds"})
     items = [Handoff(r["source"], r["target"], int(r["count"]), int(r["cases"]), float(r["mean_s"]),
                      float(r["seconds_median"]), _num(r["mean_wait_s"])) for r in rows]
-    values = [r["value"] for r in engine.sql(PQ.distinct_values(table, column, PQ.MAX_SET_ACTIVITIES + 1)).to_pylist()]
-    t = engine.sql(PQ.handoff_cases(events, column, values if len(values) <= PQ.MAX_SET_ACTIVITIES else None)
-                   ).to_pylist()[0]
+    t = engine.sql(PQ.handoff_cases(events, column, _set_values(engine, table, column))).to_pylist()[0]
     cases = int(t["cases"])
     totals = HandoffTotals(cases, int(t["handoffs"]), int(t["cases_with_handoff"]), int(t["max_per_case"] or 0),
                            int(t["handoffs"]) / cases if cases else 0.0, float(t["mean_distinct"] or 0.0))

@@ -442,7 +442,7 @@ def test_repeats_per_case_equal_pandas(activities, limit, monkeypatch):
     """Per-case repeats (events beyond the first of each activity) by the activity-set words: one
     word (20 activities), four words (200), and count(DISTINCT) beyond the set's limit."""
     if limit is not None:
-        monkeypatch.setattr(PQ, "MAX_SET_ACTIVITIES", limit)
+        monkeypatch.setattr(PQ, "MAX_SET_VALUES", limit)
     rng = np.random.default_rng(activities)
     n = 3000
     frame = pd.DataFrame({"case": [f"c{i}" for i in rng.integers(0, 300, n)],
@@ -467,7 +467,7 @@ def test_handoff_totals_equal_pandas(resources, limit, monkeypatch):
     case, mean distinct resources per case) by the value-set words in one grouping by case: one
     word (20 resources), four words (200), and count(DISTINCT) beyond the set's limit."""
     if limit is not None:
-        monkeypatch.setattr(PQ, "MAX_SET_ACTIVITIES", limit)
+        monkeypatch.setattr(PQ, "MAX_SET_VALUES", limit)
     rng = np.random.default_rng(resources)
     n = 4000
     frame = pd.DataFrame({"case": [f"c{i}" for i in rng.integers(0, 400, n)],
@@ -515,7 +515,7 @@ def test_core_shortcuts_give_the_same_report(sample, monkeypatch):
         core = core_analysis(engine, "events", keep_cases="shapes")
         shaped = analyse_performance(engine, "events", options, core=core, shapes="shapes").to_dict()
         alone = analyse_performance(engine, "events", options).to_dict()
-        monkeypatch.setattr(PQ, "MAX_SET_ACTIVITIES", 0)
+        monkeypatch.setattr(PQ, "MAX_SET_VALUES", 0)
         plain = analyse_performance(engine, "events", options).to_dict()
     assert shaped["rework"]["summary"]["repeated_cases"] > 0 or sample != "food_licence.csv"
     assert shared["handoffs"]["resource_totals"]["handoffs"] > 0
