@@ -437,17 +437,26 @@ def test_many_activities_are_summarised(monkeypatch):
     assert len(r.bottlenecks.items) <= 3
 
 
+def _random_log(seed: int, limit: int | None, monkeypatch) -> np.random.Generator:
+    """The generator for a value-set test, with the set's limit lowered to `limit` when given."""
+    if limit is not None:
+        monkeypatch.setattr(PQ, "MAX_SET_VALUES", limit)
+    return np.random.default_rng(seed)
+
+
+def _random_events(rng: np.random.Generator, n: int, cases: int, activities: int) -> pd.DataFrame:
+    """`n` events of `cases` cases over `activities` activities, at random seconds of 11 days."""
+    return pd.DataFrame({"case": [f"c{i}" for i in rng.integers(0, cases, n)],
+                         "activity": [f"步骤{i}" for i in rng.integers(0, activities, n)],
+                         "timestamp": T("2024-03-04 09:00") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s")})
+
+
 @pytest.mark.parametrize("activities, limit", [(20, None), (200, None), (200, 50)])
 def test_repeats_per_case_equal_pandas(activities, limit, monkeypatch):
     """Per-case repeats (events beyond the first of each activity) by the activity-set words: one
     word (20 activities), four words (200), and count(DISTINCT) beyond the set's limit."""
-    if limit is not None:
-        monkeypatch.setattr(PQ, "MAX_SET_VALUES", limit)
-    rng = np.random.default_rng(activities)
-    n = 3000
-    frame = pd.DataFrame({"case": [f"c{i}" for i in rng.integers(0, 300, n)],
-                          "activity": [f"步骤{i}" for i in rng.integers(0, activities, n)],
-                          "timestamp": T("2024-03-04 09:00") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s")})
+    rng = _random_log(activities, limit, monkeypatch)
+    frame = _random_events(rng, 3000, 300, activities)
     expected = (frame.groupby("case").size() - frame.groupby("case")["activity"].nunique()).to_dict()
     assert max(expected.values()) > 0
     with DuckDBEngine() as engine:
@@ -466,14 +475,9 @@ def test_handoff_totals_equal_pandas(resources, limit, monkeypatch):
     """Resource hand-off totals (cases with a known resource, hand-offs, cases with one, most per
     case, mean distinct resources per case) by the value-set words in one grouping by case: one
     word (20 resources), four words (200), and count(DISTINCT) beyond the set's limit."""
-    if limit is not None:
-        monkeypatch.setattr(PQ, "MAX_SET_VALUES", limit)
-    rng = np.random.default_rng(resources)
-    n = 4000
-    frame = pd.DataFrame({"case": [f"c{i}" for i in rng.integers(0, 400, n)],
-                          "activity": [f"步骤{i}" for i in rng.integers(0, 6, n)],
-                          "timestamp": T("2024-03-04 09:00") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s"),
-                          "resource": [f"员工{i}" if i % 7 else None for i in rng.integers(0, resources, n)]})
+    rng = _random_log(resources, limit, monkeypatch)
+    frame = _random_events(rng, 4000, 400, 6)
+    frame["resource"] = [f"员工{i}" if i % 7 else None for i in rng.integers(0, resources, len(frame))]
     ordered = frame.sort_values(["case", "timestamp"], kind="stable")
     following = ordered.groupby("case")["resource"].shift(-1)
     moved = ordered["resource"].notna() & following.notna() & (ordered["resource"] != following)
