@@ -55,6 +55,10 @@ MAX_MATTERS = 200
 OPTIONAL_ROLES = ("start", "resource", "department", "channel", "action", "matter")
 
 
+class _ControlCharactersInCaseIds(Exception):  # noqa: N818 - a signal for `discover`
+    """A case id read by DuckDB directly holds a control character: the reader must clean it."""
+
+
 class SkipAnalysis(Exception):  # noqa: N818 - a signal, not an error
     """Raised by an extra analysis that does not apply to this log; the reason becomes a note."""
 
@@ -311,16 +315,20 @@ def variant_counts(engine: Engine, table: str = "events", limit: int | None = No
 
 def core_analysis(engine: Engine, table: str = "events", top_k: int = 20, source: str = "",
                   now: datetime | None = None, duplicates: bool = True, keep_cases: str | None = None,
-                  kept: Kept | None = None) -> DiscoverResult:
+                  kept: Kept | None = None, check_case_ids: bool = False) -> DiscoverResult:
     """The core figures for the view `table` (see the module docstring). `duplicates`: count
     exact duplicate events in SQL (skip when the reader has already counted them). `keep_cases`:
     materialise the per-case table `Q.case_shapes` under this name for later analyses (the
-    caller drops it); `kept`: the same and more (see `Kept`)."""
+    caller drops it); `kept`: the same and more (see `Kept`). `check_case_ids`: raise
+    `_ControlCharactersInCaseIds` when a case id holds a control character (`load` left them
+    unchecked: tested here once per case, not once per event)."""
     kept = kept or (Kept(cases=keep_cases) if keep_cases else None)
     names = _tables(table)
     note(f"{engine.name}: ordering events by case")
     try:
         _prepare(engine, table, names, kept)
+        if check_case_ids and _control_count(engine, names["traces"], "case"):
+            raise _ControlCharactersInCaseIds
         result = _core(engine, table, names, top_k, source, now, duplicates)
         if kept is not None and kept.cases:
             engine.materialize(kept.cases, Q.case_shapes(names["traces"], names["steps"], names["variants"]))
@@ -407,9 +415,13 @@ def extra_analyses() -> list[Callable]:
 
 def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] | None = None,
          timezone: str = "Asia/Shanghai", table: str = "events", workdir: str | Path | None = None,
-         now: datetime | None = None) -> tuple[str, list[DataWarning], bool]:
+         now: datetime | None = None, check_case_ids: bool = True,
+         reader: bool = False) -> tuple[str, list[DataWarning], bool]:
     """Register `source` in `engine` as the view `table`; return the source name, the reader's
     warnings, and whether bpr's reader read it (so it has counted duplicates already).
+    `check_case_ids=False`: DuckDB's direct read does not test the case ids for control characters
+    (the caller does, on far fewer rows: `core_analysis(check_case_ids=True)`); `reader`: use
+    bpr's reader even where DuckDB could read the file directly.
 
     A file is never held in memory whole: a canonical Parquet file is scanned in place; on DuckDB,
     a UTF-8 CSV or a Parquet file whose columns and times it can read is loaded by DuckDB itself;
@@ -427,19 +439,19 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
 
     path = existing_file(source)
     lower = path.name.lower()
-    if lower.endswith((".csv", ".csv.gz", ".tsv", ".parquet")) and isinstance(engine, DuckDBEngine):
+    if lower.endswith((".csv", ".csv.gz", ".tsv", ".parquet")) and isinstance(engine, DuckDBEngine) and not reader:
         # UTF-8 CSV or Parquet with recognisable columns and timestamps: DuckDB reads it directly
         # (seconds for 10M rows). Anything it cannot take goes through the full reader below.
         try:
             note(f"reading {path.name} (duckdb)")
             engine.register(path, table, mapping=mapping, timezone=timezone)
-            if not _fast_path_clean(engine, table):
+            if not _fast_path_clean(engine, table, check_case_ids):
                 raise ValueError("control characters or implausible times: the reader cleans and warns")
             return str(path), [], False
         except Exception:  # noqa: BLE001 - encoding, layout or time format: use the reader
             engine.drop(table)
             engine.drop(f"_{table}_raw")
-    if lower.endswith(".parquet") and not mapping:
+    if lower.endswith(".parquet") and not mapping and not reader:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -458,24 +470,33 @@ def load(engine: Engine, source: EventLog | str | Path, mapping: dict[str, str] 
     return str(path), list(info.warnings), True
 
 
-def _fast_path_clean(engine: Engine, table: str) -> bool:
-    """Whether the log DuckDB read directly needs none of the reader's repairs: no control
-    characters in names, every time inside the plausible window (`bpr.io.timestamps`). One query."""
+def _control(column: str) -> str:
+    """SQL: whether the name `column` holds a control character (`bpr.io.eventlog_reader.CONTROL_RE`)."""
     from bpr.io.eventlog_reader import CONTROL_RE
+
+    return f"coalesce(regexp_matches(CAST({Q.quote(column)} AS VARCHAR), '{CONTROL_RE}'), FALSE)"
+
+
+def _control_count(engine: Engine, table: str, column: str) -> int:
+    """How many rows of `table` hold a control character in `column`."""
+    return int(engine.sql(f"SELECT count(*) AS n FROM {Q.quote(table)} WHERE {_control(column)}").column("n")[0].as_py())
+
+
+def _fast_path_clean(engine: Engine, table: str, case_ids: bool = True) -> bool:
+    """Whether the log DuckDB read directly needs none of the reader's repairs: no control
+    characters in names (in case ids only when `case_ids`), every time inside the plausible window
+    (`bpr.io.timestamps`). One query."""
     from bpr.io.timestamps import plausible_window
 
     low, high = plausible_window()
     # each column on its own: no concatenated string per row (a third cheaper on 10M events); each
     # distinct value once (the activities of 10M events: 0.04 s instead of 0.6 s; FILTER, not WHERE,
-    # which DuckDB would push below the DISTINCT onto every event), but the case ids, millions of
-    # values, on every event (as cheap, and no hash table)
+    # which DuckDB would push below the DISTINCT onto every event); the case ids, millions of
+    # values, on every event (as cheap as a DISTINCT, and no hash table) unless the caller checks
+    # them per case later
     t = Q.quote(table)
-
-    def control(column: str) -> str:
-        return f"coalesce(regexp_matches(CAST({Q.quote(column)} AS VARCHAR), '{CONTROL_RE}'), FALSE)"
-
-    names = " + ".join([f"(SELECT count(*) FROM {t} WHERE {control('case')})"] + [
-        f"(SELECT count(*) FILTER (WHERE {control(c)}) FROM (SELECT DISTINCT {Q.quote(c)} FROM {t}) AS d)"
+    names = " + ".join(([f"(SELECT count(*) FROM {t} WHERE {_control('case')})"] if case_ids else []) + [
+        f"(SELECT count(*) FILTER (WHERE {_control(c)}) FROM (SELECT DISTINCT {Q.quote(c)} FROM {t}) AS d)"
         for c in ("activity", "resource", "department", "channel", "action", "matter")])
     rows = engine.sql(
         f'SELECT count("timestamp"), count("start"), '
@@ -502,19 +523,25 @@ def discover(log: EventLog | str | Path | None, engine: Engine | None = None, to
     engine = engine or DuckDBEngine()
     workdir = tempfile.mkdtemp(prefix="bpr-discover-")
     try:
-        if log is None:  # the caller registered "events" in `engine` already
-            source, warnings, read_by_bpr = "", [], False
-        else:
-            source, warnings, read_by_bpr = load(engine, log, mapping=mapping, timezone=timezone,
-                                                 table="events_all" if since else "events", workdir=workdir, now=now)
-            if since:
-                engine.view("events", Q.cases_since("events_all", f"{since.astimezone(UTC):%Y-%m-%d %H:%M:%S}"))
         extras = extra_analyses() if analyses is None else analyses
         # per-case facts the extras reuse, and the ordered pass widened by the first that asks
         kept = Kept("events__case_shapes", next(filter(None, (getattr(a, "ordered_pass", None) for a in extras)),
                                                 None)) if extras else None
-        result = core_analysis(engine, "events", top_k=top_k, source=source, now=now,
-                               duplicates=not read_by_bpr, kept=kept)
+        table = "events_all" if since else "events"
+        for reader in (False, True):  # DuckDB's direct read; bpr's reader if a case id needs cleaning
+            source, warnings, read_by_bpr = "", [], False
+            if log is not None:  # (None: the caller registered "events" in `engine` already)
+                source, warnings, read_by_bpr = load(engine, log, mapping=mapping, timezone=timezone, table=table,
+                                                     workdir=workdir, now=now, check_case_ids=False, reader=reader)
+                if since:
+                    engine.view("events", Q.cases_since("events_all", f"{since.astimezone(UTC):%Y-%m-%d %H:%M:%S}"))
+            try:
+                result = core_analysis(engine, "events", top_k=top_k, source=source, now=now,
+                                       duplicates=not read_by_bpr, kept=kept,
+                                       check_case_ids=not read_by_bpr and isinstance(log, str | Path))
+                break
+            except _ControlCharactersInCaseIds:
+                engine.drop(table)
         try:
             if result.events == 0 and since and log is not None:
                 last = engine.sql('SELECT max("timestamp") AS t FROM events_all').column("t")[0].as_py()
