@@ -271,7 +271,7 @@ def _variant_rows(engine: Engine, steps: str, codes: str, variants_table: str,
     examples = f"{variants_table}_top"
     engine.materialize(examples, Q.top_variants(variants_table, limit))
     try:
-        ranked = engine.sql(f"SELECT example, count FROM {Q.quote(examples)}").to_pylist()
+        ranked = engine.sql(f"SELECT example, count FROM {Q.quote(examples)} ORDER BY count DESC, example").to_pylist()
         texts = {r["case"]: r["variant"]
                  for r in engine.sql(Q.variant_activities(steps, examples, codes)).to_pylist()}
     finally:
