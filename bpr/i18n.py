@@ -1889,6 +1889,15 @@ VOCAB: dict[str, tuple[str, str]] = {
                              "{others}% of the others (Cramér's V = {cramers_v}, p = {p_value}; {states} histories, "
                              "{events} events). Routing is modelled per history, so that each case still goes through "
                              "those steps once, where a first-order chain lets a share of cases skip them."),
+    "sim_given_arrivals_line": ("按检验期实际到达重放（真实办件开始时间，不用到达预测，只检验流程模型）：中位数误差 {median:.1%}，"
+                                "P90误差 {p90:.1%}，分布距离 {emd:.1f} 小时（仿真 {cases:.0f} 件）。",
+                                "Given the test period's real arrivals (real case starts replayed instead of the arrival "
+                                "forecast: the process model alone): median error {median:.1%}, P90 error {p90:.1%}, "
+                                "EMD {emd:.1f} h ({cases:.0f} simulated cases)."),
+    "sim_arrival_miss": ("到达预测偏差：检验窗口内仿真 {simulated:.0f} 件，实际 {real} 件（相差 {diff:+.0%}），"
+                         "上述误差有一部分来自到达预测，而非流程模型。",
+                         "Arrival forecast missed: {simulated:.0f} simulated cases in the test window against {real} "
+                         "real ones ({diff:+.0%}); part of the error above is the arrival forecast, not the process model."),
 }
 
 
