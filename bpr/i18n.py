@@ -1893,7 +1893,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                                 "P90误差 {p90:.1%}，分布距离 {emd:.1f} 小时（仿真 {cases:.0f} 件）。",
                                 "Given the test period's real arrivals (real case starts replayed instead of the arrival "
                                 "forecast: the process model alone): median error {median:.1%}, P90 error {p90:.1%}, "
-                                "EMD {emd:.1f} h ({cases:.0f} simulated cases)."),
+                                "distance between the distributions {emd:.1f} h ({cases:.0f} simulated cases)."),
     "sim_arrival_miss": ("到达预测偏差：检验窗口内仿真 {simulated:.0f} 件，实际 {real} 件（相差 {diff:+.0%}），"
                          "上述误差有一部分来自到达预测，而非流程模型。",
                          "Arrival forecast missed: {simulated:.0f} simulated cases in the test window against {real} "
