@@ -1879,6 +1879,25 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流或长尾等待。",
                            "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching "
                            "or long-tailed wait was found."),
+    # issue 19 (h21): routing that depends on the case's history (bpr/simulate/mechanisms.py, history_routing)
+    "mech_history_routing": ("“{step}”之后的走向取决于办件此前是否已经过每件只办一次的环节（如“{milestone}”）："
+                             "已经过“{milestone}”的办件 {share}% 接“{next}”，未经过的 {others}%（Cramér's V = {cramers_v}，"
+                             "p = {p_value}，{states} 种经历，共 {events} 件）。按办件已经过的这些环节分别建模走向，"
+                             "使每件仍只经过它们一次，而非按一阶链让部分办件跳过。",
+                             "What follows {step} depends on which once-per-case steps the case has already been through "
+                             "(such as {milestone}): {share}% of cases already through {milestone} go on to {next}, "
+                             "{others}% of the others (Cramér's V = {cramers_v}, p = {p_value}; {states} histories, "
+                             "{events} events). Routing is modelled per history, so that each case still goes through "
+                             "those steps once, where a first-order chain lets a share of cases skip them."),
+    "sim_given_arrivals_line": ("按检验期实际到达重放（真实办件开始时间，不用到达预测，只检验流程模型）：中位数误差 {median:.1%}，"
+                                "P90误差 {p90:.1%}，分布距离 {emd:.1f} 小时（仿真 {cases:.0f} 件）。",
+                                "Given the test period's real arrivals (real case starts replayed instead of the arrival "
+                                "forecast: the process model alone): median error {median:.1%}, P90 error {p90:.1%}, "
+                                "distance between the distributions {emd:.1f} h ({cases:.0f} simulated cases)."),
+    "sim_arrival_miss": ("到达预测偏差：检验窗口内仿真 {simulated:.0f} 件，实际 {real} 件（相差 {diff:+.0%}），"
+                         "上述误差有一部分来自到达预测，而非流程模型。",
+                         "Arrival forecast missed: {simulated:.0f} simulated cases in the test window against {real} "
+                         "real ones ({diff:+.0%}); part of the error above is the arrival forecast, not the process model."),
 }
 
 

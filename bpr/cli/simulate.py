@@ -69,6 +69,14 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
     if validation:
         click.echo(tf("sim_validation_line", lang, median=validation.median_rel_error, p90=validation.p90_rel_error,
                       emd=validation.emd_hours))
+        if validation.given_arrivals:  # issue 19: the process model alone, beside the forecast figure
+            g = validation.given_arrivals
+            click.echo("  " + tf("sim_given_arrivals_line", lang, median=g["median_rel_error"], p90=g["p90_rel_error"],
+                                 emd=g["emd_hours"], cases=g["simulated_cases"]))
+        if validation.arrival_check.get("missed"):
+            a = validation.arrival_check
+            click.echo("  " + tf("sim_arrival_miss", lang, simulated=a["simulated_cases"], real=a["real_cases"],
+                                 diff=a["rel_difference"]))
         if any(i["outside"] for i in validation.intervals.values()):
             from bpr.report.builders.simulate import interval_text
 

@@ -21,7 +21,8 @@ What is learnt, and how:
 - mechanisms (bpr.simulate.mechanisms), each modelled only when the log shows it: a batched step
   (released at its weekday's batch times, or at the next of a few slots of the week), a fixed calendar term (e.g. a 公示期), routing that
   depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution),
-  a start fixed from an earlier event (that event's time plus an observed interval).
+  a start fixed from an earlier event (that event's time plus an observed interval), routing that
+  depends on which once-per-case steps the case has been through.
 """
 
 from __future__ import annotations
@@ -375,7 +376,8 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
                              delay_clock=fit_distribution(dly_clock, rng) if len(dly_clock) else None)
 
     found = detect(frame, mechanisms)
-    conditional = _model_mechanisms(found, frame, measured, models, rng)
+    history: dict[str, dict] = {}
+    conditional = _model_mechanisms(found, frame, measured, models, rng, history)
 
     # pool sizes
     pools: dict[str, Pool] = {}
@@ -409,13 +411,16 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
         source=source or log.source, cases=int(n_cases),
         log_start=str(frame["timestamp"].min()), log_end=str(frame["timestamp"].max()), notes=notes,
         conditional_transitions=conditional, case_profiles=_case_profiles(frame, conditional),
-        mechanisms=[m.to_dict() for m in found])
+        mechanisms=[m.to_dict() for m in found], history_transitions=history)
 
 
 def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.DataFrame,
-                      models: dict[str, Activity], rng: np.random.Generator) -> dict[str, dict]:
+                      models: dict[str, Activity], rng: np.random.Generator,
+                      history: dict[str, dict] | None = None) -> dict[str, dict]:
     """Put the mechanisms found into the activities (batch release, fixed calendar term, empirical
-    wait); returns the conditional routing of attribute-driven branches (step -> params)."""
+    wait); returns the conditional routing of attribute-driven branches (step -> params) and fills
+    `history` with the routing by case history (step -> params)."""
+    history = {} if history is None else history
     conditional: dict[str, dict] = {}
     for m in found:
         act = models.get(m.step)
@@ -441,6 +446,8 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
             act.delay = empirical_distribution(dly)
         elif m.id == "attribute_branching":
             conditional[m.step] = dict(m.params)
+        elif m.id == "history_routing":
+            history[m.step] = dict(m.params)
         elif m.id == "anchored_wait" and not act.batch and act.fixed_wait_h is None:
             act.anchor = dict(m.params)
     return conditional

@@ -5,7 +5,8 @@ waits its extraneous delay, queues for a resource of its pool (first come, first
 works its processing time. Delay and processing both count the pool's working hours only (the
 clock stops while the pool is closed, and no resource is held overnight). A parallel group runs its members at once and continues when all are done.
 A batched step's case is released at the next batch time (a weekday, a few slots of the week, or a
-day of the month), no resource held. A step anchored to an earlier event (mechanism "anchored_wait") waits instead until a drawn number of days (on the
+day of the month), no resource held. Where routing depends on the case's history (mechanism
+"history_routing"), the next step is drawn by the milestones the case has been through. A step anchored to an earlier event (mechanism "anchored_wait") waits instead until a drawn number of days (on the
 weekdays it takes place) after that event's date, at a drawn time of day, or not at all when that time has passed.
 """
 
@@ -144,6 +145,11 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     profile_cum = chooser(dict(enumerate(profiles.get("weights") or []))) if profile_names else None
     conditional = {a: (profile_names.index(c["attribute"]), {v: chooser(d) for v, d in c["by_value"].items() if d})
                    for a, c in model.conditional_transitions.items() if c["attribute"] in profile_names}
+    # routing by the case's history: per step, its milestones and a chooser per state; per case,
+    # the milestones done
+    history = {a: (list(h["milestones"]), {int(k): chooser(d) for k, d in h["by_state"].items() if d})
+               for a, h in model.history_transitions.items()}
+    milestones = {m for names, _ in history.values() for m in names}
     batch = {a: (x.batch, Sampler(Distribution("empirical", [], quantiles=x.batch["time_of_day"]), rng)
                  if "time_of_day" in x.batch else None,
                  [chooser(dict(enumerate(p or x.batch["skip_weeks"]))) for p in x.batch.get("skip_weeks_by_lead")
@@ -172,6 +178,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     count = dict.fromkeys(acts, 0)
     busy = dict.fromkeys(model.pools, 0.0)
     events: list[list[tuple[str, float]]] | None = [[] for _ in range(n)] if trace else None
+    done: list[set[str]] = [set() for _ in range(n)] if milestones else []
     buf: list[float] = []
 
     def u() -> float:
@@ -188,6 +195,11 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         return names[-1]
 
     def route(case: int, node: str) -> str:
+        if node in history:
+            names, by_state = history[node]
+            key = sum(1 << k for k, name in enumerate(names) if name in done[case])
+            if key in by_state:
+                return pick(*by_state[key])
         if node in conditional:
             index, by_value = conditional[node]
             value = profile[case][index] if profile is not None else None
@@ -221,6 +233,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         finish(case, a)
 
     def finish(case: int, a: str) -> None:
+        if a in milestones:
+            done[case].add(a)
         if a in anchor_seen:
             anchor_seen[a].setdefault(case, env.now)
         count[a] += 1
@@ -281,6 +295,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         if node in arrival_steps:  # the first event marks the arrival itself
             if node in anchor_seen:
                 anchor_seen[node].setdefault(case, env.now)
+            if node in milestones:
+                done[case].add(node)
             count[node] += 1
             steps[case] += 1
             if events is not None:

@@ -16,6 +16,10 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
 - attribute_branching: the step after a step differs strongly by a case attribute (办理渠道,
   实施编码): routing conditioned on the attribute, sampled per case with the observed mix;
 - long_tail: a step's wait whose tail a fitted lognormal clips: the empirical distribution;
+- history_routing: the step after a step depends on which once-per-case steps (milestones: a trip
+  started, a trip ended) the case has already been through, as when two threads of one case
+  interleave (a trip and its paperwork): routing conditioned on that set, so that every case still
+  goes through each milestone once, where a first-order chain lets a share of cases skip it;
 - anchored_wait: a step whose start is fixed from an earlier event, not queued behind the previous
   one (a trip date set at the permit's submission, an inspection booked at review): the later a
   case reaches the step's previous event, the less it waits, and its time from that earlier event
@@ -463,6 +467,88 @@ def check_long_tail(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Me
     return found
 
 
+#: history routing: at most this many milestones (2**6 states of a case's history per step)
+MAX_MILESTONES = 6
+
+
+def milestones(frame: pd.DataFrame, params: Mapping[str, float]) -> list[str]:
+    """The once-per-case steps: in at least `min_presence` of the cases and at most once in at
+    least `min_once` of the cases that have them; the most frequent first, at most MAX_MILESTONES."""
+    per = frame.groupby(["case", "activity"], sort=False).size()
+    by_step = per.groupby(level=1)
+    presence = by_step.size() / max(frame["case"].nunique(), 1)
+    once = (per <= 1).groupby(level=1).mean()
+    names = [str(a) for a in presence.sort_values(ascending=False, kind="stable").index
+             if presence[a] >= params["min_presence"] and once[a] >= params["min_once"]]
+    return names[:MAX_MILESTONES]
+
+
+def history_states(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Per event, the milestones its case has been through up to and including it, as bits (bit k:
+    `names[k]`); the frame's rows are in each case's event order."""
+    state = np.zeros(len(frame), dtype=np.int64)
+    activity = frame["activity"].astype(str)
+    for k, name in enumerate(names):
+        done = (activity == name).groupby(frame["case"].to_numpy(), sort=False).cummax().to_numpy()
+        state |= done.astype(np.int64) << k
+    return state
+
+
+def check_history_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """The next step depends on the case's history: on the set of milestones (`milestones`) the
+    case has been through. Per step with `min_events` events: a chi-square test of history state ×
+    next step, over the states with `min_state_events` events each (p < `max_p`), with Cramér's V
+    at least `min_v`. The model routes a case in such a state by that state's shares; a case in a
+    rarer state by the step's overall shares. The evidence names the milestone whose having been
+    done or not changes another next step's share the most. Steps whose routing a case attribute
+    explains (check_attribute_branching) are left to it: an earlier branch taken by the attribute
+    is a history that only mirrors the attribute."""
+    names = milestones(frame, params)
+    if not names:
+        return []
+    by_attribute = {m.step for m in check_attribute_branching(frame, ATTRIBUTE_BRANCHING)}
+    state = history_states(frame, names)
+    activity = frame["activity"].astype(str).to_numpy()
+    nxt = frame["next"].astype(str).to_numpy()
+    found = []
+    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(activity).indices.items()):
+        if len(idx) < params["min_events"] or step in by_attribute:
+            continue
+        table = pd.crosstab(state[idx], nxt[idx])
+        table = table.loc[table.sum(axis=1) >= params["min_state_events"]]
+        table = table.loc[:, table.sum(axis=0) > 0]
+        if table.shape[0] < 2 or table.shape[1] < 2:
+            continue
+        chi2, p, _, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
+        v = math.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))
+        if not (p < params["max_p"] and v >= params["min_v"]):
+            continue
+        conditional = table.div(table.sum(axis=1), axis=0)
+        kept = np.isin(state[idx], table.index.to_numpy())
+        best = None  # (difference, milestone, next, share with, share without)
+        for k, name in enumerate(names):
+            has = ((state[idx][kept] >> k) & 1).astype(bool)
+            if has.all() or not has.any():
+                continue
+            for target in table.columns:
+                if target == name:  # a step done once is not done again: true, and says nothing
+                    continue
+                hit = nxt[idx][kept] == target
+                with_, without = float(hit[has].mean()), float(hit[~has].mean())
+                if best is None or abs(with_ - without) > best[0]:
+                    best = (abs(with_ - without), name, str(target), with_, without)
+        if best is None:
+            continue
+        _, name, target, with_, without = best
+        found.append(Mechanism("history_routing", str(step), {
+            "milestone": name, "next": target, "share": round(100 * with_, 1), "others": round(100 * without, 1),
+            "cramers_v": round(v, 3), "p_value": float(f"{p:.3g}"), "events": int(table.to_numpy().sum()),
+            "states": int(table.shape[0])},
+            {"milestones": names, "by_state": {str(int(k)): {str(n): round(float(x), 6) for n, x in row.items() if x > 0}
+                                               for k, row in conditional.iterrows()}}))
+    return found
+
+
 #: the anchor "case start" of an anchored wait (the case's arrival: its first event)
 CASE_START = "__start__"
 #: dense (case × activity) first-occurrence tables beyond this many cells keep the most frequent activities
@@ -673,6 +759,7 @@ def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 
 BATCHED = {"min_events": 30, "min_share": 0.5, "min_ratio": 2.0, "min_weeks_share": 0.5}
+ATTRIBUTE_BRANCHING = {"min_events": 50, "max_p": 1e-6, "min_v": 0.3}
 RULES: tuple[MechanismRule, ...] = (
     MechanismRule("batched", check_batched, BATCHED),
     MechanismRule("batched_slots", check_batched_slots, {"min_events": 50, "min_slot_share": 0.1, "min_share": 0.6,
@@ -681,8 +768,11 @@ RULES: tuple[MechanismRule, ...] = (
                                                              "window_days": 3}),
     MechanismRule("scheduled_wait", check_scheduled_wait, {"min_events": 30, "min_hours": 48.0, "tolerance": 0.02,
                                                            "min_tolerance_h": 1.0, "min_share": 0.5, "spike": 3.0}),
-    MechanismRule("attribute_branching", check_attribute_branching, {"min_events": 50, "max_p": 1e-6, "min_v": 0.3}),
+    MechanismRule("attribute_branching", check_attribute_branching, ATTRIBUTE_BRANCHING),
     MechanismRule("long_tail", check_long_tail, {"min_events": 50, "tail_ratio": 5.0, "max_miss": 0.25}),
+    MechanismRule("history_routing", check_history_routing, {"min_events": 50, "min_presence": 0.5,
+                                                             "min_once": 0.98, "min_state_events": 30,
+                                                             "max_p": 1e-6, "min_v": 0.3}),
     MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
                                                          "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
                                                          "min_hours": 24.0, "later_margin": 0.05,

@@ -140,6 +140,10 @@ class SimulationModel:
     #: the case attributes routing depends on, as observed: {names, values (one list per profile),
     #: weights}; each simulated case draws one profile
     case_profiles: dict = field(default_factory=dict)
+    #: routing that depends on the case's history (mechanism "history_routing"): step ->
+    #: {milestones (once-per-case steps), by_state ({bits of the milestones done, as text: {next step
+    #: or END: probability}})}; a state not listed routes by `transitions`
+    history_transitions: dict[str, dict] = field(default_factory=dict)
     #: the mechanisms found in the log (`Mechanism.to_dict()`: id, step, evidence, params, zh, en)
     mechanisms: list[dict] = field(default_factory=list)
 
@@ -172,7 +176,7 @@ class SimulationModel:
             "pools": {k: p.to_dict() for k, p in self.pools.items()},
             "notes": [n.to_dict() for n in self.notes],
             "mechanisms": self.mechanisms, "conditional_transitions": self.conditional_transitions,
-            "case_profiles": self.case_profiles,
+            "case_profiles": self.case_profiles, "history_transitions": self.history_transitions,
         }
 
     @classmethod
@@ -196,4 +200,5 @@ class SimulationModel:
             log_start=data.get("log_start"), log_end=data.get("log_end"), notes=[Note.from_dict(n) for n in data.get("notes", [])],
             conditional_transitions=dict(data.get("conditional_transitions") or {}),
             case_profiles=dict(data.get("case_profiles") or {}), mechanisms=list(data.get("mechanisms") or []),
+            history_transitions=dict(data.get("history_transitions") or {}),
         )

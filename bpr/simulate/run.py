@@ -17,8 +17,12 @@ result.json (`SimulationResult.to_dict()`):
                 rolling: {shares, splits: [{train_share, train_cases, test_cases, split_at,
                           real_/sim_ median_h and p90_h, median_rel_error, p90_rel_error, emd_hours,
                           step_wait_error, control_flow_distance, goal_met, drift, intervals,
-                          real_intervals, verdicts, miss_steps} | {train_share, skipped}],
-                          worst: {splits_run, goal_met, <figure>: {value, train_share}}}}
+                          real_intervals, verdicts, miss_steps, arrival_check} | {train_share, skipped}],
+                          worst: {splits_run, goal_met, <figure>: {value, train_share}}},
+                given_arrivals (issue 19: the real case starts replayed, the process model alone; not
+                part of goal_met): {} | {replications, simulated_cases, sim_median_h, sim_p90_h,
+                sim_mean_h, median_rel_error, p90_rel_error, emd_hours},
+                arrival_check {real_cases, simulated_cases, rel_difference, missed (over 25 %)}}
     scenarios: [{name, description, label ({zh, en} or null), changes, replications, cases,
                  cycle_hours / cycle_working_days: {mean|median|p90: {mean, ci_low, ci_high}},
                  histogram_hours: {edges, share}, waiting_hours: {step: interval},
@@ -29,9 +33,9 @@ result.json (`SimulationResult.to_dict()`):
                 replications; differences are paired by seed)
     model: SimulationModel.to_dict() (the discovered parameters), with (issue 19, new keys)
            mechanisms [{id, step, evidence, params, zh, en}] (bpr.simulate.mechanisms: batched, batched_slots, batched_monthly,
-           scheduled_wait, attribute_branching, long_tail, anchored_wait; [] when none was found),
+           scheduled_wait, attribute_branching, long_tail, anchored_wait, history_routing; [] when none was found),
            conditional_transitions {step: {attribute, by_value}}, case_profiles {names, values,
-           weights}, and per activity `batch` / `fixed_wait_h` / `anchor` when modelled
+           weights}, history_transitions {step: {milestones, by_state}}, and per activity `batch` / `fixed_wait_h` / `anchor` when modelled
 """
 
 from __future__ import annotations

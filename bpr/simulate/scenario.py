@@ -312,7 +312,8 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
     """A new model with the scenario's changes; UsageError when they cannot be applied. Routing
     that depends on a case attribute (mechanism "attribute_branching") is changed the same way:
     the scenario is applied to each attribute value's routing, and the nodes whose routing then
-    differs from the marginal one keep a routing per value."""
+    differs from the marginal one keep a routing per value. Routing by the case's history
+    (mechanism "history_routing") is kept at the steps whose routing the scenario does not change."""
     m = _apply(model, scenario, seed)
     conditional: dict[str, dict] = {}
     for attribute in sorted({c["attribute"] for c in model.conditional_transitions.values()}):
@@ -330,6 +331,9 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
                     if entry["attribute"] == attribute:
                         entry["by_value"][value] = dist
     m.conditional_transitions = conditional
+    # routing by the case's history holds where the scenario left a step's routing and its milestones alone
+    m.history_transitions = {a: h for a, h in m.history_transitions.items()
+                             if m.transitions.get(a) == model.transitions.get(a) and set(h["milestones"]) <= set(m.activities)}
     return m
 
 

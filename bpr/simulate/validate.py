@@ -45,6 +45,9 @@ NGRAM = 3
 #: median wait under WAIT_FLOOR_H hours is compared against that floor (an instant step's error is
 #: its simulated median in hours, not a division by zero)
 STEP_MIN_EVENTS, WAIT_FLOOR_H = 20, 1.0
+#: the arrival forecast missed when the simulated cases in the test window differ from the real
+#: ones by more than this share of the real count (`arrival_check`)
+ARRIVAL_MISS = 0.25
 
 
 def meets_goal(median_rel_error: float, p90_rel_error: float) -> bool:
@@ -99,6 +102,13 @@ class ValidationResult:
     #: the goal is the model's or within that noise ({median|p90: met|sampling|model}, `verdict`)
     real_intervals: dict = field(default_factory=dict)
     verdicts: dict = field(default_factory=dict)
+    #: the process model alone: the test window simulated with the real cases' start times
+    #: replayed instead of the arrival forecast (`given_arrivals`), as SIMOD and AgentSimulator
+    #: simulate as many cases as the test log has; {} when not run. Not part of the goal.
+    given_arrivals: dict = field(default_factory=dict)
+    #: the arrival forecast against the real test cases (`arrival_check`): {real_cases,
+    #: simulated_cases, rel_difference, missed}
+    arrival_check: dict = field(default_factory=dict)
     real_hours: list[float] = field(default_factory=list, repr=False)  # not written to result.json
     sim_hours: list[list[float]] = field(default_factory=list, repr=False)
     real_traces: list[list[tuple[str, float]]] = field(default_factory=list, repr=False)
@@ -166,6 +176,9 @@ class ValidationSetup:
     policy: str
     split_at: str
     cutoff_text: str
+    #: start hours of the log's cases (train and test, sorted): the real arrivals that
+    #: `given_arrivals` replays; None when not known
+    all_starts: np.ndarray | None = None
 
 
 def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN_SHARE,
@@ -185,26 +198,67 @@ def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN
     last = local_frame(log)["timestamp"].max()
     real_hours = _hours(real)
     # Does the extract keep cases still running at the cut-off? If late cases end with the usual last
-    # steps as often as early ones, incomplete cases were dropped: drop unfinished simulated ones too.
+    # steps about as often as earlier ones, incomplete cases were dropped: drop unfinished simulated
+    # ones too (`_window_policy`).
     starts = ((real["min"] - origin).dt.total_seconds() / 3600).to_numpy()
+    train_starts = ((_case_times(train)["min"] - origin).dt.total_seconds() / 3600).to_numpy()
     return ValidationSetup(model, train, test, real_hours, starts, starts.min(), starts.max(),
-                           to_h(last), _window_policy(train, test, model), str(real["min"].min()), str(last))
+                           to_h(last), _window_policy(train, test, model), str(real["min"].min()), str(last),
+                           np.sort(np.concatenate([train_starts, starts])))
 
 
 def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_share: float = TRAIN_SHARE,
                  warmup_days: float = 30.0, max_cases: int | None = None, source: str = "",
-                 mechanisms: bool | set[str] = True) -> ValidationResult:
+                 mechanisms: bool | set[str] = True, real_arrivals: bool = True) -> ValidationResult:
     """Split, discover on the train part, simulate the test window `replications` times (more when
     the window is small, see MIN_SIMULATED), compare. `mechanisms`: as in `discover_model`
-    (False: validate the model without batching, fixed terms, attribute routing, long tails)."""
+    (False: validate the model without batching, fixed terms, attribute routing, long tails).
+    `real_arrivals`: also simulate with the real start times replayed (`given_arrivals`)."""
     setup = validation_setup(log, seed=seed, train_share=train_share, source=source, mechanisms=mechanisms)
-    return validate_setup(setup, replications=replications, seed=seed, warmup_days=warmup_days, max_cases=max_cases)
+    return validate_setup(setup, replications=replications, seed=seed, warmup_days=warmup_days, max_cases=max_cases,
+                          real_arrivals=real_arrivals)
+
+
+def given_arrivals(setup: ValidationSetup, replications: int, seed: int = 0, warmup_days: float = 30.0) -> dict:
+    """The process model judged alone: the test window simulated with the log's real case start
+    times (those of the warm-up before it too) instead of arrivals drawn from the forecast rate,
+    as SIMOD and AgentSimulator simulate as many cases as the test log has; same observation
+    window and policy, same errors (`cycle_time_errors`). {} when the starts are not known."""
+    if setup.all_starts is None:
+        return {}
+    lo = max(setup.window_start - warmup_days * 24, 0.0)
+    arrivals = setup.all_starts[(setup.all_starts >= lo) & (setup.all_starts <= setup.window_end + 1e-6)]
+    if not len(arrivals):
+        return {}
+    sims = []
+    for r in range(replications):
+        out = run_replication(setup.model, seed * 1000 + 500 + r, start_h=lo, end_h=setup.window_end + 1e-6,
+                              until=setup.cutoff, arrivals=arrivals)
+        keep = out.arrival >= setup.window_start
+        if setup.policy == "complete-only":
+            keep &= out.finished
+        sims.append(out.cycle_hours[keep])
+    e = cycle_time_errors(setup.real_hours, sims)
+    return {"replications": replications, "simulated_cases": float(np.mean([len(x) for x in sims])),
+            "sim_median_h": e["sim_median_h"], "sim_p90_h": e["sim_p90_h"], "sim_mean_h": e["sim_mean_h"],
+            "median_rel_error": round(e["median_rel_error"], 4), "p90_rel_error": round(e["p90_rel_error"], 4),
+            "emd_hours": round(e["emd_hours"], 3)}
+
+
+def arrival_check(real_cases: int, simulated_cases: float, limit: float = ARRIVAL_MISS) -> dict:
+    """The arrival forecast against the test window's real case count: the relative difference
+    (simulated − real) / real, missed when its size is over `limit`."""
+    diff = (simulated_cases - real_cases) / real_cases if real_cases else float("nan")
+    return {"real_cases": int(real_cases), "simulated_cases": round(float(simulated_cases), 1),
+            "rel_difference": round(diff, 4) if math.isfinite(diff) else None,
+            "missed": bool(math.isfinite(diff) and abs(diff) > limit)}
 
 
 def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int = 0, warmup_days: float = 30.0,
-                   max_cases: int | None = None) -> ValidationResult:
+                   max_cases: int | None = None, real_arrivals: bool = True) -> ValidationResult:
     """The comparison of `validate_log` on a setup whose model may have been changed by hand
-    (e.g. a mechanism taken out, to see what it is worth)."""
+    (e.g. a mechanism taken out, to see what it is worth). With `real_arrivals`, the figures
+    given the real arrivals beside (`given_arrivals`)."""
     model, real_hours, policy = setup.model, setup.real_hours, setup.policy
     replications = max(replications, min(MAX_REPLICATIONS, math.ceil(MIN_SIMULATED / len(real_hours))))
     window_start, window_end, cutoff = setup.window_start, setup.window_end, setup.cutoff
@@ -252,6 +306,8 @@ def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int =
         real_intervals=real_intervals, verdicts=verdicts,
         miss_steps=miss_steps(step_waits) if any(i["outside"] for i in intervals.values()) else [],
         control_flow_distance=round(ngram_distance(real_traces, sim_traces), 4),
+        given_arrivals=given_arrivals(setup, replications, seed, warmup_days) if real_arrivals else {},
+        arrival_check=arrival_check(len(real_hours), float(np.mean([p["cases"] for p in per_rep]))),
         real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims],
         real_traces=real_traces, sim_traces=sim_traces)
 
@@ -341,7 +397,7 @@ def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES,
         else:
             try:
                 v = validate_log(log, replications=replications, seed=seed, train_share=share, source=source,
-                                 mechanisms=mechanisms)
+                                 mechanisms=mechanisms, real_arrivals=False)
             except InputError as exc:
                 splits.append({"train_share": share, "skipped": str(exc)})
                 continue
@@ -352,7 +408,7 @@ def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES,
                        "emd_hours": v.emd_hours, "step_wait_error": _finite(v.step_wait_error),
                        "control_flow_distance": _finite(v.control_flow_distance), "goal_met": v.goal_met, "drift": v.drift,
                        "intervals": v.intervals, "real_intervals": v.real_intervals, "verdicts": v.verdicts,
-                       "miss_steps": v.miss_steps})
+                       "miss_steps": v.miss_steps, "arrival_check": v.arrival_check})
     return {"shares": list(shares), "splits": splits, "worst": worst_split(splits)}
 
 
@@ -509,12 +565,35 @@ def _hours(times: pd.DataFrame) -> np.ndarray:
     return ((times["max"] - times["min"]).dt.total_seconds() / 3600).to_numpy()
 
 
+#: window policy: at least this many test cases started within one median training cycle time of
+#: the log's end for the late-case test, and the share of their ends (relative to training) above
+#: which the extract is taken to hold finished cases only
+LATE_MIN_CASES, LATE_END_RATIO = 20, 0.75
+
+
 def _window_policy(train: EventLog, test: EventLog, model) -> str:
-    def end_share(log: EventLog) -> float:
-        frame = local_frame(log)
+    """"complete-only" when the extract holds finished cases only (drop unfinished simulated ones
+    too), else "truncate". The cases that started within one median (training) cycle time of the
+    log's end tell best: in an extract that keeps running cases, at most about half of them can
+    have finished (a case finishes in time only if it is faster than the time left, which is less
+    than the median), so they end at an end step (one followed by the case's end at least 20 % of
+    the time) far less often than training cases; when at least LATE_MIN_CASES started then, they
+    decide: complete-only when their end share is at least LATE_END_RATIO of the training cases'.
+    Otherwise the whole test period's end share is compared (within 2 points of training's)."""
+    ends = {a for a, d in model.transitions.items() if d.get("__end__", 0) >= 0.2}
+
+    def end_share(frame: pd.DataFrame) -> float:
         last = frame.groupby("case")["activity"].last()
-        ends = {a for a, d in model.transitions.items() if d.get("__end__", 0) >= 0.2}
         return float(last.isin(ends).mean()) if len(last) else 1.0
 
-    train_share, test_share = end_share(train), end_share(test)
-    return "complete-only" if test_share >= train_share - 0.02 else "truncate"
+    train_f, test_f = local_frame(train), local_frame(test)
+    train_share = end_share(train_f)
+    if len(train_f) and len(test_f):
+        spans = train_f.groupby("case")["timestamp"].agg(["min", "max"])
+        median = (spans["max"] - spans["min"]).median()
+        first = test_f.groupby("case")["timestamp"].min()
+        late = first.index[first >= max(train_f["timestamp"].max(), test_f["timestamp"].max()) - median]
+        if len(late) >= LATE_MIN_CASES:
+            late_share = end_share(test_f[test_f["case"].isin(late)])
+            return "complete-only" if late_share >= LATE_END_RATIO * train_share else "truncate"
+    return "complete-only" if end_share(test_f) >= train_share - 0.02 else "truncate"

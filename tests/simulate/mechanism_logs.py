@@ -220,3 +220,32 @@ def write_mechanism_log(path: Path, mechanism: str = "none", n: int = 3000, seed
     """`mechanism_log` written as a UTF-8 CSV at `path`."""
     mechanism_log(mechanism, n, seed).to_csv(path, index=False)
     return path
+
+
+def interleaved_log(n: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """A case of two threads that interleave (mechanism "history_routing"): a travel request is
+    filed (申请), reviewed (审核) and approved (审批) in office hours, waits drawn in working hours
+    (median 16 and 20 h); the trip it is for starts (出发) on a date booked at filing, 1–10 calendar
+    days later at 08:00–10:00, whatever the approvals' progress, and ends (返回) 2–5 days after;
+    the expense claim (报销) follows once both the trip has ended and the request is approved.
+    Every case goes through each step exactly once, in an order that depends on which thread runs
+    ahead: what follows 审批 is 出发 when the trip has not started, 返回 when it is under way, 报销
+    when it is over; a first-order chain cannot know which. The log records completions only."""
+    rng = np.random.default_rng(seed)
+    office = Office()
+    rows: list[dict] = []
+
+    def stamp(h: float) -> str:
+        return (pd.Timestamp(ORIGIN) + pd.Timedelta(hours=h)).strftime("%Y-%m-%d %H:%M:%S")
+
+    for c, arrival in enumerate(_arrivals(office, n, rng, per_hour=0.5)):
+        reviewed = office.advance(arrival, _lognormal(rng, 16, 0.6) + 0.3)
+        approved = office.advance(reviewed, _lognormal(rng, 20, 0.6) + 0.3)
+        leave = (int(arrival // 24) + int(rng.integers(1, 11))) * 24 + float(rng.uniform(8, 10))
+        back = leave + float(rng.integers(2, 6)) * 24 + float(rng.uniform(0, 8))
+        claimed = office.advance(max(back, approved), _lognormal(rng, 8, 0.5) + 0.2)
+        events = [("申请", arrival, "政务服务中心"), ("审核", reviewed, "审批科"), ("审批", approved, "审批科"),
+                  ("出发", leave, "出差人"), ("返回", back, "出差人"), ("报销", claimed, "财务科")]
+        for activity, end, dept in sorted(events, key=lambda e: e[1]):
+            rows.append({"办件编号": f"CC{c:05d}", "环节名称": activity, "环节结束时间": stamp(end), "办理部门": dept})
+    return pd.DataFrame(rows)

@@ -170,8 +170,13 @@ def test_cli_validation_names_the_steps_whose_wait_changed(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["simulate", str(_need(FOOD)), "--validate", "--cases", "50", "--replications", "1", "-o", str(tmp_path)])
     assert info.value.code == 0
-    line = next(ln for ln in capsys.readouterr().out.splitlines() if "检验期等待变化明显的环节" in ln)
+    out = capsys.readouterr().out.splitlines()
+    line = next(ln for ln in out if "检验期等待变化明显的环节" in ln)
     assert "审批 等待 P90 73→143 小时" in line  # the sample's 分管局长 was away more in Oct–Nov
+    # issue 19: the process model alone (the real starts replayed), beside the forecast figure
+    given = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["validation"]["given_arrivals"]
+    line = next(ln for ln in out if "按检验期实际到达重放" in ln)
+    assert f"中位数误差 {given['median_rel_error']:.1%}" in line and f"仿真 {given['simulated_cases']:.0f} 件" in line
 
 
 def test_scenario_changes_read_as_one_line_in_the_report_language():

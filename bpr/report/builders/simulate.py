@@ -139,6 +139,13 @@ def _validation_section(v: dict, L: str) -> Section:
                                           Column("sim", t("rs_simulated", L), "float"),
                                           Column("interval", t("rs_interval", L))], rows, sheet=t("rs_validation", L)[:10])
     paragraphs = [para]
+    given, arrivals = v.get("given_arrivals") or {}, v.get("arrival_check") or {}
+    if given:  # issue 19: the process model alone (real arrivals replayed), beside the forecast figure
+        paragraphs.append(tf("sim_given_arrivals_line", L, median=given["median_rel_error"], p90=given["p90_rel_error"],
+                             emd=given["emd_hours"], cases=given["simulated_cases"]))
+    if arrivals.get("missed"):
+        paragraphs.append(tf("sim_arrival_miss", L, simulated=arrivals["simulated_cases"], real=arrivals["real_cases"],
+                             diff=arrivals["rel_difference"]))
     if intervals:
         paragraphs.append(interval_text(intervals, v.get("miss_steps") or [], L))
     if v.get("drift"):
