@@ -1876,9 +1876,9 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "{slot_shares}%; each slot releases in at least {weeks_share}% of the weeks); modelled as "
                            "released at the next slot."),
     "mech_list_sep": ("、", ", "),
-    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流或长尾等待。",
-                           "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching "
-                           "or long-tailed wait was found."),
+    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流、按办件经历分流或长尾等待。",
+                           "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching, "
+                           "routing by the case's history or long-tailed wait was found."),
     # issue 19 (h21): routing that depends on the case's history (bpr/simulate/mechanisms.py, history_routing)
     "mech_history_routing": ("“{step}”之后的走向取决于办件此前是否已经过每件只办一次的环节（如“{milestone}”）："
                              "已经过“{milestone}”的办件 {share}% 接“{next}”，未经过的 {others}%（Cramér's V = {cramers_v}，"
