@@ -168,6 +168,16 @@ def test_two_runs_into_one_folder_never_mix(tmp_path):
         assert _complete_looking(out)
 
 
+TRIALS = 5
+
+
+def _has_files(folders) -> bool:
+    try:
+        return any(any(f.iterdir()) for f in folders)
+    except OSError:  # removed meanwhile
+        return False
+
+
 @pytest.mark.parametrize("command", ["discover", "simulate"])
 def test_sigkill_at_random_points_never_leaves_a_complete_looking_partial_folder(tmp_path, command):
     rng = random.Random(17)
@@ -175,15 +185,37 @@ def test_sigkill_at_random_points_never_leaves_a_complete_looking_partial_folder
             "simulate": ["simulate", str(FOOD_LOG), "--cases", "50", "--replications", "2"]}[command]
     code = "import sys; from bpr.cli import main; main(sys.argv[1:])"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for trial in range(6):
+    # a whole run first, timed: the kills fall at random points within a run's length on this
+    # machine at this load, one in each fifth of it (start-up, reading, analysis, writing the
+    # files, the rename), not after the run has ended
+    start = time.monotonic()
+    whole = subprocess.run([sys.executable, "-c", code, *args, "-o", str(tmp_path / "whole")], env=env,
+                           capture_output=True, text=True, timeout=300)
+    length = time.monotonic() - start
+    assert whole.returncode == 0 and _complete_looking(tmp_path / "whole"), whole.stderr
+    for trial in range(TRIALS):
         out = tmp_path / f"k{trial}"
         proc = subprocess.Popen([sys.executable, "-c", code, *args, "-o", str(out)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.5, 6.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=rng.uniform(0.1 + trial, 0.1 + trial + 1) / TRIALS * length)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
         if out.exists():  # finished before the kill: then it must be whole
             assert _complete_looking(out), sorted(p.name for p in out.iterdir())
+    # and once as soon as the first file is in the temporary folder: killed while writing
+    out = tmp_path / f"k{TRIALS}"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args, "-o", str(out)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    writing = False
+    while not writing and proc.poll() is None:
+        writing = _has_files(tmp_path.glob(f".{out.name}.tmp-*"))
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert writing, "the run ended before a kill while it wrote its files"
+    assert not out.exists() or _complete_looking(out)
     # a later run cleans up what the killed ones left
     last = tmp_path / "k0"
     proc = subprocess.run([sys.executable, "-c", code, *args, "-o", str(last), "--force"], env=env,

@@ -188,7 +188,8 @@ def test_bundle_then_what_if(page, server):
     page.wait_for_function("window.bprProcessMap && window.bprProcessMap.nodes().length > 0")
     nodes = page.evaluate("window.bprProcessMap.nodes().length")
     assert nodes == 8
-    page.evaluate("window.bprProcessMap.nodes()[0].emit('tap')")
+    # emit() returns the node, which Playwright would serialise (its whole graph, 12 s): return nothing
+    page.evaluate("() => { window.bprProcessMap.nodes()[0].emit('tap'); }")
     page.wait_for_selector("#step-name")
     assert page.inner_text("#step-name") == "受理"
     assert "窗口" in page.inner_text("#step-detail")  # its handlers (the sample's counter clerks)
