@@ -33,7 +33,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -261,8 +261,9 @@ def _mean_s(sum_us: Any, n: int) -> float | None:
     return None if not n or sum_us is None else float(Decimal(sum_us) / Decimal(n) / Decimal(1_000_000))
 
 
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
+def _iso(micros: int | None) -> str | None:
+    """An instant given in epoch microseconds, as ISO text in UTC."""
+    return None if micros is None else (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)).isoformat()
 
 
 def _variant_rows(engine: Engine, steps: str, codes: str, variants_table: str,
@@ -376,14 +377,17 @@ def _core(engine: Engine, table: str, names: dict[str, str], top_k: int, source:
         (), (None, None))
     durations = DurationStats(cases, _mean_s(d["sum_us"], cases), median, p90, _float(d["min"]), _float(d["max"]))
     now = now or datetime.now(UTC)
+    if duplicates:  # whole rows compared only where two events share case, timestamp and activity
+        suspects = engine.sql(Q.duplicate_suspects(table, steps)).to_pylist()[0]
+        duplicates = bool(suspects["repeated"] or suspects["invalid"])
     q = engine.sql(Q.data_quality(table, now.strftime("%Y-%m-%d %H:%M:%S+00"), duplicates, steps)).to_pylist()[0]
     quality = DataQuality(int(q["missing_required"]), int(q["end_before_start"]), int(q["duplicate_events"]),
                           int(q["future_events"]), int(d["one_event_cases"] or 0))
     roles = [r for r in OPTIONAL_ROLES if q[f"with_{r}"]]
     result = DiscoverResult(
         source=source, engine=engine.name, events=int(d["events"] or 0), cases=cases,
-        activities=len(acts), first_timestamp=_iso(d["first_timestamp"]),
-        last_timestamp=_iso(d["last_timestamp"]), variant_count=variant_count, variants=variants,
+        activities=len(acts), first_timestamp=_iso(d["first_us"]),
+        last_timestamp=_iso(d["last_us"]), variant_count=variant_count, variants=variants,
         dfg=dfg, start_activities=starts, end_activities=ends, activity_stats=acts,
         case_duration_s=durations, rework_cases=rework, data_quality=quality, roles=roles)
     result.notes.extend(_quality_notes(quality, roles))

@@ -223,13 +223,15 @@ def case_durations(traces: str = "traces") -> str:
 
 
 def case_duration_stats(traces: str = "traces") -> str:
-    """cases, events, first/last timestamp, and sum_us (exact), min, max of case durations in
-    seconds (pm4py `get_all_case_durations`; median and p90: `quantile_points(case_durations(...),
-    [], "duration_s")`), plus how many cases have a single event."""
+    """cases, events, first_us/last_us (the first and last timestamp in epoch microseconds: a
+    time-zoned timestamp would make pyarrow load pandas, a quarter second of every command), and
+    sum_us (exact), min, max of case durations in seconds (pm4py `get_all_case_durations`; median
+    and p90: `quantile_points(case_durations(...), [], "duration_s")`), plus how many cases have a
+    single event."""
     return f"""
 WITH durations AS ({case_durations(traces)})
-SELECT count(*) AS cases, sum(events) AS events, min(first_timestamp) AS first_timestamp,
-       max(last_timestamp) AS last_timestamp,
+SELECT count(*) AS cases, sum(events) AS events, epoch_us(min(first_timestamp)) AS first_us,
+       epoch_us(max(last_timestamp)) AS last_us,
        {_exact_sum("duration_us")} AS sum_us, min(duration_s) AS min, max(duration_s) AS max,
        {_count_if("events = 1")} AS one_event_cases
 FROM durations"""
@@ -278,6 +280,26 @@ FROM {quote(traces)} AS t JOIN shape ON shape.h1 = t.h1 AND shape.h2 = t.h2"""
 def variant_total(variants: str = "variants") -> str:
     """variants: the number of distinct variants in a `variant_table`."""
     return f"SELECT count(*) AS variants FROM {quote(variants)}"
+
+
+def duplicate_suspects(table: str = "events", steps: str = "steps") -> str:
+    """repeated, invalid: how many (case, timestamp, activity) occur more than once among the
+    valid events, and how many events are not valid (no case, activity or timestamp). When both
+    are 0 the log holds no exact duplicate, and `data_quality` need not compare whole rows.
+
+    Events with one timestamp in a case are consecutive in `steps`, linked by gap_us = 0: each such
+    link names its two events (position, activity; position + 1, next_activity), so only those
+    rows, not the whole log, are grouped."""
+    return f"""
+WITH tied AS (
+    SELECT "case", "timestamp", position AS pos, activity FROM {quote(steps)} WHERE gap_us = 0
+    UNION
+    SELECT "case", "timestamp", position + 1 AS pos, next_activity AS activity FROM {quote(steps)} WHERE gap_us = 0
+)
+SELECT (SELECT count(*) FROM (SELECT "case" FROM tied GROUP BY "case", "timestamp", activity
+                              HAVING count(*) > 1) AS r) AS repeated,
+       (SELECT {_count_if('"case" IS NULL OR activity IS NULL OR "timestamp" IS NULL')}
+        FROM {quote(table)}) AS invalid"""
 
 
 def data_quality(table: str = "events", now: str | None = None, duplicates: bool = True,

@@ -288,3 +288,37 @@ def test_csv_names_stay_text_past_the_sniffed_rows(tmp_path):
     read = pd.read_csv(path, dtype=str)
     assert cases == [{"case": c, "n": n} for c, n in read[read["case"].str.endswith("123")].groupby("case").size().items()]
     assert [r["resource"] for r in kept] == ["1.1", "1.10"]
+
+
+def _tie_rows(nulls: bool):
+    def values(*xs):
+        return st.sampled_from([*xs, None] if nulls else list(xs))
+    return st.lists(st.tuples(values("c1", "c2", "c3"), values("受理", "审核", "办结"),
+                              values("2024-03-04 09:00:00", "2024-03-04 10:00:00"), st.sampled_from(["张", "李", None])),
+                    min_size=1, max_size=14)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.booleans().flatmap(_tie_rows))
+def test_duplicates_skipped_only_when_no_two_events_share_case_time_and_activity(rows):
+    """The data-quality count of exact duplicates compares whole rows only when the cheap test
+    (`duplicate_suspects`) finds two valid events with one case, timestamp and activity, or an
+    invalid event: on logs full of ties (A, B, A at one time; nulls; other resources) the count
+    is the full comparison's, and on logs with no invalid event it is pandas' count of repeated rows."""
+    from bpr.analyse.discover import _prepare, _tables
+
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
+    table = pa.table({"case": frame["case"], "activity": frame["activity"],
+                      "timestamp": pd.to_datetime(frame["timestamp"]).dt.tz_localize("UTC").astype("datetime64[us, UTC]"),
+                      "resource": frame["resource"], "row": np.arange(len(frame))})
+    with DuckDBEngine() as engine:
+        engine.register(table)
+        names = _tables("events")
+        _prepare(engine, "events", names)
+        full = engine.sql(Q.data_quality("events", None, True, names["steps"])).to_pylist()[0]["duplicate_events"]
+        suspects = engine.sql(Q.duplicate_suspects("events", names["steps"])).to_pylist()[0]
+    if not (suspects["repeated"] or suspects["invalid"]):
+        assert full == 0
+    if frame[["case", "activity", "timestamp"]].notna().all(axis=None):
+        assert full == int(frame.duplicated(keep="first").sum())
+        assert bool(suspects["repeated"]) == bool(frame.duplicated(["case", "activity", "timestamp"]).any())
