@@ -234,15 +234,21 @@ def given_arrivals(setup: ValidationSetup, replications: int, seed: int = 0, war
     for r in range(replications):
         out = run_replication(setup.model, seed * 1000 + 500 + r, start_h=lo, end_h=setup.window_end + 1e-6,
                               until=setup.cutoff, arrivals=arrivals)
-        keep = out.arrival >= setup.window_start
-        if setup.policy == "complete-only":
-            keep &= out.finished
-        sims.append(out.cycle_hours[keep])
+        sims.append(out.cycle_hours[_observed(setup, out)])
     e = cycle_time_errors(setup.real_hours, sims)
     return {"replications": replications, "simulated_cases": float(np.mean([len(x) for x in sims])),
             "sim_median_h": e["sim_median_h"], "sim_p90_h": e["sim_p90_h"], "sim_mean_h": e["sim_mean_h"],
             "median_rel_error": round(e["median_rel_error"], 4), "p90_rel_error": round(e["p90_rel_error"], 4),
             "emd_hours": round(e["emd_hours"], 3)}
+
+
+def _observed(setup: ValidationSetup, out) -> np.ndarray:
+    """Which simulated cases of a replication are compared: those that arrived in the test window,
+    and only the finished ones under the "complete-only" policy."""
+    keep = out.arrival >= setup.window_start
+    if setup.policy == "complete-only":
+        keep &= out.finished
+    return keep
 
 
 def arrival_check(real_cases: int, simulated_cases: float, limit: float = ARRIVAL_MISS) -> dict:
@@ -266,9 +272,7 @@ def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int =
     for r in range(replications):
         out = run_replication(model, seed * 1000 + r, start_h=max(window_start - warmup_days * 24, 0.0),
                               end_h=window_end + 1e-6, until=cutoff, trace=True)
-        keep = out.arrival >= window_start
-        if policy == "complete-only":
-            keep &= out.finished
+        keep = _observed(setup, out)
         hours = out.cycle_hours[keep]
         traces = [out.events[i] for i in np.flatnonzero(keep)]
         if max_cases:
