@@ -224,6 +224,8 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "Model built on the first {train} cases, checked on the last {test} (same observation window): median error {median:.1f}%, P90 error {p90:.1f}%, distribution distance (EMD) {emd:.1f} h. {verdict}"),
     "rs_valid_ok": ("达到可信标准（中位数误差 ≤ 15%，P90 误差 ≤ 25%）。", "Meets the goal (median ≤ 15%, P90 ≤ 25%)."),
     "rs_valid_bad": ("未达到可信标准（中位数误差 ≤ 15%，P90 误差 ≤ 25%），结论仅供参考。", "Misses the goal (median ≤ 15%, P90 ≤ 25%): treat results with care."),
+    "rs_valid_drift_since": ("bpr 检测到流程最近一次变化始于 {since}：可加 --since {since}，只依据此后开始的办件建模和检验。",
+                             "bpr finds the process's last change starting on {since}: add --since {since} to model and validate the cases started since then only."),
     "rs_valid_drift": ("训练期与检验期的实际办理时长本身相差甚远（训练期中位数 {train_median:.1f} 小时、P90 {train_p90:.1f} 小时），流程已发生变化：依据历史数据的模型难以代表当前流程，宜用近期数据重新建模（--since 日期：只用该日及以后开始的办件）。",
                        "The training period's own cycle times are far from the test period's (median {train_median:.1f} h, P90 {train_p90:.1f} h): the process has changed, so a model learnt from the past cannot stand for it; rebuild it from recent data (--since DATE: only the cases that started on or after that date)."),
     "rs_plan_scenario": ("“{matter}”改革方案（采纳 {n} 条建议）", "reform plan for {matter} ({n} accepted proposals)"),

@@ -94,6 +94,8 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
         if validation.drift:
             click.echo(tf("rs_valid_drift", lang, train_median=validation.train_median_h,
                           train_p90=validation.train_p90_h))
+            if validation.drift_since:
+                click.echo(tf("rs_valid_drift_since", lang, since=validation.drift_since))
         if validation.step_changes:
             click.echo("  " + tf("sim_step_changes_line", lang, steps=join_list((
                 tf("sim_step_change", lang, step=c["step"], before=c["train_p90_h"], after=c["test_p90_h"])

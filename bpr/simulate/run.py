@@ -4,7 +4,7 @@ result.json (`SimulationResult.to_dict()`):
     kind: "simulate", source, seed, replications, cases
     validation: null | {train_cases, test_cases, split_at, cutoff, window_policy, real_/sim_ median_h,
                 p90_h, mean_h, median_rel_error, p90_rel_error, emd_hours, goal_met,
-                train_median_h, train_p90_h, drift, per_replication, step_changes,
+                train_median_h, train_p90_h, drift, drift_since (the date to give --since), per_replication, step_changes,
                 step_waits [{step, events, simulated_events, real_median_h, sim_median_h, rel_error}],
                 step_wait_error, control_flow_distance (n-gram distance, 0..1),
                 emd_ci_hours [low, high] (95 % t interval of the mean EMD across replications),

@@ -25,7 +25,7 @@ from scipy.stats import wasserstein_distance
 
 from bpr.errors import InputError
 from bpr.model.eventlog import EventLog
-from bpr.simulate.discovery import MIN_CASES, discover_model, local_frame
+from bpr.simulate.discovery import MIN_CASES, discover_model, drift_start, local_frame
 from bpr.simulate.engine import run_replication
 
 HISTOGRAM_BINS = 30  # bins of the cycle-time histograms in result.json
@@ -79,6 +79,7 @@ class ValidationResult:
     train_median_h: float = float("nan")
     train_p90_h: float = float("nan")
     drift: bool = False  # the train period's own cycle times miss the test period by > 2x the goal
+    drift_since: str | None = None  # when drifted: the local date of the log's last change (`drift_start`)
     per_replication: list[dict] = field(default_factory=list)
     #: steps whose wait changed between the two periods (see `step_wait_changes`)
     step_changes: list[dict] = field(default_factory=list)
@@ -215,8 +216,11 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     (False: validate the model without batching, fixed terms, attribute routing, long tails).
     `real_arrivals`: also simulate with the real start times replayed (`given_arrivals`)."""
     setup = validation_setup(log, seed=seed, train_share=train_share, source=source, mechanisms=mechanisms)
-    return validate_setup(setup, replications=replications, seed=seed, warmup_days=warmup_days, max_cases=max_cases,
-                          real_arrivals=real_arrivals)
+    result = validate_setup(setup, replications=replications, seed=seed, warmup_days=warmup_days,
+                            max_cases=max_cases, real_arrivals=real_arrivals)
+    if result.drift and (since := drift_start(local_frame(log))) is not None:
+        result.drift_since = f"{since:%Y-%m-%d}"  # the --since a user is told to set
+    return result
 
 
 def given_arrivals(setup: ValidationSetup, replications: int, seed: int = 0, warmup_days: float = 30.0) -> dict:

@@ -3,8 +3,10 @@ and the BPMN/Prosimos export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -66,6 +68,19 @@ def test_drift_is_flagged_where_the_process_changed():
     result = validate_log(bpr.read_log(_need(RECEIPT)), replications=2, seed=0)
     assert result.real_median_h < 0.5 < 10 < result.train_median_h
     assert result.drift and not result.goal_met
+
+
+def test_drift_names_the_reform_date_to_give_since():
+    """public_health_reform: the generator plants a reform on 2024-07-01 (samples/generate_logs.py,
+    REFORM_DATE), half-way through the cases; the 50 % split drifts and the date to give --since
+    is the reform's, not a tenth of the cases before it (2024-06-21 before the change point was refined)."""
+    log = bpr.read_log(ROOT / "samples" / "logs" / "public_health_reform.csv")
+    result = validate_log(log, replications=1, seed=0, train_share=0.5, real_arrivals=False)
+    assert result.drift and result.drift_since == "2024-07-01"
+    steady = validate_log(log.cases_since(dt.datetime(2024, 7, 1, tzinfo=ZoneInfo(log.timezone))), replications=2,
+                          seed=0, train_share=0.5, real_arrivals=False)
+    assert not steady.drift and steady.drift_since is None
+    assert steady.median_rel_error <= 0.05 and steady.p90_rel_error <= 0.10
 
 
 def test_cli_simulate_writes_result(tmp_path):

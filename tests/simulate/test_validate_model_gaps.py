@@ -3,6 +3,8 @@ independent computation:
 
 - an arrival-rate change for good (`rate_change`): the change point against a brute-force
   likelihood written out here, and no change on a homogeneous Poisson process or a mild one;
+- a change of case durations for good (`drift_start`): found at the generator's own change case,
+  not at the nearest tenth of the cases; the last of two changes; a change in the tail only;
 - pool load counted over the window in which the cases arrived, not over the span of their events;
 - a fitted family's draws clipped at the largest value it was fitted to (a lognormal with a wide
   shape drew waits of centuries and stopped a validation with "no working time left").
@@ -109,6 +111,36 @@ def test_discovery_learns_from_the_cases_after_an_arrival_rate_change(tmp_path):
     assert any(n.id == "note_drift_learnt" for n in model.notes)
     # the arrival rate is the new one: about six a day on the days the log has arrivals
     assert model.arrivals.per_week / 7 == pytest.approx(6.0, rel=0.25)
+
+
+def duration_frame(segments: list[tuple[int, float, float]], seed: int = 0) -> pd.DataFrame:
+    """A discovery frame of cases one a day, each two events apart by a lognormal duration:
+    (cases, median hours, share of cases 20 times slower) per segment, in turn."""
+    rng = np.random.default_rng(seed)
+    hours = np.concatenate([median * rng.lognormal(0, 0.3, n) * np.where(rng.random(n) < slow, 20, 1)
+                            for n, median, slow in segments])
+    starts = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(len(hours)), unit="D")
+    ends = starts + pd.to_timedelta(hours, unit="h")
+    cases = [f"c{i}" for i in range(len(hours))]
+    return pd.DataFrame({"case": cases * 2, "timestamp": list(starts) + list(ends)})
+
+
+@pytest.mark.parametrize("segments, change, within", [
+    ([(430, 100, 0), (570, 10, 0)], 430, 2),  # a reform at the 430th case, not at a tenth
+    ([(350, 100, 0), (300, 10, 0), (350, 1, 0)], 650, 10),  # two reforms: the process runs as after the last
+    ([(480, 10, 0.3), (520, 10, 0.0)], 480, 30),  # the slow tail dropped, the median kept
+])
+def test_duration_change_is_found_at_the_generators_change(segments, change, within):
+    """Within `within` cases (one a day) of the change: the rank statistic wanders by a few cases
+    past a change of the median, by more past one of the tail (the old tenths were 100 apart)."""
+    frame = duration_frame(segments)
+    found = drift_start(frame)
+    expected = pd.Timestamp("2024-01-01") + pd.Timedelta(days=change)
+    assert found is not None and abs((found - expected).days) <= within
+
+
+def test_no_duration_change_on_a_steady_process():
+    assert drift_start(duration_frame([(1000, 10, 0.1)])) is None
 
 
 def test_pool_load_is_counted_over_the_arrival_window(tmp_path):

@@ -150,6 +150,8 @@ def _validation_section(v: dict, L: str) -> Section:
         paragraphs.append(interval_text(intervals, v.get("miss_steps") or [], L))
     if v.get("drift"):
         paragraphs.append(tf("rs_valid_drift", L, train_median=v["train_median_h"], train_p90=v["train_p90_h"]))
+        if v.get("drift_since"):
+            paragraphs.append(tf("rs_valid_drift_since", L, since=v["drift_since"]))
     figures = []
     if v.get("histogram_hours"):
         h = v["histogram_hours"]
