@@ -70,6 +70,22 @@ def test_drift_is_flagged_where_the_process_changed():
     assert result.drift and not result.goal_met
 
 
+@pytest.mark.parametrize("train_p90, interval, expected", [
+    (151.0, [90.0, 200.0], False),  # 51 % off, but a window this small could show it unchanged
+    (151.0, [90.0, 150.0], True),  # 51 % off and outside: drifted
+    (149.0, [90.0, 110.0], False),  # 49 % off: within twice the goal (25 %)
+])
+def test_drift_needs_twice_the_goal_and_the_real_figures_interval(train_p90, interval, expected):
+    from bpr.simulate.validate import GOAL_P90, drifted
+
+    assert GOAL_P90 == 0.25
+    real = {"median_h": 10.0, "p90_h": 100.0}
+    train = {"median_h": 10.0, "p90_h": train_p90}
+    assert drifted(train, real, {"median_h": [9.0, 11.0], "p90_h": interval}) is expected
+    # the median the same way: 31 % off and outside its interval
+    assert drifted({"median_h": 13.1, "p90_h": 100.0}, real, {"median_h": [9.0, 11.0], "p90_h": interval})
+
+
 def test_drift_names_the_reform_date_to_give_since():
     """public_health_reform: the generator plants a reform on 2024-07-01 (samples/generate_logs.py,
     REFORM_DATE), half-way through the cases; the 50 % split drifts and the date to give --since
