@@ -296,7 +296,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
             first = frame.groupby("case")["timestamp"].transform("min")
             frame = frame[first >= since].reset_index(drop=True)
             n_cases = frame["case"].nunique()
-            notes.append(Note.of("note_drift_learnt", n=n_cases, since=str(since)))
+            notes.append(Note.of("note_drift_learnt", n=n_cases, since=f"{since:%Y-%m-%d %H:%M}"))
     has_start = log.has("start") and frame["start"].notna().mean() > 0.5
     has_resource = log.has("resource")
     use_department = log.has("department") and frame["department"].notna().mean() > 0.5
