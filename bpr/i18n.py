@@ -862,6 +862,14 @@ VOCAB: dict[str, tuple[str, str]] = {
                                    "merge {steps}: fewer than two of these steps are left"),
     "err_sim_parallel_steps_gone": ("并行组 {group} 中有环节已被删除或合并",
                                     "parallel group {group}: steps already removed or merged"),
+    "err_sim_merge_parallel_mixed": ("合并 {steps}：其中有的环节在并联组 {group} 中、有的不在，无法合并",
+                                     "merge {steps}: some of these steps run in the parallel group {group} and some do not"),
+    "err_sim_merge_parallel_mixed_hint": ("只合并同一并联组内的环节，或只合并组外的环节",
+                                          "merge steps of one parallel group only, or steps outside it only"),
+    "err_sim_parallel_already": ("并行组 {group} 中有环节在现状中已经并联办理（{existing}）",
+                                 "parallel group {group}: steps already run side by side as-is ({existing})"),
+    "err_sim_parallel_already_hint": ("请把这些环节写进同一个并行组，或去掉已并联的环节",
+                                      "list those steps in one group, or leave out the ones already parallel"),
     "err_sim_staffing_not_a_number": ("人员配置“{name}”：“{value}”不是数字", "staffing {name}: {value!r} is not a number"),
     "err_sim_staffing_not_a_number_expected": ("整数人数或带正负号的增减数，如 3、+1", "a size like 3 or a change like +1"),
     "err_sim_hours_no_open_time": ("“{name}”的工作时间设置后没有任何可办公时段",
@@ -1877,6 +1885,10 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "before it: {baseline}% in their own as many busiest slots; {events} events; per slot "
                            "{slot_shares}%; each slot releases in at least {weeks_share}% of the weeks); modelled as "
                            "released at the next slot."),
+    "mech_parallel": ("{members}并联办理：同时经过其中两个以上环节的 {cases} 件办件里，任意两个环节的先后顺序都不固定（少见的一种顺序也占 {order_share}%），"
+                      "且 {contiguous}% 的办件中这些环节前后相连、中间没有其他环节。按并联建模：同时开始、全部办完后再往下走，每个环节的等待从并联开始时算起。",
+                      "{members} run side by side: in the {cases} cases that go through two or more of them, no two of them come in a fixed order (the rarer order still {order_share}%), "
+                      "and in {contiguous}% of those cases they follow one another with no other step in between. Modelled as parallel: they start together, the case moves on when all are done, and each one's wait counts from the group's start."),
     "mech_list_sep": ("、", ", "),
     "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流、按办件经历分流或长尾等待。",
                            "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching, "

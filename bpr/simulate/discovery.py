@@ -22,7 +22,8 @@ What is learnt, and how:
   (released at its weekday's batch times, or at the next of a few slots of the week), a fixed calendar term (e.g. a 公示期), routing that
   depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution),
   a start fixed from an earlier event (that event's time plus an observed interval), routing that
-  depends on which once-per-case steps the case has been through.
+  depends on which once-per-case steps the case has been through, steps run side by side (one
+  parallel node; each member's wait counted from the step before the group).
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ from bpr.model.calendar import WorkCalendar
 from bpr.model.eventlog import EventLog
 from bpr.simulate.clock import SLOTS_PER_DAY, SLOTS_PER_HOUR, Schedule, WorkingTime
 from bpr.simulate.distributions import empirical_distribution, fit_distribution
-from bpr.simulate.mechanisms import Mechanism, case_attributes, detect, in_batch_slots
+from bpr.simulate.mechanisms import (
+    MECHANISM_IDS,
+    Mechanism,
+    case_attributes,
+    detect,
+    in_batch_slots,
+)
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 
 #: fewer cases than this and arrival rates, routing and durations cannot be fitted
@@ -309,6 +316,11 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     frame["pos"] = frame.groupby("case").cumcount()
     frame["prev_end"] = frame.groupby("case")["timestamp"].shift(1)
     frame["next"] = frame.groupby("case")["activity"].shift(-1).fillna(END)
+    parallel = detect(frame, {"parallel"}) if mechanisms is True or "parallel" in (mechanisms or ()) else []
+    for m in parallel:  # a member waits from the step before its group, not from a sibling's end
+        member = frame["activity"].isin(m.params["members"])
+        fork = frame["timestamp"].where(~member).groupby(frame["case"]).shift(1).groupby(frame["case"]).ffill()
+        frame.loc[member & fork.notna(), "prev_end"] = fork[member & fork.notna()]
     firsts = frame[frame["pos"] == 0]
     arrival = (firsts.set_index("case")["start"].fillna(firsts.set_index("case")["timestamp"]) if has_start
                else firsts.set_index("case")["timestamp"])
@@ -407,7 +419,10 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
                              round(visit, 6), int(counts[a]),
                              delay_clock=fit_distribution(dly_clock, rng) if len(dly_clock) else None)
 
-    found = detect(frame, mechanisms)
+    # routing out of a step that runs in a parallel group is the group's: not modelled at the member
+    members = {x for m in parallel for x in m.params["members"]}
+    found = parallel + [m for m in detect(frame, _without(mechanisms, "parallel"))
+                        if not (m.id in ("attribute_branching", "history_routing") and m.step in members)]
     history: dict[str, dict] = {}
     conditional = _model_mechanisms(found, frame, measured, models, rng, history)
 
@@ -435,7 +450,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
         pools[p] = Pool(p, size, clock.schedule, sorted(map(str, resources.unique()))[:200], round(distinct, 3),
                         round(workload / (size * available), 4) if available > 0 else None)
 
-    return SimulationModel(
+    model = SimulationModel(
         activities=models, start=start, transitions=dict(transitions), pools=pools,
         arrivals=_arrival_rates(arrival.sort_values(), calendar), origin=origin_day, timezone=log.timezone,
         rework_edges=[tuple(e) for e in rework_edges], first_step_instant=first_step_instant, visits_known=visits_known,
@@ -444,6 +459,16 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
         log_start=str(frame["timestamp"].min()), log_end=str(frame["timestamp"].max()), notes=notes,
         conditional_transitions=conditional, case_profiles=_case_profiles(frame, conditional),
         mechanisms=[m.to_dict() for m in found], history_transitions=history)
+    for m in parallel:
+        model.add_parallel_group(m.params["members"], m.params["member_probability"])
+    return model
+
+
+def _without(mechanisms: bool | set[str] | frozenset[str], rule: str) -> bool | set[str]:
+    """The mechanisms to detect, `rule` left out."""
+    if mechanisms is False:
+        return False
+    return (set(MECHANISM_IDS) if mechanisms is True else set(mechanisms)) - {rule}
 
 
 def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.DataFrame,

@@ -28,15 +28,10 @@ from bpr.simulate.mechanisms import (
     next_release,
     next_slot_release,
 )
-from bpr.simulate.model import END, SimulationModel
+from bpr.simulate.model import END, SimulationModel, group_name
 
 MAX_STEPS_PER_CASE = 500
-PARALLEL_SEPARATOR = " ∥ "
 _CAL = WorkCalendar()
-
-
-def group_name(members: list[str]) -> str:
-    return PARALLEL_SEPARATOR.join(members)
 
 
 @dataclass

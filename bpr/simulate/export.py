@@ -22,7 +22,7 @@ import numpy as np
 from bpr.io.safety import atomic_output
 from bpr.simulate.clock import DAY_NAMES, Schedule
 from bpr.simulate.distributions import Distribution
-from bpr.simulate.model import END, SimulationModel
+from bpr.simulate.model import END, SimulationModel, group_name
 
 ARRIVAL_TASK = "case arrival"
 _DAYS = [d.upper() for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")]
@@ -48,9 +48,9 @@ class _Graph:
 
 
 def build(model: SimulationModel) -> tuple[str, dict]:
-    """(BPMN XML text, Prosimos JSON parameters) for the model (parallel groups are not exported)."""
-    if model.parallel_groups:
-        raise ValueError("export the as-is model: parallel groups are not exported")
+    """(BPMN XML text, Prosimos JSON parameters) for the model. A parallel group becomes a parallel
+    split and join around its members; a member that runs in only part of the group's cases sits
+    behind an exclusive gateway that skips it with the complementary probability."""
     ids = _ids(model)
     g = _Graph()
     gateways: list[dict] = []
@@ -106,8 +106,34 @@ def build(model: SimulationModel) -> tuple[str, dict]:
         g.flow(last, task)
         tasks.append({"task_id": tid, "resources": [{"resource_id": _res_id(act.pool, model),
                                                      **_prosimos_dist(act.processing, rng)}]})
+    in_group: dict[str, str] = {}
+    for k, members in enumerate(model.parallel_groups):
+        # every route into the group meets at an exclusive join first: a parallel gateway with two
+        # incoming flows would wait for a token on each
+        merge = g.node("exclusiveGateway", f"gjoin_{k}", direction="Converging")
+        fork = g.node("parallelGateway", f"psplit_{k}", direction="Diverging")
+        join = g.node("parallelGateway", f"pjoin_{k}", direction="Converging")
+        g.flow(merge, fork)
+        entry[group_name(members)] = merge
+        for m in members:
+            p = float(model.member_probability.get(m, 1.0))
+            if p >= 1.0:
+                g.flow(fork, entry[m])
+            else:
+                split = g.node("exclusiveGateway", f"osplit_{ids[m]}", direction="Diverging")
+                skip_join = g.node("exclusiveGateway", f"ojoin_{ids[m]}", direction="Converging")
+                g.flow(fork, split)
+                f_run, f_skip = g.flow(split, entry[m]), g.flow(split, skip_join)
+                gateways.append({"gateway_id": split, "probabilities": [{"path_id": f_run, "value": p},
+                                                                       {"path_id": f_skip, "value": 1 - p}]})
+                g.flow(skip_join, join)
+            in_group[m] = join if p >= 1.0 else f"ojoin_{ids[m]}"
+        _route(g, gateways, join, model.transitions.get(group_name(members), {END: 1.0}), entry, end_join)
     for a in model.activities:
-        _route(g, gateways, ids[a], model.transitions.get(a, {END: 1.0}), entry, end_join)
+        if a in in_group:
+            g.flow(ids[a], in_group[a])
+        else:
+            _route(g, gateways, ids[a], model.transitions.get(a, {END: 1.0}), entry, end_join)
     _route(g, gateways, source, start_probs, entry, end_join, gid="split_start")
     bpmn = _bpmn_xml(g)
     params = {

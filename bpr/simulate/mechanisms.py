@@ -28,6 +28,11 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
   anchor's date, on a weekday it takes place, at a drawn time of day (all as observed), or when the
   previous step ends if that is later.
 
+- parallel: steps run side by side (并联审批: several departments review the same file at once):
+  once-per-case steps found in either order, each order in at least a fifth of the cases that
+  hold both, next to each other in the case: one node running them all, continuing when all are
+  done, each member's wait counted from the step before the group (not from a sibling's end).
+
 A rule that finds nothing leaves the model as it was: mechanisms are modelled only when detected.
 """
 
@@ -82,6 +87,9 @@ class Mechanism:
             values["next"] = t("sim_case_end", lang)
         if values.get("anchor") == CASE_START:
             values["anchor"] = t("sim_case_start", lang)
+        if "members" in values:
+            values["members"] = t("mech_list_sep", lang).join(f"“{m}”" if lang == "zh" else f"'{m}'"
+                                                                for m in values["members"])
         if self.id == "anchored_wait":
             values["slope_abs"] = round(-float(values["slope"]), 2)
         return tf(f"mech_{self.id}", lang, step=self.step, **values)
@@ -467,6 +475,59 @@ def check_long_tail(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Me
     return found
 
 
+def check_parallel(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """Groups of steps that run side by side: steps each done at most once in `min_once` of the
+    cases holding them, every pair of a group held once by at least `min_events` cases and done in
+    either order, each order in at least `min_order` of them (a fixed order is a sequence); and the
+    group's steps, in the cases holding two or more of them, next to each other (no other step in
+    between) in at least `min_contiguous` of those cases (one fork, one join). Groups are the
+    largest sets of pairwise such steps (maximal cliques, largest first, disjoint), at most
+    `max_members` steps each."""
+    import networkx as nx
+
+    from bpr.simulate.model import group_name
+
+    per_case = frame.groupby(["case", "activity"], sort=False).size()
+    held = per_case.groupby(level="activity").agg(["size", lambda x: float((x == 1).mean())])
+    held.columns = ["cases", "once"]
+    steps = sorted(held.index[(held["cases"] >= params["min_events"]) & (held["once"] >= params["min_once"])])
+    if len(steps) < 2:
+        return []
+    first = frame[frame["activity"].isin(steps)].groupby(["case", "activity"], sort=False)["pos"].min().unstack()
+    once = (per_case.unstack().reindex(columns=first.columns) == 1).reindex(first.index)
+    pairs = {}
+    for i, a in enumerate(steps):
+        for b in steps[i + 1:]:
+            both = once[a] & once[b]
+            if both.sum() < params["min_events"]:
+                continue
+            a_first = float((first.loc[both, a] < first.loc[both, b]).mean())
+            if min(a_first, 1 - a_first) >= params["min_order"]:
+                pairs[(a, b)] = (int(both.sum()), a_first)
+    graph = nx.Graph(list(pairs))
+    found, used = [], set()
+    for clique in sorted(nx.find_cliques(graph), key=lambda c: (-len(c), sorted(c))):
+        members = [m for m in sorted(clique, key=lambda m: (-held.loc[m, "cases"], m)) if m not in used]
+        members = members[:int(params["max_members"])]
+        if len(members) < 2:
+            continue
+        pos = first[members]
+        multi = pos.notna().sum(axis=1) >= 2
+        span = pos[multi].max(axis=1) - pos[multi].min(axis=1) + 1
+        contiguous = float((span == pos[multi].notna().sum(axis=1)).mean())
+        if contiguous < params["min_contiguous"]:
+            continue
+        used.update(members)
+        any_held = pos.notna().any(axis=1)
+        share = {m: round(float(pos.loc[any_held, m].notna().mean()), 6) for m in members}
+        order = min(min(pairs[tuple(sorted((a, b)))][1], 1 - pairs[tuple(sorted((a, b)))][1])
+                    for k, a in enumerate(members) for b in members[k + 1:])
+        found.append(Mechanism("parallel", group_name(members), {
+            "members": members, "order_share": round(100 * order, 1), "contiguous": round(100 * contiguous, 1),
+            "cases": int(multi.sum())}, {"members": members, "member_probability": share}))
+    return found
+
+
 #: history routing: at most this many milestones (2**6 states of a case's history per step)
 MAX_MILESTONES = 6
 
@@ -769,6 +830,8 @@ RULES: tuple[MechanismRule, ...] = (
     MechanismRule("scheduled_wait", check_scheduled_wait, {"min_events": 30, "min_hours": 48.0, "tolerance": 0.02,
                                                            "min_tolerance_h": 1.0, "min_share": 0.5, "spike": 3.0}),
     MechanismRule("attribute_branching", check_attribute_branching, ATTRIBUTE_BRANCHING),
+    MechanismRule("parallel", check_parallel, {"min_events": 50, "min_once": 0.85, "min_order": 0.2,
+                                               "min_contiguous": 0.8, "max_members": 4}),
     MechanismRule("long_tail", check_long_tail, {"min_events": 50, "tail_ratio": 5.0, "max_miss": 0.25}),
     MechanismRule("history_routing", check_history_routing, {"min_events": 50, "min_presence": 0.5,
                                                              "min_once": 0.98, "min_state_events": 30,

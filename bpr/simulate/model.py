@@ -10,6 +10,21 @@ from bpr.simulate.clock import Schedule
 from bpr.simulate.distributions import Distribution
 
 END = "__end__"  # routing target meaning "the case is finished"
+PARALLEL_SEPARATOR = " ∥ "
+
+
+def group_name(members: list[str]) -> str:
+    """The routing node of a parallel group: its members joined by " ∥ "."""
+    return PARALLEL_SEPARATOR.join(members)
+
+
+def _merged(dist: dict[str, float], members: set[str], node: str) -> dict[str, float]:
+    """`dist` with the probabilities of `members` summed on `node`."""
+    out: dict[str, float] = {}
+    for t, p in dist.items():
+        key = node if t in members else t
+        out[key] = out.get(key, 0.0) + p
+    return out
 
 
 @dataclass
@@ -150,6 +165,58 @@ class SimulationModel:
     @property
     def steps(self) -> list[str]:
         return list(self.activities)
+
+    def contract(self, members: list[str], node: str) -> None:
+        """Replace `members` by one routing node: inflow summed, outflow weighted by member traffic
+        (routes between members are dropped)."""
+        ms = set(members)
+        weights = {m: max(self.activities[m].count, 1) if m in self.activities else 1 for m in members}
+        out: dict[str, float] = {}
+        for m in members:
+            for t, p in self.transitions.get(m, {}).items():
+                if t not in ms:
+                    out[t] = out.get(t, 0.0) + weights[m] * p
+        total = sum(out.values())
+        self.transitions = {a: _merged(d, ms, node) for a, d in self.transitions.items() if a not in ms}
+        self.transitions[node] = {t: v / total for t, v in out.items()} if total > 0 else {END: 1.0}
+        self.start = _merged(self.start, ms, node)
+        self.rework_edges = [(node if a in ms else a, node if b in ms else b) for a, b in self.rework_edges
+                             if not (a in ms and b in ms)]
+
+    def group_of(self, step: str) -> list[str] | None:
+        """The parallel group `step` runs in, or None."""
+        return next((g for g in self.parallel_groups if step in g), None)
+
+    def regroup(self, members: list[str], new: list[str]) -> None:
+        """Parallel group `members` becomes `new` (a member removed, or members merged into one):
+        its routing node is renamed everywhere; a group left with one step is that step alone."""
+        old_node, node = group_name(members), group_name(new) if len(new) > 1 else new[0]
+        self.parallel_groups = [list(new) if g == members else g for g in self.parallel_groups if g != members or len(new) > 1]
+        if len(new) == 1:
+            self.member_probability.pop(new[0], None)
+        ms = {old_node}
+        self.transitions = {node if a == old_node else a: _merged(d, ms, node) for a, d in self.transitions.items()}
+        self.start = _merged(self.start, ms, node)
+        self.rework_edges = [(node if a == old_node else a, node if b == old_node else b) for a, b in self.rework_edges]
+        for table, key in ((self.conditional_transitions, "by_value"), (self.history_transitions, "by_state")):
+            for spec in table.values():
+                spec[key] = {v: _merged(d, ms, node) for v, d in spec[key].items()}
+
+    def add_parallel_group(self, members: list[str], member_probability: dict[str, float]) -> str:
+        """Run `members` side by side (each with its probability), continuing when all are done:
+        they become one routing node (`contract`). Routing by case attribute or history that
+        started at a member is dropped; routes into a member lead to the group. Returns the node."""
+        node = group_name(members)
+        self.contract(members, node)
+        self.member_probability.update(member_probability)
+        self.parallel_groups.append(list(members))
+        ms = set(members)
+        for table, key in ((self.conditional_transitions, "by_value"), (self.history_transitions, "by_state")):
+            for step in [s for s in table if s in ms]:
+                del table[step]
+            for spec in table.values():
+                spec[key] = {v: _merged(d, ms, node) for v, d in spec[key].items()}
+        return node
 
     def rework_probability(self, step: str) -> float:
         """Chance that a case leaving `step` goes back (rework / send-back)."""

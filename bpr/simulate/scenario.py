@@ -40,8 +40,7 @@ from bpr.model.step import StepKind, step_kind
 from bpr.model.timelimit import TimeLimit
 from bpr.simulate.clock import Schedule
 from bpr.simulate.distributions import Distribution, fit_distribution
-from bpr.simulate.engine import group_name
-from bpr.simulate.model import END, Activity, SimulationModel
+from bpr.simulate.model import END, Activity, SimulationModel, group_name
 
 CORRECTION_WORDS = ("补正", "补齐", "补充材料", "退回", "退件", "reject", "return")
 KEYS = ("name", "description", "remove", "merge", "parallel", "rework", "staffing", "hours", "promised_limit",
@@ -167,37 +166,13 @@ def _check_names(model: SimulationModel, s: Scenario) -> None:
                             file=s.source or None, details=unknown)
 
 
-def _contract(model: SimulationModel, members: list[str], node: str) -> None:
-    """Replace `members` by one routing node: inflow summed, outflow weighted by member traffic."""
-    ms = set(members)
-    weights = {m: max(model.activities[m].count, 1) if m in model.activities else 1 for m in members}
-    out: dict[str, float] = {}
-    for m in members:
-        for t, p in model.transitions.get(m, {}).items():
-            if t not in ms:
-                out[t] = out.get(t, 0.0) + weights[m] * p
-    total = sum(out.values())
-    new_trans: dict[str, dict[str, float]] = {}
-    for a, d in model.transitions.items():
-        if a in ms:
-            continue
-        nd: dict[str, float] = {}
-        for t, p in d.items():
-            key = node if t in ms else t
-            nd[key] = nd.get(key, 0.0) + p
-        new_trans[a] = nd
-    new_trans[node] = {t: v / total for t, v in out.items()} if total > 0 else {END: 1.0}
-    model.transitions = new_trans
-    start: dict[str, float] = {}
-    for a, p in model.start.items():
-        key = node if a in ms else a
-        start[key] = start.get(key, 0.0) + p
-    model.start = start
-    model.rework_edges = [(node if a in ms else a, node if b in ms else b) for a, b in model.rework_edges
-                          if not (a in ms and b in ms)]
-
-
 def _remove(model: SimulationModel, step: str) -> None:
+    group = model.group_of(step)
+    if group:  # the group runs without it
+        model.regroup(group, [x for x in group if x != step])
+        model.member_probability.pop(step, None)
+        del model.activities[step]
+        return
     out = dict(model.transitions.pop(step, {END: 1.0}))
     loop = out.pop(step, 0.0)
     rest = sum(out.values())
@@ -284,11 +259,8 @@ def _tolerate(model: SimulationModel, step: str) -> None:
         onward = {t: p for t, p in model.transitions[asker].items() if t in model.activities}
         if onward:
             host = max(sorted(onward), key=onward.get)
-    model.member_probability[host] = 1.0
-    model.member_probability[step] = round(min(1.0, flows[asker] / max(model.activities[host].count, 1)), 6)
-    group = [host, step]
-    _contract(model, group, group_name(group))
-    model.parallel_groups.append(group)
+    model.add_parallel_group([host, step], {host: 1.0, step: round(
+        min(1.0, flows[asker] / max(model.activities[host].count, 1)), 6)})
 
 
 def rework_edges_for(model: SimulationModel, target: str | None = None) -> set[tuple[str, str]]:
@@ -368,7 +340,17 @@ def _apply(model: SimulationModel, scenario: Scenario, seed: int = 0, check: boo
         merged = Activity(item["into"], acts[0].pool, _sum_distribution([a.processing for a in acts], rng),
                           acts[0].delay, 1 - float(np.prod([1 - a.visit_probability for a in acts])),
                           max(a.count for a in acts), members=steps)
-        _contract(m, steps, item["into"])
+        group = next((g for s in steps if (g := m.group_of(s))), None)
+        if group and not set(steps) <= set(group):
+            raise UsageError.of("sim_merge_parallel_mixed", {"steps": steps, "group": group_name(group)},
+                                file=scenario.source or None)
+        if group:  # merged inside its parallel group: one member in their place
+            share = max(m.member_probability.pop(s, 1.0) for s in steps)
+            m.regroup(group, [item["into"] if x == steps[0] else x for x in group if x == steps[0] or x not in steps])
+            if m.group_of(item["into"]):
+                m.member_probability[item["into"]] = share
+        else:
+            m.contract(steps, item["into"])
         for s in steps:
             del m.activities[s]
         m.activities[item["into"]] = merged
@@ -377,11 +359,12 @@ def _apply(model: SimulationModel, scenario: Scenario, seed: int = 0, check: boo
         if missing:
             raise UsageError.of("sim_parallel_steps_gone", {"group": group}, file=scenario.source or None,
                                 details=missing)
+        taken = [g for g in m.parallel_groups if set(g) & set(group)]
+        if taken:  # a step in two groups would be run twice
+            raise UsageError.of("sim_parallel_already", {"group": group, "existing": group_name(taken[0])},
+                                file=scenario.source or None)
         top = max(max(m.activities[x].count, 1) for x in group)
-        for x in group:
-            m.member_probability[x] = round(max(m.activities[x].count, 1) / top, 6)
-        _contract(m, group, group_name(group))
-        m.parallel_groups.append(list(group))
+        m.add_parallel_group(list(group), {x: round(max(m.activities[x].count, 1) / top, 6) for x in group})
     for step, factor in scenario.processing.items():
         name = step if step in m.activities else None
         if name:

@@ -30,7 +30,10 @@ two departments. The mechanisms:
 - "anchored": when 审查 is done, the site inspection (现场踏勘) is booked for a date 10–14 calendar
   days later (09:00–12:00, the next working day when that day is closed); 材料核对 (a document check,
   a long and variable wait) comes between, and when it ends after the booked date the inspection
-  takes place at once. The inspection's wait after 材料核对 is thus anchored to 审查, not queued.
+  takes place at once. The inspection's wait after 材料核对 is thus anchored to 审查, not queued;
+- "parallel": after 审查 three departments review the file side by side (并联审查): 规划核验
+  (median wait 10 working hours), 消防审查 (20 h) and, in 60 % of the cases, 人防审查 (15 h), each
+  from 审查's end; 决定 waits for all of them.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ import pandas as pd
 
 from bpr.model.calendar import WorkCalendar
 
-MECHANISMS = ("none", "scheduled", "batched", "slots", "monthly", "branching", "longtail", "anchored")
+MECHANISMS = ("none", "scheduled", "batched", "slots", "monthly", "branching", "longtail", "anchored", "parallel")
 #: the "slots" log's release slots: (weekday, hour the run starts); each run lasts up to SLOT_RUN_H hours
 SLOTS = ((0, 10.0), (3, 23.0))
 SLOT_RUN_H = 2.0
@@ -173,6 +176,12 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
             booked = day * 24 + float(rng.uniform(9, 12))
             t = work("材料核对", t, _lognormal(rng, 30, 0.8), float(rng.uniform(0.2, 0.5)))
             t = work("现场踏勘", max(booked, t), 0.0, float(rng.uniform(1, 3)))
+        if mechanism == "parallel":
+            ends = [work("规划核验", t, _lognormal(rng, 10, 0.8), 0.5, "规划局"),
+                    work("消防审查", t, _lognormal(rng, 20, 0.8), 0.5, "消防科")]
+            if rng.random() < 0.6:
+                ends.append(work("人防审查", t, _lognormal(rng, 15, 0.8), 0.5, "人防办"))
+            t = max(ends)
         if mechanism == "monthly":
             done = office.advance(t, _lognormal(rng, 8, 0.6))
             meeting = _meeting(office, done, rng)

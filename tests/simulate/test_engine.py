@@ -48,6 +48,16 @@ def test_structural_changes(change, expected):
     np.testing.assert_allclose(run_replication(model, seed=0, cases=100).cycle_hours, expected, atol=1e-9)
 
 
+def test_a_step_already_parallel_cannot_join_another_group():
+    from bpr.errors import UsageError
+
+    model = apply_scenario(sequence({"A": 1.0, "B": 2.0, "C": 3.0, "D": 1.0}), Scenario.from_dict({"parallel": [["B", "C"]]}))
+    with pytest.raises(UsageError) as info:
+        apply_scenario(model, Scenario.from_dict({"parallel": [["C", "D"]]}))
+    assert info.value.key == "err_sim_parallel_already" and "B ∥ C" in info.value.message and info.value.hint
+    np.testing.assert_allclose(run_replication(model, seed=0, cases=50).cycle_hours, 1.0 + 3.0 + 1.0, atol=1e-9)
+
+
 def test_working_hours_pause_work():
     # 9:00-17:00 Mon-Fri; 10 working hours from Friday 16:00: 1 h Friday, 8 h Monday, 1 h Tuesday (2024-01-05 is a Friday)
     import datetime as dt
@@ -121,3 +131,27 @@ def test_ks_statistic_equals_scipys(family):
     params = list(getattr(stats, family).fit(sample))
     expected = stats.kstest(sample, family, args=tuple(params)).statistic
     assert ks_statistic(np.sort(sample), family, params) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"remove": ["D"]}, 1.0 + 3.0),  # B ∥ C left: max(2, 3)
+    ({"remove": ["C", "D"]}, 1.0 + 2.0),  # B alone: a plain step again
+    ({"merge": [{"steps": ["B", "C"], "into": "BC"}]}, 1.0 + 5.0),  # BC (2 + 3) ∥ D (4)
+])
+def test_removing_or_merging_steps_of_a_parallel_group(change, expected):
+    """A plan that removes or merges steps running side by side: the group keeps its other members
+    (A, then B ∥ C ∥ D: 1 + max(2, 3, 4) hours before the change)."""
+    model = apply_scenario(sequence({"A": 1.0, "B": 2.0, "C": 3.0, "D": 4.0}),
+                           Scenario.from_dict({"parallel": [["B", "C", "D"]]}))
+    np.testing.assert_allclose(run_replication(model, seed=0, cases=20).cycle_hours, 1.0 + 4.0, atol=1e-9)
+    changed = apply_scenario(model, Scenario.from_dict(change))
+    np.testing.assert_allclose(run_replication(changed, seed=0, cases=20).cycle_hours, expected, atol=1e-9)
+
+
+def test_merging_a_parallel_step_with_one_outside_its_group_is_refused():
+    from bpr.errors import UsageError
+
+    model = apply_scenario(sequence({"A": 1.0, "B": 2.0, "C": 3.0}), Scenario.from_dict({"parallel": [["B", "C"]]}))
+    with pytest.raises(UsageError) as info:
+        apply_scenario(model, Scenario.from_dict({"merge": [{"steps": ["A", "B"], "into": "AB"}]}))
+    assert info.value.key == "err_sim_merge_parallel_mixed" and info.value.hint

@@ -61,6 +61,9 @@ def test_history_routing_found_with_the_routing_the_generator_implies(path, mode
     found = {x["step"]: x for x in model.mechanisms if x["id"] == "history_routing"}
     assert {"审批", "返回"} <= set(found)
     assert not any(x["id"] in ("attribute_branching", "batched", "scheduled_wait") for x in model.mechanisms)
+    # two threads of two steps each: no step pairs off with one of the other thread as a parallel
+    # group (出发 ∥ 审核 would hide that 出发 also comes before or after 审批)
+    assert not model.parallel_groups
     spec = model.history_transitions["审批"]
     assert set(spec["milestones"]) == set(STEPS)  # every step is done once per case
     # by construction: after 审批 comes 出发 when the trip has not started, 返回 while it is under
