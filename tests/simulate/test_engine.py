@@ -155,3 +155,16 @@ def test_merging_a_parallel_step_with_one_outside_its_group_is_refused():
     with pytest.raises(UsageError) as info:
         apply_scenario(model, Scenario.from_dict({"merge": [{"steps": ["A", "B"], "into": "AB"}]}))
     assert info.value.key == "err_sim_merge_parallel_mixed" and info.value.hint
+
+
+def test_report_orders_a_groups_steps_together_where_the_group_runs():
+    """The waiting table lists steps as a case meets them; a parallel group's steps come together
+    at the group's place (a depth-first walk over the members as separate branches would list one
+    member, then everything after the group, then the other members)."""
+    from bpr.report.builders.common import in_process_order
+    from bpr.report.builders.simulate import _members_for_groups
+
+    model = apply_scenario(sequence({"A": 1.0, "B": 2.0, "C": 3.0, "D": 4.0, "E": 1.0}),
+                           Scenario.from_dict({"parallel": [["D", "B", "C"]]}))
+    order = in_process_order(["E", "C", "B", "A", "D"], *_members_for_groups(model.to_dict()))
+    assert order == ["A", "D", "B", "C", "E"]

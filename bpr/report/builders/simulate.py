@@ -10,6 +10,7 @@ from bpr.report import charts
 from bpr.report.builders.common import in_process_order
 from bpr.report.document import Column, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
+from bpr.simulate.model import PARALLEL_SEPARATOR
 
 
 def _mean(stat: dict | None) -> float | None:
@@ -100,7 +101,7 @@ def _outcome_section(result: dict, scenarios: list[dict], L: str) -> Section:
         summary_rows, sheet=t("rs_scenario", L))
     model = result.get("model") or {}
     steps = in_process_order({step for s in scenarios for step in (s.get("waiting_hours") or {})},
-                             model.get("start") or {}, model.get("transitions") or {})
+                             *_members_for_groups(model))
     waiting = Table(t("rs_waiting", L), [Column("step", t("rd_activity", L))] + [
         Column(f"s{i}", label, "float") for i, label in enumerate(labels)],
         [{"step": step, **{f"s{i}": _mean((s.get("waiting_hours") or {}).get(step)) for i, s in enumerate(scenarios)}}
@@ -281,3 +282,20 @@ def _limit_text(raw: object, L: str) -> str:
         return str(raw)
     unit = t(f"unit_{limit.unit.value}", L)
     return unit if limit.value is None or limit.unit is Unit.IMMEDIATE else f"{limit.value:g} {unit}"
+
+
+def _members_for_groups(model: dict) -> tuple[dict, dict]:
+    """The model's start and transitions with each parallel group's node replaced by its members
+    in a row (the first where the group is entered, the last leading where the group leads), for
+    ordering steps as a case meets them: a group's steps stay together."""
+    groups = {PARALLEL_SEPARATOR.join(g): g for g in model.get("parallel_groups") or []}
+
+    def first(dist: dict) -> dict:
+        return {groups[x][0] if x in groups else x: p for x, p in dist.items()}
+
+    transitions = {}
+    for a, d in (model.get("transitions") or {}).items():
+        members = groups.get(a, [a])
+        transitions.update({x: {y: 1.0} for x, y in zip(members, members[1:], strict=False)})
+        transitions[members[-1]] = first(d)
+    return first(model.get("start") or {}), transitions
