@@ -493,17 +493,21 @@ def check_parallel(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
     steps = sorted(held.index[(held["cases"] >= params["min_events"]) & (held["once"] >= params["min_once"])])
     if len(steps) < 2:
         return []
-    first = frame[frame["activity"].isin(steps)].groupby(["case", "activity"], sort=False)["pos"].min().unstack()
-    once = (per_case.unstack().reindex(columns=first.columns) == 1).reindex(first.index)
+    first = (frame[frame["activity"].isin(steps)].groupby(["case", "activity"], sort=False)["pos"].min()
+             .unstack().reindex(columns=steps))
+    once = (per_case.unstack().reindex(index=first.index, columns=steps) == 1).to_numpy()
+    pos = first.to_numpy(dtype=float)
+    both = once.T.astype(np.int64) @ once.astype(np.int64)  # cases holding each pair once
     pairs = {}
     for i, a in enumerate(steps):
-        for b in steps[i + 1:]:
-            both = once[a] & once[b]
-            if both.sum() < params["min_events"]:
+        # per later step: the cases holding both once in which `a` comes first
+        before = ((pos[:, [i]] < pos) & once[:, [i]] & once).sum(axis=0)
+        for j in range(i + 1, len(steps)):
+            if both[i, j] < params["min_events"]:
                 continue
-            a_first = float((first.loc[both, a] < first.loc[both, b]).mean())
+            a_first = float(before[j] / both[i, j])
             if min(a_first, 1 - a_first) >= params["min_order"]:
-                pairs[(a, b)] = (int(both.sum()), a_first)
+                pairs[(a, steps[j])] = (int(both[i, j]), a_first)
     graph = nx.Graph(list(pairs))
     found, used = [], set()
     for clique in sorted(nx.find_cliques(graph), key=lambda c: (-len(c), sorted(c))):
