@@ -43,12 +43,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from bpr.i18n import LANGS, t, tf
-from bpr.simulate.model import END
+from bpr.simulate.model import END, group_name
 
 #: attributes of the canonical log that belong to a case, not to one event
 CASE_ATTRIBUTES = ("channel", "matter")
@@ -483,10 +484,6 @@ def check_parallel(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
     between) in at least `min_contiguous` of those cases (one fork, one join). Groups are the
     largest sets of pairwise such steps (maximal cliques, largest first, disjoint), at most
     `max_members` steps each."""
-    import networkx as nx
-
-    from bpr.simulate.model import group_name
-
     per_case = frame.groupby(["case", "activity"], sort=False).size()
     held = per_case.groupby(level="activity").agg(["size", lambda x: float((x == 1).mean())])
     held.columns = ["cases", "once"]

@@ -177,11 +177,20 @@ class SimulationModel:
                 if t not in ms:
                     out[t] = out.get(t, 0.0) + weights[m] * p
         total = sum(out.values())
-        self.transitions = {a: _merged(d, ms, node) for a, d in self.transitions.items() if a not in ms}
+        self.transitions = {a: d for a, d in self.transitions.items() if a not in ms}
         self.transitions[node] = {t: v / total for t, v in out.items()} if total > 0 else {END: 1.0}
-        self.start = _merged(self.start, ms, node)
+        self._route_to(ms, node)
         self.rework_edges = [(node if a in ms else a, node if b in ms else b) for a, b in self.rework_edges
                              if not (a in ms and b in ms)]
+
+    def _route_to(self, nodes: set[str], node: str) -> None:
+        """Every route into one of `nodes` (first-order, by case attribute, by history, at the
+        start) leads to `node` instead."""
+        self.transitions = {a: _merged(d, nodes, node) for a, d in self.transitions.items()}
+        self.start = _merged(self.start, nodes, node)
+        for table, key in ((self.conditional_transitions, "by_value"), (self.history_transitions, "by_state")):
+            for spec in table.values():
+                spec[key] = {v: _merged(d, nodes, node) for v, d in spec[key].items()}
 
     def group_of(self, step: str) -> list[str] | None:
         """The parallel group `step` runs in, or None."""
@@ -190,32 +199,26 @@ class SimulationModel:
     def regroup(self, members: list[str], new: list[str]) -> None:
         """Parallel group `members` becomes `new` (a member removed, or members merged into one):
         its routing node is renamed everywhere; a group left with one step is that step alone."""
-        old_node, node = group_name(members), group_name(new) if len(new) > 1 else new[0]
-        self.parallel_groups = [list(new) if g == members else g for g in self.parallel_groups if g != members or len(new) > 1]
+        old, node = group_name(members), group_name(new) if len(new) > 1 else new[0]
+        self.parallel_groups = [list(new) if g == members else g for g in self.parallel_groups
+                                if g != members or len(new) > 1]
         if len(new) == 1:
             self.member_probability.pop(new[0], None)
-        ms = {old_node}
-        self.transitions = {node if a == old_node else a: _merged(d, ms, node) for a, d in self.transitions.items()}
-        self.start = _merged(self.start, ms, node)
-        self.rework_edges = [(node if a == old_node else a, node if b == old_node else b) for a, b in self.rework_edges]
-        for table, key in ((self.conditional_transitions, "by_value"), (self.history_transitions, "by_state")):
-            for spec in table.values():
-                spec[key] = {v: _merged(d, ms, node) for v, d in spec[key].items()}
+        self.transitions = {node if a == old else a: d for a, d in self.transitions.items()}
+        self._route_to({old}, node)
+        self.rework_edges = [(node if a == old else a, node if b == old else b) for a, b in self.rework_edges]
 
     def add_parallel_group(self, members: list[str], member_probability: dict[str, float]) -> str:
         """Run `members` side by side (each with its probability), continuing when all are done:
-        they become one routing node (`contract`). Routing by case attribute or history that
-        started at a member is dropped; routes into a member lead to the group. Returns the node."""
+        they become one routing node (`contract`); routing by case attribute or history that
+        started at a member is dropped. Returns the node."""
         node = group_name(members)
+        for table in (self.conditional_transitions, self.history_transitions):
+            for step in [s for s in table if s in members]:
+                del table[step]
         self.contract(members, node)
         self.member_probability.update(member_probability)
         self.parallel_groups.append(list(members))
-        ms = set(members)
-        for table, key in ((self.conditional_transitions, "by_value"), (self.history_transitions, "by_state")):
-            for step in [s for s in table if s in ms]:
-                del table[step]
-            for spec in table.values():
-                spec[key] = {v: _merged(d, ms, node) for v, d in spec[key].items()}
         return node
 
     def rework_probability(self, step: str) -> float:

@@ -81,7 +81,7 @@ class ValidationResult:
     goal_met: bool
     train_median_h: float = float("nan")
     train_p90_h: float = float("nan")
-    drift: bool = False  # the train period's own cycle times miss the test period by > 2x the goal
+    drift: bool = False  # the train period's own cycle times miss the test period by > 2x the goal, beyond sampling (`drifted`)
     drift_since: str | None = None  # when drifted: the local date of the log's last change (`drift_start`)
     per_replication: list[dict] = field(default_factory=list)
     #: steps whose wait changed between the two periods (see `step_wait_changes`)
