@@ -512,15 +512,15 @@ def check_parallel(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
         members = members[:int(params["max_members"])]
         if len(members) < 2:
             continue
-        pos = first[members]
-        multi = pos.notna().sum(axis=1) >= 2
-        span = pos[multi].max(axis=1) - pos[multi].min(axis=1) + 1
-        contiguous = float((span == pos[multi].notna().sum(axis=1)).mean())
+        block = first[members]  # each case's first position of each member
+        multi = block.notna().sum(axis=1) >= 2
+        span = block[multi].max(axis=1) - block[multi].min(axis=1) + 1
+        contiguous = float((span == block[multi].notna().sum(axis=1)).mean())
         if contiguous < params["min_contiguous"]:
             continue
         used.update(members)
-        any_held = pos.notna().any(axis=1)
-        share = {m: round(float(pos.loc[any_held, m].notna().mean()), 6) for m in members}
+        any_held = block.notna().any(axis=1)
+        share = {m: round(float(block.loc[any_held, m].notna().mean()), 6) for m in members}
         order = min(min(pairs[tuple(sorted((a, b)))][1], 1 - pairs[tuple(sorted((a, b)))][1])
                     for k, a in enumerate(members) for b in members[k + 1:])
         found.append(Mechanism("parallel", group_name(members), {
