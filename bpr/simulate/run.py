@@ -33,9 +33,10 @@ result.json (`SimulationResult.to_dict()`):
                 replications; differences are paired by seed)
     model: SimulationModel.to_dict() (the discovered parameters), with (issue 19, new keys)
            mechanisms [{id, step, evidence, params, zh, en}] (bpr.simulate.mechanisms: batched, batched_slots, batched_monthly,
-           scheduled_wait, attribute_branching, long_tail, anchored_wait, history_routing; [] when none was found),
+           scheduled_wait, attribute_branching, long_tail, anchored_wait, history_routing, parallel; [] when none was found),
            conditional_transitions {step: {attribute, by_value}}, case_profiles {names, values,
-           weights}, history_transitions {step: {milestones, by_state}}, and per activity `batch` / `fixed_wait_h` / `anchor` when modelled
+           weights}, history_transitions {step: {milestones, by_state}}, parallel_groups and member_probability
+           (a parallel group's routing node is its members joined by " ∥ "), and per activity `batch` / `fixed_wait_h` / `anchor` when modelled
 """
 
 from __future__ import annotations

@@ -420,8 +420,10 @@ def rolling_origin(log: EventLog, *, shares: tuple[float, ...] = ROLLING_SHARES,
             v = known
         else:
             try:
-                v = validate_log(log, replications=replications, seed=seed, train_share=share, source=source,
-                                 mechanisms=mechanisms, real_arrivals=False)
+                # not validate_log: a split's drift is listed, the date of the change is not looked up
+                v = validate_setup(validation_setup(log, seed=seed, train_share=share, source=source,
+                                                    mechanisms=mechanisms),
+                                   replications=replications, seed=seed, real_arrivals=False)
             except InputError as exc:
                 splits.append({"train_share": share, "skipped": str(exc)})
                 continue
