@@ -316,7 +316,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     frame["pos"] = frame.groupby("case").cumcount()
     frame["prev_end"] = frame.groupby("case")["timestamp"].shift(1)
     frame["next"] = frame.groupby("case")["activity"].shift(-1).fillna(END)
-    parallel = detect(frame, {"parallel"}) if mechanisms is True or "parallel" in (mechanisms or ()) else []
+    parallel = detect(frame, {"parallel"}) if _enabled(mechanisms, "parallel") else []
     for m in parallel:  # a member waits from the step before its group, not from a sibling's end
         member = frame["activity"].isin(m.params["members"])
         fork = frame["timestamp"].where(~member).groupby(frame["case"]).shift(1).groupby(frame["case"]).ffill()
@@ -350,8 +350,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     frame["pool"] = frame["activity"].map(pool_of)
     # a step released in slots of the week (an automated run at night) does not show when the pool's
     # staff work: its pool's hours are learnt from the pool's other steps when it has any
-    slot_steps = ({m.step for m in detect(frame, {"batched_slots"})}
-                  if mechanisms is True or "batched_slots" in (mechanisms or ()) else set())
+    slot_steps = {m.step for m in detect(frame, {"batched_slots"})} if _enabled(mechanisms, "batched_slots") else set()
 
     def worked_times(p: str) -> pd.Series:
         rows = frame["pool"] == p
@@ -462,6 +461,11 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     for m in parallel:
         model.add_parallel_group(m.params["members"], m.params["member_probability"])
     return model
+
+
+def _enabled(mechanisms: bool | set[str] | frozenset[str], rule: str) -> bool:
+    """Whether `mechanisms` (as `discover_model` takes it) asks for `rule`."""
+    return mechanisms is True or rule in (mechanisms or ())
 
 
 def _without(mechanisms: bool | set[str] | frozenset[str], rule: str) -> bool | set[str]:

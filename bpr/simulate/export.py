@@ -119,6 +119,7 @@ def build(model: SimulationModel) -> tuple[str, dict]:
             p = float(model.member_probability.get(m, 1.0))
             if p >= 1.0:
                 g.flow(fork, entry[m])
+                in_group[m] = join
             else:
                 split = g.node("exclusiveGateway", f"osplit_{ids[m]}", direction="Diverging")
                 skip_join = g.node("exclusiveGateway", f"ojoin_{ids[m]}", direction="Converging")
@@ -127,7 +128,7 @@ def build(model: SimulationModel) -> tuple[str, dict]:
                 gateways.append({"gateway_id": split, "probabilities": [{"path_id": f_run, "value": p},
                                                                        {"path_id": f_skip, "value": 1 - p}]})
                 g.flow(skip_join, join)
-            in_group[m] = join if p >= 1.0 else f"ojoin_{ids[m]}"
+                in_group[m] = skip_join
         _route(g, gateways, join, model.transitions.get(group_name(members), {END: 1.0}), entry, end_join)
     for a in model.activities:
         if a in in_group:

@@ -521,8 +521,8 @@ def check_parallel(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
         used.update(members)
         any_held = block.notna().any(axis=1)
         share = {m: round(float(block.loc[any_held, m].notna().mean()), 6) for m in members}
-        order = min(min(pairs[tuple(sorted((a, b)))][1], 1 - pairs[tuple(sorted((a, b)))][1])
-                    for k, a in enumerate(members) for b in members[k + 1:])
+        shares = [pairs[tuple(sorted((a, b)))][1] for k, a in enumerate(members) for b in members[k + 1:]]
+        order = min(min(x, 1 - x) for x in shares)
         found.append(Mechanism("parallel", group_name(members), {
             "members": members, "order_share": round(100 * order, 1), "contiguous": round(100 * contiguous, 1),
             "cases": int(multi.sum())}, {"members": members, "member_probability": share}))

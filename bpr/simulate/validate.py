@@ -29,7 +29,7 @@ from bpr.errors import InputError
 from bpr.model.eventlog import EventLog
 from bpr.simulate.discovery import MIN_CASES, discover_model, drift_start, local_frame
 from bpr.simulate.engine import run_replication
-from bpr.simulate.model import group_name
+from bpr.simulate.model import END, group_name
 
 HISTOGRAM_BINS = 30  # bins of the cycle-time histograms in result.json
 
@@ -607,7 +607,7 @@ def _window_policy(train: EventLog, test: EventLog, model) -> str:
     decide: complete-only when their end share is at least LATE_END_RATIO of the training cases'.
     Otherwise the whole test period's end share is compared (within 2 points of training's)."""
     groups = {group_name(g): g for g in model.parallel_groups}  # a group's node ends at its members
-    ends = {x for a, d in model.transitions.items() if d.get("__end__", 0) >= 0.2 for x in groups.get(a, [a])}
+    ends = {x for a, d in model.transitions.items() if d.get(END, 0) >= 0.2 for x in groups.get(a, [a])}
 
     def end_share(frame: pd.DataFrame) -> float:
         last = frame.groupby("case")["activity"].last()

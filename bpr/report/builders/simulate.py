@@ -10,7 +10,7 @@ from bpr.report import charts
 from bpr.report.builders.common import in_process_order
 from bpr.report.document import Column, Metric, Report, Section, Table
 from bpr.report.formatting import file_names
-from bpr.simulate.model import PARALLEL_SEPARATOR
+from bpr.simulate.model import group_name
 
 
 def _mean(stat: dict | None) -> float | None:
@@ -288,7 +288,7 @@ def _members_for_groups(model: dict) -> tuple[dict, dict]:
     """The model's start and transitions with each parallel group's node replaced by its members
     in a row (the first where the group is entered, the last leading where the group leads), for
     ordering steps as a case meets them: a group's steps stay together."""
-    groups = {PARALLEL_SEPARATOR.join(g): g for g in model.get("parallel_groups") or []}
+    groups = {group_name(g): g for g in model.get("parallel_groups") or []}
 
     def first(dist: dict) -> dict:
         return {groups[x][0] if x in groups else x: p for x, p in dist.items()}
