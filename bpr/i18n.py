@@ -1408,8 +1408,13 @@ VOCAB: dict[str, tuple[str, str]] = {
     "rc_subtitle_at": ("分界日期 {at}：首个环节在此日及以后的办件为改革后", "split at {at}: cases whose first event is on or after it are 'after'"),
     "rc_subtitle_detected": ("分界日期 {at}（由数据自动识别）", "split at {at} (found from the data)"),
     "rc_subtitle_logs": ("改革前：{before}；改革后：{after}", "before: {before}; after: {after}"),
-    "rc_method_bootstrap": ("95% 置信区间：在前后两侧各自对办件有放回重抽样 {n} 次（种子 {seed}），区间不含 0 即为显著。假设办件之间相互独立；同一时期共同的冲击（领导请假、积压）会使区间偏窄，可用 --window 只比较日期前后相同长度的时段。",
-                            "95% intervals: cases resampled with replacement within each side, {n} times (seed {seed}); significant when the interval excludes 0. Cases are assumed independent: shocks shared by a period (a leader's leave, a backlog) make intervals too narrow; --window compares equal spans either side."),
+    "rc_method_bootstrap": ("95% 置信区间：前后两侧各自按办件开始先后排列，以相邻办件为一段有放回重抽样 {n} 次（种子 {seed}），区间不含 0 即为显著。"
+                            "同一时期的办件共享积压、领导请假等冲击，逐件重抽样会使区间偏窄，因此段长按各侧自身的自相关确定（Politis–White 方法，相互独立时为 1 件）；"
+                            "本次办理用时中位数：前 {bb} 件一段、后 {ba} 件一段。",
+                            "95% intervals: within each side, cases in start order are resampled with replacement in runs of neighbours, {n} times (seed {seed}); "
+                            "significant when the interval excludes 0. Cases of one period share its backlogs and absences, so resampling case by case would make "
+                            "intervals too narrow: the run length follows each side's own autocorrelation (Politis–White; 1 when cases are independent). "
+                            "Here, for median working days: runs of {bb} cases before, {ba} after."),
     "rc_method_definitions": ("办件时长（小时）= 最后一个环节完成时间 − 第一个环节完成时间（同 pm4py）；办理用时（工作日）= 按国家法定节假日和调休、办公时间计算的工作时长 ÷ 每日办公小时数；返工率 = 有环节重复出现的办件占比；按时办结率以承诺时限计、补正期间不计时。",
                               "duration (hours) = last minus first completion (as pm4py); working days = office hours on China's working calendar (holidays and make-up days) ÷ hours per day; rework rate = share of cases repeating a step; on time against the promised limit, the clock paused during 补正."),
     "rc_method_detection": ("分界日期由变点检测得出：对每日办件办理用时中位数序列（{points} 天，末尾 {left} 天的办件可能未办结、未计入）求最小二乘单变点，识别为 {at}；此前平均 {before:.2f}、此后 {after:.2f} 个工作日，两段水平解释 {strength:.0f}% 的波动。",

@@ -13,3 +13,6 @@ class Change:
     ci_low: float | None
     ci_high: float | None
     significant: bool  # the interval excludes 0
+    #: the interval resampled runs of this many neighbouring cases (by start) before and after
+    #: (`bpr.analyse.resampling`); (1, 1): cases one by one
+    blocks: tuple[int, int] = (1, 1)

@@ -22,7 +22,9 @@ are numpy over those rows, so both engines give the same doubles. Per side:
   in hours (start minus previous completion; lead time since the previous completion when the log
   has no start times).
 `change[measure]` = after minus before, with a 95% percentile interval from a seeded bootstrap that
-resamples cases with replacement within each side; `significant` when the interval excludes 0.
+resamples cases with replacement within each side, in runs of neighbouring cases (by start) as long
+as the side's autocorrelation calls for (`bpr.analyse.resampling`: cases of one period share its
+backlogs and absences); `significant` when the interval excludes 0.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from bpr.analyse.engine import DuckDBEngine, Engine, quote
 from bpr.analyse.performance import PerformanceOptions, prepare
 from bpr.analyse.quantiles import add_quantiles
 from bpr.analyse.queries import _valid
+from bpr.analyse.resampling import block_indices, block_length, normal_scores
 from bpr.errors import InputError, UsageError
 from bpr.i18n import Note, t, tf
 from bpr.measure.change import Change
@@ -166,7 +169,8 @@ class CompareResult:
             "before": self.before.to_dict(), "after": self.after.to_dict(),
             "steps_removed": list(self.steps_removed), "steps_added": list(self.steps_added),
             "change": {m: asdict(c) for m, c in self.change.items()},
-            "bootstrap": {"resamples": self.resamples, "seed": self.seed, "level": LEVEL, "unit": "case"},
+            "bootstrap": {"resamples": self.resamples, "seed": self.seed, "level": LEVEL, "unit": "case",
+                          "method": "circular block (Politis-White block length per side and measure)"},
             "notes": [n.to_dict() for n in self.notes], "warnings": [w.to_dict() for w in self.warnings],
         }
         for name, value in self.extra.items():
@@ -248,48 +252,54 @@ def side_figures(cases: CaseTable, timezone: str, steps: list[StepFigure], sourc
                        steps=steps, source=source, on_time_cases=int((~np.isnan(cases.on_time)).sum()), **values)
 
 
-def _resampled(values: np.ndarray, measure: str, rng: np.random.Generator, resamples: int,
-               n: int) -> np.ndarray:
-    """The statistic of `measure` on `resamples` bootstrap samples of the n cases (rows drawn with
-    replacement; NaN rows, e.g. cases without a limit, are left out of each sample's statistic)."""
+def resampled(side: CaseTable, measure: str, rng: np.random.Generator, resamples: int) -> tuple[np.ndarray, int]:
+    """(figures, block): the statistic of `measure` on `resamples` bootstrap samples of one side's
+    cases, and the run length used. Cases that start close together share backlogs and absences,
+    so the cases, in start order, are drawn in runs of neighbours as long as their own
+    autocorrelation calls for (`block_indices`, `block_length`; one by one when independent).
+    NaN rows, e.g. cases without a limit, are left out of each sample's statistic."""
+    column = _STATS[measure][0]
+    values = np.asarray(getattr(side, column), dtype=float)[np.argsort(side.first_us, kind="stable")]
+    n = len(values)
+    if not n:
+        return np.full(resamples, np.nan), 1
+    block = block_length(normal_scores(values[~np.isnan(values)]))
     out = np.empty(resamples)
     chunk = max(1, 4_000_000 // max(n, 1))
     quantile = {"median_hours": 0.5, "median_days": 0.5, "p90_hours": 0.9, "p90_days": 0.9}.get(measure)
     done = 0
-    while done < resamples:
-        size = min(chunk, resamples - done)
-        sample = values[rng.integers(0, n, size=(size, n))]
-        if quantile is not None:
-            out[done:done + size] = np.nanquantile(sample, quantile, axis=1)
-        else:
-            out[done:done + size] = np.nanmean(sample, axis=1)
-        done += size
-    return out
+    with warnings.catch_warnings():  # a resample of only NaN rows (tiny subsets) gives NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        while done < resamples:
+            size = min(chunk, resamples - done)
+            sample = values[block_indices(n, block, rng, size)]
+            if quantile is not None:
+                out[done:done + size] = np.nanquantile(sample, quantile, axis=1)
+            else:
+                out[done:done + size] = np.nanmean(sample, axis=1)
+            done += size
+    return out, block
 
 
 def changes(before: CaseTable, after: CaseTable, figures: tuple[SideFigures, SideFigures],
             resamples: int = RESAMPLES, seed: int = SEED) -> dict[str, Change]:
-    """after - before per measure, with the bootstrap interval (one seeded stream per measure and
-    side, so adding a measure never moves another's interval)."""
+    """after - before per measure, with the bootstrap interval (`resampled`; one seeded stream
+    per measure and side, so adding a measure never moves another's interval)."""
     out = {}
     lo_q, hi_q = (1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2
-    for index, (measure, (column, _)) in enumerate(_STATS.items()):
+    for index, measure in enumerate(_STATS):
         b, a = getattr(figures[0], measure), getattr(figures[1], measure)
         if a is None or b is None:
             out[measure] = Change(b, a, None, None, None, False)
             continue
-        draws = []
-        for side_no, side in enumerate((before, after)):
-            values = np.asarray(getattr(side, column), dtype=float)
-            rng = np.random.default_rng([seed, index, side_no])
-            with warnings.catch_warnings():  # a resample of only NaN rows (tiny subsets) gives NaN
-                warnings.simplefilter("ignore", RuntimeWarning)
-                draws.append(_resampled(values, measure, rng, resamples, len(values)))
-        diff = draws[1] - draws[0]
+        (draws_b, block_b), (draws_a, block_a) = (
+            resampled(side, measure, np.random.default_rng([seed, index, side_no]), resamples)
+            for side_no, side in enumerate((before, after)))
+        diff = draws_a - draws_b
         diff = diff[~np.isnan(diff)]
         low, high = (float(np.quantile(diff, lo_q)), float(np.quantile(diff, hi_q))) if len(diff) else (None, None)
         significant = low is not None and (low > 0 or high < 0)
-        out[measure] = Change(b, a, a - b, low, high, bool(significant))
+        out[measure] = Change(b, a, a - b, low, high, bool(significant), (block_b, block_a))
     return out
 
 

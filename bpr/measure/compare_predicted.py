@@ -20,7 +20,6 @@ recorded event; both count working days on the same calendar.
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,8 +37,6 @@ SIM_KEYS: dict[str, tuple[str, str | None, str]] = {
     "avg_visits": ("visits_per_case", None, "visits"),
     "on_time_rate": ("on_time_rate", None, "on_time"),
 }
-_COLUMN = {"median_hours": "hours", "p90_hours": "hours", "median_days": "days", "p90_days": "days",
-           "avg_visits": "visits", "on_time_rate": "on_time"}
 
 
 @dataclass
@@ -111,17 +108,14 @@ def _value(scenario: dict, key: str, stat: str | None) -> dict:
     return (block.get(stat) or {}) if stat else block
 
 
-def _observed_interval(values: np.ndarray, measure: str, resamples: int, seed: int) -> tuple[float | None, float | None]:
-    from bpr.measure.compare_logs import _resampled
+def _observed_interval(cases, measure: str, resamples: int, seed: int) -> tuple[float | None, float | None]:
+    """The 95% bootstrap interval of the after side's `measure` (`compare_logs.resampled`)."""
+    from bpr.measure.compare_logs import resampled
 
-    values = np.asarray(values, dtype=float)
-    if not len(values) or np.isnan(values).all():
-        return None, None
-    rng = np.random.default_rng([seed, 99, list(SIM_KEYS).index(measure)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        draws = _resampled(values, measure, rng, resamples, len(values))
+    draws, _ = resampled(cases, measure, np.random.default_rng([seed, 99, list(SIM_KEYS).index(measure)]), resamples)
     draws = draws[~np.isnan(draws)]
+    if not len(draws):
+        return None, None
     return float(np.quantile(draws, 0.025)), float(np.quantile(draws, 0.975))
 
 
@@ -141,8 +135,7 @@ def predicted_vs_observed(result, folder: str | Path) -> Prediction:
             continue
         low = high = None
         if after_cases is not None and observed is not None:
-            low, high = _observed_interval(getattr(after_cases, _COLUMN[measure]), measure,
-                                           result.resamples, result.seed)
+            low, high = _observed_interval(after_cases, measure, result.resamples, result.seed)
         error = None if p is None or observed is None else p - observed
         change = (scenario.get("versus_as_is") or {}).get(versus) or {}
         a = base.get("mean")

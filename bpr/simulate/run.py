@@ -11,8 +11,8 @@ result.json (`SimulationResult.to_dict()`):
                 intervals: {median_h|p90_h|mean_h: {low, high, real, outside}} (95 % prediction
                 interval across replications), miss_steps [{step, real_median_h, sim_median_h, hours,
                 direction}] (when a real figure falls outside its interval),
-                real_intervals {median_h|p90_h: [low, high]} (95 % bootstrap interval of the real
-                figure: its own sampling noise), verdicts {median|p90: met|sampling|model} (a miss
+                real_intervals {median_h|p90_h: [low, high]} (95 % block bootstrap interval of the
+                real figure over the test cases in start order: its own sampling noise), verdicts {median|p90: met|sampling|model} (a miss
                 of the goal inside that interval is "sampling"),
                 rolling: {shares, splits: [{train_share, train_cases, test_cases, split_at,
                           real_/sim_ median_h and p90_h, median_rel_error, p90_rel_error, emd_hours,

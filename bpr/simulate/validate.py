@@ -25,6 +25,7 @@ import pandas as pd
 from scipy.stats import t as student_t
 from scipy.stats import wasserstein_distance
 
+from bpr.analyse.resampling import block_indices, block_length, normal_scores
 from bpr.errors import InputError
 from bpr.model.eventlog import EventLog
 from bpr.simulate.discovery import MIN_CASES, discover_model, drift_start, local_frame
@@ -196,7 +197,7 @@ def validation_setup(log: EventLog, *, seed: int = 0, train_share: float = TRAIN
                             file=source or log.source or None)
     train, test, _ = split_log(log, train_share)
     model = discover_model(train, seed=seed, source=source, mechanisms=mechanisms)
-    real = _case_times(test)
+    real = _case_times(test).sort_values("min", kind="stable")  # in start order: `bootstrap_interval`
     origin = pd.Timestamp(model.origin)
     to_h = lambda t: (t - origin).total_seconds() / 3600  # noqa: E731
     last = local_frame(log)["timestamp"].max()
@@ -348,16 +349,21 @@ def prediction_interval(values: list[float], level: float = 0.95) -> tuple[float
 
 
 def bootstrap_interval(hours: np.ndarray, q: float, seed: int = 0, n: int = 2000,
-                       level: float = 0.95) -> list[float]:
+                       level: float = 0.95, block: int | None = None) -> list[float]:
     """[low, high]: the percentile-bootstrap interval (`n` resamples, seeded) of the q-th
-    percentile of the real test cases' cycle times: how far the real figure itself could fall on
-    another test window of the same size, with the process unchanged. A simulated figure inside it
-    cannot be told from the real one by this test window; [] when there are no cases."""
+    percentile of the real test cases' cycle times, given in the order the cases started: how far
+    the real figure itself could fall on another test window of the same size, with the process
+    unchanged. Neighbouring cases share backlogs and absences, so runs of `block` neighbours are
+    resampled together (the circular block bootstrap; by default the block length the cases'
+    own autocorrelation calls for, `block_length`, 1 when they are independent). A simulated
+    figure inside it cannot be told from the real one by this test window; [] when there are no
+    cases."""
     x = np.asarray(hours, dtype=float)
     if not len(x):
         return []
     rng = np.random.default_rng(seed)
-    figures = np.percentile(x[rng.integers(0, len(x), (n, len(x)))], q, axis=1)
+    block = block_length(normal_scores(x)) if block is None else block
+    figures = np.percentile(x[block_indices(len(x), block, rng, n)], q, axis=1)
     tail = 100 * (1 - level) / 2
     return [round(float(np.percentile(figures, tail)), 3), round(float(np.percentile(figures, 100 - tail)), 3)]
 

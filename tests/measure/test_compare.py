@@ -106,7 +106,7 @@ def test_the_planted_reform_is_found_and_significant(at_reform):
     for side in ("before", "after"):
         assert {"cases", "median_hours", "p90_hours", "median_days", "p90_days", "rework_rate", "avg_visits",
                 "on_time_rate", "steps"} <= set(data[side])
-    assert set(data["change"]["median_days"]) == {"before", "after", "diff", "ci_low", "ci_high", "significant"}
+    assert set(data["change"]["median_days"]) == {"before", "after", "diff", "ci_low", "ci_high", "significant", "blocks"}
 
 
 def test_a_placebo_date_in_the_stable_year_is_not_significant():
@@ -200,3 +200,26 @@ def test_two_logs_with_too_few_cases_on_a_side_say_how_many_are_needed(tmp_path,
     err = capsys.readouterr().err.strip()
     assert "改革前只有 12 件" in err and "至少需要 30 件" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out" / "result.json").exists()
+
+
+def test_a_side_with_autocorrelated_cases_is_resampled_in_runs():
+    """Neighbouring cases (by start) that share their fate widen the interval: the side is drawn in
+    runs of `block_length` of its values in start order, not case by case."""
+    from bpr.analyse.resampling import block_length, normal_scores
+    from bpr.measure.compare_logs import CaseTable, resampled
+
+    rng = np.random.default_rng(4)
+    n = 600
+    log_hours = np.empty(n)
+    log_hours[0] = rng.standard_normal()
+    for i in range(1, n):  # AR(1), φ = 0.7
+        log_hours[i] = 0.7 * log_hours[i - 1] + rng.standard_normal()
+    order = rng.permutation(n)  # rows stored out of start order: the block follows first_us, not row order
+    first_us = np.arange(n, dtype=np.int64)[order] * 3_600_000_000
+    hours = np.exp(log_hours)[order]
+    side = CaseTable(np.array([f"c{i}" for i in range(n)], dtype=object), np.full(n, None, dtype=object),
+                     first_us, hours, hours / 8, np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan))
+    draws, block = resampled(side, "median_hours", np.random.default_rng(0), 1000)
+    assert block == block_length(normal_scores(np.exp(log_hours))) and block >= 5
+    plain = np.nanquantile(hours[np.random.default_rng(0).integers(0, n, (1000, n))], 0.5, axis=1)
+    assert np.std(draws) > 1.4 * np.std(plain)

@@ -56,7 +56,9 @@ def _build_logs(result: dict, L: str) -> Report:
                       after=data_name(result["after"].get("source", "")))
     else:
         subtitle = tf("rc_subtitle_detected" if result.get("at_source") == "detected" else "rc_subtitle_at", L, at=at)
-    method = [tf("rc_method_bootstrap", L, n=result["bootstrap"]["resamples"], seed=result["bootstrap"]["seed"]),
+    bb, ba = (result.get("change", {}).get("median_days") or {}).get("blocks") or (1, 1)
+    method = [tf("rc_method_bootstrap", L, n=result["bootstrap"]["resamples"], seed=result["bootstrap"]["seed"],
+                 bb=bb, ba=ba),
               t("rc_method_definitions", L)]
     if result.get("detection"):
         d = result["detection"]
