@@ -1894,10 +1894,17 @@ VOCAB: dict[str, tuple[str, str]] = {
                       "且 {contiguous}% 的办件中这些环节前后相连、中间没有其他环节。按并联建模：同时开始、全部办完后再往下走，每个环节的等待从并联开始时算起。",
                       "{members} run side by side: in the {cases} cases that go through two or more of them, no two of them come in a fixed order (the rarer order still {order_share}%), "
                       "and in {contiguous}% of those cases they follow one another with no other step in between. Modelled as parallel: they start together, the case moves on when all are done, and each one's wait counts from the group's start."),
+    "mech_previous_routing": ("“{step}”之后的走向取决于它的前一个环节（如补正后回到提出补正的环节）：前一环节为“{previous}”的办件 "
+                              "{share}% 接“{next}”，其余 {others}%（Cramér's V = {cramers_v}，p = {p_value}，共 {events} 件）。"
+                              "按前一环节分别建模走向。",
+                              "What follows {step} depends on the step before it (a file sent back for correction returns "
+                              "to the step that sent it back): {share}% of the cases coming from {previous} go on to {next}, "
+                              "{others}% of the others (Cramér's V = {cramers_v}, p = {p_value}; {events} events); routing "
+                              "modelled per previous step."),
     "mech_list_sep": ("、", ", "),
-    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、按办件属性分流、按办件经历分流或长尾等待。",
-                           "No batching, fixed-term wait, wait booked from an earlier step, attribute-driven branching, "
-                           "routing by the case's history or long-tailed wait was found."),
+    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、并联办理、按办件属性分流、按办件经历分流、按前一环节分流或长尾等待。",
+                           "No batching, fixed-term wait, wait booked from an earlier step, parallel steps, attribute-driven "
+                           "branching, routing by the case's history or by the step before, or long-tailed wait was found."),
     # issue 19 (h21): routing that depends on the case's history (bpr/simulate/mechanisms.py, history_routing)
     "mech_history_routing": ("“{step}”之后的走向取决于办件此前是否已经过每件只办一次的环节（如“{milestone}”）："
                              "已经过“{milestone}”的办件 {share}% 接“{next}”，未经过的 {others}%（Cramér's V = {cramers_v}，"

@@ -45,6 +45,7 @@ from bpr.simulate.clock import SLOTS_PER_DAY, SLOTS_PER_HOUR, Schedule, WorkingT
 from bpr.simulate.distributions import empirical_distribution, fit_distribution
 from bpr.simulate.mechanisms import (
     MECHANISM_IDS,
+    ROUTING_RULES,
     Mechanism,
     case_attributes,
     detect,
@@ -421,9 +422,13 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
     # routing out of a step that runs in a parallel group is the group's: not modelled at the member
     members = {x for m in parallel for x in m.params["members"]}
     found = parallel + [m for m in detect(frame, _without(mechanisms, "parallel"))
-                        if not (m.id in ("attribute_branching", "history_routing") and m.step in members)]
+                        if not (m.id in ROUTING_RULES and m.step in members)]
+    # one routing rule a step: by case attribute, else by history, else by the step before
+    routed = {m.step for m in found if m.id in ("attribute_branching", "history_routing")}
+    found = [m for m in found if not (m.id == "previous_routing" and m.step in routed)]
     history: dict[str, dict] = {}
-    conditional = _model_mechanisms(found, frame, measured, models, rng, history)
+    previous: dict[str, dict] = {}
+    conditional = _model_mechanisms(found, frame, measured, models, rng, history, previous)
 
     # pool sizes
     pools: dict[str, Pool] = {}
@@ -457,7 +462,7 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
         source=source or log.source, cases=int(n_cases),
         log_start=str(frame["timestamp"].min()), log_end=str(frame["timestamp"].max()), notes=notes,
         conditional_transitions=conditional, case_profiles=_case_profiles(frame, conditional),
-        mechanisms=[m.to_dict() for m in found], history_transitions=history)
+        mechanisms=[m.to_dict() for m in found], history_transitions=history, previous_transitions=previous)
     for m in parallel:
         model.add_parallel_group(m.params["members"], m.params["member_probability"])
     return model
@@ -476,12 +481,12 @@ def _without(mechanisms: bool | set[str] | frozenset[str], rule: str) -> bool | 
 
 
 def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.DataFrame,
-                      models: dict[str, Activity], rng: np.random.Generator,
-                      history: dict[str, dict] | None = None) -> dict[str, dict]:
+                      models: dict[str, Activity], rng: np.random.Generator, history: dict[str, dict],
+                      previous: dict[str, dict]) -> dict[str, dict]:
     """Put the mechanisms found into the activities (batch release, fixed calendar term, empirical
     wait); returns the conditional routing of attribute-driven branches (step -> params) and fills
-    `history` with the routing by case history (step -> params)."""
-    history = {} if history is None else history
+    `history` with the routing by case history and `previous` with the routing by the step before
+    (step -> params)."""
     conditional: dict[str, dict] = {}
     for m in found:
         act = models.get(m.step)
@@ -509,6 +514,8 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
             conditional[m.step] = dict(m.params)
         elif m.id == "history_routing":
             history[m.step] = dict(m.params)
+        elif m.id == "previous_routing":
+            previous[m.step] = dict(m.params)
         elif m.id == "anchored_wait" and not act.batch and act.fixed_wait_h is None:
             act.anchor = dict(m.params)
     return conditional

@@ -6,7 +6,8 @@ works its processing time. Delay and processing both count the pool's working ho
 clock stops while the pool is closed, and no resource is held overnight). A parallel group runs its members at once and continues when all are done.
 A batched step's case is released at the next batch time (a weekday, a few slots of the week, or a
 day of the month), no resource held. Where routing depends on the case's history (mechanism
-"history_routing"), the next step is drawn by the milestones the case has been through. A step anchored to an earlier event (mechanism "anchored_wait") waits instead until a drawn number of days (on the
+"history_routing"), the next step is drawn by the milestones the case has been through; where it depends
+on the step before ("previous_routing": a file sent back returns to the step that sent it), by that step. A step anchored to an earlier event (mechanism "anchored_wait") waits instead until a drawn number of days (on the
 weekdays it takes place) after that event's date, at a drawn time of day, or not at all when that time has passed.
 """
 
@@ -145,6 +146,9 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     history = {a: (list(h["milestones"]), {int(k): chooser(d) for k, d in h["by_state"].items() if d})
                for a, h in model.history_transitions.items()}
     milestones = {m for names, _ in history.values() for m in names}
+    # routing by the step before: per step, a chooser per previous routing node
+    previous = {a: {k: chooser(d) for k, d in spec["by_previous"].items() if d}
+                for a, spec in model.previous_transitions.items()}
     batch = {a: (x.batch, Sampler(Distribution("empirical", [], quantiles=x.batch["time_of_day"]), rng)
                  if "time_of_day" in x.batch else None,
                  [chooser(dict(enumerate(p or x.batch["skip_weeks"]))) for p in x.batch.get("skip_weeks_by_lead")
@@ -189,7 +193,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
                 return name
         return names[-1]
 
-    def route(case: int, node: str) -> str:
+    def route(case: int, node: str, before: str) -> str:
         if node in history:
             names, by_state = history[node]
             key = sum(1 << k for k, name in enumerate(names) if name in done[case])
@@ -200,6 +204,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             value = profile[case][index] if profile is not None else None
             if value in by_value:
                 return pick(*by_value[value])
+        if node in previous and before in previous[node]:
+            return pick(*previous[node][before])
         return pick(*routes[node]) if node in routes else END
 
     def released(case: int, a: str):
@@ -298,7 +304,9 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
                 events[case].append((node, env.now))
             if acts[node].visit_probability and u() < acts[node].visit_probability:
                 visits[case] += 1
-            node = route(case, node)
+            before, node = node, route(case, node, CASE_START)
+        else:
+            before = CASE_START
         executed = 0
         while node != END and executed < MAX_STEPS_PER_CASE:
             if node in groups:
@@ -307,7 +315,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             else:
                 yield from step(case, node)
             executed += 1
-            node = route(case, node)
+            before, node = node, route(case, node, before)
         finished[case] = True
 
     profile = ([int(pick(*profile_cum)) for _ in range(n)] if profile_cum else None)

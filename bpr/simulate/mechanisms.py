@@ -20,6 +20,8 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
   started, a trip ended) the case has already been through, as when two threads of one case
   interleave (a trip and its paperwork): routing conditioned on that set, so that every case still
   goes through each milestone once, where a first-order chain lets a share of cases skip it;
+- previous_routing: the step after a step depends on the step before it (a file sent back for
+  correction, 补正, returns to the step that sent it back): routing conditioned on the previous step;
 - anchored_wait: a step whose start is fixed from an earlier event, not queued behind the previous
   one (a trip date set at the permit's submission, an inspection booked at review): the later a
   case reaches the step's previous event, the less it waits, and its time from that earlier event
@@ -86,8 +88,9 @@ class Mechanism:
             values["attribute"] = t(f"role_{values['attribute']}", lang)
         if values.get("next") == END:
             values["next"] = t("sim_case_end", lang)
-        if values.get("anchor") == CASE_START:
-            values["anchor"] = t("sim_case_start", lang)
+        for key in ("anchor", "previous"):
+            if values.get(key) == CASE_START:
+                values[key] = t("sim_case_start", lang)
         if "members" in values:
             values["members"] = t("mech_list_sep", lang).join(f"“{m}”" if lang == "zh" else f"'{m}'"
                                                                 for m in values["members"])
@@ -413,6 +416,16 @@ def case_attributes(frame: pd.DataFrame, min_consistent: float = 0.95, max_value
     return out
 
 
+def _dependence(table: pd.DataFrame, params: Mapping[str, float]) -> tuple[float, float] | None:
+    """(Cramér's V, p) of a chi-square test of the contingency `table` (rows: a condition, columns:
+    the next step), when p < `max_p` and V ≥ `min_v`; None otherwise or under two rows or columns."""
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return None
+    chi2, p, _, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
+    v = math.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))
+    return (v, p) if p < params["max_p"] and v >= params["min_v"] else None
+
+
 def check_attribute_branching(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
     """The next step depends on a case attribute: a chi-square test of attribute value × next
     step (p < `max_p`) with Cramér's V at least `min_v`, on a step with `min_events` events and
@@ -430,12 +443,8 @@ def check_attribute_branching(frame: pd.DataFrame, params: Mapping[str, float]) 
             table = pd.crosstab(value, g["next"].to_numpy())
             table = table.loc[table.index != ""]
             table = table.loc[:, table.sum(axis=0) > 0]
-            if table.shape[0] < 2 or table.shape[1] < 2:
-                continue
-            chi2, p, _, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
-            v = math.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))
-            if p < params["max_p"] and v >= params["min_v"] and (best is None or v > best[0]):
-                best = (v, p, name, table)
+            if (found_vp := _dependence(table, params)) and (best is None or found_vp[0] > best[0]):
+                best = (*found_vp, name, table)
         if best is None:
             continue
         v, p, name, table = best
@@ -579,12 +588,9 @@ def check_history_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> l
         table = pd.crosstab(state[idx], nxt[idx])
         table = table.loc[table.sum(axis=1) >= params["min_state_events"]]
         table = table.loc[:, table.sum(axis=0) > 0]
-        if table.shape[0] < 2 or table.shape[1] < 2:
+        if (found_vp := _dependence(table, params)) is None:
             continue
-        chi2, p, _, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
-        v = math.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))
-        if not (p < params["max_p"] and v >= params["min_v"]):
-            continue
+        v, p = found_vp
         conditional = table.div(table.sum(axis=1), axis=0)
         kept = np.isin(state[idx], table.index.to_numpy())
         best = None  # (difference, milestone, next, share with, share without)
@@ -608,6 +614,47 @@ def check_history_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> l
             "states": int(table.shape[0])},
             {"milestones": names, "by_state": {str(int(k)): {str(n): round(float(x), 6) for n, x in row.items() if x > 0}
                                                for k, row in conditional.iterrows()}}))
+    return found
+
+
+def check_previous_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """The next step depends on the step before: a file sent back for correction (补正) returns to
+    the step that sent it back, which a first-order chain cannot know. Per step with `min_events`
+    events: a chi-square test of previous step × next step, over the previous steps with
+    `min_state_events` events each (p < `max_p`), with Cramér's V at least `min_v`. The model
+    routes a case coming from such a previous step by that previous step's shares, a case coming
+    from a rarer one by the step's overall shares. The evidence names the previous step whose cases
+    go on most differently from the others."""
+    activity = frame["activity"].astype(str)
+    previous = activity.groupby(frame["case"].to_numpy(), sort=False).shift(1).fillna(CASE_START).to_numpy()
+    nxt = frame["next"].astype(str).to_numpy()
+    found = []
+    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(activity.to_numpy()).indices.items()):
+        if len(idx) < params["min_events"]:
+            continue
+        table = pd.crosstab(previous[idx], nxt[idx])
+        table = table.loc[table.sum(axis=1) >= params["min_state_events"]]
+        table = table.loc[:, table.sum(axis=0) > 0]
+        if (found_vp := _dependence(table, params)) is None:
+            continue
+        v, p = found_vp
+        conditional = table.div(table.sum(axis=1), axis=0)
+        counts = table.sum(axis=1)
+        best = None  # (difference, previous, next, share, share of the others)
+        for prev in table.index:
+            others = table.drop(index=prev)
+            for target in table.columns:
+                share = float(conditional.loc[prev, target])
+                rest = float(others[target].sum() / max(others.to_numpy().sum(), 1))
+                if best is None or abs(share - rest) > best[0]:
+                    best = (abs(share - rest), str(prev), str(target), share, rest)
+        _, prev, target, share, rest = best
+        found.append(Mechanism("previous_routing", str(step), {
+            "previous": prev, "next": target, "share": round(100 * share, 1), "others": round(100 * rest, 1),
+            "cramers_v": round(v, 3), "p_value": float(f"{p:.3g}"), "events": int(table.to_numpy().sum())},
+            {"by_previous": {str(k): {str(n): round(float(x), 6) for n, x in row.items() if x > 0}
+                             for k, row in conditional.iterrows()},
+             "counts": {str(k): int(c) for k, c in counts.items()}}))
     return found
 
 
@@ -837,12 +884,16 @@ RULES: tuple[MechanismRule, ...] = (
     MechanismRule("history_routing", check_history_routing, {"min_events": 50, "min_presence": 0.5,
                                                              "min_once": 0.98, "min_state_events": 30,
                                                              "max_p": 1e-6, "min_v": 0.3}),
+    MechanismRule("previous_routing", check_previous_routing, {"min_events": 50, "min_state_events": 30,
+                                                               "max_p": 1e-6, "min_v": 0.3}),
     MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
                                                          "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
                                                          "min_hours": 24.0, "later_margin": 0.05,
                                                          "min_weekday_share": 0.02}),
 )
 MECHANISM_IDS = tuple(r.id for r in RULES)
+#: rules that route a step's cases (not modelled at a parallel group's member: the group routes)
+ROUTING_RULES = ("attribute_branching", "history_routing", "previous_routing")
 
 
 def detect(frame: pd.DataFrame, enabled: bool | set[str] | frozenset[str] = True,

@@ -27,6 +27,23 @@ def _merged(dist: dict[str, float], members: set[str], node: str) -> dict[str, f
     return out
 
 
+def _renamed(by: dict[str, dict[str, float]], counts: dict[str, int], nodes: set[str],
+             node: str) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    """Routing per previous step (`by`, with each previous step's `counts`) with the previous steps
+    in `nodes` become one, `node`: their routings averaged, weighted by their counts."""
+    out: dict[str, dict[str, float]] = {}
+    n: dict[str, int] = {}
+    for prev, dist in by.items():
+        key, c = (node if prev in nodes else prev), max(int(counts.get(prev, 1)), 1)
+        total = n.get(key, 0)
+        merged = {t: p * total for t, p in out.get(key, {}).items()}
+        for t, p in dist.items():
+            merged[t] = merged.get(t, 0.0) + p * c
+        n[key] = total + c
+        out[key] = {t: v / n[key] for t, v in merged.items()}
+    return out, n
+
+
 @dataclass
 class Activity:
     """One step: who does it, how long the work takes (working hours on the pool's schedule) and
@@ -159,6 +176,10 @@ class SimulationModel:
     #: {milestones (once-per-case steps), by_state ({bits of the milestones done, as text: {next step
     #: or END: probability}})}; a state not listed routes by `transitions`
     history_transitions: dict[str, dict] = field(default_factory=dict)
+    #: routing that depends on the step before (mechanism "previous_routing"): step -> {by_previous
+    #: ({previous routing node, or "__start__" for none: {next step or END: probability}}), counts
+    #: ({previous: events})}; a previous step not listed routes by `transitions`
+    previous_transitions: dict[str, dict] = field(default_factory=dict)
     #: the mechanisms found in the log (`Mechanism.to_dict()`: id, step, evidence, params, zh, en)
     mechanisms: list[dict] = field(default_factory=list)
 
@@ -188,9 +209,12 @@ class SimulationModel:
         start) leads to `node` instead."""
         self.transitions = {a: _merged(d, nodes, node) for a, d in self.transitions.items()}
         self.start = _merged(self.start, nodes, node)
-        for table, key in ((self.conditional_transitions, "by_value"), (self.history_transitions, "by_state")):
+        for table, key in ((self.conditional_transitions, "by_value"), (self.history_transitions, "by_state"),
+                           (self.previous_transitions, "by_previous")):
             for spec in table.values():
                 spec[key] = {v: _merged(d, nodes, node) for v, d in spec[key].items()}
+        for spec in self.previous_transitions.values():  # a case coming from one of `nodes` comes from `node`
+            spec["by_previous"], spec["counts"] = _renamed(spec["by_previous"], spec["counts"], nodes, node)
 
     def group_of(self, step: str) -> list[str] | None:
         """The parallel group `step` runs in, or None."""
@@ -213,7 +237,7 @@ class SimulationModel:
         they become one routing node (`contract`); routing by case attribute or history that
         started at a member is dropped. Returns the node."""
         node = group_name(members)
-        for table in (self.conditional_transitions, self.history_transitions):
+        for table in (self.conditional_transitions, self.history_transitions, self.previous_transitions):
             for step in [s for s in table if s in members]:
                 del table[step]
         self.contract(members, node)
@@ -247,6 +271,7 @@ class SimulationModel:
             "notes": [n.to_dict() for n in self.notes],
             "mechanisms": self.mechanisms, "conditional_transitions": self.conditional_transitions,
             "case_profiles": self.case_profiles, "history_transitions": self.history_transitions,
+            "previous_transitions": self.previous_transitions,
         }
 
     @classmethod
@@ -271,4 +296,5 @@ class SimulationModel:
             conditional_transitions=dict(data.get("conditional_transitions") or {}),
             case_profiles=dict(data.get("case_profiles") or {}), mechanisms=list(data.get("mechanisms") or []),
             history_transitions=dict(data.get("history_transitions") or {}),
+            previous_transitions=dict(data.get("previous_transitions") or {}),
         )

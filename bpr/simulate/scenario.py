@@ -285,7 +285,8 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
     that depends on a case attribute (mechanism "attribute_branching") is changed the same way:
     the scenario is applied to each attribute value's routing, and the nodes whose routing then
     differs from the marginal one keep a routing per value. Routing by the case's history
-    (mechanism "history_routing") is kept at the steps whose routing the scenario does not change."""
+    (mechanism "history_routing") or by the step before ("previous_routing") is kept at the steps
+    whose routing the scenario does not change."""
     m = _apply(model, scenario, seed)
     conditional: dict[str, dict] = {}
     for attribute in sorted({c["attribute"] for c in model.conditional_transitions.values()}):
@@ -306,6 +307,11 @@ def apply_scenario(model: SimulationModel, scenario: Scenario, seed: int = 0) ->
     # routing by the case's history holds where the scenario left a step's routing and its milestones alone
     m.history_transitions = {a: h for a, h in m.history_transitions.items()
                              if m.transitions.get(a) == model.transitions.get(a) and set(h["milestones"]) <= set(m.activities)}
+    # and routing by the step before, where the scenario left the step's routing and its targets alone
+    nodes = set(m.activities) | {group_name(g) for g in m.parallel_groups} | {END}
+    m.previous_transitions = {a: p for a, p in m.previous_transitions.items()
+                              if m.transitions.get(a) == model.transitions.get(a)
+                              and all(set(d) <= nodes for d in p["by_previous"].values())}
     return m
 
 

@@ -31,6 +31,10 @@ two departments. The mechanisms:
   days later (09:00–12:00, the next working day when that day is closed); 材料核对 (a document check,
   a long and variable wait) comes between, and when it ends after the booked date the inspection
   takes place at once. The inspection's wait after 材料核对 is thus anchored to 审查, not queued;
+- "sendback": a file may be sent back for correction (补正) at 受理 (25 %) and at 审查 (30 %), each
+  time it is done; the applicant's 补正材料 (median 20 working hours) then returns it to the step that
+  sent it back, which is done again. What follows 补正材料 is thus fixed by the step before it, which a
+  first-order routing chain cannot know;
 - "parallel": after 审查 three departments review the file side by side (并联审查): 规划核验
   (median wait 10 working hours), 消防审查 (20 h) and, in 60 % of the cases, 人防审查 (15 h), each
   from 审查's end; 决定 waits for all of them.
@@ -46,7 +50,8 @@ import pandas as pd
 
 from bpr.model.calendar import WorkCalendar
 
-MECHANISMS = ("none", "scheduled", "batched", "slots", "monthly", "branching", "longtail", "anchored", "parallel")
+MECHANISMS = ("none", "scheduled", "batched", "slots", "monthly", "branching", "longtail", "anchored", "parallel",
+              "sendback")
 #: the "slots" log's release slots: (weekday, hour the run starts); each run lasts up to SLOT_RUN_H hours
 SLOTS = ((0, 10.0), (3, 23.0))
 SLOT_RUN_H = 2.0
@@ -159,6 +164,9 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
             return end
 
         t = work("受理", arrival, 0.0, float(rng.uniform(0.1, 0.4)), "政务服务中心")
+        while mechanism == "sendback" and rng.random() < 0.25:  # back to 受理 once corrected
+            t = work("补正材料", t, _lognormal(rng, 20, 0.6), 0.1, "申请人")
+            t = work("受理", t, 0.5, float(rng.uniform(0.1, 0.4)), "政务服务中心")
         if mechanism == "branching":
             if channel == "网上":
                 t = work("网上预审", t, _lognormal(rng, 3, 0.5), 0.3)
@@ -169,6 +177,9 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
         else:
             wait = _lognormal(rng, 12, 0.7)
         t = work("审查", t, wait, float(rng.uniform(0.3, 0.7)))
+        while mechanism == "sendback" and rng.random() < 0.3:  # back to 审查 once corrected
+            t = work("补正材料", t, _lognormal(rng, 20, 0.6), 0.1, "申请人")
+            t = work("审查", t, _lognormal(rng, 12, 0.7), float(rng.uniform(0.3, 0.7)))
         if mechanism == "anchored":
             day = int(t // 24) + int(rng.integers(10, 15))  # booked when 审查 is done
             while not office.is_open_day(day):

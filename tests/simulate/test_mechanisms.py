@@ -74,7 +74,7 @@ EXPECTED = {"none": set(), "scheduled": {("scheduled_wait", "公示")}, "batched
             "monthly": {("batched_monthly", "专家评审")},
             "branching": {("attribute_branching", "受理"), ("attribute_branching", "决定")},
             "longtail": {("long_tail", "审查")}, "anchored": {("anchored_wait", "现场踏勘")},
-            "parallel": {("parallel", "消防审查 ∥ 规划核验 ∥ 人防审查")}}
+            "parallel": {("parallel", "消防审查 ∥ 规划核验 ∥ 人防审查")}, "sendback": {("previous_routing", "补正材料")}}
 N, SEED = 3000, 0
 
 
@@ -233,6 +233,9 @@ def test_mechanisms_survive_result_json(models):
     again = SimulationModel.from_dict(json.loads(json.dumps(models["anchored"].to_dict())))
     assert again.activities["现场踏勘"].anchor == models["anchored"].activities["现场踏勘"].anchor
     assert again.activities["现场踏勘"].anchor["anchor"] == "审查"
+    again = SimulationModel.from_dict(json.loads(json.dumps(models["sendback"].to_dict())))
+    assert again.previous_transitions == models["sendback"].previous_transitions
+    assert again.previous_transitions["补正材料"]["by_previous"]["受理"] == {"受理": 1.0}
 
 
 # --- validation: the bar with the mechanism modelled, a measurable miss without it ---------------
