@@ -1920,6 +1920,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                                 "Given the test period's real arrivals (real case starts replayed instead of the arrival "
                                 "forecast: the process model alone): median error {median:.1%}, P90 error {p90:.1%}, "
                                 "distance between the distributions {emd:.1f} h ({cases:.0f} simulated cases)."),
+    "sim_past_period_line": ("模型复现其训练期（{start} 起 {cases} 件，按实际到达重放）：中位数误差 {median:.1%}，"
+                             "P90误差 {p90:.1%}。此处误差小而检验期误差大时，差距来自分割后流程的变化，而非模型。",
+                             "The model on its training period ({cases} cases from {start}, real arrivals replayed): "
+                             "median error {median:.1%}, P90 error {p90:.1%}. Small errors here and large ones on the "
+                             "test period mean the process changed after the split, not that the model is wrong."),
     "sim_arrival_miss": ("到达预测偏差：检验窗口内仿真 {simulated:.0f} 件，实际 {real} 件（相差 {diff:+.0%}），"
                          "上述误差有一部分来自到达预测，而非流程模型。",
                          "Arrival forecast missed: {simulated:.0f} simulated cases in the test window against {real} "

@@ -73,6 +73,10 @@ def simulate_command(log: str, out: str, plan: str | None, matter: str | None, s
             g = validation.given_arrivals
             click.echo("  " + tf("sim_given_arrivals_line", lang, median=g["median_rel_error"], p90=g["p90_rel_error"],
                                  emd=g["emd_hours"], cases=g["simulated_cases"]))
+        if validation.past_period:
+            from bpr.report.builders.simulate import past_period_text
+
+            click.echo("  " + past_period_text(validation.past_period, lang))
         if validation.arrival_check.get("missed"):
             a = validation.arrival_check
             click.echo("  " + tf("sim_arrival_miss", lang, simulated=a["simulated_cases"], real=a["real_cases"],

@@ -22,6 +22,9 @@ result.json (`SimulationResult.to_dict()`):
                 given_arrivals (issue 19: the real case starts replayed, the process model alone; not
                 part of goal_met): {} | {replications, simulated_cases, sim_median_h, sim_p90_h,
                 sim_mean_h, median_rel_error, p90_rel_error, emd_hours},
+                past_period (the model on its training period, the training cases' starts
+                replayed; not part of goal_met): {} | {from, real_cases, replications, real_/sim_
+                median_h and p90_h, median_rel_error, p90_rel_error, emd_hours},
                 arrival_check {real_cases, simulated_cases, rel_difference, missed (over 25 %)}}
     scenarios: [{name, description, label ({zh, en} or null), changes, replications, cases,
                  cycle_hours / cycle_working_days: {mean|median|p90: {mean, ci_low, ci_high}},

@@ -111,6 +111,9 @@ class ValidationResult:
     #: replayed instead of the arrival forecast (`given_arrivals`), as SIMOD and AgentSimulator
     #: simulate as many cases as the test log has; {} when not run. Not part of the goal.
     given_arrivals: dict = field(default_factory=dict)
+    #: the model on the period it learnt from (`past_period`): the training cases replayed; {} when
+    #: not run. Not part of the goal.
+    past_period: dict = field(default_factory=dict)
     #: the arrival forecast against the real test cases (`arrival_check`): {real_cases,
     #: simulated_cases, rel_difference, missed}
     arrival_check: dict = field(default_factory=dict)
@@ -218,7 +221,8 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     """Split, discover on the train part, simulate the test window `replications` times (more when
     the window is small, see MIN_SIMULATED), compare. `mechanisms`: as in `discover_model`
     (False: validate the model without batching, fixed terms, attribute routing, long tails).
-    `real_arrivals`: also simulate with the real start times replayed (`given_arrivals`)."""
+    `real_arrivals`: also simulate with the real start times replayed (`given_arrivals`, and the
+    period before the split, `past_period`)."""
     setup = validation_setup(log, seed=seed, train_share=train_share, source=source, mechanisms=mechanisms)
     result = validate_setup(setup, replications=replications, seed=seed, warmup_days=warmup_days,
                             max_cases=max_cases, real_arrivals=real_arrivals)
@@ -250,6 +254,36 @@ def given_arrivals(setup: ValidationSetup, replications: int, seed: int = 0, war
             "emd_hours": round(e["emd_hours"], 3)}
 
 
+def past_period(setup: ValidationSetup, replications: int, seed: int = 0) -> dict:
+    """The model judged on the period it learnt from: every training case (those that started
+    after the model's origin) simulated with its real start time replayed, from an empty office as
+    the log starts, and compared the same way as the test window (`cycle_time_errors`). Beside the
+    test window's figures it tells a model that cannot reproduce its own past (errors here too)
+    from a process that changed after the split (errors only there). As many replications as
+    MIN_SIMULATED cases need, at most `replications`. {} when the starts are not known or fewer
+    than 10 training cases started after the origin."""
+    if setup.all_starts is None:
+        return {}
+    times = _case_times(setup.train)
+    starts = ((times["min"] - pd.Timestamp(setup.model.origin)).dt.total_seconds() / 3600).to_numpy()
+    inside = starts >= 0
+    if inside.sum() < 10:
+        return {}
+    real = _hours(times)[inside]
+    arrivals = np.sort(starts[inside])
+    sims = []
+    for r in range(min(replications, math.ceil(MIN_SIMULATED / len(real)))):
+        out = run_replication(setup.model, seed * 1000 + 900 + r, start_h=float(arrivals[0]),
+                              end_h=float(arrivals[-1]) + 1e-6, until=setup.cutoff, arrivals=arrivals)
+        sims.append(out.cycle_hours[out.finished] if setup.policy == "complete-only" else out.cycle_hours)
+    e = cycle_time_errors(real, sims)
+    return {"from": str(times["min"][inside].min().date()), "real_cases": int(len(real)), "replications": len(sims),
+            "real_median_h": _q(real, 50), "real_p90_h": _q(real, 90),
+            "sim_median_h": e["sim_median_h"], "sim_p90_h": e["sim_p90_h"],
+            "median_rel_error": round(e["median_rel_error"], 4), "p90_rel_error": round(e["p90_rel_error"], 4),
+            "emd_hours": round(e["emd_hours"], 3)}
+
+
 def _observed(setup: ValidationSetup, out) -> np.ndarray:
     """Which simulated cases of a replication are compared: those that arrived in the test window,
     and only the finished ones under the "complete-only" policy."""
@@ -272,7 +306,8 @@ def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int =
                    max_cases: int | None = None, real_arrivals: bool = True) -> ValidationResult:
     """The comparison of `validate_log` on a setup whose model may have been changed by hand
     (e.g. a mechanism taken out, to see what it is worth). With `real_arrivals`, the figures
-    given the real arrivals beside (`given_arrivals`)."""
+    given the real arrivals beside (`given_arrivals`), and the model on the period before the
+    split (`past_period`)."""
     model, real_hours, policy = setup.model, setup.real_hours, setup.policy
     replications = max(replications, min(MAX_REPLICATIONS, math.ceil(MIN_SIMULATED / len(real_hours))))
     window_start, window_end, cutoff = setup.window_start, setup.window_end, setup.cutoff
@@ -320,6 +355,7 @@ def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int =
         miss_steps=miss_steps(step_waits) if any(i["outside"] for i in intervals.values()) else [],
         control_flow_distance=round(ngram_distance(real_traces, sim_traces), 4),
         given_arrivals=given_arrivals(setup, replications, seed, warmup_days) if real_arrivals else {},
+        past_period=past_period(setup, replications, seed) if real_arrivals else {},
         arrival_check=arrival_check(len(real_hours), float(np.mean([p["cases"] for p in per_rep]))),
         real_hours=real_hours.tolist(), sim_hours=[x.tolist() for x in sims],
         real_traces=real_traces, sim_traces=sim_traces)

@@ -124,6 +124,12 @@ def mechanisms_section(mechanisms: list[dict], L: str) -> Section:
     return Section(t("rs_mechanisms", L), [t("rs_mechanisms_para", L), *lines])
 
 
+def past_period_text(past: dict, L: str) -> str:
+    """The model's errors on the period before the split (`bpr.simulate.validate.past_period`)."""
+    return tf("sim_past_period_line", L, start=past["from"], cases=past["real_cases"], median=past["median_rel_error"],
+              p90=past["p90_rel_error"])
+
+
 def _validation_section(v: dict, L: str) -> Section:
     para = tf("rs_validation_para2", L, train=v["train_cases"], test=v["test_cases"], median=100 * v["median_rel_error"],
               p90=100 * v["p90_rel_error"], emd=v["emd_hours"],
@@ -144,6 +150,8 @@ def _validation_section(v: dict, L: str) -> Section:
     if given:  # issue 19: the process model alone (real arrivals replayed), beside the forecast figure
         paragraphs.append(tf("sim_given_arrivals_line", L, median=given["median_rel_error"], p90=given["p90_rel_error"],
                              emd=given["emd_hours"], cases=given["simulated_cases"]))
+    if past := v.get("past_period"):  # the model on the period it learnt from
+        paragraphs.append(past_period_text(past, L))
     if arrivals.get("missed"):
         paragraphs.append(tf("sim_arrival_miss", L, simulated=arrivals["simulated_cases"], real=arrivals["real_cases"],
                              diff=arrivals["rel_difference"]))
