@@ -222,7 +222,7 @@ def validate_log(log: EventLog, *, replications: int = 5, seed: int = 0, train_s
     the window is small, see MIN_SIMULATED), compare. `mechanisms`: as in `discover_model`
     (False: validate the model without batching, fixed terms, attribute routing, long tails).
     `real_arrivals`: also simulate with the real start times replayed (`given_arrivals`, and the
-    period before the split, `past_period`)."""
+    training period, `past_period`)."""
     setup = validation_setup(log, seed=seed, train_share=train_share, source=source, mechanisms=mechanisms)
     result = validate_setup(setup, replications=replications, seed=seed, warmup_days=warmup_days,
                             max_cases=max_cases, real_arrivals=real_arrivals)
@@ -260,10 +260,8 @@ def past_period(setup: ValidationSetup, replications: int, seed: int = 0) -> dic
     the log starts, and compared the same way as the test window (`cycle_time_errors`). Beside the
     test window's figures it tells a model that cannot reproduce its own past (errors here too)
     from a process that changed after the split (errors only there). As many replications as
-    MIN_SIMULATED cases need, at most `replications`. {} when the starts are not known or fewer
-    than 10 training cases started after the origin."""
-    if setup.all_starts is None:
-        return {}
+    MIN_SIMULATED cases need, at most `replications`. {} when fewer than 10 training cases
+    started after the origin."""
     times = _case_times(setup.train)
     starts = ((times["min"] - pd.Timestamp(setup.model.origin)).dt.total_seconds() / 3600).to_numpy()
     inside = starts >= 0
@@ -306,8 +304,8 @@ def validate_setup(setup: ValidationSetup, *, replications: int = 5, seed: int =
                    max_cases: int | None = None, real_arrivals: bool = True) -> ValidationResult:
     """The comparison of `validate_log` on a setup whose model may have been changed by hand
     (e.g. a mechanism taken out, to see what it is worth). With `real_arrivals`, the figures
-    given the real arrivals beside (`given_arrivals`), and the model on the period before the
-    split (`past_period`)."""
+    given the real arrivals beside (`given_arrivals`), and the model on its training period
+    (`past_period`)."""
     model, real_hours, policy = setup.model, setup.real_hours, setup.policy
     replications = max(replications, min(MAX_REPLICATIONS, math.ceil(MIN_SIMULATED / len(real_hours))))
     window_start, window_end, cutoff = setup.window_start, setup.window_end, setup.cutoff
