@@ -39,6 +39,8 @@ TRAIN_SHARE = 0.7
 #: (up to MAX_REPLICATIONS) so that the simulated quantiles are stable
 MIN_SIMULATED = 600
 MAX_REPLICATIONS = 30
+#: the training period replayed (`past_period`) at least this many times
+PAST_MIN_REPLICATIONS = 3
 #: the goal: relative error of the simulated median and p90 cycle time at most these
 GOAL_MEDIAN, GOAL_P90 = 0.15, 0.25
 #: rolling origin: the share of cases (by start) each split trains on
@@ -260,8 +262,10 @@ def past_period(setup: ValidationSetup, replications: int, seed: int = 0) -> dic
     the log starts, and compared the same way as the test window (`cycle_time_errors`). Beside the
     test window's figures it tells a model that cannot reproduce its own past (errors here too)
     from a process that changed after the split (errors only there). As many replications as
-    MIN_SIMULATED cases need, at most `replications`. {} when fewer than 10 training cases
-    started after the origin."""
+    MIN_SIMULATED cases need but at least PAST_MIN_REPLICATIONS (batch times and sittings are
+    shared by every case of a replication, so one replication's figure varies more than its case
+    count says), at most `replications`. {} when fewer than 10 training cases started after the
+    origin."""
     times = _case_times(setup.train)
     starts = ((times["min"] - pd.Timestamp(setup.model.origin)).dt.total_seconds() / 3600).to_numpy()
     inside = starts >= 0
@@ -270,7 +274,7 @@ def past_period(setup: ValidationSetup, replications: int, seed: int = 0) -> dic
     real = _hours(times)[inside]
     arrivals = np.sort(starts[inside])
     sims = []
-    for r in range(min(replications, math.ceil(MIN_SIMULATED / len(real)))):
+    for r in range(min(replications, max(PAST_MIN_REPLICATIONS, math.ceil(MIN_SIMULATED / len(real))))):
         out = run_replication(setup.model, seed * 1000 + 900 + r, start_h=float(arrivals[0]),
                               end_h=float(arrivals[-1]) + 1e-6, until=setup.cutoff, arrivals=arrivals)
         sims.append(out.cycle_hours[out.finished] if setup.policy == "complete-only" else out.cycle_hours)
