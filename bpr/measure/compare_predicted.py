@@ -27,6 +27,7 @@ import numpy as np
 
 from bpr.errors import InputError
 from bpr.i18n import Note, t
+from bpr.measure.compare_logs import CaseTable, resampled
 
 #: compare measure -> (scenario key, its statistic, versus_as_is key)
 SIM_KEYS: dict[str, tuple[str, str | None, str]] = {
@@ -108,10 +109,8 @@ def _value(scenario: dict, key: str, stat: str | None) -> dict:
     return (block.get(stat) or {}) if stat else block
 
 
-def _observed_interval(cases, measure: str, resamples: int, seed: int) -> tuple[float | None, float | None]:
+def _observed_interval(cases: CaseTable, measure: str, resamples: int, seed: int) -> tuple[float | None, float | None]:
     """The 95% bootstrap interval of the after side's `measure` (`compare_logs.resampled`)."""
-    from bpr.measure.compare_logs import resampled
-
     draws, _ = resampled(cases, measure, np.random.default_rng([seed, 99, list(SIM_KEYS).index(measure)]), resamples)
     draws = draws[~np.isnan(draws)]
     if not len(draws):
