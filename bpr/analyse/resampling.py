@@ -43,7 +43,8 @@ def block_length(series: np.ndarray) -> int:
     b_max = math.ceil(min(3 * math.sqrt(n), n / 3))
     lags = np.arange(0, min(m_max, n - 2) + 1)
     cov = np.array([x[: n - k] @ x[k:] / n for k in lags])
-    norms = np.array([math.sqrt((x[k:] @ x[k:]) * (x[: n - k] @ x[: n - k])) for k in lags])
+    squares = np.concatenate([[0.0], np.cumsum(x * x)])  # squares[i]: the sum of the first i
+    norms = np.sqrt((squares[n] - squares[lags]) * squares[n - lags])
     rho = np.abs(cov * n / np.where(norms > 0, norms, np.inf))  # |corr| of the lag-k pairs
     threshold = SIGNIFICANCE * math.sqrt(math.log10(n) / n)
     quiet = rho < threshold
