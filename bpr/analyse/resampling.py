@@ -31,8 +31,9 @@ def block_length(series: np.ndarray) -> int:
     """The circular block bootstrap's block length for `series` (in its order): Politis & White's
     automatic choice, b = (2 G² / D)^(1/3) n^(1/3) with D = 4/3 g², where g and G are the flat-top
     lag-window sums of the autocovariances R(k) and |k| R(k) up to M, twice the first lag from
-    which K_N autocorrelations in a row are insignificant; at most min(3 √n, n / 3); rounded up; 1 for
-    fewer than 10 values or no dependence."""
+    which K_N autocorrelations in a row are insignificant; at most min(3 √n, n / 3); rounded up. 1
+    for fewer than 10 values or a constant series; on independent values the estimate stays near 1
+    (1 to 4 at n = 5000)."""
     x = np.asarray(series, dtype=float)
     n = len(x)
     if n < 10 or np.ptp(x) == 0:
