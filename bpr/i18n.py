@@ -1901,6 +1901,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                               "to the step that sent it back): {share}% of the cases coming from {previous} go on to {next}, "
                               "{others}% of the others (Cramér's V = {cramers_v}, p = {p_value}; {events} events); routing "
                               "modelled per previous step."),
+    "mech_previous_wait": ("“{step}”的等待取决于它的前一个环节：前一环节为“{previous}”时中位数 "
+                           "{median_h} 小时，其余 {others_h} 小时（Mann–Whitney p = {p_value}，共 {events} 件）。按前一环节分别建模等待。",
+                           "{step}'s wait depends on the step before it: median {median_h} h after {previous}, "
+                           "{others_h} h otherwise "
+                           "(Mann–Whitney p = {p_value}; {events} events); the wait modelled per previous step."),
     "mech_list_sep": ("、", ", "),
     "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、并联办理、按办件属性分流、按办件经历分流、按前一环节分流或长尾等待。",
                            "No batching, fixed-term wait, wait booked from an earlier step, parallel steps, attribute-driven "

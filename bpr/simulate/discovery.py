@@ -50,6 +50,7 @@ from bpr.simulate.mechanisms import (
     case_attributes,
     detect,
     in_batch_slots,
+    previous_steps,
 )
 from bpr.simulate.model import END, Activity, Arrivals, Pool, SimulationModel
 
@@ -425,7 +426,11 @@ def discover_model(log: EventLog, *, seed: int = 0, source: str = "", promised_l
                         if not (m.id in ROUTING_RULES and m.step in members)]
     # one routing rule a step: by case attribute, else by history, else by the step before
     routed = {m.step for m in found if m.id in ("attribute_branching", "history_routing")}
-    found = [m for m in found if not (m.id == "previous_routing" and m.step in routed)]
+    found = [m for m in found if not (m.id == "previous_routing" and m.step in routed)
+             and not (m.id == "previous_wait" and (m.step in members or m.evidence["previous"] in members))]
+    for m in found:  # a case after a parallel group comes from the group, not from a member
+        if m.id == "previous_wait":
+            m.params["previous"] = [x for x in m.params["previous"] if x not in members]
     history: dict[str, dict] = {}
     previous: dict[str, dict] = {}
     conditional = _model_mechanisms(found, frame, measured, models, rng, history, previous)
@@ -516,6 +521,12 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
             history[m.step] = dict(m.params)
         elif m.id == "previous_routing":
             previous[m.step] = dict(m.params)
+        elif m.id == "previous_wait" and not (act.batch or act.anchor or act.fixed_wait_h is not None):
+            rows = measured[measured["activity"] == m.step]
+            before = previous_steps(frame)[rows.index.to_numpy()]
+            for name in m.params["previous"]:
+                dly = rows["delay"].to_numpy(dtype=float)[before == name]
+                act.delay_by_previous[name] = fit_distribution(dly[np.isfinite(dly)], rng)
         elif m.id == "anchored_wait" and not act.batch and act.fixed_wait_h is None:
             act.anchor = dict(m.params)
     return conditional

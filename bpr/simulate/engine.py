@@ -123,6 +123,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     resources = {p: simpy.Resource(env, capacity=pool.size) for p, pool in model.pools.items()}
     acts = model.activities
     delay = {a: Sampler(x.delay, rng) for a, x in acts.items()}
+    delay_by = {a: {k: Sampler(d, rng) for k, d in x.delay_by_previous.items()} for a, x in acts.items() if x.delay_by_previous}
     proc = {a: Sampler(x.processing, rng) for a, x in acts.items()}
     uniform_buf = rng.random
     groups = {group_name(g): g for g in model.parallel_groups}
@@ -248,7 +249,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         if env.now > last[case]:
             last[case] = env.now
 
-    def step(case: int, a: str):
+    def step(case: int, a: str, before: str):
         act = acts[a]
         if a in batch and u() < batch[a][0]["share"]:
             yield from released(case, a)
@@ -271,7 +272,8 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             p = proc[a]()
             ready = clock.resume(began + act.fixed_wait_h)
         else:
-            d = delay[a]()  # working hours of the pool: waiting for someone to pick the case up
+            # working hours of the pool: waiting for someone to pick the case up (per step before, where it differs)
+            d = (delay_by[a].get(before, delay[a]) if a in delay_by else delay[a])()
             p = proc[a]()
             ready = clock.advance(began, d) if d > 0 else began
             if p > 0:  # people take work when their pool is open: do not hold a resource overnight
@@ -311,9 +313,9 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         while node != END and executed < MAX_STEPS_PER_CASE:
             if node in groups:
                 members = [x for x in groups[node] if member_p.get(x, 1.0) >= 1.0 or u() < member_p[x]]
-                yield env.all_of([env.process(step(case, x)) for x in members])
+                yield env.all_of([env.process(step(case, x, before)) for x in members])
             else:
-                yield from step(case, node)
+                yield from step(case, node, before)
             executed += 1
             before, node = node, route(case, node, before)
         finished[case] = True

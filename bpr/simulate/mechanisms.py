@@ -22,6 +22,8 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
   goes through each milestone once, where a first-order chain lets a share of cases skip it;
 - previous_routing: the step after a step depends on the step before it (a file sent back for
   correction, 补正, returns to the step that sent it back): routing conditioned on the previous step;
+- previous_wait: a step's wait depends on the step before it (the applicant's 补正材料 takes longer
+  after 受理 than after a review): the wait drawn per previous step;
 - anchored_wait: a step whose start is fixed from an earlier event, not queued behind the previous
   one (a trip date set at the permit's submission, an inspection booked at review): the later a
   case reaches the step's previous event, the less it waits, and its time from that earlier event
@@ -617,6 +619,51 @@ def check_history_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> l
     return found
 
 
+def previous_steps(frame: pd.DataFrame) -> np.ndarray:
+    """Per event, the case's step before it (CASE_START for its first); the frame's rows are in each
+    case's event order."""
+    activity = frame["activity"].astype(str)
+    return activity.groupby(frame["case"].to_numpy(), sort=False).shift(1).fillna(CASE_START).to_numpy()
+
+
+def check_previous_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """A step's wait depends on the step before (补正材料 takes the applicant longer after 受理 than
+    after a review: other materials are missing): per step, among the previous steps with
+    `min_state_events` waits each, one whose waits differ from the step's other waits (Mann–Whitney
+    p < `max_p`) with medians at least `min_ratio` times apart. The model draws the wait from the
+    previous step's own distribution, for each such previous step; from the step's overall one
+    otherwise."""
+    previous = previous_steps(frame)
+    delay = frame["delay"].to_numpy(dtype=float)
+    found = []
+    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(frame["activity"].astype(str).to_numpy()).indices.items()):
+        idx = idx[np.isfinite(delay[idx])]
+        if len(idx) < params["min_events"]:
+            continue
+        prev, waits = previous[idx], delay[idx]
+        names, counts = np.unique(prev, return_counts=True)
+        kept = names[counts >= params["min_state_events"]]
+        if len(kept) < 2:
+            continue
+        best = None  # (ratio, previous, its median, the others' median, p)
+        for name in kept:
+            mine, others = waits[prev == name], waits[prev != name]
+            a, b = float(np.median(mine)), float(np.median(others))
+            ratio = max(a, b) / max(min(a, b), 1e-6)
+            if max(a, b) <= 1e-6 or ratio < params["min_ratio"]:
+                continue
+            p = float(stats.mannwhitneyu(mine, others).pvalue)
+            if p < params["max_p"] and (best is None or ratio > best[0]):
+                best = (ratio, str(name), a, b, p)
+        if best is None:
+            continue
+        _, name, a, b, p = best
+        found.append(Mechanism("previous_wait", str(step), {
+            "previous": name, "median_h": round(a, 1), "others_h": round(b, 1), "p_value": float(f"{p:.3g}"),
+            "events": len(idx)}, {"previous": sorted(str(x) for x in kept)}))
+    return found
+
+
 def check_previous_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
     """The next step depends on the step before: a file sent back for correction (补正) returns to
     the step that sent it back, which a first-order chain cannot know. Per step with `min_events`
@@ -626,7 +673,7 @@ def check_previous_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> 
     from a rarer one by the step's overall shares. The evidence names the previous step whose cases
     go on most differently from the others."""
     activity = frame["activity"].astype(str)
-    previous = activity.groupby(frame["case"].to_numpy(), sort=False).shift(1).fillna(CASE_START).to_numpy()
+    previous = previous_steps(frame)
     nxt = frame["next"].astype(str).to_numpy()
     found = []
     for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(activity.to_numpy()).indices.items()):
@@ -886,6 +933,8 @@ RULES: tuple[MechanismRule, ...] = (
                                                              "max_p": 1e-6, "min_v": 0.3}),
     MechanismRule("previous_routing", check_previous_routing, {"min_events": 50, "min_state_events": 30,
                                                                "max_p": 1e-6, "min_v": 0.3}),
+    MechanismRule("previous_wait", check_previous_wait, {"min_events": 50, "min_state_events": 30, "max_p": 1e-6,
+                                                         "min_ratio": 1.25}),
     MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
                                                          "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
                                                          "min_hours": 24.0, "later_margin": 0.05,

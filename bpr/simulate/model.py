@@ -73,6 +73,8 @@ class Activity:
     #: (those the step takes place on: a date falling elsewhere moves to the next), time_of_day
     #: (quantiles, hours)}; the step starts then, or when it is enabled if that is later
     anchor: dict | None = None
+    #: the wait per previous step (mechanism "previous_wait"), where it differs; `delay` otherwise
+    delay_by_previous: dict[str, Distribution] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
@@ -85,6 +87,8 @@ class Activity:
             out["fixed_wait_h"] = self.fixed_wait_h
         if self.anchor:
             out["anchor"] = self.anchor
+        if self.delay_by_previous:
+            out["delay_by_previous"] = {k: d.to_dict() for k, d in self.delay_by_previous.items()}
         return out
 
     @classmethod
@@ -93,7 +97,8 @@ class Activity:
                    Distribution.from_dict(data["delay"]), data.get("visit_probability", 0.0),
                    data.get("count", 0), list(data.get("members", [])),
                    Distribution.from_dict(data["delay_clock"]) if data.get("delay_clock") else None,
-                   data.get("batch"), data.get("fixed_wait_h"), data.get("anchor"))
+                   data.get("batch"), data.get("fixed_wait_h"), data.get("anchor"),
+                   {k: Distribution.from_dict(d) for k, d in (data.get("delay_by_previous") or {}).items()})
 
 
 @dataclass

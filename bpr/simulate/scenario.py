@@ -379,6 +379,7 @@ def _apply(model: SimulationModel, scenario: Scenario, seed: int = 0, check: boo
         if step in m.activities:  # a merged step keeps its first member's wait; a removed one has none
             act = m.activities[step]
             act.delay = act.delay.scaled(float(factor))
+            act.delay_by_previous = {k: d.scaled(float(factor)) for k, d in act.delay_by_previous.items()}
             if act.delay_clock is not None:
                 act.delay_clock = act.delay_clock.scaled(float(factor))
             if act.anchor:  # a start booked from an earlier event: booked that many times as far ahead

@@ -74,7 +74,9 @@ EXPECTED = {"none": set(), "scheduled": {("scheduled_wait", "公示")}, "batched
             "monthly": {("batched_monthly", "专家评审")},
             "branching": {("attribute_branching", "受理"), ("attribute_branching", "决定")},
             "longtail": {("long_tail", "审查")}, "anchored": {("anchored_wait", "现场踏勘")},
-            "parallel": {("parallel", "消防审查 ∥ 规划核验 ∥ 人防审查")}, "sendback": {("previous_routing", "补正材料")}}
+            "parallel": {("parallel", "消防审查 ∥ 规划核验 ∥ 人防审查")},
+            # the 受理 redone after a 补正 waits 0.5 working hours, the first one none
+            "sendback": {("previous_routing", "补正材料"), ("previous_wait", "受理")}}
 N, SEED = 3000, 0
 
 
