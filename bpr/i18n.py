@@ -1901,6 +1901,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                               "to the step that sent it back): {share}% of the cases coming from {previous} go on to {next}, "
                               "{others}% of the others (Cramér's V = {cramers_v}, p = {p_value}; {events} events); routing "
                               "modelled per previous step."),
+    "mech_joint_work": ("“{step}”的等待与办理时长并不独立：两者之和的 P{quantile} 实为 {real_h} 小时，随机配对则为 "
+                        "{apart_h} 小时（置换检验 {permutations} 次，p = {p_value}，共 {events} 件）。按实际的配对关系一并抽取。",
+                        "{step}'s wait and work are not independent: their sum's P{quantile} is {real_h} h as observed, "
+                        "{apart_h} h when paired at random (permutation test, {permutations} shufflings, p = {p_value}; "
+                        "{events} events); the two drawn together, as they are paired."),
     "mech_previous_wait": ("“{step}”的等待取决于它的前一个环节：前一环节为“{previous}”时中位数 "
                            "{median_h} 小时，其余 {others_h} 小时（Mann–Whitney p = {p_value}，共 {events} 件）。按前一环节分别建模等待。",
                            "{step}'s wait depends on the step before it: median {median_h} h after {previous}, "

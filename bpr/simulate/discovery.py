@@ -527,6 +527,8 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
             for name in m.params["previous"]:
                 dly = rows["delay"].to_numpy(dtype=float)[before == name]
                 act.delay_by_previous[name] = fit_distribution(dly[np.isfinite(dly)], rng)
+        elif m.id == "joint_work":
+            act.joint = m.params["copula"]
         elif m.id == "anchored_wait" and not act.batch and act.fixed_wait_h is None:
             act.anchor = dict(m.params)
     return conditional

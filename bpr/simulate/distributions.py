@@ -92,6 +92,29 @@ class Distribution:
         return values
 
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The durations at probabilities `u` (inverse transform: `sample` is this at uniform
+        draws), so that two distributions can be drawn together through a copula."""
+        u = np.asarray(u, dtype=float)
+        zero = self.zero_share
+        v = np.clip((u - zero) / (1 - zero), 0.0, 1.0 - 1e-12) if 0 < zero < 1 else u
+        if self.family == "fixed":
+            values = np.full(len(u), self.params[0], dtype=float)
+        elif self.family == "empirical":
+            values = np.interp(v, np.linspace(0.0, 1.0, len(self.quantiles)), self.quantiles)
+        elif self.family == "expon":
+            loc, scale = self.params
+            values = loc - scale * np.log1p(-v)
+        else:
+            values = getattr(stats, self.family).ppf(v, *self.params)
+        values = np.maximum(np.nan_to_num(values, nan=0.0, posinf=self.upper or 0.0), 0.0)
+        if self.upper is not None:
+            values = np.minimum(values, self.upper)
+        if zero > 0:
+            values[u < zero] = 0.0
+        return values
+
+
 def _fit_family(family: str, data: np.ndarray) -> tuple[list[float], float]:
     dist = getattr(stats, family)
     if family == "norm":
@@ -183,6 +206,33 @@ class Sampler:
     def __call__(self) -> float:
         if self._i >= len(self._buf):
             self._buf = self.dist.sample(self.rng, self.batch).tolist()
+            self._i = 0
+        value = self._buf[self._i]
+        self._i += 1
+        return value
+
+
+class JointSampler:
+    """Draws (delay, processing) pairs together: a point of the empirical copula `copula` ([u, v]
+    rank pairs), jittered within its cell, through each distribution's quantile function. Batched
+    like `Sampler`."""
+
+    __slots__ = ("delay", "processing", "copula", "rng", "batch", "_buf", "_i")
+
+    def __init__(self, delay: Distribution, processing: Distribution, copula: list[list[float]],
+                 rng: np.random.Generator, batch: int = 512) -> None:
+        self.delay, self.processing, self.rng, self.batch = delay, processing, rng, batch
+        self.copula = np.asarray(copula, dtype=float)
+        self._buf: list[tuple[float, float]] = []
+        self._i = 0
+
+    def __call__(self) -> tuple[float, float]:
+        if self._i >= len(self._buf):
+            k = len(self.copula)
+            points = self.copula[self.rng.integers(k, size=self.batch)]
+            u = np.clip(points + (self.rng.random((self.batch, 2)) - 0.5) / k, 0.0, 1.0 - 1e-12)
+            self._buf = list(zip(self.delay.quantile(u[:, 0]).tolist(), self.processing.quantile(u[:, 1]).tolist(),
+                                 strict=True))
             self._i = 0
         value = self._buf[self._i]
         self._i += 1

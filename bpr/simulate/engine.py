@@ -21,7 +21,7 @@ import simpy
 
 from bpr.model.calendar import WorkCalendar
 from bpr.simulate.clock import WorkingTime
-from bpr.simulate.distributions import Distribution, Sampler
+from bpr.simulate.distributions import Distribution, JointSampler, Sampler
 from bpr.simulate.mechanisms import (
     CASE_START,
     day_after,
@@ -125,6 +125,10 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     delay = {a: Sampler(x.delay, rng) for a, x in acts.items()}
     delay_by = {a: {k: Sampler(d, rng) for k, d in x.delay_by_previous.items()} for a, x in acts.items() if x.delay_by_previous}
     proc = {a: Sampler(x.processing, rng) for a, x in acts.items()}
+    # wait and work drawn together (mechanism "joint_work"), per step before where the wait differs
+    joint = {a: {None: JointSampler(x.delay, x.processing, x.joint, rng),
+                 **{k: JointSampler(d, x.processing, x.joint, rng) for k, d in x.delay_by_previous.items()}}
+             for a, x in acts.items() if x.joint}
     uniform_buf = rng.random
     groups = {group_name(g): g for g in model.parallel_groups}
     member_p = model.member_probability
@@ -273,8 +277,11 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             ready = clock.resume(began + act.fixed_wait_h)
         else:
             # working hours of the pool: waiting for someone to pick the case up (per step before, where it differs)
-            d = (delay_by[a].get(before, delay[a]) if a in delay_by else delay[a])()
-            p = proc[a]()
+            if a in joint:
+                d, p = joint[a].get(before, joint[a][None])()
+            else:
+                d = (delay_by[a].get(before, delay[a]) if a in delay_by else delay[a])()
+                p = proc[a]()
             ready = clock.advance(began, d) if d > 0 else began
             if p > 0:  # people take work when their pool is open: do not hold a resource overnight
                 ready = clock.resume(ready)

@@ -24,6 +24,9 @@ per event, see `discovery.discover_model`) and returns `Mechanism`s: the step, t
   correction, 补正, returns to the step that sent it back): routing conditioned on the previous step;
 - previous_wait: a step's wait depends on the step before it (the applicant's 补正材料 takes longer
   after 受理 than after a review): the wait drawn per previous step;
+- joint_work: a step's wait and its work are not independent (a clerk who leaves a file overnight
+  leaves it both waiting and half-done, where the others are picked up and done at once): drawn
+  together, from their observed pairs' ranks (an empirical copula) through each one's distribution;
 - anchored_wait: a step whose start is fixed from an earlier event, not queued behind the previous
   one (a trip date set at the permit's submission, an inspection booked at review): the later a
   case reaches the step's previous event, the less it waits, and its time from that earlier event
@@ -664,6 +667,62 @@ def check_previous_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
     return found
 
 
+#: at most this many (wait, work) rank pairs kept for a step's empirical copula, evenly spaced in
+#: the order of their sum: a random subset can move the sum's P90 where a marginal is steep
+COPULA_POINTS = 500
+
+
+def pseudo_observations(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ranks scaled into (0, 1), (rank − 0.5) / n, ties broken at random: a tie of many zero waits
+    spreads over the share of zeros, which the marginal's quantile function maps back to zero."""
+    order = np.lexsort((rng.random(len(values)), values))
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    return (ranks + 0.5) / len(values)
+
+
+def check_joint_work(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """A step's wait and work (working hours, as discovery splits the gap before each event) depend
+    on each other. The statistic is how far the quantiles of their sum (`quantiles`, the figures a
+    cycle time feels; log ratio, values under `floor_h` counted as `floor_h`) lie from those of
+    the same waits and works paired at random: a permutation test (`permutations` shufflings,
+    seeded; p < `max_p`), the largest ratio at least `min_ratio`. Needs `min_events` events whose
+    wait and work both vary. The model draws the pair from the observed pairs' ranks (at most
+    COPULA_POINTS of them); the evidence gives the quantile that moves most."""
+    rng = np.random.default_rng(0)
+    delay, work = frame["delay"].to_numpy(dtype=float), frame["processing"].to_numpy(dtype=float)
+    qs, floor = list(params["quantiles"]), float(params["floor_h"])
+    found = []
+    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(frame["activity"].astype(str).to_numpy()).indices.items()):
+        idx = idx[np.isfinite(delay[idx]) & np.isfinite(work[idx])]
+        if len(idx) < params["min_events"]:
+            continue
+        d, w = delay[idx], work[idx]
+        if np.ptp(d) <= 1e-9 or np.ptp(w) <= 1e-9:
+            continue
+        n_perm = int(params["permutations"])
+        shuffled = w[np.argsort(rng.random((n_perm, len(w))), axis=1)]
+        apart = np.log(np.maximum(np.percentile(d + shuffled, qs, axis=1), floor))  # quantile × shuffling
+        centre = np.median(apart, axis=1)
+        real = np.log(np.maximum(np.percentile(d + w, qs), floor))
+        gaps = np.abs(real - centre)
+        distance = float(gaps.max())
+        if distance < math.log(params["min_ratio"]):
+            continue
+        p = (1 + int((np.abs(apart - centre[:, None]).max(axis=0) >= distance).sum())) / (1 + n_perm)
+        if p >= params["max_p"]:
+            continue
+        k = int(np.argmax(gaps))
+        keep = np.argsort(d + w, kind="stable")[np.unique(np.linspace(0, len(idx) - 1, COPULA_POINTS).round().astype(int))]
+        copula = np.column_stack([pseudo_observations(d, rng), pseudo_observations(w, rng)])[np.sort(keep)]
+        found.append(Mechanism("joint_work", str(step), {
+            "quantile": int(qs[k]), "real_h": round(float(np.percentile(d + w, qs[k])), 2),
+            "apart_h": round(float(np.exp(centre[k])), 2), "p_value": round(p, 4), "permutations": n_perm,
+            "events": len(idx)},
+            {"copula": [[round(float(a), 4), round(float(b), 4)] for a, b in copula]}))
+    return found
+
+
 def check_previous_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
     """The next step depends on the step before: a file sent back for correction (补正) returns to
     the step that sent it back, which a first-order chain cannot know. Per step with `min_events`
@@ -935,6 +994,9 @@ RULES: tuple[MechanismRule, ...] = (
                                                                "max_p": 1e-6, "min_v": 0.3}),
     MechanismRule("previous_wait", check_previous_wait, {"min_events": 50, "min_state_events": 30, "max_p": 1e-6,
                                                          "min_ratio": 1.25}),
+    MechanismRule("joint_work", check_joint_work, {"min_events": 50, "permutations": 199, "max_p": 0.01,
+                                                   "min_ratio": 1.25, "quantiles": (50, 75, 90, 95),
+                                                   "floor_h": 0.05}),
     MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
                                                          "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
                                                          "min_hours": 24.0, "later_margin": 0.05,

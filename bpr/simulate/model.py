@@ -75,6 +75,8 @@ class Activity:
     anchor: dict | None = None
     #: the wait per previous step (mechanism "previous_wait"), where it differs; `delay` otherwise
     delay_by_previous: dict[str, Distribution] = field(default_factory=dict)
+    #: wait and work drawn together (mechanism "joint_work"): the observed pairs' ranks, [u, v] in (0, 1)
+    joint: list[list[float]] | None = None
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
@@ -89,6 +91,8 @@ class Activity:
             out["anchor"] = self.anchor
         if self.delay_by_previous:
             out["delay_by_previous"] = {k: d.to_dict() for k, d in self.delay_by_previous.items()}
+        if self.joint:
+            out["joint"] = self.joint
         return out
 
     @classmethod
@@ -98,7 +102,8 @@ class Activity:
                    data.get("count", 0), list(data.get("members", [])),
                    Distribution.from_dict(data["delay_clock"]) if data.get("delay_clock") else None,
                    data.get("batch"), data.get("fixed_wait_h"), data.get("anchor"),
-                   {k: Distribution.from_dict(d) for k, d in (data.get("delay_by_previous") or {}).items()})
+                   {k: Distribution.from_dict(d) for k, d in (data.get("delay_by_previous") or {}).items()},
+                   data.get("joint"))
 
 
 @dataclass

@@ -35,6 +35,10 @@ two departments. The mechanisms:
   time it is done; the applicant's 补正材料 (median 20 working hours) then returns it to the step that
   sent it back, which is done again. What follows 补正材料 is thus fixed by the step before it, which a
   first-order routing chain cannot know;
+- "joint": 审查 picked up at once (70 %: a wait of up to 12 minutes) or left for another day (30 %:
+  median 24 working hours); the log has no start times and names who handled each step (three staff
+  a department), so that discovery splits each gap into a wait and a work itself, and a file left
+  for another day is long in both;
 - "parallel": after 审查 three departments review the file side by side (并联审查): 规划核验
   (median wait 10 working hours), 消防审查 (20 h) and, in 60 % of the cases, 人防审查 (15 h), each
   from 审查's end; 决定 waits for all of them.
@@ -51,7 +55,7 @@ import pandas as pd
 from bpr.model.calendar import WorkCalendar
 
 MECHANISMS = ("none", "scheduled", "batched", "slots", "monthly", "branching", "longtail", "anchored", "parallel",
-              "sendback")
+              "sendback", "joint")
 #: the "slots" log's release slots: (weekday, hour the run starts); each run lasts up to SLOT_RUN_H hours
 SLOTS = ((0, 10.0), (3, 23.0))
 SLOT_RUN_H = 2.0
@@ -174,6 +178,8 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
                 t = work("现场核验", t, _lognormal(rng, 40, 0.4), 0.5)
         if mechanism == "longtail":
             wait = _lognormal(rng, 6, 0.5) if rng.random() < 0.8 else _lognormal(rng, 150, 0.5)
+        elif mechanism == "joint":  # picked up at once, or left for another day
+            wait = float(rng.uniform(0.0, 0.2)) if rng.random() < 0.7 else _lognormal(rng, 24, 0.6)
         else:
             wait = _lognormal(rng, 12, 0.7)
         t = work("审查", t, wait, float(rng.uniform(0.3, 0.7)))
@@ -232,6 +238,9 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
                    "办理部门": dept, "办理渠道": channel}
             if mechanism == "monthly":  # who did it: the office's size shows (see the docstring)
                 row["环节处理人"] = f"{dept}{int(names.integers(12 if dept == '审批科' else 4)) + 1:02d}"
+            if mechanism == "joint":  # who did it, and no start time: discovery splits each gap itself
+                row["环节处理人"] = f"{dept}{int(names.integers(3)) + 1:02d}"
+                row["环节开始时间"] = None
             rows.append(row)
     return pd.DataFrame(rows)
 
