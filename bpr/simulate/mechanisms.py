@@ -701,7 +701,7 @@ def check_joint_work(frame: pd.DataFrame, params: Mapping[str, float]) -> list[M
         if np.ptp(d) <= 1e-9 or np.ptp(w) <= 1e-9:
             continue
         n_perm = int(params["permutations"])
-        shuffled = w[np.argsort(rng.random((n_perm, len(w))), axis=1)]
+        shuffled = rng.permuted(np.tile(w, (n_perm, 1)), axis=1)
         apart = np.log(np.maximum(np.percentile(d + shuffled, qs, axis=1), floor))  # quantile × shuffling
         centre = np.median(apart, axis=1)
         real = np.log(np.maximum(np.percentile(d + w, qs), floor))
