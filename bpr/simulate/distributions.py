@@ -91,7 +91,6 @@ class Distribution:
             values[rng.random(size) < self.zero_share] = 0.0
         return values
 
-
     def quantile(self, u: np.ndarray) -> np.ndarray:
         """The durations at probabilities `u` (inverse transform: `sample` is this at uniform
         draws), so that two distributions can be drawn together through a copula."""
