@@ -687,8 +687,9 @@ def check_joint_work(frame: pd.DataFrame, params: Mapping[str, float]) -> list[M
     cycle time feels; log ratio, values under `floor_h` counted as `floor_h`) lie from those of
     the same waits and works paired at random: a permutation test (`permutations` shufflings,
     seeded; p < `max_p`), the largest ratio at least `min_ratio`. Needs `min_events` events whose
-    wait and work both vary. The model draws the pair from the observed pairs' ranks (at most
-    COPULA_POINTS of them); the evidence gives the quantile that moves most."""
+    wait and work both vary (the test on at most `max_test_events` of them, drawn at random). The
+    model draws the pair from the observed pairs' ranks (at most COPULA_POINTS of them); the evidence
+    gives the quantile that moves most."""
     rng = np.random.default_rng(0)
     delay, work = frame["delay"].to_numpy(dtype=float), frame["processing"].to_numpy(dtype=float)
     qs, floor = list(params["quantiles"]), float(params["floor_h"])
@@ -701,10 +702,15 @@ def check_joint_work(frame: pd.DataFrame, params: Mapping[str, float]) -> list[M
         if np.ptp(d) <= 1e-9 or np.ptp(w) <= 1e-9:
             continue
         n_perm = int(params["permutations"])
-        shuffled = rng.permuted(np.tile(w, (n_perm, 1)), axis=1)
-        apart = np.log(np.maximum(np.percentile(d + shuffled, qs, axis=1), floor))  # quantile × shuffling
+        # the test on at most `max_test_events` of them (a random subset: the shufflings hold
+        # permutations × events numbers, and a large log's step has hundreds of thousands)
+        sub = np.sort(rng.choice(len(d), int(params["max_test_events"]), replace=False)) \
+            if len(d) > params["max_test_events"] else slice(None)
+        ds, ws = d[sub], w[sub]
+        shuffled = rng.permuted(np.tile(ws, (n_perm, 1)), axis=1)
+        apart = np.log(np.maximum(np.percentile(ds + shuffled, qs, axis=1), floor))  # quantile × shuffling
         centre = np.median(apart, axis=1)
-        real = np.log(np.maximum(np.percentile(d + w, qs), floor))
+        real = np.log(np.maximum(np.percentile(ds + ws, qs), floor))
         gaps = np.abs(real - centre)
         distance = float(gaps.max())
         if distance < math.log(params["min_ratio"]):
@@ -716,7 +722,7 @@ def check_joint_work(frame: pd.DataFrame, params: Mapping[str, float]) -> list[M
         keep = np.argsort(d + w, kind="stable")[np.unique(np.linspace(0, len(idx) - 1, COPULA_POINTS).round().astype(int))]
         copula = np.column_stack([pseudo_observations(d, rng), pseudo_observations(w, rng)])[np.sort(keep)]
         found.append(Mechanism("joint_work", str(step), {
-            "quantile": int(qs[k]), "real_h": round(float(np.percentile(d + w, qs[k])), 2),
+            "quantile": int(qs[k]), "real_h": round(float(np.percentile(ds + ws, qs[k])), 2),
             "apart_h": round(float(np.exp(centre[k])), 2), "p_value": round(p, 4), "permutations": n_perm,
             "events": len(idx)},
             {"copula": [[round(float(a), 4), round(float(b), 4)] for a, b in copula]}))
@@ -996,7 +1002,7 @@ RULES: tuple[MechanismRule, ...] = (
                                                          "min_ratio": 1.25}),
     MechanismRule("joint_work", check_joint_work, {"min_events": 50, "permutations": 199, "max_p": 0.01,
                                                    "min_ratio": 1.25, "quantiles": (50, 75, 90, 95),
-                                                   "floor_h": 0.05}),
+                                                   "floor_h": 0.05, "max_test_events": 5000}),
     MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
                                                          "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
                                                          "min_hours": 24.0, "later_margin": 0.05,
