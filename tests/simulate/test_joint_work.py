@@ -151,3 +151,11 @@ def test_generated_log_found_where_its_generator_put_it(tmp_path):
     assert model.activities["审查"].joint == found[0]["params"]["copula"]
     f = pd.read_csv(path)
     assert f["环节开始时间"].isna().all() and f["环节处理人"].notna().all()
+
+
+def test_a_large_step_is_tested_on_a_subset_and_still_fires():
+    wait, work = _pairs(12000, np.random.default_rng(8))
+    (m,) = RULE.run(_frame(wait, work))
+    assert RULE.params["max_test_events"] == 5000 and m.evidence["events"] == 12000
+    assert m.evidence["real_h"] == pytest.approx(np.percentile(wait + work, m.evidence["quantile"]), rel=0.1)
+    assert len(m.params["copula"]) == 500
