@@ -22,8 +22,10 @@ What is learnt, and how:
   (released at its weekday's batch times, or at the next of a few slots of the week), a fixed calendar term (e.g. a 公示期), routing that
   depends on a case attribute (办理渠道, 实施编码), a long-tailed wait (its empirical distribution),
   a start fixed from an earlier event (that event's time plus an observed interval), routing that
-  depends on which once-per-case steps the case has been through, steps run side by side (one
-  parallel node; each member's wait counted from the step before the group).
+  depends on which once-per-case steps the case has been through or on the step before, a wait
+  that depends on the step before, a wait and work drawn together where the split above leaves
+  them dependent (an empirical copula), steps run side by side (one parallel node; each member's
+  wait counted from the step before the group).
 """
 
 from __future__ import annotations
