@@ -570,6 +570,11 @@ def history_states(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
     return state
 
 
+def step_rows(frame: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+    """Each step with the positions of its rows in the frame, steps in sorted order."""
+    return sorted(pd.Series(np.arange(len(frame))).groupby(frame["activity"].astype(str).to_numpy()).indices.items())
+
+
 def check_history_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
     """The next step depends on the case's history: on the set of milestones (`milestones`) the
     case has been through. Per step with `min_events` events: a chi-square test of history state ×
@@ -584,10 +589,9 @@ def check_history_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> l
         return []
     by_attribute = {m.step for m in check_attribute_branching(frame, ATTRIBUTE_BRANCHING)}
     state = history_states(frame, names)
-    activity = frame["activity"].astype(str).to_numpy()
     nxt = frame["next"].astype(str).to_numpy()
     found = []
-    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(activity).indices.items()):
+    for step, idx in step_rows(frame):
         if len(idx) < params["min_events"] or step in by_attribute:
             continue
         table = pd.crosstab(state[idx], nxt[idx])
@@ -639,7 +643,7 @@ def check_previous_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
     previous = previous_steps(frame)
     delay = frame["delay"].to_numpy(dtype=float)
     found = []
-    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(frame["activity"].astype(str).to_numpy()).indices.items()):
+    for step, idx in step_rows(frame):
         idx = idx[np.isfinite(delay[idx])]
         if len(idx) < params["min_events"]:
             continue
@@ -694,7 +698,7 @@ def check_joint_work(frame: pd.DataFrame, params: Mapping[str, float]) -> list[M
     delay, work = frame["delay"].to_numpy(dtype=float), frame["processing"].to_numpy(dtype=float)
     qs, floor = list(params["quantiles"]), float(params["floor_h"])
     found = []
-    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(frame["activity"].astype(str).to_numpy()).indices.items()):
+    for step, idx in step_rows(frame):
         idx = idx[np.isfinite(delay[idx]) & np.isfinite(work[idx])]
         if len(idx) < params["min_events"]:
             continue
@@ -737,11 +741,10 @@ def check_previous_routing(frame: pd.DataFrame, params: Mapping[str, float]) -> 
     routes a case coming from such a previous step by that previous step's shares, a case coming
     from a rarer one by the step's overall shares. The evidence names the previous step whose cases
     go on most differently from the others."""
-    activity = frame["activity"].astype(str)
     previous = previous_steps(frame)
     nxt = frame["next"].astype(str).to_numpy()
     found = []
-    for step, idx in sorted(pd.Series(np.arange(len(frame))).groupby(activity.to_numpy()).indices.items()):
+    for step, idx in step_rows(frame):
         if len(idx) < params["min_events"]:
             continue
         table = pd.crosstab(previous[idx], nxt[idx])
