@@ -192,47 +192,56 @@ def fit_distribution(values: np.ndarray | list[float], rng: np.random.Generator 
                         ks_statistic=statistic, ks_pvalue=pvalue, upper=float(positive.max()))
 
 
-class Sampler:
-    """Draws from a distribution in batches of `batch` so that per-draw cost stays small."""
+class _Batched:
+    """Hands out draws one at a time from batches of `batch`, so that per-draw cost stays small;
+    a subclass says how to draw a batch (`_draw`)."""
 
-    __slots__ = ("dist", "rng", "batch", "_buf", "_i")
+    __slots__ = ("rng", "batch", "_buf", "_i")
 
-    def __init__(self, dist: Distribution, rng: np.random.Generator, batch: int = 512) -> None:
-        self.dist, self.rng, self.batch = dist, rng, batch
-        self._buf: list[float] = []
+    def __init__(self, rng: np.random.Generator, batch: int) -> None:
+        self.rng, self.batch = rng, batch
+        self._buf: list = []
         self._i = 0
 
-    def __call__(self) -> float:
+    def _draw(self) -> list:
+        raise NotImplementedError
+
+    def __call__(self):
         if self._i >= len(self._buf):
-            self._buf = self.dist.sample(self.rng, self.batch).tolist()
+            self._buf = self._draw()
             self._i = 0
         value = self._buf[self._i]
         self._i += 1
         return value
 
 
-class JointSampler:
-    """Draws (delay, processing) pairs together: a point of the empirical copula `copula` ([u, v]
-    rank pairs), jittered within its cell, through each distribution's quantile function. Batched
-    like `Sampler`."""
+class Sampler(_Batched):
+    """Draws from a distribution in batches of `batch`."""
 
-    __slots__ = ("delay", "processing", "copula", "rng", "batch", "_buf", "_i")
+    __slots__ = ("dist",)
+
+    def __init__(self, dist: Distribution, rng: np.random.Generator, batch: int = 512) -> None:
+        super().__init__(rng, batch)
+        self.dist = dist
+
+    def _draw(self) -> list[float]:
+        return self.dist.sample(self.rng, self.batch).tolist()
+
+
+class JointSampler(_Batched):
+    """Draws (delay, processing) pairs together: a point of the empirical copula `copula` ([u, v]
+    rank pairs), jittered within its cell, through each distribution's quantile function."""
+
+    __slots__ = ("delay", "processing", "copula")
 
     def __init__(self, delay: Distribution, processing: Distribution, copula: list[list[float]],
                  rng: np.random.Generator, batch: int = 512) -> None:
-        self.delay, self.processing, self.rng, self.batch = delay, processing, rng, batch
+        super().__init__(rng, batch)
+        self.delay, self.processing = delay, processing
         self.copula = np.asarray(copula, dtype=float)
-        self._buf: list[tuple[float, float]] = []
-        self._i = 0
 
-    def __call__(self) -> tuple[float, float]:
-        if self._i >= len(self._buf):
-            k = len(self.copula)
-            points = self.copula[self.rng.integers(k, size=self.batch)]
-            u = np.clip(points + (self.rng.random((self.batch, 2)) - 0.5) / k, 0.0, 1.0 - 1e-12)
-            self._buf = list(zip(self.delay.quantile(u[:, 0]).tolist(), self.processing.quantile(u[:, 1]).tolist(),
-                                 strict=True))
-            self._i = 0
-        value = self._buf[self._i]
-        self._i += 1
-        return value
+    def _draw(self) -> list[tuple[float, float]]:
+        k = len(self.copula)
+        points = self.copula[self.rng.integers(k, size=self.batch)]
+        u = np.clip(points + (self.rng.random((self.batch, 2)) - 0.5) / k, 0.0, 1.0 - 1e-12)
+        return list(zip(self.delay.quantile(u[:, 0]).tolist(), self.processing.quantile(u[:, 1]).tolist(), strict=True))
