@@ -184,7 +184,11 @@ def test_sigkill_at_random_points_never_leaves_a_complete_looking_partial_folder
     args = {"discover": ["discover", str(FOOD_LOG), "--core"],
             "simulate": ["simulate", str(FOOD_LOG), "--cases", "50", "--replications", "2"]}[command]
     code = "import sys; from bpr.cli import main; main(sys.argv[1:])"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # the killed runs' own scratch folders (DuckDB's spill, the log's conversion) stay in tmp_path,
+    # not in the machine's /tmp: a SIGKILL leaves them behind by design
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)}
     # a whole run first, timed: the kills fall at random points within a run's length on this
     # machine at this load, one in each fifth of it (start-up, reading, analysis, writing the
     # files, the rename), not after the run has ended
