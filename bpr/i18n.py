@@ -1901,6 +1901,14 @@ VOCAB: dict[str, tuple[str, str]] = {
                               "to the step that sent it back): {share}% of the cases coming from {previous} go on to {next}, "
                               "{others}% of the others (Cramér's V = {cramers_v}, p = {p_value}; {events} events); routing "
                               "modelled per previous step."),
+    "mech_deadline": ("“{step}”疑似在“{awaited}”逾期未到时才发生（如催办、逾期终止）：“{after}”之后，它的等待至少 "
+                      "{floor_h} 小时（90% 的办件），而按时到来的“{awaited}”90% 在 {awaited_p90_h} 小时内；{late}% 的办件走向了它"
+                      "（Kaplan–Meier 估计：若无此期限，{in_time}% 的“{awaited}”会在期限前到来；共 {events} 件）。按期限与等待的先后建模走向。",
+                      "{step} looks like a deadline, taken when {awaited} is late (a reminder, a file closed when "
+                      "time runs out): after {after} it waits at least {floor_h} h (90% of the cases), while 90% of the "
+                      "{awaited} that came in time did so within {awaited_p90_h} h; {late}% of the cases went to it "
+                      "(Kaplan–Meier: without the deadline {in_time}% of {awaited} would have come before it; {events} "
+                      "events). Which of the two a case takes is modelled as a race between the deadline and the wait."),
     "mech_joint_work": ("“{step}”的等待与办理时长并不独立：两者之和的 P{quantile} 实为 {real_h} 小时，随机配对则为 "
                         "{apart_h} 小时（置换检验 {permutations} 次，p = {p_value}，共 {events} 件）。按实际的配对关系一并抽取。",
                         "{step}'s wait and work are not independent: their sum's P{quantile} is {real_h} h as observed, "
@@ -1912,9 +1920,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                            "{others_h} h otherwise "
                            "(Mann–Whitney p = {p_value}; {events} events); the wait modelled per previous step."),
     "mech_list_sep": ("、", ", "),
-    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、并联办理、按办件属性分流、按办件经历分流、按前一环节分流或长尾等待。",
+    "rs_mechanisms_none": ("未检测到批量办理、固定期限等待、按更早环节排定的等待、并联办理、按办件属性分流、按办件经历分流、按前一环节分流、"
+                           "逾期才发生的环节（如催办）或长尾等待。",
                            "No batching, fixed-term wait, wait booked from an earlier step, parallel steps, attribute-driven "
-                           "branching, routing by the case's history or by the step before, or long-tailed wait was found."),
+                           "branching, routing by the case's history or by the step before, step taken when another is late "
+                           "(a reminder), or long-tailed wait was found."),
     # issue 19 (h21): routing that depends on the case's history (bpr/simulate/mechanisms.py, history_routing)
     "mech_history_routing": ("“{step}”之后的走向取决于办件此前是否已经过每件只办一次的环节（如“{milestone}”）："
                              "已经过“{milestone}”的办件 {share}% 接“{next}”，未经过的 {others}%（Cramér's V = {cramers_v}，"

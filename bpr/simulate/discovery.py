@@ -531,6 +531,8 @@ def _model_mechanisms(found: list[Mechanism], frame: pd.DataFrame, measured: pd.
                 act.delay_by_previous[name] = fit_distribution(dly[np.isfinite(dly)], rng)
         elif m.id == "joint_work":
             act.joint = m.params["copula"]
+        elif m.id == "deadline" and m.params["awaited"] in models:
+            act.deadlines[m.params["after"]] = {k: v for k, v in m.params.items() if k != "after"}
         elif m.id == "anchored_wait" and not act.batch and act.fixed_wait_h is None:
             act.anchor = dict(m.params)
     return conditional

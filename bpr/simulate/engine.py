@@ -159,6 +159,18 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
                  [chooser(dict(enumerate(p or x.batch["skip_weeks"]))) for p in x.batch.get("skip_weeks_by_lead")
                   or [x.batch["skip_weeks"]]])
              for a, x in acts.items() if x.batch}
+    # a step taken when another is late (mechanism "deadline"): per step before, (deadline step,
+    # awaited step, the awaited wait's sampler, the deadline's sampler); none where a scenario
+    # removed the awaited step
+    race: dict[str, list[tuple[str, str, Sampler, Sampler]]] = {}
+    for a, x in acts.items():
+        for after, spec in x.deadlines.items():
+            if spec["awaited"] not in acts:
+                continue
+            race.setdefault(after, []).append((
+                a, spec["awaited"], Sampler(Distribution("empirical", [], quantiles=spec["latent"]), rng),
+                Sampler(Distribution("empirical", [], quantiles=spec["deadline"]), rng)))
+    race_late = {late for entries in race.values() for late, *_ in entries}
     # batches in slots of the week: per slot, the release's offset from the slot's start
     slot_offsets = {a: [Sampler(Distribution("empirical", [], quantiles=q), rng) for q in x.batch["offsets"]]
                     for a, x in acts.items() if x.batch and x.batch.get("period") == "slots"}
@@ -213,10 +225,10 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             return pick(*previous[node][before])
         return pick(*routes[node]) if node in routes else END
 
-    def released(case: int, a: str):
-        """A batched step: the case leaves at the next batch time (no resource is held)."""
+    def release_time(a: str, began: float) -> float:
+        """A batched step's release for a case ready at `began`: the next batch time, or a later
+        one when batches are missed; a holiday moves it to the next working day."""
         spec, tod, skips = batch[a]
-        began = env.now
         if spec.get("period") == "slots":  # the next slot of the week, or later ones when missed
             offsets = slot_offsets[a]
             release = next_slot_release(began, model.origin, list(spec["slots"]), lambda k: offsets[k](),
@@ -234,9 +246,26 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         clock, day = clocks[acts[a].pool], int(release // 24)
         if clock.worked((day + 1) * 24) <= clock.worked(day * 24):  # a holiday: the next working day
             release = clock.resume(release)
+        return release
+
+    def released(case: int, a: str, release: float | None = None):
+        """A batched step: the case leaves at the batch time (no resource is held)."""
+        began = env.now
+        release = release_time(a, began) if release is None else release
         yield env.timeout(release - began)
         wait[a] += release - began
         finish(case, a)
+
+    def raced(node: str, chosen: str) -> tuple[str, float | None]:
+        """After `node`, a deadline step and the step it waits for race (mechanism "deadline"): the
+        awaited step when its wait ends before the deadline, else the deadline step; and when."""
+        for late, awaited, latent, deadline in race[node]:
+            if chosen in (late, awaited):
+                now = env.now
+                due = release_time(late, now) if late in batch else now + deadline()
+                came = now + latent()
+                return (awaited, came) if came < due else (late, due)
+        return chosen, None
 
     def finish(case: int, a: str) -> None:
         if a in milestones:
@@ -253,18 +282,21 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
         if env.now > last[case]:
             last[case] = env.now
 
-    def step(case: int, a: str, before: str):
+    def step(case: int, a: str, before: str, ready_at: float | None = None):
         act = acts[a]
-        if a in batch and u() < batch[a][0]["share"]:
-            yield from released(case, a)
+        if a in batch and (u() < batch[a][0]["share"] if ready_at is None else a in race_late):
+            yield from released(case, a, ready_at)
             return
         pool = act.pool
         clock = clocks[pool]
         began = env.now
         anchor = anchors.get(a)
-        at = (None if anchor is None else float(arrivals[case]) if anchor[0] == CASE_START
+        at = (None if anchor is None or ready_at is not None else float(arrivals[case]) if anchor[0] == CASE_START
               else anchor_seen[anchor[0]].get(case))
-        if at is not None:  # the anchor's date plus some days, at a time of day; or now when that has passed
+        if ready_at is not None:  # decided by a race with a deadline (calendar time)
+            p = proc[a]()
+            ready = clock.resume(ready_at) if p > 0 else ready_at
+        elif at is not None:  # the anchor's date plus some days, at a time of day; or now when that has passed
             p = proc[a]()
             day = day_after(int(at // 24), int(pick(*anchor[1])), weekday0, anchor[3])
             while (weekday0 + day) % 7 not in anchor[4]:  # booked on a day the step takes place
@@ -316,15 +348,21 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             before, node = node, route(case, node, CASE_START)
         else:
             before = CASE_START
+        ready_at = None
+        if before in race:
+            node, ready_at = raced(before, node)
         executed = 0
         while node != END and executed < MAX_STEPS_PER_CASE:
             if node in groups:
                 members = [x for x in groups[node] if member_p.get(x, 1.0) >= 1.0 or u() < member_p[x]]
                 yield env.all_of([env.process(step(case, x, before)) for x in members])
             else:
-                yield from step(case, node, before)
+                yield from step(case, node, before, ready_at)
             executed += 1
             before, node = node, route(case, node, before)
+            ready_at = None
+            if before in race:
+                node, ready_at = raced(before, node)
         finished[case] = True
 
     profile = ([int(pick(*profile_cum)) for _ in range(n)] if profile_cum else None)

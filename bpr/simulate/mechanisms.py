@@ -671,6 +671,83 @@ def check_previous_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
     return found
 
 
+def kaplan_meier(times: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Kaplan–Meier estimate of a duration's distribution from `times`, some of them only
+    known to be longer (`observed` False: censored there): the distinct observed times and the
+    share of durations at or below each (F = 1 − S; short of 1 when the longest times are censored)."""
+    order = np.lexsort((~observed, times))  # at a tie, the events before the censored
+    t, e = times[order], observed[order]
+    survival = np.cumprod(np.where(e, 1.0 - 1.0 / (len(t) - np.arange(len(t))), 1.0))
+    idx = np.flatnonzero(e)
+    last = idx[np.r_[t[idx][1:] != t[idx][:-1], True]] if len(idx) else idx  # each time's last event
+    return t[last], 1.0 - survival[last]
+
+
+#: quantiles kept of a wait that races a deadline (evenly spaced probabilities, 0 to LATENT_TOP)
+LATENT_POINTS, LATENT_TOP = 41, 0.995
+
+
+def latent_quantiles(observed: np.ndarray, censored: np.ndarray, t: np.ndarray, f: np.ndarray) -> list[float]:
+    """Quantiles of a wait seen only where it ended before a deadline (`observed`; `censored`: the
+    deadlines it had not ended by), from its Kaplan–Meier estimate (`t`, `f`) as far as that goes and,
+    beyond, from a lognormal fitted to the same censored data (maximum likelihood), conditioned on
+    lasting past the estimate's end: what the deadline hides is what a faster applicant would cut."""
+    probs = np.linspace(0.0, LATENT_TOP, LATENT_POINTS)
+    end = float(f[-1]) if len(f) else 0.0
+    out = np.interp(np.minimum(probs, end), np.r_[0.0, f], np.r_[0.0, t])
+    if end < LATENT_TOP:
+        positive = observed[observed > 0]
+        shape, _, scale = stats.lognorm.fit(stats.CensoredData(uncensored=positive, right=censored[censored > 0]), floc=0)
+        tail = stats.lognorm(shape, scale=scale)
+        start = float(tail.cdf(t[-1])) if len(t) else 0.0
+        beyond = probs > end
+        out[beyond] = np.maximum(tail.ppf(start + (probs[beyond] - end) / (1 - end) * (1 - start)), t[-1] if len(t) else 0.0)
+    return [round(float(v), 3) for v in out]
+
+
+def check_deadline(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mechanism]:
+    """A step that comes when another is late (a reminder, 催办, when the applicant's 补正 has not come
+    in time; a file closed when the deadline passes): after step P, the case goes either to the awaited
+    step Y or to the deadline step X, and X's calendar wait starts where Y's waits end: X's P10 at least
+    `min_hours`, at most `max_late` of Y's waits beyond it, and X's waits as narrow as a term (P90 − P10
+    at most `max_spread` times the P10) where a slower alternative's would spread.
+    Which of the two a case takes is then a race, not a draw: the deadline (X's wait) against Y's
+    wait had there been no deadline, estimated by Kaplan–Meier from Y's waits (observed) and X's
+    (censored: Y had not come by then). Per (P, X), the Y with the most cases."""
+    previous = previous_steps(frame)
+    gap = ((frame["timestamp"] - frame["prev_end"]).dt.total_seconds() / 3600).to_numpy(dtype=float)
+    activity = frame["activity"].astype(str).to_numpy()
+    ok = np.isfinite(gap) & (previous != CASE_START)
+    pairs = pd.DataFrame({"after": previous[ok], "step": activity[ok], "gap": gap[ok]})
+    pairs = pairs[pairs["after"] != pairs["step"]]
+    found = []
+    for after, g in pairs.groupby("after", sort=True):
+        counts = g["step"].value_counts()
+        steps = [str(x) for x in counts.index[counts >= params["min_state_events"]]]
+        best: dict[str, tuple] = {}
+        for x in steps:
+            xg = g.loc[g["step"] == x, "gap"].to_numpy()
+            floor = float(np.percentile(xg, 10))
+            for y in steps:
+                if y == x:
+                    continue
+                yg = g.loc[g["step"] == y, "gap"].to_numpy()
+                if (floor < params["min_hours"] or float(np.percentile(xg, 90)) - floor > params["max_spread"] * floor
+                        or float(np.mean(yg > floor)) > params["max_late"]):
+                    continue
+                if x not in best or len(yg) > best[x][1]:
+                    best[x] = (y, len(yg), xg, yg, floor)
+        for x, (y, _, xg, yg, floor) in sorted(best.items()):
+            t, f = kaplan_meier(np.r_[yg, xg], np.r_[np.ones(len(yg), bool), np.zeros(len(xg), bool)])
+            latent = latent_quantiles(yg, xg, t, f)
+            found.append(Mechanism("deadline", x, {
+                "after": str(after), "awaited": y, "floor_h": round(floor, 1),
+                "awaited_p90_h": round(float(np.percentile(yg, 90)), 1), "late": round(100 * len(xg) / (len(xg) + len(yg)), 1),
+                "in_time": round(100 * float(f[-1]), 1), "events": len(xg) + len(yg)},
+                {"after": str(after), "awaited": y, "latent": latent, "deadline": _quantiles(xg)}))
+    return found
+
+
 #: at most this many (wait, work) rank pairs kept for a step's empirical copula, evenly spaced in
 #: the order of their sum: a random subset can move the sum's P90 where a marginal is steep
 COPULA_POINTS = 500
@@ -1006,6 +1083,8 @@ RULES: tuple[MechanismRule, ...] = (
     MechanismRule("joint_work", check_joint_work, {"min_events": 50, "permutations": 199, "max_p": 0.01,
                                                    "min_ratio": 1.25, "quantiles": (50, 75, 90, 95),
                                                    "floor_h": 0.05, "max_test_events": 5000}),
+    MechanismRule("deadline", check_deadline, {"min_state_events": 30, "min_hours": 24.0, "max_spread": 1.0,
+                                               "max_late": 0.1}),
     MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
                                                          "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
                                                          "min_hours": 24.0, "later_margin": 0.05,

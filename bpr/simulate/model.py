@@ -77,6 +77,11 @@ class Activity:
     delay_by_previous: dict[str, Distribution] = field(default_factory=dict)
     #: wait and work drawn together (mechanism "joint_work"): the observed pairs' ranks, [u, v] in (0, 1)
     joint: list[list[float]] | None = None
+    #: taken when another step is late (mechanism "deadline"), per step before it: {awaited (the
+    #: step it races), latent (quantiles of the awaited wait had there been no deadline, calendar
+    #: hours), deadline (quantiles of this step's calendar wait; a batched step waits for its
+    #: release instead)}
+    deadlines: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "pool": self.pool, "processing": self.processing.to_dict(),
@@ -93,6 +98,8 @@ class Activity:
             out["delay_by_previous"] = {k: d.to_dict() for k, d in self.delay_by_previous.items()}
         if self.joint:
             out["joint"] = self.joint
+        if self.deadlines:
+            out["deadlines"] = self.deadlines
         return out
 
     @classmethod
@@ -103,7 +110,7 @@ class Activity:
                    Distribution.from_dict(data["delay_clock"]) if data.get("delay_clock") else None,
                    data.get("batch"), data.get("fixed_wait_h"), data.get("anchor"),
                    {k: Distribution.from_dict(d) for k, d in (data.get("delay_by_previous") or {}).items()},
-                   data.get("joint"))
+                   data.get("joint"), dict(data.get("deadlines") or {}))
 
 
 @dataclass

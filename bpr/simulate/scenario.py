@@ -382,6 +382,12 @@ def _apply(model: SimulationModel, scenario: Scenario, seed: int = 0, check: boo
             act.delay_by_previous = {k: d.scaled(float(factor)) for k, d in act.delay_by_previous.items()}
             if act.delay_clock is not None:
                 act.delay_clock = act.delay_clock.scaled(float(factor))
+            if act.deadlines:  # a deadline step's own term, moved with it (a batched one keeps its release)
+                act.deadlines = {k: {**d, "deadline": [q * float(factor) for q in d["deadline"]]}
+                                 for k, d in act.deadlines.items()}
+            for other in m.activities.values():  # the wait that races a deadline: fewer cases late
+                other.deadlines = {k: {**d, "latent": [q * float(factor) for q in d["latent"]]}
+                                   if d["awaited"] == step else d for k, d in other.deadlines.items()}
             if act.anchor:  # a start booked from an earlier event: booked that many times as far ahead
                 days: dict[str, float] = {}
                 for k, share in act.anchor["days"].items():

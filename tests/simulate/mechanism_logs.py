@@ -39,6 +39,11 @@ two departments. The mechanisms:
   median 24 working hours); the log has no start times and names who handled each step (three staff
   a department), so that discovery splits each gap into a wait and a work itself, and a file left
   for another day is long in both;
+- "deadline": after 审查 the applicant is asked for a document (补正材料) and sends it after a
+  median of 40 working hours; when it has not come 14 calendar days after 审查, a reminder (催办) goes
+  out at the next opening (09:00–10:00) and the document follows a median of 16 working hours
+  later. The `awaited_factor` speeds the applicant up (0.5: twice as fast), and with it fewer cases
+  need the reminder: the truth a what-if of the same cut is checked against;
 - "parallel": after 审查 three departments review the file side by side (并联审查): 规划核验
   (median wait 10 working hours), 消防审查 (20 h) and, in 60 % of the cases, 人防审查 (15 h), each
   from 审查's end; 决定 waits for all of them.
@@ -55,7 +60,7 @@ import pandas as pd
 from bpr.model.calendar import WorkCalendar
 
 MECHANISMS = ("none", "scheduled", "batched", "slots", "monthly", "branching", "longtail", "anchored", "parallel",
-              "sendback", "joint")
+              "sendback", "joint", "deadline")
 #: the "slots" log's release slots: (weekday, hour the run starts); each run lasts up to SLOT_RUN_H hours
 SLOTS = ((0, 10.0), (3, 23.0))
 SLOT_RUN_H = 2.0
@@ -140,9 +145,10 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
     return float(rng.lognormal(np.log(median), sigma))
 
 
-def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.DataFrame:
+def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0, awaited_factor: float = 1.0) -> pd.DataFrame:
     """The events of `n` cases with `mechanism` (one of MECHANISMS), seeded; columns in Chinese as a
-    government system writes them: 办件编号, 环节名称, 环节开始时间, 环节结束时间, 办理部门, 办理渠道."""
+    government system writes them: 办件编号, 环节名称, 环节开始时间, 环节结束时间, 办理部门, 办理渠道.
+    `awaited_factor`: the "deadline" log's applicant waits, scaled."""
     if mechanism not in MECHANISMS:
         raise ValueError(f"mechanism must be one of {MECHANISMS}")
     rng = np.random.default_rng(seed)
@@ -186,6 +192,15 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
         while mechanism == "sendback" and rng.random() < 0.3:  # back to 审查 once corrected
             t = work("补正材料", t, _lognormal(rng, 20, 0.6), 0.1, "申请人")
             t = work("审查", t, _lognormal(rng, 12, 0.7), float(rng.uniform(0.3, 0.7)))
+        if mechanism == "deadline":
+            came = office.advance(t, awaited_factor * _lognormal(rng, 40, 0.8))
+            due = office.resume(int(t // 24) * 24 + 14 * 24)  # 14 calendar days on, at the next opening
+            if came > due:
+                due += float(rng.uniform(0, 1))
+                events.append(("催办", None, due, "审批科"))
+                came = office.advance(due, awaited_factor * _lognormal(rng, 16, 0.6))
+            events.append(("补正材料", None, came, "申请人"))
+            t = came
         if mechanism == "anchored":
             day = int(t // 24) + int(rng.integers(10, 15))  # booked when 审查 is done
             while not office.is_open_day(day):
@@ -245,9 +260,10 @@ def mechanism_log(mechanism: str = "none", n: int = 3000, seed: int = 0) -> pd.D
     return pd.DataFrame(rows)
 
 
-def write_mechanism_log(path: Path, mechanism: str = "none", n: int = 3000, seed: int = 0) -> Path:
+def write_mechanism_log(path: Path, mechanism: str = "none", n: int = 3000, seed: int = 0,
+                        awaited_factor: float = 1.0) -> Path:
     """`mechanism_log` written as a UTF-8 CSV at `path`."""
-    mechanism_log(mechanism, n, seed).to_csv(path, index=False)
+    mechanism_log(mechanism, n, seed, awaited_factor).to_csv(path, index=False)
     return path
 
 

@@ -77,7 +77,9 @@ EXPECTED = {"none": set(), "scheduled": {("scheduled_wait", "公示")}, "batched
             "parallel": {("parallel", "消防审查 ∥ 规划核验 ∥ 人防审查")},
             # the 受理 redone after a 补正 waits 0.5 working hours, the first one none
             "sendback": {("previous_routing", "补正材料"), ("previous_wait", "受理")},
-            "joint": {("joint_work", "审查")}}
+            "joint": {("joint_work", "审查")},
+            # the reminder 14 days after 审查 is also a fixed term; the document after it comes sooner
+            "deadline": {("deadline", "催办"), ("scheduled_wait", "催办"), ("previous_wait", "补正材料")}}
 N, SEED = 3000, 0
 
 
