@@ -709,8 +709,10 @@ def check_deadline(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
     """A step that comes when another is late (a reminder, 催办, when the applicant's 补正 has not come
     in time; a file closed when the deadline passes): after step P, the case goes either to the awaited
     step Y or to the deadline step X, and X's calendar wait starts where Y's waits end: X's P10 at least
-    `min_hours`, at most `max_late` of Y's waits beyond it, and X's waits as narrow as a term (P90 − P10
-    at most `max_spread` times the P10) where a slower alternative's would spread.
+    `min_hours`, at most `max_late` of Y's waits beyond it but Y's P90 at least `min_reach` of it (Y's
+    waits cut by the deadline, not merely shorter, as a quick decision beside a monthly review is), and
+    X's waits as narrow as a term (P90 − P10 at most `max_spread` times the P10) where a slower
+    alternative's would spread.
     Which of the two a case takes is then a race, not a draw: the deadline (X's wait) against Y's
     wait had there been no deadline, estimated by Kaplan–Meier from Y's waits (observed) and X's
     (censored: Y had not come by then). Per (P, X), the Y with the most cases."""
@@ -733,7 +735,8 @@ def check_deadline(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
                     continue
                 yg = g.loc[g["step"] == y, "gap"].to_numpy()
                 if (floor < params["min_hours"] or float(np.percentile(xg, 90)) - floor > params["max_spread"] * floor
-                        or float(np.mean(yg > floor)) > params["max_late"]):
+                        or float(np.mean(yg > floor)) > params["max_late"]
+                        or float(np.percentile(yg, 90)) < params["min_reach"] * floor):
                     continue
                 if x not in best or len(yg) > best[x][1]:
                     best[x] = (y, len(yg), xg, yg, floor)
@@ -1084,7 +1087,7 @@ RULES: tuple[MechanismRule, ...] = (
                                                    "min_ratio": 1.25, "quantiles": (50, 75, 90, 95),
                                                    "floor_h": 0.05, "max_test_events": 5000}),
     MechanismRule("deadline", check_deadline, {"min_state_events": 30, "min_hours": 24.0, "max_spread": 1.0,
-                                               "max_late": 0.1}),
+                                               "max_late": 0.1, "min_reach": 0.5}),
     MechanismRule("anchored_wait", check_anchored_wait, {"min_events": 50, "min_coverage": 0.8, "max_slope": -0.5,
                                                          "max_rho": -0.2, "max_p": 1e-6, "max_spread": 1.0,
                                                          "min_hours": 24.0, "later_margin": 0.05,
