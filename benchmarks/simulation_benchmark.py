@@ -169,19 +169,19 @@ def ldm_emd(real: np.ndarray, sims: list[np.ndarray]) -> list[float]:
         return json.loads(proc.stdout.strip().splitlines()[-1])["emd_hours"]
 
 
-def drift_since(path: Path) -> pd.Timestamp | None:
+def drift_since(path: Path, timezone: str = "Asia/Shanghai") -> pd.Timestamp | None:
     """Where `bpr.simulate.discovery.drift_start` puts the log's change for good (time-zone aware),
     or None: the --since a user is told to set when validation says the process drifted."""
     from bpr.simulate.discovery import drift_start, local_frame
 
-    log = bpr.read_log(path)
+    log = bpr.read_log(path, timezone=timezone)
     start = drift_start(local_frame(log))
     return None if start is None else start.tz_localize(log.timezone)
 
 
 def accuracy(path: Path, replications: int, seed: int, share: float = 0.7, prosimos: bool = True,
-             since: pd.Timestamp | None = None) -> dict:
-    log = bpr.read_log(path)
+             since: pd.Timestamp | None = None, timezone: str = "Asia/Shanghai") -> dict:
+    log = bpr.read_log(path, timezone=timezone)
     if since is not None:  # as `bpr simulate LOG --since DATE`: the cases started since
         log = log.cases_since(since.to_pydatetime())
     setup = validation_setup(log, seed=seed, train_share=share, source=str(path))
@@ -367,6 +367,9 @@ def main() -> None:
                              "(as bpr simulate --since, the date from bpr.simulate.discovery.drift_start).")
     parser.add_argument("--timing", action="store_true",
                         help="Only time `bpr simulate --validate` on the given logs, or on make_sim_logs' stand-ins.")
+    parser.add_argument("--timezone", default="Asia/Shanghai",
+                        help="Time zone of the given logs' times written without one (as bpr simulate --timezone; "
+                             "Europe/Amsterdam for the BPI 2020 logs).")
     args = parser.parse_args()
     if args.timing:
         rows = timing([Path(p) for p in args.logs], args.seed)
@@ -388,14 +391,14 @@ def main() -> None:
     for path in logs:
         for share in shares:
             try:
-                rows.append(accuracy(path, args.replications, args.seed, share, with_prosimos))
+                rows.append(accuracy(path, args.replications, args.seed, share, with_prosimos, timezone=args.timezone))
             except (BprError, RuntimeError) as exc:
                 rows.append({"log": path.name, "train_share": share, "skipped": str(exc)})
         if args.since_drift and any(r.get("drift") for r in rows if r["log"] == path.name):
-            since = drift_since(path)
+            since = drift_since(path, args.timezone)
             for share in shares if since is not None else []:
                 try:
-                    rows.append(accuracy(path, args.replications, args.seed, share, with_prosimos, since))
+                    rows.append(accuracy(path, args.replications, args.seed, share, with_prosimos, since, args.timezone))
                 except (BprError, RuntimeError) as exc:
                     rows.append({"log": f"{path.name} since {since:%Y-%m-%d}", "train_share": share,
                                  "skipped": str(exc)})
