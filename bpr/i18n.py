@@ -1903,11 +1903,11 @@ VOCAB: dict[str, tuple[str, str]] = {
                               "modelled per previous step."),
     "mech_deadline": ("“{step}”疑似在“{awaited}”逾期未到时才发生（如催办、逾期终止）：“{after}”之后，它的等待至少 "
                       "{floor_h} 小时（90% 的办件），而按时到来的“{awaited}”90% 在 {awaited_p90_h} 小时内；{late}% 的办件走向了它"
-                      "（Kaplan–Meier 估计：若无此期限，{in_time}% 的“{awaited}”会在期限前到来；共 {events} 件）。按期限与等待的先后建模走向。",
+                      "（Kaplan–Meier 估计：若无此期限，{in_time}% 的“{awaited}”会在期限的中位数之前到来；共 {events} 件）。按期限与等待的先后建模走向。",
                       "{step} looks like a deadline, taken when {awaited} is late (a reminder, a file closed when "
                       "time runs out): after {after} it waits at least {floor_h} h (90% of the cases), while 90% of the "
                       "{awaited} that came in time did so within {awaited_p90_h} h; {late}% of the cases went to it "
-                      "(Kaplan–Meier: without the deadline {in_time}% of {awaited} would have come before it; {events} "
+                      "(Kaplan–Meier: without the deadline {in_time}% of {awaited} would have come before its median; {events} "
                       "events). Which of the two a case takes is modelled as a race between the deadline and the wait."),
     "mech_joint_work": ("“{step}”的等待与办理时长并不独立：两者之和的 P{quantile} 实为 {real_h} 小时，随机配对则为 "
                         "{apart_h} 小时（置换检验 {permutations} 次，p = {p_value}，共 {events} 件）。按实际的配对关系一并抽取。",

@@ -696,12 +696,15 @@ def latent_quantiles(observed: np.ndarray, censored: np.ndarray, t: np.ndarray, 
     end = float(f[-1]) if len(f) else 0.0
     out = np.interp(np.minimum(probs, end), np.r_[0.0, f], np.r_[0.0, t])
     if end < LATENT_TOP:
-        positive = observed[observed > 0]
-        shape, _, scale = stats.lognorm.fit(stats.CensoredData(uncensored=positive, right=censored[censored > 0]), floc=0)
-        tail = stats.lognorm(shape, scale=scale)
-        start = float(tail.cdf(t[-1])) if len(t) else 0.0
-        beyond = probs > end
-        out[beyond] = np.maximum(tail.ppf(start + (probs[beyond] - end) / (1 - end) * (1 - start)), t[-1] if len(t) else 0.0)
+        beyond, last = probs > end, float(t[-1]) if len(t) else 0.0
+        try:
+            fitted = stats.lognorm.fit(stats.CensoredData(uncensored=observed[observed > 0], right=censored[censored > 0]),
+                                       floc=0)
+            tail = stats.lognorm(fitted[0], scale=fitted[2])
+            start = float(tail.cdf(last))
+            out[beyond] = np.maximum(tail.ppf(start + (probs[beyond] - end) / (1 - end) * (1 - start)), last)
+        except (ValueError, RuntimeError, FloatingPointError):  # no fit: later than every deadline seen
+            out[beyond] = 2 * float(np.max(censored, initial=last))
     return [round(float(v), 3) for v in out]
 
 
@@ -743,10 +746,12 @@ def check_deadline(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
         for x, (y, _, xg, yg, floor) in sorted(best.items()):
             t, f = kaplan_meier(np.r_[yg, xg], np.r_[np.ones(len(yg), bool), np.zeros(len(xg), bool)])
             latent = latent_quantiles(yg, xg, t, f)
+            # of the awaited waits had there been no deadline, the share within the deadline's median
+            in_time = float(np.interp(np.median(xg), latent, np.linspace(0.0, LATENT_TOP, LATENT_POINTS)))
             found.append(Mechanism("deadline", x, {
                 "after": str(after), "awaited": y, "floor_h": round(floor, 1),
                 "awaited_p90_h": round(float(np.percentile(yg, 90)), 1), "late": round(100 * len(xg) / (len(xg) + len(yg)), 1),
-                "in_time": round(100 * float(f[-1]), 1), "events": len(xg) + len(yg)},
+                "in_time": round(100 * in_time, 1), "events": len(xg) + len(yg)},
                 {"after": str(after), "awaited": y, "latent": latent, "deadline": _quantiles(xg)}))
     return found
 

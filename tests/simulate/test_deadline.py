@@ -83,6 +83,9 @@ def test_evidence_against_the_csv(deadline_log, model):
     assert ev["awaited_p90_h"] == pytest.approx(np.percentile(on_time, 90), abs=0.1)
     assert ev["late"] == pytest.approx(100 * len(reminders) / (len(reminders) + len(on_time)), abs=0.1)
     assert ev["events"] == len(reminders) + len(on_time) == 3000
+    # the awaited waits within the term, had there been none: about as many as came in time (the
+    # term varies by a few hours only)
+    assert ev["in_time"] == pytest.approx(100 - ev["late"], abs=3)
     assert "催办" in found["zh"] and "Kaplan–Meier" in found["en"]
 
 
