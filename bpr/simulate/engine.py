@@ -259,7 +259,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
     def raced(node: str, chosen: str) -> tuple[str, float | None]:
         """After `node`, a deadline step and the step it waits for race (mechanism "deadline"): the
         awaited step when its wait ends before the deadline, else the deadline step; and when."""
-        for late, awaited, latent, deadline in race[node]:
+        for late, awaited, latent, deadline in race.get(node, ()):
             if chosen in (late, awaited):
                 now = env.now
                 due = release_time(late, now) if late in batch else now + deadline()
@@ -348,9 +348,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
             before, node = node, route(case, node, CASE_START)
         else:
             before = CASE_START
-        ready_at = None
-        if before in race:
-            node, ready_at = raced(before, node)
+        node, ready_at = raced(before, node)
         executed = 0
         while node != END and executed < MAX_STEPS_PER_CASE:
             if node in groups:
@@ -360,9 +358,7 @@ def run_replication(model: SimulationModel, seed: int, *, cases: int | None = No
                 yield from step(case, node, before, ready_at)
             executed += 1
             before, node = node, route(case, node, before)
-            ready_at = None
-            if before in race:
-                node, ready_at = raced(before, node)
+            node, ready_at = raced(before, node)
         finished[case] = True
 
     profile = ([int(pick(*profile_cum)) for _ in range(n)] if profile_cum else None)

@@ -729,14 +729,13 @@ def check_deadline(frame: pd.DataFrame, params: Mapping[str, float]) -> list[Mec
     for after, g in pairs.groupby("after", sort=True):
         counts = g["step"].value_counts()
         steps = [str(x) for x in counts.index[counts >= params["min_state_events"]]]
+        by_step = {x: g.loc[g["step"] == x, "gap"].to_numpy() for x in steps}
         best: dict[str, tuple] = {}
-        for x in steps:
-            xg = g.loc[g["step"] == x, "gap"].to_numpy()
+        for x, xg in by_step.items():
             floor = float(np.percentile(xg, 10))
-            for y in steps:
+            for y, yg in by_step.items():
                 if y == x:
                     continue
-                yg = g.loc[g["step"] == y, "gap"].to_numpy()
                 if (floor < params["min_hours"] or float(np.percentile(xg, 90)) - floor > params["max_spread"] * floor
                         or float(np.mean(yg > floor)) > params["max_late"]
                         or float(np.percentile(yg, 90)) < params["min_reach"] * floor):
