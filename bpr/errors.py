@@ -1,13 +1,29 @@
 """Errors a user can fix. The CLI turns each into one line on stderr and exit code 2, in the
-language of the command (`text(lang)`); `str(error)` is the English line."""
+language of the command (`text(lang)`); `str(error)` is the English line. Every value echoed in
+a message (a header, a cell, a file name) goes through `clean_text`: control characters escaped,
+length capped, so raw input never drives the user's terminal."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bpr.i18n import VOCAB, colon, join_list, tf
+
+# C0 and C1 controls, DEL, and the Unicode bidi/line separators a terminal or viewer would act on
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: object, limit: int = 200) -> str:
+    """`value` as one printable line: control characters as \\xNN / \\uNNNN escapes (so an ESC
+    sequence in a header cannot set the terminal title, a NUL cannot hide the rest of a line),
+    at most `limit` characters, the rest counted ("… (+N characters)")."""
+    text = str(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}… (+{len(text) - limit:,} characters)"
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass
@@ -42,8 +58,6 @@ class BprError(Exception):
 
     def part(self, part: str, lang: str) -> str | None:
         """message / expected / hint in `lang` (as given when there is no vocabulary entry)."""
-        from bpr.io.safety import clean_text
-
         key = self.key if part == "message" else f"{self.key}_{part}"
         if self.key and key in VOCAB:
             return tf(key, lang, **{k: _shown(v, clean_text) for k, v in self.values.items()})
@@ -52,8 +66,6 @@ class BprError(Exception):
 
     def text(self, lang: str = "en") -> str:
         """The one line a user reads: where, what, what was expected, the fix."""
-        from bpr.io.safety import clean_text
-
         zh = lang == "zh"
         file = clean_text(self.file, 300) if self.file is not None else None
         where = [x for x in (file, self.sheet is not None and tf("err_where_sheet", lang, name=clean_text(self.sheet, 80)),

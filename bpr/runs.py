@@ -265,7 +265,7 @@ def _configured_analyses(catalogue: str | None, specs: tuple[str, ...], calendar
     if not (catalogue or specs or calendar):
         return None
     import bpr.io
-    from bpr.analyse.performance import discover_analyses
+    from bpr.analyse.analyses import discover_analyses
     from bpr.io.calendar_file import read_work_calendar
 
     return discover_analyses(catalogue=bpr.io.read_catalogue(catalogue) if catalogue else None,
@@ -276,7 +276,7 @@ def _configured_analyses(catalogue: str | None, specs: tuple[str, ...], calendar
 def _write_extras(result: DiscoverResult, out: Path, log: str | Path, mapping: dict | None, timezone: str,
                   bpmn: bool, since: datetime | None = None, lang: str | None = None) -> None:
     """The extra analyses' CSV tables (headers in `lang`), and process.bpmn when asked."""
-    from bpr.analyse.performance import write_tables
+    from bpr.analyse.analyses import write_tables
 
     write_tables(result.extra, out, lang)
     if bpmn:

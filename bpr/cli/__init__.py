@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
 def _click_line(exc: click.ClickException, lang: str) -> str:
     """A bad option as one line (click prints usage and a blank line first): the message and
     where to read the command's help."""
-    from bpr.io.safety import clean_text
+    from bpr.errors import clean_text
 
     text = t("err_prefix", lang) + clean_text(exc.format_message())
     ctx = getattr(exc, "ctx", None)

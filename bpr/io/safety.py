@@ -6,8 +6,6 @@
   run never leaves a half-written file.
 - `escape_cell`: text starting with = + - @ (or tab/CR) is written as text, never as a formula.
 - `safe_filename`: a file name derived from a matter name cannot escape the output folder.
-- `clean_text`: a value echoed in a message (a header, a cell, a file name) with control characters
-  escaped and its length capped, so raw input never drives the user's terminal.
 - `existing_file`: the one check that an input path names a file (found, a regular file, not empty);
   `read_text_file`: a small text file (a whitelist, a holiday list) in UTF-8 or GBK, size-limited.
 """
@@ -156,10 +154,6 @@ def _umask() -> int:
     return mask
 
 
-# C0 and C1 controls, DEL, and the Unicode bidi/line separators a terminal or viewer would act on
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 #: advice a library appends to its message that is wrong or meaningless for a bpr user
 _LIBRARY_ADVICE = re.compile(r"(?:\s*[,;.]?\s*please use xlrd\b.*|\s*The search space used was:.*|\s*Possible fixes:.*"
                              r"|\s*Possible Solution:.*|\s*See also https?://\S+.*)", re.IGNORECASE | re.DOTALL)
@@ -172,16 +166,6 @@ def library_reason(exc: BaseException, limit: int = 300) -> str:
     text = _LIBRARY_ADVICE.sub("", str(exc)).strip()
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(("LINE ", "^"))]
     return "; ".join(lines[:3])[:limit] or type(exc).__name__
-
-
-def clean_text(value: object, limit: int = 200) -> str:
-    """`value` as one printable line: control characters as \\xNN / \\uNNNN escapes (so an ESC
-    sequence in a header cannot set the terminal title, a NUL cannot hide the rest of a line),
-    at most `limit` characters, the rest counted ("… (+N characters)")."""
-    text = str(value)
-    if len(text) > limit:
-        text = f"{text[:limit]}… (+{len(text) - limit:,} characters)"
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -155,6 +155,8 @@ def _num(value: float) -> str:
 class _Builder:
     """Collects one matter's proposals and numbers them."""
 
+    saving = staticmethod(_saving)  # for the proposers in other modules (bpr.plan.tolerance)
+
     def __init__(self, matter: Matter, code: str, constraints: ConstraintSet | None = None):
         self.matter, self.code = matter, code
         self.items: list[Proposal] = []

@@ -76,14 +76,12 @@ def propose_tolerance(builder, options, licences: LicenceCatalogue) -> None:
     names = deferrable_materials(matter, licences, taken)
     if not names:
         return
-    from bpr.plan.proposals import _saving
-
     listed = "、".join(names)
     builder.add("materials", "tolerate", listed, "prop_tolerate", "prop_tolerate_why",
                 {"materials": (listed, ", ".join(names)), "n": len(names)},
                 {"materials": names, "kept": [m.name for m in matter.materials
                                               if m.submitted and m.name not in names and m.name not in taken]},
-                _saving(deferred=len(names)), {"materials": names})
+                builder.saving(deferred=len(names)), {"materials": names})
 
 
 def apply_material_change(matter: Matter, change: dict) -> None:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpr.analyse import performance_queries as PQ
+from bpr.analyse.analyses import write_tables
 from bpr.analyse.discover import discover
 from bpr.analyse.engine import DuckDBEngine
 from bpr.analyse.performance import (
@@ -21,7 +22,6 @@ from bpr.analyse.performance import (
     limit_days,
     performance_analyses,
     prepare,
-    write_tables,
 )
 from bpr.model import EventLog, Step, TimeLimit, WorkCalendar
 from tests.analyse._discover_helpers import pm4py_frame
@@ -400,7 +400,7 @@ def test_discover_analyses_from_catalogue_and_spec(tmp_path):
 
 
 def performance_analyses_for(matter, spec):
-    from bpr.analyse.performance import discover_analyses
+    from bpr.analyse.analyses import discover_analyses
 
     return discover_analyses(catalogue=[matter], specs=[spec])
 

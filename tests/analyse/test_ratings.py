@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 import bpr
+from bpr.analyse.analyses import discover_analyses
 from bpr.analyse.discover import discover, load
 from bpr.analyse.engine import DuckDBEngine
-from bpr.analyse.performance import PerformanceOptions, discover_analyses
+from bpr.analyse.performance import PerformanceOptions
 from bpr.analyse.ratings import analyse_ratings, score, wilson
 from bpr.cli import main
 from bpr.measure.compare_logs import compare_log
