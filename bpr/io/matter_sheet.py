@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -510,6 +511,7 @@ class _Reader:
             for order, _, step in items:
                 step.order = order
                 steps.append(step)
+            _name_numbered_predecessors(steps)
             matters[key].steps = steps
 
     def materials(self, ws, layout: SheetLayout, index: _MatterIndex) -> None:
@@ -519,6 +521,25 @@ class _Reader:
                 matter.materials = []
                 replaced.add(id(matter))
             matter.materials.append(Material(**record))
+
+
+_STEP_NUMBER = re.compile(r"第?\s*(\d+)(?:\.0+)?\s*(?:步|环节)?")
+
+
+def _name_numbered_predecessors(steps: list[Step]) -> None:
+    """前置环节 written as the steps' 环节顺序 numbers ('1', '2、3', '第2步'), as many exports do,
+    replaced by the names of the steps so numbered. A step's name wins over a number; a number no
+    step has stays as written, for the step graph to report."""
+    names = {s.name for s in steps}
+    by_order = {s.order: s.name for s in steps}
+    for step in steps:
+        if step.after:
+            step.after = [p if p in names else by_order.get(_step_number(p), p) for p in step.after]
+
+
+def _step_number(text: str) -> int | None:
+    found = _STEP_NUMBER.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    return int(found[1]) if found else None
 
 
 class _MatterIndex:

@@ -127,8 +127,9 @@ def rebalance_steps(matter: Matter, days: float, conversion: Conversion = DEFAUL
     """
     try:
         before = matter_critical_path(matter, conversion).days
-    except InputError:  # a cycle or an unknown step: propose has warned; the steps are left alone
-        return matter, 0.0, {}
+    except InputError:  # a cycle or an unknown step (propose has warned): the steps are left alone, and
+        # the promise can go no lower than their plain sum, which bounds any path the audit finds
+        return matter, sum(step_days(s, conversion) for s in matter.steps), {}
     if before <= days + 1e-9:
         return matter, before, {}
     factor = max(0.0, days) / before

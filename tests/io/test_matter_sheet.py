@@ -176,6 +176,29 @@ def test_materials_and_steps_sheets(tmp_path: Path) -> None:
     assert ("unparseable_cell", "申请材料", "D6") in codes
 
 
+
+def test_predecessors_given_as_step_numbers(tmp_path: Path) -> None:
+    """Exports often write 前置环节 as the 环节顺序 of the steps before ('1', '2、3', '第2步', a number
+    cell): read as those steps' names, so the step graph, the audit and the proposals follow them.
+    A step named like a number keeps its name; a number no step has is left for the graph to report."""
+    def steps(wb: Workbook) -> None:
+        ss = wb.create_sheet("环节")
+        ss.append(["实施编码", "环节名称", "环节顺序", "环节时限", "前置环节"])
+        for row in (["MA001", "受理", 1, "1个工作日", None], ["MA001", "现场核查", 2, "8个工作日", 1],
+                    ["MA001", "审查", 3, "3个工作日", "１"], ["MA001", "决定", 4, "3个工作日", "第2步、3"],
+                    ["MA002", "受理", 1, "1", None], ["MA002", "7", 2, "1", "1"], ["MA002", "决定", 3, "1", "7、9"]):
+            ss.append(row)
+
+    cat = read_catalogue(_export(tmp_path / "numbered.xlsx", extra=steps))
+    first, second = cat.find("MA001"), cat.find("MA002")
+    assert [s.after for s in first.steps] == [None, ["受理"], ["受理"], ["现场核查", "审查"]]
+    assert [s.after for s in second.steps] == [None, ["受理"], ["7", "9"]]
+
+    from bpr.plan.stepgraph import matter_critical_path
+
+    assert matter_critical_path(first).days == 1 + 8 + 3  # 受理 → 现场核查 → 决定, 审查 beside it
+
+
 def test_duplicate_codes_name_both_rows(tmp_path: Path) -> None:
     rows = [["市场监督管理局", "甲事项", "X1"], [None, "乙事项", "X2"], [None, "丙事项", "X1"]]
     path = _export(tmp_path / "dup.xlsx", rows=[[i, *r] for i, r in enumerate(rows)],

@@ -244,6 +244,51 @@ def test_trap_after_state_passes_its_own_audit(traps):
     assert new_errors(traps, apply_proposals(traps, propose(traps))) == []
 
 
+
+def test_a_will_is_notarised_in_person_and_a_medical_finding_is_not_promised():
+    """Two traps that name neither a card nor a marriage: the testator is questioned face to face
+    (《遗嘱公证细则》第五条), and a driver's physical-condition certificate is a doctor's finding, not
+    a fact an applicant can promise."""
+    will = Matter(
+        name="公证（遗嘱）", code="W1", department="公证处", matter_type="公共服务", result_name="公证书",
+        legal_limit=wd(15), promised_limit=wd(15), visits=2, mail=False,
+        steps=[Step("受理（当面询问、签字）", 1, limit=wd(1), on_site=True), Step("审查", 2, limit=wd(10)),
+               Step("出具公证书", 3, limit=wd(4), on_site=True)],
+        materials=[Material("居民身份证", source=SourceChannel.GOVERNMENT), Material("遗嘱")])
+    driver = Matter(
+        name="机动车驾驶证申领", code="W2", department="公安局交通警察支队", matter_type="行政许可",
+        result_name="机动车驾驶证", legal_limit=wd(20), promised_limit=wd(20), visits=3, mail=True,
+        steps=licence_steps("发证", (1, 10, 5, 4)),
+        materials=[Material("机动车驾驶人身体条件证明", issuer="医疗机构"), Material("居民身份证",
+                                                                          source=SourceChannel.GOVERNMENT)])
+    catalogue = Catalogue([will, driver])
+    withheld: list = []
+    proposals = propose(catalogue, withheld=withheld)
+    assert not [p for p in by_matter(proposals, "W1") if p.kind in ("visit_submit", "zero_visits")]
+    assert any(w.code == "W1" and w.constraint == "in_person" and w.evidence["word"] == "当面" for w in withheld)
+    assert not [p for p in by_matter(proposals, "W2") if p.kind == "commit"]
+    assert any(w.code == "W2" and w.constraint == "commitment_third_party_report" for w in withheld)
+    assert any(p.kind == "share" for p in by_matter(proposals, "W2"))  # the ID card is still shared
+    assert new_errors(catalogue, apply_proposals(catalogue, proposals)) == []
+
+
+def test_a_promise_is_not_cut_below_steps_whose_order_cannot_be_followed():
+    """A step that depends on a step the sheet does not have: the critical path is unknown, so a
+    compressed promise stops at the plain sum of the step limits (which bounds any path)."""
+    steps = licence_steps(limits=(1, 8, 3, 6))
+    steps[2].after = ["初审"]  # no such step
+    matter = Matter(name="某许可", code="B1", department="局", matter_type="行政许可", result_name="许可证",
+                    legal_limit=wd(30), promised_limit=wd(20), visits=1, visit_reason="提交纸质材料", mail=True,
+                    steps=steps, materials=[Material("申请书")])
+    catalogue = Catalogue([matter])
+    proposals = propose(catalogue)
+    time = next(p for p in proposals if p.dimension == "time")
+    assert time.saving["days"] == -(20 - 18)  # 50% of 30 is 15, but the steps add up to 18
+    after = apply_proposals(catalogue, proposals).find("B1")
+    assert after.promised_limit.to_working_days() == 18
+    assert sum(s.limit.to_working_days() for s in after.steps) <= 18
+
+
 def sample_matter_sheets() -> list[Path]:
     """Every .xlsx under samples/ that is a matter sheet. read_catalogue itself tells the two apart:
     an event log is refused with an InputError naming bpr discover, so nothing is skipped silently."""

@@ -169,13 +169,16 @@ CONSTRAINTS: list[Constraint] = [
         (ONLINE_SUBMIT, ZERO_VISITS),
         ("婚姻登记", "结婚登记", "离婚登记", "收养登记", "指纹", "人像采集", "采集人像", "照片采集", "现场采集",
          "现场拍照", "生物特征", "亲自到场", "本人到场", "本人亲自", "亲自到", "双方共同到", "双方到场", "当事人到场",
-         "面签", "居民身份证申领", "居民身份证换领", "居民身份证补领", "普通护照", "往来港澳通行证", "往来台湾通行证"),
+         "面签", "当面", "面谈", "遗嘱公证", "居民身份证申领", "居民身份证换领", "居民身份证补领", "普通护照",
+         "往来港澳通行证", "往来台湾通行证"),
         ("name", "visit_reason", "legal_basis", "special_procedures", "steps"),
         "《婚姻登记条例》第四条（双方亲自到婚姻登记机关）；《中华人民共和国居民身份证法》第十三条（登记指纹信息）；"
-        "《中华人民共和国护照法》第五条、《中国公民因私出入境管理办法》（本人到场、采集人像指纹）",
+        "《中华人民共和国护照法》第五条、《中国公民因私出入境管理办法》（本人到场、采集人像指纹）；"
+        "《遗嘱公证细则》第五条（遗嘱人亲自到公证处）",
         source_en="Regulations on Marriage Registration, art. 4 (both parties in person); Resident Identity Card "
                   "Law of the PRC, art. 13 (fingerprints taken); Passport Law of the PRC, art. 5, and the Measures "
-                  "on Chinese Citizens' Private Exit and Entry (in person, photo and fingerprints taken)"),
+                  "on Chinese Citizens' Private Exit and Entry (in person, photo and fingerprints taken); Rules on "
+                  "the Notarisation of Wills, art. 5 (the testator in person at the notary office)"),
     Constraint(
         "commitment_third_party_report",
         "“{word}”类材料为第三方检验、检测、评估或安全报告，不适用告知承诺",
@@ -183,7 +186,8 @@ CONSTRAINTS: list[Constraint] = [
         "written commitment",
         (COMMIT,),
         ("检验", "检测", "评价报告", "评估报告", "安全评价", "安全评估", "鉴定", "验收", "环境影响", "环评",
-         "体检", "健康证明", "审计报告", "测绘报告", "勘察报告", "监测报告"),
+         "体检", "健康证明", "身体条件证明", "医学证明", "诊断证明", "审计报告", "测绘报告", "勘察报告",
+         "监测报告"),
         ("target",),
         "国办发〔2020〕42号《关于全面推行证明事项和涉企经营许可事项告知承诺制的指导意见》",
         source_en="State Council General Office, Guobanfa [2020] No. 42: Guiding Opinions on fully implementing "
