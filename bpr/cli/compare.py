@@ -10,11 +10,11 @@ from bpr.cli.options import (
     lang_option,
     map_option,
     max_bad_rows_option,
-    parse_mapping,
-    parse_since,
 )
 from bpr.errors import UsageError
 from bpr.i18n import t
+from bpr.io.columns import parse_mapping
+from bpr.io.timestamps import parse_since
 
 
 @click.command(name="compare")

@@ -8,8 +8,9 @@ import os
 import click
 
 import bpr.io
-from bpr.cli.options import lang_option, map_option, max_bad_rows_option, parse_mapping
+from bpr.cli.options import lang_option, map_option, max_bad_rows_option
 from bpr.errors import UsageError
+from bpr.io.columns import parse_mapping
 
 
 @click.command()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
 
 from bpr.errors import UsageError
@@ -40,42 +38,6 @@ max_bad_rows_option = click.option(
     "--max-bad-rows", metavar="SHARE|N", callback=_set_max_bad_rows, expose_value=False, is_eager=False,
     help="Stop when more events than this have an unreadable completion time: a share (5%, the default) "
          "or a number of events (200).")
-
-
-def parse_since(text: str | None, timezone: str) -> datetime | None:
-    """--since: a date (or date and time) in `timezone`; None when not given."""
-    if not text:
-        return None
-    import pandas as pd
-
-    try:
-        moment = pd.Timestamp(text)
-    except ValueError:
-        moment = pd.NaT
-    if moment is pd.NaT:
-        raise UsageError.of("cli_since_not_a_date", {"since": text})
-    if moment.tzinfo is None:
-        try:
-            moment = moment.tz_localize(timezone)
-        except Exception:  # noqa: BLE001 - pandas raises several types for an unknown zone
-            raise UsageError.of("unknown_timezone", {"zone": repr(timezone)}) from None
-    return moment.to_pydatetime()
-
-
-def parse_mapping(text: str | None) -> dict[str, str]:
-    """'case=A,activity=B' -> {'case': 'A', 'activity': 'B'}; unknown roles are a UsageError."""
-    if not text:
-        return {}
-    mapping = {}
-    for part in text.split(","):
-        role, sep, column = part.partition("=")
-        role = role.strip()
-        if not sep or not column.strip():
-            raise UsageError.of("cli_map_entry_malformed", {"part": part})
-        if role not in ROLES:
-            raise UsageError.of("cli_map_unknown_role", {"role": role}, expected=", ".join(ROLES))
-        mapping[role] = column.strip()
-    return mapping
 
 
 class MemorySize(click.ParamType):

@@ -11,11 +11,11 @@ from bpr.cli.options import (
     lang_option,
     map_option,
     max_bad_rows_option,
-    parse_mapping,
-    parse_since,
     since_option,
 )
 from bpr.i18n import join_list, t, tf
+from bpr.io.columns import parse_mapping
+from bpr.io.timestamps import parse_since
 
 
 @click.command(name="simulate")

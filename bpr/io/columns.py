@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bpr.errors import InputError
+from bpr.errors import InputError, UsageError
 from bpr.model.eventlog import REQUIRED_ROLES, ROLES
 
 #: role -> header names, most specific first (GB/T 39046 name, XES key, synonyms, English).
@@ -131,3 +131,19 @@ def _guess(role: str, columns: list[str], used: set[str]) -> str:
         used.add(free[0])
         return free[0]
     return SYNONYMS[role][0]
+
+
+def parse_mapping(text: str | None) -> dict[str, str]:
+    """'case=A,activity=B' -> {'case': 'A', 'activity': 'B'}; unknown roles are a UsageError."""
+    if not text:
+        return {}
+    mapping = {}
+    for part in text.split(","):
+        role, sep, column = part.partition("=")
+        role = role.strip()
+        if not sep or not column.strip():
+            raise UsageError.of("cli_map_entry_malformed", {"part": part})
+        if role not in ROLES:
+            raise UsageError.of("cli_map_unknown_role", {"role": role}, expected=", ".join(ROLES))
+        mapping[role] = column.strip()
+    return mapping

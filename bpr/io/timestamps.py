@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import pyarrow as pa
 
+from bpr.errors import UsageError
 from bpr.i18n import t
 
 #: strptime patterns tried after ISO 8601 (DuckDB's %m/%d/%H accept one or two digits).
@@ -240,3 +241,23 @@ def parse_timestamps(values: pa.Array | pa.ChunkedArray | list, timezone: str = 
         return out["ts"].cast(pa.timestamp("us", tz="UTC"))
     finally:
         con.close()
+
+
+def parse_since(text: str | None, timezone: str) -> datetime | None:
+    """--since: a date (or date and time) in `timezone`; None when not given."""
+    if not text:
+        return None
+    import pandas as pd
+
+    try:
+        moment = pd.Timestamp(text)
+    except ValueError:
+        moment = pd.NaT
+    if moment is pd.NaT:
+        raise UsageError.of("cli_since_not_a_date", {"since": text})
+    if moment.tzinfo is None:
+        try:
+            moment = moment.tz_localize(timezone)
+        except Exception:  # noqa: BLE001 - pandas raises several types for an unknown zone
+            raise UsageError.of("unknown_timezone", {"zone": repr(timezone)}) from None
+    return moment.to_pydatetime()

@@ -272,7 +272,7 @@ def _lang(job: Job) -> str:
 
 
 def _column_map(job: Job) -> dict[str, str]:
-    from bpr.cli.options import parse_mapping
+    from bpr.io.columns import parse_mapping
 
     mapping = job.options.get("mapping")
     if isinstance(mapping, dict):
@@ -286,7 +286,7 @@ def _file(job: Job, in_dir: Path, name: str) -> str | None:
 
 
 def _since(job: Job):
-    from bpr.cli.options import parse_since
+    from bpr.io.timestamps import parse_since
 
     return parse_since(job.options.get("since") or None, job.options.get("timezone") or "Asia/Shanghai")
 
@@ -363,7 +363,7 @@ def run_simulate_job(job: Job, in_dir: Path, out: Path) -> None:
 
 
 def run_compare_job(job: Job, in_dir: Path, out: Path) -> None:
-    from bpr.cli.options import parse_since
+    from bpr.io.timestamps import parse_since
     from bpr.measure.compare_run import run_compare
 
     o = job.options
