@@ -96,7 +96,7 @@ AUDIT_CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import bpr.io
-from bpr.analyse.audit import audit, write_audit
+from bpr.plan.audit import audit, write_audit
 from bpr.analyse.rules import load_rules
 t1 = time.perf_counter()
 rules = load_rules(None)
@@ -117,7 +117,7 @@ import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from audit_benchmark import in_memory_catalogue
 catalogue = in_memory_catalogue(int(sys.argv[1]), int(sys.argv[2]))
-from bpr.analyse.audit import audit, write_audit
+from bpr.plan.audit import audit, write_audit
 import tempfile
 t0 = time.perf_counter()
 result = audit(catalogue)

@@ -136,10 +136,10 @@ def analyse_bundle(bundle, catalogue, **options):
 
 
 def audit(catalogue: Catalogue, **options):
-    """Indicators, data-quality findings and proposals for a catalogue: `bpr.analyse.audit.audit`.
+    """Indicators, data-quality findings and proposals for a catalogue: `bpr.plan.audit.audit`.
 
     result = bpr.audit(catalogue, whitelist=["不宜跑零次的事项"]); result.indicators.zero_visit_rate
     """
-    from bpr.analyse.audit import audit as _audit
+    from bpr.plan.audit import audit as _audit
 
     return _audit(catalogue, **options)

@@ -20,11 +20,11 @@ from bpr.io.results import write_csv, write_json
 from bpr.progress import note
 
 if TYPE_CHECKING:
-    from bpr.analyse.audit import AuditResult
     from bpr.analyse.discover import DiscoverResult
     from bpr.measure.before_after import BeforeAfter
     from bpr.measure.bundle import BundleResult
     from bpr.plan import ProposalOptions
+    from bpr.plan.audit import AuditResult
     from bpr.plan.proposals import Proposal, Withheld
     from bpr.simulate.run import SimulationResult
     from bpr.simulate.scenario import Scenario
@@ -47,9 +47,9 @@ def run_audit(catalogue: str | Path, out: str | Path, rules_file: str | None = N
     """Audit a matter sheet and write DIR/result.json with its CSV tables (`bpr audit`); `licences`
     (the local 电子证照 library) and `log_file` (annual cases) feed the 共享需求清单."""
     import bpr.io
-    from bpr.analyse.audit import audit, read_whitelist, write_audit
     from bpr.analyse.rules import load_rules
     from bpr.model.timelimit import Conversion
+    from bpr.plan.audit import audit, read_whitelist, write_audit
     from bpr.plan.documents import LicenceCatalogue
 
     with result_folder(out, "audit", force) as folder:

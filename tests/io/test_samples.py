@@ -309,7 +309,7 @@ def test_both_catalogue_files_read_to_the_sample_matters(catalogue):
 def test_audit_finds_the_planted_errors_and_only_those(data):
     """Cross-check with the matter audit: every ERROR finding on the template is a planted defect,
     and the planted ERROR-level defects are all found."""
-    from bpr.analyse.audit import audit
+    from bpr.plan.audit import audit
 
     result = audit(bpr.read_catalogue(SAMPLES / "catalogue_template.xlsx"))
     errors = {(f.to_dict()["rule"], f.to_dict()["matter"]) for f in result.findings

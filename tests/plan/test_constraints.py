@@ -315,7 +315,7 @@ def test_the_sample_sweep_covers_the_catalogues():
 
 def audit_errors(catalogue: Catalogue) -> set[tuple[str, str]]:
     """(rule id, matter code) of every error `bpr audit` reports, through its Python API."""
-    from bpr.analyse.audit import audit
+    from bpr.plan.audit import audit
 
     return {(f.rule, f.code) for f in audit(catalogue, proposals=False).findings if f.severity == "error"}
 

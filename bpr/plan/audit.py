@@ -1,4 +1,6 @@
-"""`audit`: indicators, data-quality findings and four-reduction proposals for a catalogue.
+"""`audit`: indicators, data-quality findings and four-reduction proposals for a catalogue. It
+lives with the plan because it runs the proposals on top of the analysis (bpr.analyse.indicators,
+bpr.analyse.rules).
 
 result.json (kind "audit"):
 - `indicators`: whole catalogue, English keys (see `Indicators`; formulas in `method`).
@@ -28,6 +30,8 @@ from bpr.io.safety import atomic_output, read_text_file
 from bpr.model.catalogue import Catalogue
 from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
 from bpr.model.warning import DataWarning
+from bpr.plan.proposals import propose
+from bpr.plan.sharing import csv_rows, sharing_needs
 
 MAX_WHITELIST = 8 << 20
 
@@ -134,15 +138,11 @@ def audit(catalogue: Catalogue, rules: RuleSet | None = None, whitelist: Iterabl
     if not proposals:
         method["proposals"] = Note.of("note_proposals_not_requested").to_dict()
     else:
-        from bpr.plan.proposals import propose
-
         try:
             found = list(propose(catalogue, conversion=conversion, time_ratio=ratio, constraints=rules.constraints,
                                  licences=licences))
         except BprError as exc:  # the indicators and findings stand on their own: keep them, say why none
             warnings.append(DataWarning.of("proposals_failed", {"reason": exc}))
-    from bpr.plan.sharing import sharing_needs
-
     return AuditResult(source=catalogue.source, indicators=overall, by_department=by_department,
                        by_type=by_type, matters=matters, findings=findings, proposals=found, warnings=warnings,
                        rules=rules.describe(), method=method, whitelist=entries,
@@ -191,8 +191,6 @@ def write_audit(result: AuditResult, out: str | Path, lang: str = "zh") -> list[
     proposal_keys = ["id", "dimension", "matter", "target", "action", "evidence", "saving"]
     table("proposals.csv", proposal_keys,
           ([_cell(p.get(k)) for k in proposal_keys] for p in (x.to_dict() for x in result.proposals)))
-    from bpr.plan.sharing import csv_rows
-
     header, rows = csv_rows(result.sharing_needs, lang)
     path = out / "sharing_needs.csv"
     write_csv(path, header, rows)

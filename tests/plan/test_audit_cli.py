@@ -9,9 +9,9 @@ import json
 import pytest
 
 import bpr.io
-from bpr.analyse.audit import audit, read_whitelist, write_audit
 from bpr.cli import main
 from bpr.model import Catalogue, DataWarning, Material
+from bpr.plan.audit import audit, read_whitelist, write_audit
 from tests.analyse._catalogue_builders import hand_catalogue, matter
 
 HAS_READER = importlib.util.find_spec("bpr.io.matter_sheet") is not None
@@ -51,13 +51,13 @@ def test_proposals_are_included():
 
 
 def test_failing_proposals_become_a_warning(monkeypatch):
-    import bpr.plan.proposals
+    import bpr.plan.audit
     from bpr.errors import InputError
 
     def broken(catalogue, **kw):
         raise InputError("the step dependencies form a cycle")
 
-    monkeypatch.setattr(bpr.plan.proposals, "propose", broken)
+    monkeypatch.setattr(bpr.plan.audit, "propose", broken)
     result = audit(hand_catalogue())
     assert result.proposals == [] and result.findings and result.indicators.matters == 6
     assert [w.code for w in result.warnings] == ["proposals_failed"] and "cycle" in result.warnings[0].message
