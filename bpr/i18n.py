@@ -1272,6 +1272,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                              "gives {target}; the step changes shorten the critical path by {days}, giving {freed_to}; "
                              "the lower of the two is taken"),
     "prop_rebalanced": ("；各环节时限相应压缩：{steps}", "; step limits cut to fit: {steps}"),
+    "prop_shorten_step": ("压缩“{step}”环节时限（{days}个工作日）", "Shorten the step “{step}” ({days} working days)"),
     "prop_time_capped": ("；受环节时限所限（关键路径至少{days}个工作日），承诺时限不低于此值",
                          "; capped at the steps' critical path ({days} working days at least)"),
     "prop_visit_submit_online": ("网上申报：网上提交电子材料，原件通过电子证照/数据共享核验，不再到窗口递交",

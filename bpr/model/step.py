@@ -24,7 +24,7 @@ class StepKind(StrEnum):
 _KIND_WORDS: list[tuple[StepKind, tuple[str, ...]]] = [
     (StepKind.INSPECT, ("核查", "勘验", "勘察", "踏勘", "现场检查", "现场审查", "查验")),
     (StepKind.PAY, ("缴费", "收费", "缴纳")),
-    (StepKind.DELIVER, ("送达", "发证", "领证", "办结", "出证", "制证", "寄送", "归档")),
+    (StepKind.DELIVER, ("送达", "发证", "领证", "办结", "出证", "制证", "寄送", "归档", "制卡", "发卡", "领卡")),
     (StepKind.DECIDE, ("决定", "审批", "审定", "批准", "签发", "核准")),
     (StepKind.ACCEPT, ("受理", "收件", "接件")),
     (StepKind.REVIEW, ("审查", "审核", "初审", "复审", "复核", "审签", "会签", "评审", "审验")),

@@ -159,6 +159,7 @@ def _time_changes(original: Matter, matter: Matter, changes: list[dict], step_ch
     if not changes or promised is None:
         return
     new = promised
+    fixed = [name for change in changes for name in change.get("fixed_steps") or ()]
     for change in changes:
         kind = change["kind"]
         if kind not in ("compress", "free_days"):
@@ -171,7 +172,7 @@ def _time_changes(original: Matter, matter: Matter, changes: list[dict], step_ch
             new = min(new, max(0.0, promised - max(0.0, freed)))
     if new >= promised - 1e-9:
         return
-    fitted, reachable, changed = rebalance_steps(matter, new, conversion)
+    fitted, reachable, changed = rebalance_steps(matter, new, conversion, fixed)
     new = max(new, reachable)
     if new >= promised - 1e-9:
         return

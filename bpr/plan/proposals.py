@@ -41,6 +41,8 @@ from bpr.analyse.rules.constraints import (
     COMMIT,
     DROP_DELIVERY,
     ONLINE_SUBMIT,
+    PARALLEL,
+    SHORTEN_STEP,
     ZERO_VISITS,
     ConstraintSet,
 )
@@ -70,7 +72,7 @@ SPECIAL_PROCEDURE_WORDS = re.compile(r"(现场核查|现场勘验|现场勘查|�
 # Topical reviews ("消防设计审查", "专家评审", "会签") are different work, not levels, and stay.
 _LEVEL = re.compile(r"^(科室|科员|科长|副科长|股室|股长|处室|处长|副处长|经办人?|承办人?|业务科室|分管领导|"
                     r"主要领导|领导|局长|副局长|主任|窗口)?(初审|复审|再审|审核|复核|审查|审签|审阅|核审)$")
-_DELIVERY_WORDS = ("送达", "领证", "发证", "出证", "制证", "领取")
+_DELIVERY_WORDS = ("送达", "领证", "发证", "出证", "制证", "领取", "制卡", "发卡", "领卡")
 
 
 @dataclass
@@ -478,7 +480,7 @@ def _parallel(b: _Builder, steps: list[Step], cp_before: float, conv: Conversion
                "before": _num(cp_before), "after": _num(after)},
               {"steps": names, "departments": departments, "critical_path_before": cp_before,
                "critical_path_after": after},
-              _saving(days=cp_before - after), change)
+              _saving(days=cp_before - after), change, lever=PARALLEL)
 
 
 # --- time -------------------------------------------------------------------------------------------
@@ -513,7 +515,14 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
         return
     new = min(x for x in (target, freed_to) if x is not None)
     after_steps = apply_step_changes(matter, step_changes) if step_changes else matter
-    _, reachable, rebalanced = rebalance_steps(after_steps, new, conv)
+    fixed = [s.name for s in after_steps.steps
+             if step_days(s, conv) > 0 and b.constraints.forbidding(SHORTEN_STEP, matter, s.name)]
+    if fixed and new < cp_after - 1e-9:  # the cut would reach a statutory period: it keeps its days
+        for s in after_steps.steps:
+            if s.name in fixed:
+                b.vetoed(SHORTEN_STEP, "time", "shorten_step", s.name, "prop_shorten_step",
+                         {"step": s.name, "days": _num(step_days(s, conv))})
+    _, reachable, rebalanced = rebalance_steps(after_steps, new, conv, fixed)
     if reachable > new + 1e-9:  # the steps cannot fit: the promise stops at their critical path
         new = reachable
     if new >= promised - 1e-9:
@@ -528,6 +537,8 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
     if freed_to is not None:
         evidence |= {"freed_days": freed, "freed_to": freed_to}
         change["free_days"] = True
+    if fixed:  # apply keeps the same steps whole
+        change["fixed_steps"] = fixed
     params = {"before": _num(promised), "after": _num(new), "ratio": _num(options.time_ratio * 100),
               "legal": _num(legal or 0), "actual": _num(round(promised / legal * 100, 1)) if legal else "—",
               "days": _num(freed), "target": _num(target or 0), "freed_to": _num(freed_to or 0)}

@@ -115,15 +115,16 @@ def _parallelise(steps: list[Step], names: list[str]) -> list[Step]:
 GRAIN = 0.5  # step limits are re-balanced in half working days
 
 
-def rebalance_steps(matter: Matter, days: float, conversion: Conversion = DEFAULT_CONVERSION
-                    ) -> tuple[Matter, float, dict[str, tuple[float, float]]]:
+def rebalance_steps(matter: Matter, days: float, conversion: Conversion = DEFAULT_CONVERSION,
+                    fixed: Iterable[str] = ()) -> tuple[Matter, float, dict[str, tuple[float, float]]]:
     """Fit the step limits under a new promise of `days` working days.
 
     Returns (a copy of `matter` with new step limits, its critical path, {step: (before, after)}).
     When the critical path already fits, nothing changes. Otherwise every step with time is
-    scaled by days / critical path and rounded down to half a day, keeping at least half a day
-    (a step with work cannot take no time), so the path may still exceed `days` when there are
-    many steps: the caller then caps the promise at the returned path.
+    scaled and rounded down to half a day, keeping at least half a day (a step with work cannot
+    take no time), so the path may still exceed `days` when there are many steps: the caller then
+    caps the promise at the returned path. Steps named in `fixed` (a statutory period: 公告期,
+    冷静期 …) keep their limit; the others share what is left, (days − fixed) / (path − fixed).
     """
     try:
         before = matter_critical_path(matter, conversion).days
@@ -132,13 +133,15 @@ def rebalance_steps(matter: Matter, days: float, conversion: Conversion = DEFAUL
         return matter, sum(step_days(s, conversion) for s in matter.steps), {}
     if before <= days + 1e-9:
         return matter, before, {}
-    factor = max(0.0, days) / before
+    fixed = set(fixed)
+    kept = sum(step_days(s, conversion) for s in matter.steps if s.name in fixed)
+    factor = max(0.0, days - kept) / (before - kept) if before - kept > 1e-9 else 0.0
     result = copy.copy(matter)
     result.steps = []
     changed: dict[str, tuple[float, float]] = {}
     for step in matter.steps:
         old = step_days(step, conversion)
-        if old > 0:
+        if old > 0 and step.name not in fixed:
             new = max(GRAIN, math.floor(old * factor / GRAIN + 1e-9) * GRAIN)
             if new < old:
                 step = copy.copy(step)

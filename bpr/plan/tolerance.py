@@ -6,9 +6,10 @@ the application form (申请书/申请表/注册书 …) and what the applicant 
 applicant's identity (身份证, 身份证明, 营业执照, 委托书, 授权书, 照片 …), a licence or certificate — the
 core licence document, any government-issued one, any 证/证书/合格书 —, another body's approval
 (批准/核准/备案文件, 规划条件, 委员会意见), the inspection, testing, assessment and audit reports a
-decision rests on, and the proof of premises or land. Also left alone: materials another
-proposal of the matter already takes away (shared, committed, removed, a duplicate), optional ones
-(非必要), those already 容缺后补, and catch-all items. The matter must keep at least one key material
+decision rests on, a doctor's finding (体检, 身体条件, 医学证明) or a pass (合格证明), the proof of
+premises or land. Also left alone: materials another proposal of the matter already takes away
+(shared, committed, removed, a duplicate), optional ones (非必要), those already 容缺后补, and
+catch-all items. The matter must keep at least one key material
 (its main materials stay complete at acceptance).
 """
 
@@ -33,7 +34,8 @@ _IDENTITY = re.compile(r"(身份证|身份证明|护照|通行证|户口|居住�
 _SIGNED = re.compile(r"((申请|申报|登记|注册)[^，、]{0,4}(书|表)|承诺书|承诺函|声明)")
 # the premises and the land are a basic condition of most licences: their proof is not deferred either
 _BASIC_CONDITION = re.compile(r"(场所|住所|场地|房屋|产权|租赁|土地|不动产)[^，、；]{0,6}(证明|合同|协议|证书|证|文件|材料)")
-_DECISIVE_REPORT = re.compile(r"(检验|检测|鉴定|评估|评价|验收|勘察|审计|监测|测绘|验资)(报告|意见|结论|证明|证书)?")
+_DECISIVE_REPORT = re.compile(r"(检验|检测|鉴定|评估|评价|验收|勘察|审计|监测|测绘|验资|体检|身体条件|健康检查|医学|合格)"
+                              r"(报告|意见|结论|证明|证书)?")
 # a certificate of any kind (合格证, 健康证, 审查合格书, 完税凭证 …) and approvals by other bodies
 # (批准/核准/备案文件, 规划条件, 监督手续, 村民委员会意见): another authority's word the decision rests on
 _CERTIFICATE = re.compile(r"(证|证书|合格书|批准书|决定书|(完税|缴款|缴费)凭证)$")

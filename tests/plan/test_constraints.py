@@ -462,3 +462,190 @@ def test_docs_list_every_constraint_with_its_source():
     for cid in ids:
         source = rows[cid].rstrip(" |").rsplit("|", 1)[1]
         assert "《" in source or "国办发" in source or "国发" in source, cid
+
+
+# --- sweep of trap matters a bureau director would reject (statutory periods, cards, findings, levels)
+
+def days(text: str) -> TimeLimit:
+    return TimeLimit.parse(text)
+
+
+def period_catalogue() -> Catalogue:
+    """Four matters with a period the law fixes inside their promise."""
+    divorce = Matter(
+        name="离婚登记", code="SP1", department="民政局", matter_type="行政确认", result_name="离婚证",
+        legal_basis="《中华人民共和国民法典》第一千零七十七条", legal_limit=days("60天"), promised_limit=days("60天"),
+        visits=2, visit_reason="双方亲自到场申请，冷静期届满后共同到场领证", mail=False,
+        steps=[Step("受理", 1, limit=wd(0), on_site=True), Step("离婚冷静期", 2, limit=days("30天")),
+               Step("审查", 3, limit=wd(0), on_site=True), Step("发证", 4, limit=wd(0), on_site=True)],
+        materials=[Material("居民身份证", source=SourceChannel.GOVERNMENT), Material("离婚协议书")])
+    homestead = Matter(
+        name="宅基地使用权及房屋所有权首次登记", code="SP2", department="不动产登记中心", matter_type="行政确认",
+        result_name="不动产权证书", legal_basis="《不动产登记暂行条例》第二十条", legal_limit=wd(30),
+        promised_limit=wd(25), visits=2, visit_reason="提交材料原件，领取证书", mail=True,
+        steps=[Step("受理", 1, limit=wd(0), on_site=True), Step("审核", 2, limit=wd(5)), Step("公告", 3, limit=wd(15)),
+               Step("登簿", 4, limit=wd(2)), Step("缮证发证", 5, limit=wd(1), on_site=True)],
+        materials=[Material("不动产登记申请书"), Material("申请人身份证明", source=SourceChannel.GOVERNMENT)])
+    deregister = Matter(
+        name="企业简易注销登记", code="SP3", department="市场监督管理局", matter_type="行政确认",
+        result_name="准予注销登记通知书", legal_basis="《中华人民共和国市场主体登记管理条例》第三十三条",
+        legal_limit=days("25天"), promised_limit=days("23天"), visits=1, visit_reason="提交纸质材料", mail=True,
+        steps=[Step("简易注销公示", 1, limit=days("20天")), Step("受理", 2, limit=wd(0), on_site=True),
+               Step("审查", 3, limit=wd(1)), Step("决定", 4, limit=wd(1))],
+        materials=[Material("简易注销登记申请书"), Material("全体投资人承诺书")])
+    adoption = Matter(
+        name="收养登记（查找不到生父母的儿童）", code="SP4", department="民政局", matter_type="行政确认",
+        result_name="收养登记证", legal_basis="《中华人民共和国民法典》第一千一百零五条", legal_limit=days("90天"),
+        promised_limit=days("90天"), visits=2, visit_reason="收养关系当事人亲自到场", mail=False, e_licence=True,
+        steps=[Step("受理", 1, limit=wd(0), on_site=True), Step("审查", 2, limit=wd(10)),
+               Step("公告", 3, limit=days("60天")), Step("登记发证", 4, limit=wd(1), on_site=True)],
+        materials=[Material("居民身份证", source=SourceChannel.GOVERNMENT), Material("收养人的婚姻状况证明")])
+    return Catalogue([divorce, homestead, deregister, adoption])
+
+
+def test_a_statutory_period_is_never_cut_with_the_promise():
+    """A 冷静期 (民法典 第一千零七十七条), a 公告期 of at least 15 working days (不动产登记暂行条例实施细则
+    第十七条), the 20-day 公示期 of a simplified deregistration and a 60-day adoption notice keep their
+    days; the other steps may still be cut, and the promise stays at a path that includes the period."""
+    catalogue = period_catalogue()
+    withheld: list = []
+    proposals = propose(catalogue, withheld=withheld)
+    after = apply_proposals(catalogue, proposals)
+    periods = {"SP1": "离婚冷静期", "SP2": "公告", "SP3": "简易注销公示", "SP4": "公告"}
+    for code, step in periods.items():
+        before = next(s for s in catalogue.find(code).steps if s.name == step)
+        kept = next(s for s in after.find(code).steps if s.name == step)
+        assert kept.limit == before.limit, (code, kept.limit.raw)
+        assert any(w.code == code and w.kind == "shorten_step" and w.target == step
+                   and w.constraint == "statutory_period" for w in withheld), code
+        matter = after.find(code)
+        assert matter.promised_limit.to_working_days() >= sum(s.limit.to_working_days() for s in matter.steps) - 1e-6
+    # the time proposal is still made where other steps can give: 25 → 16.5, 审核/登簿/缮证发证 cut, 公告 kept
+    homestead = next(p for p in proposals if p.code == "SP2" and p.dimension == "time")
+    assert homestead.change["fixed_steps"] == ["公告"] and "公告" not in homestead.evidence["rebalanced_steps"]
+    assert after.find("SP2").promised_limit.to_working_days() < 25
+    assert new_errors(catalogue, after) == []
+
+
+def physical_catalogue() -> Catalogue:
+    home_return = Matter(
+        name="港澳居民来往内地通行证换发", code="PR1", department="公安局出入境管理大队", matter_type="行政许可",
+        result_name="港澳居民来往内地通行证", legal_limit=wd(20), promised_limit=wd(10), visits=2,
+        visit_reason="领取证件", mail=True, e_licence=True, online=True, online_depth=3,
+        channels={Channel.ONLINE, Channel.WINDOW},
+        steps=[Step("受理", 1, limit=wd(0), on_site=True), Step("审批", 2, limit=wd(5)), Step("制证", 3, limit=wd(3)),
+               Step("领证", 4, limit=wd(1), on_site=True)],
+        materials=[Material("香港永久性居民身份证")])
+    plate = Matter(
+        name="机动车临时通行牌证核发", code="PR2", department="公安局交通警察支队车辆管理所", matter_type="行政许可",
+        result_name="机动车临时行驶车号牌", legal_limit=wd(1), promised_limit=wd(1), visits=1, visit_reason="领取号牌",
+        mail=True, e_licence=True, steps=[Step("受理", 1, limit=wd(0), on_site=True), Step("审核", 2, limit=wd(0)),
+                                         Step("发证", 3, limit=wd(1), on_site=True)],
+        materials=[Material("居民身份证", source=SourceChannel.GOVERNMENT)])
+    card = Matter(
+        name="社会保障卡申领", code="PR3", department="人力资源和社会保障局", matter_type="公共服务",
+        result_name="社会保障卡", legal_basis="《中华人民共和国社会保险法》第五十八条", legal_limit=wd(30),
+        promised_limit=wd(20), visits=2, visit_reason="提交材料，领取社会保障卡", mail=True, online=True,
+        channels={Channel.ONLINE, Channel.WINDOW},
+        steps=[Step("受理", 1, limit=wd(0), on_site=True), Step("审核", 2, limit=wd(2)), Step("制卡", 3, limit=wd(15)),
+               Step("发卡", 4, limit=wd(1), on_site=True)],
+        materials=[Material("居民身份证", source=SourceChannel.GOVERNMENT), Material("近期免冠照片")])
+    return Catalogue([home_return, plate, card])
+
+
+def test_a_home_return_permit_a_plate_and_a_social_security_card_are_made_and_mailed():
+    catalogue = physical_catalogue()
+    withheld: list = []
+    proposals = propose(catalogue, withheld=withheld)
+    for code in ("PR1", "PR2", "PR3"):
+        mine = by_matter(proposals, code)
+        assert not [p for p in mine if p.kind == "drop_delivery"], code
+        assert not [p for p in mine if p.change.get("by") == "e_licence"], code
+        assert any(w.code == code and w.constraint == "physical_result" for w in withheld), code
+    # legitimate: the card is mailed (发卡 is its delivery step), the application goes online
+    for code in ("PR1", "PR3"):
+        assert [p.change["by"] for p in by_matter(proposals, code) if p.kind == "visit_collect"] == ["mail"], code
+    assert any(p.kind == "visit_submit" for p in by_matter(proposals, "PR3"))
+    assert any(p.kind == "share" and p.target == "居民身份证" for p in by_matter(proposals, "PR3"))
+    after = apply_proposals(catalogue, proposals)
+    assert {s.name for s in after.find("PR3").steps} >= {"制卡", "发卡"}
+    assert new_errors(catalogue, after) == []
+
+
+def finding_catalogue() -> Catalogue:
+    vehicle = Matter(
+        name="机动车注册登记", code="F1", department="公安局交通警察支队车辆管理所", matter_type="行政许可",
+        result_name="机动车登记证书", legal_limit=wd(5), promised_limit=wd(2), visits=1,
+        visit_reason="机动车查验", mail=True,
+        steps=[Step("受理", 1, limit=wd(0), on_site=True), Step("机动车查验", 2, limit=wd(0.5), on_site=True),
+               Step("审核", 3, limit=wd(0.5))],
+        materials=[Material("机动车所有人身份证明", source=SourceChannel.GOVERNMENT), Material("机动车整车出厂合格证明"),
+                   Material("机动车交通事故责任强制保险凭证")])
+    lawyer = Matter(
+        name="律师执业许可", code="F2", department="司法厅", matter_type="行政许可", result_name="律师执业证书",
+        legal_basis="《中华人民共和国律师法》第六条", legal_limit=wd(30), promised_limit=wd(20), visits=1,
+        visit_reason="提交纸质材料", mail=True,
+        steps=[Step("受理", 1, limit=wd(0), on_site=True, department="杭州市司法局"),
+               Step("设区的市级司法行政部门审查", 2, limit=wd(10), department="杭州市司法局"),
+               Step("省级司法行政部门审核", 3, limit=wd(8), department="浙江省司法厅"), Step("决定", 4, limit=wd(1))],
+        materials=[Material("法律职业资格证书", source=SourceChannel.GOVERNMENT),
+                   Material("律师协会出具的申请人实习考核合格证明"), Material("律师事务所出具的同意接收申请人的证明")])
+    coach = Matter(
+        name="道路旅客运输经营许可", code="F3", department="交通运输局", matter_type="行政许可",
+        result_name="道路运输经营许可证", legal_limit=wd(20), promised_limit=wd(20), visits=1,
+        visit_reason="提交纸质材料", mail=True, steps=licence_steps(limits=(0, 10, 5, 1)),
+        materials=[Material("营业执照", source=SourceChannel.GOVERNMENT), Material("客运车辆技术等级评定证明")])
+    hazmat = Matter(
+        name="道路危险货物运输经营许可", code="F4", department="交通运输局", matter_type="行政许可",
+        result_name="道路运输经营许可证", legal_limit=wd(60), promised_limit=wd(20), visits=1,
+        visit_reason="提交纸质材料", mail=True, steps=licence_steps(limits=(0, 10, 3, 1)),
+        materials=[Material("营业执照", source=SourceChannel.GOVERNMENT), Material("停车场地产权证明")])
+    migrate = Matter(
+        name="户口迁移（省内迁入）", code="F5", department="公安局", matter_type="行政确认", result_name="居民户口簿",
+        legal_basis="《中华人民共和国户口登记条例》第十条", legal_limit=wd(20), promised_limit=wd(10), visits=1,
+        visit_reason="提交材料原件", mail=True, steps=licence_steps("发证", (0, 5, 3, 1)),
+        materials=[Material("居民身份证", source=SourceChannel.GOVERNMENT), Material("婚姻状况证明"),
+                   Material("工作年限证明")])
+    return Catalogue([vehicle, lawyer, coach, hazmat, migrate])
+
+
+def test_a_test_pass_or_rating_is_not_promised_and_a_dangerous_goods_licence_takes_no_promise():
+    """A vehicle's factory conformity certificate, a lawyer's internship assessment and a coach's
+    technical rating are findings of others (国办发〔2020〕42号); dangerous goods on the road are
+    public safety. A marriage-status or work-years certificate is still replaced by a promise."""
+    catalogue = finding_catalogue()
+    withheld: list = []
+    proposals = propose(catalogue, withheld=withheld)
+    commits = {(p.code, p.target) for p in proposals if p.kind == "commit"}
+    why = {(w.code, w.target): w.constraint for w in withheld if w.kind == "commit"}
+    for key in (("F1", "机动车整车出厂合格证明"), ("F2", "律师协会出具的申请人实习考核合格证明"),
+                ("F3", "客运车辆技术等级评定证明")):
+        assert key not in commits and why[key] == "commitment_third_party_report", key
+    assert ("F4", "停车场地产权证明") not in commits and why[("F4", "停车场地产权证明")] == "commitment_public_safety"
+    # nor deferred under 容缺受理: the decision rests on them
+    deferred = {m for p in proposals if p.kind == "tolerate" for m in p.change["materials"]}
+    assert "机动车整车出厂合格证明" not in deferred
+    # legitimate reforms stay
+    assert {("F5", "婚姻状况证明"), ("F5", "工作年限证明"), ("F2", "律师事务所出具的同意接收申请人的证明")} <= commits
+    law = next(p for p in proposals if p.code == "F5" and p.target == "婚姻状况证明")
+    assert law.evidence["needs_legal_authorisation"]  # 户口登记条例 is an administrative regulation
+    assert any(p.kind == "share" and p.target == "营业执照" for p in by_matter(proposals, "F4"))
+    assert new_errors(catalogue, apply_proposals(catalogue, proposals)) == []
+
+
+def test_a_lower_bodys_review_reported_to_the_higher_one_is_not_run_in_parallel():
+    """律师法 第六条 / 行政许可法 第三十五条: the city bureau reviews, then reports to the province,
+    which decides on that review. Two peer departments of one level are still run in parallel."""
+    catalogue = finding_catalogue()
+    withheld: list = []
+    proposals = propose(catalogue, withheld=withheld)
+    assert not [p for p in by_matter(proposals, "F2") if p.kind == "parallel"]
+    levels = next(w for w in withheld if w.code == "F2" and w.kind == "parallel")
+    assert levels.constraint == "review_by_higher_level" and "浙江省司法厅" in levels.evidence["word"]
+    peers = Matter(
+        name="建设工程规划许可", code="F6", department="自然资源和规划局", matter_type="行政许可", result_name="许可证",
+        legal_limit=wd(20), promised_limit=wd(15), visits=1, visit_reason="提交纸质材料", mail=True,
+        steps=[Step("受理", 1, limit=wd(1), on_site=True), Step("规划审查", 2, limit=wd(5), department="县自然资源和规划局"),
+               Step("人防审查", 3, limit=wd(5), department="县住房和城乡建设局"), Step("决定", 4, limit=wd(2))],
+        materials=[Material("申请书")])
+    assert any(p.kind == "parallel" for p in propose(Catalogue([peers])))
