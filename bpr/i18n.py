@@ -411,6 +411,10 @@ VOCAB: dict[str, tuple[str, str]] = {
     "how_mail": ("邮寄", "mail"),
     "prop_compress": ("承诺办结时限由{before}个工作日压缩至{after}个工作日（法定时限的{ratio}%）",
                       "Cut the promised limit from {before} to {after} working days ({ratio}% of the legal limit)"),
+    "prop_compress_periods": ("承诺办结时限由{before}个工作日压缩至{after}个工作日（{periods}个工作日为法定期间，不压缩；"
+                              "其余按法定时限的{ratio}%）",
+                              "Cut the promised limit from {before} to {after} working days ({periods} working days of "
+                              "statutory period, not cut; the rest at {ratio}% of the legal limit)"),
     "prop_compress_why": ("承诺时限为法定时限（{legal}个工作日）的{actual}%，高于目标{ratio}%",
                           "The promise is {actual}% of the legal limit ({legal} working days), above the {ratio}% target"),
     "prop_freed": ("环节精简后承诺办结时限由{before}个工作日调整为{after}个工作日",
@@ -1272,6 +1276,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                              "gives {target}; the step changes shorten the critical path by {days}, giving {freed_to}; "
                              "the lower of the two is taken"),
     "prop_rebalanced": ("；各环节时限相应压缩：{steps}", "; step limits cut to fit: {steps}"),
+    "prop_time_periods": ("（法定期间不压缩：{periods}个工作日）", " (statutory periods not cut: {periods} working days)"),
     "prop_shorten_step": ("压缩“{step}”环节时限（{days}个工作日）", "Shorten the step “{step}” ({days} working days)"),
     "prop_time_capped": ("；受环节时限所限（关键路径至少{days}个工作日），承诺时限不低于此值",
                          "; capped at the steps' critical path ({days} working days at least)"),
@@ -1290,6 +1295,8 @@ VOCAB: dict[str, tuple[str, str]] = {
     "constraint_commitment_third_party_report": ("第三方报告不适用告知承诺", "third-party report: no commitment"),
     "constraint_commitment_public_safety": ("涉及公共安全不适用告知承诺", "public safety: no commitment"),
     "constraint_commitment_legal_basis": ("告知承诺需法律授权", "commitment needs legal authorisation"),
+    "constraint_statutory_period": ("法定期间不压缩", "statutory period kept"),
+    "constraint_review_by_higher_level": ("上下级审查不并联", "higher-level review stays in sequence"),
     # --- issue 19 (a13): rolling-origin validation, per-step waits, control-flow distance ---
     "rs_rolling": ("滚动检验（多个切分点）", "Rolling origin (several splits)"),
     "rs_rolling_para": ("分别用前 50%、60%、70%、80% 的办件（按开始时间）建模、其余检验，避免模型只适合某一个切分点。"

@@ -495,10 +495,26 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
     promised = matter.promised_limit.to_working_days(conv)
     if promised is None or promised <= 0:
         return
+    # a statutory period (公告期, 冷静期 …: statutory_period) is not compressed: the ratio applies to the rest
+    periods = {s.name: step_days(s, conv) for s in matter.steps
+               if step_days(s, conv) > 0 and b.constraints.forbidding(SHORTEN_STEP, matter, s.name)}
+    kept = sum(periods.values())
+    held = False  # the periods are listed once as withheld cuts, when they hold a cut back
+
+    def hold_periods() -> None:
+        nonlocal held
+        for name, days in periods.items() if not held else ():
+            b.vetoed(SHORTEN_STEP, "time", "shorten_step", name, "prop_shorten_step",
+                     {"step": name, "days": _num(days)})
+        held = True
+
     target = None
     if legal and legal > 0 and promised / legal > options.time_ratio + 1e-9:
-        candidate = max(1, math.floor(legal * options.time_ratio))  # compressing to 即办 is a step change
+        # compressing to 即办 is a step change
+        candidate = max(1, math.floor(kept + (legal - kept) * options.time_ratio)) if legal > kept else promised
         target = float(candidate) if candidate < promised else None
+        if periods and candidate > max(1, math.floor(legal * options.time_ratio)):
+            hold_periods()
     step_ids = [p.id for p in b.items if p.dimension == "steps"]
     step_changes = [p.change for p in b.items if p.dimension == "steps"]
     freed = 0.0
@@ -518,10 +534,7 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
     fixed = [s.name for s in after_steps.steps
              if step_days(s, conv) > 0 and b.constraints.forbidding(SHORTEN_STEP, matter, s.name)]
     if fixed and new < cp_after - 1e-9:  # the cut would reach a statutory period: it keeps its days
-        for s in after_steps.steps:
-            if s.name in fixed:
-                b.vetoed(SHORTEN_STEP, "time", "shorten_step", s.name, "prop_shorten_step",
-                         {"step": s.name, "days": _num(step_days(s, conv))})
+        hold_periods()
     _, reachable, rebalanced = rebalance_steps(after_steps, new, conv, fixed)
     if reachable > new + 1e-9:  # the steps cannot fit: the promise stops at their critical path
         new = reachable
@@ -539,17 +552,23 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
         change["free_days"] = True
     if fixed:  # apply keeps the same steps whole
         change["fixed_steps"] = fixed
+    if periods:
+        evidence["statutory_periods"] = periods
     params = {"before": _num(promised), "after": _num(new), "ratio": _num(options.time_ratio * 100),
               "legal": _num(legal or 0), "actual": _num(round(promised / legal * 100, 1)) if legal else "—",
-              "days": _num(freed), "target": _num(target or 0), "freed_to": _num(freed_to or 0)}
+              "days": _num(freed), "target": _num(target or 0), "freed_to": _num(freed_to or 0),
+              "periods": "、".join(f"{name} {_num(days)}" for name, days in periods.items())}
     if target is not None and freed_to is not None:
         kind, key, why = "compress", "prop_time_merged", "prop_time_merged_why"
         evidence["merged"] = ["compress", "free_days"]
     elif target is not None:
-        kind, key, why = "compress", "prop_compress", "prop_compress_why"
+        kind, key, why = "compress", "prop_compress_periods" if periods else "prop_compress", "prop_compress_why"
     else:
         kind, key, why = "free_days", "prop_freed", "prop_freed_why"
     proposal = b.add("time", kind, "承诺办结时限", key, why, params, evidence, _saving(days=promised - new), change)
+    if proposal is not None and periods and key == "prop_time_merged":
+        proposal.action += t("prop_time_periods", "zh").format(periods=params["periods"])
+        proposal.action_en += t("prop_time_periods", "en").format(periods=params["periods"])
     if proposal is not None and rebalanced:
         shown = "、".join(f"{name} {_num(old)}→{_num(to)}" for name, (old, to) in rebalanced.items())
         proposal.action += t("prop_rebalanced", "zh").format(steps=shown)

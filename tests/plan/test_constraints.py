@@ -520,11 +520,27 @@ def test_a_statutory_period_is_never_cut_with_the_promise():
                    and w.constraint == "statutory_period" for w in withheld), code
         matter = after.find(code)
         assert matter.promised_limit.to_working_days() >= sum(s.limit.to_working_days() for s in matter.steps) - 1e-6
-    # the time proposal is still made where other steps can give: 25 → 16.5, 审核/登簿/缮证发证 cut, 公告 kept
+    # the time proposal is still made where other steps can give, the 50% aimed at the time outside the
+    # period: 15 + (30 − 15) × 50% = 22.5 → 22 (whole days); 审核/登簿/缮证发证 cut to fit, 公告 kept
     homestead = next(p for p in proposals if p.code == "SP2" and p.dimension == "time")
     assert homestead.change["fixed_steps"] == ["公告"] and "公告" not in homestead.evidence["rebalanced_steps"]
-    assert after.find("SP2").promised_limit.to_working_days() < 25
+    assert homestead.evidence["statutory_periods"] == {"公告": 15}
+    assert after.find("SP2").promised_limit.to_working_days() == 22
+    assert "公告 15个工作日为法定期间，不压缩" in homestead.action
     assert new_errors(catalogue, after) == []
+
+
+def test_a_period_that_absorbs_the_whole_cut_leaves_the_promise_and_says_why():
+    """Legal 40, promised 30, a 20-day 公示 inside: 20 + (40 − 20) × 50% = 30, nothing to cut; the plain
+    50% of the legal limit (20) would have eaten into the period, so the period is listed as withheld."""
+    matter = Matter(name="企业简易注销登记", code="SP5", department="市场监督管理局", matter_type="行政确认",
+                    result_name="准予注销登记通知书", legal_limit=wd(40), promised_limit=wd(30), visits=0, mail=True,
+                    steps=[Step("受理", 1, limit=wd(1)), Step("简易注销公示", 2, limit=wd(20)),
+                           Step("审核", 3, limit=wd(7)), Step("决定", 4, limit=wd(2))])
+    withheld: list = []
+    proposals = propose(Catalogue([matter]), withheld=withheld)
+    assert not [p for p in proposals if p.dimension == "time"]
+    assert [(w.target, w.constraint) for w in withheld] == [("简易注销公示", "statutory_period")]
 
 
 def physical_catalogue() -> Catalogue:
@@ -649,3 +665,12 @@ def test_a_lower_bodys_review_reported_to_the_higher_one_is_not_run_in_parallel(
                Step("人防审查", 3, limit=wd(5), department="县住房和城乡建设局"), Step("决定", 4, limit=wd(2))],
         materials=[Material("申请书")])
     assert any(p.kind == "parallel" for p in propose(Catalogue([peers])))
+
+
+def test_every_constraint_has_a_label_in_both_languages():
+    """The CLI's and the report's 未提出的建议 list name each constraint by its i18n label."""
+    from bpr.analyse.rules.constraints import CONSTRAINT_REGISTRY
+    from bpr.i18n import VOCAB
+
+    missing = [cid for cid in CONSTRAINT_REGISTRY if f"constraint_{cid}" not in VOCAB]
+    assert missing == []
