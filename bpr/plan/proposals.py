@@ -175,11 +175,12 @@ class _Builder:
             return False
         constraint, evidence = found
         zh, en = _params(params)
+        source, source_en = constraint.cited(evidence, self.matter.name)
         self.withheld.append(Withheld(
             dimension=dimension, kind=kind, matter=self.matter.name, code=self.code, target=target,
             action=t(key, "zh").format(**zh), action_en=t(key, "en").format(**en), constraint=constraint.id,
             reason=constraint.reason(evidence, "zh"), reason_en=constraint.reason(evidence, "en"),
-            source=constraint.source, source_en=constraint.source_en, evidence=evidence))
+            source=source, source_en=source_en, evidence=evidence))
         return True
 
     def add(self, dimension: str, kind: str, target: str, key: str, why_key: str, params: dict,

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bpr.analyse.rules import RuleSet, load_rules
-from bpr.analyse.rules.constraints import law_kind
+from bpr.analyse.rules.constraints import CONSTRAINT_REGISTRY, law_kind
 from bpr.cli import main
 from bpr.io import read_catalogue, write_template
 from bpr.model import Catalogue, Channel, Material, Matter, SourceChannel, Step, TimeLimit
@@ -674,3 +674,19 @@ def test_every_constraint_has_a_label_in_both_languages():
 
     missing = [cid for cid in CONSTRAINT_REGISTRY if f"constraint_{cid}" not in VOCAB]
     assert missing == []
+
+
+def test_a_withheld_proposal_cites_the_law_of_what_was_found():
+    """The 依据 of a withheld proposal is the part of the constraint's sources about the word found (an
+    ID card: the Resident Identity Card Law, not the marriage regulation), in both languages; a
+    constraint with one source, or a word no part names, cites the whole source."""
+    withheld: list = []
+    propose(trap_catalogue(), withheld=withheld)
+    cited = {(w.code, w.constraint): (w.source, w.source_en) for w in withheld}
+    card, card_en = cited[("T01", "physical_result")]
+    assert "居民身份证法" in card and "婚姻登记条例" not in card and "护照法" not in card
+    assert card_en.startswith("Resident Identity Card Law") and "Passport" not in card_en
+    assert cited[("T03", "in_person")][0] == "《婚姻登记条例》第四条（双方亲自到婚姻登记机关）"
+    assert "Marriage Registration, art. 4" in cited[("T03", "in_person")][1]
+    report = cited[("T04", "commitment_third_party_report")][0]
+    assert report == CONSTRAINT_REGISTRY["commitment_third_party_report"].source

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from typing import Any
 
 from bpr.model.matter import Matter
@@ -99,6 +100,21 @@ class Constraint:
         return template.format(word=evidence.get("word", ""), field=FIELD_LABELS.get(evidence.get("field", ""), ("", ""))[
             1 if lang == "en" else 0])
 
+    def cited(self, evidence: dict, matter_name: str = "") -> tuple[str, str]:
+        """(Chinese, English) citation of the laws behind this finding: the parts of `source` that
+        share the most with the word found (居民身份证 → 居民身份证法, not the marriage regulation),
+        then with the matter's name and the matched text; the whole source when no part shares
+        two characters with them or the two languages do not list as many parts."""
+        zh, en = _PARTS.split(self.source), _PARTS_EN.split(self.source_en) if self.source_en else []
+        keys = [evidence.get("word", ""), f"{matter_name} {evidence.get('text', '')}"]
+        scores = [(_common(part, keys[0]), _shared(part, keys[0]), _common(part, keys[1]), _shared(part, keys[1]))
+                  for part in zh]
+        best = max(scores, default=(0, 0, 0, 0))
+        if len(zh) < 2 or max(best[0], best[2]) < 2:
+            return self.source, self.source_en
+        keep = [i for i, s in enumerate(scores) if s == best]
+        return "；".join(zh[i] for i in keep), "; ".join(en[i] for i in keep) if len(en) == len(zh) else self.source_en
+
     def describe(self) -> dict:
         return {"id": self.id, "enabled": self.enabled, "forbids": list(self.forbids), "qualifies": self.qualifies,
                 "vocabulary": list(self.vocabulary), "fields": list(self.fields), "reason": self.reason_zh,
@@ -125,6 +141,21 @@ def _texts(matter: Matter, name: str, target: str, basis: str) -> list[str]:
         return [matter.result_name or matter.name]
     value = getattr(matter, name, "") or ""
     return [str(value)] if value else []
+
+
+_PARTS, _PARTS_EN = re.compile("；"), re.compile(r";\s+")
+_PUNCTUATION = re.compile(r"[\s《》（）()、，。；：“”]")
+
+
+def _common(a: str, b: str) -> int:
+    """Length of the longest run of characters `a` and `b` share, punctuation left out."""
+    a, b = _PUNCTUATION.sub("", a), _PUNCTUATION.sub("", b)
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size if a and b else 0
+
+
+def _shared(a: str, b: str) -> int:
+    """How many distinct characters `a` and `b` have in common, punctuation left out."""
+    return len(set(_PUNCTUATION.sub("", a)) & set(_PUNCTUATION.sub("", b)))
 
 
 def _word(text: str, vocabulary: Iterable[str]) -> str | None:
@@ -198,12 +229,12 @@ CONSTRAINTS: list[Constraint] = [
          "不动产权证书", "房屋所有权证", "居住证", "户口簿", "来往内地通行证", "收养登记证", "号牌"),
         ("result_name",),
         "《中华人民共和国居民身份证法》第八、十一条（证件由公安机关制作、发放）；《中华人民共和国护照法》第五、六条；"
-        "《婚姻登记条例》第七条（发给结婚证）；《不动产登记暂行条例》第二十一条（发放不动产权证书）；"
+        "《婚姻登记条例》第七条、第十三条（发给结婚证、离婚证）；《不动产登记暂行条例》第二十一条（发放不动产权证书）；"
         "《中华人民共和国出境入境管理法》第九条（往来港澳台通行证件）；《中国公民收养子女登记办法》第七条（发给收养登记证）；"
         "《中华人民共和国道路交通安全法》第八条、第十一条（核发号牌，悬挂号牌上路）",
         source_en="Resident Identity Card Law of the PRC, arts. 8 and 11 (cards made and issued by public security "
                   "organs); Passport Law of the PRC, arts. 5 and 6; Regulations on Marriage Registration, art. 7 "
-                  "(marriage certificates issued); Interim Regulations on Real Estate Registration, art. 21; Exit and Entry "
+                  "(marriage certificates issued) and art. 13 (divorce certificates issued); Interim Regulations on Real Estate Registration, art. 21; Exit and Entry "
                   "Administration Law of the PRC, art. 9 (travel permits for Hong Kong, Macao and Taiwan); Measures "
                   "for the Registration of Adoption of Children by Chinese Citizens, art. 7 (adoption certificate "
                   "issued); Road Traffic Safety Law of the PRC, arts. 8 and 11 (number plates issued and displayed)"),
@@ -220,11 +251,13 @@ CONSTRAINTS: list[Constraint] = [
         ("name", "visit_reason", "legal_basis", "special_procedures", "steps"),
         "《婚姻登记条例》第四条（双方亲自到婚姻登记机关）；《中华人民共和国居民身份证法》第十三条（登记指纹信息）；"
         "《中华人民共和国护照法》第五条、《中国公民因私出入境管理办法》（本人到场、采集人像指纹）；"
-        "《遗嘱公证细则》第五条（遗嘱人亲自到公证处）",
+        "《中国公民收养子女登记办法》第五条（收养关系当事人亲自到收养登记机关）；《遗嘱公证细则》第五条（遗嘱人亲自到公证处）",
         source_en="Regulations on Marriage Registration, art. 4 (both parties in person); Resident Identity Card "
                   "Law of the PRC, art. 13 (fingerprints taken); Passport Law of the PRC, art. 5, and the Measures "
-                  "on Chinese Citizens' Private Exit and Entry (in person, photo and fingerprints taken); Rules on "
-                  "the Notarisation of Wills, art. 5 (the testator in person at the notary office)"),
+                  "on Chinese Citizens' Private Exit and Entry (in person, photo and fingerprints taken); Measures for "
+                  "the Registration of Adoption of Children by Chinese Citizens, art. 5 (the parties in person at the "
+                  "registration office); Rules on the Notarisation of Wills, art. 5 (the testator in person at the "
+                  "notary office)"),
     Constraint(
         "commitment_third_party_report",
         "“{word}”类材料为第三方检验、检测、评估或安全报告，不适用告知承诺",
