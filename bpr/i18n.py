@@ -768,6 +768,10 @@ VOCAB: dict[str, tuple[str, str]] = {
     "warn_lifecycle_other": ("{n:,} 个 XES 事件的生命周期不是开始或完成（如挂起、恢复、计划），未计入",
                              "{n:,} XES events have a lifecycle transition other than start or complete "
                              "(suspend, resume, schedule …); left out"),
+    "warn_lifecycle_as_attribute": ("生命周期取值中没有开始或完成（是状态而非 XES 生命周期），{n:,} 个事件全部计入，"
+                                    "该列按普通属性处理",
+                                    "no lifecycle transition is start or complete (they are statuses, not the XES "
+                                    "lifecycle): all {n:,} events kept, the column read as an ordinary attribute"),
     "warn_lifecycle_open_start": ("{n:,} 个“开始”事件没有对应的“完成”事件，未计入",
                                   "{n:,} start events have no matching complete event; left out"),
     # issue 17, root cause 13: simulate --cases too large

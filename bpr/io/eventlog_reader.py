@@ -267,6 +267,10 @@ class _Session:
                                [f"{k} ×{n:,}" for k, n in seen.other.most_common(EXAMPLES)], "start, complete")
                 if seen.open_starts:
                     self._warn("lifecycle_open_start", seen.open_starts, TRANSITION, None, "complete")
+                if seen.as_attribute:
+                    self._warn("lifecycle_as_attribute", sum(seen.as_attribute.values()), TRANSITION,
+                               [f"{k} ×{n:,}" for k, n in seen.as_attribute.most_common(EXAMPLES)],
+                               "start, complete")
                 self._register(table)
             else:
                 table, formula_warnings = _read_xlsx(self.path, self.sheet, self.mapping)

@@ -13,6 +13,9 @@ instance, as pm4py's interval lifecycle (`interval_lifecycle.to_interval`) does:
 complete event is paired with the earliest open start of the same activity (and concept:instance),
 its time becoming the row's `start_timestamp`; the row keeps the complete event's attributes. Other
 transitions (schedule, suspend, resume, …) and starts never completed are left out and counted.
+A log none of whose transitions is start or complete (BPI Challenge 2013's "In Progress",
+"Awaiting Assignment", …: statuses, not the XES lifecycle model) keeps every event, as pm4py does,
+with `lifecycle:transition` an ordinary attribute.
 
 Why not r4pm (pm4py's fast Rust importer, 2.7x faster on DomesticDeclarations.xes.gz): in 0.6.2
 it drops time zones (naive UTC, which bpr would read as local time), fills a missing date attribute
@@ -98,6 +101,8 @@ class Lifecycle:
     paired: int = 0
     open_starts: int = 0
     other: Counter = field(default_factory=Counter)
+    #: events kept whole because no transition in the log is start or complete, by value
+    as_attribute: Counter = field(default_factory=Counter)
 
 
 def _intervals(events: list[dict[str, str]], seen: Lifecycle) -> list[dict[str, str]]:
@@ -124,6 +129,19 @@ def _intervals(events: list[dict[str, str]], seen: Lifecycle) -> list[dict[str, 
     return out
 
 
+def _rows(raw: list[list[dict[str, str]]], transitions: Counter, seen: Lifecycle) -> list[dict[str, str]]:
+    """The table's rows: each trace's events paired into instances (`_intervals`), or every event
+    as it is when the log's transitions hold no start and no complete (`Lifecycle.as_attribute`)."""
+    if transitions and not {k.lower() for k in transitions} & {"start", "complete"}:
+        seen.as_attribute.update(transitions)
+        return [event for events in raw for event in events]
+    rows: list[dict[str, str]] = []
+    for i, events in enumerate(raw):
+        rows.extend(_intervals(events, seen))
+        raw[i] = []  # the trace's raw events are no longer needed
+    return rows
+
+
 def read_xes_table(path: Path, lifecycle: Lifecycle | None = None) -> tuple[pa.Table, dict[str, str]]:
     """Read an XES log into a flat table of strings plus {column: XES type} ("date", "int", ...).
     Lifecycle transitions are paired into instances; `lifecycle` (when given) receives the counts.
@@ -132,7 +150,8 @@ def read_xes_table(path: Path, lifecycle: Lifecycle | None = None) -> tuple[pa.T
     """
     lifecycle = lifecycle if lifecycle is not None else Lifecycle()
     check_prolog(path)
-    rows: list[dict[str, str]] = []
+    raw: list[list[dict[str, str]]] = []
+    transitions: Counter = Counter()
     types: dict[str, str] = {}
     traces = 0
     try:
@@ -150,7 +169,9 @@ def read_xes_table(path: Path, lifecycle: Lifecycle | None = None) -> tuple[pa.T
                         event = _attributes(child, types)
                         event.update(trace_attrs)
                         events.append(event)
-                rows.extend(_intervals(events, lifecycle))
+                        if TRANSITION in event:
+                            transitions[(event[TRANSITION] or "").strip()] += 1
+                raw.append(events)
                 elem.clear()
                 parent = elem.getparent()
                 if parent is not None:
@@ -165,6 +186,7 @@ def read_xes_table(path: Path, lifecycle: Lifecycle | None = None) -> tuple[pa.T
         raise InputError.of("xes_unreadable", {"reason": exc}, file=path) from None
     if not traces:
         raise InputError.of("xes_no_traces", file=path)
+    rows = _rows(raw, transitions, lifecycle)
     if lifecycle.paired:
         types[START] = "date"
     else:  # only complete transitions: no start times to add

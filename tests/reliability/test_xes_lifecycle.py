@@ -89,3 +89,24 @@ def test_complete_only_logs_are_unchanged(tmp_path, transitions):
     (tmp_path / "c.xes").write_text(f"<log>{body}</log>", encoding="utf-8")
     log = bpr.read_log(tmp_path / "c.xes")
     assert log.events == 15 and log.to_pandas()["start"].isna().all() and not log.warnings
+
+
+def test_status_values_instead_of_transitions_keep_every_event(tmp_path):
+    """BPI Challenge 2013's lifecycle:transition holds statuses ("In Progress", "Awaiting
+    Assignment"), never start or complete: every event is kept, as pm4py reads it, not none."""
+    statuses = ["Awaiting Assignment", "In Progress", "Wait - User", "Resolved", "Closed"]
+    body = "".join(f'<trace><string key="concept:name" value="c{c}"/>'
+                   + "".join(f'<event><string key="concept:name" value="{"Accepted" if i < 3 else "Completed"}"/>'
+                             f'<string key="lifecycle:transition" value="{s}"/>'
+                             f'<date key="time:timestamp" value="2024-03-0{i + 1}T10:0{c}:00+08:00"/></event>'
+                             for i, s in enumerate(statuses)) + "</trace>" for c in range(6))
+    path = tmp_path / "statuses.xes"
+    path.write_text(f'<?xml version="1.0" encoding="UTF-8"?><log>{body}</log>', encoding="utf-8")
+    log = bpr.read_log(path)
+    assert log.events == len(pm4py.read_xes(str(path))) == 30 and log.cases == 6
+    assert log.to_pandas()["start"].isna().all()
+    (warning,) = log.warnings
+    assert warning.code == "lifecycle_as_attribute" and warning.count == 30 and "In Progress ×6" in warning.value
+    proc = run("discover", path, "-o", tmp_path / "d")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "d" / "result.json").read_text())["events"] == 30
