@@ -617,9 +617,10 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_log_bad_times": ("{role} 列的大部分值无法识别为时间（{total} 个中有 {bad} 个）；示例：{examples}",
         "most {role} values cannot be read as times ({bad} of {total}): examples: {examples}"),
     "err_log_bad_times_expected": ("ISO 8601（2021-03-05 09:30:00、2021-03-05T09:30:00+08:00）、2021/3/5 9:30、"
-                                   "2021年3月5日 09:30、2021年3月5日 或 Excel 日期序列号",
+                                   "2021年3月5日 09:30、2021年3月5日、05.03.2021 09:30（日.月.年）或 Excel 日期序列号",
                                    "ISO 8601 (2021-03-05 09:30:00, 2021-03-05T09:30:00+08:00), 2021/3/5 9:30, "
-                                   "2021年3月5日 09:30, 2021年3月5日 or Excel serial numbers"),
+                                   "2021年3月5日 09:30, 2021年3月5日, 05.03.2021 09:30 (day.month.year) or Excel "
+                                   "serial numbers"),
     "err_log_bad_times_hint": ("如果时间在另一列，请用 --map {role}=列名 指明",
         "if another column holds the {role}, name it with --map {role}=COLUMN"),
     "err_log_no_events": ("没有办件记录（只有标题行）", "no events (only a header)"),

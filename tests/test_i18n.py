@@ -81,11 +81,12 @@ def test_an_error_reads_in_each_language():
     assert str(err) == err.text("en") == ("a.csv, column 时间: most timestamp values cannot be read as times "
                                           "(90 of 100): examples: 'x' (expected ISO 8601 (2021-03-05 09:30:00, "
                                           "2021-03-05T09:30:00+08:00), 2021/3/5 9:30, 2021年3月5日 09:30, "
-                                          "2021年3月5日 or Excel serial numbers). If another column holds the "
+                                          "2021年3月5日, 05.03.2021 09:30 (day.month.year) or Excel serial "
+                                          "numbers). If another column holds the "
                                           "timestamp, name it with --map timestamp=COLUMN")
     assert err.text("zh") == ("a.csv，“时间”列：timestamp 列的大部分值无法识别为时间（100 个中有 90 个）；示例：'x'"
                               "（应为ISO 8601（2021-03-05 09:30:00、2021-03-05T09:30:00+08:00）、2021/3/5 9:30、"
-                              "2021年3月5日 09:30、2021年3月5日 或 Excel 日期序列号）。"
+                              "2021年3月5日 09:30、2021年3月5日、05.03.2021 09:30（日.月.年）或 Excel 日期序列号）。"
                               "如果时间在另一列，请用 --map timestamp=列名 指明")
 
 

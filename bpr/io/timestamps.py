@@ -7,8 +7,9 @@ times in the log's time zone (the DuckDB session `TimeZone`, set by `connect`); 
 TIMESTAMPTZ, exported to Arrow as UTC.
 
 Accepted: ISO 8601 with or without offset ("2021-03-05T09:30:00+08:00", "2021-03-05 09:30:00",
-"2021-03-05"), "2021/3/5 9:30", "2021年3月5日 09:30", "2021年3月5日", "20210305093000", and Excel
-serial day numbers (45000.5 = 2023-03-15 12:00).
+"2021-03-05"), "2021/3/5 9:30", "2021年3月5日 09:30", "2021年3月5日", "2021.3.5", "05.03.2021 09:30"
+(day first, as European exports write it, and as DuckDB's CSV sniffer reads it on the direct path
+of `bpr discover`), "20210305093000", and Excel serial day numbers (45000.5 = 2023-03-15 12:00).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ STRPTIME_FORMATS: tuple[str, ...] = (
     "%Y.%m.%d %H:%M:%S",
     "%Y.%m.%d %H:%M",
     "%Y.%m.%d",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
     "%Y%m%d%H%M%S",
     "%Y%m%d",
 )

@@ -34,6 +34,9 @@ UTC = "UTC"
     ("2021年3月5日", "2021-03-04 16:00"),
     ("2021年3月5日 9时30分", "2021-03-05 01:30"),
     ("20210305093000", "2021-03-05 01:30"),
+    ("05.03.2021 09:30:15", "2021-03-05 01:30:15"),  # day first, as European exports write it
+    ("05.03.2021 09:30", "2021-03-05 01:30"),
+    ("13.01.2010", "2010-01-12 16:00"),
     ("44260.5", "2021-03-05 04:00"),  # Excel serial: 2021-03-05 12:00 local
 ])
 def test_single_format(text: str, expected_utc: str) -> None:
@@ -84,3 +87,22 @@ def test_fixed_offset_fast_path_agrees_with_the_zone_database() -> None:
                    pd.Timestamp("2021-07-01 04:00", tz=UTC), pd.Timestamp("2021-07-01 10:00", tz=UTC)]
     assert fixed_offset_since("Asia/Shanghai") == (1992, 8 * 3600 * 10**6)
     assert fixed_offset_since("Europe/Amsterdam") is None
+
+
+def test_day_first_dotted_dates_read_alike_by_the_reader_and_discover(tmp_path) -> None:
+    """A semicolon CSV with dates only, written 13.01.2010: DuckDB's sniffer reads it on
+    `bpr discover`'s direct path, so bpr's reader (inspect, simulate) must read it too, and the
+    same way, rather than refusing the column."""
+    from bpr.analyse.discover import discover
+    from bpr.io import read_log
+
+    rows = ["Fall;Tätigkeit;Datum"] + [f"c{c};{a};{d:02d}.0{1 + c % 3}.2010"
+                                       for c in range(12) for a, d in (("A", 3), ("B", 14), ("C", 28))]
+    path = tmp_path / "dotted.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    mapping = {"case": "Fall", "activity": "Tätigkeit", "timestamp": "Datum"}
+    log = read_log(path, mapping=mapping, timezone="Europe/Amsterdam")
+    assert log.events == 36 and log.to_pandas()["timestamp"].min() == pd.Timestamp("2010-01-02 23:00", tz=UTC)
+    result = discover(path, mapping=mapping, timezone="Europe/Amsterdam")
+    assert result.cases == log.cases == 12 and result.events == 36
+    assert result.case_duration_s.median == 25 * 86400
