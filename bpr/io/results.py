@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,9 +33,22 @@ def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable], lan
     return path
 
 
+def finite(data: object) -> object:
+    """`data` with every NaN or infinite float (a figure of no case: the median of a split whose
+    replications simulated none) as None, so the JSON is standard (null, not NaN)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    return data
+
+
 def write_json(path: str | Path, data: dict) -> Path:
-    """Pretty, UTF-8 JSON (Chinese kept readable); dates and other objects as strings."""
+    """Pretty, UTF-8, standard JSON (Chinese kept readable; NaN and infinities as null); dates
+    and other objects as strings."""
     path = Path(path)
     with atomic_output(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+        json.dump(finite(data), fh, ensure_ascii=False, indent=1, default=str, allow_nan=False)
     return path
