@@ -440,14 +440,22 @@ def prediction_intervals(per_replication: list[dict], real: dict[str, float]) ->
     return out
 
 
+#: a step's median wait off by less than this (hours: 3 minutes, 0.0 h as the report rounds it)
+#: explains no cycle-time miss and is not named in `miss_steps`
+MISS_STEP_MIN_H = 0.05
+
+
 def miss_steps(step_waits: list[dict], top: int = 3) -> list[dict]:
     """The steps that explain a cycle-time miss most: the largest |simulated − real| median wait
     times the real number of waits (hours a case spends there, all cases together), with the
-    direction ("longer" when the model waits longer than reality)."""
+    direction ("longer" when the model waits longer than reality). A step whose median wait is
+    off by less than MISS_STEP_MIN_H is not named (seconds-long automatic steps would be listed
+    as "simulated 0.0 h, real 0.0 h")."""
     rows = [{"step": r["step"], "real_median_h": r["real_median_h"], "sim_median_h": r["sim_median_h"],
              "hours": round(r["events"] * abs(r["sim_median_h"] - r["real_median_h"]), 1),
              "direction": "longer" if r["sim_median_h"] > r["real_median_h"] else "shorter"}
-            for r in step_waits if r["sim_median_h"] is not None and r["sim_median_h"] != r["real_median_h"]]
+            for r in step_waits if r["sim_median_h"] is not None
+            and abs(r["sim_median_h"] - r["real_median_h"]) >= MISS_STEP_MIN_H]
     return sorted(rows, key=lambda r: (-r["hours"], r["step"]))[:top]
 
 
