@@ -240,19 +240,38 @@ def _duration_change(hours: np.ndarray, min_cases: int) -> int | None:
     return None if best is None else best[1]
 
 
+#: durations are compared up to this percentile of them (`drift_start`, of the cases started in
+#: the log's first half), among the cases that started at least that long before the log ends
+DRIFT_HORIZON_Q = 90
+
+
 def drift_start(frame: pd.DataFrame, min_cases: int = MIN_CASES) -> pd.Timestamp | None:
     """Where the process changed for good, for the last time: the first case after the last change
     of case durations (`_duration_change`, applied again to the cases after each change found:
     binary segmentation), else after an arrival-rate change (`rate_change`). None when the
-    process looks stable."""
+    process looks stable.
+
+    The log's end cuts durations short: a case that started a month before it cannot show more
+    than a month, and an extract of finished cases keeps only its quick ones (and fewer cases
+    near its end), so the last cases always look faster and rarer. Durations are therefore
+    compared capped at a horizon, the P90 of the cases that started in the log's first half (the
+    least cut), among the cases that started at least that long before the log's last event,
+    each seen for the whole horizon; arrival rates among the same cases."""
     g = frame.groupby("case")["timestamp"].agg(["min", "max"]).sort_values("min", kind="stable")
     hours = ((g["max"] - g["min"]).dt.total_seconds() / 3600).to_numpy()
+    starts = g["min"]
+    if len(hours):
+        end = frame["timestamp"].max()
+        early = (starts <= starts.iloc[0] + (end - starts.iloc[0]) / 2).to_numpy()
+        horizon = float(np.percentile(hours[early] if early.sum() >= min_cases else hours, DRIFT_HORIZON_Q))
+        seen = ((end - starts).dt.total_seconds() / 3600).to_numpy() >= horizon
+        hours, starts = np.minimum(hours[seen], horizon), starts[seen]  # sorted: the seen cases come first
     first = None
     while (k := _duration_change(hours[first or 0:], min_cases)) is not None:
         first = (first or 0) + k
     if first is not None:
-        return g["min"].iloc[first]
-    return rate_change(g["min"], min_cases)
+        return starts.iloc[first]
+    return rate_change(starts, min_cases)
 
 
 #: an arrival-rate change for good (`rate_change`): the rate after at least RATE_CHANGE times the
