@@ -146,12 +146,17 @@ def discover_schedule(times: pd.Series, calendar: str, whole_days: bool = False)
 
 
 def _arrival_rates(arrivals: pd.Series, calendar: str) -> Arrivals:
+    """Cases per hour by day type and hour: the arrivals counted in each (day type, hour) over the
+    hours of that kind between the first arrival and the last (the first and last days only from
+    and up to their arrival's hour). An hour of a weekday or weekend day the window never covered
+    (a training period of a few days) is taken to be like that hour of the covered days of its
+    kind (else of the other kind), not closed."""
     counts = np.zeros((8, 24))
-    exposure = np.zeros(8)  # days of each type in the window
-    first, last = arrivals.min().date(), arrivals.max().date()
+    exposure = np.zeros((8, 24))  # hours of each type and hour in the window
+    first, last = arrivals.min(), arrivals.max()
     rows: dict[dt.date, int] = {}
-    day = first
-    while day <= last:
+    day = first.date()
+    while day <= last.date():
         row = day.weekday()
         if calendar == "cn":
             work = _CAL.is_workday(day)
@@ -161,14 +166,20 @@ def _arrival_rates(arrivals: pd.Series, calendar: str) -> Arrivals:
                 row = -1  # make-up working day: learnt nowhere, simulated as an average weekday
         rows[day] = row
         if row >= 0:
-            exposure[row] += 1
+            lo = first.hour if day == first.date() else 0
+            hi = last.hour if day == last.date() else 23
+            exposure[row, lo:hi + 1] += 1
         day += dt.timedelta(days=1)
     for t in arrivals:
         row = rows[t.date()]
         if row >= 0:
             counts[row, t.hour] += 1
-    rates = np.divide(counts, exposure[:, None], out=np.zeros_like(counts), where=exposure[:, None] > 0)
-    if calendar == "cn" and exposure[7] == 0:
+    rates = np.divide(counts, exposure, out=np.zeros_like(counts), where=exposure > 0)
+    for kind, other in ((range(5), range(5, 7)), (range(5, 7), range(5))):
+        for r, h in ((r, h) for r in kind for h in range(24) if not exposure[r, h]):
+            seen = [x for x in kind if exposure[x, h]] or [x for x in other if exposure[x, h]]
+            rates[r, h] = rates[seen, h].mean() if seen else 0.0
+    if calendar == "cn" and not exposure[7].any():
         rates[7] = rates[5:7].mean(axis=0)
     return Arrivals([[float(x) for x in r] for r in rates], calendar)
 

@@ -219,3 +219,16 @@ def test_bpi2020_domestic_declarations_rolls_out_in_january_2018():
     half = starts.sort_values().iloc[: len(starts) // 2]
     found = rate_change(half)
     assert found is not None and pd.Timestamp("2017-12-15") <= found <= pd.Timestamp("2018-02-15")
+
+
+def test_arrival_rates_over_a_window_of_a_few_days():
+    """Arrivals every 10 minutes from Monday 14:00 to Thursday 12:00 (weekly calendar): each hour
+    seen has 6 an hour, counted over the hours the window covers (Monday from 14:00, Thursday up
+    to 12:00, not whole days); the hours never seen (Monday morning, Thursday afternoon, Friday,
+    the weekend) are taken as the same hours of the seen days (they were 0, and a test window on
+    a Friday got no cases at all)."""
+    from bpr.simulate.discovery import _arrival_rates
+
+    starts = pd.Series(pd.date_range("2024-01-01 14:00", "2024-01-04 12:50", freq="10min"))
+    rates = np.array(_arrival_rates(starts, "weekly").rates)
+    assert rates[:7] == pytest.approx(np.full((7, 24), 6.0))
