@@ -948,7 +948,7 @@ def check_anchored_wait(frame: pd.DataFrame, params: Mapping[str, float]) -> lis
                 continue
             xc = xo - _group_mean(xo, grp)
             gc = go - _group_mean(go, grp)
-            if np.ptp(xc) <= 1e-9:
+            if np.ptp(xc) <= 1e-9 or np.ptp(gc) <= 1e-9:  # a constant has no rank correlation
                 continue
             rho, p = stats.spearmanr(xc, gc)
             if not (rho <= params["max_rho"] and p < params["max_p"]):
