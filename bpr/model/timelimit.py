@@ -38,7 +38,8 @@ DEFAULT_CONVERSION = Conversion()
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
-_IMMEDIATE = re.compile(r"^(即办|即时办结|即时|立即办理|立即|当场办结|当场|当即|当日办结|当天办结|即来即办|0)$")
+_IMMEDIATE = re.compile(r"^(承诺)?(即办件?|即时办结|即时办理|即时|立即办理|立即|当场办结|当场办理|当场|当即|当日办结|当天办结|"
+                        r"即来即办|立等可取|0)$")
 _UNLIMITED = re.compile(r"^(无|无期限|不限|不限期|无时限|无法定时限|没有|/|／|—|-|－)$")
 _NUMBER = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)"
 _UNIT_WORDS = [
@@ -92,7 +93,7 @@ class TimeLimit:
 
     @classmethod
     def parse(cls, raw: object, default_unit: Unit = Unit.WORKING_DAY) -> TimeLimit:
-        """Parse '20个工作日', '20', '即办', '3个月', '1年', '无', '30天'.
+        """Parse '20个工作日', '20', '即办', '承诺即办', '3个月', '1年', '无', '30天', '半个工作日', '30分钟'.
 
         A bare number takes `default_unit` (a header such as '时限（自然日）' sets it).
         Unparseable text gives a TimeLimit with unit None; `is_known` is then False.
@@ -110,15 +111,17 @@ class TimeLimit:
             return cls(text, 0.0, Unit.IMMEDIATE)
         if _UNLIMITED.match(cleaned):
             return cls(text, None, Unit.UNLIMITED)
-        match = re.match(_NUMBER + r"(.*)$", cleaned)
+        match = re.match(r"(半)个?(.+)$", cleaned) or re.match(_NUMBER + r"(.*)$", cleaned)
         if not match:
             return cls(text)
-        value = chinese_number(match.group(1))
+        value = 0.5 if match.group(1) == "半" else chinese_number(match.group(1))
         if value is None:
             return cls(text)
         rest = match.group(2)
         if not rest:
             unit = default_unit
+        elif re.fullmatch(r"个?分钟", rest):  # "30分钟": a counter service's minutes, as hours
+            value, unit = value / 60, Unit.HOUR
         else:
             unit = unit_word(rest)
             if unit is None:

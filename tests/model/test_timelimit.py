@@ -20,6 +20,12 @@ from bpr.model import Conversion, TimeLimit, Unit
         ("十五个工作日内", 15, Unit.WORKING_DAY, 15),
         ("5个工作日（不含公示时间）", 5, Unit.WORKING_DAY, 5),
         ("36.5天", 36.5, Unit.NATURAL_DAY, 25),  # 36.5 × 250/365
+        ("承诺即办", 0, Unit.IMMEDIATE, 0),
+        ("即办件", 0, Unit.IMMEDIATE, 0),
+        ("半个工作日", 0.5, Unit.WORKING_DAY, 0.5),
+        ("半天", 0.5, Unit.NATURAL_DAY, 0.5 * 250 / 365),
+        ("30分钟", 0.5, Unit.HOUR, 0.5 / 8),  # a window's 30 minutes: half an hour of an 8-hour day
+        ("2小时", 2, Unit.HOUR, 0.25),
     ],
 )
 def test_parse_known(raw, value, unit, days):
