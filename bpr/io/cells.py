@@ -374,9 +374,13 @@ _ARROWS = re.compile(r"\s*(?:→|->|—>|=>|⇒|➝|➔|➡|>|＞|›)\s*")
 _DASHES = re.compile(r"\s*(?:—+|－|–|-{1,2})\s*")
 
 
+#: "第一步：", "第2环节 ", "步骤三、" before a step's name
+_STEP_ORDINAL = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+(?:步|环节|阶段|道)|步骤[一二三四五六七八九十\d]+)[：:、.．\s]*")
+
+
 @lru_cache(maxsize=_CACHE)
 def parse_step_list(value: object) -> tuple[Step, ...]:
-    """'受理→审查→决定', '受理-审查-决定', '1.受理 2.审核', one per line -> Steps in order.
+    """'受理→审查→决定', '受理-审查-决定', '1.受理 2.审核', '第一步：受理；第二步：审核', one per line -> Steps in order.
     A bracket holding a time limit ('审查（5个工作日）') sets the step's limit."""
     raw = text(value)
     if _ARROWS.search(raw):
@@ -390,7 +394,7 @@ def parse_step_list(value: object) -> tuple[Step, ...]:
     steps = []
     for part in parts:
         part = _ITEM_NUMBER.sub("", part, count=1).strip(" \t\n；;。，,") if _ITEM_NUMBER.match(part) else part
-        part = part.strip(" \t\n；;。，,")
+        part = _STEP_ORDINAL.sub("", part).strip(" \t\n；;。，,")
         if not part:
             continue
         limit = TimeLimit()

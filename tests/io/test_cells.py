@@ -136,7 +136,8 @@ def test_material_cell_layouts(cell):
 
 @pytest.mark.parametrize("cell", [
     "受理→审查→决定", "受理-审查-决定", "1.受理 2.审查 3.决定", "受理\n审查\n决定", "受理->审查->决定",
-    "受理—审查—决定", "1、受理；2、审查；3、决定",
+    "受理—审查—决定", "1、受理；2、审查；3、决定", "第一步：受理；第二步：审查；第三步：决定",
+    "第1步 受理→第2步 审查→第3步 决定", "步骤一、受理\n步骤二、审查\n步骤三、决定",
 ])
 def test_step_cell_layouts(cell):
     steps = cells.parse_step_list(cell)
