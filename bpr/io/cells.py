@@ -366,8 +366,15 @@ def _material(item: str) -> Material:
         form = parse_form(m.group(1))
         item = item[:m.start()]
     name = item.strip(" ：:，,。")
-    stripped = _KIND_SUFFIX.sub("", name).strip(" ：:，,。")
-    return Material(name=stripped or name, kind=kind, copies=copies, form=form)
+    # "营业执照副本复印件（加盖公章）": the kind word before trailing notes goes, the notes stay (they
+    # may tell two materials apart: 身份证明（法定代表人）, 身份证明（代理人）); a note that only
+    # repeats the kind ("申请表（原件）") goes too
+    base, trail = re.fullmatch(r"(.*?)((?:\s*[(（][^)）]*[)）])*)", name).groups()
+    notes = [x for x in re.findall(r"[(（]([^)）]*)[)）]", trail) if x.strip() and parse_kind(x) is INVALID]
+    base = _KIND_SUFFIX.sub("", base).strip(" ：:，,。") or base
+    if base.startswith("《") and base.endswith("》") and base.count("《") == 1:  # 《食品经营许可申请书》
+        base = base[1:-1]
+    return Material(name=base + "".join(f"（{x}）" for x in notes) or name, kind=kind, copies=copies, form=form)
 
 
 _ARROWS = re.compile(r"\s*(?:→|->|—>|=>|⇒|➝|➔|➡|>|＞|›)\s*")

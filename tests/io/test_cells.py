@@ -126,6 +126,18 @@ def test_numbered_material_cell():
     assert [m.form for m in items] == [None, MaterialForm.PAPER, MaterialForm.ELECTRONIC, None]
 
 
+def test_material_names_keep_their_notes_but_not_the_kind_or_title_marks():
+    """A kind word before a note goes (the note stays: it can tell two materials apart), a note
+    that only repeats the kind goes, and 《》 around a whole name go."""
+    items = cells.parse_material_list("1.营业执照副本复印件1份（加盖公章）；2.申请表（原件1份）；3.《食品经营许可申请书》；"
+                                      "4.身份证明（法定代表人）原件；5.身份证明（委托代理人）复印件")
+    assert [m.name for m in items] == ["营业执照副本（加盖公章）", "申请表", "食品经营许可申请书",
+                                       "身份证明（法定代表人）", "身份证明（委托代理人）"]
+    assert [m.kind for m in items] == [MaterialKind.COPY, MaterialKind.ORIGINAL, None, MaterialKind.ORIGINAL,
+                                       MaterialKind.COPY]
+    assert [m.copies for m in items] == [1, 1, None, None, None]
+
+
 @pytest.mark.parametrize("cell", [
     "1.申请书\n2.营业执照复印件", "（1）申请书（2）营业执照复印件", "①申请书②营业执照复印件", "申请书；营业执照复印件",
     "1、申请书 2、营业执照复印件",
