@@ -214,6 +214,17 @@ def _layout(name: str, head: list[tuple], min_score: int = 2) -> SheetLayout | N
     return layout
 
 
+def _field_rows(head: list[tuple]) -> list[str]:
+    """The matter fields named down one of the first two columns (a 办事指南 laid out as field /
+    value rows, one matter a sheet), when they include the matter's name and two more; else []."""
+    for j in range(2):
+        found = {m.field: header_label(row[j]) for row in head
+                 if j < len(row) and isinstance(row[j], str) and (m := match_header(row[j], MATTERS))}
+        if "name" in found and len(found) >= 3:
+            return list(found.values())
+    return []
+
+
 def _headers_found(head: list[tuple]) -> list[str]:
     """The texts of the row that looks most like a header (most non-empty text cells)."""
     rows = [[header_label(v) for v in row if v is not None and str(v).strip()] for row in head]
@@ -608,8 +619,8 @@ def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, Shee
         head = _head(ws, path)
         heads[name] = list(_filled(head, merged, max((len(r) for r in head), default=0)))
         layout = _layout(name, heads[name], min_score=1 if (name == sheet or len(names) == 1) else 2)
-        if layout is None:
-            continue
+        if layout is None or (layout.kind == MATTERS and len(layout.columns) < 3 and _field_rows(heads[name])):
+            continue  # nothing bpr reads, or one field a row (a 办事指南): not a header row
         layout.merged = merged
         if sheet is not None and layout.kind == MATTERS and name != sheet:
             continue  # only the named sheet is read as matters
@@ -634,6 +645,10 @@ def read_catalogue(path: str | Path, sheet: str | None = None,
             found = _headers_found(heads.get(first, [])) if first else []
             if names_log_columns(found):
                 raise InputError.of("catalogue_is_a_log", {"found": ", ".join(found)}, file=path, sheet=first)
+            guide = next((n for n in ([first] if sheet else heads) if _field_rows(heads.get(n, []))), None)
+            if guide is not None:
+                raise InputError.of("catalogue_field_rows", {"fields": "、".join(_field_rows(heads[guide]))},
+                                    file=path, sheet=guide)
             raise InputError.of("no_matter_name_column", {"examples": ", ".join(MATTER_HEADERS["name"][:3]),
                                                               "found": ", ".join(found) or "-"},
                                     file=path, sheet=first)

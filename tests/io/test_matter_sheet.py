@@ -366,3 +366,25 @@ def test_two_level_header(tmp_path: Path) -> None:
     (m,) = cat
     assert (m.name, m.legal_limit.value, m.promised_limit.value, m.visits) == ("甲事项", 20, 5, 0)
     assert m.legal_limit.unit == Unit.WORKING_DAY and cat.warnings == []
+
+
+def test_a_service_guide_of_field_rows_says_how_to_lay_it_out(tmp_path: Path) -> None:
+    """A 办事指南 written one field a row ("事项名称 | 食品经营许可") is not read as matters named
+    实施编码, 法定办结时限 …: the error names the sheet and the fields, and says how to lay it out."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "办事指南"
+    for row in (["事项名称", "食品经营许可"], ["实施编码", "330100-001"], ["法定办结时限", "20个工作日"],
+                ["申请材料", "1、申请书；2、营业执照复印件"]):
+        ws.append(row)
+    wb.create_sheet("说明").append(["本表由政务服务网导出"])
+    wb.save(tmp_path / "guide.xlsx")
+    with pytest.raises(InputError) as err:
+        read_catalogue(tmp_path / "guide.xlsx")
+    assert err.value.key == "err_catalogue_field_rows" and err.value.sheet == "办事指南"
+    assert "实施编码" in err.value.text("zh") and "bpr template" in err.value.text("zh")
+    small = Workbook()  # two columns and rows of matters (one named like a field): still a matter sheet
+    for row in (["事项名称", "实施编码"], ["食品经营许可", "A1"], ["公共场所卫生许可", "A2"], ["法定办结时限", "A3"]):
+        small.active.append(row)
+    small.save(tmp_path / "small.xlsx")
+    assert [m.name for m in read_catalogue(tmp_path / "small.xlsx")] == ["食品经营许可", "公共场所卫生许可", "法定办结时限"]
