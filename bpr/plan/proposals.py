@@ -486,6 +486,12 @@ def _parallel(b: _Builder, steps: list[Step], cp_before: float, conv: Conversion
 
 # --- time -------------------------------------------------------------------------------------------
 
+def _hold_periods(b: _Builder, periods: dict[str, float]) -> None:
+    """List the statutory periods as withheld cuts (statutory_period)."""
+    for name, days in periods.items():
+        b.vetoed(SHORTEN_STEP, "time", "shorten_step", name, "prop_shorten_step", {"step": name, "days": _num(days)})
+
+
 def _time(b: _Builder, options: ProposalOptions) -> None:
     """At most one time proposal: compress towards `time_ratio` of the legal limit, or lower the
     promise by the days the step proposals free, or both merged (the lower promise wins). When
@@ -500,22 +506,14 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
     periods = {s.name: step_days(s, conv) for s in matter.steps
                if step_days(s, conv) > 0 and b.constraints.forbidding(SHORTEN_STEP, matter, s.name)}
     kept = sum(periods.values())
-    held = False  # the periods are listed once as withheld cuts, when they hold a cut back
-
-    def hold_periods() -> None:
-        nonlocal held
-        for name, days in periods.items() if not held else ():
-            b.vetoed(SHORTEN_STEP, "time", "shorten_step", name, "prop_shorten_step",
-                     {"step": name, "days": _num(days)})
-        held = True
-
-    target = None
+    target, held = None, False
     if legal and legal > 0 and promised / legal > options.time_ratio + 1e-9:
         # compressing to 即办 is a step change
         candidate = max(1, math.floor(kept + (legal - kept) * options.time_ratio)) if legal > kept else promised
         target = float(candidate) if candidate < promised else None
-        if periods and candidate > max(1, math.floor(legal * options.time_ratio)):
-            hold_periods()
+        held = bool(periods) and candidate > max(1, math.floor(legal * options.time_ratio))
+        if held:  # the plain ratio would have cut into the periods
+            _hold_periods(b, periods)
     step_ids = [p.id for p in b.items if p.dimension == "steps"]
     step_changes = [p.change for p in b.items if p.dimension == "steps"]
     freed = 0.0
@@ -532,10 +530,9 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
         return
     new = min(x for x in (target, freed_to) if x is not None)
     after_steps = apply_step_changes(matter, step_changes) if step_changes else matter
-    fixed = [s.name for s in after_steps.steps
-             if step_days(s, conv) > 0 and b.constraints.forbidding(SHORTEN_STEP, matter, s.name)]
-    if fixed and new < cp_after - 1e-9:  # the cut would reach a statutory period: it keeps its days
-        hold_periods()
+    fixed = [s.name for s in after_steps.steps if s.name in periods]
+    if fixed and new < cp_after - 1e-9 and not held:  # the cut would reach a statutory period: it keeps its days
+        _hold_periods(b, periods)
     _, reachable, rebalanced = rebalance_steps(after_steps, new, conv, fixed)
     if reachable > new + 1e-9:  # the steps cannot fit: the promise stops at their critical path
         new = reachable
