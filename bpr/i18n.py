@@ -1287,6 +1287,7 @@ VOCAB: dict[str, tuple[str, str]] = {
                              "gives {target}; the step changes shorten the critical path by {days}, giving {freed_to}; "
                              "the lower of the two is taken"),
     "prop_rebalanced": ("；各环节时限相应压缩：{steps}", "; step limits cut to fit: {steps}"),
+    "prop_time_converted": ("；原承诺时限写作“{raw}”，折合{days}个工作日", "; the promise was written “{raw}”: {days} working days"),
     "prop_time_periods": ("（法定期间不压缩：{periods}个工作日）", " (statutory periods not cut: {periods} working days)"),
     "prop_shorten_step": ("压缩“{step}”环节时限（{days}个工作日）", "Shorten the step “{step}” ({days} working days)"),
     "prop_time_capped": ("；受环节时限所限（关键路径至少{days}个工作日），承诺时限不低于此值",

@@ -49,7 +49,7 @@ from bpr.analyse.rules.constraints import (
 from bpr.errors import InputError
 from bpr.i18n import t
 from bpr.model import Catalogue, DataWarning, MaterialKind, Matter, SourceChannel, Step, StepKind
-from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion
+from bpr.model.timelimit import DEFAULT_CONVERSION, Conversion, Unit
 from bpr.plan.documents import (
     LicenceCatalogue,
     alternatives,
@@ -567,6 +567,11 @@ def _time(b: _Builder, options: ProposalOptions) -> None:
     if proposal is not None and periods and key == "prop_time_merged":
         proposal.action += t("prop_time_periods", "zh").format(periods=params["periods"])
         proposal.action_en += t("prop_time_periods", "en").format(periods=params["periods"])
+    if proposal is not None and matter.promised_limit.unit not in (Unit.WORKING_DAY, Unit.IMMEDIATE):
+        # "60天" shown as 41.1 working days: say what the sheet wrote and that it was converted
+        raw, days = matter.promised_limit.raw.strip(), _num(promised)
+        proposal.rationale += t("prop_time_converted", "zh").format(raw=raw, days=days)
+        proposal.rationale_en += t("prop_time_converted", "en").format(raw=raw, days=days)
     if proposal is not None and rebalanced:
         shown = "、".join(f"{name} {_num(old)}→{_num(to)}" for name, (old, to) in rebalanced.items())
         proposal.action += t("prop_rebalanced", "zh").format(steps=shown)

@@ -527,6 +527,10 @@ def test_a_statutory_period_is_never_cut_with_the_promise():
     assert homestead.evidence["statutory_periods"] == {"公告": 15}
     assert after.find("SP2").promised_limit.to_working_days() == 22
     assert "公告 15个工作日为法定期间，不压缩" in homestead.action
+    # a promise written in calendar days says so where its working days are shown
+    adoption = next(p for p in proposals if p.code == "SP4" and p.dimension == "time")
+    assert "原承诺时限写作“90天”，折合61.6个工作日" in adoption.rationale and "“90天”" in adoption.rationale_en
+    assert "原承诺时限" not in homestead.rationale  # 25个工作日 needs no note
     assert new_errors(catalogue, after) == []
 
 
