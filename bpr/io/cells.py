@@ -255,11 +255,12 @@ def parse_necessity(value: object) -> Necessity | object:
 
 @lru_cache(maxsize=_CACHE)
 def parse_handling(value: object) -> HandlingType | object:
-    """办件类型: 1/即办件, 2/承诺件."""
+    """办件类型: 1/即办件, 2/承诺件; 上报件 and 联办件 (reported to a higher level, handled with other
+    departments: some provinces' further types) have a promised limit, so count as 承诺件."""
     norm = _norm(value)
     if norm in ("1", "1.0") or norm.startswith(("即办", "1即办", "1-即办")):
         return HandlingType.IMMEDIATE
-    if norm in ("2", "2.0") or norm.startswith(("承诺", "2承诺", "2-承诺")):
+    if norm in ("2", "2.0") or norm.startswith(("承诺", "2承诺", "2-承诺", "上报", "联办")):
         return HandlingType.PROMISED
     return INVALID
 

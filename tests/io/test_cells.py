@@ -92,6 +92,7 @@ def test_form_kind_necessity_handling():
     assert cells.parse_handling("即办件") is HandlingType.IMMEDIATE
     assert cells.parse_handling(2) is HandlingType.PROMISED
     assert cells.parse_handling("特别件") is INVALID
+    assert cells.parse_handling("上报件") is cells.parse_handling("联办件") is HandlingType.PROMISED
 
 
 @pytest.mark.parametrize(("value", "expected"), [
