@@ -16,9 +16,13 @@ LOG_SUFFIXES = (".xes", ".xes.gz", ".csv", ".parquet", ".csv.gz", ".tsv")
 
 
 def file_kind(path: str | Path) -> str:
-    """'log' or 'catalogue': by extension, and for .xlsx by looking for a matter-name header."""
+    """'log' or 'catalogue': by extension, and for .xlsx and .csv by looking for a matter-name header."""
     path = existing_file(path)
     name = path.name.lower()
+    if name.endswith((".csv", ".tsv")):  # a matter sheet saved as CSV, or (mostly) a log
+        from bpr.io.matter_sheet import looks_like_catalogue
+
+        return "catalogue" if looks_like_catalogue(path) else "log"
     if name.endswith(LOG_SUFFIXES):
         return "log"
     if name.endswith((".xlsx", ".xlsm")):

@@ -306,7 +306,15 @@ class _Session:
 
     # -- mapping and timestamp formats --------------------------------------------------------
     def _prepare(self) -> None:
-        self.columns = map_columns(list(self.types), self.mapping, file=self.path)
+        try:
+            self.columns = map_columns(list(self.types), self.mapping, file=self.path)
+        except InputError as exc:  # a matter sheet saved as CSV: say which command reads it
+            if exc.key == "err_no_log_columns" and not self.mapping and self.path.suffix.lower() in (".csv", ".tsv"):
+                from bpr.io.matter_sheet import looks_like_catalogue
+
+                if looks_like_catalogue(self.path):
+                    raise InputError.of("log_is_a_catalogue", file=self.path) from None
+            raise
         self.ts_sql: dict[str, str] = {}
         self.ts_formats: dict[str, tuple[str, ...] | None] = {}
         for role in ("timestamp", "start"):

@@ -1,4 +1,5 @@
 """Read a matter sheet (事项清单): bpr's own template or a messy province export -> `Catalogue`.
+An .xlsx, or the same saved as CSV (`bpr.io.csv_sheet`: GBK or UTF-8, one sheet).
 
 How a workbook is understood:
 - each sheet's header row is looked for among its first 10 rows (title rows sit above it); the
@@ -37,6 +38,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from bpr.errors import InputError
 from bpr.io import cells
 from bpr.io.columns import names_log_columns
+from bpr.io.csv_sheet import CSV_SUFFIXES, CsvBook
 from bpr.io.headers import (
     KEY_FIELD,
     MATERIALS,
@@ -582,6 +584,8 @@ class _MatterIndex:
 
 
 def _open(path: Path):
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return CsvBook(path)
     check_xlsx(path)
     import openpyxl
 

@@ -388,3 +388,37 @@ def test_a_service_guide_of_field_rows_says_how_to_lay_it_out(tmp_path: Path) ->
         small.active.append(row)
     small.save(tmp_path / "small.xlsx")
     assert [m.name for m in read_catalogue(tmp_path / "small.xlsx")] == ["食品经营许可", "公共场所卫生许可", "法定办结时限"]
+
+
+@pytest.mark.parametrize("encoding, sep", [("gb18030", ","), ("utf-8-sig", ";"), ("utf-8", "\t")])
+def test_a_matter_sheet_saved_as_csv(tmp_path: Path, encoding: str, sep: str, capsys) -> None:
+    """Excel's 另存为 CSV on a Chinese Windows (GBK), or UTF-8 with a BOM and semicolons, or tabs: the
+    same reader as for .xlsx (title row above the header, packed materials, a bad cell warned with
+    its column letter and row); `file_kind` calls it a catalogue, and the log commands point to
+    bpr audit."""
+    from bpr.cli import main
+    from bpr.io import file_kind
+
+    rows = [["XX市政务服务事项实施清单"], ["事项名称", "实施编码", "法定办结时限", "承诺办结时限", "到办事现场次数", "申请材料"],
+            ["食品经营许可", "A1", "20个工作日", "10个工作日", "1", "1、申请书；2、营业执照复印件1份"],
+            ["公共场所卫生许可", "A2", "20个工作日", "很快", "0", "申请书"]]
+    path = tmp_path / "清单.csv"
+    path.write_bytes("\r\n".join(sep.join(r) for r in rows).encode(encoding))
+    cat = read_catalogue(path)
+    assert [(m.name, m.code, m.promised_limit.to_working_days(), m.visits) for m in cat] == [
+        ("食品经营许可", "A1", 10, 1), ("公共场所卫生许可", "A2", None, 0)]
+    assert [x.name for x in cat.find("A1").materials] == ["申请书", "营业执照"]
+    bad = next(w for w in cat.warnings if w.code == "unparseable_cell")
+    assert (bad.cell, bad.value) == ("D4", "很快")
+    assert file_kind(path) == "catalogue"
+    with pytest.raises(SystemExit) as exited:
+        main(["discover", str(path), "-o", str(tmp_path / "out")])
+    assert exited.value.code == 2 and "bpr audit" in capsys.readouterr().err
+
+
+def test_a_csv_log_is_still_a_log(tmp_path: Path) -> None:
+    from bpr.io import file_kind
+
+    path = tmp_path / "log.csv"
+    path.write_text("办件编号,环节名称,环节结束时间\nC1,受理,2024-01-02 09:00\n", encoding="utf-8")
+    assert file_kind(path) == "log"
