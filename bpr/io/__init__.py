@@ -25,6 +25,8 @@ def file_kind(path: str | Path) -> str:
         return "catalogue" if looks_like_catalogue(path) else "log"
     if name.endswith(LOG_SUFFIXES):
         return "log"
+    if name.endswith(".xls"):  # an old binary workbook: a matter sheet (logs come as CSV or .xlsx)
+        return "catalogue"
     if name.endswith((".xlsx", ".xlsm")):
         from bpr.io.matter_sheet import looks_like_catalogue
 

@@ -1,5 +1,5 @@
 """Read a matter sheet (事项清单): bpr's own template or a messy province export -> `Catalogue`.
-An .xlsx, or the same saved as CSV (`bpr.io.csv_sheet`: GBK or UTF-8, one sheet).
+An .xlsx, an old .xls (`bpr.io.xls_sheet`), or the same saved as CSV (`bpr.io.csv_sheet`).
 
 How a workbook is understood:
 - each sheet's header row is looked for among its first 10 rows (title rows sit above it); the
@@ -49,7 +49,8 @@ from bpr.io.headers import (
     is_ignored,
     match_header,
 )
-from bpr.io.safety import check_xlsx, library_reason
+from bpr.io.safety import check_xlsx, is_old_excel, library_reason
+from bpr.io.xls_sheet import XlsBook
 from bpr.model.catalogue import Catalogue
 from bpr.model.material import Material
 from bpr.model.matter import Matter
@@ -586,6 +587,8 @@ class _MatterIndex:
 def _open(path: Path):
     if path.suffix.lower() in CSV_SUFFIXES:
         return CsvBook(path)
+    if is_old_excel(path):
+        return XlsBook(path)
     check_xlsx(path)
     import openpyxl
 

@@ -95,6 +95,12 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
+def is_old_excel(path: Path) -> bool:
+    """An old binary .xls: an OLE2 compound file that is not an encrypted .xlsx."""
+    with Path(path).open("rb") as fh:
+        return fh.read(len(OLE2_MAGIC)) == OLE2_MAGIC and not _is_encrypted_ooxml(Path(path))
+
+
 def _is_encrypted_ooxml(path: Path, chunk: int = 1 << 20) -> bool:
     """Whether a compound file holds an `EncryptedPackage` stream: its directory entry names it in
     UTF-16, somewhere in the file (read in chunks, never whole)."""

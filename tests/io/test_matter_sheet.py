@@ -422,3 +422,22 @@ def test_a_csv_log_is_still_a_log(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     path.write_text("办件编号,环节名称,环节结束时间\nC1,受理,2024-01-02 09:00\n", encoding="utf-8")
     assert file_kind(path) == "log"
+
+
+def test_an_old_xls_export_is_read_like_an_xlsx(tmp_path: Path) -> None:
+    """tests/io/data/province_export.xls (BIFF8, written by xlwt 1.3.0, the .xls many provincial
+    systems still export): a merged title row above the header, a department merged down two rows
+    (its second cell empty in the file), numbers as numbers, a materials sheet keyed by 实施编码.
+    A damaged compound file says it is an .xls that cannot be read, and how to fix it."""
+    cat = read_catalogue(Path(__file__).parent / "data" / "province_export.xls")
+    assert [(m.name, m.code, m.department, m.legal_limit.to_working_days(), m.visits) for m in cat] == [
+        ("食品经营许可", "MA001", "市场监督管理局", 20, 1), ("食品经营许可变更", "MA002", "市场监督管理局", 10, 0),
+        ("公共场所卫生许可", "WS001", "卫生健康委员会", 20, 2)]
+    assert [(x.name, x.source) for x in cat.find("MA001").materials] == [
+        ("营业执照", SourceChannel.GOVERNMENT), ("食品经营许可申请书", SourceChannel.APPLICANT)]
+    assert cat.warnings == []
+    broken = tmp_path / "broken.xls"
+    broken.write_bytes((Path(__file__).parent / "data" / "province_export.xls").read_bytes()[:1500])
+    with pytest.raises(InputError) as err:
+        read_catalogue(broken)
+    assert err.value.key == "err_xls_unreadable" and "另存为 .xlsx" in err.value.text("zh")
