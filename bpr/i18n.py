@@ -652,12 +652,6 @@ VOCAB: dict[str, tuple[str, str]] = {
     "err_log_is_a_catalogue": ("这是事项清单，不是办件过程记录（事件日志）", "this is a matter sheet, not application records (an event log)"),
     "err_log_is_a_catalogue_hint": ("清单体检与改革建议请用 bpr audit 或 bpr propose；若确是办件记录，请用 --map 指明各列",
                                     "for a matter sheet use bpr audit or bpr propose; if these are application records, say which column is which with --map"),
-    "err_catalogue_field_rows": ("工作表按“字段 | 值”逐行填写（{fields}），像一份办事指南；bpr 读取的事项清单是一行一个事项、首行为列标题",
-                                 "the sheet gives one field a row ({fields}), like a service guide (办事指南); bpr reads a matter sheet "
-                                 "with one matter a row under a header row"),
-    "err_catalogue_field_rows_hint": ("用 bpr template 生成模板，把各字段作为列标题、每个事项填一行（可在 Excel 中“选择性粘贴—转置”）",
-                                      "write a template with bpr template and put each field in a column, one matter a row "
-                                      "(Excel's Paste Special > Transpose does it)"),
     "err_no_matter_name_column": ("找不到可识别的事项名称列；现有列标题：{found}",
         "no recognisable matter-name column: headers found: {found}"),
     "err_no_matter_name_column_expected": ("前 10 行中有 {examples} 等列标题",

@@ -164,6 +164,10 @@ class SheetLayout:
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (0-based index, header)
     width: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: a 办事指南 written one field a row: its header and value as one virtual row each, and where
+    #: each field's value cell really is (column letter, row) for the warnings
+    guide_rows: list[tuple] | None = None
+    cells: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field == name), None)
@@ -217,15 +221,35 @@ def _layout(name: str, head: list[tuple], min_score: int = 2) -> SheetLayout | N
     return layout
 
 
-def _field_rows(head: list[tuple]) -> list[str]:
+def _field_rows(rows: list[tuple]) -> list[tuple[str, str, object, int, int]]:
     """The matter fields named down one of the first two columns (a 办事指南 laid out as field /
-    value rows, one matter a sheet), when they include the matter's name and two more; else []."""
+    value rows, one matter a sheet): (field, label, value, value column, row) each, the value the
+    first filled cell to the label's right; [] unless they include the name and two more fields."""
     for j in range(2):
-        found = {m.field: header_label(row[j]) for row in head
-                 if j < len(row) and isinstance(row[j], str) and (m := match_header(row[j], MATTERS))}
+        found: dict[str, tuple[str, str, object, int, int]] = {}
+        for i, row in enumerate(rows):
+            if j < len(row) and isinstance(row[j], str) and (m := match_header(row[j], MATTERS)) \
+                    and m.field not in found:
+                k = next((k for k in range(j + 1, len(row)) if row[k] is not None and row[k] != row[j]), None)
+                found[m.field] = (m.field, header_label(row[j]), None if k is None else row[k], k or j + 1, i + 1)
         if "name" in found and len(found) >= 3:
             return list(found.values())
     return []
+
+
+def _guide(name: str, rows: list[tuple]) -> SheetLayout | None:
+    """A 办事指南 sheet (`_field_rows`) as the layout of one matter: its labels as a virtual header
+    row and their values as the data row below, each field's real cell kept for the warnings."""
+    fields = [f for f in _field_rows(rows) if f[2] is not None]
+    if not any(f[0] == "name" for f in fields):
+        return None
+    header, values = tuple(f[1] for f in fields), tuple(f[2] for f in fields)
+    layout = _layout(name, [header, values], min_score=1)
+    if layout is None or layout.kind != MATTERS:
+        return None
+    layout.guide_rows = [header, values]
+    layout.cells = {field_name: (get_column_letter(col + 1), row) for field_name, _, _, col, row in fields}
+    return layout
 
 
 def _headers_found(head: list[tuple]) -> list[str]:
@@ -395,8 +419,9 @@ class _Reader:
 
     def bad_cell(self, layout: SheetLayout, col: Column, rownum: int, value: object,
                  expected: str | None = None) -> None:
+        letter, rownum = layout.cells.get(col.field, (col.letter, rownum))
         self.warn("unparseable_cell", {"header": col.header}, layout.name,
-                  cell=f"{col.letter}{rownum}", row=rownum, column=col.header, value=value,
+                  cell=f"{letter}{rownum}", row=rownum, column=col.header, value=value,
                   expected=expected or col.expected)
 
     def records(self, ws, layout: SheetLayout) -> Iterator[tuple[int, dict, tuple]]:
@@ -465,7 +490,9 @@ class _Reader:
     def matters(self, ws, layout: SheetLayout) -> list[Matter]:
         out: list[Matter] = []
         name_col = layout.column("name")
-        for rownum, record, _ in self.records(ws, layout):
+        rows = self._records(layout.guide_rows, layout) if layout.guide_rows else self.records(ws, layout)
+        for rownum, record, _ in rows:
+            rownum = layout.cells.get("name", ("", rownum))[1]
             name = record.pop("name", None)
             if name is None:
                 self.warn("missing_name", {"header": name_col.header}, layout.name,
@@ -600,16 +627,16 @@ def _open(path: Path):
         raise InputError.of("workbook_unreadable", {"reason": library_reason(exc)}, file=path) from None
 
 
-def _head(ws, path: Path) -> list[tuple]:
-    """The first rows of a sheet (whatever its declared <dimension> says)."""
+def _head(ws, path: Path, rows: int | None = HEADER_SEARCH_ROWS) -> list[tuple]:
+    """The first `rows` rows of a sheet (all with None), whatever its declared <dimension> says."""
     member = getattr(ws, "_worksheet_path", None)
     if member is None:
-        return list(ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
-    rows = fast_rows(path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch, ws.title)
+        return list(ws.iter_rows(max_row=rows, values_only=True))
+    found = fast_rows(path, member, ws._shared_strings, ws.parent._date_formats, ws.parent.epoch, ws.title)
     try:
-        return list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        return list(itertools.islice(found, rows))
     finally:
-        rows.close()
+        found.close()
 
 
 def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, SheetLayout]], dict[str, list[tuple]]]:
@@ -626,8 +653,11 @@ def _layouts(wb, path: Path, sheet: str | None) -> tuple[list[tuple[object, Shee
         head = _head(ws, path)
         heads[name] = list(_filled(head, merged, max((len(r) for r in head), default=0)))
         layout = _layout(name, heads[name], min_score=1 if (name == sheet or len(names) == 1) else 2)
-        if layout is None or (layout.kind == MATTERS and len(layout.columns) < 3 and _field_rows(heads[name])):
-            continue  # nothing bpr reads, or one field a row (a 办事指南): not a header row
+        if (layout is None or (layout.kind == MATTERS and len(layout.columns) < 3)) and _field_rows(heads[name]):
+            whole = _head(ws, path, None)  # one field a row: a 办事指南, read whole
+            layout = _guide(name, list(_filled(whole, merged, max((len(r) for r in whole), default=0))))
+        if layout is None:
+            continue
         layout.merged = merged
         if sheet is not None and layout.kind == MATTERS and name != sheet:
             continue  # only the named sheet is read as matters
@@ -652,10 +682,6 @@ def read_catalogue(path: str | Path, sheet: str | None = None,
             found = _headers_found(heads.get(first, [])) if first else []
             if names_log_columns(found):
                 raise InputError.of("catalogue_is_a_log", {"found": ", ".join(found)}, file=path, sheet=first)
-            guide = next((n for n in ([first] if sheet else heads) if _field_rows(heads.get(n, []))), None)
-            if guide is not None:
-                raise InputError.of("catalogue_field_rows", {"fields": "、".join(_field_rows(heads[guide]))},
-                                    file=path, sheet=guide)
             raise InputError.of("no_matter_name_column", {"examples": ", ".join(MATTER_HEADERS["name"][:3]),
                                                               "found": ", ".join(found) or "-"},
                                     file=path, sheet=first)

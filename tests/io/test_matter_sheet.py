@@ -368,22 +368,32 @@ def test_two_level_header(tmp_path: Path) -> None:
     assert m.legal_limit.unit == Unit.WORKING_DAY and cat.warnings == []
 
 
-def test_a_service_guide_of_field_rows_says_how_to_lay_it_out(tmp_path: Path) -> None:
-    """A 办事指南 written one field a row ("事项名称 | 食品经营许可") is not read as matters named
-    实施编码, 法定办结时限 …: the error names the sheet and the fields, and says how to lay it out."""
+def test_service_guides_written_one_field_a_row(tmp_path: Path) -> None:
+    """办事指南 written one field a row ("事项名称 | 食品经营许可"), one matter a sheet, a title row
+    above: each sheet is one matter, the value the first filled cell right of its label, packed
+    materials and steps read as in a list, and a bad value warned at its own cell. Two columns
+    of matter rows (one named like a field) are still a matter sheet."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = "办事指南"
-    for row in (["事项名称", "食品经营许可"], ["实施编码", "330100-001"], ["法定办结时限", "20个工作日"],
-                ["申请材料", "1、申请书；2、营业执照复印件"]):
-        ws.append(row)
-    wb.create_sheet("说明").append(["本表由政务服务网导出"])
+    guides = {"食品经营许可": [["事项名称", "食品经营许可"], ["实施编码", "MA001"], ["实施主体", None, "XX市市场监督管理局"],
+                             ["法定办结时限", "20个工作日"], ["承诺办结时限", "很快"], ["到办事现场次数", 1],
+                             ["申请材料", "1、申请书；2、营业执照复印件1份"], ["办理流程", "受理→审查→决定→送达"]],
+              "卫生许可": [["事项名称", "公共场所卫生许可"], ["实施编码", "WS001"], ["承诺办结时限", "10个工作日"]]}
+    for i, (title, rows) in enumerate(guides.items()):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = title
+        ws.append([f"{title}办事指南"])
+        for row in rows:
+            ws.append(row)
     wb.save(tmp_path / "guide.xlsx")
-    with pytest.raises(InputError) as err:
-        read_catalogue(tmp_path / "guide.xlsx")
-    assert err.value.key == "err_catalogue_field_rows" and err.value.sheet == "办事指南"
-    assert "实施编码" in err.value.text("zh") and "bpr template" in err.value.text("zh")
-    small = Workbook()  # two columns and rows of matters (one named like a field): still a matter sheet
+    cat = read_catalogue(tmp_path / "guide.xlsx")
+    assert [(m.name, m.code, m.promised_limit.to_working_days(), m.visits, m.source_row) for m in cat] == [
+        ("食品经营许可", "MA001", None, 1, 2), ("公共场所卫生许可", "WS001", 10, None, 2)]
+    food = cat.find("MA001")
+    assert food.department == "XX市市场监督管理局" and food.legal_limit.to_working_days() == 20
+    assert [x.name for x in food.materials] == ["申请书", "营业执照"]
+    assert [s.name for s in food.steps] == ["受理", "审查", "决定", "送达"]
+    assert [(w.code, w.sheet, w.cell, w.value) for w in cat.warnings] == [("unparseable_cell", "食品经营许可", "B6", "很快")]
+    small = Workbook()
     for row in (["事项名称", "实施编码"], ["食品经营许可", "A1"], ["公共场所卫生许可", "A2"], ["法定办结时限", "A3"]):
         small.active.append(row)
     small.save(tmp_path / "small.xlsx")
