@@ -96,6 +96,15 @@ def test_audit_gives_the_cli_result(client, tmp_path):
     assert [p["id"] for p in got["proposals"]] == [p["id"] for p in mine["proposals"]]
 
 
+def test_an_old_xls_catalogue_is_audited_as_by_the_cli(client, tmp_path):
+    """A province's .xls export uploaded to the web app: the same audit as `bpr audit` gives."""
+    xls = Path(__file__).resolve().parents[1] / "io" / "data" / "province_export.xls"
+    status = wait(client, post(client, "audit", {"file": xls}, workspace="api"))
+    assert status["status"] == "done", status["error"]
+    mine = cli_result(tmp_path, "audit", str(xls))
+    assert status["result"]["indicators"] == mine["indicators"] and mine["indicators"]["matters"] == 3
+
+
 def test_propose_then_apply_with_the_plan_it_wrote(client, data, tmp_path):
     job = post(client, "propose", {"file": CATALOGUE}, workspace="api")
     status = wait(client, job)
