@@ -22,7 +22,10 @@ def file_kind(path: str | Path) -> str:
     if name.endswith((".csv", ".tsv")):  # a matter sheet saved as CSV, or (mostly) a log
         from bpr.io.matter_sheet import looks_like_catalogue
 
-        return "catalogue" if looks_like_catalogue(path) else "log"
+        try:
+            return "catalogue" if looks_like_catalogue(path) else "log"
+        except InputError:  # unreadable as a sheet: the log reader says why, with its own checks
+            return "log"
     if name.endswith(LOG_SUFFIXES):
         return "log"
     if name.endswith(".xls"):  # an old binary workbook: a matter sheet (logs come as CSV or .xlsx)

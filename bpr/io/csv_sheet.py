@@ -9,10 +9,12 @@ warnings' cell references (column letter and row, as Excel shows the file) as fo
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 from bpr.errors import InputError
+from bpr.io.safety import library_reason
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 MAX_CSV_BYTES = 512 << 20  # as one .xlsx sheet may hold (bpr.io.safety.MAX_XLSX_MEMBER)
@@ -37,9 +39,15 @@ class CsvSheet:
 
     def iter_rows(self, max_row: int | None = None, values_only: bool = True) -> Iterator[tuple]:
         with self.path.open(encoding=self.encoding, errors="replace", newline="") as fh:
-            for i, row in enumerate(csv.reader(fh, delimiter=self.delimiter)):
-                if max_row is not None and i >= max_row:
+            rows = csv.reader(fh, delimiter=self.delimiter)
+            for i in itertools.count() if max_row is None else range(max_row):
+                try:
+                    row = next(rows)
+                except StopIteration:
                     return
+                except csv.Error as exc:  # a cell past the field limit, a broken quote at the end …
+                    raise InputError.of("csv_unreadable", {"reason": library_reason(exc)}, file=self.path,
+                                        row=i + 1) from None
                 yield tuple(cell if cell.strip() else None for cell in row)
 
     def reset_dimensions(self) -> None:

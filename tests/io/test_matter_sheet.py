@@ -451,3 +451,16 @@ def test_an_old_xls_export_is_read_like_an_xlsx(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_catalogue(broken)
     assert err.value.key == "err_xls_unreadable" and "另存为 .xlsx" in err.value.text("zh")
+
+
+def test_a_csv_sheet_that_csv_cannot_parse_names_its_row(tmp_path: Path) -> None:
+    """A cell past the csv module's field limit is one line naming the file and the row, not a
+    traceback; `file_kind` leaves such a file to the log reader, which gives its own error."""
+    from bpr.io import file_kind
+
+    path = tmp_path / "long.csv"
+    path.write_text("事项名称,实施编码\n" + "x" * 200_000 + ",A1\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_catalogue(path)
+    assert err.value.key == "err_csv_unreadable" and err.value.row == 2 and "long.csv" in err.value.text("en")
+    assert file_kind(path) == "log"
