@@ -6,6 +6,8 @@ How a workbook is understood:
   row whose cells name the most fields of one sheet kind wins. Kinds: matters (needs a
   matter-name column), steps (环节名称), materials (材料名称). Steps and materials sheets are tied
   to their matter by 实施编码 (or 基本编码) or 事项名称.
+- a sheet with no such header but matter fields named down its first or second column (a 办事指南
+  written one field a row) is one matter: each label's value is the first filled cell to its right.
 - merged cells are filled with their top-left value (department cells merged down a column).
   Read-only openpyxl worksheets do not expose merges, so the `<mergeCell ref=…>` elements are
   read from the sheet's XML with a streaming byte scan.
