@@ -104,7 +104,7 @@ class Constraint:
         """(Chinese, English) citation of the laws behind this finding: the parts of `source` that
         share the most with the word found (居民身份证 → 居民身份证法, not the marriage regulation),
         then with the matter's name and the matched text; the whole source when no part shares
-        two characters with them or the two languages do not list as many parts."""
+        two characters with them (the whole English one when it lists other parts than the Chinese)."""
         zh, en = _PARTS.split(self.source), _PARTS_EN.split(self.source_en) if self.source_en else []
         keys = [evidence.get("word", ""), f"{matter_name} {evidence.get('text', '')}"]
         scores = [(_common(part, keys[0]), _shared(part, keys[0]), _common(part, keys[1]), _shared(part, keys[1]))
