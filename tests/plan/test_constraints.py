@@ -91,6 +91,13 @@ def by_matter(proposals, code):
     return [p for p in proposals if p.code == code]
 
 
+def assert_still_made(proposals, code: str) -> None:
+    """No proposal of matter `code` drops the making/delivery step or collects the result as an e-licence."""
+    mine = by_matter(proposals, code)
+    assert not [p for p in mine if p.kind == "drop_delivery"], code
+    assert not [p for p in mine if p.change.get("by") == "e_licence"], code
+
+
 def new_errors(before: Catalogue, after: Catalogue) -> list[tuple]:
     rules = RuleSet()
     old = {(f.rule, f.code) for f in rules.run(before) if f.severity == "error"}
@@ -107,9 +114,7 @@ def test_physical_results_keep_making_and_mail_instead_of_e_licence(traps):
     withheld: list = []
     proposals = propose(traps, withheld=withheld)
     for code in ("T01", "T02", "T03"):
-        mine = by_matter(proposals, code)
-        assert not [p for p in mine if p.kind == "drop_delivery"], code
-        assert not [p for p in mine if p.change.get("by") == "e_licence"], code
+        assert_still_made(proposals, code)
     idcard = by_matter(proposals, "T01")
     assert [p.change["by"] for p in idcard if p.kind == "visit_collect"] == ["mail"]  # mail the card
     assert any(p.kind == "remove" and p.target == "其他相关材料" for p in idcard)
@@ -578,9 +583,7 @@ def test_a_home_return_permit_a_plate_and_a_social_security_card_are_made_and_ma
     withheld: list = []
     proposals = propose(catalogue, withheld=withheld)
     for code in ("PR1", "PR2", "PR3"):
-        mine = by_matter(proposals, code)
-        assert not [p for p in mine if p.kind == "drop_delivery"], code
-        assert not [p for p in mine if p.change.get("by") == "e_licence"], code
+        assert_still_made(proposals, code)
         assert any(w.code == code and w.constraint == "physical_result" for w in withheld), code
     # legitimate: the card is mailed (发卡 is its delivery step), the application goes online
     for code in ("PR1", "PR3"):
