@@ -309,11 +309,10 @@ class _Session:
         try:
             self.columns = map_columns(list(self.types), self.mapping, file=self.path)
         except InputError as exc:  # a matter sheet saved as CSV: say which command reads it
-            if exc.key == "err_no_log_columns" and not self.mapping and self.path.suffix.lower() in (".csv", ".tsv"):
-                from bpr.io import file_kind
+            from bpr.io import file_kind
 
-                if file_kind(self.path) == "catalogue":
-                    raise InputError.of("log_is_a_catalogue", file=self.path) from None
+            if exc.key == "err_no_log_columns" and not self.mapping and file_kind(self.path) == "catalogue":
+                raise InputError.of("log_is_a_catalogue", file=self.path) from None
             raise
         self.ts_sql: dict[str, str] = {}
         self.ts_formats: dict[str, tuple[str, ...] | None] = {}
